@@ -1,0 +1,2 @@
+//! The `brickwork` command-line tool.
+fn main() {}

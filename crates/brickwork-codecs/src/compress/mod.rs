@@ -1,0 +1,3 @@
+//! Byte compressors: each takes bytes and gives bytes back.
+
+pub mod zlib;

@@ -1,0 +1,76 @@
+//! The `Codec` trait: numcodecs' Codec API in Rust.
+//!
+//! | numcodecs                  | brickwork                                   |
+//! |----------------------------|---------------------------------------------|
+//! | `codec_id`                 | [`Codec::codec_id`]                         |
+//! | `encode(buf)`              | [`Codec::encode`] (an [`ArrayView`])         |
+//! | `decode(buf)`              | [`Codec::decode`] (bounded by [`Limits`])    |
+//! | `decode(buf, out)`         | [`Codec::decode_into`]                      |
+//! | `get_config()`             | [`Codec::config`]                           |
+//! | `from_config(config)`      | [`StaticCodec::from_config`], [`crate::Registry::get_codec`] |
+
+use std::fmt;
+
+use crate::array::{ArrayBuf, ArrayView};
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::limits::Limits;
+
+/// A numcodecs-compatible codec.
+pub trait Codec: Send + Sync + fmt::Debug {
+    /// The numcodecs codec id (`"zlib"`, `"blosc"`, ...).
+    fn codec_id(&self) -> &str;
+
+    /// numcodecs' `get_config()`: the parameters as a JSON object with `"id"`, numcodecs' keys and defaults.
+    fn config(&self) -> Config;
+
+    /// Encodes an array (its bytes in memory order; dtype, shape and order for the codecs that use them).
+    fn encode(&self, input: &ArrayView<'_>) -> Result<Vec<u8>>;
+
+    /// Decodes untrusted bytes into a new array, never allocating more than `limits` allow.
+    fn decode(&self, encoded: &[u8], limits: &Limits) -> Result<ArrayBuf>;
+
+    /// numcodecs' `decode(buf, out)`: decodes into `out` and returns how many bytes were written.
+    ///
+    /// Whether `out` may be larger than the decoded data follows numcodecs codec by codec; the default
+    /// requires the exact size (numcodecs' `ndarray_copy`).
+    fn decode_into(&self, encoded: &[u8], out: &mut [u8]) -> Result<usize> {
+        let decoded = self.decode(encoded, &Limits::new(out.len()))?;
+        copy_exact(self.codec_id(), decoded.data(), out)
+    }
+
+    /// Encodes raw bytes (a 1-D `|u1` array).
+    fn encode_bytes(&self, data: &[u8]) -> Result<Vec<u8>> {
+        self.encode(&ArrayView::from_bytes(data))
+    }
+}
+
+/// A codec that the registry can build from a config.
+pub trait StaticCodec: Codec + Sized + 'static {
+    /// The codec id.
+    const ID: &'static str;
+
+    /// numcodecs' `from_config`: builds the codec, applying numcodecs' defaults to missing keys.
+    fn from_config(config: &Config) -> Result<Self>;
+}
+
+/// numcodecs' `ndarray_copy`: the decoded bytes must fill `out` exactly.
+pub fn copy_exact(codec: &str, decoded: &[u8], out: &mut [u8]) -> Result<usize> {
+    if decoded.len() != out.len() {
+        return Err(Error::output_size(
+            codec,
+            format!("exactly {}", decoded.len()),
+            out.len(),
+        ));
+    }
+    out.copy_from_slice(decoded);
+    Ok(decoded.len())
+}
+
+/// For codecs where numcodecs allows a larger `out`: checks `out` holds `needed` bytes.
+pub fn check_out_at_least(codec: &str, needed: usize, out: &[u8]) -> Result<()> {
+    if out.len() < needed {
+        return Err(Error::output_size(codec, format!("at least {needed}"), out.len()));
+    }
+    Ok(())
+}

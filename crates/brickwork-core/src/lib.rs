@@ -1,0 +1,27 @@
+//! brickwork-core: the contracts every other brickwork crate builds on.
+//!
+//! * [`dtype`]: NumPy dtypes, parsed from and printed as numcodecs writes them;
+//! * [`array`]: contiguous arrays as codecs see them ([`ArrayView`], [`ArrayBuf`], [`Order`]);
+//! * [`codec`]: the [`Codec`] trait, numcodecs' Codec API;
+//! * [`config`]: codec configs as JSON objects, with numcodecs' equality;
+//! * [`registry`]: `get_codec(config)` and run-time registration;
+//! * [`limits`]: the bounds decoding untrusted bytes stays within;
+//! * [`npy`]: NumPy `.npy` files;
+//! * [`error`]: the one error type.
+
+pub mod array;
+pub mod codec;
+pub mod config;
+pub mod dtype;
+pub mod error;
+pub mod limits;
+pub mod npy;
+pub mod registry;
+
+pub use array::{element_count, ArrayBuf, ArrayView, Order};
+pub use codec::{check_out_at_least, copy_exact, Codec, StaticCodec};
+pub use config::Config;
+pub use dtype::{DType, Endian, Kind};
+pub use error::{Error, Result};
+pub use limits::{Limits, DEFAULT_MAX_DECODED_BYTES};
+pub use registry::{CodecEntry, Registry};

@@ -1,0 +1,17 @@
+//! brickwork: n-dimensional arrays and media to bytes and back, wire-compatible with numcodecs.
+//!
+//! This facade re-exports the layers:
+//! * [`core`]: dtypes, arrays, the [`Codec`] trait, configs, the registry, errors and limits;
+//! * [`codecs`]: every numcodecs codec id, and [`codecs::registry`] holding them all.
+//!
+//! ```
+//! use brickwork::{codecs, Codec, Limits};
+//! let codec = codecs::get_codec_json(r#"{"id": "zlib", "level": 5}"#).unwrap();
+//! let encoded = codec.encode_bytes(b"hello hello hello").unwrap();
+//! let decoded = codec.decode(&encoded, &Limits::default()).unwrap();
+//! assert_eq!(decoded.data(), b"hello hello hello");
+//! ```
+
+pub use brickwork_codecs as codecs;
+pub use brickwork_core as core;
+pub use brickwork_core::{ArrayBuf, ArrayView, Codec, Config, DType, Error, Limits, Order, Registry, Result};
