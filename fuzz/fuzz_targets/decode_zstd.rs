@@ -1,0 +1,12 @@
+//! Fuzzes the `zstd` decoder with arbitrary bytes, and its encoder with a round trip.
+#![no_main]
+
+const CONFIGS: &[&str] = &[
+    r#"{"id":"zstd"}"#,
+    r#"{"id":"zstd","level":3,"checksum":true}"#,
+];
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    brickwork_fuzz::decode_all(CONFIGS, data);
+    brickwork_fuzz::round_trip(CONFIGS, data);
+});
