@@ -4,13 +4,50 @@
 //! opens with what the codec does, its config keys and defaults, its wire format and its compatibility
 //! notes, and ends with a `pub const ENTRY` that [`BUILTIN`] collects (a test checks none is missed).
 
+pub mod array;
+pub mod checksum;
 pub mod compress;
+pub mod filter;
+pub mod pipeline;
 mod sink;
+pub mod text;
 
 use brickwork_core::{Codec, CodecEntry, Config, Registry, Result};
 
 /// Every built-in codec.
-pub static BUILTIN: &[CodecEntry] = &[compress::zlib::ENTRY];
+pub static BUILTIN: &[CodecEntry] = &[
+    compress::zlib::ENTRY,
+    compress::gzip::ENTRY,
+    compress::bz2::ENTRY,
+    compress::lzma::ENTRY,
+    compress::lz4::ENTRY,
+    compress::zstd::ENTRY,
+    compress::blosc::ENTRY,
+    text::base64::ENTRY,
+    filter::shuffle::ENTRY,
+    filter::delta::ENTRY,
+    filter::fixedscaleoffset::ENTRY,
+    filter::quantize::ENTRY,
+    filter::bitround::ENTRY,
+    filter::packbits::ENTRY,
+    filter::astype::ENTRY,
+    filter::categorize::ENTRY,
+    checksum::crc32::ENTRY,
+    checksum::crc32c::ENTRY,
+    checksum::adler32::ENTRY,
+    checksum::fletcher32::ENTRY,
+    checksum::jenkins_lookup3::ENTRY,
+    text::json2::ENTRY,
+    text::json::ENTRY,
+    text::msgpack2::ENTRY,
+    text::msgpack::ENTRY,
+    array::pcodec::ENTRY,
+    array::zfpy::ENTRY,
+    pipeline::ENTRY,
+    text::vlen_utf8::ENTRY,
+    text::vlen_bytes::ENTRY,
+    text::vlen_array::ENTRY,
+];
 
 /// Codec ids numcodecs knows that brickwork deliberately leaves out, with the reason.
 pub static UNSUPPORTED: &[(&str, &str)] = &[(

@@ -111,6 +111,9 @@ impl<'a> Sink<'a> {
                         out.len(),
                     ));
                 }
+                // An unwritten probe may be handed out again (a decoder can need several calls, or
+                // several streams, that produce nothing once `out` is full).
+                *probed = false;
                 *filled += n;
             }
         }
@@ -160,6 +163,18 @@ mod tests {
         let w = s.window("t").unwrap();
         assert_eq!(w.len(), 3);
         s.advance("t", 3).unwrap();
+        assert_eq!(s.window("t").unwrap().len(), 1);
+        assert!(s.advance("t", 1).is_err());
+    }
+
+    #[test]
+    fn fixed_probe_can_be_offered_again_while_unwritten() {
+        let mut out = [0u8; 0];
+        let mut s = Sink::fixed(&mut out);
+        for _ in 0..3 {
+            assert_eq!(s.window("t").unwrap().len(), 1);
+            s.advance("t", 0).unwrap();
+        }
         assert_eq!(s.window("t").unwrap().len(), 1);
         assert!(s.advance("t", 1).is_err());
     }

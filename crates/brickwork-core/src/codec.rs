@@ -43,6 +43,12 @@ pub trait Codec: Send + Sync + fmt::Debug {
     fn encode_bytes(&self, data: &[u8]) -> Result<Vec<u8>> {
         self.encode(&ArrayView::from_bytes(data))
     }
+
+    /// The object-array side of this codec, if it has one (json2, msgpack2, vlen-*, categorize with
+    /// `dtype='|O'`, a pipeline starting with one of them); see [`crate::object`].
+    fn as_object_codec(&self) -> Option<&dyn crate::object::ObjectCodec> {
+        None
+    }
 }
 
 /// A codec that the registry can build from a config.

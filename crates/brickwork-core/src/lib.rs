@@ -7,6 +7,7 @@
 //! * [`registry`]: `get_codec(config)` and run-time registration;
 //! * [`limits`]: the bounds decoding untrusted bytes stays within;
 //! * [`npy`]: NumPy `.npy` files;
+//! * [`object`]: object arrays and the [`ObjectCodec`] trait of numcodecs' object codecs;
 //! * [`error`]: the one error type.
 
 pub mod array;
@@ -16,6 +17,7 @@ pub mod dtype;
 pub mod error;
 pub mod limits;
 pub mod npy;
+pub mod object;
 pub mod registry;
 
 pub use array::{element_count, ArrayBuf, ArrayView, Order};
@@ -24,4 +26,5 @@ pub use config::Config;
 pub use dtype::{DType, Endian, Kind};
 pub use error::{Error, Result};
 pub use limits::{Limits, DEFAULT_MAX_DECODED_BYTES};
+pub use object::{Decoded, ObjectArray, ObjectCodec, ObjectItems, Value};
 pub use registry::{CodecEntry, Registry};

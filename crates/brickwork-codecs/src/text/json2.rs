@@ -1,0 +1,1044 @@
+//! `json2`: an array as JSON text, byte-identical to numcodecs' `JSON` codec (Python's `json` module).
+//!
+//! * Config (numcodecs' key order): `{"id": "json2", "encoding": "utf-8", "skipkeys": false,
+//!   "ensure_ascii": true, "check_circular": true, "allow_nan": true, "indent": null,
+//!   "separators": [",", ":"], "sort_keys": true, "strict": true}`. A missing `separators` becomes
+//!   `[",", ":"]` without `indent` and `[", ", ": "]` with it, and is always emitted. `indent` is kept as
+//!   given (`true` means one space, as Python's `True * ' '`; an int n means n spaces; a string is used
+//!   as is). `encoding` accepts utf-8, ascii and latin-1 spellings (checked at encode/decode).
+//!   `check_circular` has no effect (a value tree has no cycles).
+//! * Wire format: the JSON text of `[<items of the first axis...>, "<dtype.str>", [<shape>]]`, where
+//!   the items are NumPy's `tolist()` of `np.atleast_1d(arr)` (nested lists, logical C order); see
+//!   `text::items`. Output follows Python's `json.JSONEncoder` exactly: floats as `repr`
+//!   ([`super::pyfloat`]), `NaN`/`Infinity`/`-Infinity`, `ensure_ascii` escapes with lowercase hex and
+//!   surrogate pairs, `indent` with the item separator before each newline (so `", "` leaves a trailing
+//!   space), `sort_keys` for dicts.
+//! * Decode: Python's `json.loads` (`NaN`/`Infinity` accepted, `strict` rejects raw control characters
+//!   in strings, duplicate keys keep the last value), then `np.empty(shape, dtype); dec[:] = items`
+//!   (`items::to_decoded`). Ints beyond the `i128` range are refused. Nesting deeper than
+//!   [`MAX_DEPTH`] is refused (Python's own limit is its recursion limit). The parsed tree counts
+//!   against [`Limits`] (each value as `size_of::<Value>()` plus its string bytes).
+//! * Typed vs objects: [`Codec::encode`] takes bool/int/float/`U` arrays (`S`, complex, datetime fail as
+//!   in numcodecs; `|O` points to `encode_objects`); [`Codec::decode`] returns the typed array when the
+//!   stored dtype is not `|O`. Object arrays go through [`ObjectCodec`]; `decode_any` returns either.
+//! * The legacy id `json` (numcodecs < 0.6, no shape in the data) is [`super::json::LegacyJson`].
+
+use std::fmt::Write as _;
+
+use brickwork_core::{
+    ArrayBuf, ArrayView, Codec, Config, Decoded, Error, Limits, ObjectArray, ObjectCodec, Result,
+    StaticCodec, Value,
+};
+use serde::{Deserialize, Serialize};
+
+use super::items;
+use super::items::TREE_BYTES_PER_INPUT_BYTE;
+use super::pyfloat::json_float;
+
+const ID: &str = "json2";
+
+/// The deepest nesting the parser accepts (NumPy arrays have at most 64 dimensions; this also keeps
+/// the recursion far from the stack limit of a 2 MiB thread).
+pub const MAX_DEPTH: usize = 128;
+
+fn yes() -> bool {
+    true
+}
+
+fn utf8() -> String {
+    "utf-8".into()
+}
+
+/// numcodecs' `JSON(encoding='utf-8', skipkeys=False, ensure_ascii=True, check_circular=True,
+/// allow_nan=True, sort_keys=True, indent=None, separators=None, strict=True)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Json2 {
+    /// Text encoding of the JSON (`'utf-8'`).
+    #[serde(default = "utf8")]
+    pub encoding: String,
+    /// Skip dict keys that are not str/int/float/bool/None instead of failing.
+    #[serde(default)]
+    pub skipkeys: bool,
+    /// Escape every non-ASCII character as `\uXXXX`.
+    #[serde(default = "yes")]
+    pub ensure_ascii: bool,
+    /// Python's cycle check (no effect here).
+    #[serde(default = "yes")]
+    pub check_circular: bool,
+    /// Write NaN and infinities as `NaN`/`Infinity` (else they are an error).
+    #[serde(default = "yes")]
+    pub allow_nan: bool,
+    /// `null`, an int (spaces), `true`/`false` (1/0 spaces) or a string.
+    #[serde(default)]
+    pub indent: serde_json::Value,
+    /// (item separator, key separator); filled from `indent` when missing.
+    #[serde(default)]
+    pub separators: Option<(String, String)>,
+    /// Sort dict keys.
+    #[serde(default = "yes")]
+    pub sort_keys: bool,
+    /// Reject raw control characters inside strings when decoding.
+    #[serde(default = "yes")]
+    pub strict: bool,
+}
+
+impl Default for Json2 {
+    fn default() -> Self {
+        Json2 {
+            encoding: utf8(),
+            skipkeys: false,
+            ensure_ascii: true,
+            check_circular: true,
+            allow_nan: true,
+            indent: serde_json::Value::Null,
+            separators: Some((",".into(), ":".into())),
+            sort_keys: true,
+            strict: true,
+        }
+    }
+}
+
+const KEYS: &[&str] = &[
+    "encoding",
+    "skipkeys",
+    "ensure_ascii",
+    "check_circular",
+    "allow_nan",
+    "indent",
+    "separators",
+    "sort_keys",
+    "strict",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum TextEncoding {
+    Utf8,
+    Ascii,
+    Latin1,
+}
+
+impl Json2 {
+    pub(crate) fn build(codec: &str, config: &Config) -> Result<Self> {
+        let mut c: Json2 = brickwork_core::config::parse(codec, KEYS, config)?;
+        if c.separators.is_none() {
+            c.separators = Some(if c.indent.is_null() {
+                (",".into(), ":".into())
+            } else {
+                (", ".into(), ": ".into())
+            });
+        }
+        Ok(c)
+    }
+
+    fn indent_str(&self, codec: &str) -> Result<Option<String>> {
+        use serde_json::Value as J;
+        Ok(match &self.indent {
+            J::Null => None,
+            J::Bool(b) => Some(if *b { " ".into() } else { String::new() }),
+            J::Number(n) => match n.as_i64() {
+                Some(i) => Some(" ".repeat(usize::try_from(i.clamp(0, 1 << 16)).unwrap_or(0))),
+                None => {
+                    return Err(Error::invalid_config(
+                        codec,
+                        "indent",
+                        format!("{n} is not an int (Python: can't multiply sequence by non-int)"),
+                    ))
+                }
+            },
+            J::String(s) => Some(s.clone()),
+            other => {
+                return Err(Error::invalid_config(
+                    codec,
+                    "indent",
+                    format!("expected null, an int, a bool or a string, got {other}"),
+                ))
+            }
+        })
+    }
+
+    fn text_encoding(&self, codec: &str) -> Result<TextEncoding> {
+        let e = self.encoding.to_ascii_lowercase().replace('_', "-");
+        match e.as_str() {
+            "utf-8" | "utf8" | "u8" | "utf" | "cp65001" => Ok(TextEncoding::Utf8),
+            "ascii" | "us-ascii" | "646" => Ok(TextEncoding::Ascii),
+            "latin-1" | "latin1" | "iso-8859-1" | "iso8859-1" | "l1" => Ok(TextEncoding::Latin1),
+            _ => Err(Error::invalid_config(
+                codec,
+                "encoding",
+                format!(
+                    "{:?} is not supported; use 'utf-8', 'ascii' or 'latin-1'",
+                    self.encoding
+                ),
+            )),
+        }
+    }
+
+    /// Python's `JSONEncoder(...).encode(value)` followed by `.encode(encoding)`.
+    pub fn dumps(&self, value: &Value) -> Result<Vec<u8>> {
+        self.dumps_as(ID, value)
+    }
+
+    fn dumps_as(&self, codec: &str, value: &Value) -> Result<Vec<u8>> {
+        let (item_sep, key_sep) = self.separators.clone().unwrap_or((",".into(), ":".into()));
+        let mut w = Writer {
+            codec,
+            cfg: self,
+            indent: self.indent_str(codec)?,
+            item_sep,
+            key_sep,
+            out: String::new(),
+        };
+        w.value(value, 0)?;
+        let text = w.out;
+        match self.text_encoding(codec)? {
+            TextEncoding::Utf8 => Ok(text.into_bytes()),
+            TextEncoding::Ascii if text.is_ascii() => Ok(text.into_bytes()),
+            TextEncoding::Ascii => Err(Error::invalid_input(
+                codec,
+                "the JSON text is not ASCII ('ascii' codec can't encode it); use ensure_ascii=true",
+            )),
+            TextEncoding::Latin1 => text
+                .chars()
+                .map(|c| u8::try_from(u32::from(c)).ok())
+                .collect::<Option<Vec<u8>>>()
+                .ok_or_else(|| Error::invalid_input(codec, "the JSON text is not representable in latin-1")),
+        }
+    }
+
+    /// Python's `json.loads(text.decode(encoding), strict=strict)`, within `limits`.
+    pub fn loads(&self, encoded: &[u8], limits: &Limits) -> Result<Value> {
+        self.loads_as(ID, encoded, limits)
+    }
+
+    fn loads_as(&self, codec: &str, encoded: &[u8], limits: &Limits) -> Result<Value> {
+        let text: std::borrow::Cow<'_, str> = match self.text_encoding(codec)? {
+            TextEncoding::Utf8 => std::str::from_utf8(encoded)
+                .map_err(|e| Error::corrupt(codec, format!("the text is not valid UTF-8 ({e})")))?
+                .into(),
+            TextEncoding::Ascii => {
+                if !encoded.is_ascii() {
+                    return Err(Error::corrupt(codec, "the text is not ASCII"));
+                }
+                std::str::from_utf8(encoded)
+                    .map_err(|e| Error::corrupt(codec, e))?
+                    .into()
+            }
+            TextEncoding::Latin1 => encoded.iter().map(|b| char::from(*b)).collect::<String>().into(),
+        };
+        let mut p = Parser {
+            codec,
+            s: text.as_bytes(),
+            pos: 0,
+            strict: self.strict,
+            used: 0,
+            limit: limits.max_decoded_bytes,
+        };
+        p.ws();
+        let v = p.value(0)?;
+        p.ws();
+        if p.pos != p.s.len() {
+            return Err(p.err("Extra data"));
+        }
+        Ok(v)
+    }
+
+    pub(crate) fn encode_value(
+        &self,
+        codec: &str,
+        tolist: Value,
+        dtype: String,
+        shape: &[usize],
+        legacy: bool,
+    ) -> Result<Vec<u8>> {
+        // np.atleast_1d(buf).tolist(): a 0-d array's scalar becomes a one-item list.
+        let mut top = match tolist {
+            Value::List(v) => v,
+            scalar => vec![scalar],
+        };
+        top.push(Value::Str(dtype));
+        if !legacy {
+            top.push(Value::List(
+                shape.iter().map(|d| Value::Int(*d as i128)).collect(),
+            ));
+        }
+        self.dumps_as(codec, &Value::List(top))
+    }
+
+    pub(crate) fn decode_as(
+        &self,
+        codec: &str,
+        encoded: &[u8],
+        limits: &Limits,
+        legacy: bool,
+        objects: bool,
+    ) -> Result<Decoded> {
+        let top = self.loads_as(codec, encoded, limits)?;
+        let (items, dtype, shape) = if legacy {
+            let Value::List(mut items) = top else {
+                return Err(Error::corrupt(
+                    codec,
+                    format!("expected a list [items..., dtype], got a {}", top.type_name()),
+                ));
+            };
+            let dtype = items
+                .pop()
+                .ok_or_else(|| Error::corrupt(codec, "an empty list has no dtype element"))?;
+            let dtype = items::parse_dtype(codec, &dtype)?;
+            let shape = items::infer_shape(&items);
+            (items, dtype, shape)
+        } else {
+            items::split_top(codec, top)?
+        };
+        items::to_decoded(codec, items, dtype, shape, limits, objects)
+    }
+}
+
+pub(crate) fn objects_only(codec: &str) -> Error {
+    Error::invalid_input(
+        codec,
+        "the stored dtype is '|O' (an object array); use ObjectCodec::decode_objects or decode_any",
+    )
+}
+
+impl Codec for Json2 {
+    fn codec_id(&self) -> &str {
+        ID
+    }
+
+    fn config(&self) -> Config {
+        brickwork_core::config::emit(ID, self)
+    }
+
+    fn encode(&self, input: &ArrayView<'_>) -> Result<Vec<u8>> {
+        let v = items::array_tolist(ID, input)?;
+        if matches!(input.dtype().kind(), brickwork_core::Kind::Bytes) {
+            return Err(Error::invalid_input(
+                ID,
+                "Object of type bytes is not JSON serializable",
+            ));
+        }
+        self.encode_value(ID, v, input.dtype().to_string(), input.shape(), false)
+    }
+
+    fn decode(&self, encoded: &[u8], limits: &Limits) -> Result<ArrayBuf> {
+        match self.decode_as(ID, encoded, limits, false, false)? {
+            Decoded::Array(a) => Ok(a),
+            Decoded::Objects(_) => Err(objects_only(ID)),
+        }
+    }
+
+    fn decode_into(&self, encoded: &[u8], out: &mut [u8]) -> Result<usize> {
+        // The parsed value tree is an intermediate proportional to the input, not the output: allow it.
+        let limits = Limits::new(
+            out.len()
+                .max(encoded.len().saturating_mul(TREE_BYTES_PER_INPUT_BYTE)),
+        );
+        let decoded = self.decode(encoded, &limits)?;
+        brickwork_core::copy_exact(ID, decoded.data(), out)
+    }
+
+    fn as_object_codec(&self) -> Option<&dyn ObjectCodec> {
+        Some(self)
+    }
+}
+
+impl ObjectCodec for Json2 {
+    fn encode_objects(&self, input: &ObjectArray) -> Result<Vec<u8>> {
+        let v = items::objects_tolist(input)?;
+        self.encode_value(ID, v, "|O".into(), input.shape(), false)
+    }
+
+    fn decode_objects(&self, encoded: &[u8], limits: &Limits) -> Result<ObjectArray> {
+        match self.decode_as(ID, encoded, limits, false, true)? {
+            Decoded::Objects(o) => Ok(o),
+            Decoded::Array(_) => Err(Error::corrupt(ID, "internal: objects were requested")),
+        }
+    }
+
+    fn decode_any(&self, encoded: &[u8], limits: &Limits) -> Result<Decoded> {
+        self.decode_as(ID, encoded, limits, false, false)
+    }
+}
+
+impl StaticCodec for Json2 {
+    const ID: &'static str = ID;
+    fn from_config(config: &Config) -> Result<Self> {
+        Json2::build(ID, config)
+    }
+}
+
+/// Registry entry.
+pub const ENTRY: brickwork_core::CodecEntry = brickwork_core::CodecEntry::of::<Json2>();
+
+// ---------------------------------------------------------------------------------------------------
+// Writer: Python's json.encoder._make_iterencode.
+
+struct Writer<'a> {
+    codec: &'a str,
+    cfg: &'a Json2,
+    indent: Option<String>,
+    item_sep: String,
+    key_sep: String,
+    out: String,
+}
+
+impl Writer<'_> {
+    fn float(&mut self, x: f64) -> Result<()> {
+        if !x.is_finite() && !self.cfg.allow_nan {
+            return Err(Error::invalid_input(
+                self.codec,
+                format!(
+                    "Out of range float values are not JSON compliant: {}",
+                    super::pyfloat::repr(x)
+                ),
+            ));
+        }
+        self.out.push_str(&json_float(x));
+        Ok(())
+    }
+
+    fn string(&mut self, s: &str) {
+        let out = &mut self.out;
+        out.push('"');
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                '\u{8}' => out.push_str("\\b"),
+                '\u{c}' => out.push_str("\\f"),
+                c if c < ' ' || (self.cfg.ensure_ascii && c > '~') => {
+                    let mut units = [0u16; 2];
+                    for u in c.encode_utf16(&mut units) {
+                        let _ = write!(out, "\\u{u:04x}");
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+    }
+
+    fn newline(&mut self, level: usize) {
+        if let Some(ind) = &self.indent {
+            self.out.push('\n');
+            for _ in 0..level {
+                self.out.push_str(ind);
+            }
+        }
+    }
+
+    fn value(&mut self, v: &Value, level: usize) -> Result<()> {
+        if level > MAX_DEPTH {
+            return Err(Error::invalid_input(self.codec, "the value is nested too deeply"));
+        }
+        match v {
+            Value::None => self.out.push_str("null"),
+            Value::Bool(b) => self.out.push_str(if *b { "true" } else { "false" }),
+            Value::Int(i) => {
+                let _ = write!(self.out, "{i}");
+            }
+            Value::Float(x) => self.float(*x)?,
+            Value::Str(s) => self.string(s),
+            Value::Bytes(_) => {
+                return Err(Error::invalid_input(
+                    self.codec,
+                    "Object of type bytes is not JSON serializable",
+                ))
+            }
+            Value::List(items) => {
+                if items.is_empty() {
+                    self.out.push_str("[]");
+                    return Ok(());
+                }
+                self.out.push('[');
+                self.newline(level + 1);
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        let sep = self.item_sep.clone();
+                        self.out.push_str(&sep);
+                        self.newline(level + 1);
+                    }
+                    self.value(item, level + 1)?;
+                }
+                self.newline(level);
+                self.out.push(']');
+            }
+            Value::Dict(entries) => self.dict(entries, level)?,
+        }
+        Ok(())
+    }
+
+    fn key(&self, k: &Value) -> Result<Option<String>> {
+        Ok(Some(match k {
+            Value::Str(s) => s.clone(),
+            Value::Float(x) => {
+                if !x.is_finite() && !self.cfg.allow_nan {
+                    return Err(Error::invalid_input(
+                        self.codec,
+                        "Out of range float values are not JSON compliant",
+                    ));
+                }
+                json_float(*x)
+            }
+            Value::Bool(b) => (if *b { "true" } else { "false" }).into(),
+            Value::None => "null".into(),
+            Value::Int(i) => i.to_string(),
+            _ if self.cfg.skipkeys => return Ok(None),
+            other => {
+                return Err(Error::invalid_input(
+                    self.codec,
+                    format!(
+                        "keys must be str, int, float, bool or None, not {}",
+                        other.type_name()
+                    ),
+                ))
+            }
+        }))
+    }
+
+    fn dict(&mut self, entries: &[(Value, Value)], level: usize) -> Result<()> {
+        if entries.is_empty() {
+            self.out.push_str("{}");
+            return Ok(());
+        }
+        let mut order: Vec<&(Value, Value)> = entries.iter().collect();
+        if self.cfg.sort_keys {
+            let all_str = order.iter().all(|(k, _)| matches!(k, Value::Str(_)));
+            let num = |k: &Value| match k {
+                Value::Int(i) => Some(*i as f64),
+                Value::Float(x) => Some(*x),
+                Value::Bool(b) => Some(f64::from(u8::from(*b))),
+                _ => None,
+            };
+            if all_str {
+                order.sort_by(|a, b| match (&a.0, &b.0) {
+                    (Value::Str(x), Value::Str(y)) => x.cmp(y),
+                    _ => std::cmp::Ordering::Equal,
+                });
+            } else if order.iter().all(|(k, _)| num(k).is_some()) {
+                order.sort_by(|a, b| {
+                    num(&a.0)
+                        .partial_cmp(&num(&b.0))
+                        .unwrap_or(std::cmp::Ordering::Equal)
+                });
+            } else {
+                return Err(Error::invalid_input(
+                    self.codec,
+                    "sort_keys: '<' is not supported between the dict's key types",
+                ));
+            }
+        }
+        self.out.push('{');
+        self.newline(level + 1);
+        let mut first = true;
+        for (k, v) in order {
+            let Some(key) = self.key(k)? else { continue };
+            if !first {
+                let sep = self.item_sep.clone();
+                self.out.push_str(&sep);
+                self.newline(level + 1);
+            }
+            first = false;
+            self.string(&key);
+            let ks = self.key_sep.clone();
+            self.out.push_str(&ks);
+            self.value(v, level + 1)?;
+        }
+        self.newline(level);
+        self.out.push('}');
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Parser: Python's json.scanner / json.decoder.
+
+struct Parser<'a> {
+    codec: &'a str,
+    s: &'a [u8],
+    pos: usize,
+    strict: bool,
+    used: usize,
+    limit: usize,
+}
+
+impl Parser<'_> {
+    fn err(&self, what: &str) -> Error {
+        Error::corrupt(self.codec, format!("{what} at char {}", self.pos))
+    }
+
+    fn charge(&mut self, bytes: usize) -> Result<()> {
+        self.used = self
+            .used
+            .saturating_add(bytes)
+            .saturating_add(std::mem::size_of::<Value>());
+        if self.used > self.limit {
+            return Err(Error::limit(
+                self.codec,
+                "the parsed JSON values",
+                self.used as u64,
+                self.limit,
+            ));
+        }
+        Ok(())
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.s.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    fn starts(&self, lit: &str) -> bool {
+        self.s.get(self.pos..self.pos + lit.len()) == Some(lit.as_bytes())
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Value> {
+        if depth > MAX_DEPTH {
+            return Err(self.err(&format!("nesting deeper than {MAX_DEPTH} levels")));
+        }
+        self.charge(0)?;
+        let Some(&c) = self.s.get(self.pos) else {
+            return Err(self.err("Expecting value"));
+        };
+        match c {
+            b'"' => {
+                self.pos += 1;
+                let s = self.string()?;
+                self.charge(s.len())?;
+                Ok(Value::Str(s))
+            }
+            b'{' => self.object(depth),
+            b'[' => self.array(depth),
+            b'n' if self.starts("null") => {
+                self.pos += 4;
+                Ok(Value::None)
+            }
+            b't' if self.starts("true") => {
+                self.pos += 4;
+                Ok(Value::Bool(true))
+            }
+            b'f' if self.starts("false") => {
+                self.pos += 5;
+                Ok(Value::Bool(false))
+            }
+            b'N' if self.starts("NaN") => {
+                self.pos += 3;
+                Ok(Value::Float(f64::NAN))
+            }
+            b'I' if self.starts("Infinity") => {
+                self.pos += 8;
+                Ok(Value::Float(f64::INFINITY))
+            }
+            b'-' | b'0'..=b'9' => {
+                if let Some(v) = self.number()? {
+                    Ok(v)
+                } else if self.starts("-Infinity") {
+                    self.pos += 9;
+                    Ok(Value::Float(f64::NEG_INFINITY))
+                } else {
+                    Err(self.err("Expecting value"))
+                }
+            }
+            _ => Err(self.err("Expecting value")),
+        }
+    }
+
+    /// `(-?(?:0|[1-9]\d*))(\.\d+)?([eE][-+]?\d+)?`, or None when it does not match.
+    fn number(&mut self) -> Result<Option<Value>> {
+        let start = self.pos;
+        let mut i = self.pos;
+        let digits = |s: &[u8], mut i: usize| {
+            while s.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+            i
+        };
+        if self.s.get(i) == Some(&b'-') {
+            i += 1;
+        }
+        match self.s.get(i) {
+            Some(b'0') => i += 1,
+            Some(b'1'..=b'9') => i = digits(self.s, i),
+            _ => return Ok(None),
+        }
+        let mut is_float = false;
+        if self.s.get(i) == Some(&b'.') && self.s.get(i + 1).is_some_and(u8::is_ascii_digit) {
+            i = digits(self.s, i + 1);
+            is_float = true;
+        }
+        if let Some(b'e' | b'E') = self.s.get(i) {
+            let mut j = i + 1;
+            if let Some(b'+' | b'-') = self.s.get(j) {
+                j += 1;
+            }
+            if self.s.get(j).is_some_and(u8::is_ascii_digit) {
+                i = digits(self.s, j);
+                is_float = true;
+            }
+        }
+        let text = std::str::from_utf8(&self.s[start..i]).map_err(|e| Error::corrupt(self.codec, e))?;
+        self.pos = i;
+        if is_float {
+            let x: f64 = text
+                .parse()
+                .map_err(|_| Error::corrupt(self.codec, format!("bad number {text:?}")))?;
+            Ok(Some(Value::Float(x)))
+        } else {
+            let n: i128 = text.parse().map_err(|_| {
+                Error::corrupt(
+                    self.codec,
+                    format!("the integer {text} is outside the supported range (i128)"),
+                )
+            })?;
+            Ok(Some(Value::Int(n)))
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u32> {
+        let h = self
+            .s
+            .get(self.pos..self.pos + 4)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+            .and_then(|h| u32::from_str_radix(h, 16).ok())
+            .ok_or_else(|| self.err("Invalid \\uXXXX escape"))?;
+        self.pos += 4;
+        Ok(h)
+    }
+
+    /// After the opening quote.
+    fn string(&mut self) -> Result<String> {
+        let mut out = String::new();
+        loop {
+            let run_start = self.pos;
+            while let Some(&b) = self.s.get(self.pos) {
+                if b == b'"' || b == b'\\' || (b < 0x20 && self.strict) {
+                    break;
+                }
+                self.pos += 1;
+            }
+            out.push_str(
+                std::str::from_utf8(&self.s[run_start..self.pos])
+                    .map_err(|e| Error::corrupt(self.codec, e))?,
+            );
+            match self.s.get(self.pos) {
+                None => return Err(self.err("Unterminated string")),
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    let Some(&e) = self.s.get(self.pos) else {
+                        return Err(self.err("Unterminated string"));
+                    };
+                    self.pos += 1;
+                    match e {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => {
+                            let mut cp = self.hex4()?;
+                            if (0xd800..0xdc00).contains(&cp) && self.starts("\\u") {
+                                let save = self.pos;
+                                self.pos += 2;
+                                let lo = self.hex4()?;
+                                if (0xdc00..0xe000).contains(&lo) {
+                                    cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+                                } else {
+                                    self.pos = save;
+                                }
+                            }
+                            out.push(char::from_u32(cp).ok_or_else(|| {
+                                self.err(&format!(
+                                    "lone surrogate \\u{cp:04x} (valid in Python, not representable here)"
+                                ))
+                            })?);
+                        }
+                        _ => {
+                            self.pos -= 2;
+                            return Err(self.err("Invalid \\escape"));
+                        }
+                    }
+                }
+                Some(_) => return Err(self.err("Invalid control character")),
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Value> {
+        self.pos += 1;
+        let mut items = Vec::new();
+        self.ws();
+        if self.s.get(self.pos) == Some(&b']') {
+            self.pos += 1;
+            return Ok(Value::List(items));
+        }
+        loop {
+            self.ws();
+            items.push(self.value(depth + 1)?);
+            self.ws();
+            match self.s.get(self.pos) {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(Value::List(items));
+                }
+                _ => return Err(self.err("Expecting ',' delimiter")),
+            }
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Value> {
+        self.pos += 1;
+        let mut entries: Vec<(Value, Value)> = Vec::new();
+        self.ws();
+        if self.s.get(self.pos) == Some(&b'}') {
+            self.pos += 1;
+            return Ok(Value::Dict(entries));
+        }
+        loop {
+            self.ws();
+            if self.s.get(self.pos) != Some(&b'"') {
+                return Err(self.err("Expecting property name enclosed in double quotes"));
+            }
+            self.pos += 1;
+            let key = self.string()?;
+            self.charge(key.len())?;
+            self.ws();
+            if self.s.get(self.pos) != Some(&b':') {
+                return Err(self.err("Expecting ':' delimiter"));
+            }
+            self.pos += 1;
+            self.ws();
+            let v = self.value(depth + 1)?;
+            // A Python dict keeps the first position of a repeated key and its last value.
+            match entries
+                .iter_mut()
+                .find(|(k, _)| matches!(k, Value::Str(s) if *s == key))
+            {
+                Some(slot) => slot.1 = v,
+                None => entries.push((Value::Str(key), v)),
+            }
+            self.ws();
+            match self.s.get(self.pos) {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(Value::Dict(entries));
+                }
+                _ => return Err(self.err("Expecting ',' delimiter")),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use brickwork_core::config::from_json;
+    use brickwork_core::{DType, ObjectItems, Order};
+
+    fn text(c: &Json2, v: &Value) -> String {
+        String::from_utf8(c.dumps(v).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn spec_vectors() {
+        let c = Json2::default();
+        let i4 = DType::parse("<i4").unwrap();
+        let d: Vec<u8> = [0i32, 1, 2].iter().flat_map(|x| x.to_le_bytes()).collect();
+        let v = ArrayView::new(&d, i4, vec![3], Order::C).unwrap();
+        assert_eq!(c.encode(&v).unwrap(), br#"[0,1,2,"<i4",[3]]"#);
+        let i8 = DType::parse("<i8").unwrap();
+        let d: Vec<u8> = (0i64..6).flat_map(|x| x.to_le_bytes()).collect();
+        let v = ArrayView::new(&d, i8, vec![2, 3], Order::C).unwrap();
+        assert_eq!(c.encode(&v).unwrap(), br#"[[0,1,2],[3,4,5],"<i8",[2,3]]"#);
+        let five = 5i64.to_le_bytes();
+        let v = ArrayView::new(&five, i8, vec![], Order::C).unwrap();
+        let enc = c.encode(&v).unwrap();
+        assert_eq!(enc, br#"[5,"<i8",[]]"#);
+        assert_eq!(
+            c.decode(&enc, &Limits::default()).unwrap().data(),
+            5i64.to_le_bytes()
+        );
+        let f8 = DType::parse("<f8").unwrap();
+        let v = ArrayView::new(&[], f8, vec![0], Order::C).unwrap();
+        assert_eq!(c.encode(&v).unwrap(), br#"["<f8",[0]]"#);
+        let xs = [1e-5, 1e16, 0.1, 3.0, f64::NAN];
+        let d: Vec<u8> = xs.iter().flat_map(|x| x.to_le_bytes()).collect();
+        let v = ArrayView::new(&d, f8, vec![5], Order::C).unwrap();
+        let enc = c.encode(&v).unwrap();
+        assert_eq!(enc, br#"[1e-05,1e+16,0.1,3.0,NaN,"<f8",[5]]"#);
+        let back = c.decode(&enc, &Limits::default()).unwrap();
+        assert_eq!(back.data()[..32], d[..32]);
+        let b1 = DType::parse("|b1").unwrap();
+        let v = ArrayView::new(&[1, 0], b1, vec![2], Order::C).unwrap();
+        assert_eq!(c.encode(&v).unwrap(), br#"[true,false,"|b1",[2]]"#);
+        let f4 = DType::parse("<f4").unwrap();
+        let tenth = 0.1f32.to_le_bytes();
+        let v = ArrayView::new(&tenth, f4, vec![1], Order::C).unwrap();
+        assert_eq!(c.encode(&v).unwrap(), br#"[0.10000000149011612,"<f4",[1]]"#);
+    }
+
+    #[test]
+    fn numcodecs_0_17_vectors() {
+        // Each expected text is numcodecs 0.17.1's JSON().encode of the same array.
+        let c = Json2::default();
+        let enc = |data: &[u8], dtype: &str, shape: Vec<usize>, order: Order| {
+            let v = ArrayView::new(data, DType::parse(dtype).unwrap(), shape, order).unwrap();
+            String::from_utf8(c.encode(&v).unwrap()).unwrap()
+        };
+        let f2: Vec<u8> = [0x2e66u16, 0x7bff, 0x8000, 0x7c00]
+            .iter()
+            .flat_map(|h| h.to_le_bytes())
+            .collect();
+        assert_eq!(
+            enc(&f2, "<f2", vec![4], Order::C),
+            r#"[0.0999755859375,65504.0,-0.0,Infinity,"<f2",[4]]"#
+        );
+        let be: Vec<u8> = [1i32, -2, 3, 4].iter().flat_map(|x| x.to_be_bytes()).collect();
+        assert_eq!(
+            enc(&be, ">i4", vec![2, 2], Order::C),
+            r#"[[1,-2],[3,4],">i4",[2,2]]"#
+        );
+        assert_eq!(
+            enc(&[0, 3, 1, 4, 2, 5], "|u1", vec![2, 3], Order::F),
+            r#"[[0,1,2],[3,4,5],"|u1",[2,3]]"#
+        );
+        let u: Vec<u8> = ['a', '😀', 'é', '\n', '\0', '\0']
+            .iter()
+            .flat_map(|c| (*c as u32).to_le_bytes())
+            .collect();
+        assert_eq!(
+            enc(&u, "<U2", vec![3], Order::C),
+            r#"["a\ud83d\ude00","\u00e9\n","","<U2",[3]]"#
+        );
+        assert_eq!(
+            enc(&1e-7f64.to_le_bytes(), "<f8", vec![], Order::C),
+            r#"[1e-07,"<f8",[]]"#
+        );
+        // And back: the F array decodes in C order, the U array to the same UTF-32.
+        let back = c
+            .decode(
+                br#"["a\ud83d\ude00","\u00e9\n","","<U2",[3]]"#,
+                &Limits::default(),
+            )
+            .unwrap();
+        assert_eq!(back.data(), &u[..]);
+    }
+
+    #[test]
+    fn strings_and_indent() {
+        let c = Json2::default();
+        let v = Value::List(vec![Value::Str("😀\u{7f}é\n\"\\/\u{1}".into()), Value::None]);
+        assert_eq!(text(&c, &v), r#"["\ud83d\ude00\u007f\u00e9\n\"\\/\u0001",null]"#);
+        let raw = Json2 {
+            ensure_ascii: false,
+            ..Json2::default()
+        };
+        assert_eq!(text(&raw, &v), "[\"😀\u{7f}é\\n\\\"\\\\/\\u0001\",null]");
+        let ind = Json2::from_config(&from_json(r#"{"id":"json2","indent":true}"#).unwrap()).unwrap();
+        assert_eq!(ind.separators, Some((", ".into(), ": ".into())));
+        let v = Value::List(vec![
+            Value::Int(0),
+            Value::List(vec![Value::Int(1)]),
+            Value::List(vec![]),
+        ]);
+        assert_eq!(text(&ind, &v), "[\n 0, \n [\n  1\n ], \n []\n]");
+        let d = Value::Dict(vec![
+            (Value::Str("b".into()), Value::Int(1)),
+            (Value::Str("a".into()), Value::Dict(vec![])),
+        ]);
+        assert_eq!(text(&c, &d), r#"{"a":{},"b":1}"#);
+        assert_eq!(text(&ind, &d), "{\n \"a\": {}, \n \"b\": 1\n}");
+        let no_nan = Json2 {
+            allow_nan: false,
+            ..Json2::default()
+        };
+        assert!(no_nan.dumps(&Value::Float(f64::INFINITY)).is_err());
+    }
+
+    #[test]
+    fn config_round_trip() {
+        let c = Json2::from_config(&from_json(r#"{"id":"json2"}"#).unwrap()).unwrap();
+        assert_eq!(
+            serde_json::to_string(&c.config()).unwrap(),
+            r#"{"id":"json2","encoding":"utf-8","skipkeys":false,"ensure_ascii":true,"check_circular":true,"allow_nan":true,"indent":null,"separators":[",",":"],"sort_keys":true,"strict":true}"#
+        );
+        assert!(Json2::from_config(&from_json(r#"{"id":"json2","foo":1}"#).unwrap()).is_err());
+    }
+
+    #[test]
+    fn parsing_like_python() {
+        let c = Json2::default();
+        let l = Limits::default();
+        let v = c
+            .loads(
+                br#" [1, -0.0, 1E2, "a\u00e9\ud83d\ude00", NaN, -Infinity, {"k":1,"k":2}] "#,
+                &l,
+            )
+            .unwrap();
+        let Value::List(items) = v else { panic!() };
+        assert_eq!(items[0], Value::Int(1));
+        assert_eq!(items[2], Value::Float(100.0));
+        assert_eq!(items[3], Value::Str("aé😀".into()));
+        assert_eq!(items[5], Value::Float(f64::NEG_INFINITY));
+        assert_eq!(
+            items[6],
+            Value::Dict(vec![(Value::Str("k".into()), Value::Int(2))])
+        );
+        for bad in [
+            &b"[1,]"[..],
+            b"[1] x",
+            b"\"a\x01\"",
+            b"[01]",
+            b"{1:2}",
+            b"[",
+            b"\"\\x\"",
+            b"",
+        ] {
+            assert!(c.loads(bad, &l).is_err(), "{:?}", String::from_utf8_lossy(bad));
+        }
+        let lax = Json2 {
+            strict: false,
+            ..Json2::default()
+        };
+        assert_eq!(lax.loads(b"\"a\x01\"", &l).unwrap(), Value::Str("a\u{1}".into()));
+        let deep = "[".repeat(MAX_DEPTH + 5);
+        assert!(c.loads(deep.as_bytes(), &l).is_err());
+        assert!(matches!(
+            c.loads(b"[1,2,3,4,5,6]", &Limits::new(64)),
+            Err(Error::LimitExceeded { .. })
+        ));
+    }
+
+    #[test]
+    fn objects_and_legacy() {
+        let c = Json2::default();
+        let a = ObjectArray::new(
+            ObjectItems::Values(vec![Value::Int(0), Value::Int(1), Value::Int(2), Value::Int(3)]),
+            vec![2, 2],
+            Order::C,
+        )
+        .unwrap();
+        let enc = c.encode_objects(&a).unwrap();
+        assert_eq!(enc, br#"[[0,1],[2,3],"|O",[2,2]]"#);
+        assert_eq!(c.decode_objects(&enc, &Limits::default()).unwrap(), a);
+        assert!(c
+            .decode(&enc, &Limits::default())
+            .unwrap_err()
+            .to_string()
+            .contains("decode_objects"));
+    }
+}

@@ -1,0 +1,150 @@
+//! Property tests of the byte compressors gzip, bz2, lzma, zstd and lz4 (zlib has the same shape):
+//! any bytes round-trip through every config; decoding arbitrary or mutated bytes never panics; and
+//! whenever `decode` succeeds, `decode_into` an exactly sized buffer gives the same bytes, and an `out`
+//! of another size follows the codec's numcodecs rule (larger allowed for gzip, zstd, lz4; exact for
+//! bz2, lzma).
+
+// Test code: a failed unwrap is a test failure with its message.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use brickwork_codecs::get_codec_json;
+use brickwork_core::{Codec, Error, Limits};
+use proptest::prelude::*;
+
+const CONFIGS: &[&str] = &[
+    r#"{"id":"gzip"}"#,
+    r#"{"id":"gzip","level":0}"#,
+    r#"{"id":"bz2","level":9}"#,
+    r#"{"id":"lzma"}"#,
+    r#"{"id":"lzma","format":2,"preset":0}"#,
+    r#"{"id":"lzma","format":3,"filters":[{"id":3,"dist":4},{"id":33,"preset":1}]}"#,
+    r#"{"id":"zstd"}"#,
+    r#"{"id":"zstd","level":-5,"checksum":true}"#,
+    r#"{"id":"lz4"}"#,
+    r#"{"id":"lz4","acceleration":100}"#,
+];
+
+/// Whether numcodecs lets `out` be larger than the decoded data for this codec (spec §8).
+fn larger_out_ok(id: &str) -> bool {
+    matches!(id, "gzip" | "zstd" | "lz4")
+}
+
+fn codecs() -> Vec<Box<dyn Codec>> {
+    CONFIGS.iter().map(|c| get_codec_json(c).unwrap()).collect()
+}
+
+/// Bytes with some structure, so the compressors find matches.
+fn data() -> impl Strategy<Value = Vec<u8>> {
+    prop::collection::vec((any::<u8>(), 1usize..40), 0..120).prop_map(|runs| {
+        runs.into_iter()
+            .flat_map(|(b, n)| std::iter::repeat_n(b, n))
+            .collect()
+    })
+}
+
+/// The checks that must hold for any input: no panic; a successful decode is reproduced by
+/// `decode_into` an exact buffer; other `out` sizes follow the codec's rule.
+fn check_any(codec: &dyn Codec, enc: &[u8]) {
+    let id = codec.codec_id();
+    let Ok(dec) = codec.decode(enc, &Limits::new(1 << 24)) else {
+        for size in [0usize, 1, 100] {
+            let _ = codec.decode_into(enc, &mut vec![0u8; size]);
+        }
+        return;
+    };
+    let n = dec.len();
+    let mut out = vec![0u8; n];
+    assert_eq!(codec.decode_into(enc, &mut out).unwrap(), n, "{id}");
+    assert_eq!(out, dec.data(), "{id}");
+    let mut larger = vec![0x5au8; n + 3];
+    match codec.decode_into(enc, &mut larger) {
+        // zstd allows a larger out only when every frame declares its size.
+        Err(Error::OutputSize { .. }) if id == "zstd" => {}
+        Ok(m) if larger_out_ok(id) => {
+            assert_eq!(m, n, "{id}");
+            assert_eq!(&larger[..n], dec.data(), "{id}");
+            assert_eq!(&larger[n..], [0x5a; 3], "{id}: the tail of out was written");
+        }
+        Err(Error::OutputSize { .. }) if !larger_out_ok(id) => {}
+        other => panic!("{id}: decode_into a larger out gave {other:?}"),
+    }
+    if n > 0 {
+        assert!(
+            codec.decode_into(enc, &mut vec![0u8; n - 1]).is_err(),
+            "{id}: a smaller out was accepted"
+        );
+    }
+}
+
+proptest! {
+    // 64 cases by default; PROPTEST_CASES=N for a longer run.
+    #![proptest_config(ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(64),
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn every_config_round_trips(data in data()) {
+        for codec in codecs() {
+            let enc = codec.encode_bytes(&data).unwrap();
+            let dec = codec.decode(&enc, &Limits::default()).unwrap();
+            prop_assert_eq!(dec.data(), &data[..], "{:?}", codec.config());
+            check_any(codec.as_ref(), &enc);
+        }
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+        for codec in codecs() {
+            check_any(codec.as_ref(), &bytes);
+        }
+    }
+
+    #[test]
+    fn mutated_streams_never_panic(
+        data in data(),
+        flips in prop::collection::vec((any::<prop::sample::Index>(), 1u8..=255), 1..4),
+        cut in any::<prop::sample::Index>(),
+        junk in prop::collection::vec(any::<u8>(), 0..16),
+    ) {
+        for codec in codecs() {
+            let enc = codec.encode_bytes(&data).unwrap();
+            let mut bad = enc.clone();
+            for (at, x) in &flips {
+                let i = at.index(bad.len());
+                bad[i] ^= x;
+            }
+            check_any(codec.as_ref(), &bad);
+            check_any(codec.as_ref(), &enc[..cut.index(enc.len() + 1)]);
+            let mut tail = enc.clone();
+            tail.extend_from_slice(&junk);
+            check_any(codec.as_ref(), &tail);
+            let mut twice = enc.clone();
+            twice.extend_from_slice(&enc);
+            check_any(codec.as_ref(), &twice);
+        }
+    }
+}
+
+/// Two streams back to back decode to the data twice wherever the format allows several streams.
+#[test]
+fn concatenation_rules() {
+    let data = b"some data, some data, some data".repeat(20);
+    for codec in codecs() {
+        let enc = codec.encode_bytes(&data).unwrap();
+        let twice = [enc.clone(), enc.clone()].concat();
+        let got = codec.decode(&twice, &Limits::default());
+        let id = codec.codec_id();
+        match id {
+            // Several members / streams / frames.
+            "gzip" | "bz2" | "zstd" => {
+                assert_eq!(got.unwrap().data(), [&data[..], &data[..]].concat(), "{id}")
+            }
+            // lzma: a second stream of the same format decodes too (Python's loop), raw included.
+            "lzma" => assert_eq!(got.unwrap().data(), [&data[..], &data[..]].concat(), "{id}"),
+            // One block with an exact size: the extra bytes are an error.
+            "lz4" => assert!(got.is_err(), "{id}"),
+            _ => unreachable!(),
+        }
+    }
+}
