@@ -18,6 +18,17 @@
 //! Codecs that accept object arrays implement [`ObjectCodec`] and return it from
 //! [`crate::Codec::as_object_codec`], so code holding a `Box<dyn Codec>` (the registry, a pipeline, the
 //! Python bridge) can find out whether a codec takes objects.
+//!
+//! How a binding maps NumPy object arrays (what the codecs expect):
+//! * encode: list the elements in memory order (`arr.ravel(order='K')` for a contiguous array) with
+//!   [`Order::F`] for an F-contiguous (and not C-contiguous) array, else [`Order::C`]; use
+//!   [`ObjectItems::Str`] when every element is `str` or `None`, [`ObjectItems::Bytes`] for `bytes` or
+//!   `None`, [`ObjectItems::Arrays`] for 1-D NumPy arrays of one dtype (vlen-array), otherwise
+//!   [`ObjectItems::Values`] (`None`, `bool`, `int`, `float`, `str`, `bytes`, `list`/`tuple`, `dict`);
+//!   vlen-utf8/vlen-bytes treat `Value::None` and values equal to 0 as missing, as numcodecs does;
+//! * decode: call [`ObjectCodec::decode_any`]; [`Decoded::Array`] is a typed array, [`Decoded::Objects`]
+//!   fills `np.empty(shape, dtype=object)` from the items in the given order (decoders return C order;
+//!   vlen codecs return 1-D arrays).
 
 use std::fmt;
 

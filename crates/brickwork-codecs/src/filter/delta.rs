@@ -24,7 +24,7 @@ use brickwork_core::{ArrayBuf, ArrayView, Codec, Config, DType, Limits, Result, 
 use serde::{Deserialize, Serialize};
 
 use super::numeric::{
-    cast, cast_scalar, cast_to, decoded_size, is_big, item_count, load, not_object, store, with_elem, Elem,
+    cast_scalar, cast_to, decoded_size, is_big, item_count, load_as, map_cast, not_object, with_elem, Elem,
     ElemKind,
 };
 
@@ -57,27 +57,16 @@ impl Delta {
     }
 }
 
-/// `enc[0] = v[0]; enc[i] = v[i] - v[i-1]` in `T`.
-fn diff<T: Elem>(v: &[T]) -> Vec<T> {
-    let mut out = Vec::with_capacity(v.len());
-    out.extend(v.first().copied());
-    out.extend(v.iter().zip(v.iter().skip(1)).map(|(a, b)| b.sub(*a)));
-    out
-}
-
-/// `np.cumsum` in `T` over the bytes of a `T` array, written back in the same byte order.
-fn cumsum<T: Elem>(bytes: &[u8], big: bool) -> Vec<u8> {
-    let v = load::<T>(bytes, big);
-    let mut acc: Option<T> = None;
-    let sums = v.iter().map(|x| {
-        let s = match acc {
-            None => *x,
-            Some(a) => a.add(*x),
-        };
-        acc = Some(s);
-        s
-    });
-    store::<T>(v.len(), sums, big)
+/// `np.cumsum` in `T`, in place.
+fn cumsum<T: Elem>(v: &mut [T]) {
+    let mut it = v.iter_mut();
+    if let Some(first) = it.next() {
+        let mut acc = *first;
+        for x in it {
+            acc = acc.add(*x);
+            *x = acc;
+        }
+    }
 }
 
 impl Codec for Delta {
@@ -94,14 +83,23 @@ impl Codec for Delta {
         ElemKind::of(ID, self.astype)?;
         item_count(ID, input.data(), self.dtype)?;
         let big = is_big(self.dtype);
-        let (values, mut out) = with_elem!(kind, T => {
-            let values = load::<T>(input.data(), big);
-            let out = cast_to::<T>(ID, &diff(&values), self.astype)?;
-            (values.first().map(|v| v.to_wide()), out)
+        let (first, mut out) = with_elem!(kind, T => {
+            let first = if big { T::iter_be(input.data()).next() } else { T::iter_le(input.data()).next() };
+            let first = first.map(|v| v.to_wide());
+            let mut prev: Option<T> = None;
+            let out = map_cast::<T, T>(ID, input.data(), big, self.astype, |cur| {
+                let d = match prev {
+                    None => cur,
+                    Some(p) => cur.sub(p),
+                };
+                prev = Some(cur);
+                d
+            })?;
+            (first, out)
         });
         // numcodecs sets `enc[0] = arr[0]`: a scalar assignment, with its own rules.
         let ka = ElemKind::of(ID, self.astype)?;
-        if let (Some(first), true) = (values, ka != kind) {
+        if let (Some(first), true) = (first, ka != kind) {
             let size = self.astype.itemsize();
             let head = out.get_mut(..size).unwrap_or_default();
             with_elem!(ka, A => {
@@ -122,14 +120,11 @@ impl Codec for Delta {
         decoded_size(ID, n, self.dtype, limits)?;
         // np.cumsum(enc, out=dec) runs NumPy's add loop for promote_types(astype, dtype).
         let kp = ka.promote(kd);
-        let data = if kp == kd {
-            let widened = cast(ID, encoded, self.astype, self.dtype)?;
-            with_elem!(kd, T => cumsum::<T>(&widened, is_big(self.dtype)))
-        } else {
-            let wide = cast(ID, encoded, self.astype, kp.dtype())?;
-            let sums = with_elem!(kp, P => cumsum::<P>(&wide, false));
-            cast(ID, &sums, kp.dtype(), self.dtype)?
-        };
+        let data = with_elem!(kp, P => {
+            let mut sums = load_as::<P>(ID, encoded, self.astype)?;
+            cumsum(&mut sums);
+            cast_to::<P>(ID, &sums, self.dtype)?
+        });
         ArrayBuf::from_vec_1d(data, self.dtype)
     }
 }

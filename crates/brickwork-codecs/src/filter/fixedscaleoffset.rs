@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Number;
 
 use super::numeric::{
-    cast_to, decoded_size, is_big, item_count, load, not_object, with_elem, Bool, Elem, ElemKind, FloatElem,
+    decoded_size, is_big, item_count, map_cast, not_object, with_elem, Bool, Elem, ElemKind, FloatElem,
     IntElem,
 };
 
@@ -113,11 +113,13 @@ fn py_int<T: IntElem>(what: &str, v: i128, dtype: DType) -> Result<T> {
     })
 }
 
-/// Encode with an integer `dtype`, written as `astype` bytes.
-fn encode_int<T: IntElem>(
-    x: &[T],
-    offset: PyNum,
-    scale: PyNum,
+/// Encode with an integer `dtype` `T` (elements of `S` in the bytes, turned into `T` by `conv`), written
+/// as `astype` bytes.
+fn encode_int<S: Elem, T: IntElem>(
+    data: &[u8],
+    big: bool,
+    conv: impl Fn(S) -> T + Copy,
+    (offset, scale): (PyNum, PyNum),
     dtype: DType,
     astype: DType,
 ) -> Result<Vec<u8>> {
@@ -125,47 +127,54 @@ fn encode_int<T: IntElem>(
         (PyNum::Int(o), PyNum::Int(s)) => {
             // All in the integer type (wrapping); np.around leaves integers unchanged.
             let (o, s) = (py_int::<T>("offset", o, dtype)?, py_int::<T>("scale", s, dtype)?);
-            let enc: Vec<T> = x.iter().map(|v| v.sub(o).mul(s)).collect();
-            cast_to::<T>(ID, &enc, astype)
+            map_cast::<S, T>(ID, data, big, astype, |v| conv(v).sub(o).mul(s))
         }
         (PyNum::Int(o), PyNum::Float(s)) => {
             let o = py_int::<T>("offset", o, dtype)?;
-            let enc: Vec<f64> = x
-                .iter()
-                .map(|v| (v.sub(o).as_f64() * s).round_ties_even())
-                .collect();
-            cast_to::<f64>(ID, &enc, astype)
+            map_cast::<S, f64>(ID, data, big, astype, |v| {
+                (conv(v).sub(o).as_f64() * s).round_ties_even()
+            })
         }
         (PyNum::Float(o), s) => {
             let s = s.as_f64();
-            let enc: Vec<f64> = x
-                .iter()
-                .map(|v| ((v.as_f64() - o) * s).round_ties_even())
-                .collect();
-            cast_to::<f64>(ID, &enc, astype)
+            map_cast::<S, f64>(ID, data, big, astype, |v| {
+                ((conv(v).as_f64() - o) * s).round_ties_even()
+            })
         }
     }
 }
 
 /// Encode with a float `dtype` `F`: everything in `F`.
-fn encode_float<F: FloatElem>(x: &[F], offset: PyNum, scale: PyNum, astype: DType) -> Result<Vec<u8>> {
+fn encode_float<F: FloatElem>(
+    data: &[u8],
+    big: bool,
+    (offset, scale): (PyNum, PyNum),
+    astype: DType,
+) -> Result<Vec<u8>> {
     let (o, s) = (F::from_f64(offset.as_f64()), F::from_f64(scale.as_f64()));
-    let enc: Vec<F> = x.iter().map(|v| v.sub(o).mul(s).rint()).collect();
-    cast_to::<F>(ID, &enc, astype)
+    map_cast::<F, F>(ID, data, big, astype, |v| v.sub(o).mul(s).rint())
 }
 
 /// Decode with a float `astype` `F`: `enc / scale + offset` in `F`.
-fn decode_float<F: FloatElem>(enc: &[F], offset: PyNum, scale: PyNum, dtype: DType) -> Result<Vec<u8>> {
+fn decode_float<F: FloatElem>(
+    data: &[u8],
+    big: bool,
+    (offset, scale): (PyNum, PyNum),
+    dtype: DType,
+) -> Result<Vec<u8>> {
     let (o, s) = (F::from_f64(offset.as_f64()), F::from_f64(scale.as_f64()));
-    let dec: Vec<F> = enc.iter().map(|v| v.div(s).add(o)).collect();
-    cast_to::<F>(ID, &dec, dtype)
+    map_cast::<F, F>(ID, data, big, dtype, |v| v.div(s).add(o))
 }
 
 /// Decode with an integer or bool `astype`: true division gives float64.
-fn decode_int<T: Elem>(enc: &[T], offset: PyNum, scale: PyNum, dtype: DType) -> Result<Vec<u8>> {
+fn decode_int<T: Elem>(
+    data: &[u8],
+    big: bool,
+    (offset, scale): (PyNum, PyNum),
+    dtype: DType,
+) -> Result<Vec<u8>> {
     let (o, s) = (offset.as_f64(), scale.as_f64());
-    let dec: Vec<f64> = enc.iter().map(|v| f64::from_wide(v.to_wide()) / s + o).collect();
-    cast_to::<f64>(ID, &dec, dtype)
+    map_cast::<T, f64>(ID, data, big, dtype, |v| f64::from_wide(v.to_wide()) / s + o)
 }
 
 impl Codec for FixedScaleOffset {
@@ -181,28 +190,29 @@ impl Codec for FixedScaleOffset {
         let kind = self.kind(self.dtype)?;
         self.kind(self.astype)?;
         item_count(ID, input.data(), self.dtype)?;
-        let (offset, scale) = (PyNum::of(&self.offset), PyNum::of(&self.scale));
-        let (data, big, astype) = (input.data(), is_big(self.dtype), self.astype);
+        let p = (PyNum::of(&self.offset), PyNum::of(&self.scale));
+        let (data, big, dtype, astype) = (input.data(), is_big(self.dtype), self.dtype, self.astype);
         match kind {
-            ElemKind::F16 => encode_float(&load::<half::f16>(data, big), offset, scale, astype),
-            ElemKind::F32 => encode_float(&load::<f32>(data, big), offset, scale, astype),
-            ElemKind::F64 => encode_float(&load::<f64>(data, big), offset, scale, astype),
-            ElemKind::Bool => {
-                // bool with a Python int computes in the default integer type, int64.
-                let wide: Vec<i64> = load::<Bool>(data, big)
-                    .iter()
-                    .map(|b| i64::from(b.0 != 0))
-                    .collect();
-                encode_int(&wide, offset, scale, "<i8".parse()?, astype)
-            }
-            ElemKind::I8 => encode_int(&load::<i8>(data, big), offset, scale, self.dtype, astype),
-            ElemKind::U8 => encode_int(&load::<u8>(data, big), offset, scale, self.dtype, astype),
-            ElemKind::I16 => encode_int(&load::<i16>(data, big), offset, scale, self.dtype, astype),
-            ElemKind::U16 => encode_int(&load::<u16>(data, big), offset, scale, self.dtype, astype),
-            ElemKind::I32 => encode_int(&load::<i32>(data, big), offset, scale, self.dtype, astype),
-            ElemKind::U32 => encode_int(&load::<u32>(data, big), offset, scale, self.dtype, astype),
-            ElemKind::I64 => encode_int(&load::<i64>(data, big), offset, scale, self.dtype, astype),
-            ElemKind::U64 => encode_int(&load::<u64>(data, big), offset, scale, self.dtype, astype),
+            ElemKind::F16 => encode_float::<half::f16>(data, big, p, astype),
+            ElemKind::F32 => encode_float::<f32>(data, big, p, astype),
+            ElemKind::F64 => encode_float::<f64>(data, big, p, astype),
+            // bool with a Python int computes in the default integer type, int64.
+            ElemKind::Bool => encode_int(
+                data,
+                big,
+                |b: Bool| i64::from(b.0 != 0),
+                p,
+                "<i8".parse()?,
+                astype,
+            ),
+            ElemKind::I8 => encode_int(data, big, |v: i8| v, p, dtype, astype),
+            ElemKind::U8 => encode_int(data, big, |v: u8| v, p, dtype, astype),
+            ElemKind::I16 => encode_int(data, big, |v: i16| v, p, dtype, astype),
+            ElemKind::U16 => encode_int(data, big, |v: u16| v, p, dtype, astype),
+            ElemKind::I32 => encode_int(data, big, |v: i32| v, p, dtype, astype),
+            ElemKind::U32 => encode_int(data, big, |v: u32| v, p, dtype, astype),
+            ElemKind::I64 => encode_int(data, big, |v: i64| v, p, dtype, astype),
+            ElemKind::U64 => encode_int(data, big, |v: u64| v, p, dtype, astype),
             ElemKind::C64 | ElemKind::C128 => {
                 Err(Error::invalid_input(ID, "complex dtypes are not supported"))
             }
@@ -214,13 +224,13 @@ impl Codec for FixedScaleOffset {
         let ka = self.kind(self.astype)?;
         let n = item_count(ID, encoded, self.astype)?;
         decoded_size(ID, n, self.dtype, limits)?;
-        let (offset, scale) = (PyNum::of(&self.offset), PyNum::of(&self.scale));
+        let p = (PyNum::of(&self.offset), PyNum::of(&self.scale));
         let big = is_big(self.astype);
         let data = match ka {
-            ElemKind::F16 => decode_float(&load::<half::f16>(encoded, big), offset, scale, self.dtype)?,
-            ElemKind::F32 => decode_float(&load::<f32>(encoded, big), offset, scale, self.dtype)?,
-            ElemKind::F64 => decode_float(&load::<f64>(encoded, big), offset, scale, self.dtype)?,
-            other => with_elem!(other, T => decode_int(&load::<T>(encoded, big), offset, scale, self.dtype)?),
+            ElemKind::F16 => decode_float::<half::f16>(encoded, big, p, self.dtype)?,
+            ElemKind::F32 => decode_float::<f32>(encoded, big, p, self.dtype)?,
+            ElemKind::F64 => decode_float::<f64>(encoded, big, p, self.dtype)?,
+            other => with_elem!(other, T => decode_int::<T>(encoded, big, p, self.dtype)?),
         };
         ArrayBuf::from_vec_1d(data, self.dtype)
     }

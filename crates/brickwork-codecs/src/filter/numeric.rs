@@ -134,6 +134,8 @@ pub(crate) struct C128(pub f64, pub f64);
 pub(crate) trait Elem: Copy + Default + PartialEq + Send + Sync + 'static {
     /// Bytes per element.
     const SIZE: usize;
+    /// Which element type this is.
+    const KIND: ElemKind;
     /// Reads one little-endian element (`b` has exactly `SIZE` bytes).
     fn from_le(b: &[u8]) -> Self;
     /// Reads one big-endian element.
@@ -150,6 +152,40 @@ pub(crate) trait Elem: Copy + Default + PartialEq + Send + Sync + 'static {
     fn add(self, other: Self) -> Self;
     /// NumPy's `subtract` in this type (bool: XOR, as `np.diff` does).
     fn sub(self, other: Self) -> Self;
+
+    /// The whole elements of little-endian `bytes`, without copying them first.
+    fn iter_le(bytes: &[u8]) -> impl Iterator<Item = Self> + '_ {
+        bytes.chunks_exact(Self::SIZE).map(Self::from_le)
+    }
+
+    /// The whole elements of big-endian `bytes`.
+    fn iter_be(bytes: &[u8]) -> impl Iterator<Item = Self> + '_ {
+        bytes.chunks_exact(Self::SIZE).map(Self::from_be)
+    }
+
+    /// Reads whole elements from `bytes` (a trailing partial element is ignored).
+    fn load_slice(bytes: &[u8], big: bool) -> Vec<Self> {
+        if big {
+            bytes.chunks_exact(Self::SIZE).map(Self::from_be).collect()
+        } else {
+            bytes.chunks_exact(Self::SIZE).map(Self::from_le).collect()
+        }
+    }
+
+    /// Writes `n` elements produced by `values` as bytes.
+    fn store_iter<I: Iterator<Item = Self>>(n: usize, values: I, big: bool) -> Vec<u8> {
+        let mut out = vec![0u8; n * Self::SIZE];
+        if big {
+            for (o, v) in out.chunks_exact_mut(Self::SIZE).zip(values) {
+                v.write_be(o);
+            }
+        } else {
+            for (o, v) in out.chunks_exact_mut(Self::SIZE).zip(values) {
+                v.write_le(o);
+            }
+        }
+        out
+    }
 }
 
 macro_rules! bytes_io {
@@ -174,13 +210,51 @@ macro_rules! bytes_io {
                 *o = v;
             }
         }
+        // Fixed-size chunks, so the loops compile to straight copies (or byte swaps) the compiler vectorises.
+        fn iter_le(bytes: &[u8]) -> impl Iterator<Item = Self> + '_ {
+            bytes
+                .as_chunks::<$n>()
+                .0
+                .iter()
+                .map(|c| <$t>::from_le_bytes(*c))
+        }
+        fn iter_be(bytes: &[u8]) -> impl Iterator<Item = Self> + '_ {
+            bytes
+                .as_chunks::<$n>()
+                .0
+                .iter()
+                .map(|c| <$t>::from_be_bytes(*c))
+        }
+        fn load_slice(bytes: &[u8], big: bool) -> Vec<Self> {
+            let (chunks, _) = bytes.as_chunks::<$n>();
+            if big {
+                chunks.iter().map(|c| <$t>::from_be_bytes(*c)).collect()
+            } else {
+                chunks.iter().map(|c| <$t>::from_le_bytes(*c)).collect()
+            }
+        }
+        fn store_iter<I: Iterator<Item = Self>>(n: usize, values: I, big: bool) -> Vec<u8> {
+            let mut out = vec![0u8; n * $n];
+            let (chunks, _) = out.as_chunks_mut::<$n>();
+            if big {
+                for (o, v) in chunks.iter_mut().zip(values) {
+                    *o = v.to_be_bytes();
+                }
+            } else {
+                for (o, v) in chunks.iter_mut().zip(values) {
+                    *o = v.to_le_bytes();
+                }
+            }
+            out
+        }
     };
 }
 
 macro_rules! int_elem {
-    ($t:ty, $n:literal, $bits:ident) => {
+    ($t:ty, $n:literal, $bits:ident, $kind:ident) => {
         impl Elem for $t {
             const SIZE: usize = $n;
+            const KIND: ElemKind = ElemKind::$kind;
             bytes_io!($t, $n);
             #[inline]
             fn to_wide(self) -> Wide {
@@ -202,17 +276,18 @@ macro_rules! int_elem {
     };
 }
 
-int_elem!(i8, 1, to_i32_bits);
-int_elem!(u8, 1, to_i32_bits);
-int_elem!(i16, 2, to_i32_bits);
-int_elem!(u16, 2, to_i32_bits);
-int_elem!(i32, 4, to_i32_bits);
-int_elem!(u32, 4, to_u32_bits);
-int_elem!(i64, 8, to_i64_bits);
-int_elem!(u64, 8, to_u64_bits);
+int_elem!(i8, 1, to_i32_bits, I8);
+int_elem!(u8, 1, to_i32_bits, U8);
+int_elem!(i16, 2, to_i32_bits, I16);
+int_elem!(u16, 2, to_i32_bits, U16);
+int_elem!(i32, 4, to_i32_bits, I32);
+int_elem!(u32, 4, to_u32_bits, U32);
+int_elem!(i64, 8, to_i64_bits, I64);
+int_elem!(u64, 8, to_u64_bits, U64);
 
 impl Elem for Bool {
     const SIZE: usize = 1;
+    const KIND: ElemKind = ElemKind::Bool;
     #[inline]
     fn from_le(b: &[u8]) -> Self {
         Bool(b.first().copied().unwrap_or(0))
@@ -251,6 +326,7 @@ impl Elem for Bool {
 
 impl Elem for f32 {
     const SIZE: usize = 4;
+    const KIND: ElemKind = ElemKind::F32;
     bytes_io!(f32, 4);
     #[inline]
     fn to_wide(self) -> Wide {
@@ -275,6 +351,7 @@ impl Elem for f32 {
 
 impl Elem for f64 {
     const SIZE: usize = 8;
+    const KIND: ElemKind = ElemKind::F64;
     bytes_io!(f64, 8);
     #[inline]
     fn to_wide(self) -> Wide {
@@ -296,6 +373,7 @@ impl Elem for f64 {
 
 impl Elem for f16 {
     const SIZE: usize = 2;
+    const KIND: ElemKind = ElemKind::F16;
     bytes_io!(f16, 2);
     #[inline]
     fn to_wide(self) -> Wide {
@@ -318,6 +396,7 @@ impl Elem for f16 {
 
 impl Elem for C64 {
     const SIZE: usize = 8;
+    const KIND: ElemKind = ElemKind::C64;
     #[inline]
     fn from_le(b: &[u8]) -> Self {
         C64(
@@ -367,6 +446,7 @@ impl Elem for C64 {
 
 impl Elem for C128 {
     const SIZE: usize = 16;
+    const KIND: ElemKind = ElemKind::C128;
     #[inline]
     fn from_le(b: &[u8]) -> Self {
         C128(
@@ -819,32 +899,64 @@ pub(crate) fn is_big(dtype: DType) -> bool {
 
 /// Reads `bytes` as elements of `T` (whole items only; callers check the length first).
 pub(crate) fn load<T: Elem>(bytes: &[u8], big: bool) -> Vec<T> {
-    if big {
-        bytes.chunks_exact(T::SIZE).map(T::from_be).collect()
-    } else {
-        bytes.chunks_exact(T::SIZE).map(T::from_le).collect()
-    }
+    T::load_slice(bytes, big)
 }
 
 /// Writes `n` elements produced by `values` as bytes.
 pub(crate) fn store<T: Elem>(n: usize, values: impl Iterator<Item = T>, big: bool) -> Vec<u8> {
-    let mut out = vec![0u8; n * T::SIZE];
-    if big {
-        for (o, v) in out.chunks_exact_mut(T::SIZE).zip(values) {
-            v.write_be(o);
-        }
+    T::store_iter(n, values, big)
+}
+
+/// Writes `f` applied to every element of `bytes` (elements of `S`, byte order `big_in`) as `D` bytes
+/// (byte order `big_out`), in one pass.
+pub(crate) fn map_bytes<S: Elem, D: Elem>(
+    bytes: &[u8],
+    big_in: bool,
+    big_out: bool,
+    f: impl FnMut(S) -> D,
+) -> Vec<u8> {
+    let n = bytes.len() / S::SIZE;
+    if big_in {
+        D::store_iter(n, S::iter_be(bytes).map(f), big_out)
     } else {
-        for (o, v) in out.chunks_exact_mut(T::SIZE).zip(values) {
-            v.write_le(o);
-        }
+        D::store_iter(n, S::iter_le(bytes).map(f), big_out)
     }
-    out
+}
+
+/// `f` over every element of `bytes` (elements of `S`, byte order `big_in`), the results cast to `to`
+/// with NumPy's casts, in one pass.
+pub(crate) fn map_cast<S: Elem, M: Elem>(
+    codec: &str,
+    bytes: &[u8],
+    big_in: bool,
+    to: DType,
+    mut f: impl FnMut(S) -> M,
+) -> Result<Vec<u8>> {
+    let (kind, big_out) = (ElemKind::of(codec, to)?, is_big(to));
+    if kind == M::KIND {
+        return Ok(map_bytes::<S, M>(bytes, big_in, big_out, f));
+    }
+    Ok(with_elem!(kind, D => map_bytes::<S, D>(bytes, big_in, big_out, |v| D::from_wide(f(v).to_wide()))))
+}
+
+/// Reads `bytes` of dtype `from` as elements of `T`, with NumPy's casts when the types differ.
+pub(crate) fn load_as<T: Elem>(codec: &str, bytes: &[u8], from: DType) -> Result<Vec<T>> {
+    let kind = ElemKind::of(codec, from)?;
+    let big = is_big(from);
+    if kind == T::KIND {
+        return Ok(load::<T>(bytes, big));
+    }
+    Ok(with_elem!(kind, S => load::<S>(bytes, big).into_iter().map(|v| T::from_wide(v.to_wide())).collect()))
 }
 
 /// NumPy's `values.astype(to)` (unsafe casting), written as bytes of `to`.
 pub(crate) fn cast_to<S: Elem>(codec: &str, values: &[S], to: DType) -> Result<Vec<u8>> {
     let big = is_big(to);
-    Ok(with_elem!(ElemKind::of(codec, to)?, D => {
+    let kind = ElemKind::of(codec, to)?;
+    if kind == S::KIND {
+        return Ok(store::<S>(values.len(), values.iter().copied(), big));
+    }
+    Ok(with_elem!(kind, D => {
         store::<D>(values.len(), values.iter().map(|v| D::from_wide(v.to_wide())), big)
     }))
 }
@@ -856,7 +968,10 @@ pub(crate) fn cast(codec: &str, bytes: &[u8], from: DType, to: DType) -> Result<
     if kf == kt && is_big(from) == is_big(to) {
         return Ok(bytes.to_vec());
     }
-    with_elem!(kf, S => cast_to::<S>(codec, &load::<S>(bytes, is_big(from)), to))
+    let (bf, bt) = (is_big(from), is_big(to));
+    Ok(
+        with_elem!(kf, S => with_elem!(kt, D => map_bytes::<S, D>(bytes, bf, bt, |v| D::from_wide(v.to_wide())))),
+    )
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@
 use brickwork_core::{ArrayBuf, ArrayView, Codec, Config, DType, Error, Kind, Limits, Result, StaticCodec};
 use serde::{Deserialize, Serialize};
 
-use super::numeric::{cast, cast_to, decoded_size, is_big, item_count, load, FloatElem};
+use super::numeric::{cast, decoded_size, is_big, item_count, map_cast, FloatElem};
 
 const ID: &str = "quantize";
 
@@ -69,10 +69,9 @@ impl Quantize {
     }
 }
 
-fn quantize<F: FloatElem>(x: &[F], scale: f64, astype: DType) -> Result<Vec<u8>> {
+fn quantize<F: FloatElem>(data: &[u8], big: bool, scale: f64, astype: DType) -> Result<Vec<u8>> {
     let s = F::from_f64(scale);
-    let enc: Vec<F> = x.iter().map(|v| s.mul(*v).rint().div(s)).collect();
-    cast_to::<F>(ID, &enc, astype)
+    map_cast::<F, F>(ID, data, big, astype, |v| s.mul(v).rint().div(s))
 }
 
 impl Codec for Quantize {
@@ -89,9 +88,9 @@ impl Codec for Quantize {
         item_count(ID, data, self.dtype)?;
         let (big, scale) = (is_big(self.dtype), self.scale());
         match self.dtype.itemsize() {
-            2 => quantize(&load::<half::f16>(data, big), scale, self.astype),
-            4 => quantize(&load::<f32>(data, big), scale, self.astype),
-            _ => quantize(&load::<f64>(data, big), scale, self.astype),
+            2 => quantize::<half::f16>(data, big, scale, self.astype),
+            4 => quantize::<f32>(data, big, scale, self.astype),
+            _ => quantize::<f64>(data, big, scale, self.astype),
         }
     }
 

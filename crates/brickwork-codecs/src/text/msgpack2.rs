@@ -318,6 +318,7 @@ impl<'a> Unpacker<'a> {
 
     fn map(&mut self, n: usize, depth: usize) -> Result<Value> {
         let mut entries: Vec<(Value, Value)> = Vec::with_capacity(n.min((self.s.len() - self.pos) / 2));
+        let mut index: std::collections::HashMap<(bool, Vec<u8>), usize> = std::collections::HashMap::new();
         for _ in 0..n {
             let k = self.value(depth + 1)?;
             if !matches!(k, Value::Str(_) | Value::Bytes(_)) {
@@ -327,9 +328,23 @@ impl<'a> Unpacker<'a> {
                 ));
             }
             let v = self.value(depth + 1)?;
-            match entries.iter_mut().find(|(e, _)| *e == k) {
-                Some(slot) => slot.1 = v,
-                None => entries.push((k, v)),
+            // A Python dict keeps the first position of a repeated key and its last value; str and bytes
+            // keys never compare equal.
+            let key = match &k {
+                Value::Str(s) => (false, s.as_bytes().to_vec()),
+                Value::Bytes(b) => (true, b.clone()),
+                _ => (false, Vec::new()),
+            };
+            match index.get(&key) {
+                Some(&i) => {
+                    if let Some(slot) = entries.get_mut(i) {
+                        slot.1 = v;
+                    }
+                }
+                None => {
+                    index.insert(key, entries.len());
+                    entries.push((k, v));
+                }
             }
         }
         Ok(Value::Dict(entries))
@@ -649,6 +664,20 @@ mod tests {
         ] {
             assert!(c.decode_any(bad, &l).is_err(), "{bad:02x?}");
         }
+        let m = unpack(
+            "t",
+            &[0x83, 0xa1, b'a', 1, 0xc4, 1, b'a', 2, 0xa1, b'a', 3],
+            RawMode::Str,
+            &l,
+        )
+        .unwrap();
+        assert_eq!(
+            m,
+            Value::Dict(vec![
+                (Value::Str("a".into()), Value::Int(3)),
+                (Value::Bytes(b"a".to_vec()), Value::Int(2))
+            ])
+        );
         let deep = vec![0x91u8; MAX_DEPTH + 10];
         assert!(unpack("t", &deep, RawMode::Str, &l).is_err());
     }

@@ -1,0 +1,5 @@
+//! One file per subcommand.
+
+pub mod codecs;
+pub mod decode;
+pub mod encode;
