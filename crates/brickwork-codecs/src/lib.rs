@@ -1,6 +1,7 @@
 //! brickwork-codecs: every numcodecs codec id, wire-compatible with numcodecs.
 //!
-//! One codec per file, grouped by kind: [`compress`] (zlib, gzip, bz2, lzma, zstd, lz4, ...). Each file
+//! One codec per file, grouped by kind: [`compress`] (zlib, gzip, bz2, lzma, zstd, lz4, ...), [`filter`]
+//! (shuffle, delta, fixedscaleoffset, ...), [`checksum`] (crc32, crc32c, adler32, ...). Each file
 //! opens with what the codec does, its config keys and defaults, its wire format and its compatibility
 //! notes, and ends with a `pub const ENTRY` that [`BUILTIN`] collects (a test checks none is missed).
 

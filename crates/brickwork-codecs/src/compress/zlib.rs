@@ -63,19 +63,51 @@ pub(crate) fn deflate_bound(n: usize) -> usize {
     n + (n >> 12) + (n >> 14) + (n >> 25) + 13
 }
 
-/// Runs a deflate compressor over all of `input`, appending to `out`.
+/// CPython's output buffer growth (`pycore_blocks_output_buffer.h`): `zlib.compress` hands deflate
+/// windows of these sizes, then 256 MiB each. At level 0 the stored blocks end where a window ends, so
+/// numcodecs' bytes are reproduced only by offering deflate the same windows.
+const CPYTHON_OUTPUT_BLOCKS: [usize; 16] = [
+    32 << 10,
+    64 << 10,
+    256 << 10,
+    1 << 20,
+    4 << 20,
+    8 << 20,
+    16 << 20,
+    16 << 20,
+    32 << 20,
+    32 << 20,
+    32 << 20,
+    32 << 20,
+    64 << 20,
+    64 << 20,
+    128 << 20,
+    128 << 20,
+];
+const CPYTHON_LAST_BLOCK: usize = 256 << 20;
+
+/// Runs a deflate compressor over all of `input` with `Z_FINISH`, appending to `out` in the output
+/// windows CPython's `zlib.compress` uses (see [`CPYTHON_OUTPUT_BLOCKS`]).
 pub(crate) fn deflate_into(codec: &str, mut c: Compress, input: &[u8], out: &mut Vec<u8>) -> Result<()> {
     out.reserve(deflate_bound(input.len()) + 32);
-    loop {
-        let consumed = c.total_in() as usize;
+    let windows = CPYTHON_OUTPUT_BLOCKS.iter().copied().chain(std::iter::repeat(CPYTHON_LAST_BLOCK));
+    for window in windows {
+        let filled = out.len();
+        out.resize(filled + window, 0);
+        let (in_before, out_before) = (c.total_in(), c.total_out());
         let status = c
-            .compress_vec(&input[consumed..], out, FlushCompress::Finish)
+            .compress(&input[in_before as usize..], &mut out[filled..], FlushCompress::Finish)
             .map_err(|e| Error::invalid_input(codec, format!("deflate failed: {e}")))?;
-        match status {
-            Status::StreamEnd => return Ok(()),
-            Status::Ok | Status::BufError => out.reserve(out.capacity().max(1024)),
+        let produced = (c.total_out() - out_before) as usize;
+        out.truncate(filled + produced);
+        if status == Status::StreamEnd {
+            return Ok(());
+        }
+        if produced < window && c.total_in() == in_before {
+            return Err(Error::invalid_input(codec, "deflate made no progress"));
         }
     }
+    Ok(())
 }
 
 /// Inflates one stream from the start of `input` into `sink`; returns how many input bytes it used.

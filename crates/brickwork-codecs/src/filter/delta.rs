@@ -6,7 +6,7 @@
 //! * Encode: the bytes are viewed as `dtype` (memory order, 1-D); `enc[0] = arr[0]`,
 //!   `enc[i] = arr[i] - arr[i-1]` computed in `dtype` (`np.diff`: integers wrap, floats are IEEE, bool
 //!   is XOR), then cast to `astype` with NumPy's array casts (x86-64 results for out-of-range floats,
-//!   [`super::numeric`]). The first element is a NumPy *scalar* assignment, whose rules differ: into a
+//!   `filter::numeric`). The first element is a NumPy *scalar* assignment, whose rules differ: into a
 //!   signed integer `astype` a value that does not fit (or NaN/inf) is an error (NumPy's
 //!   OverflowError/ValueError), and float → `u4` keeps the low 32 bits of the int64 conversion.
 //!   Datetimes and timedeltas are int64.

@@ -5,7 +5,7 @@
 //! input's bytes are reinterpreted, in memory order, whatever dtype the caller attached; a byte count that
 //! is not a whole number of items is an error. They follow NumPy 2's arithmetic exactly: NEP 50 promotion
 //! of the Python-number parameters, round half to even, wrapping integers, and the x86-64 results of
-//! float → integer casts ([`numeric`]).
+//! float → integer casts (the private `numeric` module).
 //!
 //! What `decode` returns (numcodecs returns the same dtypes; all 1-D here, since only bytes come in):
 //!

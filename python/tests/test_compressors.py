@@ -1,0 +1,258 @@
+"""Live cross-checks of brickwork's byte compressors against the real numcodecs from PyPI.
+
+For each codec and config: numcodecs decodes what brickwork encoded and brickwork decodes what numcodecs
+encoded, get_config dicts and reprs are equal, get_codec of numcodecs' config gives brickwork's class, and
+``out=`` follows numcodecs' size rules. Hostile input gets brickwork's errors, never a crash.
+"""
+from __future__ import annotations
+
+import array
+import threading
+
+import numcodecs
+import numpy as np
+import pytest
+
+import brickwork.codecs as bw
+from brickwork import errors
+
+RNG = np.random.default_rng(42)
+
+
+def _inputs():
+    big_labels = np.repeat(RNG.integers(0, 1000, size=(3 << 20) // 64, dtype=np.uint64), 8)
+    return {
+        "empty": b"",
+        "one byte": b"x",
+        "text": (b"the quick brown fox jumps over the lazy dog " * 200),
+        "labels u4": np.repeat(RNG.integers(0, 50, size=4096, dtype=np.uint32), 16).reshape(256, 256),
+        "float field f8": np.cumsum(RNG.standard_normal((64, 64)), axis=0),
+        "random": RNG.integers(0, 256, size=100_000, dtype=np.uint8).tobytes(),
+        "labels u8 3 MiB": big_labels,
+        "F-order f4": np.asfortranarray(RNG.standard_normal((50, 40)).astype(np.float32)),
+        "datetime": np.arange(1000).astype("M8[ns]"),
+    }
+
+
+INPUTS = _inputs()
+
+LZMA_FILTERS = [{"id": 3, "dist": 4}, {"id": 33, "preset": 1}]
+CONFIGS = [
+    {"id": "zlib", "level": 1},
+    {"id": "zlib", "level": -1},
+    {"id": "zlib", "level": 0},
+    {"id": "zlib", "level": 9},
+    {"id": "gzip", "level": 1},
+    {"id": "gzip", "level": 9},
+    {"id": "gzip", "level": -1},
+    {"id": "bz2", "level": 1},
+    {"id": "bz2", "level": 9},
+    {"id": "lzma", "format": 1, "check": -1, "preset": None, "filters": None},
+    {"id": "lzma", "format": 1, "check": 0, "preset": 1, "filters": None},
+    {"id": "lzma", "format": 2, "check": -1, "preset": 3, "filters": None},
+    {"id": "lzma", "format": 3, "check": -1, "preset": None, "filters": LZMA_FILTERS},
+    {"id": "lzma", "format": 3, "check": -1, "preset": None, "filters": [{"id": 33, "preset": 1}]},
+    {"id": "zstd", "level": 0, "checksum": False},
+    {"id": "zstd", "level": 1, "checksum": True},
+    {"id": "zstd", "level": -5, "checksum": False},
+    {"id": "zstd", "level": 9, "checksum": False},
+    {"id": "zstd", "level": 22, "checksum": True},
+    {"id": "lz4", "acceleration": 1},
+    {"id": "lz4", "acceleration": 10},
+    {"id": "lz4", "acceleration": 0},
+]
+# numcodecs itself cannot decode its own encoding of empty input with these (spec §8); brickwork can.
+NUMCODECS_FAILS_ON_EMPTY = {"zstd", "lz4"}
+# Identical bytes expected (same C library at the same version, or deterministic format); gzip differs in MTIME.
+BYTE_IDENTICAL = {"zlib", "bz2", "lzma", "zstd", "lz4"}
+
+
+def _raw(data) -> bytes:
+    return data if isinstance(data, bytes) else data.tobytes(order="A")
+
+
+def _ids(c):
+    return "-".join(f"{k}={v}" for k, v in c.items() if k != "id" and v is not None) or "default"
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: f"{c['id']}-{_ids(c)}")
+@pytest.mark.parametrize("name", list(INPUTS))
+def test_each_side_decodes_the_other(config, name):
+    data = INPUTS[name]
+    ours = bw.get_codec(config)
+    theirs = numcodecs.get_codec(config)
+    raw = _raw(data)
+    enc_ours = ours.encode(data)
+    enc_theirs = theirs.encode(data)
+    assert isinstance(enc_ours, bytes)
+    assert bytes(ours.decode(enc_theirs)) == raw
+    if not (raw == b"" and config["id"] in NUMCODECS_FAILS_ON_EMPTY):
+        assert bytes(theirs.decode(enc_ours)) == raw
+    assert bytes(ours.decode(enc_ours)) == raw
+    if config["id"] in BYTE_IDENTICAL:
+        assert enc_ours == enc_theirs
+    elif config["id"] == "gzip":
+        assert enc_ours[:4] == enc_theirs[:4] and enc_ours[10:] == enc_theirs[10:]
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: f"{c['id']}-{_ids(c)}")
+def test_config_repr_and_registry(config):
+    ours = bw.get_codec(config)
+    theirs = numcodecs.get_codec(config)
+    assert type(ours).__module__.startswith("brickwork.codecs")
+    assert type(ours).__name__ == type(theirs).__name__
+    assert ours.get_config() == theirs.get_config()
+    assert repr(ours) == repr(theirs)
+    assert ours == bw.get_codec(theirs.get_config())
+    assert ours.codec_id == theirs.codec_id
+    assert isinstance(ours, numcodecs.abc.Codec)
+    # numcodecs' own registry accepts the class.
+    assert type(ours).from_config({k: v for k, v in config.items() if k != "id"}) == ours
+
+
+def test_defaults_match_numcodecs():
+    for cls in (bw.Zlib, bw.GZip, bw.BZ2, bw.LZMA, bw.Zstd, bw.LZ4, bw.Blosc):
+        theirs = getattr(numcodecs, cls.__name__)()
+        assert cls().get_config() == theirs.get_config(), cls
+        assert repr(cls()) == repr(theirs)
+    assert (bw.Zstd.default_level(), bw.Zstd.min_level(), bw.Zstd.max_level()) == (
+        numcodecs.Zstd.default_level(),
+        numcodecs.Zstd.min_level(),
+        numcodecs.Zstd.max_level(),
+    )
+    assert bw.Zstd() != bw.Zstd(checksum=True)
+    assert bw.Zlib(level=5) == numcodecs.Zlib(level=5)
+
+
+def test_codecs_are_mutable_like_numcodecs():
+    c = bw.Zlib(level=1)
+    small = c.encode(INPUTS["text"])
+    c.level = 9
+    assert c.get_config() == {"id": "zlib", "level": 9}
+    assert c.encode(INPUTS["text"]) == numcodecs.Zlib(level=9).encode(INPUTS["text"])
+    assert len(small) >= len(c.encode(INPUTS["text"]))
+
+
+@pytest.mark.parametrize("codec_id", ["zlib", "gzip", "bz2", "lzma", "zstd", "lz4", "blosc"])
+def test_buffer_types(codec_id):
+    c = bw.get_codec({"id": codec_id})
+    payload = b"abcdefgh" * 100
+    for buf in (payload, bytearray(payload), memoryview(payload), array.array("b", payload), np.frombuffer(payload, "u1")):
+        assert bytes(c.decode(c.encode(buf))) == payload
+    with pytest.raises(TypeError):
+        c.encode("a string")
+    with pytest.raises(TypeError):
+        c.encode(np.array(["a", None], dtype=object))
+    with pytest.raises(ValueError, match="contiguous"):
+        c.encode(np.arange(100)[::2])
+
+
+@pytest.mark.parametrize("codec_id", ["zlib", "gzip", "bz2", "lzma", "zstd", "lz4", "blosc"])
+def test_out_buffers_follow_numcodecs(codec_id):
+    data = np.arange(1000, dtype="<f8")
+    ours = bw.get_codec({"id": codec_id})
+    theirs = numcodecs.get_codec({"id": codec_id})
+    enc = theirs.encode(data)
+    out = np.empty_like(data)
+    assert ours.decode(enc, out=out) is out
+    np.testing.assert_array_equal(out, data)
+    # Too small is always an error; larger is allowed exactly where numcodecs allows it.
+    with pytest.raises(ValueError):
+        ours.decode(enc, out=np.empty(999, dtype="<f8"))
+    bigger = np.zeros(1001, dtype="<f8")
+    try:
+        theirs.decode(enc, out=np.zeros(1001, dtype="<f8"))
+        numcodecs_allows_larger = True
+    except (ValueError, RuntimeError):
+        numcodecs_allows_larger = False
+    if numcodecs_allows_larger:
+        ours.decode(enc, out=bigger)
+        np.testing.assert_array_equal(bigger[:1000], data)
+    else:
+        with pytest.raises(ValueError):
+            ours.decode(enc, out=bigger)
+    with pytest.raises(ValueError, match="writable"):
+        ours.decode(enc, out=np.frombuffer(bytes(8000), dtype="<f8"))
+
+
+@pytest.mark.parametrize("codec_id", ["zlib", "gzip", "bz2", "lzma", "zstd", "lz4", "blosc"])
+def test_garbage_truncated_and_empty_input(codec_id):
+    c = bw.get_codec({"id": codec_id})
+    enc = c.encode(INPUTS["text"])
+    for bad in (b"garbage that is not compressed data at all", enc[: len(enc) // 2], enc[:3], bytes(64)):
+        with pytest.raises(errors.DecodeError) as info:
+            c.decode(bad)
+        # numcodecs users catch RuntimeError or ValueError; both work.
+        assert isinstance(info.value, RuntimeError) and isinstance(info.value, ValueError)
+    try:
+        assert c.decode(b"") == b""
+    except errors.DecodeError:
+        pass
+
+
+def test_decode_limits_fail_fast():
+    # A 13-byte zstd frame header claiming 1 TiB, with one empty raw block.
+    tib = 1 << 40
+    frame = bytes([0x28, 0xB5, 0x2F, 0xFD, 0xE0]) + tib.to_bytes(8, "little") + b"\x01\x00\x00"
+    with pytest.raises(errors.DecodeError):
+        bw.Zstd().decode(frame)
+    # An lz4 header claiming 4 GiB (and 2 GiB - 1).
+    for size in (0xFFFFFFFF, 0x7FFFFFFF):
+        with pytest.raises(errors.DecodeError):
+            bw.LZ4().decode(size.to_bytes(4, "little") + b"\x00" * 16)
+    # Bombs: small streams that inflate past the caller's limit.
+    zeros = bytes(8 << 20)
+    for codec in (bw.Zlib(9), bw.BZ2(9), bw.LZMA(), bw.GZip(9), bw.Zstd(19), bw.LZ4(), bw.Blosc()):
+        enc = codec.encode(zeros)
+        assert len(enc) < len(zeros) // 100
+        with pytest.raises(errors.LimitError, match="limit"):
+            codec.decode(enc, max_decoded_bytes=1 << 20)
+        assert len(codec.decode(enc)) == len(zeros)
+
+
+def test_unknown_and_unsupported_ids():
+    with pytest.raises(errors.UnknownCodecError) as info:
+        bw.get_codec({"id": "nope"})
+    assert info.value.codec_id == "nope"
+    assert isinstance(info.value, ValueError)
+    assert str(info.value) == str(numcodecs.errors.UnknownCodecError("'nope'"))
+    with pytest.raises(errors.UnsupportedCodecError, match="pickle"):
+        bw.get_codec({"id": "pickle"})
+    with pytest.raises(TypeError, match="foo"):
+        bw.get_codec({"id": "zlib", "foo": 1}).encode(b"x")
+    config = {"id": "zlib", "level": 3}
+    bw.get_codec(config)
+    assert config == {"id": "zlib", "level": 3}, "get_codec must not modify the caller's dict"
+
+
+def test_register_codec_replaces_entries():
+    class Mine(bw.Zlib):
+        codec_id = "zlib"
+
+    try:
+        bw.register_codec(Mine)
+        assert type(bw.get_codec({"id": "zlib"})) is Mine
+    finally:
+        bw.register_codec(bw.Zlib)
+    assert type(bw.get_codec({"id": "zlib"})) is bw.Zlib
+
+
+def test_many_threads_at_once():
+    data = INPUTS["labels u8 3 MiB"]
+    codecs = [bw.Zstd(3), bw.LZ4(), bw.Zlib(1), bw.Blosc(cname="zstd")]
+    expected = [c.encode(data) for c in codecs]
+    failures = []
+
+    def work(i):
+        c = codecs[i % len(codecs)]
+        for _ in range(3):
+            enc = c.encode(data)
+            if enc != expected[i % len(codecs)] or bytes(c.decode(enc)) != data.tobytes():
+                failures.append(i)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures
