@@ -62,3 +62,7 @@ class InvalidArrayError(BrickworkError, ValueError):
 
 class BrickworkIOError(BrickworkError, OSError):
     """An I/O failure, with the path it happened on."""
+
+
+class InternalError(BrickworkError, RuntimeError):
+    """A bug inside brickwork (a Rust panic caught at the boundary); the interpreter keeps running."""

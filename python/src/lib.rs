@@ -12,6 +12,9 @@ use numpy::{PyArray1, PyReadonlyArray1, PyReadwriteArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
+mod objects;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
 /// Raises `err` as the matching class of `brickwork.errors`.
 fn to_pyerr(py: Python<'_>, err: Error) -> PyErr {
     let (class, extra): (&str, Option<String>) = match &err {
@@ -29,13 +32,41 @@ fn to_pyerr(py: Python<'_>, err: Error) -> PyErr {
         Error::Io { .. } => ("BrickworkIOError", None),
         _ => ("BrickworkError", None),
     };
-    let message = err.to_string();
+    raise_named(py, class, err.to_string(), extra)
+}
+
+/// Runs `work` with the GIL released and turns its error into the matching Python exception.
+///
+/// A panic inside a codec (a bug: codecs must return errors) is caught here and raised as
+/// `brickwork.errors.InternalError` instead of unwinding into the interpreter.
+fn run_detached<T, F>(py: Python<'_>, work: F) -> PyResult<T>
+where
+    T: Send,
+    F: FnOnce() -> Result<T, Error> + Send,
+{
+    match py.detach(|| catch_unwind(AssertUnwindSafe(work))) {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(err)) => Err(to_pyerr(py, err)),
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_owned());
+            let message = format!("internal error in a brickwork codec (please report it): {what}");
+            Err(raise_named(py, "InternalError", message, None))
+        }
+    }
+}
+
+/// Builds an instance of the class `class` of `brickwork.errors` (or the import error, if that fails).
+fn raise_named(py: Python<'_>, class: &str, message: String, codec_id: Option<String>) -> PyErr {
     let raised = (|| -> PyResult<PyErr> {
         let module = py.import("brickwork.errors")?;
         let cls = module.getattr(class)?;
-        let value = match extra {
-            Some(id) => cls.call1((message.clone(), id))?,
-            None => cls.call1((message.clone(),))?,
+        let value = match codec_id {
+            Some(id) => cls.call1((message, id))?,
+            None => cls.call1((message,))?,
         };
         Ok(PyErr::from_value(value))
     })();
@@ -90,7 +121,7 @@ impl NativeCodec {
         let order = Order::parse(order).map_err(|e| to_pyerr(py, e))?;
         let view = ArrayView::new(bytes, dtype, shape, order).map_err(|e| to_pyerr(py, e))?;
         let codec = &*self.inner;
-        let encoded = py.detach(|| codec.encode(&view)).map_err(|e| to_pyerr(py, e))?;
+        let encoded = run_detached(py, || codec.encode(&view))?;
         Ok(PyBytes::new(py, &encoded))
     }
 
@@ -108,9 +139,7 @@ impl NativeCodec {
             .map_err(|e| to_pyerr(py, Error::InvalidArray(e.to_string())))?;
         let codec = &*self.inner;
         let limits = Limits::new(max_decoded_bytes);
-        let decoded = py
-            .detach(|| codec.decode(bytes, &limits))
-            .map_err(|e| to_pyerr(py, e))?;
+        let decoded = run_detached(py, || codec.decode(bytes, &limits))?;
         let dtype = decoded.dtype().to_string();
         let shape = decoded.shape().to_vec();
         let order = decoded.order().as_str();
@@ -136,8 +165,7 @@ impl NativeCodec {
             .as_slice_mut()
             .map_err(|e| to_pyerr(py, Error::InvalidArray(e.to_string())))?;
         let codec = &*self.inner;
-        py.detach(|| codec.decode_into(bytes, out))
-            .map_err(|e| to_pyerr(py, e))
+        run_detached(py, || codec.decode_into(bytes, out))
     }
 
     fn __repr__(&self) -> String {
@@ -182,6 +210,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(unsupported_codecs, m)?)?;
     m.add_function(wrap_pyfunction!(default_max_decoded_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(dtype_str, m)?)?;
+    m.add_function(wrap_pyfunction!(objects::encode_objects, m)?)?;
+    m.add_function(wrap_pyfunction!(objects::decode_objects, m)?)?;
+    m.add_function(wrap_pyfunction!(objects::takes_objects, m)?)?;
+    m.add_function(wrap_pyfunction!(objects::encode_array, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -2,19 +2,20 @@
 //!
 //! ```text
 //! brickwork codecs [--json]
-//! brickwork encode --codec SPEC IN OUT
+//! brickwork encode --codec SPEC IN OUT [--dtype DT --shape N,N,.. --order C|F]
 //! brickwork decode --codec SPEC IN OUT [--dtype DT --shape N,N,.. --order C|F] [--max-decoded-bytes N]
 //! ```
 //! SPEC is a JSON config (`'{"id":"zstd","level":5}'`), a bare id (`zstd`) or `id:key=value,...`
 //! (`zstd:level=5,checksum=true`). `-` as IN or OUT means stdin or stdout. Errors are one sentence on
-//! stderr with exit status 1 (2 for usage errors), and no output file is left behind.
+//! stderr with exit status 2 for usage errors (bad SPEC, unknown codec, bad option) and 1 for data errors
+//! (unreadable, corrupt or oversized input), and no output file is left behind.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 mod cmd;
-mod io;
+mod output;
 mod spec;
 
 #[derive(Parser)]
@@ -38,6 +39,41 @@ enum Command {
     Decode(cmd::decode::Args),
 }
 
+/// Exit status for errors in the command line itself (clap uses the same).
+const EXIT_USAGE: u8 = 2;
+/// Exit status for errors in the data (reading, decoding, writing).
+const EXIT_DATA: u8 = 1;
+
+/// A failed command: the error and the exit status it maps to.
+#[derive(Debug)]
+pub struct Failure {
+    code: u8,
+    error: brickwork::Error,
+}
+
+impl Failure {
+    /// An error in the command line (SPEC, codec config, `--dtype`, `--shape`, ...): exit status 2.
+    pub fn usage(error: brickwork::Error) -> Self {
+        Failure {
+            code: EXIT_USAGE,
+            error,
+        }
+    }
+}
+
+impl From<brickwork::Error> for Failure {
+    /// Any other error is about the data: exit status 1.
+    fn from(error: brickwork::Error) -> Self {
+        Failure {
+            code: EXIT_DATA,
+            error,
+        }
+    }
+}
+
+/// What a subcommand returns.
+pub type CmdResult = std::result::Result<(), Failure>;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -47,9 +83,11 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("brickwork: error: {e}");
-            ExitCode::FAILURE
+        Err(f) => {
+            // One line, whatever the error text holds.
+            let msg = f.error.to_string().replace('\n', " ");
+            eprintln!("brickwork: error: {msg}");
+            ExitCode::from(f.code)
         }
     }
 }

@@ -1,8 +1,83 @@
-//! Codec SPECs on the command line: a JSON config, a bare id, or `id:key=value,...`.
+//! What the command line specifies: codec SPECs (a JSON config, a bare id, or `id:key=value,...`) and
+//! array layouts (`--dtype`, `--shape`, `--order`).
 
 use brickwork::core::config::{from_json, Config};
-use brickwork::{Error, Result};
+use brickwork::{Codec, DType, Error, Order, Result};
 use serde_json::Value;
+
+use crate::Failure;
+
+/// Parses a SPEC and builds its codec from the registry; every error here is a usage error.
+pub fn build_codec(spec: &str) -> std::result::Result<Box<dyn Codec>, Failure> {
+    let config = parse(spec).map_err(Failure::usage)?;
+    brickwork::codecs::get_codec(&config).map_err(Failure::usage)
+}
+
+/// The array layout options shared by `encode` and `decode`.
+#[derive(clap::Args, Debug, Default)]
+pub struct LayoutArgs {
+    /// Element type as a NumPy string (e.g. `<u2`, `float32`).
+    #[arg(long)]
+    pub dtype: Option<String>,
+    /// Shape as comma-separated sizes (e.g. `16,64,64`); default: one dimension.
+    #[arg(long)]
+    pub shape: Option<String>,
+    /// Memory order of the array: C or F.
+    #[arg(long)]
+    pub order: Option<String>,
+}
+
+/// A parsed array layout; `None` fields were not given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layout {
+    /// `--dtype`.
+    pub dtype: Option<DType>,
+    /// `--shape`.
+    pub shape: Option<Vec<usize>>,
+    /// `--order`.
+    pub order: Option<Order>,
+}
+
+impl LayoutArgs {
+    /// True when none of the options was given.
+    pub fn is_empty(&self) -> bool {
+        self.dtype.is_none() && self.shape.is_none() && self.order.is_none()
+    }
+
+    /// Parses the options; every error here is a usage error.
+    pub fn parse(&self) -> std::result::Result<Layout, Failure> {
+        let dtype = self
+            .dtype
+            .as_deref()
+            .map(DType::parse)
+            .transpose()
+            .map_err(Failure::usage)?;
+        let shape = self
+            .shape
+            .as_deref()
+            .map(parse_shape)
+            .transpose()
+            .map_err(Failure::usage)?;
+        let order = self
+            .order
+            .as_deref()
+            .map(Order::parse)
+            .transpose()
+            .map_err(Failure::usage)?;
+        Ok(Layout { dtype, shape, order })
+    }
+}
+
+/// Parses `16,64,64` (spaces allowed; `""` is a 0-d shape).
+pub fn parse_shape(s: &str) -> Result<Vec<usize>> {
+    if s.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    s.split(',')
+        .map(|d| d.trim().parse::<usize>())
+        .collect::<std::result::Result<_, _>>()
+        .map_err(|_| Error::InvalidArray(format!("--shape {s:?} is not a list of sizes like 16,64,64")))
+}
 
 /// Parses a SPEC into a codec config.
 pub fn parse(spec: &str) -> Result<Config> {
@@ -99,6 +174,42 @@ mod tests {
             json!({"id": "lzma", "format": 3, "filters": [{"id": 3, "dist": 4}, {"id": 33, "preset": 1}]})
         );
         assert_eq!(p("delta:dtype=<i4"), json!({"id": "delta", "dtype": "<i4"}));
+    }
+
+    #[test]
+    fn shapes() {
+        assert_eq!(parse_shape("16,64, 64").unwrap(), vec![16, 64, 64]);
+        assert_eq!(parse_shape("7").unwrap(), vec![7]);
+        assert_eq!(parse_shape("").unwrap(), Vec::<usize>::new());
+        for bad in ["1,,2", "a", "-1", "1.5", "99999999999999999999999"] {
+            assert!(
+                parse_shape(bad).unwrap_err().to_string().contains("16,64,64"),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn layout_errors_are_usage_errors() {
+        let args = LayoutArgs {
+            dtype: Some("<q9".into()),
+            ..LayoutArgs::default()
+        };
+        assert_eq!(args.parse().unwrap_err().code, 2);
+        let args = LayoutArgs {
+            dtype: Some("<u2".into()),
+            shape: Some("2,3".into()),
+            order: Some("F".into()),
+        };
+        let l = args.parse().unwrap();
+        assert_eq!(l.shape, Some(vec![2, 3]));
+        assert_eq!(l.order, Some(Order::F));
+        assert!(build_codec("nope")
+            .unwrap_err()
+            .error
+            .to_string()
+            .contains("known ids"));
+        assert_eq!(build_codec("zlib:level=abc").unwrap_err().code, 2);
     }
 
     #[test]

@@ -1,5 +1,8 @@
 //! Runs the real `brickwork` binary.
 
+// The helpers below are test code too (clippy only exempts `#[test]` functions themselves).
+#![allow(clippy::unwrap_used)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -15,11 +18,27 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-fn tmpdir(name: &str) -> PathBuf {
+/// A scratch directory, removed when the test ends.
+struct TempDir(PathBuf);
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn tmpdir(name: &str) -> TempDir {
     let d = std::env::temp_dir().join(format!("brickwork-cli-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
-    d
+    TempDir(d)
 }
 
 fn p(d: &Path, f: &str) -> String {
@@ -202,22 +221,207 @@ fn bad_input_gives_one_clear_line_and_leaves_no_file() {
 #[test]
 fn unknown_codecs_and_bad_specs_are_explained() {
     let o = run(&["encode", "-c", "nope", "-", "-"]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("known ids") && stderr(&o).contains("zstd"),
         "{}",
         stderr(&o)
     );
     let o = run(&["encode", "-c", "zstd:level", "-", "-"]);
+    assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("key=value"), "{}", stderr(&o));
     let o = run(&["encode", "-c", "zstd:foo=1", "-", "-"]);
+    assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("foo") && stderr(&o).contains("level"),
         "{}",
         stderr(&o)
     );
     let o = run(&["decode", "-c", "zstd", "/nonexistent/file", "-"]);
+    assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("/nonexistent/file"), "{}", stderr(&o));
+    for bad in [
+        &["encode", "-c", "zlib", "--shape", "2,x", "-", "-"][..],
+        &["encode", "-c", "zlib", "--dtype", "<q9", "-", "-"],
+        &["decode", "-c", "zlib", "--order", "Z", "-", "-"],
+        &["decode", "-c", r#"{"id":"zlib","level":"#, "-", "-"],
+        &["decode", "-c", "zlib:level=abc", "-", "-"],
+    ] {
+        let o = run(bad);
+        assert_eq!(o.status.code(), Some(2), "{bad:?}");
+        let e = stderr(&o);
+        assert!(
+            e.starts_with("brickwork: error: ") && e.trim_end().lines().count() == 1,
+            "{bad:?}: {e}"
+        );
+    }
     let o = run(&["frobnicate"]);
     assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn codecs_show_the_keys_typed_codecs_require() {
+    let o = run(&["codecs"]);
+    let text = String::from_utf8(o.stdout).unwrap();
+    let delta = text.lines().find(|l| l.starts_with("delta ")).unwrap();
+    assert!(delta.contains("requires dtype"), "{delta}");
+    let o = run(&["codecs", "--json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let fso = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "fixedscaleoffset")
+        .unwrap();
+    assert_eq!(fso["default_config"], serde_json::Value::Null);
+    assert_eq!(fso["requires"], serde_json::json!(["scale", "offset", "dtype"]));
+    let zlib = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "zlib")
+        .unwrap();
+    assert_eq!(zlib["requires"], serde_json::json!([]));
+}
+
+#[test]
+fn a_closed_stdout_is_not_a_crash() {
+    let mut child = bin()
+        .arg("codecs")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    assert!(o.status.code().is_some());
+}
+
+#[test]
+fn raw_input_takes_a_layout() {
+    let d = tmpdir("layout");
+    let values: Vec<i32> = (0..1000).map(|i| i * 3 - 700).collect();
+    let raw: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+    std::fs::write(p(&d, "in.raw"), &raw).unwrap();
+    // delta reads its dtype from its config; the raw bytes are 1000 <i4.
+    let spec = "delta:dtype=<i4";
+    let o = run(&["encode", "-c", spec, &p(&d, "in.raw"), &p(&d, "d.enc")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let enc = std::fs::read(p(&d, "d.enc")).unwrap();
+    assert_eq!(&enc[..8], &[0x44, 0xfd, 0xff, 0xff, 3, 0, 0, 0], "-700, then +3");
+    let o = run(&["decode", "-c", spec, &p(&d, "d.enc"), &p(&d, "d.out")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read(p(&d, "d.out")).unwrap(), raw);
+    // blosc takes its typesize from --dtype.
+    for (dtype, typesize, shape) in [("<i4", 4u8, "1000"), ("|u1", 1, "4000")] {
+        let o = run(&[
+            "encode",
+            "-c",
+            "blosc",
+            "--dtype",
+            dtype,
+            "--shape",
+            shape,
+            &p(&d, "in.raw"),
+            &p(&d, "b.enc"),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(std::fs::read(p(&d, "b.enc")).unwrap()[3], typesize);
+    }
+    // A shape that does not match the data.
+    let o = run(&[
+        "encode",
+        "-c",
+        "zlib",
+        "--dtype",
+        "<i4",
+        "--shape",
+        "999",
+        &p(&d, "in.raw"),
+        &p(&d, "x.enc"),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!d.join("x.enc").exists());
+    // .npy input carries its own layout.
+    let npy = brickwork::core::npy::to_bytes(
+        brickwork::DType::parse("<i4").unwrap(),
+        &[1000],
+        brickwork::Order::C,
+        &raw,
+    );
+    std::fs::write(p(&d, "a.npy"), npy).unwrap();
+    let o = run(&[
+        "encode",
+        "-c",
+        "zlib",
+        "--dtype",
+        "<i4",
+        &p(&d, "a.npy"),
+        &p(&d, "y.enc"),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains(".npy"), "{}", stderr(&o));
+}
+
+#[test]
+fn empty_input_round_trips() {
+    let d = tmpdir("empty");
+    std::fs::write(p(&d, "empty"), b"").unwrap();
+    for spec in ["zlib", "zstd", "gzip", "bz2", "lzma", "lz4", "blosc"] {
+        let o = run(&["encode", "-c", spec, &p(&d, "empty"), &p(&d, "e.enc")]);
+        assert!(o.status.success(), "{spec}: {}", stderr(&o));
+        let o = run(&["decode", "-c", spec, &p(&d, "e.enc"), &p(&d, "e.out")]);
+        assert!(o.status.success(), "{spec}: {}", stderr(&o));
+        assert_eq!(std::fs::read(p(&d, "e.out")).unwrap(), b"", "{spec}");
+    }
+}
+
+/// Every registered codec that has a default config, fed hostile bytes: a clean exit, never a panic,
+/// and no output file unless decoding succeeded.
+#[test]
+fn no_codec_panics_on_garbage() {
+    let d = tmpdir("garbage-all");
+    let inputs: [&[u8]; 5] = [
+        b"",
+        b"\x00",
+        b"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff",
+        b"\x02\x01\x21\x04\xff\xff\xff\x7f\x10\x00\x00\x00\x20\x00\x00\x00",
+        b"not a frame, just some text, some more text",
+    ];
+    for (i, data) in inputs.iter().enumerate() {
+        std::fs::write(p(&d, &format!("in{i}")), data).unwrap();
+    }
+    let o = run(&["codecs", "--json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    for r in rows.as_array().unwrap() {
+        if r["default_config"].is_null() {
+            continue;
+        }
+        let spec = r["default_config"].to_string();
+        for i in 0..inputs.len() {
+            let out = p(&d, "out");
+            let o = run(&[
+                "decode",
+                "-c",
+                &spec,
+                "--max-decoded-bytes",
+                "1000000",
+                &p(&d, &format!("in{i}")),
+                &out,
+            ]);
+            let e = stderr(&o);
+            assert!(!e.contains("panicked"), "{spec} on input {i}: {e}");
+            match o.status.code() {
+                Some(0) => {
+                    std::fs::remove_file(&out).unwrap();
+                }
+                Some(1) => {
+                    assert!(e.starts_with("brickwork: error: "), "{spec} on input {i}: {e}");
+                    assert!(!d.join("out").exists(), "{spec} on input {i} left a file");
+                }
+                other => panic!("{spec} on input {i}: exit {other:?}: {e}"),
+            }
+        }
+    }
 }

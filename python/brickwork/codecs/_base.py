@@ -3,6 +3,7 @@ numcodecs' ``ensure_contiguous_ndarray`` does it, the bridge to the Rust codec, 
 from __future__ import annotations
 
 import array
+import functools
 import json
 import os
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .. import _native
-from ..errors import InvalidConfigError, UnknownCodecError
+from ..errors import DTypeError, InvalidConfigError, UnknownCodecError
 
 try:  # Subclass numcodecs' ABC when it is installed, so zarr and numcodecs accept our codecs.
     from numcodecs.abc import Codec as _CodecBase
@@ -87,6 +88,19 @@ def _memory(arr: np.ndarray) -> np.ndarray:
     return arr.reshape(-1, order="A").view(np.uint8)
 
 
+@functools.lru_cache(maxsize=256)
+def _native_dtype(dtype: np.dtype) -> str:
+    """The dtype string handed to Rust: ``dtype.str`` when brickwork's parser knows it, else ``|V<itemsize>``.
+
+    numcodecs' byte codecs accept any dtype (float128, structured records, ...) and only read its memory;
+    an opaque void dtype of the same item size keeps exactly that meaning (and Blosc's typesize).
+    """
+    try:
+        return _native.dtype_str(dtype.str)
+    except DTypeError:
+        return f"|V{dtype.itemsize}"
+
+
 def _config_json(config: dict) -> str:
     def default(value):
         if isinstance(value, np.integer):
@@ -151,7 +165,7 @@ class NativeCodec(_CodecBase):
     # -- encode / decode -----------------------------------------------------------------------------
     def encode(self, buf):
         arr = ensure_contiguous_ndarray(buf)
-        encoded = self._codec.encode(_memory(arr), arr.dtype.str, list(arr.shape), _order(arr))
+        encoded = self._codec.encode(_memory(arr), _native_dtype(arr.dtype), list(arr.shape), _order(arr))
         return self._encoded(encoded, arr)
 
     def decode(self, buf, out=None, *, max_decoded_bytes: int | None = None):
@@ -164,6 +178,8 @@ class NativeCodec(_CodecBase):
             self._codec.decode_into(data, flat)
             return out
         limit = MAX_DECODED_BYTES if max_decoded_bytes is None else int(max_decoded_bytes)
+        if limit < 0:
+            raise ValueError(f"max_decoded_bytes must not be negative, got {max_decoded_bytes!r}")
         raw, dtype, shape, order = self._codec.decode(data, limit, self._decode_returns_bytes)
         return self._decoded(raw, dtype, shape, order)
 

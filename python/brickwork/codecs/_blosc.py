@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ._base import NativeCodec, register_codec
 
+__all__ = ["Blosc"]
+
 NOSHUFFLE = 0
 SHUFFLE = 1
 BITSHUFFLE = 2

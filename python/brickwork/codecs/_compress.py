@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ._base import NativeCodec, register_codec
 
+__all__ = ["BZ2", "LZ4", "LZMA", "GZip", "Zlib", "Zstd"]
+
 
 class Zlib(NativeCodec):
     """zlib stream (``zlib.compress``); level -1 or 0–9."""
@@ -68,7 +70,6 @@ class Zstd(NativeCodec):
 
     codec_id = "zstd"
     _config_keys = ("level", "checksum")
-    max_buffer_size = None
 
     def __init__(self, level=0, checksum=False):
         self.level = level

@@ -3,9 +3,10 @@
 
 use brickwork::core::element_count;
 use brickwork::core::npy;
-use brickwork::{DType, Error, Limits, Order, Result};
+use brickwork::{Error, Limits};
 
-use crate::{io, spec};
+use crate::spec::{self, LayoutArgs};
+use crate::{output, CmdResult};
 
 /// Arguments of `brickwork decode`.
 #[derive(clap::Args)]
@@ -17,43 +18,29 @@ pub struct Args {
     input: String,
     /// Output file (`-` = stdout); `.npy` writes an array file.
     output: String,
-    /// Element type of the decoded array, for `.npy` output (e.g. `<u2`).
-    #[arg(long)]
-    dtype: Option<String>,
-    /// Shape of the decoded array, for `.npy` output (e.g. `16,64,64`); default: one dimension.
-    #[arg(long)]
-    shape: Option<String>,
-    /// Memory order of the decoded array, for `.npy` output.
-    #[arg(long, default_value = "C")]
-    order: String,
-    /// Refuse to decode more than this many bytes (untrusted input).
+    /// Layout of the decoded array, for `.npy` output.
+    #[command(flatten)]
+    layout: LayoutArgs,
+    /// Refuse to decode more than this many bytes (untrusted input); default: the library's limit.
     #[arg(long)]
     max_decoded_bytes: Option<usize>,
 }
 
 /// Runs the subcommand.
-pub fn run(args: &Args) -> Result<()> {
-    let codec = brickwork::codecs::get_codec(&spec::parse(&args.codec)?)?;
-    let data = io::read_input(&args.input)?;
+pub fn run(args: &Args) -> CmdResult {
+    let codec = spec::build_codec(&args.codec)?;
+    let layout = args.layout.parse()?;
+    let data = output::read_input(&args.input)?;
     let limits = args.max_decoded_bytes.map_or_else(Limits::default, Limits::new);
     let decoded = codec.decode(&data, &limits)?;
     if !args.output.ends_with(".npy") {
-        return io::write_output(&args.output, decoded.data());
+        output::write_output(&args.output, decoded.data())?;
+        return Ok(());
     }
-    let dtype = match &args.dtype {
-        Some(d) => DType::parse(d)?,
-        None => decoded.dtype(),
-    };
-    let order = Order::parse(&args.order)?;
-    let shape: Vec<usize> = match &args.shape {
-        Some(s) => s
-            .split(',')
-            .map(|d| d.trim().parse::<usize>())
-            .collect::<std::result::Result<_, _>>()
-            .map_err(|_| {
-                Error::InvalidArray(format!("--shape {s:?} is not a list of sizes like 16,64,64"))
-            })?,
-        None if args.dtype.is_none() => decoded.shape().to_vec(),
+    let dtype = layout.dtype.unwrap_or(decoded.dtype());
+    let shape: Vec<usize> = match layout.shape {
+        Some(s) => s,
+        None if layout.dtype.is_none() => decoded.shape().to_vec(),
         None => vec![decoded.len() / dtype.itemsize().max(1)],
     };
     let needed = element_count(&shape)?
@@ -63,12 +50,14 @@ pub fn run(args: &Args) -> Result<()> {
         return Err(Error::InvalidArray(format!(
             "the decoded data has {} bytes but a {shape:?} array of {dtype} needs {needed}",
             decoded.len()
-        )));
+        ))
+        .into());
     }
-    let order = if args.shape.is_none() && args.dtype.is_none() {
-        decoded.order()
-    } else {
-        order
+    let order = match layout.order {
+        Some(o) => o,
+        None if args.layout.is_empty() => decoded.order(),
+        None => brickwork::Order::C,
     };
-    io::write_output(&args.output, &npy::to_bytes(dtype, &shape, order, decoded.data()))
+    output::write_output(&args.output, &npy::to_bytes(dtype, &shape, order, decoded.data()))?;
+    Ok(())
 }

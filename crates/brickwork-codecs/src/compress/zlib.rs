@@ -90,13 +90,20 @@ const CPYTHON_LAST_BLOCK: usize = 256 << 20;
 /// windows CPython's `zlib.compress` uses (see [`CPYTHON_OUTPUT_BLOCKS`]).
 pub(crate) fn deflate_into(codec: &str, mut c: Compress, input: &[u8], out: &mut Vec<u8>) -> Result<()> {
     out.reserve(deflate_bound(input.len()) + 32);
-    let windows = CPYTHON_OUTPUT_BLOCKS.iter().copied().chain(std::iter::repeat(CPYTHON_LAST_BLOCK));
+    let windows = CPYTHON_OUTPUT_BLOCKS
+        .iter()
+        .copied()
+        .chain(std::iter::repeat(CPYTHON_LAST_BLOCK));
     for window in windows {
         let filled = out.len();
         out.resize(filled + window, 0);
         let (in_before, out_before) = (c.total_in(), c.total_out());
         let status = c
-            .compress(&input[in_before as usize..], &mut out[filled..], FlushCompress::Finish)
+            .compress(
+                &input[in_before as usize..],
+                &mut out[filled..],
+                FlushCompress::Finish,
+            )
             .map_err(|e| Error::invalid_input(codec, format!("deflate failed: {e}")))?;
         let produced = (c.total_out() - out_before) as usize;
         out.truncate(filled + produced);

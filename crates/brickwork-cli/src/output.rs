@@ -1,5 +1,5 @@
-//! Reading inputs and writing outputs: `-` for stdin/stdout, and atomic file writes (a temporary file in
-//! the destination directory, renamed into place only when everything succeeded, removed otherwise).
+//! Inputs and atomic outputs: `-` means stdin/stdout; a file is written to a temporary file in the
+//! destination directory, renamed into place only when everything succeeded, and removed otherwise.
 
 use std::fs;
 use std::io::{Read, Write};
@@ -59,7 +59,12 @@ impl AtomicFile {
             .write(true)
             .create_new(true)
             .open(&tmp)
-            .map_err(|e| Error::io(format!("creating {}", tmp.display()), e))?;
+            .map_err(|e| {
+                Error::io(
+                    format!("creating {} (as a temporary file first)", target.display()),
+                    e,
+                )
+            })?;
         Ok(AtomicFile {
             tmp,
             target: target.to_path_buf(),

@@ -1,0 +1,11 @@
+//! Fuzzes the `base64` decoder with arbitrary bytes, and its encoder with a round trip.
+#![no_main]
+
+const CONFIGS: &[&str] = &[
+    r#"{"id":"base64"}"#,
+];
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    brickwork_fuzz::decode_all(CONFIGS, data);
+    brickwork_fuzz::round_trip(CONFIGS, data);
+});

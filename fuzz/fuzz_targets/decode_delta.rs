@@ -1,0 +1,13 @@
+//! Fuzzes the `delta` decoder with arbitrary bytes, and its encoder with a round trip.
+#![no_main]
+
+const CONFIGS: &[&str] = &[
+    r#"{"id":"delta","dtype":"<i4"}"#,
+    r#"{"id":"delta","dtype":"<i2"}"#,
+    r#"{"id":"delta","dtype":">u2"}"#,
+];
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    brickwork_fuzz::decode_all(CONFIGS, data);
+    brickwork_fuzz::round_trip_if_accepted(CONFIGS, data);
+});

@@ -1,0 +1,12 @@
+//! Fuzzes the `jenkins_lookup3` decoder with arbitrary bytes, and its encoder with a round trip.
+#![no_main]
+
+const CONFIGS: &[&str] = &[
+    r#"{"id":"jenkins_lookup3"}"#,
+    r#"{"id":"jenkins_lookup3","initval":1230}"#,
+];
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    brickwork_fuzz::decode_all(CONFIGS, data);
+    brickwork_fuzz::round_trip(CONFIGS, data);
+});

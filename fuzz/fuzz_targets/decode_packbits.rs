@@ -1,0 +1,10 @@
+//! Fuzzes the `packbits` decoder with arbitrary bytes.
+#![no_main]
+
+const CONFIGS: &[&str] = &[
+    r#"{"id":"packbits"}"#,
+];
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    brickwork_fuzz::decode_all(CONFIGS, data);
+});

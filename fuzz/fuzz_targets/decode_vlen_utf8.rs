@@ -1,0 +1,10 @@
+//! Fuzzes the `vlen-utf8` decoder with arbitrary bytes.
+#![no_main]
+
+const CONFIGS: &[&str] = &[
+    r#"{"id":"vlen-utf8"}"#,
+];
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    brickwork_fuzz::decode_all(CONFIGS, data);
+});

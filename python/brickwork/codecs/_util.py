@@ -1,0 +1,99 @@
+"""Helpers the filter, checksum, text and array codec classes share: numcodecs' ``ensure_ndarray`` and
+``ndarray_copy``, typed encode/decode through the Rust codec, and object arrays across the bridge."""
+from __future__ import annotations
+
+import array
+from typing import Any
+
+import numpy as np
+
+from .. import _native
+from ._base import MAX_DECODED_BYTES
+
+
+def ensure_ndarray(buf: Any) -> np.ndarray:
+    """numcodecs' ``ensure_ndarray``: a zero-copy ndarray view of ``buf`` (no layout or dtype checks)."""
+    if isinstance(buf, np.ndarray):
+        return buf
+    if isinstance(buf, array.array) and buf.typecode in "uc":
+        raise TypeError("array.array with char or unicode type is not supported")
+    return np.asarray(memoryview(buf))  # TypeError for str, int, list: they have no buffer
+
+
+def order_of(arr: np.ndarray) -> str:
+    """"F" for an F-contiguous array that is not also C-contiguous, else "C"."""
+    return "F" if arr.flags.f_contiguous and not arr.flags.c_contiguous else "C"
+
+
+def contiguous(arr: np.ndarray) -> np.ndarray:
+    """``arr`` if its memory is contiguous (C or F), else a C-ordered copy (numcodecs' ``reshape(-1,
+    order='A')`` of a strided array reads logical C order)."""
+    if arr.flags.c_contiguous or arr.flags.f_contiguous:
+        return arr
+    return np.ascontiguousarray(arr)
+
+
+def memory(arr: np.ndarray) -> np.ndarray:
+    """A flat uint8 view of a contiguous array's memory (no copy)."""
+    return arr.reshape(-1, order="A").view(np.uint8)
+
+
+def encode_array(codec, arr: np.ndarray, dtype: np.dtype | None = None) -> np.ndarray:
+    """Encodes ``arr`` (read as ``dtype``, default its own) with the Rust codec of ``codec``; returns the
+    encoded bytes as a writable flat uint8 array owned by the result."""
+    arr = contiguous(arr)
+    dtype = arr.dtype if dtype is None else np.dtype(dtype)
+    return _native.encode_array(codec._codec, memory(arr), dtype.str, list(arr.shape), order_of(arr))
+
+
+def decode_array(codec, buf: Any, max_decoded_bytes: int | None = None):
+    """Decodes ``buf`` (its bytes in memory order) with the Rust codec; returns ``(flat uint8 array,
+    dtype str, shape, order)``."""
+    data = memory(contiguous(ensure_ndarray(buf)))
+    limit = MAX_DECODED_BYTES if max_decoded_bytes is None else int(max_decoded_bytes)
+    return codec._codec.decode(data, limit, False)
+
+
+def shaped(raw: np.ndarray, dtype, shape, order: str = "C") -> np.ndarray:
+    """``raw`` (flat uint8) viewed as ``dtype`` and reshaped (no copy)."""
+    return raw.view(np.dtype(dtype)).reshape(shape, order=order)
+
+
+def ndarray_copy(src: np.ndarray, dst):
+    """numcodecs' ``ndarray_copy``: ``src`` when ``dst`` is None, else ``src``'s bytes copied into ``dst``
+    (same byte count, re-viewed as ``dst``'s dtype and shape); returns ``dst``."""
+    if dst is None:
+        return src
+    dst_arr = ensure_ndarray(dst)
+    src = src.reshape(-1, order="A")
+    if dst_arr.dtype != object:
+        src = src.view(dst_arr.dtype)
+    src_order = "F" if dst_arr.flags.f_contiguous and not dst_arr.flags.c_contiguous else "C"
+    src = src.reshape(dst_arr.shape, order=src_order)
+    np.copyto(dst_arr, src)
+    return dst
+
+
+def object_elements(arr: np.ndarray) -> tuple[list, list, str]:
+    """An object array's elements in memory order (as numcodecs' vlen codecs read them), its shape and
+    order."""
+    arr = contiguous(arr)
+    order = order_of(arr)
+    return list(arr.reshape(-1, order="A")), list(arr.shape), order
+
+
+def encode_objects(codec, arr: np.ndarray) -> bytes:
+    """Encodes an object array with the Rust codec's ``ObjectCodec::encode_objects``."""
+    elements, shape, order = object_elements(arr)
+    return _native.encode_objects(codec._codec, elements, shape, order)
+
+
+def decode_any(codec, buf: Any, max_decoded_bytes: int | None = None) -> np.ndarray:
+    """Decodes with the Rust codec's ``ObjectCodec::decode_any``: a typed array (stored dtype and shape)
+    or an object array (stored shape)."""
+    data = memory(contiguous(ensure_ndarray(buf)))
+    limit = MAX_DECODED_BYTES if max_decoded_bytes is None else int(max_decoded_bytes)
+    is_objects, raw, dtype, shape, order = _native.decode_objects(codec._codec, data, limit)
+    if is_objects:
+        return raw.reshape(shape, order=order)
+    return shaped(raw, dtype, shape, order)
