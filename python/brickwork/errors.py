@@ -48,6 +48,11 @@ class LimitError(DecodeError, MemoryError):
     """Decoding would exceed the allowed output size (``max_decoded_bytes``); raise it for trusted data."""
 
 
+class ObjectTypeError(InvalidInputError, TypeError):
+    """An object (or dtype) the codec cannot encode, e.g. bytes for JSON or vlen-utf8 (numcodecs, Python's
+    ``json`` and ``msgpack`` raise TypeError)."""
+
+
 class OutputSizeError(BrickworkError, ValueError):
     """The ``out`` buffer has the wrong size for the decoded data."""
 

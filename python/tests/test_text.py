@@ -69,17 +69,34 @@ def test_object_codecs_typed(config):
     b, nc = _pair(config)
     for dtype in NUMERIC:
         values = special_values(np.dtype(dtype), RNG, 24)
+        if config.get("use_single_float") and dtype[1:] == "f8":
+            values[np.abs(values) > 1e38] = 1e30  # msgpack: OverflowError (checked in test_object_codec_errors)
         for _label, x in shapes_and_orders(values):
             cross_check(b, nc, x)
         cross_check(b, nc, np.zeros(0, dtype))
-    for x in [np.array(["", "a", "ßàř", "😀\n\"\\/", "\x7f\x00x"], dtype="<U6"), np.array([[1.5, -0.0]] * 3, ">f4")]:
+    texts = np.array(["", "a", "ßàř", "😀\n\"\\/", "\x7f\x00x"], dtype="<U6")
+    if config.get("raw"):
+        # raw=True reads str back as bytes; NumPy stores them in a U array only when ASCII
+        with pytest.raises(ValueError):
+            nc.decode(nc.encode(texts))
+        with pytest.raises(ValueError):
+            b.decode(nc.encode(texts))
+        texts = np.array(["", "a", "bcd\n\"\\/", "\x7f\x00x"], dtype="<U6")
+    for x in [texts, np.array([[1.5, -0.0]] * 3, ">f4")]:
         cross_check(b, nc, x)
         cross_check(b, nc, np.asfortranarray(x.reshape(-1, 1)))
     if config["id"] == "json2":
         cross_check(b, nc, np.array(5))  # 0-d
         cross_check(b, nc, np.array(-0.0))
-    else:
+    elif config.get("use_bin_type", True):
         cross_check(b, nc, np.array([b"ab", b"", b"\xff\x00"], dtype="|S2"))
+    else:  # bytes packed as str: neither library can read back non-UTF-8 bytes with raw=False
+        x = np.array([b"ab", b"", b"\xff\x00"], dtype="|S2")
+        assert b.encode(x) == nc.encode(x)
+        with pytest.raises(ValueError):
+            nc.decode(nc.encode(x))
+        with pytest.raises(ValueError):
+            b.decode(nc.encode(x))
 
 
 # --- json2 / msgpack2: object arrays ------------------------------------------------------------------
@@ -98,10 +115,20 @@ def test_object_codecs_objects(config, index):
     items = OBJECT_ITEMS[index]
     if config["id"] == "json2" and index == 1:
         pytest.skip("bytes are not JSON-serialisable (both raise TypeError, checked below)")
+    if config.get("use_single_float"):
+        items = [v for v in items if not (isinstance(v, float) and abs(v) > 1e38)]  # msgpack: OverflowError
     b, nc = _pair(config)
     x = np.empty(len(items), dtype=object)
     for i, item in enumerate(items):
         x[i] = item
+    if config.get("use_bin_type") is False and index == 1:
+        # bytes packed as str: neither library reads non-UTF-8 bytes back with raw=False
+        assert b.encode(x) == nc.encode(x)
+        with pytest.raises(ValueError):
+            nc.decode(nc.encode(x))
+        with pytest.raises(ValueError):
+            b.decode(nc.encode(x))
+        return
     cross_check(b, nc, x)
     if len(items) % 2 == 0:
         two_d = x.reshape(2, -1)
@@ -117,6 +144,12 @@ def test_object_codec_errors():
         bw.JSON().encode(np.array([b"x"], dtype=object))
     with pytest.raises(ValueError):
         bw.JSON(allow_nan=False).encode(np.array([np.nan]))
+    with pytest.raises(OverflowError):
+        numcodecs.MsgPack(use_single_float=True).encode(np.array([1e300]))
+    with pytest.raises(errors.InvalidInputError):  # brickwork: a ValueError for the same value
+        bw.MsgPack(use_single_float=True).encode(np.array([1e300]))
+    with pytest.raises(TypeError):
+        bw.JSON().encode(np.array([b"x"]))  # S arrays: TypeError, as numcodecs
     with pytest.raises(ValueError):
         bw.JSON().decode(b'[1, 2, "<i4", [2]] junk')
     with pytest.raises(ValueError):

@@ -174,7 +174,8 @@ class Quantize(NativeCodec):
 
     def encode(self, buf):
         arr = contiguous(ensure_ndarray(buf).view(self.dtype))
-        return shaped(encode_array(self, arr), self.astype, arr.shape, order_of(arr))
+        enc = shaped(encode_array(self, arr), self.astype, arr.shape, order_of(arr))
+        return enc[()] if arr.ndim == 0 else enc  # NumPy arithmetic on a 0-d array gives a scalar
 
     def decode(self, buf, out=None):
         enc = contiguous(ensure_ndarray(buf).view(self.astype))

@@ -47,9 +47,10 @@ class Pipeline(NativeCodec):
         return _native.takes_objects(self._codec)
 
     def encode(self, buf):
-        if isinstance(buf, np.ndarray) and buf.dtype == object or isinstance(buf, (list, tuple)):
-            arr = np.asarray(buf, dtype=object) if not isinstance(buf, np.ndarray) else buf
-            return encode_objects(self, arr)
+        if isinstance(buf, (list, tuple)) and self._takes_objects():
+            buf = np.asarray(buf, dtype=object)
+        if isinstance(buf, np.ndarray) and buf.dtype == object:
+            return encode_objects(self, buf)
         return super().encode(buf)
 
     def decode(self, buf, out=None):

@@ -15,9 +15,18 @@ import textwrap
 
 import numpy as np
 
-from .. import _native
+from ..errors import InvalidInputError
 from ._base import NativeCodec, register_codec
-from ._util import contiguous, decode_any, encode_objects, ensure_ndarray, memory, order_of
+from ._util import (
+    as_type_error,
+    contiguous,
+    decode_any,
+    encode_elements,
+    encode_objects,
+    ensure_ndarray,
+    memory,
+    order_of,
+)
 
 
 class Base64(NativeCodec):
@@ -42,7 +51,10 @@ def _encode_any(codec, buf) -> bytes:
     if arr.dtype == object:
         return encode_objects(codec, arr)
     arr = contiguous(arr)
-    return codec._codec.encode(memory(arr), arr.dtype.str, list(arr.shape), order_of(arr))
+    try:
+        return codec._codec.encode(memory(arr), arr.dtype.str, list(arr.shape), order_of(arr))
+    except InvalidInputError as err:
+        raise as_type_error(err) from None
 
 
 class JSON(NativeCodec):
@@ -199,7 +211,7 @@ class VLenArray(_VLen):
             if item.ndim != 1:
                 raise ValueError("only 1-dimensional arrays are supported")
             elements.append(item)
-        return bytearray(_native.encode_objects(self._codec, elements, [len(elements)], "C"))
+        return bytearray(encode_elements(self, elements, [len(elements)], "C"))
 
 
 for _cls in (Base64, JSON, MsgPack, VLenUTF8, VLenBytes, VLenArray):

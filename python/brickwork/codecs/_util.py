@@ -8,7 +8,29 @@ from typing import Any
 import numpy as np
 
 from .. import _native
+from ..errors import InvalidInputError, ObjectTypeError
 from ._base import MAX_DECODED_BYTES
+
+# Messages of the Rust object codecs' InvalidInput errors that numcodecs (or Python's json/msgpack)
+# raises as TypeError: an object or dtype of the wrong type, not a wrong value.
+_TYPE_ERROR_MARKERS = (
+    "not JSON serializable",
+    "expected str",
+    "expected bytes",
+    "expected unicode string",
+    "expected array items",
+    "not a list of numbers",
+    "keys must be",
+    "items are not serialisable",
+)
+
+
+def as_type_error(err: InvalidInputError) -> Exception:
+    """``err`` as ``ObjectTypeError`` (also a TypeError) when it is about an item's type, else ``err``."""
+    message = str(err)
+    if any(marker in message for marker in _TYPE_ERROR_MARKERS):
+        return ObjectTypeError(message)
+    return err
 
 
 def ensure_ndarray(buf: Any) -> np.ndarray:
@@ -85,7 +107,15 @@ def object_elements(arr: np.ndarray) -> tuple[list, list, str]:
 def encode_objects(codec, arr: np.ndarray) -> bytes:
     """Encodes an object array with the Rust codec's ``ObjectCodec::encode_objects``."""
     elements, shape, order = object_elements(arr)
-    return _native.encode_objects(codec._codec, elements, shape, order)
+    return encode_elements(codec, elements, shape, order)
+
+
+def encode_elements(codec, elements: list, shape: list, order: str) -> bytes:
+    """Encodes object-array elements (memory order) with the Rust codec's ``encode_objects``."""
+    try:
+        return _native.encode_objects(codec._codec, elements, shape, order)
+    except InvalidInputError as err:
+        raise as_type_error(err) from None
 
 
 def decode_any(codec, buf: Any, max_decoded_bytes: int | None = None) -> np.ndarray:

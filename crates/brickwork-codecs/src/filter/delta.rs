@@ -24,8 +24,8 @@ use brickwork_core::{ArrayBuf, ArrayView, Codec, Config, DType, Limits, Result, 
 use serde::{Deserialize, Serialize};
 
 use super::numeric::{
-    cast_scalar, cast_to, decoded_size, is_big, item_count, load_as, map_cast, not_object, with_elem, Elem,
-    ElemKind,
+    cast_scalar, conv, decoded_size, is_big, item_count, load_into, map_pairs_into, not_object,
+    store_cast_into, with_elem, Elem, ElemKind,
 };
 
 const ID: &str = "delta";
@@ -57,16 +57,32 @@ impl Delta {
     }
 }
 
-/// `np.cumsum` in `T`, in place.
-fn cumsum<T: Elem>(v: &mut [T]) {
-    let mut it = v.iter_mut();
-    if let Some(first) = it.next() {
-        let mut acc = *first;
+/// Elements per block of the fused decode: the block's running sums stay in L1 cache.
+const BLOCK: usize = 4096;
+
+/// `np.cumsum(enc, out=dec)` in one pass over the data, a block at a time: each block of `encoded`
+/// (dtype `astype`) is cast into the accumulation type `P`, summed on from `acc` (the last sum of the
+/// previous block), and cast straight into its part of `out` (dtype `dtype`). No whole-array buffer.
+fn cumsum_into<P: Elem>(encoded: &[u8], astype: DType, dtype: DType, out: &mut [u8]) -> Result<()> {
+    let (sa, sd) = (astype.itemsize(), dtype.itemsize());
+    let mut buf = vec![P::default(); BLOCK];
+    let mut acc: Option<P> = None;
+    for (src, dst) in encoded.chunks(BLOCK * sa).zip(out.chunks_mut(BLOCK * sd)) {
+        let sums = buf.get_mut(..src.len() / sa).unwrap_or_default();
+        load_into::<P>(ID, src, astype, sums)?;
+        let mut it = sums.iter_mut();
+        let mut a = match acc {
+            Some(a) => a,
+            None => it.next().map(|v| *v).unwrap_or_default(),
+        };
         for x in it {
-            acc = acc.add(*x);
-            *x = acc;
+            a = a.add(*x);
+            *x = a;
         }
+        acc = Some(a);
+        store_cast_into::<P>(ID, sums, dtype, dst)?;
     }
+    Ok(())
 }
 
 impl Codec for Delta {
@@ -83,22 +99,39 @@ impl Codec for Delta {
         ElemKind::of(ID, self.astype)?;
         item_count(ID, input.data(), self.dtype)?;
         let big = is_big(self.dtype);
-        let (first, mut out) = with_elem!(kind, T => {
-            let first = if big { T::iter_be(input.data()).next() } else { T::iter_le(input.data()).next() };
-            let first = first.map(|v| v.to_wide());
-            let mut prev: Option<T> = None;
-            let out = map_cast::<T, T>(ID, input.data(), big, self.astype, |cur| {
-                let d = match prev {
-                    None => cur,
-                    Some(p) => cur.sub(p),
-                };
-                prev = Some(cur);
-                d
-            })?;
-            (first, out)
+        let ka = ElemKind::of(ID, self.astype)?;
+        let data = input.data();
+        let n = data.len() / self.dtype.itemsize();
+        let mut out = vec![0u8; n * self.astype.itemsize()];
+        let first = with_elem!(kind, T => {
+            // enc[i] = arr[i] - arr[i-1] for i >= 1, straight from the input's neighbours: no carried
+            // state, so the loop vectorises.
+            let (prev, cur) = (
+                data.get(..data.len().saturating_sub(T::SIZE)).unwrap_or_default(),
+                data.get(T::SIZE..).unwrap_or_default(),
+            );
+            let tail = out.get_mut(self.astype.itemsize().min(n * self.astype.itemsize())..).unwrap_or_default();
+            if ka == kind {
+                map_pairs_into::<T, T>(prev, cur, big, is_big(self.astype), tail, |p, c| c.sub(p));
+            } else {
+                with_elem!(ka, A => map_pairs_into::<T, A>(prev, cur, big, is_big(self.astype), tail, |p, c| {
+                    conv::<T, A>(c.sub(p))
+                }));
+            }
+            let first = if big { T::iter_be(data).next() } else { T::iter_le(data).next() };
+            if ka == kind {
+                // Same type: enc[0] = arr[0] is a plain copy.
+                if let (Some(d), Some(s)) = (out.get_mut(..T::SIZE), data.get(..T::SIZE)) {
+                    if is_big(self.astype) == big {
+                        d.copy_from_slice(s);
+                    } else if let Some(v) = first {
+                        if is_big(self.astype) { v.write_be(d) } else { v.write_le(d) }
+                    }
+                }
+            }
+            first.map(|v| v.to_wide())
         });
         // numcodecs sets `enc[0] = arr[0]`: a scalar assignment, with its own rules.
-        let ka = ElemKind::of(ID, self.astype)?;
         if let (Some(first), true) = (first, ka != kind) {
             let size = self.astype.itemsize();
             let head = out.get_mut(..size).unwrap_or_default();
@@ -120,11 +153,8 @@ impl Codec for Delta {
         decoded_size(ID, n, self.dtype, limits)?;
         // np.cumsum(enc, out=dec) runs NumPy's add loop for promote_types(astype, dtype).
         let kp = ka.promote(kd);
-        let data = with_elem!(kp, P => {
-            let mut sums = load_as::<P>(ID, encoded, self.astype)?;
-            cumsum(&mut sums);
-            cast_to::<P>(ID, &sums, self.dtype)?
-        });
+        let mut data = vec![0u8; n * self.dtype.itemsize()];
+        with_elem!(kp, P => cumsum_into::<P>(encoded, self.astype, self.dtype, &mut data))?;
         ArrayBuf::from_vec_1d(data, self.dtype)
     }
 }

@@ -172,6 +172,19 @@ pub(crate) trait Elem: Copy + Default + PartialEq + Send + Sync + 'static {
         }
     }
 
+    /// Writes the elements produced by `values` into `out` (as many as fit in whole elements).
+    fn store_into<I: Iterator<Item = Self>>(out: &mut [u8], values: I, big: bool) {
+        if big {
+            for (o, v) in out.chunks_exact_mut(Self::SIZE).zip(values) {
+                v.write_be(o);
+            }
+        } else {
+            for (o, v) in out.chunks_exact_mut(Self::SIZE).zip(values) {
+                v.write_le(o);
+            }
+        }
+    }
+
     /// Writes `n` elements produced by `values` as bytes.
     fn store_iter<I: Iterator<Item = Self>>(n: usize, values: I, big: bool) -> Vec<u8> {
         let mut out = vec![0u8; n * Self::SIZE];
@@ -233,8 +246,7 @@ macro_rules! bytes_io {
                 chunks.iter().map(|c| <$t>::from_le_bytes(*c)).collect()
             }
         }
-        fn store_iter<I: Iterator<Item = Self>>(n: usize, values: I, big: bool) -> Vec<u8> {
-            let mut out = vec![0u8; n * $n];
+        fn store_into<I: Iterator<Item = Self>>(out: &mut [u8], values: I, big: bool) {
             let (chunks, _) = out.as_chunks_mut::<$n>();
             if big {
                 for (o, v) in chunks.iter_mut().zip(values) {
@@ -245,6 +257,10 @@ macro_rules! bytes_io {
                     *o = v.to_le_bytes();
                 }
             }
+        }
+        fn store_iter<I: Iterator<Item = Self>>(n: usize, values: I, big: bool) -> Vec<u8> {
+            let mut out = vec![0u8; n * $n];
+            Self::store_into(&mut out, values, big);
             out
         }
     };
@@ -972,6 +988,74 @@ pub(crate) fn cast(codec: &str, bytes: &[u8], from: DType, to: DType) -> Result<
     Ok(
         with_elem!(kf, S => with_elem!(kt, D => map_bytes::<S, D>(bytes, bf, bt, |v| D::from_wide(v.to_wide())))),
     )
+}
+
+/// NumPy's array cast of one element from `S` to `D`.
+#[inline(always)]
+pub(crate) fn conv<S: Elem, D: Elem>(v: S) -> D {
+    D::from_wide(v.to_wide())
+}
+
+/// Writes `f(a[i], b[i])` for the elements of `a` and `b` (both of `S`, byte order `big_in`) into `out`
+/// as `D` (byte order `big_out`), in one pass with no intermediate buffer.
+pub(crate) fn map_pairs_into<S: Elem, D: Elem>(
+    a: &[u8],
+    b: &[u8],
+    big_in: bool,
+    big_out: bool,
+    out: &mut [u8],
+    mut f: impl FnMut(S, S) -> D,
+) {
+    if big_in {
+        D::store_into(
+            out,
+            S::iter_be(a).zip(S::iter_be(b)).map(|(x, y)| f(x, y)),
+            big_out,
+        );
+    } else {
+        D::store_into(
+            out,
+            S::iter_le(a).zip(S::iter_le(b)).map(|(x, y)| f(x, y)),
+            big_out,
+        );
+    }
+}
+
+/// Reads the elements of `bytes` (dtype `from`) into `dst` as `T`, with NumPy's casts (as many as fit).
+pub(crate) fn load_into<T: Elem>(codec: &str, bytes: &[u8], from: DType, dst: &mut [T]) -> Result<()> {
+    let (kind, big) = (ElemKind::of(codec, from)?, is_big(from));
+    if kind == T::KIND {
+        // The same type: read the elements as they are (no round trip through a cast).
+        if big {
+            dst.iter_mut().zip(T::iter_be(bytes)).for_each(|(d, v)| *d = v);
+        } else {
+            dst.iter_mut().zip(T::iter_le(bytes)).for_each(|(d, v)| *d = v);
+        }
+        return Ok(());
+    }
+    with_elem!(kind, S => {
+        if big {
+            for (d, v) in dst.iter_mut().zip(S::iter_be(bytes)) {
+                *d = conv::<S, T>(v);
+            }
+        } else {
+            for (d, v) in dst.iter_mut().zip(S::iter_le(bytes)) {
+                *d = conv::<S, T>(v);
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Writes `values` cast to `to` (NumPy's casts) into `out` (as many as fit).
+pub(crate) fn store_cast_into<S: Elem>(codec: &str, values: &[S], to: DType, out: &mut [u8]) -> Result<()> {
+    let (kind, big) = (ElemKind::of(codec, to)?, is_big(to));
+    if kind == S::KIND {
+        S::store_into(out, values.iter().copied(), big);
+        return Ok(());
+    }
+    with_elem!(kind, D => D::store_into(out, values.iter().map(|v| conv::<S, D>(*v)), big));
+    Ok(())
 }
 
 #[cfg(test)]

@@ -38,55 +38,185 @@ impl Default for Shuffle {
     }
 }
 
-/// Transposes a `rows x N` byte matrix held row-major in `input` into `out` (column-major), i.e. shuffle.
-fn shuffle_fixed<const N: usize>(input: &[u8], out: &mut [u8]) {
-    let count = input.len() / N;
-    let mut planes: [&mut [u8]; N] = [(); N].map(|_| &mut [][..]);
-    let mut rest = out;
-    for plane in planes.iter_mut() {
-        let (head, tail) = rest.split_at_mut(count.min(rest.len()));
-        *plane = head;
-        rest = tail;
-    }
-    for (i, chunk) in input.chunks_exact(N).enumerate() {
-        for (plane, &byte) in planes.iter_mut().zip(chunk) {
-            if let Some(o) = plane.get_mut(i) {
-                *o = byte;
+/// Transposes the 8x8 byte matrix whose row `r` is `x[r]` (byte `c` of a row = bits `8c..8c+8`), so that
+/// afterwards byte `r` of `x[c]` is the old byte `c` of `x[r]`: three rounds of block swaps (4x4, 2x2,
+/// 1x1 blocks) with shifts and masks, no table and no per-byte work.
+#[inline(always)]
+fn transpose8(x: &mut [u64; 8]) {
+    const ROUNDS: [(usize, u32, u64); 3] = [
+        (4, 32, 0x0000_0000_ffff_ffff),
+        (2, 16, 0x0000_ffff_0000_ffff),
+        (1, 8, 0x00ff_00ff_00ff_00ff),
+    ];
+    for (step, shift, mask) in ROUNDS {
+        for i in 0..8 {
+            if i & step == 0 {
+                let (a, b) = (x[i], x[i + step]);
+                let t = ((a >> shift) ^ b) & mask;
+                x[i] = a ^ (t << shift);
+                x[i + step] = b ^ t;
             }
         }
     }
+}
+
+/// Elements per block of [`shuffle_fixed`] and [`unshuffle_fixed`]: 8 rows of the 8x8 byte transpose,
+/// each row holding `8 / N` elements (`N < 8`) or one `8`-byte slice of an element (`N >= 8`).
+const fn block_elems(n: usize) -> usize {
+    if n >= 8 {
+        8
+    } else {
+        64 / n
+    }
+}
+
+/// Shuffle for element sizes 2, 4, 8 and 16 (`N` divides 8 or is a multiple of it): blocks of
+/// [`block_elems`] elements go through 8x8 byte transposes, every plane receiving 8 contiguous bytes per
+/// transpose; the few trailing elements are moved one byte at a time. `out.len() == input.len()`.
+fn shuffle_fixed<const N: usize>(input: &[u8], out: &mut [u8]) {
+    let count = input.len() / N;
+    let be = block_elems(N);
+    let blocks = count / be;
+    // For N < 8, row r of a transpose holds elements r, r + 8, r + 16, ... of the block (8 / N of them),
+    // so output row c is byte c % N of elements 8 * (c / N) .. 8 * (c / N) + 8: plane c % N, offset
+    // 8 * (c / N). For N >= 8, transpose h handles bytes 8h .. 8h + 8 of 8 consecutive elements.
+    for (blk, src) in input.chunks_exact(be * N).take(blocks).enumerate() {
+        let base = blk * be;
+        for h in 0..N.div_ceil(8) {
+            let mut x = [0u64; 8];
+            for (r, row) in x.iter_mut().enumerate() {
+                let mut bytes = [0u8; 8];
+                if N >= 8 {
+                    if let Some(s) = src.get(r * N + 8 * h..r * N + 8 * h + 8) {
+                        bytes.copy_from_slice(s);
+                    }
+                } else {
+                    for k in 0..8 / N {
+                        let e = r + 8 * k;
+                        if let (Some(d), Some(s)) =
+                            (bytes.get_mut(k * N..k * N + N), src.get(e * N..e * N + N))
+                        {
+                            d.copy_from_slice(s);
+                        }
+                    }
+                }
+                *row = u64::from_le_bytes(bytes);
+            }
+            transpose8(&mut x);
+            for (c, row) in x.iter().enumerate() {
+                let (plane, off) = if N >= 8 {
+                    (8 * h + c, 0)
+                } else {
+                    (c % N, 8 * (c / N))
+                };
+                let at = plane * count + base + off;
+                if let Some(d) = out.get_mut(at..at + 8) {
+                    d.copy_from_slice(&row.to_le_bytes());
+                }
+            }
+        }
+    }
+    shuffle_tail(N, blocks * be, input, out);
 }
 
 /// The inverse of [`shuffle_fixed`].
 fn unshuffle_fixed<const N: usize>(input: &[u8], out: &mut [u8]) {
     let count = input.len() / N;
-    let planes: Vec<&[u8]> = input.chunks_exact(count.max(1)).take(N).collect();
-    for (i, chunk) in out.chunks_exact_mut(N).enumerate().take(count) {
-        for (o, plane) in chunk.iter_mut().zip(&planes) {
-            if let Some(&b) = plane.get(i) {
-                *o = b;
+    let be = block_elems(N);
+    let blocks = count / be;
+    for (blk, dst) in out.chunks_exact_mut(be * N).take(blocks).enumerate() {
+        let base = blk * be;
+        for h in 0..N.div_ceil(8) {
+            let mut x = [0u64; 8];
+            for (c, row) in x.iter_mut().enumerate() {
+                let (plane, off) = if N >= 8 {
+                    (8 * h + c, 0)
+                } else {
+                    (c % N, 8 * (c / N))
+                };
+                let at = plane * count + base + off;
+                let mut bytes = [0u8; 8];
+                if let Some(s) = input.get(at..at + 8) {
+                    bytes.copy_from_slice(s);
+                }
+                *row = u64::from_le_bytes(bytes);
+            }
+            transpose8(&mut x);
+            for (r, row) in x.iter().enumerate() {
+                let bytes = row.to_le_bytes();
+                if N >= 8 {
+                    if let Some(d) = dst.get_mut(r * N + 8 * h..r * N + 8 * h + 8) {
+                        d.copy_from_slice(&bytes);
+                    }
+                } else {
+                    for k in 0..8 / N {
+                        let e = r + 8 * k;
+                        if let (Some(d), Some(s)) =
+                            (dst.get_mut(e * N..e * N + N), bytes.get(k * N..k * N + N))
+                        {
+                            d.copy_from_slice(s);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    unshuffle_tail(N, blocks * be, input, out);
+}
+
+/// Shuffles elements `from..` one byte at a time (the tail after the blocked part).
+fn shuffle_tail(es: usize, from: usize, input: &[u8], out: &mut [u8]) {
+    let count = input.len() / es;
+    for (i, chunk) in input.chunks_exact(es).enumerate().skip(from) {
+        for (b, &v) in chunk.iter().enumerate() {
+            if let Some(o) = out.get_mut(b * count + i) {
+                *o = v;
             }
         }
     }
 }
 
-/// Shuffle for any element size (the generic path).
-fn shuffle_any(es: usize, input: &[u8], out: &mut [u8]) {
+/// Unshuffles elements `from..` one byte at a time.
+fn unshuffle_tail(es: usize, from: usize, input: &[u8], out: &mut [u8]) {
     let count = input.len() / es;
-    for (b, plane) in out.chunks_exact_mut(count.max(1)).take(es).enumerate() {
-        for (o, chunk) in plane.iter_mut().zip(input.chunks_exact(es)) {
-            *o = chunk.get(b).copied().unwrap_or(0);
+    for (i, chunk) in out.chunks_exact_mut(es).enumerate().skip(from) {
+        for (b, o) in chunk.iter_mut().enumerate() {
+            if let Some(&v) = input.get(b * count + i) {
+                *o = v;
+            }
         }
     }
 }
 
-/// Unshuffle for any element size.
+/// Elements per tile of the generic (un)shuffle: a tile's planes stay in cache while it is transposed.
+const TILE: usize = 256;
+
+/// Shuffle for any element size (the generic path), tile by tile so that each plane is written in runs of
+/// [`TILE`] bytes instead of one byte per cache line.
+fn shuffle_any(es: usize, input: &[u8], out: &mut [u8]) {
+    let count = input.len() / es;
+    for (t, tile) in input.chunks(TILE * es).enumerate() {
+        let base = t * TILE;
+        for (b, plane) in out.chunks_exact_mut(count.max(1)).take(es).enumerate() {
+            let dst = plane.get_mut(base..).unwrap_or_default();
+            for (o, chunk) in dst.iter_mut().zip(tile.chunks_exact(es)) {
+                *o = chunk.get(b).copied().unwrap_or(0);
+            }
+        }
+    }
+}
+
+/// Unshuffle for any element size, tile by tile.
 fn unshuffle_any(es: usize, input: &[u8], out: &mut [u8]) {
     let count = input.len() / es;
-    for (b, plane) in input.chunks_exact(count.max(1)).take(es).enumerate() {
-        for (chunk, &v) in out.chunks_exact_mut(es).zip(plane) {
-            if let Some(o) = chunk.get_mut(b) {
-                *o = v;
+    for (t, tile) in out.chunks_mut(TILE * es).enumerate() {
+        let base = t * TILE;
+        for (b, plane) in input.chunks_exact(count.max(1)).take(es).enumerate() {
+            let src = plane.get(base..).unwrap_or_default();
+            for (chunk, &v) in tile.chunks_exact_mut(es).zip(src) {
+                if let Some(o) = chunk.get_mut(b) {
+                    *o = v;
+                }
             }
         }
     }
@@ -217,6 +347,29 @@ mod tests {
                 &big[..],
                 "es {es}"
             );
+        }
+    }
+
+    /// The blocked paths against the definition, for every size around the block boundaries.
+    #[test]
+    fn blocked_transpose_matches_definition() {
+        for es in [2usize, 3, 4, 5, 8, 12, 16] {
+            for count in [0usize, 1, 7, 8, 9, 31, 32, 33, 64, 65, 257, 600] {
+                let data: Vec<u8> = (0..es * count).map(|i| (i * 31 % 253) as u8).collect();
+                let mut want = vec![0u8; data.len()];
+                for i in 0..count {
+                    for b in 0..es {
+                        want[b * count + i] = data[i * es + b];
+                    }
+                }
+                let s = Shuffle::new(es as i64);
+                assert_eq!(s.encode_bytes(&data).unwrap(), want, "es {es} count {count}");
+                assert_eq!(
+                    s.decode(&want, &Limits::default()).unwrap().data(),
+                    &data[..],
+                    "es {es} count {count}"
+                );
+            }
         }
     }
 

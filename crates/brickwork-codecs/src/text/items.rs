@@ -336,7 +336,13 @@ pub(crate) fn put_value(codec: &str, dtype: DType, v: &Value, out: &mut Vec<u8>)
         }
         Kind::Unicode => match v {
             Value::Str(s) => super::put_unicode(dtype, s, out),
-            other => return Err(bad(format!("cannot store {other} in {dtype} (only str)"))),
+            // NumPy decodes bytes into a U array as ASCII (msgpack2 with raw=True); others fail there too.
+            Value::Bytes(b) if b.is_ascii() => super::put_unicode(dtype, &String::from_utf8_lossy(b), out),
+            other => {
+                return Err(bad(format!(
+                    "cannot store {other} in {dtype} (only str or ASCII bytes)"
+                )))
+            }
         },
         Kind::Bytes => match v {
             Value::Bytes(b) => super::put_bytes(dtype, b, out),

@@ -87,8 +87,16 @@ pub(crate) fn pack(codec: &str, v: &Value, o: PackOptions, out: &mut Vec<u8>, de
         Value::Int(i) => pack_int(codec, *i, out)?,
         Value::Float(x) => {
             if o.use_single_float {
+                let single = *x as f32;
+                if single.is_infinite() && x.is_finite() {
+                    // msgpack-python (PyFloat_Pack4) refuses a finite value that rounds to infinity.
+                    return Err(Error::invalid_input(
+                        codec,
+                        "float too large to pack with f format",
+                    ));
+                }
                 out.push(0xca);
-                out.extend_from_slice(&(*x as f32).to_be_bytes());
+                out.extend_from_slice(&single.to_be_bytes());
             } else {
                 out.push(0xcb);
                 out.extend_from_slice(&x.to_be_bytes());
@@ -645,6 +653,11 @@ mod tests {
         out.clear();
         pack("t", &Value::Float(1.5), no_bin, &mut out, 0).unwrap();
         assert_eq!(out, [0xca, 0x3f, 0xc0, 0, 0]);
+        // A finite double beyond float32's range: msgpack-python raises OverflowError.
+        assert!(pack("t", &Value::Float(1e300), no_bin, &mut Vec::new(), 0).is_err());
+        out.clear();
+        pack("t", &Value::Float(f64::INFINITY), no_bin, &mut out, 0).unwrap();
+        assert_eq!(out, [0xca, 0x7f, 0x80, 0, 0]);
     }
 
     #[test]

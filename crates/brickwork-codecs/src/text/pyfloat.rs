@@ -8,8 +8,8 @@
 //! * `-0.0` keeps its sign. NaN and infinities are not numbers here: JSON spells them `NaN`,
 //!   `Infinity`, `-Infinity` ([`json_float`]).
 //!
-//! The shortest round-trip digits come from Rust's `{:e}` formatting (Grisu/Dragon shortest mode),
-//! which yields the same digit string as CPython's `dtoa` mode 0.
+//! The shortest round-trip length comes from Rust's `{:e}` formatting (Grisu/Dragon shortest mode); the
+//! digits of that length are then correctly rounded (ties to even), as CPython's `dtoa` mode 0 gives them.
 
 /// `repr(x)` for a finite `x`; non-finite values give `nan`, `inf`, `-inf` as Python's `repr`.
 pub fn repr(x: f64) -> String {
@@ -19,8 +19,15 @@ pub fn repr(x: f64) -> String {
     if x.is_infinite() {
         return if x > 0.0 { "inf".into() } else { "-inf".into() };
     }
-    // "-1.2345e-7" → sign, digits "12345", exponent -7.
-    let s = format!("{x:e}");
+    // "-1.2345e-7" → sign, digits "12345", exponent -7. Rust's shortest `{:e}` breaks an exact tie
+    // between two shortest candidates upward; CPython's dtoa takes the nearest string of that length
+    // with ties to even, which is the correctly rounded `{:.N$e}` (87.907379150390625 → ...062).
+    let shortest = format!("{x:e}");
+    let n = shortest
+        .split('e')
+        .next()
+        .map_or(1, |m| m.chars().filter(char::is_ascii_digit).count());
+    let s = format!("{x:.prec$e}", prec = n.saturating_sub(1));
     let (neg, body) = match s.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, s.as_str()),
@@ -124,6 +131,9 @@ mod tests {
             assert_eq!(repr(*x).parse::<f64>().unwrap().to_bits(), x.to_bits());
         }
         assert_eq!(json_float(f64::NAN), "NaN");
+        // An exact tie between two 16-digit candidates: CPython rounds to even.
+        assert_eq!(repr(87.907379150390625), "87.90737915039062");
+        assert_eq!(repr(f64::from(87.907_38_f32)), "87.90737915039062");
     }
 
     #[test]
