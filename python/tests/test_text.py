@@ -156,6 +156,12 @@ def test_object_codec_errors():
         bw.MsgPack().decode(bw.MsgPack().encode(np.arange(3)) + b"\x00")  # ExtraData
     with pytest.raises(ValueError):
         bw.MsgPack().decode(b"\x95\x00")  # truncated
+    with pytest.raises(ValueError):
+        bw.MsgPack().decode(b"\xdd\xff\xff\xff\xff\x00")  # declares 4 billion items: refused, not allocated
+    with pytest.raises(ValueError):
+        bw.VLenBytes().decode(b"\xff\xff\xff\xff\x01\x00\x00\x00a")  # count beyond the data
+    with pytest.raises(ValueError):
+        bw.JSON().decode(b"[" * 100000 + b"]" * 100000)  # nesting too deep
     assert bw.JSON().decode('[1,2,"<i4",[2]]').tolist() == [1, 2]  # str input, as numcodecs
     out = np.zeros(3, "<i8")
     assert bw.JSON().decode(bw.JSON().encode(np.arange(3)), out=out) is out and out.tolist() == [0, 1, 2]
