@@ -29,21 +29,14 @@ pub struct Fletcher32 {}
 pub fn fletcher32(data: &[u8]) -> u32 {
     let fold = |s: u32| (s & 0xffff) + (s >> 16);
     let (mut sum1, mut sum2) = (0u32, 0u32);
-    let words = data.chunks_exact(2);
-    let odd = words.remainder().first().copied();
-    // 360 words keep both sums below 2**32 before folding.
-    let mut block = 0;
-    for w in words {
-        sum1 += u32::from(u16::from_be_bytes(<[u8; 2]>::try_from(w).unwrap_or_default()));
-        sum2 += sum1;
-        block += 1;
-        if block == 360 {
-            sum1 = fold(sum1);
-            sum2 = fold(sum2);
-            block = 0;
+    let (words, odd) = data.as_chunks::<2>();
+    let odd = odd.first().copied();
+    // 360 words keep both sums below 2**32 before folding; each block is a tight loop with no branch.
+    for block in words.chunks(360) {
+        for w in block {
+            sum1 += u32::from(u16::from_be_bytes(*w));
+            sum2 += sum1;
         }
-    }
-    if block != 0 {
         sum1 = fold(sum1);
         sum2 = fold(sum2);
     }

@@ -65,7 +65,7 @@ const BLOCK: usize = 4096;
 /// previous block), and cast straight into its part of `out` (dtype `dtype`). No whole-array buffer.
 fn cumsum_into<P: Elem>(encoded: &[u8], astype: DType, dtype: DType, out: &mut [u8]) -> Result<()> {
     let (sa, sd) = (astype.itemsize(), dtype.itemsize());
-    let mut buf = vec![P::default(); BLOCK];
+    let mut buf = [P::default(); BLOCK];
     let mut acc: Option<P> = None;
     for (src, dst) in encoded.chunks(BLOCK * sa).zip(out.chunks_mut(BLOCK * sd)) {
         let sums = buf.get_mut(..src.len() / sa).unwrap_or_default();
