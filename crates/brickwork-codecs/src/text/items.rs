@@ -22,6 +22,13 @@ use brickwork_core::{
 /// and `size_of::<Value>()` bytes of tree, plus its string bytes).
 pub(crate) const TREE_BYTES_PER_INPUT_BYTE: usize = 64;
 
+/// The limits of a `decode_into` for the tree-based codecs (json2, msgpack2 and their legacy ids): the
+/// parsed value tree is an intermediate proportional to the input, not the output, so it is allowed
+/// beside `out`'s size.
+pub(crate) fn tree_limits(encoded_len: usize, out_len: usize) -> Limits {
+    Limits::new(out_len.max(encoded_len.saturating_mul(TREE_BYTES_PER_INPUT_BYTE)))
+}
+
 /// NumPy's `arr.tolist()` for a typed array: a list for ≥1 dimension, the scalar for 0-d.
 pub(crate) fn array_tolist(codec: &str, input: &ArrayView<'_>) -> Result<Value> {
     let dtype = input.dtype();

@@ -12,7 +12,6 @@ use brickwork_core::{
 };
 
 use super::items;
-use super::items::TREE_BYTES_PER_INPUT_BYTE;
 use super::json2::{objects_only, Json2};
 
 const LEGACY_ID: &str = "json";
@@ -50,11 +49,7 @@ impl Codec for LegacyJson {
     }
 
     fn decode_into(&self, encoded: &[u8], out: &mut [u8]) -> Result<usize> {
-        // The parsed value tree is an intermediate proportional to the input, not the output: allow it.
-        let limits = Limits::new(
-            out.len()
-                .max(encoded.len().saturating_mul(TREE_BYTES_PER_INPUT_BYTE)),
-        );
+        let limits = items::tree_limits(encoded.len(), out.len());
         let decoded = self.decode(encoded, &limits)?;
         brickwork_core::copy_exact(LEGACY_ID, decoded.data(), out)
     }

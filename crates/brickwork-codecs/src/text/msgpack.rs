@@ -17,7 +17,6 @@ use brickwork_core::{
 use serde::{Deserialize, Serialize};
 
 use super::items;
-use super::items::TREE_BYTES_PER_INPUT_BYTE;
 use super::msgpack2::{pack, unpack, PackOptions, RawMode};
 
 const ID: &str = "msgpack";
@@ -116,11 +115,7 @@ impl Codec for LegacyMsgPack {
     }
 
     fn decode_into(&self, encoded: &[u8], out: &mut [u8]) -> Result<usize> {
-        // The parsed value tree is an intermediate proportional to the input, not the output: allow it.
-        let limits = Limits::new(
-            out.len()
-                .max(encoded.len().saturating_mul(TREE_BYTES_PER_INPUT_BYTE)),
-        );
+        let limits = items::tree_limits(encoded.len(), out.len());
         let decoded = self.decode(encoded, &limits)?;
         brickwork_core::copy_exact(ID, decoded.data(), out)
     }

@@ -28,7 +28,6 @@ use brickwork_core::{
 use serde::{Deserialize, Serialize};
 
 use super::items;
-use super::items::TREE_BYTES_PER_INPUT_BYTE;
 
 const ID: &str = "msgpack2";
 
@@ -505,11 +504,7 @@ impl Codec for MsgPack2 {
     }
 
     fn decode_into(&self, encoded: &[u8], out: &mut [u8]) -> Result<usize> {
-        // The parsed value tree is an intermediate proportional to the input, not the output: allow it.
-        let limits = Limits::new(
-            out.len()
-                .max(encoded.len().saturating_mul(TREE_BYTES_PER_INPUT_BYTE)),
-        );
+        let limits = items::tree_limits(encoded.len(), out.len());
         let decoded = self.decode(encoded, &limits)?;
         brickwork_core::copy_exact(ID, decoded.data(), out)
     }
