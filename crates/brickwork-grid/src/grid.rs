@@ -1,0 +1,246 @@
+//! The chunk grid: how an N-d shape is cut into cutouts, and in which order the cutouts are listed.
+//!
+//! Rules (fastremap's `tobytes`, generalised):
+//! * 1 to [`MAX_NDIM`] axes; every chunk size is at least 1; array sizes may be 0 (then there are no
+//!   chunks).
+//! * Cutouts are enumerated in **Fortran order over the grid**: the first axis varies fastest. Cutout `i`
+//!   has grid coordinates `(i % g0, (i / g0) % g1, ...)`.
+//! * [`Edge::Exact`] (fastremap's only mode): a chunk size that does not divide the shape is an error.
+//!   [`Edge::Truncate`]: edge cutouts are cut short at the array's end. [`Edge::Pad`]: edge cutouts keep
+//!   the full chunk shape and the part outside the array holds a fill value.
+//! * Every product (element counts, chunk counts, byte sizes) is checked for overflow before it is used,
+//!   so a hostile shape is an error, never a wrapped size.
+
+use brickwork_core::{Error, Result};
+
+/// The most axes an array may have (NumPy's limit).
+pub const MAX_NDIM: usize = 32;
+
+/// What to do where the chunk shape does not divide the array shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Edge {
+    /// The chunk shape must divide the shape exactly (fastremap's behaviour).
+    #[default]
+    Exact,
+    /// Edge chunks are cut short at the array's end.
+    Truncate,
+    /// Edge chunks keep the full chunk shape; the part beyond the array holds the fill value.
+    Pad,
+}
+
+impl Edge {
+    /// Parses Python's `edge=` argument: `None`/`""` → exact, `"truncate"`, `"pad"`.
+    pub fn parse(s: Option<&str>) -> Result<Self> {
+        match s {
+            None | Some("") | Some("exact") => Ok(Edge::Exact),
+            Some("truncate") => Ok(Edge::Truncate),
+            Some("pad") => Ok(Edge::Pad),
+            Some(other) => Err(Error::InvalidArray(format!(
+                "edge must be None, \"truncate\" or \"pad\", got {other:?}"
+            ))),
+        }
+    }
+}
+
+/// A validated grid of chunks over an array shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChunkGrid {
+    shape: Vec<usize>,
+    chunk: Vec<usize>,
+    grid: Vec<usize>,
+    edge: Edge,
+    count: usize,
+}
+
+impl ChunkGrid {
+    /// Validates `shape` and `chunk` and builds the grid.
+    pub fn new(shape: &[usize], chunk: &[usize], edge: Edge) -> Result<Self> {
+        if shape.is_empty() || shape.len() > MAX_NDIM {
+            return Err(Error::InvalidArray(format!(
+                "arrays of 1 to {MAX_NDIM} dimensions can be cut into chunks; this one has {}",
+                shape.len()
+            )));
+        }
+        if chunk.len() != shape.len() {
+            return Err(Error::InvalidArray(format!(
+                "the chunk size {chunk:?} has {} dimensions but the array shape {shape:?} has {}",
+                chunk.len(),
+                shape.len()
+            )));
+        }
+        if let Some(axis) = chunk.iter().position(|&c| c == 0) {
+            return Err(Error::InvalidArray(format!(
+                "chunk sizes must be at least 1; the chunk size {chunk:?} is 0 along axis {axis}"
+            )));
+        }
+        brickwork_core::element_count(shape)?;
+        brickwork_core::element_count(chunk).map_err(|_| {
+            Error::InvalidArray(format!(
+                "the chunk size {chunk:?} has more elements than can be addressed"
+            ))
+        })?;
+        if edge == Edge::Exact {
+            if let Some(axis) = (0..shape.len()).find(|&a| shape[a] % chunk[a] != 0) {
+                return Err(Error::InvalidArray(format!(
+                    "the chunk size {chunk:?} does not divide the shape {shape:?} along axis {axis} \
+                     ({} % {} = {}); choose a chunk size that divides the shape, or ask for edge chunks \
+                     to be truncated or padded (edge=\"truncate\" / edge=\"pad\")",
+                    shape[axis],
+                    chunk[axis],
+                    shape[axis] % chunk[axis]
+                )));
+            }
+        }
+        let grid: Vec<usize> = shape.iter().zip(chunk).map(|(&s, &c)| s.div_ceil(c)).collect();
+        // The grid has at most as many cells as the array has elements, so this cannot overflow.
+        let count = brickwork_core::element_count(&grid)?;
+        Ok(ChunkGrid {
+            shape: shape.to_vec(),
+            chunk: chunk.to_vec(),
+            grid,
+            edge,
+            count,
+        })
+    }
+
+    /// The array shape.
+    pub fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    /// The (full) chunk shape.
+    pub fn chunk(&self) -> &[usize] {
+        &self.chunk
+    }
+
+    /// Chunks per axis.
+    pub fn grid_shape(&self) -> &[usize] {
+        &self.grid
+    }
+
+    /// The edge mode.
+    pub fn edge(&self) -> Edge {
+        self.edge
+    }
+
+    /// Number of dimensions.
+    pub fn ndim(&self) -> usize {
+        self.shape.len()
+    }
+
+    /// Number of chunks.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Whether the grid has no chunks (some array size is 0).
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Grid coordinates of chunk `index` (Fortran order: the first axis varies fastest).
+    pub fn coords(&self, index: usize) -> Vec<usize> {
+        let mut rest = index;
+        self.grid
+            .iter()
+            .map(|&g| {
+                let c = rest % g.max(1);
+                rest /= g.max(1);
+                c
+            })
+            .collect()
+    }
+
+    /// Index of the chunk at grid coordinates `coords` (the inverse of [`ChunkGrid::coords`]).
+    pub fn index(&self, coords: &[usize]) -> usize {
+        coords
+            .iter()
+            .zip(&self.grid)
+            .rev()
+            .fold(0, |acc, (&c, &g)| acc * g + c)
+    }
+
+    /// The part of the array chunk `coords` covers: start and extent per axis (cut at the array's end).
+    pub fn region(&self, coords: &[usize]) -> (Vec<usize>, Vec<usize>) {
+        let start: Vec<usize> = coords.iter().zip(&self.chunk).map(|(&c, &n)| c * n).collect();
+        let extent = start
+            .iter()
+            .zip(&self.chunk)
+            .zip(&self.shape)
+            .map(|((&s, &n), &len)| n.min(len - s))
+            .collect();
+        (start, extent)
+    }
+
+    /// The shape of the serialized chunk at `coords`: its region for [`Edge::Truncate`], the full chunk
+    /// shape otherwise.
+    pub fn stored_shape(&self, coords: &[usize]) -> Vec<usize> {
+        match self.edge {
+            Edge::Truncate => self.region(coords).1,
+            Edge::Exact | Edge::Pad => self.chunk.clone(),
+        }
+    }
+
+    /// Elements in the serialized chunk at `coords`.
+    pub fn stored_len(&self, coords: &[usize]) -> usize {
+        self.stored_shape(coords).iter().product()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fortran_enumeration_and_regions() {
+        let g = ChunkGrid::new(&[4, 6, 2], &[2, 3, 2], Edge::Exact).unwrap();
+        assert_eq!(g.grid_shape(), &[2, 2, 1]);
+        assert_eq!(g.len(), 4);
+        assert_eq!(g.coords(0), vec![0, 0, 0]);
+        assert_eq!(g.coords(1), vec![1, 0, 0]);
+        assert_eq!(g.coords(2), vec![0, 1, 0]);
+        for i in 0..g.len() {
+            assert_eq!(g.index(&g.coords(i)), i);
+        }
+        assert_eq!(g.region(&[1, 1, 0]), (vec![2, 3, 0], vec![2, 3, 2]));
+    }
+
+    #[test]
+    fn edges() {
+        let e = ChunkGrid::new(&[5, 4], &[2, 4], Edge::Exact)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("does not divide") && e.contains("axis 0") && e.contains("edge="),
+            "{e}"
+        );
+        let t = ChunkGrid::new(&[5, 4], &[2, 4], Edge::Truncate).unwrap();
+        assert_eq!(t.grid_shape(), &[3, 1]);
+        assert_eq!(t.stored_shape(&[2, 0]), vec![1, 4]);
+        let p = ChunkGrid::new(&[5, 4], &[2, 4], Edge::Pad).unwrap();
+        assert_eq!(p.stored_shape(&[2, 0]), vec![2, 4]);
+        assert_eq!(p.region(&[2, 0]), (vec![4, 0], vec![1, 4]));
+    }
+
+    #[test]
+    fn hostile_shapes_are_errors() {
+        assert!(ChunkGrid::new(&[], &[], Edge::Exact).is_err());
+        assert!(ChunkGrid::new(&[4; 33], &[1; 33], Edge::Exact).is_err());
+        assert!(ChunkGrid::new(&[4, 4], &[2], Edge::Exact).is_err());
+        assert!(ChunkGrid::new(&[4, 4], &[0, 2], Edge::Exact).is_err());
+        assert!(ChunkGrid::new(&[usize::MAX, 4], &[1, 1], Edge::Exact).is_err());
+        assert!(ChunkGrid::new(&[4, 4], &[usize::MAX, usize::MAX], Edge::Pad).is_err());
+        let empty = ChunkGrid::new(&[0, 4], &[3, 2], Edge::Exact).unwrap();
+        assert!(empty.is_empty());
+    }
+
+    #[test]
+    fn edge_parse() {
+        assert_eq!(Edge::parse(None).unwrap(), Edge::Exact);
+        assert_eq!(Edge::parse(Some("pad")).unwrap(), Edge::Pad);
+        assert!(Edge::parse(Some("wrap"))
+            .unwrap_err()
+            .to_string()
+            .contains("truncate"));
+    }
+}

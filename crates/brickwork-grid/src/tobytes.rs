@@ -1,0 +1,206 @@
+//! `tobytes`: cut an array into its grid of chunks, one byte string per chunk (fastremap's `tobytes`, in
+//! N dimensions).
+//!
+//! Chunk `i` is the cutout at [`ChunkGrid::coords`]`(i)` (Fortran order over the grid), its elements
+//! written in `order`. With [`Edge::Pad`] an edge chunk keeps the full chunk shape and its outside part
+//! repeats `fill` (one element's bytes). Chunks are independent, so they are cut in parallel; each one is
+//! one [`copy_box`](crate::copy) call, which moves whole contiguous runs when the orders match.
+
+use brickwork_core::{Error, Order, Result};
+use rayon::prelude::*;
+
+use crate::copy::{copy_box, Dim};
+use crate::grid::{ChunkGrid, Edge};
+use crate::layout::{contiguous_strides, Layout};
+use crate::parallel;
+
+/// Cuts `src` (laid out as `layout`) into the chunks of `grid`, each in `order`, as new vectors.
+pub fn tobytes(
+    src: &[u8],
+    layout: &Layout,
+    grid: &ChunkGrid,
+    order: Order,
+    fill: &[u8],
+    threads: Option<usize>,
+) -> Result<Vec<Vec<u8>>> {
+    check(layout, grid, fill)?;
+    let mut outs: Vec<Vec<u8>> = (0..grid.len())
+        .map(|i| vec![0u8; grid.stored_len(&grid.coords(i)) * layout.itemsize()])
+        .collect();
+    let mut slices: Vec<&mut [u8]> = outs.iter_mut().map(|v| v.as_mut_slice()).collect();
+    tobytes_into(src, layout, grid, order, fill, &mut slices, threads)?;
+    Ok(outs)
+}
+
+/// Cuts `src` into caller-provided buffers, one per chunk, each exactly the chunk's byte size.
+pub fn tobytes_into(
+    src: &[u8],
+    layout: &Layout,
+    grid: &ChunkGrid,
+    order: Order,
+    fill: &[u8],
+    outs: &mut [&mut [u8]],
+    threads: Option<usize>,
+) -> Result<()> {
+    check(layout, grid, fill)?;
+    if outs.len() != grid.len() {
+        return Err(Error::InvalidArray(format!(
+            "{} output buffers for a grid of {} chunks",
+            outs.len(),
+            grid.len()
+        )));
+    }
+    for (i, out) in outs.iter().enumerate() {
+        let want = grid.stored_len(&grid.coords(i)) * layout.itemsize();
+        if out.len() != want {
+            return Err(Error::output_size(
+                "tobytes",
+                format!("exactly {want} for chunk {i}"),
+                out.len(),
+            ));
+        }
+    }
+    parallel::install(threads, |par| {
+        let cut = |(i, out): (usize, &mut &mut [u8])| {
+            cut_chunk(src, layout, grid, &grid.coords(i), order, fill, out)
+        };
+        if par {
+            outs.par_iter_mut().enumerate().with_min_len(1).for_each(cut);
+        } else {
+            outs.iter_mut().enumerate().for_each(cut);
+        }
+    })
+}
+
+/// Checks that `layout` fits `grid` and that `fill` is one element when padding.
+pub(crate) fn check(layout: &Layout, grid: &ChunkGrid, fill: &[u8]) -> Result<()> {
+    if layout.shape() != grid.shape() {
+        return Err(Error::InvalidArray(format!(
+            "the array has shape {:?} but the grid was made for {:?}",
+            layout.shape(),
+            grid.shape()
+        )));
+    }
+    if grid.edge() == Edge::Pad && fill.len() != layout.itemsize() {
+        return Err(Error::InvalidArray(format!(
+            "the fill value has {} bytes but one element has {}",
+            fill.len(),
+            layout.itemsize()
+        )));
+    }
+    Ok(())
+}
+
+/// Writes chunk `coords` of `src` into `out` (exactly its stored size) in `order`.
+pub(crate) fn cut_chunk(
+    src: &[u8],
+    layout: &Layout,
+    grid: &ChunkGrid,
+    coords: &[usize],
+    order: Order,
+    fill: &[u8],
+    out: &mut [u8],
+) {
+    let isz = layout.itemsize();
+    let (start, extent) = grid.region(coords);
+    let stored = grid.stored_shape(coords);
+    if stored != extent {
+        for cell in out.chunks_exact_mut(isz) {
+            cell.copy_from_slice(fill);
+        }
+    }
+    // The stored shape's byte size was checked when the grid was built (it is at most the chunk's).
+    let Ok(dst_strides) = contiguous_strides(&stored, isz, order) else {
+        return;
+    };
+    let dims = box_dims(&extent, layout.strides(), &dst_strides, order);
+    copy_box(src, layout.offset_of(&start), out, 0, &dims, isz);
+}
+
+/// The axes of a box in the order the `order`-contiguous side is walked (outermost first).
+pub(crate) fn box_dims(extent: &[usize], s: &[isize], d: &[isize], order: Order) -> Vec<Dim> {
+    let mut dims: Vec<Dim> = (0..extent.len())
+        .map(|a| Dim {
+            n: extent[a],
+            s: s[a],
+            d: d[a],
+        })
+        .collect();
+    if order == Order::F {
+        dims.reverse();
+    }
+    dims
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The Python loop fastremap's docs compare against: slice each chunk, then `tobytes(order)`.
+    fn reference(data: &[u16], shape: [usize; 3], chunk: [usize; 3], order: Order) -> Vec<Vec<u8>> {
+        let at = |x: usize, y: usize, z: usize| data[(x * shape[1] + y) * shape[2] + z];
+        let mut out = Vec::new();
+        for gz in 0..shape[2].div_ceil(chunk[2]) {
+            for gy in 0..shape[1].div_ceil(chunk[1]) {
+                for gx in 0..shape[0].div_ceil(chunk[0]) {
+                    let (x0, y0, z0) = (gx * chunk[0], gy * chunk[1], gz * chunk[2]);
+                    let (x1, y1, z1) = (
+                        (x0 + chunk[0]).min(shape[0]),
+                        (y0 + chunk[1]).min(shape[1]),
+                        (z0 + chunk[2]).min(shape[2]),
+                    );
+                    let mut bytes = Vec::new();
+                    let mut push = |x, y, z| bytes.extend_from_slice(&at(x, y, z).to_le_bytes());
+                    match order {
+                        Order::C => {
+                            (x0..x1).for_each(|x| (y0..y1).for_each(|y| (z0..z1).for_each(|z| push(x, y, z))))
+                        }
+                        Order::F => {
+                            (z0..z1).for_each(|z| (y0..y1).for_each(|y| (x0..x1).for_each(|x| push(x, y, z))))
+                        }
+                    }
+                    out.push(bytes);
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn matches_the_slicing_loop() {
+        let shape = [6usize, 8, 10];
+        let data: Vec<u16> = (0..480u16).map(|i| i.wrapping_mul(37)).collect();
+        let bytes: Vec<u8> = data.iter().flat_map(|v| v.to_le_bytes()).collect();
+        let layout = Layout::contiguous(&shape, 2, Order::C).unwrap();
+        for (chunk, edge) in [([3, 4, 5], Edge::Exact), ([4, 3, 7], Edge::Truncate)] {
+            let grid = ChunkGrid::new(&shape, &chunk, edge).unwrap();
+            for order in [Order::C, Order::F] {
+                for threads in [Some(1), Some(2)] {
+                    let got = tobytes(&bytes, &layout, &grid, order, &[], threads).unwrap();
+                    assert_eq!(got, reference(&data, shape, chunk, order));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn pad_fills_outside() {
+        let layout = Layout::contiguous(&[3], 1, Order::C).unwrap();
+        let grid = ChunkGrid::new(&[3], &[2], Edge::Pad).unwrap();
+        let got = tobytes(&[1, 2, 3], &layout, &grid, Order::C, &[9], Some(1)).unwrap();
+        assert_eq!(got, vec![vec![1, 2], vec![3, 9]]);
+        assert!(tobytes(&[1, 2, 3], &layout, &grid, Order::C, &[], Some(1)).is_err());
+    }
+
+    #[test]
+    fn wrong_outputs_are_errors() {
+        let layout = Layout::contiguous(&[4], 1, Order::C).unwrap();
+        let grid = ChunkGrid::new(&[4], &[2], Edge::Exact).unwrap();
+        let mut a = [0u8; 2];
+        let mut b = [0u8; 3];
+        let mut outs: Vec<&mut [u8]> = vec![&mut a, &mut b];
+        assert!(tobytes_into(&[1, 2, 3, 4], &layout, &grid, Order::C, &[], &mut outs, None).is_err());
+        let other = ChunkGrid::new(&[6], &[2], Edge::Exact).unwrap();
+        assert!(tobytes(&[1, 2, 3, 4], &layout, &other, Order::C, &[], None).is_err());
+    }
+}
