@@ -205,6 +205,12 @@ impl Codec for Pipeline {
     }
 
     fn decode_into(&self, encoded: &[u8], out: &mut [u8]) -> Result<usize> {
+        // Without filters the compressor decodes straight into `out` (no intermediate buffer).
+        match (&self.compressor, self.filters.is_empty()) {
+            (Some(c), true) => return c.decode_into(encoded, out),
+            (None, true) => return brickwork_core::copy_exact(ID, encoded, out),
+            _ => {}
+        }
         let decoded = self.decode(encoded, &Limits::default())?;
         brickwork_core::copy_exact(ID, decoded.data(), out)
     }

@@ -80,7 +80,7 @@ impl ChunkGrid {
             ))
         })?;
         if edge == Edge::Exact {
-            if let Some(axis) = (0..shape.len()).find(|&a| shape[a] % chunk[a] != 0) {
+            if let Some(axis) = (0..shape.len()).find(|&a| !shape[a].is_multiple_of(chunk[a])) {
                 return Err(Error::InvalidArray(format!(
                     "the chunk size {chunk:?} does not divide the shape {shape:?} along axis {axis} \
                      ({} % {} = {}); choose a chunk size that divides the shape, or ask for edge chunks \

@@ -22,12 +22,17 @@
 
 pub mod assemble;
 mod copy;
+pub mod encode;
+pub mod fill;
 pub mod grid;
 pub mod layout;
 pub mod parallel;
 pub mod tobytes;
+pub mod zarr;
 
 pub use assemble::assemble_into;
+pub use encode::{decode_chunks, encode_chunks};
 pub use grid::{ChunkGrid, Edge, MAX_NDIM};
 pub use layout::Layout;
 pub use tobytes::{tobytes, tobytes_into};
+pub use zarr::{ZarrArray, ZarrOptions};

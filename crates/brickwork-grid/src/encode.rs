@@ -1,0 +1,214 @@
+//! Cut and encode in one parallel pass, and decode straight back into an array.
+//!
+//! [`encode_chunks`] never materialises the raw chunks: each worker thread owns one scratch buffer of
+//! one chunk, cuts a chunk into it, encodes it, and keeps only the encoded bytes, so the raw-data memory
+//! is one chunk per thread. [`decode_chunks`] decodes each chunk into a one-chunk buffer and copies it
+//! into its region of the output, slab-parallel like [`assemble_into`](crate::assemble_into).
+
+use brickwork_core::{ArrayView, Codec, DType, Error, Order, Result};
+use rayon::prelude::*;
+
+use crate::assemble::{check_destination, for_each_slab, place};
+use crate::grid::ChunkGrid;
+use crate::layout::Layout;
+use crate::parallel;
+use crate::tobytes::{check, cut_chunk};
+
+/// Calls `sink(index, encoded)` for every chunk of `src`, cut in `order` and encoded by `codec` as an
+/// array of `dtype`. Runs on `threads`; `sink` may be called from any of them, in any order.
+#[allow(clippy::too_many_arguments)] // mirrors encode_chunks plus the sink
+pub fn encode_each<F>(
+    src: &[u8],
+    layout: &Layout,
+    grid: &ChunkGrid,
+    order: Order,
+    fill: &[u8],
+    codec: &dyn Codec,
+    dtype: DType,
+    threads: Option<usize>,
+    sink: F,
+) -> Result<()>
+where
+    F: Fn(usize, Vec<u8>) -> Result<()> + Sync,
+{
+    check(layout, grid, fill)?;
+    if dtype.itemsize() != layout.itemsize() {
+        return Err(Error::InvalidArray(format!(
+            "dtype {dtype} has {}-byte items but the array's items have {} bytes",
+            dtype.itemsize(),
+            layout.itemsize()
+        )));
+    }
+    let one = |scratch: &mut Vec<u8>, i: usize| -> Result<()> {
+        let coords = grid.coords(i);
+        let shape = grid.stored_shape(&coords);
+        scratch.resize(grid.stored_len(&coords) * layout.itemsize(), 0);
+        cut_chunk(src, layout, grid, &coords, order, fill, scratch);
+        let view = ArrayView::new(scratch, dtype, shape, order)?;
+        sink(i, codec.encode(&view)?)
+    };
+    parallel::install(threads, |par| {
+        if par {
+            (0..grid.len())
+                .into_par_iter()
+                .with_min_len(1)
+                .try_for_each_init(Vec::new, one)
+        } else {
+            let mut scratch = Vec::new();
+            (0..grid.len()).try_for_each(|i| one(&mut scratch, i))
+        }
+    })?
+}
+
+/// Cuts `src` into the chunks of `grid` and encodes each with `codec`; returns the encoded chunks in grid
+/// order (fastremap's enumeration).
+#[allow(clippy::too_many_arguments)]
+pub fn encode_chunks(
+    src: &[u8],
+    layout: &Layout,
+    grid: &ChunkGrid,
+    order: Order,
+    fill: &[u8],
+    codec: &dyn Codec,
+    dtype: DType,
+    threads: Option<usize>,
+) -> Result<Vec<Vec<u8>>> {
+    let slots: Vec<std::sync::Mutex<Vec<u8>>> = (0..grid.len()).map(|_| Default::default()).collect();
+    encode_each(
+        src,
+        layout,
+        grid,
+        order,
+        fill,
+        codec,
+        dtype,
+        threads,
+        |i, bytes| {
+            if let Some(slot) = slots.get(i) {
+                *slot
+                    .lock()
+                    .map_err(|_| Error::InvalidArray("a worker thread failed".into()))? = bytes;
+            }
+            Ok(())
+        },
+    )?;
+    slots
+        .into_iter()
+        .map(|m| {
+            m.into_inner()
+                .map_err(|_| Error::InvalidArray("a worker thread failed".into()))
+        })
+        .collect()
+}
+
+/// Decodes `chunks` (in grid order, encoded by `codec` from chunks in `order`) straight into `dst`.
+pub fn decode_chunks(
+    chunks: &[&[u8]],
+    grid: &ChunkGrid,
+    order: Order,
+    codec: &dyn Codec,
+    dst: &mut [u8],
+    layout: &Layout,
+    threads: Option<usize>,
+) -> Result<()> {
+    check_destination(layout, grid)?;
+    if chunks.len() != grid.len() {
+        return Err(Error::InvalidArray(format!(
+            "{} encoded chunks given but the grid has {}",
+            chunks.len(),
+            grid.len()
+        )));
+    }
+    decode_with(grid, order, dst, layout, threads, |i, buf| {
+        let n = codec.decode_into(chunks[i], buf)?;
+        if n != buf.len() {
+            return Err(Error::corrupt(
+                codec.codec_id(),
+                format!("chunk {i} decoded to {n} bytes but the chunk holds {}", buf.len()),
+            ));
+        }
+        Ok(true)
+    })
+}
+
+/// The decode loop shared with the Zarr reader: `fetch(i, buf)` fills chunk `i`'s stored bytes into `buf`
+/// and returns `false` to leave that region untouched (a missing Zarr chunk).
+pub(crate) fn decode_with<F>(
+    grid: &ChunkGrid,
+    order: Order,
+    dst: &mut [u8],
+    layout: &Layout,
+    threads: Option<usize>,
+    fetch: F,
+) -> Result<()>
+where
+    F: Fn(usize, &mut [u8]) -> Result<bool> + Sync,
+{
+    let isz = layout.itemsize();
+    for_each_slab(grid, dst, layout, threads, |i, slab, origin| {
+        let coords = grid.coords(i);
+        let mut buf = vec![0u8; grid.stored_len(&coords) * isz];
+        if fetch(i, &mut buf)? {
+            place(&buf, grid, &coords, order, slab, layout, origin);
+        }
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grid::Edge;
+    use crate::tobytes::tobytes;
+
+    #[test]
+    fn encode_then_decode_is_identity() {
+        let shape = [9usize, 10, 11];
+        let n: usize = shape.iter().product();
+        let src: Vec<u8> = (0..n * 2).map(|i| (i / 3 % 256) as u8).collect();
+        let layout = Layout::contiguous(&shape, 2, Order::F).unwrap();
+        let grid = ChunkGrid::new(&shape, &[4, 5, 6], Edge::Truncate).unwrap();
+        let codec = brickwork_codecs::get_codec_json(r#"{"id": "zstd", "level": 1}"#).unwrap();
+        let dtype = DType::parse("<u2").unwrap();
+        for threads in [Some(1), Some(2), None] {
+            let enc = encode_chunks(&src, &layout, &grid, Order::C, &[], &*codec, dtype, threads).unwrap();
+            let raw = tobytes(&src, &layout, &grid, Order::C, &[], Some(1)).unwrap();
+            for (e, r) in enc.iter().zip(&raw) {
+                assert_eq!(&codec.decode_bytes_for_test(e), r);
+            }
+            let refs: Vec<&[u8]> = enc.iter().map(|c| c.as_slice()).collect();
+            let mut back = vec![0u8; src.len()];
+            decode_chunks(&refs, &grid, Order::C, &*codec, &mut back, &layout, threads).unwrap();
+            assert_eq!(back, src);
+        }
+    }
+
+    #[test]
+    fn corrupt_chunk_is_an_error() {
+        let grid = ChunkGrid::new(&[4], &[2], Edge::Exact).unwrap();
+        let layout = Layout::contiguous(&[4], 1, Order::C).unwrap();
+        let codec = brickwork_codecs::get_codec_json(r#"{"id": "zlib"}"#).unwrap();
+        let mut dst = [0u8; 4];
+        let e = decode_chunks(
+            &[b"junk", b"junk"],
+            &grid,
+            Order::C,
+            &*codec,
+            &mut dst,
+            &layout,
+            None,
+        );
+        assert!(e.is_err());
+    }
+
+    trait DecodeForTest {
+        fn decode_bytes_for_test(&self, e: &[u8]) -> Vec<u8>;
+    }
+    impl DecodeForTest for dyn Codec {
+        fn decode_bytes_for_test(&self, e: &[u8]) -> Vec<u8> {
+            self.decode(e, &brickwork_core::Limits::default())
+                .unwrap()
+                .into_data()
+        }
+    }
+}

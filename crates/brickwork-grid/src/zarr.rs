@@ -1,0 +1,776 @@
+//! Zarr v2 directory stores: `.zarray` plus one file per chunk, readable by zarr-python, Dask, xarray and
+//! tensorstore, and reading what they write.
+//!
+//! Layout (Zarr storage spec v2): `.zarray` is a JSON object with `zarr_format` 2, `shape`, `chunks`,
+//! `dtype` (NumPy's `dtype.str`), `compressor` and `filters` (numcodecs configs or `null`), `fill_value`
+//! (see [`crate::fill`]), `order` (`"C"`/`"F"`: the element order inside each chunk) and
+//! `dimension_separator` (`"."` when absent). The chunk at grid position `(i, j, k)` is the file `i.j.k`
+//! (or `i/j/k`); every chunk, edge chunks included, holds the full chunk shape, the part beyond the array
+//! padded with the fill value. A 0-d array is one chunk named `0`.
+//!
+//! Writing is crash-safe: each chunk and the `.zarray` are written to a temporary file in the same
+//! directory and renamed into place, so a reader never sees a truncated file, and `.zarray` is written
+//! last. If a write fails, the files written so far are removed, and a directory created by the call is
+//! removed too. Reading treats `.zarray` as untrusted: every size is checked (zero chunk sizes, shape and
+//! chunk lengths that differ, overflowing products, unknown dtypes, an array larger than the caller's
+//! byte limit) before anything is allocated; a missing chunk reads as the fill value.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use brickwork_codecs::pipeline::Pipeline;
+use brickwork_core::{ArrayBuf, Codec, Config, DType, Error, Kind, Order, Result};
+use serde_json::{json, Map, Value};
+
+use crate::encode::{decode_with, encode_each};
+use crate::fill::{fill_to_bytes, fill_to_json};
+use crate::grid::{ChunkGrid, Edge};
+use crate::layout::Layout;
+
+/// The default cap on the bytes [`ZarrArray::read`] allocates for a whole array: 16 GiB. The `.zarray`
+/// header is untrusted, so larger arrays need an explicit, larger limit.
+pub const DEFAULT_MAX_ARRAY_BYTES: u64 = 16 << 30;
+
+/// What to write into a new store, besides the data.
+#[derive(Debug, Clone)]
+pub struct ZarrOptions {
+    /// Chunk shape.
+    pub chunks: Vec<usize>,
+    /// numcodecs config of the compressor, or `None`.
+    pub compressor: Option<Config>,
+    /// numcodecs configs of the filters, applied in order before the compressor.
+    pub filters: Vec<Config>,
+    /// Element order inside each chunk.
+    pub order: Order,
+    /// The fill value as one element's bytes (dtype byte order), or `None` (`null`).
+    pub fill_value: Option<Vec<u8>>,
+    /// `"."` (default) or `"/"`.
+    pub dimension_separator: char,
+    /// Replace an existing store at the path (only a directory that holds a `.zarray`).
+    pub overwrite: bool,
+}
+
+impl Default for ZarrOptions {
+    fn default() -> Self {
+        ZarrOptions {
+            chunks: Vec::new(),
+            compressor: None,
+            filters: Vec::new(),
+            order: Order::C,
+            fill_value: None,
+            dimension_separator: '.',
+            overwrite: false,
+        }
+    }
+}
+
+/// Counts of a write, for summaries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriteStats {
+    /// Chunks written.
+    pub chunks: u64,
+    /// Raw bytes of the array.
+    pub bytes_in: u64,
+    /// Bytes of all chunk files.
+    pub bytes_out: u64,
+}
+
+/// An opened (or just written) Zarr v2 array: its metadata and codec pipeline.
+#[derive(Debug)]
+pub struct ZarrArray {
+    path: PathBuf,
+    shape: Vec<usize>,
+    dtype: DType,
+    order: Order,
+    fill: Option<Vec<u8>>,
+    separator: char,
+    grid: ChunkGrid,
+    pipeline: Pipeline,
+}
+
+impl ZarrArray {
+    /// Opens the store at `path`, validating its `.zarray`.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        let meta_path = path.join(".zarray");
+        let text =
+            fs::read(&meta_path).map_err(|e| Error::io(format!("cannot read {}", meta_path.display()), e))?;
+        if text.len() > 1 << 24 {
+            return Err(invalid(
+                &meta_path,
+                "the file is larger than 16 MiB; it is not a .zarray",
+            ));
+        }
+        let meta: Value =
+            serde_json::from_slice(&text).map_err(|e| invalid(&meta_path, format!("not JSON: {e}")))?;
+        let meta = meta
+            .as_object()
+            .ok_or_else(|| invalid(&meta_path, "not a JSON object"))?;
+        Self::from_meta(path.clone(), meta).map_err(|e| match e {
+            Error::InvalidArray(m) => invalid(&meta_path, m),
+            other => other,
+        })
+    }
+
+    fn from_meta(path: PathBuf, meta: &Map<String, Value>) -> Result<Self> {
+        let get = |k: &str| {
+            meta.get(k)
+                .ok_or_else(|| Error::InvalidArray(format!("the key {k:?} is missing")))
+        };
+        if get("zarr_format")? != &json!(2) {
+            return Err(Error::InvalidArray(format!(
+                "zarr_format is {}; brickwork reads Zarr format 2",
+                get("zarr_format")?
+            )));
+        }
+        let shape = sizes(get("shape")?, "shape")?;
+        let chunks = sizes(get("chunks")?, "chunks")?;
+        let dtype = match get("dtype")? {
+            Value::String(s) => DType::parse(s)?,
+            other => {
+                return Err(Error::InvalidArray(format!(
+                    "dtype {other} is not supported: brickwork reads simple dtypes such as \"<f4\", not structured ones"
+                )))
+            }
+        };
+        if matches!(dtype.kind(), Kind::Object) {
+            return Err(Error::InvalidArray(
+                "object (|O) arrays are not supported by brickwork's Zarr store; use zarr-python for them"
+                    .into(),
+            ));
+        }
+        let order = match get("order")?.as_str() {
+            Some(o) => Order::parse(o)?,
+            None => return Err(Error::InvalidArray("order must be \"C\" or \"F\"".into())),
+        };
+        let fill = fill_to_bytes(dtype, meta.get("fill_value").unwrap_or(&Value::Null))?;
+        let separator = match meta.get("dimension_separator") {
+            None | Some(Value::Null) => '.',
+            Some(Value::String(s)) if s == "." => '.',
+            Some(Value::String(s)) if s == "/" => '/',
+            Some(other) => {
+                return Err(Error::InvalidArray(format!(
+                    "dimension_separator must be \".\" or \"/\", got {other}"
+                )))
+            }
+        };
+        let compressor = match meta.get("compressor") {
+            None | Some(Value::Null) => None,
+            Some(Value::Object(c)) => Some(c.clone()),
+            Some(other) => {
+                return Err(Error::InvalidArray(format!(
+                    "compressor must be a config object or null, got {other}"
+                )))
+            }
+        };
+        let filters = match meta.get("filters") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(fs)) => fs
+                .iter()
+                .map(|f| {
+                    f.as_object()
+                        .cloned()
+                        .ok_or_else(|| Error::InvalidArray(format!("filter {f} is not a config object")))
+                })
+                .collect::<Result<Vec<_>>>()?,
+            Some(other) => {
+                return Err(Error::InvalidArray(format!(
+                    "filters must be a list or null, got {other}"
+                )))
+            }
+        };
+        let pipeline = Pipeline::from_configs(&filters, compressor.as_ref())?;
+        Self::new(path, shape, chunks, dtype, order, fill, separator, pipeline)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        path: PathBuf,
+        shape: Vec<usize>,
+        chunks: Vec<usize>,
+        dtype: DType,
+        order: Order,
+        fill: Option<Vec<u8>>,
+        separator: char,
+        pipeline: Pipeline,
+    ) -> Result<Self> {
+        if shape.len() != chunks.len() {
+            return Err(Error::InvalidArray(format!(
+                "shape {shape:?} and chunks {chunks:?} have different numbers of dimensions"
+            )));
+        }
+        if dtype.itemsize() == 0 {
+            return Err(Error::InvalidArray(format!("dtype {dtype} has no item size")));
+        }
+        // A 0-d array is stored as one chunk of one element.
+        let (gs, gc) = if shape.is_empty() {
+            (vec![1], vec![1])
+        } else {
+            (shape.clone(), chunks)
+        };
+        let grid = ChunkGrid::new(&gs, &gc, Edge::Pad)?;
+        let chunk_elems = brickwork_core::element_count(grid.chunk())?;
+        chunk_elems.checked_mul(dtype.itemsize()).ok_or_else(|| {
+            Error::InvalidArray(format!(
+                "a chunk of {:?} {dtype} items is larger than can be addressed",
+                grid.chunk()
+            ))
+        })?;
+        Ok(ZarrArray {
+            path,
+            shape,
+            dtype,
+            order,
+            fill,
+            separator,
+            grid,
+            pipeline,
+        })
+    }
+
+    /// The array shape.
+    pub fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    /// The chunk shape.
+    pub fn chunks(&self) -> &[usize] {
+        if self.shape.is_empty() {
+            &[]
+        } else {
+            self.grid.chunk()
+        }
+    }
+
+    /// The dtype.
+    pub fn dtype(&self) -> DType {
+        self.dtype
+    }
+
+    /// The element order inside chunks.
+    pub fn order(&self) -> Order {
+        self.order
+    }
+
+    /// The codec pipeline (filters and compressor).
+    pub fn pipeline(&self) -> &Pipeline {
+        &self.pipeline
+    }
+
+    /// The fill value's bytes, if any.
+    pub fn fill_value(&self) -> Option<&[u8]> {
+        self.fill.as_deref()
+    }
+
+    /// Number of chunks in the grid.
+    pub fn chunk_count(&self) -> usize {
+        self.grid.len()
+    }
+
+    /// Bytes of the whole decoded array (checked).
+    pub fn nbytes(&self) -> Result<u64> {
+        let n = brickwork_core::element_count(&self.shape)? as u128 * self.dtype.itemsize() as u128;
+        u64::try_from(n).map_err(|_| Error::InvalidArray("the array is larger than can be addressed".into()))
+    }
+
+    /// The file name of the chunk at grid coordinates `coords`.
+    pub fn chunk_key(&self, coords: &[usize]) -> String {
+        if self.shape.is_empty() {
+            return "0".into();
+        }
+        coords
+            .iter()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>()
+            .join(&self.separator.to_string())
+    }
+
+    /// Reads the whole array, allocating at most `max_bytes` (see [`DEFAULT_MAX_ARRAY_BYTES`]).
+    pub fn read(&self, max_bytes: u64, threads: Option<usize>) -> Result<ArrayBuf> {
+        let n = self.nbytes()?;
+        if n > max_bytes {
+            return Err(Error::limit(
+                "zarr",
+                "the array the .zarray describes",
+                n,
+                max_bytes as usize,
+            ));
+        }
+        let mut data = vec![0u8; n as usize];
+        let layout = Layout::contiguous(&self.grid_shape_for_data(), self.dtype.itemsize(), self.order)?;
+        self.read_into(&mut data, &layout, threads)?;
+        ArrayBuf::new(data, self.dtype, self.shape.clone(), self.order)
+    }
+
+    fn grid_shape_for_data(&self) -> Vec<usize> {
+        self.grid.shape().to_vec()
+    }
+
+    /// Reads the whole array into `dst`, laid out as `layout` (the array's shape, any order or strides).
+    pub fn read_into(&self, dst: &mut [u8], layout: &Layout, threads: Option<usize>) -> Result<()> {
+        if layout.itemsize() != self.dtype.itemsize() {
+            return Err(Error::InvalidArray(format!(
+                "the output has {}-byte items but the array's dtype {} has {}",
+                layout.itemsize(),
+                self.dtype,
+                self.dtype.itemsize()
+            )));
+        }
+        let isz = self.dtype.itemsize();
+        decode_with(&self.grid, self.order, dst, layout, threads, |i, buf| {
+            let key = self.chunk_key(&self.grid.coords(i));
+            let file = self.path.join(&key);
+            match fs::read(&file) {
+                Ok(bytes) => {
+                    let n = self
+                        .pipeline
+                        .decode_into(&bytes, buf)
+                        .map_err(|e| chunk_error(&key, e))?;
+                    if n != buf.len() {
+                        return Err(Error::corrupt(
+                            "zarr",
+                            format!("chunk {key} decoded to {n} bytes; a full chunk has {}", buf.len()),
+                        ));
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => match &self.fill {
+                    Some(f) if f.len() == isz => buf.chunks_exact_mut(isz).for_each(|c| c.copy_from_slice(f)),
+                    _ => buf.fill(0),
+                },
+                Err(e) => return Err(Error::io(format!("cannot read chunk {}", file.display()), e)),
+            }
+            Ok(true)
+        })
+    }
+
+    /// Creates a store at `path` and writes `src` (laid out as `layout`, of `dtype`) into it.
+    /// `progress(raw_bytes, encoded_bytes)` is called once per chunk written, from any thread.
+    pub fn create(
+        path: impl AsRef<Path>,
+        src: &[u8],
+        layout: &Layout,
+        dtype: DType,
+        options: &ZarrOptions,
+        threads: Option<usize>,
+        progress: &(dyn Fn(u64, u64) + Sync),
+    ) -> Result<(ZarrArray, WriteStats)> {
+        let path = path.as_ref().to_path_buf();
+        if matches!(dtype.kind(), Kind::Object) {
+            return Err(Error::InvalidArray(
+                "object arrays cannot be written to a Zarr store by brickwork".into(),
+            ));
+        }
+        if layout.itemsize() != dtype.itemsize() {
+            return Err(Error::InvalidArray(format!(
+                "dtype {dtype} has {}-byte items but the array's items have {} bytes",
+                dtype.itemsize(),
+                layout.itemsize()
+            )));
+        }
+        if !matches!(options.dimension_separator, '.' | '/') {
+            return Err(Error::InvalidArray(
+                "dimension_separator must be '.' or '/'".into(),
+            ));
+        }
+        let pipeline = Pipeline::from_configs(&options.filters, options.compressor.as_ref())?;
+        let array = ZarrArray::new(
+            path.clone(),
+            layout.shape().to_vec(),
+            options.chunks.clone(),
+            dtype,
+            options.order,
+            options.fill_value.clone(),
+            options.dimension_separator,
+            pipeline,
+        )?;
+        if let Some(f) = &options.fill_value {
+            if f.len() != dtype.itemsize() {
+                return Err(Error::InvalidArray(format!(
+                    "the fill value has {} bytes; {dtype} has {}",
+                    f.len(),
+                    dtype.itemsize()
+                )));
+            }
+        }
+        let meta = array.meta_json()?;
+        let created = prepare_dir(&path, options.overwrite)?;
+        let result = array
+            .write_chunks(src, layout, threads, progress)
+            .and_then(|stats| {
+                write_atomic(&path, ".zarray", meta.as_bytes())?;
+                Ok(stats)
+            });
+        match result {
+            Ok(stats) => Ok((array, stats)),
+            Err(e) => {
+                if created {
+                    let _ = fs::remove_dir_all(&path);
+                } else {
+                    array.remove_chunk_files();
+                }
+                Err(e)
+            }
+        }
+    }
+
+    fn write_chunks(
+        &self,
+        src: &[u8],
+        layout: &Layout,
+        threads: Option<usize>,
+        progress: &(dyn Fn(u64, u64) + Sync),
+    ) -> Result<WriteStats> {
+        // The data's own shape (a 0-d array is one element).
+        let data_layout = if self.shape.is_empty() {
+            Layout::strided(&[1], &[0], layout.itemsize(), layout.offset(), src.len())?
+        } else {
+            layout.clone()
+        };
+        let zero = vec![0u8; self.dtype.itemsize()];
+        let fill = self.fill.as_deref().unwrap_or(&zero);
+        let out_bytes = AtomicU64::new(0);
+        let raw = (self.grid.chunk().iter().product::<usize>() * self.dtype.itemsize()) as u64;
+        encode_each(
+            src,
+            &data_layout,
+            &self.grid,
+            self.order,
+            fill,
+            &self.pipeline,
+            self.dtype,
+            threads,
+            |i, enc| {
+                let key = self.chunk_key(&self.grid.coords(i));
+                write_atomic(&self.path, &key, &enc)?;
+                out_bytes.fetch_add(enc.len() as u64, Ordering::Relaxed);
+                progress(raw, enc.len() as u64);
+                Ok(())
+            },
+        )?;
+        Ok(WriteStats {
+            chunks: self.grid.len() as u64,
+            bytes_in: self.nbytes()?,
+            bytes_out: out_bytes.into_inner(),
+        })
+    }
+
+    /// The `.zarray` text, formatted as zarr-python formats it (sorted keys, 4-space indent).
+    pub fn meta_json(&self) -> Result<String> {
+        let filters = self.pipeline.filter_configs();
+        let meta = json!({
+            "chunks": self.chunks(),
+            "compressor": self.pipeline.compressor_config(),
+            "dimension_separator": self.separator.to_string(),
+            "dtype": self.dtype.to_string(),
+            "fill_value": fill_to_json(self.dtype, self.fill.as_deref())?,
+            "filters": if filters.is_empty() { Value::Null } else { json!(filters) },
+            "order": self.order.as_str(),
+            "shape": self.shape,
+            "zarr_format": 2,
+        });
+        let sorted = sort_keys(meta);
+        let mut out = Vec::new();
+        let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+        let mut ser = serde_json::Serializer::with_formatter(&mut out, fmt);
+        serde::Serialize::serialize(&sorted, &mut ser).map_err(|e| Error::InvalidArray(e.to_string()))?;
+        Ok(String::from_utf8_lossy(&out).into_owned())
+    }
+
+    fn remove_chunk_files(&self) {
+        for i in 0..self.grid.len() {
+            let _ = fs::remove_file(self.path.join(self.chunk_key(&self.grid.coords(i))));
+        }
+    }
+}
+
+/// Creates `path` (returns true) or checks that it may be written (an empty directory, or with
+/// `overwrite` an existing Zarr array, which is removed first).
+fn prepare_dir(path: &Path, overwrite: bool) -> Result<bool> {
+    match fs::read_dir(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            fs::create_dir_all(path)
+                .map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
+            Ok(true)
+        }
+        Err(e) => Err(Error::io(
+            format!("cannot use {} as a Zarr store", path.display()),
+            e,
+        )),
+        Ok(mut entries) => {
+            if entries.next().is_none() {
+                return Ok(false);
+            }
+            if overwrite && path.join(".zarray").is_file() {
+                fs::remove_dir_all(path)
+                    .map_err(|e| Error::io(format!("cannot replace {}", path.display()), e))?;
+                fs::create_dir_all(path)
+                    .map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
+                return Ok(true);
+            }
+            Err(Error::InvalidArray(format!(
+                "{} already exists and is not empty; {}",
+                path.display(),
+                if path.join(".zarray").is_file() {
+                    "pass overwrite to replace the Zarr array there"
+                } else {
+                    "choose a new path (brickwork only replaces existing Zarr arrays)"
+                }
+            )))
+        }
+    }
+}
+
+/// Writes `dir/key` through a temporary file in the same directory and a rename.
+fn write_atomic(dir: &Path, key: &str, bytes: &[u8]) -> Result<()> {
+    let target = dir.join(key);
+    let parent = target.parent().unwrap_or(dir);
+    if key.contains('/') {
+        fs::create_dir_all(parent)
+            .map_err(|e| Error::io(format!("cannot create {}", parent.display()), e))?;
+    }
+    let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("chunk");
+    let tmp = parent
+        .join(format!(
+            ".{name}.{}.{:?}.partial",
+            std::process::id(),
+            std::thread::current().id()
+        ))
+        .to_path_buf();
+    let write = || -> std::io::Result<()> {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        fs::rename(&tmp, &target)
+    };
+    write().map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        Error::io(format!("cannot write {}", target.display()), e)
+    })
+}
+
+fn sizes(v: &Value, key: &str) -> Result<Vec<usize>> {
+    let arr = v
+        .as_array()
+        .ok_or_else(|| Error::InvalidArray(format!("{key} must be a list of integers, got {v}")))?;
+    if arr.len() > crate::MAX_NDIM {
+        return Err(Error::InvalidArray(format!(
+            "{key} has {} dimensions; at most {} are allowed",
+            arr.len(),
+            crate::MAX_NDIM
+        )));
+    }
+    arr.iter()
+        .map(|x| {
+            x.as_u64()
+                .and_then(|n| usize::try_from(n).ok())
+                .ok_or_else(|| Error::InvalidArray(format!("{key} must hold non-negative integers, got {x}")))
+        })
+        .collect()
+}
+
+fn sort_keys(v: Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let mut entries: Vec<(String, Value)> = m.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(entries.into_iter().map(|(k, v)| (k, sort_keys(v))).collect())
+        }
+        Value::Array(a) => Value::Array(a.into_iter().map(sort_keys).collect()),
+        other => other,
+    }
+}
+
+fn invalid(path: &Path, reason: impl std::fmt::Display) -> Error {
+    Error::InvalidArray(format!("{}: {reason}", path.display()))
+}
+
+fn chunk_error(key: &str, e: Error) -> Error {
+    match e {
+        Error::Corrupt { codec, reason } => Error::Corrupt {
+            codec,
+            reason: format!("chunk {key}: {reason}"),
+        },
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tmp(name: &str) -> PathBuf {
+        let p = std::env::temp_dir().join(format!("brickwork-zarr-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&p);
+        p
+    }
+
+    #[test]
+    fn write_then_read() {
+        let shape = [5usize, 7, 3];
+        let n: usize = shape.iter().product();
+        let data: Vec<u8> = (0..n * 4).map(|i| (i % 253) as u8).collect();
+        let dtype = DType::parse("<f4").unwrap();
+        for order in [Order::C, Order::F] {
+            for sep in ['.', '/'] {
+                let p = tmp(&format!("rt-{order:?}-{}", sep == '/'));
+                let layout = Layout::contiguous(&shape, 4, Order::C).unwrap();
+                let opts = ZarrOptions {
+                    chunks: vec![2, 4, 3],
+                    compressor: Some(
+                        brickwork_core::config::from_json(r#"{"id":"zstd","level":1}"#).unwrap(),
+                    ),
+                    filters: vec![
+                        brickwork_core::config::from_json(r#"{"id":"shuffle","elementsize":4}"#).unwrap(),
+                    ],
+                    order,
+                    fill_value: Some(vec![0, 0, 0x80, 0x7f]),
+                    dimension_separator: sep,
+                    overwrite: false,
+                };
+                let (_, stats) =
+                    ZarrArray::create(&p, &data, &layout, dtype, &opts, Some(2), &|_, _| {}).unwrap();
+                assert_eq!(stats.chunks, 3 * 2);
+                let key = if sep == '/' { "2/1/0" } else { "2.1.0" };
+                assert!(p.join(key).is_file());
+                let z = ZarrArray::open(&p).unwrap();
+                assert_eq!(z.fill_value(), Some(&[0, 0, 0x80, 0x7f][..]));
+                let back = z.read(DEFAULT_MAX_ARRAY_BYTES, None).unwrap();
+                let mut c = vec![0u8; data.len()];
+                let cl = Layout::contiguous(&shape, 4, Order::C).unwrap();
+                z.read_into(&mut c, &cl, Some(1)).unwrap();
+                assert_eq!(c, data);
+                assert_eq!(back.order(), order);
+                // Missing chunks read as the fill value.
+                fs::remove_file(p.join(key)).unwrap();
+                z.read_into(&mut c, &cl, Some(1)).unwrap();
+                assert_eq!(&c[(4 * 21 + 4 * 3) * 4..][..4], &[0, 0, 0x80, 0x7f]);
+                // Existing stores are not silently replaced.
+                assert!(ZarrArray::create(&p, &data, &layout, dtype, &opts, None, &|_, _| {}).is_err());
+                let again = ZarrOptions {
+                    overwrite: true,
+                    ..opts
+                };
+                assert!(ZarrArray::create(&p, &data, &layout, dtype, &again, None, &|_, _| {}).is_ok());
+                fs::remove_dir_all(&p).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn hostile_zarray_files() {
+        let cases = [
+            ("not json", "not JSON"),
+            ("[1]", "not a JSON object"),
+            (r#"{"zarr_format":3}"#, "Zarr format 2"),
+            (
+                r#"{"zarr_format":2,"shape":[4],"chunks":[0],"dtype":"<u1","order":"C","compressor":null,"fill_value":0}"#,
+                "at least 1",
+            ),
+            (
+                r#"{"zarr_format":2,"shape":[4,4],"chunks":[2],"dtype":"<u1","order":"C","compressor":null,"fill_value":0}"#,
+                "dimensions",
+            ),
+            (
+                r#"{"zarr_format":2,"shape":[-4],"chunks":[2],"dtype":"<u1","order":"C","compressor":null,"fill_value":0}"#,
+                "non-negative",
+            ),
+            (
+                r#"{"zarr_format":2,"shape":[4],"chunks":[2],"dtype":"<x9","order":"C","compressor":null,"fill_value":0}"#,
+                "dtype",
+            ),
+            (
+                r#"{"zarr_format":2,"shape":[4],"chunks":[2],"dtype":"<u1","order":"K","compressor":null,"fill_value":0}"#,
+                "order",
+            ),
+            (
+                r#"{"zarr_format":2,"shape":[4],"chunks":[2],"dtype":"<u1","order":"C","compressor":{"id":"nope"},"fill_value":0}"#,
+                "nope",
+            ),
+            (
+                r#"{"zarr_format":2,"shape":[4],"chunks":[2],"dtype":"|u1","order":"C","compressor":null,"fill_value":300}"#,
+                "fill_value",
+            ),
+            (
+                r#"{"zarr_format":2,"shape":[18446744073709551615,18446744073709551615],"chunks":[1,1],"dtype":"<u8","order":"C","compressor":null,"fill_value":0}"#,
+                "address",
+            ),
+        ];
+        for (i, (text, want)) in cases.iter().enumerate() {
+            let p = tmp(&format!("bad{i}"));
+            fs::create_dir_all(&p).unwrap();
+            fs::write(p.join(".zarray"), text).unwrap();
+            let e = ZarrArray::open(&p).unwrap_err().to_string();
+            assert!(e.contains(want), "case {i}: {e}");
+            fs::remove_dir_all(&p).unwrap();
+        }
+        // A header that claims a huge array fails at the limit, before allocating.
+        let p = tmp("huge");
+        fs::create_dir_all(&p).unwrap();
+        fs::write(p.join(".zarray"), r#"{"zarr_format":2,"shape":[1000000,1000000],"chunks":[1000,1000],"dtype":"<f8","order":"C","compressor":null,"fill_value":0,"filters":null}"#).unwrap();
+        let e = ZarrArray::open(&p)
+            .unwrap()
+            .read(DEFAULT_MAX_ARRAY_BYTES, None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("limit"), "{e}");
+        // A truncated chunk is a clear error naming the chunk.
+        fs::write(p.join(".zarray"), r#"{"zarr_format":2,"shape":[4],"chunks":[2],"dtype":"|u1","order":"C","compressor":{"id":"zlib","level":1},"fill_value":0,"filters":null}"#).unwrap();
+        fs::write(p.join("1"), b"\x78\x01garbage").unwrap();
+        let e = ZarrArray::open(&p)
+            .unwrap()
+            .read(DEFAULT_MAX_ARRAY_BYTES, None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("chunk 1"), "{e}");
+        fs::remove_dir_all(&p).unwrap();
+    }
+
+    #[test]
+    fn failed_write_leaves_nothing() {
+        let p = tmp("fail");
+        let layout = Layout::contiguous(&[4], 8, Order::C).unwrap();
+        // zfpy refuses u8 data of this dtype at encode time; the store must not stay behind.
+        let opts = ZarrOptions {
+            chunks: vec![2],
+            compressor: Some(brickwork_core::config::from_json(r#"{"id":"zfpy"}"#).unwrap()),
+            ..Default::default()
+        };
+        let e = ZarrArray::create(
+            &p,
+            &[0u8; 32],
+            &layout,
+            DType::parse("<u8").unwrap(),
+            &opts,
+            None,
+            &|_, _| {},
+        );
+        assert!(e.is_err());
+        assert!(!p.exists());
+    }
+
+    #[test]
+    fn zero_d_arrays() {
+        let p = tmp("scalar");
+        let layout = Layout::contiguous(&[], 2, Order::C).unwrap();
+        let opts = ZarrOptions {
+            chunks: vec![],
+            ..Default::default()
+        };
+        ZarrArray::create(
+            &p,
+            &[7, 1],
+            &layout,
+            DType::parse("<i2").unwrap(),
+            &opts,
+            None,
+            &|_, _| {},
+        )
+        .unwrap();
+        assert!(p.join("0").is_file());
+        let back = ZarrArray::open(&p).unwrap().read(1024, None).unwrap();
+        assert_eq!(back.data(), &[7, 1]);
+        assert!(back.shape().is_empty());
+        fs::remove_dir_all(&p).unwrap();
+    }
+}
