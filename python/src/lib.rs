@@ -12,6 +12,7 @@ use numpy::{PyArray1, PyReadonlyArray1, PyReadwriteArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
+mod grid;
 mod objects;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -214,6 +215,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(objects::decode_objects, m)?)?;
     m.add_function(wrap_pyfunction!(objects::takes_objects, m)?)?;
     m.add_function(wrap_pyfunction!(objects::encode_array, m)?)?;
+    grid::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

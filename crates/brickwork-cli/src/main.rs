@@ -1,9 +1,11 @@
-//! `brickwork`: numcodecs-compatible codecs from the command line.
+//! `brickwork`: numcodecs-compatible codecs and Zarr v2 packing from the command line.
 //!
 //! ```text
 //! brickwork codecs [--json]
 //! brickwork encode --codec SPEC IN OUT [--dtype DT --shape N,N,.. --order C|F]
 //! brickwork decode --codec SPEC IN OUT [--dtype DT --shape N,N,.. --order C|F] [--max-decoded-bytes N]
+//! brickwork pack SRC.npy DEST.zarr --chunks 64,64,64 [--codec SPEC] [--filters JSON] [--order C|F] [--threads N]
+//! brickwork unpack STORE.zarr OUT.npy [--threads N] [--max-bytes N]
 //! ```
 //! SPEC is a JSON config (`'{"id":"zstd","level":5}'`), a bare id (`zstd`) or `id:key=value,...`
 //! (`zstd:level=5,checksum=true`). `-` as IN or OUT means stdin or stdout. Errors are one sentence on
@@ -37,6 +39,10 @@ enum Command {
     Encode(cmd::encode::Args),
     /// Decode a file with a codec.
     Decode(cmd::decode::Args),
+    /// Cut an array (.npy) into chunks, encode them in parallel, and write a Zarr v2 store.
+    Pack(cmd::pack::Args),
+    /// Read a Zarr v2 store into a .npy file.
+    Unpack(cmd::unpack::Args),
 }
 
 /// Exit status for errors in the command line itself (clap uses the same).
@@ -80,6 +86,8 @@ fn main() -> ExitCode {
         Command::Codecs(a) => cmd::codecs::run(&a),
         Command::Encode(a) => cmd::encode::run(&a),
         Command::Decode(a) => cmd::decode::run(&a),
+        Command::Pack(a) => cmd::pack::run(&a),
+        Command::Unpack(a) => cmd::unpack::run(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,3 +3,5 @@
 pub mod codecs;
 pub mod decode;
 pub mod encode;
+pub mod pack;
+pub mod unpack;

@@ -1,0 +1,197 @@
+//! `brickwork pack SRC DEST.zarr --chunks 64,64,64 --codec SPEC`: an array into a Zarr v2 store, cut and
+//! encoded in parallel, with a progress bar on a terminal and a one-line summary.
+//!
+//! SRC is a `.npy` file of any dtype and order. The store is what zarr-python writes (see
+//! `brickwork_grid::zarr`); an existing store is only replaced with `--overwrite`, and a failed pack
+//! removes what it wrote.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use brickwork::core::{config, npy, Config};
+use brickwork::grid::{zarr::ZarrArray, Layout, ZarrOptions};
+use brickwork::{Error, Order};
+
+use crate::{output, spec, CmdResult, Failure};
+
+/// Arguments of `brickwork pack`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// Source array: a `.npy` file.
+    src: String,
+    /// Destination Zarr v2 store (a directory; created).
+    dest: PathBuf,
+    /// Chunk shape, comma separated, one size per axis (e.g. 64,64,64).
+    #[arg(long)]
+    chunks: String,
+    /// Compressor: JSON config, bare id, id:key=value,... or `none`.
+    #[arg(long, short, default_value = "zstd")]
+    codec: String,
+    /// Filters as a JSON list of numcodecs configs (applied before the compressor).
+    #[arg(long)]
+    filters: Option<String>,
+    /// Element order inside each chunk.
+    #[arg(long, default_value = "C")]
+    order: String,
+    /// Fill value as JSON (Zarr v2 spelling: a number, "NaN", true, ...); default null.
+    #[arg(long)]
+    fill_value: Option<String>,
+    /// Worker threads (default: every core).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Replace an existing Zarr array at DEST.
+    #[arg(long)]
+    overwrite: bool,
+    /// Never draw a progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+/// Runs the subcommand.
+pub fn run(args: &Args) -> CmdResult {
+    let compressor: Option<Config> = if args.codec == "none" {
+        None
+    } else {
+        Some(spec::build_codec(&args.codec)?.config())
+    };
+    let filters: Vec<Config> = match &args.filters {
+        None => Vec::new(),
+        Some(text) => {
+            let v: serde_json::Value = serde_json::from_str(text)
+                .map_err(|e| usage(format!("--filters is not JSON ({e}); give a list such as '[{{\"id\":\"delta\",\"dtype\":\"<u2\"}}]'")))?;
+            let list = v
+                .as_array()
+                .ok_or_else(|| usage("--filters must be a JSON list of codec configs".into()))?;
+            list.iter()
+                .map(|f| config::from_json(&f.to_string()).map_err(Failure::usage))
+                .collect::<Result<_, _>>()?
+        }
+    };
+    let order = Order::parse(&args.order).map_err(Failure::usage)?;
+    if args.src.ends_with(".zarr") || !args.src.ends_with(".npy") {
+        return Err(usage(format!("{}: pack reads .npy files", args.src)));
+    }
+    let data = output::read_input(&args.src)?;
+    let (header, body) = npy::parse(&data)?;
+    let chunks = parse_chunks(&args.chunks, header.shape.len())?;
+    let fill_value = match &args.fill_value {
+        None => None,
+        Some(text) => {
+            let v: serde_json::Value =
+                serde_json::from_str(text).map_err(|e| usage(format!("--fill-value is not JSON: {e}")))?;
+            brickwork::grid::fill::fill_to_bytes(header.dtype, &v).map_err(Failure::usage)?
+        }
+    };
+    let layout = Layout::contiguous(&header.shape, header.dtype.itemsize(), header.order)?;
+    let options = ZarrOptions {
+        chunks: chunks.clone(),
+        compressor,
+        filters,
+        order,
+        fill_value,
+        dimension_separator: '.',
+        overwrite: args.overwrite,
+    };
+    let started = Instant::now();
+    let total = brickwork::grid::ChunkGrid::new(
+        &if header.shape.is_empty() {
+            vec![1]
+        } else {
+            header.shape.clone()
+        },
+        &if chunks.is_empty() {
+            vec![1]
+        } else {
+            chunks.clone()
+        },
+        brickwork::grid::Edge::Pad,
+    )?
+    .len() as u64;
+    let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(total);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {bar:40} {pos}/{len} chunks {bytes_per_sec} {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let progress = |_: u64, _: u64| {
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
+    };
+    let (_, stats) = ZarrArray::create(
+        &args.dest,
+        body,
+        &layout,
+        header.dtype,
+        &options,
+        args.threads,
+        &progress,
+    )?;
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "packed {} ({:?} {}) into {}: {} chunks of {:?}, {} -> {} (ratio {:.2}x) in {:.2} s, {}/s",
+        args.src,
+        header.shape,
+        header.dtype,
+        args.dest.display(),
+        stats.chunks,
+        chunks,
+        human(stats.bytes_in),
+        human(stats.bytes_out),
+        stats.bytes_in as f64 / stats.bytes_out.max(1) as f64,
+        secs,
+        human((stats.bytes_in as f64 / secs.max(1e-9)) as u64),
+    );
+    Ok(())
+}
+
+fn parse_chunks(text: &str, ndim: usize) -> Result<Vec<usize>, Failure> {
+    let sizes: Vec<usize> = text
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| s.trim().parse::<usize>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| {
+            usage(format!(
+                "--chunks must be positive integers separated by commas, got {text:?}"
+            ))
+        })?;
+    if sizes.len() != ndim {
+        return Err(usage(format!(
+            "--chunks {text:?} has {} sizes but the array has {ndim} dimensions",
+            sizes.len()
+        )));
+    }
+    if sizes.contains(&0) {
+        return Err(usage(format!("--chunks sizes must be at least 1, got {text:?}")));
+    }
+    Ok(sizes)
+}
+
+fn usage(message: String) -> Failure {
+    Failure::usage(Error::InvalidArray(message))
+}
+
+/// Bytes in binary units (`1.5 MiB`).
+pub fn human(n: u64) -> String {
+    let units = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < units.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", units[u])
+    }
+}

@@ -1,0 +1,370 @@
+//! The grid functions for Python: `tobytes`, `assemble`, `encode_chunks`/`decode_chunks` and the Zarr v2
+//! store, on NumPy arrays of any dtype and any layout, without copying them.
+//!
+//! Arrays cross as raw memory: the array's data pointer, shape, byte strides and item size (dtypes only
+//! matter as item sizes here, so datetimes, strings and voids work like numbers). The span of memory the
+//! strides reach is computed from NumPy's own metadata and checked by [`Layout::strided`], and the array
+//! object is held for as long as the slice is used. Work runs with the GIL released, like NumPy's own
+//! copies; as with any C extension that does so, another thread writing the same array at the same time
+//! gets unspecified element values, never unsafety of this process.
+
+use brickwork::core::config;
+use brickwork::grid::{self, zarr::ZarrArray, ChunkGrid, Edge, Layout, ZarrOptions};
+use brickwork::{DType, Error, Order};
+use numpy::npyffi::NPY_ARRAY_WRITEABLE;
+use numpy::prelude::*;
+use numpy::PyUntypedArray;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyList};
+
+use crate::{run_detached, to_pyerr, NativeCodec};
+
+/// The memory of a NumPy array: (base pointer of the reachable span, span length, layout within it).
+struct RawArray {
+    base: *mut u8,
+    len: usize,
+    layout: Layout,
+}
+
+// SAFETY: `RawArray` is only a pointer and sizes; the functions that turn it into slices state why those
+// are valid (the owning array object is alive for the whole call).
+unsafe impl Send for RawArray {}
+unsafe impl Sync for RawArray {}
+
+impl RawArray {
+    fn of(array: &Bound<'_, PyUntypedArray>) -> Result<RawArray, Error> {
+        let shape = array.shape().to_vec();
+        let strides = array.strides().to_vec();
+        let itemsize = array.dtype().itemsize();
+        // SAFETY: `as_array_ptr` is the live PyArrayObject behind `array`; reading its `data` field is
+        // how NumPy's C API exposes the buffer.
+        let data = unsafe { (*array.as_array_ptr()).fields.data } as *mut u8;
+        let (mut lo, mut hi) = (0i128, itemsize as i128);
+        if shape.contains(&0) {
+            hi = 0;
+        } else {
+            for (&n, &s) in shape.iter().zip(&strides) {
+                let reach = (n as i128 - 1) * s as i128;
+                if reach < 0 {
+                    lo += reach;
+                } else {
+                    hi += reach;
+                }
+            }
+        }
+        let len = usize::try_from(hi - lo)
+            .map_err(|_| Error::InvalidArray("the array spans too much memory".into()))?;
+        let offset = usize::try_from(-lo).map_err(|_| Error::InvalidArray("bad array strides".into()))?;
+        let base = data.wrapping_sub(offset);
+        let layout = Layout::strided(&shape, &strides, itemsize.max(1), offset, len)?;
+        Ok(RawArray { base, len, layout })
+    }
+
+    /// The array's memory as bytes.
+    ///
+    /// SAFETY (of the caller): the NumPy array this was made from is alive for `'a` (the caller holds its
+    /// `Bound`), so `base..base+len`, the span its own shape and strides reach, is allocated memory.
+    unsafe fn bytes<'a>(&self) -> &'a [u8] {
+        if self.len == 0 {
+            return &[];
+        }
+        // SAFETY: see the function's contract.
+        unsafe { std::slice::from_raw_parts(self.base, self.len) }
+    }
+
+    /// The array's memory as writable bytes (only for arrays NumPy marks writeable, checked by the caller).
+    ///
+    /// SAFETY (of the caller): as [`RawArray::bytes`], plus no other slice of this memory is alive.
+    unsafe fn bytes_mut<'a>(&self) -> &'a mut [u8] {
+        if self.len == 0 {
+            return &mut [];
+        }
+        // SAFETY: see the function's contract.
+        unsafe { std::slice::from_raw_parts_mut(self.base, self.len) }
+    }
+}
+
+fn writable(array: &Bound<'_, PyUntypedArray>) -> Result<RawArray, Error> {
+    // SAFETY: reading the flags field of the live array object.
+    let flags = unsafe { (*array.as_array_ptr()).fields.flags };
+    if flags & NPY_ARRAY_WRITEABLE == 0 {
+        return Err(Error::InvalidArray(
+            "the output array is read-only; pass a writeable array".into(),
+        ));
+    }
+    RawArray::of(array)
+}
+
+fn order_of(order: &str) -> Result<Order, Error> {
+    match order {
+        "C" | "F" => Order::parse(order),
+        other => Err(Error::InvalidArray(format!(
+            "order must be \"C\" or \"F\", got {other:?}"
+        ))),
+    }
+}
+
+/// Fresh bytes objects and their writable buffers.
+type NewBytes<'py> = (Vec<Bound<'py, PyBytes>>, Vec<&'py mut [u8]>);
+
+/// Allocates `sizes.len()` bytes objects of the given sizes, uninitialised, and returns them with their
+/// writable buffers.
+fn new_bytes<'py>(py: Python<'py>, sizes: &[usize]) -> PyResult<NewBytes<'py>> {
+    let mut objects = Vec::with_capacity(sizes.len());
+    let mut buffers = Vec::with_capacity(sizes.len());
+    for &n in sizes {
+        let len = pyo3::ffi::Py_ssize_t::try_from(n)
+            .map_err(|_| to_pyerr(py, Error::InvalidArray("chunk too large".into())))?;
+        // SAFETY: PyBytes_FromStringAndSize(NULL, n) returns a new bytes object with n uninitialised bytes
+        // (or NULL with an exception set, which `from_owned_ptr_or_err` turns into an error).
+        let obj = unsafe {
+            Bound::from_owned_ptr_or_err(py, pyo3::ffi::PyBytes_FromStringAndSize(std::ptr::null(), len))?
+        };
+        // SAFETY: the object is a fresh bytes object that only this function references; its buffer of
+        // `n` bytes is writable until it is shared, and stays allocated while `objects` holds it. Every
+        // byte is written before the objects are returned to Python.
+        let buf = unsafe {
+            let p = pyo3::ffi::PyBytes_AsString(obj.as_ptr()) as *mut u8;
+            std::slice::from_raw_parts_mut(p, n)
+        };
+        objects.push(obj.cast_into::<PyBytes>()?);
+        buffers.push(buf);
+    }
+    Ok((objects, buffers))
+}
+
+/// `tobytes(image, chunk_size, order, edge, fill, threads) -> list[bytes]`.
+#[pyfunction]
+#[pyo3(signature = (image, chunk_size, order, edge, fill, threads))]
+pub fn tobytes<'py>(
+    py: Python<'py>,
+    image: &Bound<'py, PyUntypedArray>,
+    chunk_size: Vec<usize>,
+    order: &str,
+    edge: Option<&str>,
+    fill: Vec<u8>,
+    threads: Option<usize>,
+) -> PyResult<Bound<'py, PyList>> {
+    let setup = || -> Result<_, Error> {
+        let raw = RawArray::of(image)?;
+        let grid = ChunkGrid::new(raw.layout.shape(), &chunk_size, Edge::parse(edge)?)?;
+        Ok((raw, grid, order_of(order)?))
+    };
+    let (raw, grid, order) = setup().map_err(|e| to_pyerr(py, e))?;
+    let isz = raw.layout.itemsize();
+    let sizes: Vec<usize> = (0..grid.len())
+        .map(|i| grid.stored_len(&grid.coords(i)) * isz)
+        .collect();
+    let (objects, mut buffers) = new_bytes(py, &sizes)?;
+    // SAFETY: `image` is alive for this whole call.
+    let src = unsafe { raw.bytes() };
+    run_detached(py, || {
+        grid::tobytes_into(src, &raw.layout, &grid, order, &fill, &mut buffers, threads)
+    })?;
+    PyList::new(py, objects)
+}
+
+fn chunk_slices<'py>(py: Python<'py>, chunks: &'py [Bound<'py, PyBytes>]) -> Vec<&'py [u8]> {
+    let _ = py;
+    chunks.iter().map(|c| c.as_bytes()).collect()
+}
+
+/// `assemble_into(chunks, out, chunk_size, order, edge, threads)`: fills `out` from the chunks.
+#[pyfunction]
+#[pyo3(signature = (chunks, out, chunk_size, order, edge, threads))]
+pub fn assemble_into<'py>(
+    py: Python<'py>,
+    chunks: Vec<Bound<'py, PyBytes>>,
+    out: &Bound<'py, PyUntypedArray>,
+    chunk_size: Vec<usize>,
+    order: &str,
+    edge: Option<&str>,
+    threads: Option<usize>,
+) -> PyResult<()> {
+    let setup = || -> Result<_, Error> {
+        let raw = writable(out)?;
+        let grid = ChunkGrid::new(raw.layout.shape(), &chunk_size, Edge::parse(edge)?)?;
+        Ok((raw, grid, order_of(order)?))
+    };
+    let (raw, grid, order) = setup().map_err(|e| to_pyerr(py, e))?;
+    let slices = chunk_slices(py, &chunks);
+    // SAFETY: `out` is alive for this call and no other Rust slice of its memory exists.
+    let dst = unsafe { raw.bytes_mut() };
+    run_detached(py, || {
+        grid::assemble_into(&slices, &grid, order, dst, &raw.layout, threads)
+    })
+}
+
+/// `encode_chunks(image, chunk_size, codec, dtype, order, edge, fill, threads) -> list[bytes]`.
+#[pyfunction]
+#[pyo3(signature = (image, chunk_size, codec, dtype, order, edge, fill, threads))]
+#[allow(clippy::too_many_arguments)] // the Python signature
+pub fn encode_chunks<'py>(
+    py: Python<'py>,
+    image: &Bound<'py, PyUntypedArray>,
+    chunk_size: Vec<usize>,
+    codec: &Bound<'py, NativeCodec>,
+    dtype: &str,
+    order: &str,
+    edge: Option<&str>,
+    fill: Vec<u8>,
+    threads: Option<usize>,
+) -> PyResult<Vec<Bound<'py, PyBytes>>> {
+    let setup = || -> Result<_, Error> {
+        let raw = RawArray::of(image)?;
+        let grid = ChunkGrid::new(raw.layout.shape(), &chunk_size, Edge::parse(edge)?)?;
+        Ok((raw, grid, order_of(order)?, DType::parse(dtype)?))
+    };
+    let (raw, grid, order, dtype) = setup().map_err(|e| to_pyerr(py, e))?;
+    let codec = &*codec.get().inner;
+    // SAFETY: `image` is alive for this whole call.
+    let src = unsafe { raw.bytes() };
+    let encoded = run_detached(py, || {
+        grid::encode_chunks(src, &raw.layout, &grid, order, &fill, codec, dtype, threads)
+    })?;
+    Ok(encoded.iter().map(|e| PyBytes::new(py, e)).collect())
+}
+
+/// `decode_chunks(chunks, out, chunk_size, codec, order, edge, threads)`: decodes into `out`.
+#[pyfunction]
+#[pyo3(signature = (chunks, out, chunk_size, codec, order, edge, threads))]
+#[allow(clippy::too_many_arguments)] // the Python signature
+pub fn decode_chunks<'py>(
+    py: Python<'py>,
+    chunks: Vec<Bound<'py, PyBytes>>,
+    out: &Bound<'py, PyUntypedArray>,
+    chunk_size: Vec<usize>,
+    codec: &Bound<'py, NativeCodec>,
+    order: &str,
+    edge: Option<&str>,
+    threads: Option<usize>,
+) -> PyResult<()> {
+    let setup = || -> Result<_, Error> {
+        let raw = writable(out)?;
+        let grid = ChunkGrid::new(raw.layout.shape(), &chunk_size, Edge::parse(edge)?)?;
+        Ok((raw, grid, order_of(order)?))
+    };
+    let (raw, grid, order) = setup().map_err(|e| to_pyerr(py, e))?;
+    let slices = chunk_slices(py, &chunks);
+    let codec = &*codec.get().inner;
+    // SAFETY: `out` is alive for this call and no other Rust slice of its memory exists.
+    let dst = unsafe { raw.bytes_mut() };
+    run_detached(py, || {
+        grid::decode_chunks(&slices, &grid, order, codec, dst, &raw.layout, threads)
+    })
+}
+
+/// `zarr_save(path, image, dtype, chunks, compressor_json, filters_json, order, fill, separator,
+/// overwrite, threads) -> (chunks, bytes_in, bytes_out)`.
+#[pyfunction]
+#[pyo3(signature = (path, image, dtype, chunks, compressor_json, filters_json, order, fill, separator, overwrite, threads))]
+#[allow(clippy::too_many_arguments)] // the Python signature
+pub fn zarr_save<'py>(
+    py: Python<'py>,
+    path: std::path::PathBuf,
+    image: &Bound<'py, PyUntypedArray>,
+    dtype: &str,
+    chunks: Vec<usize>,
+    compressor_json: Option<&str>,
+    filters_json: Vec<String>,
+    order: &str,
+    fill: Option<Vec<u8>>,
+    separator: &str,
+    overwrite: bool,
+    threads: Option<usize>,
+) -> PyResult<(u64, u64, u64)> {
+    let setup = || -> Result<_, Error> {
+        let raw = RawArray::of(image)?;
+        let options = ZarrOptions {
+            chunks,
+            compressor: compressor_json.map(config::from_json).transpose()?,
+            filters: filters_json
+                .iter()
+                .map(|f| config::from_json(f))
+                .collect::<Result<_, _>>()?,
+            order: order_of(order)?,
+            fill_value: fill,
+            dimension_separator: match separator {
+                "." => '.',
+                "/" => '/',
+                other => {
+                    return Err(Error::InvalidArray(format!(
+                        "dimension_separator must be \".\" or \"/\", got {other:?}"
+                    )))
+                }
+            },
+            overwrite,
+        };
+        Ok((raw, options, DType::parse(dtype)?))
+    };
+    let (raw, options, dtype) = setup().map_err(|e| to_pyerr(py, e))?;
+    // SAFETY: `image` is alive for this whole call.
+    let src = unsafe { raw.bytes() };
+    let (_, stats) = run_detached(py, || {
+        ZarrArray::create(&path, src, &raw.layout, dtype, &options, threads, &|_, _| {})
+    })?;
+    Ok((stats.chunks, stats.bytes_in, stats.bytes_out))
+}
+
+/// `zarr_info(path) -> (shape, chunks, dtype, order)` from a store's validated `.zarray`.
+#[pyfunction]
+pub fn zarr_info(
+    py: Python<'_>,
+    path: std::path::PathBuf,
+) -> PyResult<(Vec<usize>, Vec<usize>, String, &'static str)> {
+    let z = ZarrArray::open(&path).map_err(|e| to_pyerr(py, e))?;
+    Ok((
+        z.shape().to_vec(),
+        z.chunks().to_vec(),
+        z.dtype().to_string(),
+        z.order().as_str(),
+    ))
+}
+
+/// `zarr_read_into(path, out, threads)`: reads the whole array into `out` (the array's shape and item size).
+#[pyfunction]
+pub fn zarr_read_into(
+    py: Python<'_>,
+    path: std::path::PathBuf,
+    out: &Bound<'_, PyUntypedArray>,
+    threads: Option<usize>,
+) -> PyResult<()> {
+    let z = ZarrArray::open(&path).map_err(|e| to_pyerr(py, e))?;
+    let raw = writable(out).map_err(|e| to_pyerr(py, e))?;
+    let expect: Vec<usize> = if z.shape().is_empty() {
+        vec![]
+    } else {
+        z.shape().to_vec()
+    };
+    if raw.layout.shape() != expect.as_slice() {
+        return Err(to_pyerr(
+            py,
+            Error::InvalidArray(format!(
+                "out has shape {:?}; the array has {:?}",
+                raw.layout.shape(),
+                expect
+            )),
+        ));
+    }
+    let layout = if expect.is_empty() {
+        Layout::strided(&[1], &[0], raw.layout.itemsize(), raw.layout.offset(), raw.len)
+            .map_err(|e| to_pyerr(py, e))?
+    } else {
+        raw.layout.clone()
+    };
+    // SAFETY: `out` is alive for this call and no other Rust slice of its memory exists.
+    let dst = unsafe { raw.bytes_mut() };
+    run_detached(py, || z.read_into(dst, &layout, threads))
+}
+
+/// Adds the grid functions to the module.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(tobytes, m)?)?;
+    m.add_function(wrap_pyfunction!(assemble_into, m)?)?;
+    m.add_function(wrap_pyfunction!(encode_chunks, m)?)?;
+    m.add_function(wrap_pyfunction!(decode_chunks, m)?)?;
+    m.add_function(wrap_pyfunction!(zarr_save, m)?)?;
+    m.add_function(wrap_pyfunction!(zarr_info, m)?)?;
+    m.add_function(wrap_pyfunction!(zarr_read_into, m)?)?;
+    Ok(())
+}
