@@ -55,8 +55,7 @@ pub fn assemble_into(
             slab,
             layout,
             origin,
-        );
-        Ok(())
+        )
     })
 }
 
@@ -98,7 +97,9 @@ where
         return (0..grid.len()).try_for_each(|i| work(i, dst, layout.offset() as isize));
     };
     let axis = if o == Order::C { 0 } else { grid.ndim() - 1 };
-    let slab_bytes = grid.chunk()[axis] * layout.strides()[axis].unsigned_abs();
+    // Bytes of one chunk-thick slab along `axis` (from the shape, not the strides: a length-1 axis may
+    // carry any stride in a contiguous array).
+    let slab_bytes = total / grid.shape()[axis].max(1) * grid.chunk()[axis];
     let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); grid.grid_shape()[axis]];
     for i in 0..grid.len() {
         buckets[grid.coords(i)[axis]].push(i);
@@ -127,19 +128,19 @@ pub(crate) fn place(
     dst: &mut [u8],
     layout: &Layout,
     origin: isize,
-) {
+) -> Result<()> {
     let isz = layout.itemsize();
     let (start, extent) = grid.region(coords);
-    let Ok(src_strides) = contiguous_strides(&grid.stored_shape(coords), isz, order) else {
-        return;
-    };
+    let src_strides = contiguous_strides(&grid.stored_shape(coords), isz, order)?;
     let walk = layout.contiguous_order().unwrap_or(order);
     let dims = box_dims(&extent, &src_strides, layout.strides(), walk);
     let at = start
         .iter()
         .zip(layout.strides())
         .fold(origin, |acc, (&i, &s)| acc + i as isize * s);
-    copy_box(chunk, 0, dst, at as usize, &dims, isz);
+    let at = usize::try_from(at)
+        .map_err(|_| Error::InvalidArray("internal: a chunk starts before its slab".into()))?;
+    copy_box(chunk, 0, dst, at, &dims, isz)
 }
 
 #[cfg(test)]
@@ -192,6 +193,16 @@ mod tests {
         assert!(e.to_string().contains("chunk 1"), "{e}");
         let broadcast = Layout::strided(&[4], &[0], 1, 0, 4).unwrap();
         assert!(assemble_into(&[&[1, 2], &[3, 4]], &grid, Order::C, &mut dst, &broadcast, None).is_err());
+    }
+
+    #[test]
+    fn length_one_axes_with_odd_strides() {
+        // NumPy gives length-1 axes arbitrary strides (0 here); slabs must come from the shape.
+        let grid = ChunkGrid::new(&[1, 4], &[1, 2], Edge::Exact).unwrap();
+        let layout = Layout::strided(&[1, 4], &[0, 1], 1, 0, 4).unwrap();
+        let mut dst = [0u8; 4];
+        assemble_into(&[&[1, 2], &[3, 4]], &grid, Order::C, &mut dst, &layout, Some(2)).unwrap();
+        assert_eq!(dst, [1, 2, 3, 4]);
     }
 
     #[test]

@@ -10,8 +10,8 @@
 //!   per element;
 //! * **elements**: anything else, one fixed-size element move at a time.
 //!
-//! Offsets are computed, never trusted: the caller passes layouts validated by [`crate::Layout`], so
-//! every offset lies inside its buffer; a bug would hit a slice bound check, not memory.
+//! Offsets are computed, never trusted: the box's whole span is checked against both buffers before the
+//! copy starts, so the inner loops cannot run out of bounds.
 
 /// One axis of the box: its length and the byte stride on each side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,16 +24,53 @@ pub(crate) struct Dim {
     pub d: isize,
 }
 
+use brickwork_core::{Error, Result};
+
 /// Tile edge (in elements) of the transposing copy: 32×32 tiles of up to 16-byte items use 16 KiB per
 /// side, inside any L1 data cache.
 const TILE: usize = 32;
 
 /// Copies the box `dims` (outermost axis first, innermost last: the order the destination is written
 /// in) from `src` at byte `s0` to `dst` at byte `d0`, `itemsize` bytes per element.
-pub(crate) fn copy_box(src: &[u8], s0: usize, dst: &mut [u8], d0: usize, dims: &[Dim], itemsize: usize) {
+///
+/// The whole box is checked against both buffers first (O(ndim)); a box that does not fit is reported as
+/// an error naming the sizes, so even a bug in a caller cannot turn into a panic mid-copy.
+pub(crate) fn copy_box(
+    src: &[u8],
+    s0: usize,
+    dst: &mut [u8],
+    d0: usize,
+    dims: &[Dim],
+    itemsize: usize,
+) -> Result<()> {
     if dims.iter().any(|d| d.n == 0) {
-        return;
+        return Ok(());
     }
+    let fits = |start: usize, len: usize, stride: fn(&Dim) -> isize| {
+        let (mut lo, mut hi) = (start as i128, (start + itemsize) as i128);
+        for d in dims {
+            let reach = (d.n as i128 - 1) * stride(d) as i128;
+            if reach < 0 {
+                lo += reach
+            } else {
+                hi += reach
+            }
+        }
+        lo >= 0 && hi <= len as i128
+    };
+    if !fits(s0, src.len(), |d| d.s) || !fits(d0, dst.len(), |d| d.d) {
+        return Err(Error::InvalidArray(format!(
+            "internal: a box of {:?} elements does not fit its buffers ({} and {} bytes)",
+            dims.iter().map(|d| d.n).collect::<Vec<_>>(),
+            src.len(),
+            dst.len()
+        )));
+    }
+    copy_checked(src, s0, dst, d0, dims, itemsize);
+    Ok(())
+}
+
+fn copy_checked(src: &[u8], s0: usize, dst: &mut [u8], d0: usize, dims: &[Dim], itemsize: usize) {
     let dims = simplify(dims);
     let isz = itemsize as isize;
     let (s0, d0) = (s0 as isize, d0 as isize);
@@ -220,7 +257,7 @@ mod tests {
                     .collect();
                 let mut got = vec![0u8; src.len()];
                 let mut want = vec![0u8; src.len()];
-                copy_box(&src, s0, &mut got, 0, &dims, isz);
+                copy_box(&src, s0, &mut got, 0, &dims, isz).unwrap();
                 naive(&src, s0, &mut want, 0, &dims, isz);
                 assert_eq!(got, want, "itemsize {isz} rev {rev}");
             }
@@ -231,9 +268,11 @@ mod tests {
     fn empty_and_scalar_boxes() {
         let src = [1u8, 2, 3, 4];
         let mut dst = [0u8; 4];
-        copy_box(&src, 0, &mut dst, 0, &[Dim { n: 0, s: 1, d: 1 }], 1);
+        copy_box(&src, 0, &mut dst, 0, &[Dim { n: 0, s: 1, d: 1 }], 1).unwrap();
         assert_eq!(dst, [0; 4]);
-        copy_box(&src, 2, &mut dst, 1, &[Dim { n: 1, s: 1, d: 1 }], 2);
+        copy_box(&src, 2, &mut dst, 1, &[Dim { n: 1, s: 1, d: 1 }], 2).unwrap();
         assert_eq!(dst, [0, 3, 4, 0]);
+        assert!(copy_box(&src, 3, &mut dst, 0, &[Dim { n: 1, s: 1, d: 1 }], 2).is_err());
+        assert!(copy_box(&src, 0, &mut dst, 0, &[Dim { n: 3, s: 1, d: 2 }], 1).is_err());
     }
 }

@@ -43,7 +43,7 @@ where
         let coords = grid.coords(i);
         let shape = grid.stored_shape(&coords);
         scratch.resize(grid.stored_len(&coords) * layout.itemsize(), 0);
-        cut_chunk(src, layout, grid, &coords, order, fill, scratch);
+        cut_chunk(src, layout, grid, &coords, order, fill, scratch)?;
         let view = ArrayView::new(scratch, dtype, shape, order)?;
         sink(i, codec.encode(&view)?)
     };
@@ -149,7 +149,7 @@ where
         let coords = grid.coords(i);
         let mut buf = vec![0u8; grid.stored_len(&coords) * isz];
         if fetch(i, &mut buf)? {
-            place(&buf, grid, &coords, order, slab, layout, origin);
+            place(&buf, grid, &coords, order, slab, layout, origin)?;
         }
         Ok(())
     })

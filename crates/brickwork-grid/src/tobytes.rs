@@ -65,11 +65,11 @@ pub fn tobytes_into(
             cut_chunk(src, layout, grid, &grid.coords(i), order, fill, out)
         };
         if par {
-            outs.par_iter_mut().enumerate().with_min_len(1).for_each(cut);
+            outs.par_iter_mut().enumerate().with_min_len(1).try_for_each(cut)
         } else {
-            outs.iter_mut().enumerate().for_each(cut);
+            outs.iter_mut().enumerate().try_for_each(cut)
         }
-    })
+    })?
 }
 
 /// Checks that `layout` fits `grid` and that `fill` is one element when padding.
@@ -100,7 +100,7 @@ pub(crate) fn cut_chunk(
     order: Order,
     fill: &[u8],
     out: &mut [u8],
-) {
+) -> Result<()> {
     let isz = layout.itemsize();
     let (start, extent) = grid.region(coords);
     let stored = grid.stored_shape(coords);
@@ -109,12 +109,9 @@ pub(crate) fn cut_chunk(
             cell.copy_from_slice(fill);
         }
     }
-    // The stored shape's byte size was checked when the grid was built (it is at most the chunk's).
-    let Ok(dst_strides) = contiguous_strides(&stored, isz, order) else {
-        return;
-    };
+    let dst_strides = contiguous_strides(&stored, isz, order)?;
     let dims = box_dims(&extent, layout.strides(), &dst_strides, order);
-    copy_box(src, layout.offset_of(&start), out, 0, &dims, isz);
+    copy_box(src, layout.offset_of(&start), out, 0, &dims, isz)
 }
 
 /// The axes of a box in the order the `order`-contiguous side is walked (outermost first).

@@ -1,0 +1,194 @@
+"""brickwork.zarr against zarr-python 3.4.2 (Zarr format 2) and Dask: each reads what the other writes."""
+from __future__ import annotations
+
+import json
+import os
+
+import numcodecs
+import numpy as np
+import pytest
+import zarr
+
+import brickwork
+import brickwork.zarr as bz
+from brickwork.codecs import Blosc, Delta, Zstd
+from brickwork.errors import BrickworkError, LimitError
+
+RNG = np.random.default_rng(11)
+
+DTYPES = ["|u1", "<u2", ">i4", "<i8", "<f4", ">f8", "|b1", "<c8", "<f2", "<M8[ns]", "|S4", "<U3"]
+
+
+def sample(shape, dtype):
+    dtype = np.dtype(dtype)
+    n = int(np.prod(shape))
+    if dtype.kind == "b":
+        return RNG.integers(0, 2, n).astype(bool).reshape(shape)
+    if dtype.kind == "f":
+        return np.round(RNG.standard_normal(n) * 100).astype(dtype).reshape(shape)
+    if dtype.kind == "c":
+        return (RNG.standard_normal(n) + 1j).astype(dtype).reshape(shape)
+    if dtype.kind in "SU":
+        words = np.array(["ab", "xyz", "", "q"], dtype=dtype)
+        return words[RNG.integers(0, 4, n)].reshape(shape)
+    # Smooth integer data so compressors and delta have something to do.
+    base = (np.arange(n) // 3).astype(np.int64) % 200
+    return base.astype(dtype).reshape(shape)
+
+
+def fill_for(dtype):
+    return {"b": True, "S": b"zz", "U": "fill", "c": 1 + 2j, "M": None}.get(np.dtype(dtype).kind, 7)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_zarr_reads_what_brickwork_writes(tmp_path, dtype, order):
+    a = sample((37, 20, 9), dtype)
+    path = tmp_path / "a.zarr"
+    stats = bz.save(path, a, chunks=(16, 8, 9), compressor=Zstd(level=1), order=order,
+                    fill_value=fill_for(dtype))
+    assert stats.chunks == 3 * 3 and stats.bytes_in == a.nbytes
+    z = zarr.open_array(str(path), mode="r")
+    assert z.shape == a.shape and z.dtype == a.dtype and z.chunks == (16, 8, 9)
+    assert z.metadata.zarr_format == 2
+    np.testing.assert_array_equal(z[:], a)
+    np.testing.assert_array_equal(bz.load(path), a)
+    # Every chunk, edge chunks included, is stored at the full chunk size.
+    meta = json.loads((path / ".zarray").read_text())
+    assert meta["order"] == order and meta["compressor"] == {"id": "zstd", "level": 1, "checksum": False}
+    raw = numcodecs.Zstd().decode((path / "2.2.0").read_bytes())
+    assert len(raw) == 16 * 8 * 9 * a.dtype.itemsize
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("compressor", [
+    None,
+    numcodecs.Blosc(cname="lz4", clevel=5, shuffle=numcodecs.Blosc.SHUFFLE),
+    numcodecs.Blosc(cname="zstd", clevel=3, shuffle=numcodecs.Blosc.BITSHUFFLE),
+    numcodecs.Zstd(level=3),
+    numcodecs.Zlib(level=6),
+    numcodecs.LZ4(),
+    numcodecs.GZip(level=1),
+])
+def test_brickwork_reads_what_zarr_writes(tmp_path, dtype, order, compressor):
+    a = sample((23, 17, 6), dtype)
+    path = str(tmp_path / "z.zarr")
+    z = zarr.create_array(store=path, shape=a.shape, chunks=(8, 8, 4), dtype=a.dtype, zarr_format=2,
+                          compressors=compressor, order=order, fill_value=fill_for(dtype))
+    z[:] = a
+    got = bz.load(path)
+    np.testing.assert_array_equal(got, a)
+    assert got.dtype == a.dtype
+    assert bz.info(path).order == order
+
+
+@pytest.mark.parametrize("filters, dtype", [
+    ([numcodecs.Delta(dtype="<i4")], "<i4"),
+    ([numcodecs.Shuffle(elementsize=4)], "<f4"),
+    ([numcodecs.FixedScaleOffset(offset=100, scale=10, dtype="<f8", astype="<u2")], "<f8"),
+    ([numcodecs.Quantize(digits=2, dtype="<f8")], "<f8"),
+    ([numcodecs.AsType(encode_dtype="<f4", decode_dtype="<f8")], "<f8"),
+    ([numcodecs.BitRound(keepbits=10)], "<f4"),
+])
+def test_filters_both_ways(tmp_path, filters, dtype):
+    a = sample((30, 20), dtype)
+    zpath = str(tmp_path / "z.zarr")
+    z = zarr.create_array(store=zpath, shape=a.shape, chunks=(16, 16), dtype=a.dtype, zarr_format=2,
+                          filters=filters, compressors=numcodecs.Zstd(level=1))
+    z[:] = a
+    expected = z[:]
+    np.testing.assert_array_equal(bz.load(zpath), expected)
+    bpath = tmp_path / "b.zarr"
+    bz.save(bpath, a, chunks=(16, 16), filters=[f.get_config() for f in filters], compressor={"id": "zstd"})
+    np.testing.assert_array_equal(zarr.open_array(str(bpath), mode="r")[:], expected)
+
+
+def test_missing_chunks_read_as_fill_value(tmp_path):
+    path = str(tmp_path / "sparse.zarr")
+    z = zarr.create_array(store=path, shape=(40, 40), chunks=(10, 10), dtype="<i2", zarr_format=2,
+                          fill_value=-3, compressors=numcodecs.Zlib())
+    z[0:10, 0:10] = 5  # zarr writes only this chunk
+    got = bz.load(path)
+    assert (got[:10, :10] == 5).all() and (got[10:] == -3).all()
+
+
+def test_dask_reads_brickwork_stores(tmp_path):
+    da = pytest.importorskip("dask.array")
+    a = sample((50, 40, 30), "<u2")
+    bz.save(tmp_path / "d.zarr", a, chunks=(25, 20, 15), compressor=Blosc(cname="zstd", shuffle=Blosc.SHUFFLE),
+            filters=[Delta(dtype="<u2")], threads=2)
+    d = da.from_zarr(str(tmp_path / "d.zarr"))
+    assert d.chunksize == (25, 20, 15)
+    np.testing.assert_array_equal(d.compute(), a)
+
+
+def test_zero_d_and_one_d_arrays(tmp_path):
+    bz.save(tmp_path / "s.zarr", np.float64(2.5), chunks=())
+    assert zarr.open_array(str(tmp_path / "s.zarr"), mode="r")[()] == 2.5
+    assert bz.load(tmp_path / "s.zarr")[()] == 2.5
+    v = np.arange(1000, dtype="<u4")
+    bz.save(tmp_path / "v.zarr", v, chunks=(300,), compressor={"id": "lz4"}, dimension_separator="/")
+    assert os.path.isfile(tmp_path / "v.zarr" / "3")
+    np.testing.assert_array_equal(zarr.open_array(str(tmp_path / "v.zarr"), mode="r")[:], v)
+
+
+def test_existing_stores_are_not_clobbered(tmp_path):
+    a = np.zeros((4, 4), "u1")
+    bz.save(tmp_path / "x.zarr", a, chunks=(2, 2))
+    with pytest.raises(ValueError, match="overwrite"):
+        bz.save(tmp_path / "x.zarr", a, chunks=(2, 2))
+    bz.save(tmp_path / "x.zarr", a + 1, chunks=(4, 4), overwrite=True)
+    assert (bz.load(tmp_path / "x.zarr") == 1).all()
+    other = tmp_path / "not-a-store"
+    other.mkdir()
+    (other / "precious.txt").write_text("keep me")
+    with pytest.raises(ValueError, match="new path"):
+        bz.save(other, a, chunks=(2, 2), overwrite=True)
+    assert (other / "precious.txt").read_text() == "keep me"
+
+
+def test_failed_save_leaves_nothing(tmp_path):
+    path = tmp_path / "bad.zarr"
+    with pytest.raises(BrickworkError):
+        bz.save(path, np.zeros((8,), "<u8"), chunks=(4,), compressor={"id": "zfpy", "mode": 4})
+    assert not path.exists()
+
+
+@pytest.mark.parametrize("zarray, message", [
+    ("{", "not JSON"),
+    ('{"zarr_format": 2, "shape": [4], "chunks": [0], "dtype": "<u1", "order": "C", "compressor": null, '
+     '"fill_value": 0}', "at least 1"),
+    ('{"zarr_format": 2, "shape": [4, 4], "chunks": [2], "dtype": "<u1", "order": "C", "compressor": null, '
+     '"fill_value": 0}', "dimensions"),
+    ('{"zarr_format": 2, "shape": [4], "chunks": [2], "dtype": "<q7", "order": "C", "compressor": null, '
+     '"fill_value": 0}', "dtype"),
+    ('{"zarr_format": 2, "shape": [4], "chunks": [2], "dtype": [["a", "<u1"]], "order": "C", '
+     '"compressor": null, "fill_value": 0}', "structured"),
+    ('{"zarr_format": 2, "shape": [4], "chunks": [2], "dtype": "|O", "order": "C", "compressor": null, '
+     '"fill_value": 0}', "object"),
+])
+def test_hostile_zarray(tmp_path, zarray, message):
+    path = tmp_path / "h.zarr"
+    path.mkdir()
+    (path / ".zarray").write_text(zarray)
+    with pytest.raises(ValueError, match=message):
+        bz.load(path)
+
+
+def test_huge_claims_fail_before_allocating(tmp_path):
+    path = tmp_path / "huge.zarr"
+    path.mkdir()
+    (path / ".zarray").write_text(json.dumps({
+        "zarr_format": 2, "shape": [10**7, 10**7], "chunks": [1000, 1000], "dtype": "<f8", "order": "C",
+        "compressor": None, "fill_value": 0, "filters": None}))
+    with pytest.raises(LimitError):
+        bz.load(path)
+
+
+def test_corrupt_chunk_names_the_chunk(tmp_path):
+    path = tmp_path / "c.zarr"
+    bz.save(path, np.arange(16, dtype="u1"), chunks=(8,), compressor={"id": "zlib"})
+    (path / "1").write_bytes(b"\x78\x9c broken")
+    with pytest.raises(ValueError, match="chunk 1"):
+        bz.load(path)
