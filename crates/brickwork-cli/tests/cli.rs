@@ -425,3 +425,115 @@ fn no_codec_panics_on_garbage() {
         }
     }
 }
+
+/// A small .npy (3-D, F order, <u2) written by the core's writer.
+fn write_npy(d: &Path) -> (String, Vec<u8>) {
+    use brickwork::core::npy;
+    let data: Vec<u8> = (0..10 * 9 * 7u16).flat_map(|v| (v / 4).to_le_bytes()).collect();
+    let file = p(d, "vol.npy");
+    let dtype = brickwork::DType::parse("<u2").unwrap();
+    std::fs::write(
+        &file,
+        npy::to_bytes(dtype, &[10, 9, 7], brickwork::Order::F, &data),
+    )
+    .unwrap();
+    let bytes = std::fs::read(&file).unwrap();
+    (file, bytes)
+}
+
+#[test]
+fn pack_then_unpack_round_trips() {
+    let d = tmpdir("pack");
+    let (src, original) = write_npy(&d);
+    let store = p(&d, "vol.zarr");
+    let o = run(&[
+        "pack",
+        &src,
+        &store,
+        "--chunks",
+        "4,4,7",
+        "--codec",
+        "blosc:cname=lz4,shuffle=1",
+        "--filters",
+        r#"[{"id":"delta","dtype":"<u2"}]"#,
+        "--order",
+        "F",
+        "--threads",
+        "2",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let summary = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        summary.contains("9 chunks") && summary.contains("ratio"),
+        "{summary}"
+    );
+    let meta = std::fs::read_to_string(Path::new(&store).join(".zarray")).unwrap();
+    assert!(
+        meta.contains("\"blosc\"") && meta.contains("\"delta\"") && meta.contains("\"order\": \"F\""),
+        "{meta}"
+    );
+    assert!(Path::new(&store).join("2.2.0").is_file());
+    let back = p(&d, "back.npy");
+    let o = run(&["unpack", &store, &back]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Same array (the store keeps F order, so the .npy is byte-identical).
+    assert_eq!(std::fs::read(&back).unwrap(), original);
+    // An existing store is not replaced without --overwrite.
+    let o = run(&["pack", &src, &store, "--chunks", "4,4,7"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("--overwrite") || stderr(&o).contains("overwrite"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&[
+        "pack",
+        &src,
+        &store,
+        "--chunks",
+        "5,5,5",
+        "--overwrite",
+        "--codec",
+        "none",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn pack_usage_errors() {
+    let d = tmpdir("packerr");
+    let (src, _) = write_npy(&d);
+    let store = p(&d, "x.zarr");
+    for (args, needle) in [
+        (vec!["--chunks", "4,4"], "3 dimensions"),
+        (vec!["--chunks", "4,0,4"], "at least 1"),
+        (vec!["--chunks", "4,a,4"], "positive integers"),
+        (vec!["--chunks", "4,4,4", "--codec", "nope"], "nope"),
+        (vec!["--chunks", "4,4,4", "--filters", "{"], "--filters"),
+        (vec!["--chunks", "4,4,4", "--order", "K"], "order"),
+    ] {
+        let mut full = vec!["pack", src.as_str(), store.as_str()];
+        full.extend(args);
+        let o = run(&full);
+        assert_eq!(o.status.code(), Some(2), "{full:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(needle), "{full:?}: {}", stderr(&o));
+        assert!(!Path::new(&store).exists());
+    }
+}
+
+#[test]
+fn unpack_rejects_hostile_stores() {
+    let d = tmpdir("unpackbad");
+    let store = d.join("h.zarr");
+    std::fs::create_dir_all(&store).unwrap();
+    std::fs::write(
+        store.join(".zarray"),
+        r#"{"zarr_format":2,"shape":[100000,100000,100000],"chunks":[10,10,10],"dtype":"<f8","order":"C","compressor":null,"fill_value":0,"filters":null}"#,
+    )
+    .unwrap();
+    let out = p(&d, "o.npy");
+    let o = run(&["unpack", &store.to_string_lossy(), &out]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("limit"), "{}", stderr(&o));
+    assert!(!Path::new(&out).exists());
+}
