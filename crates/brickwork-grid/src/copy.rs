@@ -28,7 +28,7 @@ use brickwork_core::{Error, Result};
 
 /// Tile edge (in elements) of the transposing copy: 32×32 tiles of up to 16-byte items use 16 KiB per
 /// side, inside any L1 data cache.
-const TILE: usize = 32;
+const TILE: usize = 16;
 
 /// Copies the box `dims` (outermost axis first, innermost last: the order the destination is written
 /// in) from `src` at byte `s0` to `dst` at byte `d0`, `itemsize` bytes per element.
@@ -154,52 +154,80 @@ fn move_one(src: &[u8], so: isize, dst: &mut [u8], dof: isize, itemsize: usize) 
 }
 
 /// One axis, element by element, with the element size known at compile time for the common sizes.
+///
+/// Only called by [`copy_checked`] for elements of a box whose span [`copy_box`] checked against both
+/// buffers, which is what makes the unchecked element moves below sound.
 fn line(src: &[u8], so: isize, dst: &mut [u8], dof: isize, dim: Dim, itemsize: usize) {
-    match itemsize {
-        1 => line_n::<1>(src, so, dst, dof, dim),
-        2 => line_n::<2>(src, so, dst, dof, dim),
-        4 => line_n::<4>(src, so, dst, dof, dim),
-        8 => line_n::<8>(src, so, dst, dof, dim),
-        16 => line_n::<16>(src, so, dst, dof, dim),
-        _ => {
-            for i in 0..dim.n as isize {
-                move_one(src, so + i * dim.s, dst, dof + i * dim.d, itemsize);
+    let (sp, dp) = (src.as_ptr(), dst.as_mut_ptr());
+    // SAFETY: every element `so + i*dim.s` / `dof + i*dim.d` (i < dim.n) belongs to the checked box, so
+    // its `itemsize` bytes lie inside `src` / `dst`; the two slices cannot overlap (`&` vs `&mut`).
+    unsafe {
+        match itemsize {
+            1 => line_n::<1>(sp, so, dp, dof, dim),
+            2 => line_n::<2>(sp, so, dp, dof, dim),
+            4 => line_n::<4>(sp, so, dp, dof, dim),
+            8 => line_n::<8>(sp, so, dp, dof, dim),
+            16 => line_n::<16>(sp, so, dp, dof, dim),
+            _ => {
+                for i in 0..dim.n as isize {
+                    move_one(src, so + i * dim.s, dst, dof + i * dim.d, itemsize);
+                }
             }
         }
     }
 }
 
-fn line_n<const N: usize>(src: &[u8], so: isize, dst: &mut [u8], dof: isize, dim: Dim) {
+/// Moves `dim.n` elements of `N` bytes. SAFETY (caller): all of them lie inside their buffers, which do
+/// not overlap.
+unsafe fn line_n<const N: usize>(src: *const u8, so: isize, dst: *mut u8, dof: isize, dim: Dim) {
     for i in 0..dim.n as isize {
-        let (a, b) = ((so + i * dim.s) as usize, (dof + i * dim.d) as usize);
-        dst[b..b + N].copy_from_slice(&src[a..a + N]);
+        // SAFETY: see the function's contract.
+        unsafe { std::ptr::copy_nonoverlapping(src.offset(so + i * dim.s), dst.offset(dof + i * dim.d), N) };
     }
 }
 
 /// The 2-D transposing copy: `a` is contiguous in the destination, `b` in the source; both are walked in
-/// tiles so each side touches one tile's cache lines at a time.
+/// tiles so each side touches one tile's cache lines at a time. Same soundness argument as [`line`].
 fn transpose(src: &[u8], so: isize, dst: &mut [u8], dof: isize, a: Dim, b: Dim, itemsize: usize) {
+    let (sp, dp) = (src.as_ptr(), dst.as_mut_ptr());
+    // SAFETY: every element of the `a × b` plane at `so`/`dof` belongs to the box `copy_box` checked
+    // against both buffers, which cannot overlap.
+    unsafe {
+        match itemsize {
+            1 => transpose_n::<1>(sp, so, dp, dof, a, b),
+            2 => transpose_n::<2>(sp, so, dp, dof, a, b),
+            4 => transpose_n::<4>(sp, so, dp, dof, a, b),
+            8 => transpose_n::<8>(sp, so, dp, dof, a, b),
+            _ => {
+                for j in 0..b.n as isize {
+                    line(src, so + j * b.s, dst, dof + j * b.d, a, itemsize);
+                }
+            }
+        }
+    }
+}
+
+/// Tiled transpose of `N`-byte elements. SAFETY (caller): the whole `a × b` plane lies inside both
+/// buffers, which do not overlap.
+unsafe fn transpose_n<const N: usize>(src: *const u8, so: isize, dst: *mut u8, dof: isize, a: Dim, b: Dim) {
     let mut b0 = 0;
     while b0 < b.n {
         let b1 = (b0 + TILE).min(b.n);
         let mut a0 = 0;
         while a0 < a.n {
             let a1 = (a0 + TILE).min(a.n);
-            for j in b0..b1 {
-                let sub = Dim {
-                    n: a1 - a0,
-                    s: a.s,
-                    d: a.d,
-                };
-                let start = a0 as isize;
-                line(
-                    src,
-                    so + j as isize * b.s + start * a.s,
-                    dst,
-                    dof + j as isize * b.d + start * a.d,
-                    sub,
-                    itemsize,
-                );
+            for j in b0 as isize..b1 as isize {
+                let (s_row, d_row) = (so + j * b.s, dof + j * b.d);
+                for i in a0 as isize..a1 as isize {
+                    // SAFETY: (i, j) is inside the plane; see the function's contract.
+                    unsafe {
+                        std::ptr::copy_nonoverlapping(
+                            src.offset(s_row + i * a.s),
+                            dst.offset(d_row + i * a.d),
+                            N,
+                        )
+                    };
+                }
             }
             a0 = a1;
         }

@@ -1,0 +1,218 @@
+"""Chunked serialization, one process, one run: brickwork vs the NumPy slicing loop vs fastremap vs one
+whole-array copy, then assemble, then Zarr v2 save/load vs zarr-python.
+
+    .venv/bin/python bench/grid.py            # full table -> bench/results/grid.md
+    .venv/bin/python bench/grid.py --quick    # smaller arrays (CI smoke)
+
+Cases are fastremap's own (its docs' 512×512×256 float32 F-order array in 64³ chunks, 128×128×64 uint8,
+uint8 512³ in 128³ and 64³, uint64 512³ in 64³, and C input cut in F order). Every contender's output is
+checked equal to the NumPy loop's before timing. Times are the best of `--repeats` calls; "×" columns are
+throughput ratios measured in this run: brickwork with 1 thread over the NumPy loop and over fastremap,
+its bandwidth over the whole-array `image.tobytes(order)` (a single copy of the same bytes, the memory
+bandwidth reference), and brickwork with 2 threads over fastremap.
+"""
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+import fastremap
+import numcodecs
+import zarr
+
+import brickwork
+import brickwork.zarr as bz
+
+
+def best(fn, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        gc.collect()
+        t0 = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t0)
+        del result
+    return min(times)
+
+
+def numpy_loop(image, chunk, order):
+    out = []
+    gx, gy, gz = (s // c for s, c in zip(image.shape, chunk))
+    cx, cy, cz = chunk
+    for z in range(gz):
+        for y in range(gy):
+            for x in range(gx):
+                out.append(image[x * cx:(x + 1) * cx, y * cy:(y + 1) * cy, z * cz:(z + 1) * cz].tobytes(order=order))
+    return out
+
+
+def numpy_assemble(chunks, shape, chunk, order, dtype, out_order):
+    out = np.empty(shape, dtype=dtype, order=out_order)
+    gx, gy, gz = (s // c for s, c in zip(shape, chunk))
+    cx, cy, cz = chunk
+    i = 0
+    for z in range(gz):
+        for y in range(gy):
+            for x in range(gx):
+                out[x * cx:(x + 1) * cx, y * cy:(y + 1) * cy, z * cz:(z + 1) * cz] = \
+                    np.frombuffer(chunks[i], dtype=dtype).reshape(chunk, order=order)
+                i += 1
+    return out
+
+
+def volume(shape, dtype, layout):
+    """Deterministic, label-like data (runs of equal values), so codecs in the Zarr rows have work to do."""
+    n = int(np.prod(shape))
+    rng = np.random.default_rng(1)
+    if np.dtype(dtype).kind == "f":
+        data = rng.random(n, dtype=np.float32).astype(dtype)
+    else:
+        data = (np.arange(n, dtype=np.uint64) // 97 % 251).astype(dtype)
+    return np.asarray(data.reshape(shape), order=layout)
+
+
+def cases(quick: bool):
+    k = 2 if quick else 1  # --quick halves every axis
+    s = lambda *xs: tuple(x // k for x in xs)  # noqa: E731
+    return [
+        ("float32 512×512×256 F→F, 64³", s(512, 512, 256), "f4", "F", "F", s(64, 64, 64)),
+        ("float32 512×512×256 F→C, 64³", s(512, 512, 256), "f4", "F", "C", s(64, 64, 64)),
+        ("uint8 128×128×64 C→C, 64³", s(128, 128, 64), "u1", "C", "C", s(64, 64, 64)),
+        ("uint8 512³ C→C, 128³", s(512, 512, 512), "u1", "C", "C", s(128, 128, 128)),
+        ("uint8 512³ C→C, 64³", s(512, 512, 512), "u1", "C", "C", s(64, 64, 64)),
+        ("uint64 512³ C→C, 64³", s(512, 512, 512) if not quick else (128, 128, 128), "u8", "C", "C", s(64, 64, 64)),
+        ("uint16 512×512×256 C→F, 64³", s(512, 512, 256), "u2", "C", "F", s(64, 64, 64)),
+    ]
+
+
+def tobytes_table(quick: bool, repeats: int) -> list[str]:
+    rows = ["| case | MB | NumPy loop ms | fastremap ms | whole-array copy ms | brickwork 1 thr ms | brickwork 2 thr ms "
+            "| × NumPy | × fastremap | × copy bandwidth | 2 thr × fastremap |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for label, shape, dtype, layout, order, chunk in cases(quick):
+        image = volume(shape, dtype, layout)
+        ref = numpy_loop(image, chunk, order)
+        assert brickwork.tobytes(image, chunk, order, threads=1) == ref, label
+        assert brickwork.tobytes(image, chunk, order, threads=2) == ref, label
+        assert fastremap.tobytes(image, chunk, order=order) == ref, label
+        del ref
+        t_np = best(lambda: numpy_loop(image, chunk, order), repeats)
+        t_fr = best(lambda: fastremap.tobytes(image, chunk, order=order), repeats)
+        t_all = best(lambda: image.tobytes(order=order), repeats)
+        t_b1 = best(lambda: brickwork.tobytes(image, chunk, order, threads=1), repeats)
+        t_b2 = best(lambda: brickwork.tobytes(image, chunk, order, threads=2), repeats)
+        rows.append(f"| {label} | {image.nbytes / 1e6:.0f} | {t_np * 1e3:.1f} | {t_fr * 1e3:.1f} | {t_all * 1e3:.1f} "
+                    f"| {t_b1 * 1e3:.1f} | {t_b2 * 1e3:.1f} | {t_np / t_b1:.2f} | {t_fr / t_b1:.2f} "
+                    f"| {t_all / t_b1:.2f} | {t_fr / t_b2:.2f} |")
+        print(rows[-1], flush=True)
+        del image
+    return rows
+
+
+def assemble_table(quick: bool, repeats: int) -> list[str]:
+    rows = ["| case | MB | NumPy loop ms | brickwork 1 thr ms | brickwork 2 thr ms | × NumPy (1 thr) | × NumPy (2 thr) |",
+            "|---|---:|---:|---:|---:|---:|---:|"]
+    for label, shape, dtype, layout, order, chunk in cases(quick):
+        image = volume(shape, dtype, layout)
+        chunks = brickwork.tobytes(image, chunk, order)
+        out_order = layout
+        assert np.array_equal(numpy_assemble(chunks, shape, chunk, order, dtype, out_order), image)
+        got = brickwork.assemble(chunks, shape, chunk, order, dtype=dtype, out=np.empty(shape, dtype, order=out_order))
+        assert np.array_equal(got, image), label
+        del got
+        t_np = best(lambda: numpy_assemble(chunks, shape, chunk, order, dtype, out_order), repeats)
+        t_b1 = best(lambda: brickwork.assemble(chunks, shape, chunk, order, dtype=dtype, threads=1,
+                                               out=np.empty(shape, dtype, order=out_order)), repeats)
+        t_b2 = best(lambda: brickwork.assemble(chunks, shape, chunk, order, dtype=dtype, threads=2,
+                                               out=np.empty(shape, dtype, order=out_order)), repeats)
+        rows.append(f"| {label.replace('→', ' chunks → ')} | {image.nbytes / 1e6:.0f} | {t_np * 1e3:.1f} "
+                    f"| {t_b1 * 1e3:.1f} | {t_b2 * 1e3:.1f} | {t_np / t_b1:.2f} | {t_np / t_b2:.2f} |")
+        print(rows[-1], flush=True)
+        del image, chunks
+    return rows
+
+
+def zarr_table(quick: bool, repeats: int) -> list[str]:
+    shape = (256, 256, 128) if quick else (512, 512, 256)
+    image = volume(shape, "u2", "C")
+    codecs = [
+        ("zstd level 1", numcodecs.Zstd(level=1)),
+        ("blosc lz4 shuffle", numcodecs.Blosc(cname="lz4", clevel=5, shuffle=numcodecs.Blosc.SHUFFLE)),
+        ("zlib level 1", numcodecs.Zlib(level=1)),
+    ]
+    rows = ["| uint16 " + "×".join(map(str, shape)) + ", 64³ chunks | MB | zarr-python save ms | brickwork save ms "
+            "| × save | zarr-python load ms | brickwork load ms | × load | size ratio (zarr/brickwork) |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    tmp = Path(tempfile.mkdtemp(prefix="brickwork-bench-"))
+    try:
+        for label, codec in codecs:
+            zp, bp = tmp / "z.zarr", tmp / "b.zarr"
+
+            def zsave():
+                shutil.rmtree(zp, ignore_errors=True)
+                z = zarr.create_array(store=str(zp), shape=shape, chunks=(64, 64, 64), dtype="u2", zarr_format=2,
+                                      compressors=codec, fill_value=0)
+                z[:] = image
+
+            def bsave():
+                shutil.rmtree(bp, ignore_errors=True)
+                bz.save(bp, image, chunks=(64, 64, 64), compressor=codec.get_config(), fill_value=0)
+
+            zsave()
+            bsave()
+            assert np.array_equal(zarr.open_array(str(bp), mode="r")[:], image)
+            assert np.array_equal(bz.load(zp), image)
+            size = lambda p: sum(f.stat().st_size for f in p.iterdir())  # noqa: E731
+            t_zs, t_bs = best(zsave, repeats), best(bsave, repeats)
+            t_zl = best(lambda: zarr.open_array(str(zp), mode="r")[:], repeats)
+            t_bl = best(lambda: bz.load(bp), repeats)
+            rows.append(f"| {label} | {image.nbytes / 1e6:.0f} | {t_zs * 1e3:.0f} | {t_bs * 1e3:.0f} | {t_zs / t_bs:.2f} "
+                        f"| {t_zl * 1e3:.0f} | {t_bl * 1e3:.0f} | {t_zl / t_bl:.2f} | {size(zp) / size(bp):.3f} |")
+            print(rows[-1], flush=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return rows
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="arrays halved along every axis")
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "results" / "grid.md"))
+    args = ap.parse_args()
+    header = [
+        "# brickwork grid benchmark",
+        "",
+        f"`.venv/bin/python bench/grid.py{' --quick' if args.quick else ''}` on {platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}, "
+        f"fastremap {fastremap.__version__ if hasattr(fastremap, '__version__') else '1.21.0'}, zarr {zarr.__version__}, "
+        f"brickwork {brickwork.__version__}; best of {args.repeats}.",
+        "",
+        "## tobytes",
+        "",
+    ]
+    print("\n".join(header))
+    out = header + tobytes_table(args.quick, args.repeats)
+    out += ["", "## assemble (both into a new array in the source's layout: chunks C→F means F-order chunks into a C array)", ""]
+    print("\n".join(out[-3:]))
+    out += assemble_table(args.quick, args.repeats)
+    out += ["", "## Zarr v2 save / load vs zarr-python (same codec, same chunks)", ""]
+    print("\n".join(out[-3:]))
+    out += zarr_table(args.quick, args.repeats)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text("\n".join(out) + "\n")
+    print(f"\nwrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
