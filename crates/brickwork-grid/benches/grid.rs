@@ -5,7 +5,7 @@
 #![allow(missing_docs, clippy::unwrap_used)]
 
 use brickwork_core::Order;
-use brickwork_grid::{assemble_into, tobytes, ChunkGrid, Edge, Layout};
+use brickwork_grid::{assemble_into, tobytes, tobytes_into, ChunkGrid, Edge, Layout};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 fn cases() -> Vec<(&'static str, [usize; 3], usize, Order, Order, [usize; 3])> {
@@ -29,7 +29,13 @@ fn bench(c: &mut Criterion) {
         g.bench_function(BenchmarkId::new("tobytes", label), |b| {
             b.iter(|| tobytes(&data, &layout, &grid, order, &[], Some(1)).unwrap())
         });
-        let chunks = tobytes(&data, &layout, &grid, order, &[], Some(1)).unwrap();
+        let mut chunks = tobytes(&data, &layout, &grid, order, &[], Some(1)).unwrap();
+        g.bench_function(BenchmarkId::new("tobytes_into (warm buffers)", label), |b| {
+            b.iter(|| {
+                let mut outs: Vec<&mut [u8]> = chunks.iter_mut().map(|c| c.as_mut_slice()).collect();
+                tobytes_into(&data, &layout, &grid, order, &[], &mut outs, Some(1)).unwrap()
+            })
+        });
         let refs: Vec<&[u8]> = chunks.iter().map(|c| c.as_slice()).collect();
         let mut out = vec![0u8; n];
         g.bench_function(BenchmarkId::new("assemble", label), |b| {

@@ -93,15 +93,18 @@ where
 {
     let contiguous = layout.contiguous_order().filter(|_| layout.offset() == 0);
     let total = grid.shape().iter().product::<usize>() * layout.itemsize();
+    let order = grid.memory_order(layout.strides());
     let (Some(o), true, false) = (contiguous, dst.len() == total, grid.is_empty()) else {
-        return (0..grid.len()).try_for_each(|i| work(i, dst, layout.offset() as isize));
+        return order
+            .into_iter()
+            .try_for_each(|i| work(i, dst, layout.offset() as isize));
     };
     let axis = if o == Order::C { 0 } else { grid.ndim() - 1 };
     // Bytes of one chunk-thick slab along `axis` (from the shape, not the strides: a length-1 axis may
     // carry any stride in a contiguous array).
     let slab_bytes = total / grid.shape()[axis].max(1) * grid.chunk()[axis];
     let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); grid.grid_shape()[axis]];
-    for i in 0..grid.len() {
+    for i in order {
         buckets[grid.coords(i)[axis]].push(i);
     }
     let run = |(j, slab): (usize, &mut [u8])| -> Result<()> {

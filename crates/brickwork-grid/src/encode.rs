@@ -48,14 +48,15 @@ where
         sink(i, codec.encode(&view)?)
     };
     parallel::install(threads, |par| {
+        let order = grid.memory_order(layout.strides());
         if par {
-            (0..grid.len())
+            order
                 .into_par_iter()
                 .with_min_len(1)
                 .try_for_each_init(Vec::new, one)
         } else {
             let mut scratch = Vec::new();
-            (0..grid.len()).try_for_each(|i| one(&mut scratch, i))
+            order.into_iter().try_for_each(|i| one(&mut scratch, i))
         }
     })?
 }

@@ -160,6 +160,32 @@ impl ChunkGrid {
             .fold(0, |acc, (&c, &g)| acc * g + c)
     }
 
+    /// Every chunk index, ordered so that chunks next to each other in memory come one after the other:
+    /// the grid axis with the smallest byte stride (`strides`, the array's) varies fastest.
+    ///
+    /// The list order of `tobytes` is Fortran order over the grid, which for a C array walks the slowest
+    /// memory axis first; chunks that share cache lines (edges narrower than a line) would then be cut
+    /// far apart in time and every line fetched twice. Processing in this order and storing each chunk
+    /// in its own slot keeps the result identical and the memory traffic minimal.
+    pub fn memory_order(&self, strides: &[isize]) -> Vec<usize> {
+        let mut axes: Vec<usize> = (0..self.ndim()).collect();
+        // Fastest axis first; ties keep the Fortran order of the grid.
+        axes.sort_by_key(|&a| strides.get(a).map_or(0, |s| s.unsigned_abs()));
+        let mut out = Vec::with_capacity(self.count);
+        let mut coords = vec![0usize; self.ndim()];
+        for _ in 0..self.count {
+            out.push(self.index(&coords));
+            for &a in &axes {
+                coords[a] += 1;
+                if coords[a] < self.grid[a] {
+                    break;
+                }
+                coords[a] = 0;
+            }
+        }
+        out
+    }
+
     /// The part of the array chunk `coords` covers: start and extent per axis (cut at the array's end).
     pub fn region(&self, coords: &[usize]) -> (Vec<usize>, Vec<usize>) {
         let start: Vec<usize> = coords.iter().zip(&self.chunk).map(|(&c, &n)| c * n).collect();
@@ -203,6 +229,17 @@ mod tests {
             assert_eq!(g.index(&g.coords(i)), i);
         }
         assert_eq!(g.region(&[1, 1, 0]), (vec![2, 3, 0], vec![2, 3, 2]));
+    }
+
+    #[test]
+    fn memory_order_walks_the_fastest_axis_first() {
+        let g = ChunkGrid::new(&[4, 4], &[2, 2], Edge::Exact).unwrap();
+        // C strides: the last axis is fastest, so (0,0), (0,1), (1,0), (1,1) = indices 0, 2, 1, 3.
+        assert_eq!(g.memory_order(&[4, 1]), vec![0, 2, 1, 3]);
+        assert_eq!(g.memory_order(&[1, 4]), vec![0, 1, 2, 3]);
+        let mut all = g.memory_order(&[-4, 0]);
+        all.sort();
+        assert_eq!(all, vec![0, 1, 2, 3]);
     }
 
     #[test]

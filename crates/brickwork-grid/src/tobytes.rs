@@ -60,14 +60,21 @@ pub fn tobytes_into(
             ));
         }
     }
+    // Cut in memory order (see ChunkGrid::memory_order); each chunk still lands in its own slot.
+    let mut slots: Vec<Option<(usize, &mut &mut [u8])>> = outs.iter_mut().enumerate().map(Some).collect();
+    let mut work: Vec<(usize, &mut &mut [u8])> = grid
+        .memory_order(layout.strides())
+        .into_iter()
+        .filter_map(|i| slots.get_mut(i)?.take())
+        .collect();
     parallel::install(threads, |par| {
-        let cut = |(i, out): (usize, &mut &mut [u8])| {
-            cut_chunk(src, layout, grid, &grid.coords(i), order, fill, out)
+        let cut = |(i, out): &mut (usize, &mut &mut [u8])| {
+            cut_chunk(src, layout, grid, &grid.coords(*i), order, fill, out)
         };
         if par {
-            outs.par_iter_mut().enumerate().with_min_len(1).try_for_each(cut)
+            work.par_iter_mut().with_min_len(1).try_for_each(cut)
         } else {
-            outs.iter_mut().enumerate().try_for_each(cut)
+            work.iter_mut().try_for_each(cut)
         }
     })?
 }
