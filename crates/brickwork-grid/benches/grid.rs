@@ -8,7 +8,10 @@ use brickwork_core::Order;
 use brickwork_grid::{assemble_into, tobytes, tobytes_into, ChunkGrid, Edge, Layout};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
-fn cases() -> Vec<(&'static str, [usize; 3], usize, Order, Order, [usize; 3])> {
+/// (label, shape, item size, source layout, chunk order, chunk shape)
+type Case = (&'static str, [usize; 3], usize, Order, Order, [usize; 3]);
+
+fn cases() -> Vec<Case> {
     vec![
         ("u1 256^3 C->C 32^3", [256, 256, 256], 1, Order::C, Order::C, [32, 32, 32]),
         ("u1 256^3 C->C 128^3", [256, 256, 256], 1, Order::C, Order::C, [128, 128, 128]),

@@ -67,6 +67,18 @@ pub fn tobytes_into(
         .into_iter()
         .filter_map(|i| slots.get_mut(i)?.take())
         .collect();
+    if let Some(fast) = row_axis(layout, grid, order) {
+        let mut rows = group_rows(grid, fast, work);
+        return parallel::install(threads, |par| {
+            let cut =
+                |row: &mut Vec<(usize, &mut &mut [u8])>| cut_row(src, layout, grid, fast, order, fill, row);
+            if par {
+                rows.par_iter_mut().with_min_len(1).try_for_each(cut)
+            } else {
+                rows.iter_mut().try_for_each(cut)
+            }
+        })?;
+    }
     parallel::install(threads, |par| {
         let cut = |(i, out): &mut (usize, &mut &mut [u8])| {
             cut_chunk(src, layout, grid, &grid.coords(*i), order, fill, out)
@@ -77,6 +89,117 @@ pub fn tobytes_into(
             work.iter_mut().try_for_each(cut)
         }
     })?
+}
+
+/// The axis along which whole rows of chunks can be cut in one pass: the innermost axis of `order`, when
+/// the source is contiguous along it too and the grid has more than one chunk across it.
+fn row_axis(layout: &Layout, grid: &ChunkGrid, order: Order) -> Option<usize> {
+    let fast = match order {
+        Order::C => grid.ndim() - 1,
+        Order::F => 0,
+    };
+    let contiguous = layout.strides()[fast] == layout.itemsize() as isize;
+    (contiguous && grid.grid_shape()[fast] > 1).then_some(fast)
+}
+
+/// Groups chunk slots into rows: the chunks that differ only in their coordinate along `fast`, each row
+/// sorted along `fast`, rows in the order their first chunk appears in `work` (memory order).
+fn group_rows<'a, 'b>(
+    grid: &ChunkGrid,
+    fast: usize,
+    work: Vec<(usize, &'a mut &'b mut [u8])>,
+) -> Vec<Vec<(usize, &'a mut &'b mut [u8])>> {
+    let mut position = std::collections::HashMap::new();
+    let mut rows: Vec<Vec<(usize, &'a mut &'b mut [u8])>> = Vec::new();
+    for (i, out) in work {
+        let mut key = grid.coords(i);
+        key[fast] = 0;
+        let at = *position.entry(grid.index(&key)).or_insert_with(|| {
+            rows.push(Vec::new());
+            rows.len() - 1
+        });
+        rows[at].push((i, out));
+    }
+    for row in &mut rows {
+        row.sort_by_key(|(i, _)| grid.coords(*i)[fast]);
+    }
+    rows
+}
+
+/// Cuts a row of chunks (see [`group_rows`]) in one pass over the source: for every position of the
+/// other axes, the source row is read once, left to right, and each chunk's run is copied out of it.
+fn cut_row(
+    src: &[u8],
+    layout: &Layout,
+    grid: &ChunkGrid,
+    fast: usize,
+    order: Order,
+    fill: &[u8],
+    row: &mut [(usize, &mut &mut [u8])],
+) -> Result<()> {
+    let isz = layout.itemsize();
+    let Some((first, _)) = row.first() else {
+        return Ok(());
+    };
+    // The other axes' extents are the same for every chunk of the row.
+    let (_, extent) = grid.region(&grid.coords(*first));
+    // Per chunk: source offset of its first element, run length in bytes, destination strides.
+    let mut parts = Vec::with_capacity(row.len());
+    for (i, out) in row.iter_mut() {
+        let coords = grid.coords(*i);
+        let (cstart, cextent) = grid.region(&coords);
+        let stored = grid.stored_shape(&coords);
+        if stored != cextent {
+            for cell in out.chunks_exact_mut(isz) {
+                cell.copy_from_slice(fill);
+            }
+        }
+        let dst_strides = contiguous_strides(&stored, isz, order)?;
+        parts.push((layout.offset_of(&cstart), cextent[fast] * isz, dst_strides));
+    }
+    // The other axes, outermost first in the chunks' order.
+    let mut axes: Vec<usize> = (0..grid.ndim()).filter(|&a| a != fast).collect();
+    if order == Order::F {
+        axes.reverse();
+    }
+    let mut idx = vec![0usize; axes.len()];
+    let mut src_off: isize = 0;
+    let mut dst_off = vec![0isize; row.len()];
+    loop {
+        for (k, (_, out)) in row.iter_mut().enumerate() {
+            let (base, run, _) = &parts[k];
+            let so = (*base as isize + src_off) as usize;
+            let d = dst_off[k] as usize;
+            let (Some(from), Some(to)) = (src.get(so..so + run), out.get_mut(d..d + run)) else {
+                return Err(Error::InvalidArray(
+                    "internal: a chunk row does not fit its buffers".into(),
+                ));
+            };
+            to.copy_from_slice(from);
+        }
+        // Advance the odometer over the other axes (innermost last).
+        let mut level = axes.len();
+        loop {
+            if level == 0 {
+                return Ok(());
+            }
+            level -= 1;
+            let a = axes[level];
+            idx[level] += 1;
+            src_off += layout.strides()[a];
+            for (k, part) in parts.iter().enumerate() {
+                dst_off[k] += part.2[a];
+            }
+            if idx[level] < extent[a] {
+                break;
+            }
+            src_off -= layout.strides()[a] * extent[a] as isize;
+            for (k, part) in parts.iter().enumerate() {
+                dst_off[k] -= part.2[a] * extent[a] as isize;
+            }
+            idx[level] = 0;
+        }
+    }
 }
 
 /// Checks that `layout` fits `grid` and that `fill` is one element when padding.
