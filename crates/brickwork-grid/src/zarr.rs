@@ -33,6 +33,9 @@ use crate::layout::Layout;
 /// header is untrusted, so larger arrays need an explicit, larger limit.
 pub const DEFAULT_MAX_ARRAY_BYTES: u64 = 16 << 30;
 
+/// The largest `.zarray` accepted (real ones are a few hundred bytes).
+const MAX_ZARRAY_BYTES: u64 = 1 << 24;
+
 /// What to write into a new store, besides the data.
 #[derive(Debug, Clone)]
 pub struct ZarrOptions {
@@ -93,18 +96,31 @@ pub struct ZarrArray {
 impl ZarrArray {
     /// Opens the store at `path`, validating its `.zarray`.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        use std::io::Read;
         let path = path.as_ref().to_path_buf();
         let meta_path = path.join(".zarray");
-        let text =
-            fs::read(&meta_path).map_err(|e| Error::io(format!("cannot read {}", meta_path.display()), e))?;
-        if text.len() > 1 << 24 {
+        let file = fs::File::open(&meta_path)
+            .map_err(|e| Error::io(format!("cannot read {}", meta_path.display()), e))?;
+        // Read at most one byte more than any real .zarray needs, whatever the file's size.
+        let mut text = Vec::new();
+        file.take(MAX_ZARRAY_BYTES + 1)
+            .read_to_end(&mut text)
+            .map_err(|e| Error::io(format!("cannot read {}", meta_path.display()), e))?;
+        Self::from_zarray(path, &text)
+    }
+
+    /// Builds the array at `path` from the bytes of its `.zarray` (untrusted: everything is validated).
+    pub fn from_zarray(path: impl AsRef<Path>, text: &[u8]) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        let meta_path = path.join(".zarray");
+        if text.len() as u64 > MAX_ZARRAY_BYTES {
             return Err(invalid(
                 &meta_path,
                 "the file is larger than 16 MiB; it is not a .zarray",
             ));
         }
         let meta: Value =
-            serde_json::from_slice(&text).map_err(|e| invalid(&meta_path, format!("not JSON: {e}")))?;
+            serde_json::from_slice(text).map_err(|e| invalid(&meta_path, format!("not JSON: {e}")))?;
         let meta = meta
             .as_object()
             .ok_or_else(|| invalid(&meta_path, "not a JSON object"))?;
