@@ -144,7 +144,7 @@ impl ZarrArray {
         let shape = sizes(get("shape")?, "shape")?;
         let chunks = sizes(get("chunks")?, "chunks")?;
         let dtype = match get("dtype")? {
-            Value::String(s) => DType::parse(s)?,
+            Value::String(s) => DType::parse(s).map_err(|e| Error::InvalidArray(e.to_string()))?,
             other => {
                 return Err(Error::InvalidArray(format!(
                     "dtype {other} is not supported: brickwork reads simple dtypes such as \"<f4\", not structured ones"
