@@ -13,6 +13,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 mod grid;
+mod media;
 mod objects;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -86,11 +87,22 @@ fn parse_config(py: Python<'_>, config_json: &str) -> PyResult<Config> {
 
 #[pymethods]
 impl NativeCodec {
-    /// Builds the codec named by the config (a JSON text with an "id").
+    /// Builds the codec named by the config (a JSON text with an "id"). `threads` (Blosc only: the
+    /// Python side's `brickwork.codecs.blosc.get_nthreads()`) sets `Blosc::with_threads`.
     #[new]
-    fn new(py: Python<'_>, config_json: &str) -> PyResult<Self> {
+    #[pyo3(signature = (config_json, threads=None))]
+    fn new(py: Python<'_>, config_json: &str, threads: Option<usize>) -> PyResult<Self> {
+        use brickwork::codecs::compress::blosc::Blosc;
+        use brickwork::core::StaticCodec;
         let config = parse_config(py, config_json)?;
-        let inner = brickwork::codecs::get_codec(&config).map_err(|e| to_pyerr(py, e))?;
+        let inner: Box<dyn Codec> = match threads {
+            Some(n) if config.get("id").and_then(|v| v.as_str()) == Some(Blosc::ID) => Box::new(
+                Blosc::from_config(&config)
+                    .map_err(|e| to_pyerr(py, e))?
+                    .with_threads(n),
+            ),
+            _ => brickwork::codecs::get_codec(&config).map_err(|e| to_pyerr(py, e))?,
+        };
         Ok(NativeCodec { inner })
     }
 
@@ -169,6 +181,44 @@ impl NativeCodec {
         run_detached(py, || codec.decode_into(bytes, out))
     }
 
+    /// Decodes into a new `bytes` of exactly `nbytes` (the size the caller read from the codec's header
+    /// and checked against its limit): the codec writes straight into the bytes object, with no
+    /// intermediate buffer or copy. Decoded data of another size is an error.
+    fn decode_sized<'py>(
+        &self,
+        py: Python<'py>,
+        data: PyReadonlyArray1<'py, u8>,
+        nbytes: usize,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let bytes = data
+            .as_slice()
+            .map_err(|e| to_pyerr(py, Error::InvalidArray(e.to_string())))?;
+        let codec = &*self.inner;
+        PyBytes::new_with(py, nbytes, |out| {
+            let written = run_detached(py, || codec.decode_into(bytes, out))?;
+            if written != nbytes {
+                let msg = format!("decoded {written} bytes, the header declared {nbytes}");
+                return Err(to_pyerr(py, Error::corrupt(codec.codec_id(), msg)));
+            }
+            Ok(())
+        })
+    }
+
+    /// `(start, stop)` of the decoded bytes inside `data` for codecs whose output is a verified part of
+    /// their input (checksums: numcodecs returns a view of the payload), else None.
+    fn decoded_range<'py>(
+        &self,
+        py: Python<'py>,
+        data: PyReadonlyArray1<'py, u8>,
+    ) -> PyResult<Option<(usize, usize)>> {
+        let bytes = data
+            .as_slice()
+            .map_err(|e| to_pyerr(py, Error::InvalidArray(e.to_string())))?;
+        let codec = &*self.inner;
+        let range = run_detached(py, || codec.decoded_range(bytes).transpose())?;
+        Ok(range.map(|r| (r.start, r.end)))
+    }
+
     fn __repr__(&self) -> String {
         format!("NativeCodec({})", self.config_json())
     }
@@ -216,6 +266,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(objects::takes_objects, m)?)?;
     m.add_function(wrap_pyfunction!(objects::encode_array, m)?)?;
     grid::register(m)?;
+    media::register(m)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

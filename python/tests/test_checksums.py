@@ -122,3 +122,13 @@ def test_checksum32_out_exact():
         b.decode(enc, out=np.zeros(5, "u1"))
     with pytest.raises(ValueError):
         b.encode(np.arange(10)[::2])
+
+
+@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: "-".join(str(v) for v in c.values()))
+def test_decode_returns_a_view_of_the_payload_like_numcodecs(config):
+    b, nc = _pair(config)
+    enc = np.frombuffer(nc.encode(np.arange(1000, dtype="<u4")), dtype=np.uint8)
+    for codec in (b, nc):
+        dec = codec.decode(enc)
+        assert np.shares_memory(np.asarray(dec), enc), type(codec)
+    assert bytes(b.decode(enc)) == bytes(nc.decode(enc))

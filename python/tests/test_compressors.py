@@ -256,3 +256,45 @@ def test_many_threads_at_once():
     for t in threads:
         t.join()
     assert not failures
+
+
+def test_blosc_nthreads_like_numcodecs():
+    from brickwork.codecs import blosc as bw_blosc
+    from numcodecs import blosc as nc_blosc
+
+    assert bw_blosc.get_nthreads() == nc_blosc.get_nthreads()  # both min(8, os.cpu_count()) by default
+    data = INPUTS["labels u8 3 MiB"]  # above the size where several threads are used
+    previous_nc = nc_blosc.set_nthreads(1)
+    try:
+        for cname in ("lz4", "zstd", "blosclz"):
+            c = bw.Blosc(cname=cname)
+            want = numcodecs.Blosc(cname=cname).encode(data)
+            for n in (1, 3):
+                previous = bw_blosc.set_nthreads(n)
+                try:
+                    assert bw_blosc.get_nthreads() == n
+                    enc = c.encode(data)  # the codec picks the new count up without being rebuilt
+                    assert enc == want, (cname, n)  # one-thread bytes whatever the thread count
+                    assert bytes(c.decode(enc)) == data.tobytes()
+                finally:
+                    assert bw_blosc.set_nthreads(previous) == n
+    finally:
+        nc_blosc.set_nthreads(previous_nc)
+    with pytest.raises(ValueError):
+        bw_blosc.set_nthreads(0)
+    assert bw_blosc.Blosc is bw.Blosc and bw_blosc.SHUFFLE == nc_blosc.SHUFFLE
+
+
+def test_decode_into_bytes_of_the_header_size():
+    # Blosc, LZ4 and Zstd decode straight into a bytes object of the size their header declares.
+    data = INPUTS["labels u8 3 MiB"]
+    for c in (bw.Zstd(), bw.LZ4(), bw.Blosc(), bw.Blosc(cname="zstd", shuffle=bw.Blosc.NOSHUFFLE)):
+        dec = c.decode(c.encode(data))
+        assert type(dec) is bytes and dec == data.tobytes()
+        assert c.decode(c.encode(b"")) == b""
+    # Several zstd frames: more than the first header declares, decoded all the same.
+    z = bw.Zstd()
+    assert z.decode(z.encode(b"abc" * 1000) + z.encode(b"xyz" * 10)) == b"abc" * 1000 + b"xyz" * 10
+    # A size prefix or header that does not fit the data is not trusted (no huge allocation first).
+    with pytest.raises(errors.DecodeError):
+        bw.LZ4().decode((1 << 30).to_bytes(4, "little") + bytes(8))

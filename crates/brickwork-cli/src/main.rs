@@ -43,6 +43,8 @@ enum Command {
     Pack(cmd::pack::Args),
     /// Read a Zarr v2 store into a .npy file.
     Unpack(cmd::unpack::Args),
+    /// Convert media files (images, video, DICOM, FITS, .npy) or print what one holds.
+    Media(cmd::media::Args),
 }
 
 /// Exit status for errors in the command line itself (clap uses the same).
@@ -88,6 +90,7 @@ fn main() -> ExitCode {
         Command::Decode(a) => cmd::decode::run(&a),
         Command::Pack(a) => cmd::pack::run(&a),
         Command::Unpack(a) => cmd::unpack::run(&a),
+        Command::Media(a) => cmd::media::run(&a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -537,3 +537,36 @@ fn unpack_rejects_hostile_stores() {
     assert!(stderr(&o).contains("limit"), "{}", stderr(&o));
     assert!(!Path::new(&out).exists());
 }
+
+#[test]
+fn pack_reads_media_sources() {
+    // A 3-page uint16 TIFF stack, written by `brickwork media convert`, packs into a (3, H, W) store.
+    let d = tmpdir("packmedia");
+    use brickwork::core::npy;
+    let data: Vec<u8> = (0..3 * 20 * 30u16).flat_map(|v| (v * 7).to_le_bytes()).collect();
+    let src = p(&d, "stack.npy");
+    let dtype = brickwork::DType::parse("<u2").unwrap();
+    std::fs::write(
+        &src,
+        npy::to_bytes(dtype, &[3, 20, 30], brickwork::Order::C, &data),
+    )
+    .unwrap();
+    let tif = p(&d, "stack.tif");
+    let o = run(&["media", "convert", &src, &tif]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let store = p(&d, "stack.zarr");
+    let o = run(&["pack", &tif, &store, "--chunks", "1,16,16", "--codec", "zstd"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let back = p(&d, "back.npy");
+    assert!(run(&["unpack", &store, &back]).status.success());
+    let bytes = std::fs::read(&back).unwrap();
+    let (h, body) = npy::parse(&bytes).unwrap();
+    assert_eq!(h.shape, vec![3, 20, 30]);
+    assert_eq!(body, &data[..]);
+    // A file that is not media is a clear error, and no store is left.
+    let junk = p(&d, "junk.png");
+    std::fs::write(&junk, b"not a png").unwrap();
+    let o = run(&["pack", &junk, &p(&d, "junk.zarr"), "--chunks", "4,4"]);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(!d.join("junk.zarr").exists());
+}

@@ -39,6 +39,15 @@ pub trait Codec: Send + Sync + fmt::Debug {
         copy_exact(self.codec_id(), decoded.data(), out)
     }
 
+    /// For codecs whose decoded bytes are a contiguous part of `encoded` (the checksum codecs: the
+    /// payload, once its checksum is verified), that part's byte range, so a caller can return a view of
+    /// the input instead of a copy, as numcodecs does. `None` (the default): decoding makes new bytes and
+    /// [`Codec::decode`] must be used. An error is what `decode` would have raised.
+    fn decoded_range(&self, encoded: &[u8]) -> Option<Result<std::ops::Range<usize>>> {
+        let _ = encoded;
+        None
+    }
+
     /// Encodes raw bytes (a 1-D `|u1` array).
     fn encode_bytes(&self, data: &[u8]) -> Result<Vec<u8>> {
         self.encode(&ArrayView::from_bytes(data))

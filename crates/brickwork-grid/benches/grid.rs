@@ -13,11 +13,46 @@ type Case = (&'static str, [usize; 3], usize, Order, Order, [usize; 3]);
 
 fn cases() -> Vec<Case> {
     vec![
-        ("u1 256^3 C->C 32^3", [256, 256, 256], 1, Order::C, Order::C, [32, 32, 32]),
-        ("u1 256^3 C->C 128^3", [256, 256, 256], 1, Order::C, Order::C, [128, 128, 128]),
-        ("f4 256x256x128 F->F 64^3", [256, 256, 128], 4, Order::F, Order::F, [64, 64, 64]),
-        ("f4 256x256x128 F->C 64^3", [256, 256, 128], 4, Order::F, Order::C, [64, 64, 64]),
-        ("u2 256x256x128 C->F 64^3", [256, 256, 128], 2, Order::C, Order::F, [64, 64, 64]),
+        (
+            "u1 256^3 C->C 32^3",
+            [256, 256, 256],
+            1,
+            Order::C,
+            Order::C,
+            [32, 32, 32],
+        ),
+        (
+            "u1 256^3 C->C 128^3",
+            [256, 256, 256],
+            1,
+            Order::C,
+            Order::C,
+            [128, 128, 128],
+        ),
+        (
+            "f4 256x256x128 F->F 64^3",
+            [256, 256, 128],
+            4,
+            Order::F,
+            Order::F,
+            [64, 64, 64],
+        ),
+        (
+            "f4 256x256x128 F->C 64^3",
+            [256, 256, 128],
+            4,
+            Order::F,
+            Order::C,
+            [64, 64, 64],
+        ),
+        (
+            "u2 256x256x128 C->F 64^3",
+            [256, 256, 128],
+            2,
+            Order::C,
+            Order::F,
+            [64, 64, 64],
+        ),
     ]
 }
 
@@ -44,7 +79,9 @@ fn bench(c: &mut Criterion) {
         g.bench_function(BenchmarkId::new("assemble", label), |b| {
             b.iter(|| assemble_into(&refs, &grid, order, &mut out, &layout, Some(1)).unwrap())
         });
-        g.bench_function(BenchmarkId::new("memcpy", label), |b| b.iter(|| out.copy_from_slice(&data)));
+        g.bench_function(BenchmarkId::new("memcpy", label), |b| {
+            b.iter(|| out.copy_from_slice(&data))
+        });
     }
     g.finish();
 }

@@ -57,6 +57,10 @@ pub enum MediaError {
         reason: String,
     },
 
+    /// A serializer config or registry lookup that is not valid (bad JSON, unknown serializer name).
+    #[error("serializer: {0}")]
+    Serializer(String),
+
     /// An I/O error (temporary files, pipes).
     #[error("I/O error: {0}")]
     Io(#[from] std::io::Error),

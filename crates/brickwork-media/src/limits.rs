@@ -43,7 +43,7 @@ impl MediaLimits {
                 limit: self.max_pixels,
             });
         }
-        let bytes = pixels.checked_mul(bytes_per_pixel).unwrap_or(u64::MAX);
+        let bytes = pixels.saturating_mul(bytes_per_pixel);
         if bytes > self.max_bytes || usize::try_from(bytes).is_err() {
             return Err(MediaError::LimitExceeded {
                 format,

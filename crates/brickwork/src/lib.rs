@@ -15,5 +15,5 @@
 
 pub use brickwork_codecs as codecs;
 pub use brickwork_core as core;
-pub use brickwork_grid as grid;
 pub use brickwork_core::{ArrayBuf, ArrayView, Codec, Config, DType, Error, Limits, Order, Registry, Result};
+pub use brickwork_grid as grid;

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .. import _native
-from ..errors import DTypeError, InvalidConfigError, UnknownCodecError
+from ..errors import DTypeError, InvalidConfigError, OutputSizeError, UnknownCodecError
 
 try:  # Subclass numcodecs' ABC when it is installed, so zarr and numcodecs accept our codecs.
     from numcodecs.abc import Codec as _CodecBase
@@ -180,8 +180,21 @@ class NativeCodec(_CodecBase):
         limit = MAX_DECODED_BYTES if max_decoded_bytes is None else int(max_decoded_bytes)
         if limit < 0:
             raise ValueError(f"max_decoded_bytes must not be negative, got {max_decoded_bytes!r}")
+        if self._decode_returns_bytes:
+            size = self._declared_size(data)
+            if size is not None and size <= limit:
+                # Decoded straight into the returned bytes object (no copy of the decoded data).
+                try:
+                    return self._codec.decode_sized(data, size)
+                except OutputSizeError:
+                    pass  # more data than the header's size (e.g. several zstd frames): decode below
         raw, dtype, shape, order = self._codec.decode(data, limit, self._decode_returns_bytes)
         return self._decoded(raw, dtype, shape, order)
+
+    def _declared_size(self, data: np.ndarray) -> int | None:
+        """The decoded size a byte codec's header declares, when it is cheap to read and plausible for
+        the input's length (then ``decode`` writes straight into a bytes object of that size); else None."""
+        return None
 
     def _encoded(self, encoded: bytes, source: np.ndarray):
         return encoded

@@ -1,10 +1,39 @@
 """numcodecs' Blosc: a Blosc 1.x chunk (shuffle or bit-shuffle, then blosclz/lz4/lz4hc/zlib/zstd), decoded
-in Rust with every header field checked, encoded by c-blosc with no global state."""
+in Rust with every header field checked, encoded by c-blosc with no global state of c-blosc's.
+
+Threads: numcodecs' Blosc runs with c-blosc's process-wide thread count (``numcodecs.blosc.get_nthreads()``
+/ ``set_nthreads(n)``, by default ``min(8, os.cpu_count())``). For drop-in compatibility brickwork keeps
+the same one piece of process-wide state here (``get_nthreads``/``set_nthreads``, public in
+``brickwork.codecs.blosc``), read by every ``Blosc`` at encode/decode time. Unlike c-blosc's, it changes
+only the speed: brickwork's bytes are those of one thread whatever the count (multi-thread c-blosc
+output is put back in block order), so they equal numcodecs' run with ``set_nthreads(1)``.
+"""
 from __future__ import annotations
 
-from ._base import NativeCodec, register_codec
+import os
+
+from .. import _native
+from ._base import NativeCodec, _config_json, register_codec
 
 __all__ = ["Blosc"]
+
+_nthreads = min(8, os.cpu_count() or 1)
+
+
+def get_nthreads() -> int:
+    """The number of threads every Blosc encode/decode may use (numcodecs' ``blosc.get_nthreads()``)."""
+    return _nthreads
+
+
+def set_nthreads(nthreads: int) -> int:
+    """Sets the number of threads Blosc uses (at least 1) and returns the previous one, as numcodecs'
+    ``blosc.set_nthreads``."""
+    global _nthreads
+    nthreads = int(nthreads)
+    if nthreads < 1:
+        raise ValueError(f"nthreads must be at least 1, got {nthreads}")
+    previous, _nthreads = _nthreads, nthreads
+    return previous
 
 NOSHUFFLE = 0
 SHUFFLE = 1
@@ -37,6 +66,24 @@ class Blosc(NativeCodec):
         self.shuffle = shuffle
         self.blocksize = blocksize
         self._typesize = typesize
+
+    @property
+    def _codec(self) -> "_native.NativeCodec":
+        # Rebuilt when the process-wide thread count changed since it was built.
+        native = self.__dict__.get("_native_codec")
+        if native is None or self.__dict__.get("_native_threads") != _nthreads:
+            native = _native.NativeCodec(_config_json(self._native_config()), _nthreads)
+            object.__setattr__(self, "_native_codec", native)
+            object.__setattr__(self, "_native_threads", _nthreads)
+        return native
+
+    def _declared_size(self, data):
+        # Header: version, versionlz, flags, typesize, then u32le nbytes, blocksize, cbytes. Trusted only
+        # for a well-formed header whose cbytes is the input's length (Rust checks everything else).
+        if data.size < 16 or data[0] not in (1, 2):
+            return None
+        nbytes, _blocksize, cbytes = (int(v) for v in data[4:16].view("<u4"))
+        return nbytes if cbytes == data.size else None
 
     def _native_config(self) -> dict:
         config = self.get_config()

@@ -1,8 +1,9 @@
 """numcodecs' checksum codecs: CRC32, Adler32, CRC32C (``Checksum32``), Fletcher32 and JenkinsLookup3.
 
 Constructors, ``get_config`` (``location`` only when it was passed), reprs and return types are
-numcodecs': the ``Checksum32`` family encodes to a ``uint8`` array and decodes to one; Fletcher32 and
-JenkinsLookup3 encode to ``bytes`` and decode to a ``memoryview`` of the payload (or into ``out``). The
+numcodecs': the ``Checksum32`` family encodes to a ``uint8`` array and decodes to a ``uint8`` view of
+the input's payload; Fletcher32 and JenkinsLookup3 encode to ``bytes`` and decode to a ``memoryview`` of
+the input's payload (or into ``out``): decoding verifies the checksum and copies nothing. The
 checksums run in Rust (``brickwork-codecs/src/checksum``); a mismatch raises
 ``brickwork.errors.ChecksumError`` (a RuntimeError, as numcodecs), data shorter than a checksum
 ``brickwork.errors.DecodeError`` (a ValueError and RuntimeError).
@@ -17,7 +18,18 @@ import numpy as np
 
 from ..errors import DecodeError
 from ._base import NativeCodec, ensure_contiguous_ndarray, register_codec
-from ._util import decode_array, encode_array, ndarray_copy
+from ._util import decode_array, encode_array, memory, ndarray_copy
+
+
+def _payload(codec, buf) -> np.ndarray:
+    """The verified payload of ``buf`` as numcodecs returns it: a flat uint8 *view* of the input's memory
+    (the checksum runs in Rust, nothing is copied)."""
+    data = memory(ensure_contiguous_ndarray(buf))
+    span = codec._codec.decoded_range(data)
+    if span is None:  # not a view-decoding codec: a decoded copy
+        raw, _dtype, _shape, _order = decode_array(codec, data)
+        return raw
+    return data[span[0] : span[1]]
 
 
 class Checksum32(NativeCodec):
@@ -50,8 +62,7 @@ class Checksum32(NativeCodec):
             raise DecodeError("Input buffer is too short to contain a 32-bit checksum.")
         if out is not None:
             ensure_contiguous_ndarray(out)
-        raw, _dtype, _shape, _order = decode_array(self, ensure_contiguous_ndarray(buf))
-        return ndarray_copy(raw, out)
+        return ndarray_copy(_payload(self, buf), out)
 
 
 class CRC32(Checksum32):
@@ -85,7 +96,7 @@ class _TrailingChecksum(NativeCodec):
         return bytes(encode_array(self, arr))
 
     def decode(self, buf, out=None):
-        raw, _dtype, _shape, _order = decode_array(self, ensure_contiguous_ndarray(buf))
+        raw = _payload(self, buf)
         if out is None:
             return memoryview(raw)
         return self._into(raw, out)

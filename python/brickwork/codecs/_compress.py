@@ -78,6 +78,22 @@ class Zstd(NativeCodec):
     def __repr__(self):
         return f"Zstd(level={self.level!r})"
 
+    def _declared_size(self, data):
+        # The frame header's content size (RFC 8878 §3.1.1.1), if zstd could expand the input that much
+        # (an RLE block of 128 KiB costs 4 bytes: at most 32768x).
+        if data.size < 6 or bytes(data[:4]) != b"\x28\xb5\x2f\xfd":
+            return None
+        descriptor = int(data[4])
+        fcs_flag, single_segment, dict_flag = descriptor >> 6, (descriptor >> 5) & 1, descriptor & 3
+        width = (1 if single_segment else 0, 2, 4, 8)[fcs_flag]
+        if width == 0:
+            return None  # content size not stored
+        at = 5 + (0 if single_segment else 1) + (0, 1, 2, 4)[dict_flag]
+        if data.size < at + width:
+            return None
+        size = int.from_bytes(bytes(data[at : at + width]), "little") + (256 if width == 2 else 0)
+        return size if size <= 32768 * data.size else None
+
     @classmethod
     def default_level(cls) -> int:
         """libzstd's default level."""
@@ -103,6 +119,13 @@ class LZ4(NativeCodec):
 
     def __init__(self, acceleration=1):
         self.acceleration = acceleration
+
+    def _declared_size(self, data):
+        # The 4-byte little-endian size prefix, if LZ4 could expand the block that much (at most ~255x).
+        if data.size < 4:
+            return None
+        size = int(data[:4].view("<i4")[0])
+        return size if 0 <= size <= 256 * data.size else None
 
     def __repr__(self):
         return f"LZ4(acceleration={self.acceleration!r})"

@@ -21,6 +21,7 @@ from ._util import (
     contiguous,
     decode_any,
     decode_array,
+    decode_new,
     encode_array,
     encode_objects,
     ensure_ndarray,
@@ -71,6 +72,8 @@ class Shuffle(NativeCodec):
 
     def decode(self, buf, out=None):
         arr = ensure_contiguous_ndarray(buf)
+        if out is None:  # numcodecs: a new flat uint8 array of the input's size
+            return decode_new(self, arr, (arr.nbytes,), np.uint8)
         raw, _dtype, _shape, _order = decode_array(self, arr)
         return self._into(raw, out)
 
@@ -104,6 +107,8 @@ class Delta(NativeCodec):
 
     def decode(self, buf, out=None):
         enc = _flat(ensure_ndarray(buf).view(self.astype))
+        if out is None:
+            return decode_new(self, enc, enc.shape, self.dtype)
         raw, dtype, shape, _order = decode_array(self, enc)
         return ndarray_copy(shaped(raw, dtype, shape), out)
 
@@ -145,6 +150,8 @@ class FixedScaleOffset(NativeCodec):
 
     def decode(self, buf, out=None):
         enc = _flat(ensure_ndarray(buf).view(self.astype))
+        if out is None:
+            return decode_new(self, enc, enc.shape, self.dtype)
         raw, dtype, shape, _order = decode_array(self, enc)
         return ndarray_copy(shaped(raw, dtype, shape), out)
 
@@ -178,7 +185,12 @@ class Quantize(NativeCodec):
         return enc[()] if arr.ndim == 0 else enc  # NumPy arithmetic on a 0-d array gives a scalar
 
     def decode(self, buf, out=None):
+        if self.astype == self.dtype:
+            # numcodecs: ``.astype(dtype, copy=False)`` of the same dtype is the input itself (a no-op).
+            return ndarray_copy(ensure_ndarray(buf).view(self.astype), out)
         enc = contiguous(ensure_ndarray(buf).view(self.astype))
+        if out is None:
+            return decode_new(self, enc, enc.shape, self.dtype, order_of(enc))
         raw, dtype, _shape, _order = decode_array(self, enc)
         return ndarray_copy(shaped(raw, dtype, enc.shape, order_of(enc)), out)
 
@@ -234,6 +246,9 @@ class PackBits(NativeCodec):
 
     def decode(self, buf, out=None):
         enc = _flat(ensure_ndarray(buf).view("u1"))
+        if out is None and enc.size:
+            # Element count: 8 per packed byte, minus the pad count in the first byte.
+            return decode_new(self, enc, (max(0, (enc.size - 1) * 8 - int(enc[0])),), bool)
         raw, dtype, shape, _order = decode_array(self, enc)
         return ndarray_copy(shaped(raw, dtype, shape), out)
 
@@ -268,6 +283,8 @@ class AsType(NativeCodec):
 
     def decode(self, buf, out=None):
         enc = contiguous(ensure_ndarray(buf).view(self.encode_dtype))
+        if out is None:
+            return decode_new(self, enc, enc.shape, self.decode_dtype, order_of(enc))
         raw, dtype, _shape, _order = decode_array(self, enc)
         return ndarray_copy(shaped(raw, dtype, enc.shape, order_of(enc)), out)
 

@@ -76,6 +76,20 @@ def decode_array(codec, buf: Any, max_decoded_bytes: int | None = None):
     return codec._codec.decode(data, limit, False)
 
 
+def decode_new(codec, enc: np.ndarray, shape: tuple, dtype, order: str = "C") -> np.ndarray:
+    """Decodes ``enc`` with the Rust codec's ``decode_into`` straight into a new, uninitialised array of
+    the result's (known) shape, dtype and order: the decoded bytes are written once, into NumPy's memory,
+    with no intermediate buffer or copy. The size is checked against ``MAX_DECODED_BYTES`` first (over
+    it, the Rust ``decode`` raises its LimitError)."""
+    data = memory(contiguous(enc))
+    result = np.empty(shape, dtype=dtype, order=order)
+    if result.nbytes > MAX_DECODED_BYTES:
+        raw, dtype, shape, order = codec._codec.decode(data, MAX_DECODED_BYTES, False)
+        return shaped(raw, dtype, shape, order)
+    codec._codec.decode_into(data, memory(result))
+    return result
+
+
 def shaped(raw: np.ndarray, dtype, shape, order: str = "C") -> np.ndarray:
     """``raw`` (flat uint8) viewed as ``dtype`` and reshaped (no copy)."""
     return raw.view(np.dtype(dtype)).reshape(shape, order=order)

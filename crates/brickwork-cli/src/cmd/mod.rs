@@ -3,5 +3,6 @@
 pub mod codecs;
 pub mod decode;
 pub mod encode;
+pub mod media;
 pub mod pack;
 pub mod unpack;

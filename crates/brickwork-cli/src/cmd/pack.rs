@@ -1,7 +1,8 @@
 //! `brickwork pack SRC DEST.zarr --chunks 64,64,64 --codec SPEC`: an array into a Zarr v2 store, cut and
 //! encoded in parallel, with a progress bar on a terminal and a one-line summary.
 //!
-//! SRC is a `.npy` file of any dtype and order. The store is what zarr-python writes (see
+//! SRC is a `.npy` file of any dtype and order, or a media file (PNG, JPEG, GIF, TIFF stack, WebP, video,
+//! DICOM, FITS, ...) decoded as imageio would. The store is what zarr-python writes (see
 //! `brickwork_grid::zarr`); an existing store is only replaced with `--overwrite`, and a failed pack
 //! removes what it wrote.
 
@@ -18,7 +19,7 @@ use crate::{output, spec, CmdResult, Failure};
 /// Arguments of `brickwork pack`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Source array: a `.npy` file.
+    /// Source array: a `.npy` file, or an image, TIFF stack, video, DICOM or FITS file.
     src: String,
     /// Destination Zarr v2 store (a directory; created).
     dest: PathBuf,
@@ -69,11 +70,23 @@ pub fn run(args: &Args) -> CmdResult {
         }
     };
     let order = Order::parse(&args.order).map_err(Failure::usage)?;
-    if args.src.ends_with(".zarr") || !args.src.ends_with(".npy") {
-        return Err(usage(format!("{}: pack reads .npy files", args.src)));
-    }
+    // The source: a .npy file read in place, or any media file brickwork-media reads (images, TIFF
+    // stacks, video, DICOM, FITS), decoded to the array imageio would return.
     let data = output::read_input(&args.src)?;
-    let (header, body) = npy::parse(&data)?;
+    let decoded;
+    let (header, body) = if args.src.to_ascii_lowercase().ends_with(".npy") {
+        npy::parse(&data)?
+    } else {
+        decoded = crate::cmd::media::load(&args.src, None, &brickwork_media::MediaLimits::default())?;
+        let header = npy::NpyHeader {
+            dtype: decoded.dtype(),
+            shape: decoded.shape().to_vec(),
+            order: decoded.order(),
+            data_offset: 0,
+            data_len: decoded.len(),
+        };
+        (header, decoded.data())
+    };
     let chunks = parse_chunks(&args.chunks, header.shape.len())?;
     let fill_value = match &args.fill_value {
         None => None,

@@ -82,6 +82,10 @@ impl Codec for Fletcher32 {
         out[..payload.len()].copy_from_slice(payload);
         Ok(payload.len())
     }
+
+    fn decoded_range(&self, encoded: &[u8]) -> Option<Result<std::ops::Range<usize>>> {
+        Some(self.payload(encoded).map(|p| 0..p.len()))
+    }
 }
 
 impl StaticCodec for Fletcher32 {
@@ -139,6 +143,7 @@ mod tests {
         assert_eq!(f.decode_into(&enc, &mut out).unwrap(), 11);
         assert_eq!(&out[..11], b"Hello World");
         assert_eq!(&out[11..], [0xaa, 0xaa]);
+        assert_eq!(f.decoded_range(&enc).unwrap().unwrap(), 0..11);
         assert!(matches!(
             f.decode_into(&enc, &mut [0; 10]),
             Err(Error::OutputSize { .. })
@@ -148,6 +153,10 @@ mod tests {
         assert!(matches!(
             f.decode(&bad, &Limits::default()),
             Err(Error::ChecksumMismatch { .. })
+        ));
+        assert!(matches!(
+            f.decoded_range(&bad),
+            Some(Err(Error::ChecksumMismatch { .. }))
         ));
         assert!(matches!(
             f.decode(&enc[..3], &Limits::default()),

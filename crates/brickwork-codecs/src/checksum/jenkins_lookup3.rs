@@ -152,6 +152,10 @@ impl Codec for JenkinsLookup3 {
     fn decode_into(&self, encoded: &[u8], out: &mut [u8]) -> Result<usize> {
         copy_exact(ID, self.payload(encoded)?, out)
     }
+
+    fn decoded_range(&self, encoded: &[u8]) -> Option<Result<std::ops::Range<usize>>> {
+        Some(self.payload(encoded).map(|p| 0..p.len()))
+    }
 }
 
 impl StaticCodec for JenkinsLookup3 {
@@ -229,6 +233,11 @@ mod tests {
         ));
         let mut out = [0; 3];
         assert_eq!(c.decode_into(&enc, &mut out).unwrap(), 3);
+        assert_eq!(c.decoded_range(&enc).unwrap().unwrap(), 0..3);
+        assert!(matches!(
+            c.decoded_range(&enc[1..]),
+            Some(Err(Error::ChecksumMismatch { .. }))
+        ));
         assert!(matches!(
             c.decode(&enc[..3], &Limits::default()),
             Err(Error::Corrupt { .. })

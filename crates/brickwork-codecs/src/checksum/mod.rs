@@ -198,6 +198,14 @@ impl<A: Checksum32Algorithm> Codec for Checksum32<A> {
     fn decode_into(&self, encoded: &[u8], out: &mut [u8]) -> Result<usize> {
         copy_exact(A::ID, self.payload(encoded)?, out)
     }
+
+    fn decoded_range(&self, encoded: &[u8]) -> Option<Result<std::ops::Range<usize>>> {
+        let start = match self.location() {
+            Location::Start => 4,
+            Location::End => 0,
+        };
+        Some(self.payload(encoded).map(|p| start..start + p.len()))
+    }
 }
 
 impl<A: Checksum32Algorithm> StaticCodec for Checksum32<A> {
@@ -255,6 +263,16 @@ pub(crate) mod tests {
                 Err(Error::Corrupt { .. })
             ));
         }
+        let start = if A::DEFAULT_LOCATION == Location::Start {
+            4
+        } else {
+            0
+        };
+        assert_eq!(c.decoded_range(&enc).unwrap().unwrap(), start..start + 11);
+        assert!(matches!(
+            c.decoded_range(&enc[..3]),
+            Some(Err(Error::Corrupt { .. }))
+        ));
         let e = c.encode_bytes(b"").unwrap();
         assert_eq!(e, empty.to_le_bytes());
         assert!(c.decode(&e, &Limits::default()).unwrap().is_empty());

@@ -11,7 +11,7 @@
 use brickwork_core::{ArrayBuf, ArrayView, Codec, Config, DType, Limits, Result, StaticCodec};
 use serde::{Deserialize, Serialize};
 
-use super::numeric::{cast, decoded_size, item_count, not_object};
+use super::numeric::{cast, cast_into, decoded_size, item_count, not_object};
 
 const ID: &str = "astype";
 
@@ -57,6 +57,10 @@ impl Codec for AsType {
             cast(ID, encoded, self.encode_dtype, self.decode_dtype)?,
             self.decode_dtype,
         )
+    }
+
+    fn decode_into(&self, encoded: &[u8], out: &mut [u8]) -> Result<usize> {
+        cast_into(ID, encoded, self.encode_dtype, self.decode_dtype, out)
     }
 }
 

@@ -24,8 +24,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Number;
 
 use super::numeric::{
-    decoded_size, is_big, item_count, map_cast, not_object, with_elem, Bool, Elem, ElemKind, FloatElem,
-    IntElem,
+    decoded_size, is_big, item_count, map_cast, map_cast_into, not_object, with_elem, Bool, Elem, ElemKind,
+    FloatElem, IntElem,
 };
 
 const ID: &str = "fixedscaleoffset";
@@ -155,26 +155,45 @@ fn encode_float<F: FloatElem>(
     map_cast::<F, F>(ID, data, big, astype, |v| v.sub(o).mul(s).rint())
 }
 
-/// Decode with a float `astype` `F`: `enc / scale + offset` in `F`.
+/// Decode with a float `astype` `F` into `out`: `enc / scale + offset` in `F`.
 fn decode_float<F: FloatElem>(
     data: &[u8],
     big: bool,
     (offset, scale): (PyNum, PyNum),
     dtype: DType,
-) -> Result<Vec<u8>> {
+    out: &mut [u8],
+) -> Result<usize> {
     let (o, s) = (F::from_f64(offset.as_f64()), F::from_f64(scale.as_f64()));
-    map_cast::<F, F>(ID, data, big, dtype, |v| v.div(s).add(o))
+    map_cast_into::<F, F>(ID, data, big, dtype, out, |v| v.div(s).add(o))
 }
 
-/// Decode with an integer or bool `astype`: true division gives float64.
+/// Decode with an integer or bool `astype` into `out`: true division gives float64.
 fn decode_int<T: Elem>(
     data: &[u8],
     big: bool,
     (offset, scale): (PyNum, PyNum),
     dtype: DType,
-) -> Result<Vec<u8>> {
+    out: &mut [u8],
+) -> Result<usize> {
     let (o, s) = (offset.as_f64(), scale.as_f64());
-    map_cast::<T, f64>(ID, data, big, dtype, |v| f64::from_wide(v.to_wide()) / s + o)
+    map_cast_into::<T, f64>(ID, data, big, dtype, out, |v| f64::from_wide(v.to_wide()) / s + o)
+}
+
+impl FixedScaleOffset {
+    /// Decodes into `out`, which must hold exactly the decoded bytes.
+    fn decode_to(&self, encoded: &[u8], out: &mut [u8]) -> Result<usize> {
+        self.kind(self.dtype)?;
+        let ka = self.kind(self.astype)?;
+        item_count(ID, encoded, self.astype)?;
+        let p = (PyNum::of(&self.offset), PyNum::of(&self.scale));
+        let big = is_big(self.astype);
+        match ka {
+            ElemKind::F16 => decode_float::<half::f16>(encoded, big, p, self.dtype, out),
+            ElemKind::F32 => decode_float::<f32>(encoded, big, p, self.dtype, out),
+            ElemKind::F64 => decode_float::<f64>(encoded, big, p, self.dtype, out),
+            other => with_elem!(other, T => decode_int::<T>(encoded, big, p, self.dtype, out)),
+        }
+    }
 }
 
 impl Codec for FixedScaleOffset {
@@ -221,18 +240,15 @@ impl Codec for FixedScaleOffset {
 
     fn decode(&self, encoded: &[u8], limits: &Limits) -> Result<ArrayBuf> {
         self.kind(self.dtype)?;
-        let ka = self.kind(self.astype)?;
+        self.kind(self.astype)?;
         let n = item_count(ID, encoded, self.astype)?;
-        decoded_size(ID, n, self.dtype, limits)?;
-        let p = (PyNum::of(&self.offset), PyNum::of(&self.scale));
-        let big = is_big(self.astype);
-        let data = match ka {
-            ElemKind::F16 => decode_float::<half::f16>(encoded, big, p, self.dtype)?,
-            ElemKind::F32 => decode_float::<f32>(encoded, big, p, self.dtype)?,
-            ElemKind::F64 => decode_float::<f64>(encoded, big, p, self.dtype)?,
-            other => with_elem!(other, T => decode_int::<T>(encoded, big, p, self.dtype)?),
-        };
+        let mut data = vec![0u8; decoded_size(ID, n, self.dtype, limits)?];
+        self.decode_to(encoded, &mut data)?;
         ArrayBuf::from_vec_1d(data, self.dtype)
+    }
+
+    fn decode_into(&self, encoded: &[u8], out: &mut [u8]) -> Result<usize> {
+        self.decode_to(encoded, out)
     }
 }
 

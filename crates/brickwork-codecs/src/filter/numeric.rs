@@ -262,10 +262,16 @@ macro_rules! bytes_io {
                 }
             }
         }
+        // Collected rather than written into a zeroed buffer: no memset of the output first, and the
+        // exact-size iterators of the callers make it one allocation and one vectorised pass.
         fn store_iter<I: Iterator<Item = Self>>(n: usize, values: I, big: bool) -> Vec<u8> {
-            let mut out = vec![0u8; n * $n];
-            Self::store_into(&mut out, values, big);
-            out
+            let mut out: Vec<[u8; $n]> = if big {
+                values.take(n).map(<$t>::to_be_bytes).collect()
+            } else {
+                values.take(n).map(<$t>::to_le_bytes).collect()
+            };
+            out.resize(n, [0; $n]);
+            out.into_flattened()
         }
     };
 }
@@ -968,6 +974,64 @@ pub(crate) fn map_bytes<S: Elem, D: Elem>(
     } else {
         D::store_iter(n, S::iter_le(bytes).map(f), big_out)
     }
+}
+
+/// [`map_bytes`] into `out` (as many elements as fit): no output allocation.
+pub(crate) fn map_bytes_into<S: Elem, D: Elem>(
+    bytes: &[u8],
+    big_in: bool,
+    big_out: bool,
+    out: &mut [u8],
+    f: impl FnMut(S) -> D,
+) {
+    if big_in {
+        D::store_into(out, S::iter_be(bytes).map(f), big_out);
+    } else {
+        D::store_into(out, S::iter_le(bytes).map(f), big_out);
+    }
+}
+
+/// [`map_cast`] into `out`, which must hold exactly one `to` item per element of `bytes`.
+pub(crate) fn map_cast_into<S: Elem, M: Elem>(
+    codec: &str,
+    bytes: &[u8],
+    big_in: bool,
+    to: DType,
+    out: &mut [u8],
+    mut f: impl FnMut(S) -> M,
+) -> Result<usize> {
+    let n = exact_out(codec, bytes.len() / S::SIZE, to, out)?;
+    let (kind, big_out) = (ElemKind::of(codec, to)?, is_big(to));
+    if kind == M::KIND {
+        map_bytes_into::<S, M>(bytes, big_in, big_out, out, f);
+    } else {
+        with_elem!(kind, D => map_bytes_into::<S, D>(bytes, big_in, big_out, out, |v| D::from_wide(f(v).to_wide())));
+    }
+    Ok(n)
+}
+
+/// [`cast`] into `out`, which must hold exactly the cast bytes; returns their count.
+pub(crate) fn cast_into(codec: &str, bytes: &[u8], from: DType, to: DType, out: &mut [u8]) -> Result<usize> {
+    let n = item_count(codec, bytes, from)?;
+    let written = exact_out(codec, n, to, out)?;
+    let (kf, kt) = (ElemKind::of(codec, from)?, ElemKind::of(codec, to)?);
+    let (bf, bt) = (is_big(from), is_big(to));
+    if kf == kt && bf == bt {
+        out.copy_from_slice(bytes);
+    } else {
+        with_elem!(kf, S => with_elem!(kt, D => map_bytes_into::<S, D>(bytes, bf, bt, out, |v| D::from_wide(v.to_wide()))));
+    }
+    Ok(written)
+}
+
+/// Checks that `out` holds exactly `n` items of `dtype` (numcodecs' `ndarray_copy` rule for
+/// `decode(buf, out)`); returns the byte count.
+pub(crate) fn exact_out(codec: &str, n: usize, dtype: DType, out: &[u8]) -> Result<usize> {
+    let want = n.saturating_mul(dtype.itemsize());
+    if out.len() != want {
+        return Err(Error::output_size(codec, format!("exactly {want}"), out.len()));
+    }
+    Ok(want)
 }
 
 /// `f` over every element of `bytes` (elements of `S`, byte order `big_in`), the results cast to `to`

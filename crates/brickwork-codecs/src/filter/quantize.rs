@@ -15,7 +15,7 @@
 use brickwork_core::{ArrayBuf, ArrayView, Codec, Config, DType, Error, Kind, Limits, Result, StaticCodec};
 use serde::{Deserialize, Serialize};
 
-use super::numeric::{cast, decoded_size, is_big, item_count, map_cast, FloatElem};
+use super::numeric::{cast, cast_into, decoded_size, is_big, item_count, map_cast, FloatElem};
 
 const ID: &str = "quantize";
 
@@ -98,6 +98,10 @@ impl Codec for Quantize {
         let n = item_count(ID, encoded, self.astype)?;
         decoded_size(ID, n, self.dtype, limits)?;
         ArrayBuf::from_vec_1d(cast(ID, encoded, self.astype, self.dtype)?, self.dtype)
+    }
+
+    fn decode_into(&self, encoded: &[u8], out: &mut [u8]) -> Result<usize> {
+        cast_into(ID, encoded, self.astype, self.dtype, out)
     }
 }
 

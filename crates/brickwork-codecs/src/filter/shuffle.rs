@@ -164,6 +164,45 @@ fn unshuffle_fixed<const N: usize>(input: &[u8], out: &mut [u8]) {
     unshuffle_tail(N, blocks * be, input, out);
 }
 
+/// The four planes of a 4-byte shuffle of `count` elements (empty planes if `input` is too short).
+fn planes4(input: &[u8], count: usize) -> [&[u8]; 4] {
+    let (p0, r) = input.split_at_checked(count).unwrap_or((input, &[]));
+    let (p1, r) = r.split_at_checked(count).unwrap_or((r, &[]));
+    let (p2, p3) = r.split_at_checked(count).unwrap_or((r, &[]));
+    [p0, p1, p2, p3]
+}
+
+/// Unshuffle for 4-byte elements: element `i` is `[p0[i], p1[i], p2[i], p3[i]]`, built as one `u32` from
+/// four zero-extended bytes, a form the compiler turns into 16-byte vector loads, shifts and ORs (about
+/// 4x the 8x8 transposes of [`unshuffle_fixed`], which reassemble 4-byte elements a slice at a time).
+fn unshuffle4(input: &[u8], out: &mut [u8]) {
+    let count = input.len() / 4;
+    let [p0, p1, p2, p3] = planes4(input, count);
+    let (chunks, _) = out.as_chunks_mut::<4>();
+    for ((((o, &a), &b), &c), &d) in chunks.iter_mut().zip(p0).zip(p1).zip(p2).zip(p3) {
+        *o = (u32::from(a) | u32::from(b) << 8 | u32::from(c) << 16 | u32::from(d) << 24).to_le_bytes();
+    }
+}
+
+/// Shuffle for 4-byte elements: byte `b` of element `i` (a `u32` read whole) goes to plane `b`, a form
+/// the compiler turns into 16-byte vector loads, masks and packs (about 4x the 8x8 transposes of
+/// [`shuffle_fixed`] for this size, measured on 8 MiB).
+fn shuffle4(input: &[u8], out: &mut [u8]) {
+    let count = input.len() / 4;
+    let (o0, r) = out.split_at_mut_checked(count).unwrap_or_default();
+    let (o1, r) = r.split_at_mut_checked(count).unwrap_or_default();
+    let (o2, o3) = r.split_at_mut_checked(count).unwrap_or_default();
+    let planes = o0
+        .iter_mut()
+        .zip(o1.iter_mut())
+        .zip(o2.iter_mut())
+        .zip(o3.iter_mut());
+    for (x, (((a, b), c), d)) in input.as_chunks::<4>().0.iter().zip(planes) {
+        let v = u32::from_le_bytes(*x);
+        (*a, *b, *c, *d) = (v as u8, (v >> 8) as u8, (v >> 16) as u8, (v >> 24) as u8);
+    }
+}
+
 /// Shuffles elements `from..` one byte at a time (the tail after the blocked part).
 fn shuffle_tail(es: usize, from: usize, input: &[u8], out: &mut [u8]) {
     let count = input.len() / es;
@@ -253,11 +292,11 @@ impl Shuffle {
         }
         match (es, forward) {
             (2, true) => shuffle_fixed::<2>(input, out),
-            (4, true) => shuffle_fixed::<4>(input, out),
+            (4, true) => shuffle4(input, out),
             (8, true) => shuffle_fixed::<8>(input, out),
             (16, true) => shuffle_fixed::<16>(input, out),
             (2, false) => unshuffle_fixed::<2>(input, out),
-            (4, false) => unshuffle_fixed::<4>(input, out),
+            (4, false) => unshuffle4(input, out),
             (8, false) => unshuffle_fixed::<8>(input, out),
             (16, false) => unshuffle_fixed::<16>(input, out),
             (_, true) => shuffle_any(es, input, out),
@@ -315,6 +354,23 @@ pub const ENTRY: brickwork_core::CodecEntry = brickwork_core::CodecEntry::of::<S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The 4-byte (vectorised) paths against the byte-at-a-time definition, every byte, several lengths.
+    #[test]
+    fn four_byte_paths_match_definition() {
+        for n in [0usize, 1, 3, 15, 16, 17, 1000] {
+            let data: Vec<u8> = (0..4 * n).map(|i| (i * 37 % 253) as u8).collect();
+            let (mut want, mut got) = (vec![0u8; data.len()], vec![0u8; data.len()]);
+            shuffle_tail(4, 0, &data, &mut want);
+            shuffle4(&data, &mut got);
+            assert_eq!(got, want, "shuffle n = {n}");
+            let (mut back, mut back_want) = (vec![0u8; data.len()], vec![0u8; data.len()]);
+            unshuffle_tail(4, 0, &want, &mut back_want);
+            unshuffle4(&want, &mut back);
+            assert_eq!(back, back_want, "unshuffle n = {n}");
+            assert_eq!(back, data);
+        }
+    }
 
     #[test]
     fn numcodecs_example_and_round_trips() {

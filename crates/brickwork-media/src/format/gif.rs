@@ -1,0 +1,305 @@
+//! GIF, still and animated (`.gif`), through the `image` crate (NeuQuant quantizer, exact palette when
+//! the frames have at most 256 colours).
+//!
+//! Writing, as imageio's pillow plugin: gray `uint8` `(H, W)` and `bool` frames are written, as Pillow
+//! writes mode "L", with the identity gray ramp as global palette (exact for any gray values; `bool` as
+//! 0/255), through the `gif` crate; gray + alpha, RGB and RGBA go through `image` (exact palette when at
+//! most 256 colours, NeuQuant otherwise; alpha below 255 becomes transparency). A batch of frames becomes
+//! an animation (100 ms per frame, looping forever; Pillow writes no loop extension and no delay, which
+//! does not change pixels).
+//!
+//! Reading, as imageio's pillow plugin with `index=None`: **always a leading frame axis**, even for a
+//! single image: `(N, H, W, 3)` `uint8` (alpha dropped), or `(N, H, W, 4)` RGBA when the plugin is
+//! `GIF-PIL` (imageio's legacy GIF reader returns RGBA). A file whose global palette is the identity gray
+//! ramp reads as gray `(N, H, W)`, as Pillow opens it in mode "L" (its `_is_palette_needed` rule). Frames are composited onto the logical screen.
+//! Transparent pixels read as `(0, 0, 0)`, where Pillow would show the palette colour of the transparent
+//! index.
+//!
+//! Limits: the logical screen size is checked before decoding, and the running total of frames before
+//! each frame is kept.
+
+use std::io::Cursor;
+
+use brickwork_core::{ArrayBuf, Kind};
+use image::codecs::gif::{GifDecoder, GifEncoder, Repeat};
+use image::{AnimationDecoder, Delay, ImageDecoder, RgbaImage};
+
+use super::imagecrate;
+use super::{DecodeOptions, EncodeOptions};
+use crate::pixels::{self, Frame};
+use crate::{MediaData, MediaError, Result};
+
+const NAME: &str = "gif";
+
+fn enc_err(e: impl std::fmt::Display) -> MediaError {
+    MediaError::Encode {
+        format: NAME,
+        reason: e.to_string(),
+    }
+}
+
+/// One frame as RGBA8.
+fn to_rgba(f: &Frame<'_>) -> Result<Vec<u8>> {
+    let bool_frame = f.dtype.kind() == Kind::Bool;
+    if !(bool_frame || f.dtype == pixels::u8_dtype()) {
+        return Err(enc_err(format!(
+            "{} pixels are not supported; GIF takes uint8 (gray, gray+alpha, RGB, RGBA) or bool",
+            pixels::dtype_name(f.dtype)
+        )));
+    }
+    let mut out = Vec::with_capacity(f.h * f.w * 4);
+    for px in f.data.chunks_exact(f.c) {
+        let g = |v: u8| {
+            if bool_frame {
+                if v != 0 {
+                    255
+                } else {
+                    0
+                }
+            } else {
+                v
+            }
+        };
+        match *px {
+            [v] => out.extend_from_slice(&[g(v), g(v), g(v), 255]),
+            [v, a] => out.extend_from_slice(&[v, v, v, a]),
+            [r, gg, b] => out.extend_from_slice(&[r, gg, b, 255]),
+            [r, gg, b, a] => out.extend_from_slice(&[r, gg, b, a]),
+            _ => return Err(enc_err("unexpected channel count")),
+        }
+    }
+    Ok(out)
+}
+
+/// Writes gray or bool frames as Pillow's mode "L" GIF: identity gray palette, indices = gray values.
+fn encode_gray(frames: &[Frame<'_>]) -> Result<Vec<u8>> {
+    let first = frames.first().ok_or_else(|| enc_err("no frame"))?;
+    let side = |n: usize| u16::try_from(n).ok().filter(|v| *v > 0);
+    let (w, h) = match (side(first.w), side(first.h)) {
+        (Some(w), Some(h)) => (w, h),
+        _ => {
+            return Err(enc_err(format!(
+                "{}x{} is outside GIF's 1..=65535 sides",
+                first.w, first.h
+            )))
+        }
+    };
+    let palette: Vec<u8> = (0..=255u8).flat_map(|v| [v, v, v]).collect();
+    let mut out = Vec::new();
+    {
+        let mut enc = gif::Encoder::new(&mut out, w, h, &palette).map_err(enc_err)?;
+        if frames.len() > 1 {
+            enc.set_repeat(gif::Repeat::Infinite).map_err(enc_err)?;
+        }
+        for f in frames {
+            let buffer: Vec<u8> = if f.dtype.kind() == Kind::Bool {
+                f.data.iter().map(|&v| if v != 0 { 255 } else { 0 }).collect()
+            } else {
+                f.data.to_vec()
+            };
+            let frame = gif::Frame {
+                width: w,
+                height: h,
+                delay: if frames.len() > 1 { 10 } else { 0 },
+                buffer: buffer.into(),
+                ..gif::Frame::default()
+            };
+            enc.write_frame(&frame).map_err(enc_err)?;
+        }
+    }
+    Ok(out)
+}
+
+/// Writes a GIF (animated when more than one frame is given).
+pub fn encode(data: &MediaData, _opts: &EncodeOptions) -> Result<Vec<u8>> {
+    let (frames, _) = pixels::frames(data, NAME)?;
+    let gray_kind =
+        |f: &Frame<'_>| f.c == 1 && (f.dtype.kind() == Kind::Bool || f.dtype == pixels::u8_dtype());
+    if frames.iter().all(gray_kind) {
+        return encode_gray(&frames);
+    }
+    let mut images = Vec::with_capacity(frames.len());
+    for f in &frames {
+        if f.c != 1 && f.dtype.kind() == Kind::Bool {
+            return Err(enc_err("bool images must be 2-D (H, W)"));
+        }
+        let (w, h) = (imagecrate::side(f.w, NAME)?, imagecrate::side(f.h, NAME)?);
+        let img = RgbaImage::from_raw(w, h, to_rgba(f)?).ok_or_else(|| enc_err("frame size mismatch"))?;
+        images.push(image::Frame::from_parts(
+            img,
+            0,
+            0,
+            Delay::from_numer_denom_ms(100, 1),
+        ));
+    }
+    let mut out = Vec::new();
+    {
+        let mut enc = GifEncoder::new(&mut out);
+        if images.len() > 1 {
+            enc.set_repeat(Repeat::Infinite).map_err(enc_err)?;
+        }
+        enc.encode_frames(images).map_err(enc_err)?;
+    }
+    Ok(out)
+}
+
+/// Reads every frame of a GIF: `(N, H, W, 3)`, or `(N, H, W, 4)` for the `GIF-PIL` plugin.
+pub fn decode(bytes: &[u8], opts: &DecodeOptions) -> Result<ArrayBuf> {
+    let rgba = opts.plugin.as_deref() == Some("GIF-PIL");
+    // The logical screen size, checked before the decoder exists.
+    let screen = bytes.get(6..10).ok_or_else(|| MediaError::Decode {
+        format: NAME,
+        reason: "the file is shorter than a GIF header".into(),
+    })?;
+    let sw = u64::from(u16::from_le_bytes([screen[0], screen[1]]));
+    let sh = u64::from(u16::from_le_bytes([screen[2], screen[3]]));
+    opts.limits.check(NAME, sw, sh, 1, 4)?;
+    let mut dec = GifDecoder::new(Cursor::new(bytes)).map_err(|e| imagecrate::image_err(NAME, e))?;
+    let (w, h) = dec.dimensions();
+    let (w64, h64) = (u64::from(w), u64::from(h));
+    opts.limits.check(NAME, w64, h64, 1, 4)?;
+    dec.set_limits(imagecrate::image_limits(&opts.limits))
+        .map_err(|e| imagecrate::image_err(NAME, e))?;
+    let gray_palette = !rgba && identity_gray_palette(bytes);
+    let c = if rgba { 4 } else { 3 };
+    let mut frames = Vec::new();
+    for (i, frame) in dec.into_frames().enumerate() {
+        opts.limits.check(NAME, w64, h64, i as u64 + 1, c as u64)?;
+        let frame = frame.map_err(|e| imagecrate::image_err(NAME, e))?;
+        let buf = frame.into_buffer();
+        if buf.dimensions() != (w, h) {
+            return Err(MediaError::Decode {
+                format: NAME,
+                reason: "a frame does not cover the logical screen".into(),
+            });
+        }
+        let raw = buf.into_raw();
+        frames.push(if rgba {
+            raw
+        } else {
+            raw.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect()
+        });
+    }
+    if frames.is_empty() {
+        return Err(MediaError::Decode {
+            format: NAME,
+            reason: "the file holds no frame".into(),
+        });
+    }
+    if gray_palette
+        && frames
+            .iter()
+            .all(|f| f.chunks_exact(3).all(|p| p[0] == p[1] && p[1] == p[2]))
+    {
+        let gray = frames
+            .iter()
+            .map(|f| f.chunks_exact(3).map(|p| p[0]).collect())
+            .collect();
+        return pixels::stack(gray, pixels::u8_dtype(), &[h as usize, w as usize], true);
+    }
+    pixels::stack(frames, pixels::u8_dtype(), &[h as usize, w as usize, c], true)
+}
+
+/// Pillow's rule for opening a GIF in mode "L": a global colour table whose entry `i` is `(i, i, i)`.
+fn identity_gray_palette(bytes: &[u8]) -> bool {
+    let Some(&flags) = bytes.get(10) else { return false };
+    if flags & 0x80 == 0 {
+        return false;
+    }
+    let n = 2usize << (flags & 0x07);
+    match bytes.get(13..13 + 3 * n) {
+        Some(table) => table
+            .chunks_exact(3)
+            .enumerate()
+            .all(|(i, p)| p.iter().all(|&v| usize::from(v) == i)),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use brickwork_core::{DType, Order};
+
+    fn few_colors(h: usize, w: usize, k: u8) -> ArrayBuf {
+        let data = (0..h * w * 3)
+            .map(|i| ((i / 3 + usize::from(k)) % 4 * 60 + i % 3 * 5) as u8)
+            .collect();
+        ArrayBuf::new(data, DType::U8, vec![h, w, 3], Order::C).unwrap()
+    }
+
+    #[test]
+    fn single_image_reads_back_with_a_frame_axis() {
+        let a = few_colors(17, 33, 0);
+        let bytes = encode(&MediaData::Array(a.clone()), &EncodeOptions::default()).unwrap();
+        assert!(bytes.starts_with(b"GIF8"));
+        let b = decode(&bytes, &DecodeOptions::default()).unwrap();
+        assert_eq!(b.shape(), &[1, 17, 33, 3]);
+        assert_eq!(b.data(), a.data());
+        let opts = DecodeOptions {
+            plugin: Some("GIF-PIL".into()),
+            ..Default::default()
+        };
+        assert_eq!(decode(&bytes, &opts).unwrap().shape(), &[1, 17, 33, 4]);
+    }
+
+    #[test]
+    fn animation_is_exact_with_few_colors() {
+        let frames: Vec<ArrayBuf> = (0..8).map(|k| few_colors(48, 64, k)).collect();
+        let bytes = encode(&MediaData::Frames(frames.clone()), &EncodeOptions::default()).unwrap();
+        let b = decode(&bytes, &DecodeOptions::default()).unwrap();
+        assert_eq!(b.shape(), &[8, 48, 64, 3]);
+        let want: Vec<u8> = frames.iter().flat_map(|f| f.data().to_vec()).collect();
+        assert_eq!(b.data(), &want[..]);
+    }
+
+    #[test]
+    fn gray_and_bool_are_written_as_pillow_mode_l() {
+        let g = ArrayBuf::new(
+            (0..17 * 33).map(|i| (i % 256) as u8).collect(),
+            DType::U8,
+            vec![17, 33],
+            Order::C,
+        )
+        .unwrap();
+        let bytes = encode(
+            &MediaData::Frames(vec![g.clone(), g.clone()]),
+            &EncodeOptions::default(),
+        )
+        .unwrap();
+        let back = decode(&bytes, &DecodeOptions::default()).unwrap();
+        assert_eq!(back.shape(), &[2, 17, 33]);
+        assert!(back.data()[..17 * 33] == *g.data());
+        let b = ArrayBuf::new(
+            (0..12).map(|i| u8::from(i % 2 == 0)).collect(),
+            pixels::bool_dtype(),
+            vec![3, 4],
+            Order::C,
+        )
+        .unwrap();
+        let back = decode(
+            &encode(&MediaData::Array(b), &EncodeOptions::default()).unwrap(),
+            &DecodeOptions::default(),
+        );
+        assert_eq!(
+            back.unwrap().data(),
+            &[255, 0, 255, 0, 255, 0, 255, 0, 255, 0, 255, 0]
+        );
+    }
+
+    #[test]
+    fn huge_screen_is_a_limit_error() {
+        let mut g = b"GIF89a".to_vec();
+        g.extend_from_slice(&u16::MAX.to_le_bytes());
+        g.extend_from_slice(&u16::MAX.to_le_bytes());
+        g.extend_from_slice(&[0, 0, 0, 0x3b]);
+        let opts = DecodeOptions {
+            limits: crate::MediaLimits {
+                max_pixels: 1 << 20,
+                max_bytes: 1 << 30,
+            },
+            ..Default::default()
+        };
+        assert!(matches!(decode(&g, &opts), Err(MediaError::LimitExceeded { .. })));
+    }
+}

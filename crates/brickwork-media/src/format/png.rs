@@ -1,0 +1,478 @@
+//! PNG and APNG (`.png`, `.apng`), through the `png` crate.
+//!
+//! Writing, as imageio's pillow plugin: `(H, W)` gray, `(H, W, 2)` gray + alpha, `(H, W, 3)` RGB and
+//! `(H, W, 4)` RGBA, in `uint8` or `uint16`; `bool` is written as a 1-bit gray PNG (Pillow's mode "1").
+//! A batch of more than one frame (a list, `(N, H, W[, C])`) becomes an APNG (infinite loop, 100 ms per
+//! frame, every frame a full canvas); one frame is a plain PNG, as Pillow writes it.
+//!
+//! Reading, as imageio's pillow plugin with `index=None`: a plain PNG gives one array, an APNG gives the
+//! composited frames stacked as `(N, H, W[, C])`. Sample types: 1-bit gray → `bool`; 2- and 4-bit gray
+//! are scaled to `uint8` (×85, ×17, as Pillow's "L;2"/"L;4" unpackers); 8-bit → `uint8`; 16-bit gray
+//! → `uint16`; palette images → RGB `uint8` (Pillow converts "P" to its palette mode, dropping tRNS).
+//!
+//! Differences from imageio, on purpose: 16-bit RGB, RGBA and gray + alpha are written and read as
+//! `uint16` (Pillow cannot write them and reads them back truncated to 8 bits); other dtypes are refused
+//! with a message naming the accepted ones, as Pillow refuses them ("cannot write mode F as PNG").
+//!
+//! Limits: the IHDR size and the acTL frame count are checked against [`crate::MediaLimits`] before any
+//! pixel buffer is allocated.
+
+use std::io::Cursor;
+
+use brickwork_core::{ArrayBuf, DType, Kind};
+
+use super::{DecodeOptions, EncodeOptions};
+use crate::pixels::{self, Frame};
+use crate::{MediaData, MediaError, Result};
+
+const NAME: &str = "png";
+
+fn enc_err(e: impl std::fmt::Display) -> MediaError {
+    MediaError::Encode {
+        format: NAME,
+        reason: e.to_string(),
+    }
+}
+
+fn dec_err(e: impl std::fmt::Display) -> MediaError {
+    MediaError::Decode {
+        format: NAME,
+        reason: e.to_string(),
+    }
+}
+
+/// Writes a PNG, or an APNG when more than one frame is given.
+pub fn encode(data: &MediaData, _opts: &EncodeOptions) -> Result<Vec<u8>> {
+    let (frames, _) = pixels::frames(data, NAME)?;
+    let dtype = pixels::require_dtype(
+        &frames,
+        &[pixels::bool_dtype(), pixels::u8_dtype(), pixels::u16_dtype()],
+        NAME,
+    )?;
+    let first = frames.first().ok_or_else(|| enc_err("no frame to write"))?;
+    if dtype.kind() == Kind::Bool && first.c != 1 {
+        return Err(enc_err(
+            "bool images must be 2-D (H, W); write channels as uint8 or uint16",
+        ));
+    }
+    let (w, h) = (dim(first.w)?, dim(first.h)?);
+    let color = match first.c {
+        1 => png::ColorType::Grayscale,
+        2 => png::ColorType::GrayscaleAlpha,
+        3 => png::ColorType::Rgb,
+        _ => png::ColorType::Rgba,
+    };
+    let depth = match (dtype.kind(), dtype.itemsize()) {
+        (Kind::Bool, _) => png::BitDepth::One,
+        (_, 1) => png::BitDepth::Eight,
+        _ => png::BitDepth::Sixteen,
+    };
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, w, h);
+        enc.set_color(color);
+        enc.set_depth(depth);
+        if frames.len() > 1 {
+            let n = u32::try_from(frames.len()).map_err(enc_err)?;
+            enc.set_animated(n, 0).map_err(enc_err)?;
+            enc.set_frame_delay(1, 10).map_err(enc_err)?;
+        }
+        let mut writer = enc.write_header().map_err(enc_err)?;
+        for f in &frames {
+            writer.write_image_data(&png_samples(f)).map_err(enc_err)?;
+        }
+        writer.finish().map_err(enc_err)?;
+    }
+    Ok(out)
+}
+
+fn dim(n: usize) -> Result<u32> {
+    match u32::try_from(n) {
+        Ok(v) if v > 0 => Ok(v),
+        _ => Err(enc_err(format!(
+            "a side of {n} pixels is outside PNG's 1..=4294967295"
+        ))),
+    }
+}
+
+/// The frame's samples as PNG stores them: big-endian 16-bit, bit-packed bool rows.
+fn png_samples(f: &Frame<'_>) -> Vec<u8> {
+    match (f.dtype.kind(), f.dtype.itemsize()) {
+        (Kind::Bool, _) => {
+            let row_bytes = f.w.div_ceil(8);
+            let mut out = vec![0u8; row_bytes * f.h];
+            for (y, row) in f.data.chunks_exact(f.w.max(1)).enumerate().take(f.h) {
+                for (x, &v) in row.iter().enumerate() {
+                    if v != 0 {
+                        out[y * row_bytes + x / 8] |= 0x80 >> (x % 8);
+                    }
+                }
+            }
+            out
+        }
+        (_, 2) => f.data.chunks_exact(2).flat_map(|s| [s[1], s[0]]).collect(),
+        _ => f.data.to_vec(),
+    }
+}
+
+/// How raw PNG samples map to the output array.
+#[derive(Clone, Copy)]
+struct Layout {
+    /// Output channels.
+    c: usize,
+    /// Output bytes per sample (1 or 2).
+    item: usize,
+    dtype: DType,
+}
+
+fn layout(color: png::ColorType, depth: png::BitDepth) -> Layout {
+    use png::ColorType as C;
+    let c = match color {
+        C::Grayscale => 1,
+        C::GrayscaleAlpha => 2,
+        C::Rgb | C::Indexed => 3,
+        C::Rgba => 4,
+    };
+    match (color, depth) {
+        (C::Grayscale, png::BitDepth::One) => Layout {
+            c,
+            item: 1,
+            dtype: pixels::bool_dtype(),
+        },
+        (C::Indexed, _) | (_, png::BitDepth::One | png::BitDepth::Two | png::BitDepth::Four) => Layout {
+            c,
+            item: 1,
+            dtype: pixels::u8_dtype(),
+        },
+        (_, png::BitDepth::Eight) => Layout {
+            c,
+            item: 1,
+            dtype: pixels::u8_dtype(),
+        },
+        (_, png::BitDepth::Sixteen) => Layout {
+            c,
+            item: 2,
+            dtype: pixels::u16_dtype(),
+        },
+    }
+}
+
+/// Converts one decoded (sub)frame of `w × h` raw rows (`line` bytes each) to output samples.
+fn convert(
+    raw: &[u8],
+    w: usize,
+    h: usize,
+    line: usize,
+    info: &png::Info<'_>,
+    lay: Layout,
+) -> Result<Vec<u8>> {
+    let bits = info.bit_depth as usize;
+    let mut out = Vec::with_capacity(w * h * lay.c * lay.item);
+    for y in 0..h {
+        let row = raw
+            .get(y * line..(y + 1) * line)
+            .ok_or_else(|| dec_err("image data is shorter than the header says"))?;
+        match info.color_type {
+            png::ColorType::Indexed => {
+                let pal = info
+                    .palette
+                    .as_deref()
+                    .ok_or_else(|| dec_err("palette image without PLTE"))?;
+                for x in 0..w {
+                    let idx = sub_byte(row, x, bits) as usize;
+                    let rgb = pal.get(idx * 3..idx * 3 + 3).unwrap_or(&[0, 0, 0]);
+                    out.extend_from_slice(rgb);
+                }
+            }
+            _ if bits < 8 => {
+                let scale = 255 / ((1u16 << bits) - 1) as u8;
+                for x in 0..w {
+                    let v = sub_byte(row, x, bits);
+                    out.push(if lay.dtype.kind() == Kind::Bool {
+                        u8::from(v != 0)
+                    } else {
+                        v * scale
+                    });
+                }
+            }
+            _ if bits == 16 => {
+                let n = w * lay.c * 2;
+                let src = row.get(..n).ok_or_else(|| dec_err("short row"))?;
+                out.extend(src.chunks_exact(2).flat_map(|s| [s[1], s[0]]));
+            }
+            _ => {
+                let n = w * lay.c;
+                out.extend_from_slice(row.get(..n).ok_or_else(|| dec_err("short row"))?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn sub_byte(row: &[u8], x: usize, bits: usize) -> u8 {
+    if bits >= 8 {
+        return row.get(x).copied().unwrap_or(0);
+    }
+    let per = 8 / bits;
+    let byte = row.get(x / per).copied().unwrap_or(0);
+    let shift = 8 - bits * (x % per + 1);
+    (byte >> shift) & ((1u16 << bits) - 1) as u8
+}
+
+/// Reads a PNG (one array) or an APNG (frames stacked on a leading axis).
+pub fn decode(bytes: &[u8], opts: &DecodeOptions) -> Result<ArrayBuf> {
+    let limits = &opts.limits;
+    let mut dec = png::Decoder::new_with_limits(
+        Cursor::new(bytes),
+        png::Limits {
+            bytes: usize::try_from(limits.max_bytes).unwrap_or(usize::MAX),
+        },
+    );
+    let (w, h, lay) = {
+        let info = dec.read_header_info().map_err(dec_err)?;
+        (
+            info.width as usize,
+            info.height as usize,
+            layout(info.color_type, info.bit_depth),
+        )
+    };
+    let frame_bytes = limits.check(NAME, w as u64, h as u64, 1, (lay.c * lay.item) as u64)?;
+    let mut reader = dec.read_info().map_err(dec_err)?;
+    let animated = reader.info().animation_control;
+    let Some(actl) = animated else {
+        let mut raw = vec![
+            0u8;
+            reader
+                .output_buffer_size()
+                .ok_or_else(|| dec_err("image too large"))?
+        ];
+        let out = reader.next_frame(&mut raw).map_err(dec_err)?;
+        let px = convert(&raw, w, h, out.line_size, reader.info(), lay)?;
+        debug_assert_eq!(px.len(), frame_bytes);
+        return pixels::stack(vec![px], lay.dtype, &pixels::image_shape(h, w, lay.c), false);
+    };
+    // APNG: Pillow counts the acTL frames (a default image outside the animation is skipped).
+    let n = actl.num_frames as usize;
+    limits.check(NAME, w as u64, h as u64, n as u64, (lay.c * lay.item) as u64)?;
+    let skip_default = reader.info().frame_control.is_none();
+    let mut raw = vec![
+        0u8;
+        reader
+            .output_buffer_size()
+            .ok_or_else(|| dec_err("image too large"))?
+    ];
+    if skip_default {
+        reader.next_frame(&mut raw).map_err(dec_err)?;
+    }
+    let px_size = lay.c * lay.item;
+    let mut canvas = vec![0u8; frame_bytes];
+    let mut frames = Vec::with_capacity(n);
+    for _ in 0..n {
+        let out = reader.next_frame(&mut raw).map_err(dec_err)?;
+        let fc = reader
+            .info()
+            .frame_control
+            .ok_or_else(|| dec_err("APNG frame without fcTL"))?;
+        let (fw, fh) = (out.width as usize, out.height as usize);
+        let (fx, fy) = (fc.x_offset as usize, fc.y_offset as usize);
+        if fx + fw > w || fy + fh > h {
+            return Err(dec_err(format!(
+                "APNG frame {fw}x{fh} at ({fx}, {fy}) does not fit the {w}x{h} canvas"
+            )));
+        }
+        let sub = convert(&raw, fw, fh, out.line_size, reader.info(), lay)?;
+        let previous = (fc.dispose_op == png::DisposeOp::Previous).then(|| canvas.clone());
+        for y in 0..fh {
+            let src = &sub[y * fw * px_size..(y + 1) * fw * px_size];
+            let start = ((fy + y) * w + fx) * px_size;
+            let dst = &mut canvas[start..start + fw * px_size];
+            if fc.blend_op == png::BlendOp::Over && (lay.c == 2 || lay.c == 4) {
+                blend_over(dst, src, lay);
+            } else {
+                dst.copy_from_slice(src);
+            }
+        }
+        frames.push(canvas.clone());
+        match fc.dispose_op {
+            png::DisposeOp::Background => {
+                for y in 0..fh {
+                    let start = ((fy + y) * w + fx) * px_size;
+                    canvas[start..start + fw * px_size].fill(0);
+                }
+            }
+            png::DisposeOp::Previous => {
+                if let Some(p) = previous {
+                    canvas = p;
+                }
+            }
+            png::DisposeOp::None => {}
+        }
+    }
+    pixels::stack(frames, lay.dtype, &pixels::image_shape(h, w, lay.c), true)
+}
+
+/// Alpha-composites `src` over `dst` (gray + alpha or RGBA, 8 or 16 bits, little-endian).
+fn blend_over(dst: &mut [u8], src: &[u8], lay: Layout) {
+    let item = lay.item;
+    let max = if item == 2 { 65535.0 } else { 255.0 };
+    let get = |s: &[u8], i: usize| -> f64 {
+        if item == 2 {
+            f64::from(u16::from_le_bytes([s[i * 2], s[i * 2 + 1]]))
+        } else {
+            f64::from(s[i])
+        }
+    };
+    let px = lay.c;
+    for p in 0..src.len() / (px * item) {
+        let base = p * px;
+        let sa = get(src, base + px - 1) / max;
+        let da = get(dst, base + px - 1) / max;
+        let oa = sa + da * (1.0 - sa);
+        let mut vals = [0.0f64; 4];
+        for (ch, v) in vals.iter_mut().enumerate().take(px - 1) {
+            let sc = get(src, base + ch);
+            let dc = get(dst, base + ch);
+            *v = if oa > 0.0 {
+                (sc * sa + dc * da * (1.0 - sa)) / oa
+            } else {
+                0.0
+            };
+        }
+        vals[px - 1] = oa * max;
+        for (ch, v) in vals.iter().enumerate().take(px) {
+            let v = v.round().clamp(0.0, max);
+            let i = base + ch;
+            if item == 2 {
+                dst[i * 2..i * 2 + 2].copy_from_slice(&(v as u16).to_le_bytes());
+            } else {
+                dst[i] = v as u8;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::MediaLimits;
+    use brickwork_core::Order;
+
+    fn arr(data: Vec<u8>, dtype: DType, shape: Vec<usize>) -> ArrayBuf {
+        ArrayBuf::new(data, dtype, shape, Order::C).unwrap()
+    }
+
+    fn roundtrip(a: ArrayBuf) -> ArrayBuf {
+        let bytes = encode(&MediaData::Array(a), &EncodeOptions::default()).unwrap();
+        decode(&bytes, &DecodeOptions::default()).unwrap()
+    }
+
+    #[test]
+    fn every_layout_round_trips() {
+        for (shape, dtype) in [
+            (vec![17, 33], pixels::u8_dtype()),
+            (vec![17, 33, 2], pixels::u8_dtype()),
+            (vec![17, 33, 3], pixels::u8_dtype()),
+            (vec![17, 33, 4], pixels::u8_dtype()),
+            (vec![17, 33], pixels::u16_dtype()),
+            (vec![17, 33, 2], pixels::u16_dtype()),
+            (vec![17, 33, 3], pixels::u16_dtype()),
+            (vec![17, 33, 4], pixels::u16_dtype()),
+        ] {
+            let n: usize = shape.iter().product::<usize>() * dtype.itemsize();
+            let a = arr((0..n).map(|i| (i * 7 % 251) as u8).collect(), dtype, shape);
+            assert_eq!(roundtrip(a.clone()), a);
+        }
+        let b = arr(
+            (0..17 * 33).map(|i| u8::from(i % 3 == 0)).collect(),
+            pixels::bool_dtype(),
+            vec![17, 33],
+        );
+        assert_eq!(roundtrip(b.clone()), b);
+    }
+
+    #[test]
+    fn frame_lists_become_apng() {
+        let frames: Vec<ArrayBuf> = (0..4u8)
+            .map(|k| {
+                arr(
+                    (0..48 * 64 * 3).map(|i| (i as u8).wrapping_mul(k + 1)).collect(),
+                    DType::U8,
+                    vec![48, 64, 3],
+                )
+            })
+            .collect();
+        let bytes = encode(&MediaData::Frames(frames.clone()), &EncodeOptions::default()).unwrap();
+        let back = decode(&bytes, &DecodeOptions::default()).unwrap();
+        assert_eq!(back.shape(), &[4, 48, 64, 3]);
+        assert_eq!(back.data(), frames.concat_data());
+    }
+
+    trait Concat {
+        fn concat_data(&self) -> Vec<u8>;
+    }
+    impl Concat for Vec<ArrayBuf> {
+        fn concat_data(&self) -> Vec<u8> {
+            self.iter().flat_map(|a| a.data().to_vec()).collect()
+        }
+    }
+
+    #[test]
+    fn float_is_refused_with_the_accepted_types() {
+        let a = arr(vec![0; 4 * 4 * 4], DType::parse("<f4").unwrap(), vec![4, 4]);
+        let e = encode(&MediaData::Array(a), &EncodeOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("float32") && e.contains("uint16"), "{e}");
+    }
+
+    #[test]
+    fn huge_header_is_a_limit_error() {
+        let bytes = crafted_huge_png();
+        let e = decode(&bytes, &DecodeOptions::default()).unwrap_err();
+        assert!(matches!(e, MediaError::LimitExceeded { .. }), "{e}");
+        let small = DecodeOptions {
+            limits: MediaLimits {
+                max_pixels: 10,
+                max_bytes: 1 << 20,
+            },
+            ..Default::default()
+        };
+        let ok = encode(
+            &MediaData::Array(arr(vec![0; 16], DType::U8, vec![4, 4])),
+            &EncodeOptions::default(),
+        )
+        .unwrap();
+        assert!(matches!(
+            decode(&ok, &small),
+            Err(MediaError::LimitExceeded { .. })
+        ));
+    }
+
+    /// A valid PNG signature + IHDR claiming 100000 × 100000 RGB, and one tiny IDAT.
+    pub(crate) fn crafted_huge_png() -> Vec<u8> {
+        let mut v = b"\x89PNG\r\n\x1a\n".to_vec();
+        let chunk = |v: &mut Vec<u8>, ty: &[u8; 4], data: &[u8]| {
+            v.extend_from_slice(&(data.len() as u32).to_be_bytes());
+            v.extend_from_slice(ty);
+            v.extend_from_slice(data);
+            let mut h = crc32fast::Hasher::new();
+            h.update(ty);
+            h.update(data);
+            v.extend_from_slice(&h.finalize().to_be_bytes());
+        };
+        let mut ihdr = Vec::new();
+        ihdr.extend_from_slice(&100_000u32.to_be_bytes());
+        ihdr.extend_from_slice(&100_000u32.to_be_bytes());
+        ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
+        chunk(&mut v, b"IHDR", &ihdr);
+        chunk(&mut v, b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
+        chunk(&mut v, b"IEND", &[]);
+        v
+    }
+
+    #[test]
+    fn garbage_is_a_clear_error() {
+        let e = decode(b"\x89PNG\r\n\x1a\nxx", &DecodeOptions::default()).unwrap_err();
+        assert!(matches!(e, MediaError::Decode { .. }), "{e}");
+    }
+}

@@ -1,0 +1,118 @@
+//! `brickwork._native.imwrite` / `imread`: imageio's v3 `imwrite(BytesIO(), data, extension=, plugin=)`
+//! and `imread(BytesIO(data), extension=, plugin=)` on brickwork-media's Rust formats.
+//!
+//! Arrays cross as NumPy arrays: `imwrite` takes one array (any dtype brickwork-media writes, any memory
+//! order, made C-contiguous first) or a list/tuple of frames (imageio's batch); `imread` returns one
+//! ndarray (frames stacked, as imageio's `index=None`). The GIL is released while a format encodes or
+//! decodes. Errors are raised as `brickwork.errors` classes: invalid media and unsupported
+//! extensions/plugins/dtypes as `InvalidInputError` (a ValueError), undecodable bytes as `DecodeError`,
+//! limits as `LimitError`, ffmpeg and I/O failures as `BrickworkIOError` (an OSError).
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use brickwork::{ArrayBuf, DType, Order};
+use brickwork_media::{Media, MediaData, MediaError, MediaLimits};
+use numpy::{PyArray1, PyReadonlyArray1};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyList, PyTuple};
+
+use crate::{raise_named, to_pyerr};
+
+/// Raises a media error as the matching `brickwork.errors` class.
+fn media_err(py: Python<'_>, err: MediaError) -> PyErr {
+    let class = match err {
+        MediaError::Core(core) => return to_pyerr(py, core),
+        MediaError::InvalidMedia(_) | MediaError::Unsupported { .. } | MediaError::Encode { .. } => {
+            "InvalidInputError"
+        }
+        MediaError::Decode { .. } => "DecodeError",
+        MediaError::LimitExceeded { .. } => "LimitError",
+        MediaError::External { .. } | MediaError::Io(_) => "BrickworkIOError",
+        _ => "BrickworkError",
+    };
+    raise_named(py, class, err.to_string(), None)
+}
+
+/// Runs media work with the GIL released; a panic becomes `brickwork.errors.InternalError`.
+fn detached<T: Send>(py: Python<'_>, work: impl FnOnce() -> Result<T, MediaError> + Send) -> PyResult<T> {
+    match py.detach(|| catch_unwind(AssertUnwindSafe(work))) {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(media_err(py, e)),
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_owned());
+            let message = format!("internal error in brickwork media (please report it): {what}");
+            Err(raise_named(py, "InternalError", message, None))
+        }
+    }
+}
+
+/// One array-like as an owned C-order [`ArrayBuf`] (NumPy's `ascontiguousarray` first).
+fn to_array(np: &Bound<'_, PyModule>, obj: &Bound<'_, PyAny>) -> PyResult<ArrayBuf> {
+    let py = obj.py();
+    let a = np.call_method1("ascontiguousarray", (obj,))?;
+    let dtype: String = a.getattr("dtype")?.getattr("str")?.extract()?;
+    let dtype = DType::parse(&dtype).map_err(|e| to_pyerr(py, e))?;
+    let shape: Vec<usize> = a.getattr("shape")?.extract()?;
+    let flat = a.call_method1("reshape", (-1,))?.call_method1("view", ("u1",))?;
+    let flat: PyReadonlyArray1<'_, u8> = flat.extract()?;
+    let bytes = flat
+        .as_slice()
+        .map_err(|e| to_pyerr(py, brickwork::Error::InvalidArray(e.to_string())))?
+        .to_vec();
+    ArrayBuf::new(bytes, dtype, shape, Order::C).map_err(|e| to_pyerr(py, e))
+}
+
+/// imageio's `imwrite(BytesIO(), data, extension=extension, plugin=plugin)`: the file's bytes.
+#[pyfunction]
+#[pyo3(signature = (data, *, extension=None, plugin=None))]
+pub fn imwrite<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyAny>,
+    extension: Option<String>,
+    plugin: Option<String>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let np = py.import("numpy")?;
+    let media_data = if data.is_instance_of::<PyList>() || data.is_instance_of::<PyTuple>() {
+        let frames = data
+            .try_iter()?
+            .map(|item| to_array(&np, &item?))
+            .collect::<PyResult<Vec<_>>>()?;
+        MediaData::Frames(frames)
+    } else {
+        MediaData::Array(to_array(&np, data)?)
+    };
+    let media = Media::new(media_data, extension, plugin).map_err(|e| media_err(py, e))?;
+    let bytes = detached(py, || brickwork_media::write(&media))?;
+    Ok(PyBytes::new(py, &bytes))
+}
+
+/// imageio's `imread(BytesIO(data), extension=extension, plugin=plugin)` (`index=None`): one ndarray.
+#[pyfunction]
+#[pyo3(signature = (data, *, extension=None, plugin=None))]
+pub fn imread<'py>(
+    py: Python<'py>,
+    data: &[u8],
+    extension: Option<String>,
+    plugin: Option<String>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let limits = MediaLimits::default();
+    let decoded = detached(py, || {
+        brickwork_media::read(data, extension.as_deref(), plugin.as_deref(), &limits)
+    })?;
+    let dtype = decoded.dtype().to_string();
+    let shape = decoded.shape().to_vec();
+    let flat = PyArray1::from_vec(py, decoded.into_data());
+    flat.call_method1("view", (dtype,))?
+        .call_method1("reshape", (PyTuple::new(py, shape)?,))
+}
+
+/// Adds `imwrite` and `imread` to the native module.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(imwrite, m)?)?;
+    m.add_function(wrap_pyfunction!(imread, m)?)?;
+    Ok(())
+}
