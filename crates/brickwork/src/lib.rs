@@ -3,7 +3,8 @@
 //! This facade re-exports the layers:
 //! * [`core`]: dtypes, arrays, the [`Codec`] trait, configs, the registry, errors and limits;
 //! * [`codecs`]: every numcodecs codec id, and [`codecs::registry`] holding them all;
-//! * [`grid`]: N-d `tobytes`/`assemble`, parallel chunk encoding and Zarr v2 stores.
+//! * [`grid`]: N-d `tobytes`/`assemble`, parallel chunk encoding and Zarr v2 stores;
+//! * [`media`]: labox's imageio `MediaSerializer`: images, animations, TIFF stacks, video, DICOM, FITS.
 //!
 //! ```
 //! use brickwork::{codecs, Codec, Limits};
@@ -17,3 +18,4 @@ pub use brickwork_codecs as codecs;
 pub use brickwork_core as core;
 pub use brickwork_core::{ArrayBuf, ArrayView, Codec, Config, DType, Error, Limits, Order, Registry, Result};
 pub use brickwork_grid as grid;
+pub use brickwork_media as media;
