@@ -37,7 +37,9 @@
 //! when they go over. The result is `(N, H, W, 3)` u8, as imageio returns with `index=None`, also for a
 //! one-frame video.
 //!
-//! On any error the child process is killed and waited for, and temporary files are removed.
+//! On any error the child process is killed and waited for, and temporary files are removed. ffmpeg runs
+//! with `-timelimit` ([`FFMPEG_CPU_SECONDS`] of CPU time), so crafted input that sends a decoder into an
+//! endless loop ends with an error instead of a hang.
 
 use std::collections::VecDeque;
 use std::ffi::OsString;
@@ -156,6 +158,9 @@ impl Container {
 }
 
 /// The ffmpeg program: `$BRICKWORK_FFMPEG` or `ffmpeg` on the PATH.
+/// The CPU time (seconds) one ffmpeg run may take before ffmpeg stops itself (`-timelimit`).
+pub const FFMPEG_CPU_SECONDS: &str = "600";
+
 fn ffmpeg_program() -> OsString {
     std::env::var_os("BRICKWORK_FFMPEG")
         .filter(|p| !p.is_empty())
@@ -413,25 +418,26 @@ pub fn encode(data: &MediaData, opts: &EncodeOptions) -> Result<Vec<u8>> {
         .suffix(container.extension())
         .tempfile()?;
     let mut cmd = Command::new(ffmpeg_program());
-    cmd.args([
-        "-hide_banner",
-        "-nostats",
-        "-y",
-        "-f",
-        "rawvideo",
-        "-vcodec",
-        "rawvideo",
-    ])
-    .args(["-s", &format!("{pw}x{ph}"), "-pix_fmt", pix_fmt_in, "-r", &fps])
-    .args([
-        "-i",
-        "-",
-        "-an",
-        "-vcodec",
-        container.codec(),
-        "-pix_fmt",
-        "yuv420p",
-    ]);
+    cmd.args(["-timelimit", FFMPEG_CPU_SECONDS])
+        .args([
+            "-hide_banner",
+            "-nostats",
+            "-y",
+            "-f",
+            "rawvideo",
+            "-vcodec",
+            "rawvideo",
+        ])
+        .args(["-s", &format!("{pw}x{ph}"), "-pix_fmt", pix_fmt_in, "-r", &fps])
+        .args([
+            "-i",
+            "-",
+            "-an",
+            "-vcodec",
+            container.codec(),
+            "-pix_fmt",
+            "yuv420p",
+        ]);
     let codec_args: Vec<String> = match (container, opts.lossless, opts.quality) {
         (Container::WebM, true, _) => vec!["-lossless".into(), "1".into()],
         (_, true, _) => vec!["-qp".into(), "0".into()],
@@ -518,29 +524,30 @@ pub fn decode(bytes: &[u8], opts: &DecodeOptions) -> Result<ArrayBuf> {
     tmp.flush()?;
 
     let mut cmd = Command::new(ffmpeg_program());
-    cmd.args([
-        "-hide_banner",
-        "-nostdin",
-        "-nostats",
-        "-f",
-        container.demuxer(),
-        "-i",
-    ])
-    .arg(tmp.path())
-    .args([
-        "-map",
-        "0:v:0",
-        "-pix_fmt",
-        "rgb24",
-        "-vcodec",
-        "rawvideo",
-        "-f",
-        "image2pipe",
-        "-",
-    ])
-    .stdin(Stdio::null())
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped());
+    cmd.args(["-timelimit", FFMPEG_CPU_SECONDS])
+        .args([
+            "-hide_banner",
+            "-nostdin",
+            "-nostats",
+            "-f",
+            container.demuxer(),
+            "-i",
+        ])
+        .arg(tmp.path())
+        .args([
+            "-map",
+            "0:v:0",
+            "-pix_fmt",
+            "rgb24",
+            "-vcodec",
+            "rawvideo",
+            "-f",
+            "image2pipe",
+            "-",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut guard = spawn(&mut cmd)?;
     let child = guard.child()?;
     let stderr = child.stderr.take().map(collect_stderr);
