@@ -145,12 +145,8 @@ pub fn tobytes<'py>(
     fill: Vec<u8>,
     threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyList>> {
-    let setup = || -> Result<_, Error> {
-        let raw = RawArray::of(image)?;
-        let grid = ChunkGrid::new(raw.layout.shape(), &chunk_size, Edge::parse(edge)?)?;
-        Ok((raw, grid, order_of(order)?))
-    };
-    let (raw, grid, order) = setup().map_err(|e| to_pyerr(py, e))?;
+    let (raw, grid, order) =
+        prepare(RawArray::of(image), &chunk_size, edge, order).map_err(|e| to_pyerr(py, e))?;
     let isz = raw.layout.itemsize();
     let sizes: Vec<usize> = (0..grid.len())
         .map(|i| grid.stored_len(&grid.coords(i)) * isz)
@@ -164,9 +160,17 @@ pub fn tobytes<'py>(
     PyList::new(py, objects)
 }
 
-fn chunk_slices<'py>(py: Python<'py>, chunks: &'py [Bound<'py, PyBytes>]) -> Vec<&'py [u8]> {
-    let _ = py;
-    chunks.iter().map(|c| c.as_bytes()).collect()
+/// What every grid call checks first: the array's memory, the grid `chunk_size` cuts its shape into
+/// (with the `edge` mode), and the chunk order.
+fn prepare(
+    raw: Result<RawArray, Error>,
+    chunk_size: &[usize],
+    edge: Option<&str>,
+    order: &str,
+) -> Result<(RawArray, ChunkGrid, Order), Error> {
+    let raw = raw?;
+    let grid = ChunkGrid::new(raw.layout.shape(), chunk_size, Edge::parse(edge)?)?;
+    Ok((raw, grid, order_of(order)?))
 }
 
 /// `assemble_into(chunks, out, chunk_size, order, edge, threads)`: fills `out` from the chunks.
@@ -181,13 +185,8 @@ pub fn assemble_into<'py>(
     edge: Option<&str>,
     threads: Option<usize>,
 ) -> PyResult<()> {
-    let setup = || -> Result<_, Error> {
-        let raw = writable(out)?;
-        let grid = ChunkGrid::new(raw.layout.shape(), &chunk_size, Edge::parse(edge)?)?;
-        Ok((raw, grid, order_of(order)?))
-    };
-    let (raw, grid, order) = setup().map_err(|e| to_pyerr(py, e))?;
-    let slices = chunk_slices(py, &chunks);
+    let (raw, grid, order) = prepare(writable(out), &chunk_size, edge, order).map_err(|e| to_pyerr(py, e))?;
+    let slices: Vec<&[u8]> = chunks.iter().map(|c| c.as_bytes()).collect();
     // SAFETY: `out` is alive for this call and no other Rust slice of its memory exists.
     let dst = unsafe { raw.bytes_mut() };
     run_detached(py, || {
@@ -210,12 +209,9 @@ pub fn encode_chunks<'py>(
     fill: Vec<u8>,
     threads: Option<usize>,
 ) -> PyResult<Vec<Bound<'py, PyBytes>>> {
-    let setup = || -> Result<_, Error> {
-        let raw = RawArray::of(image)?;
-        let grid = ChunkGrid::new(raw.layout.shape(), &chunk_size, Edge::parse(edge)?)?;
-        Ok((raw, grid, order_of(order)?, DType::parse(dtype)?))
-    };
-    let (raw, grid, order, dtype) = setup().map_err(|e| to_pyerr(py, e))?;
+    let (raw, grid, order) =
+        prepare(RawArray::of(image), &chunk_size, edge, order).map_err(|e| to_pyerr(py, e))?;
+    let dtype = DType::parse(dtype).map_err(|e| to_pyerr(py, e))?;
     let codec = &*codec.get().inner;
     // SAFETY: `image` is alive for this whole call.
     let src = unsafe { raw.bytes() };
@@ -239,13 +235,8 @@ pub fn decode_chunks<'py>(
     edge: Option<&str>,
     threads: Option<usize>,
 ) -> PyResult<()> {
-    let setup = || -> Result<_, Error> {
-        let raw = writable(out)?;
-        let grid = ChunkGrid::new(raw.layout.shape(), &chunk_size, Edge::parse(edge)?)?;
-        Ok((raw, grid, order_of(order)?))
-    };
-    let (raw, grid, order) = setup().map_err(|e| to_pyerr(py, e))?;
-    let slices = chunk_slices(py, &chunks);
+    let (raw, grid, order) = prepare(writable(out), &chunk_size, edge, order).map_err(|e| to_pyerr(py, e))?;
+    let slices: Vec<&[u8]> = chunks.iter().map(|c| c.as_bytes()).collect();
     let codec = &*codec.get().inner;
     // SAFETY: `out` is alive for this call and no other Rust slice of its memory exists.
     let dst = unsafe { raw.bytes_mut() };

@@ -46,16 +46,32 @@ where
     T: Send,
     F: FnOnce() -> Result<T, Error> + Send,
 {
+    detach_catching(py, "a brickwork codec", work, to_pyerr)
+}
+
+/// Runs `work` with the GIL released; its error is raised through `convert`, and a panic (a bug in
+/// `layer`) as `brickwork.errors.InternalError`, so nothing unwinds into the interpreter.
+pub(crate) fn detach_catching<T, E, F>(
+    py: Python<'_>,
+    layer: &str,
+    work: F,
+    convert: impl FnOnce(Python<'_>, E) -> PyErr,
+) -> PyResult<T>
+where
+    T: Send,
+    E: Send,
+    F: FnOnce() -> Result<T, E> + Send,
+{
     match py.detach(|| catch_unwind(AssertUnwindSafe(work))) {
         Ok(Ok(value)) => Ok(value),
-        Ok(Err(err)) => Err(to_pyerr(py, err)),
+        Ok(Err(err)) => Err(convert(py, err)),
         Err(payload) => {
             let what = payload
                 .downcast_ref::<&str>()
                 .map(|s| (*s).to_owned())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".to_owned());
-            let message = format!("internal error in a brickwork codec (please report it): {what}");
+            let message = format!("internal error in {layer} (please report it): {what}");
             Err(raise_named(py, "InternalError", message, None))
         }
     }

@@ -8,15 +8,13 @@
 //! extensions/plugins/dtypes as `InvalidInputError` (a ValueError), undecodable bytes as `DecodeError`,
 //! limits as `LimitError`, ffmpeg and I/O failures as `BrickworkIOError` (an OSError).
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
-
 use brickwork::{ArrayBuf, DType, Order};
 use brickwork_media::{Media, MediaData, MediaError, MediaLimits};
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
 
-use crate::{raise_named, to_pyerr};
+use crate::{detach_catching, raise_named, to_pyerr};
 
 /// Raises a media error as the matching `brickwork.errors` class.
 fn media_err(py: Python<'_>, err: MediaError) -> PyErr {
@@ -35,19 +33,7 @@ fn media_err(py: Python<'_>, err: MediaError) -> PyErr {
 
 /// Runs media work with the GIL released; a panic becomes `brickwork.errors.InternalError`.
 fn detached<T: Send>(py: Python<'_>, work: impl FnOnce() -> Result<T, MediaError> + Send) -> PyResult<T> {
-    match py.detach(|| catch_unwind(AssertUnwindSafe(work))) {
-        Ok(Ok(v)) => Ok(v),
-        Ok(Err(e)) => Err(media_err(py, e)),
-        Err(payload) => {
-            let what = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".to_owned());
-            let message = format!("internal error in brickwork media (please report it): {what}");
-            Err(raise_named(py, "InternalError", message, None))
-        }
-    }
+    detach_catching(py, "brickwork media", work, media_err)
 }
 
 /// One array-like as an owned C-order [`ArrayBuf`] (NumPy's `ascontiguousarray` first).

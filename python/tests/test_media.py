@@ -795,3 +795,21 @@ def test_reference_snippets_run():
     assert env["video"].extension == ".mp4" and env["media"].plugin == "PNG-PIL"
     out = media_serializer.serialize_data(env["video"])
     assert media_serializer.deserialize_data(out).data.shape == (3, 16, 16, 3)
+
+
+@pytest.mark.parametrize("ext", [".png", ".jpg", ".gif", ".tif", ".webp", ".bmp", ".ppm", ".qoi", ".tga", ".ico",
+                                 ".npy", ".npz", ".dcm", ".fits", ".mp4"])
+def test_garbage_empty_and_truncated_bytes_are_clear_errors(ext):
+    """Hostile bytes through the Python front: a brickwork error (a ValueError/RuntimeError/OSError subclass
+    saying what failed), never a crash, a hang or a huge allocation."""
+    from brickwork.errors import BrickworkError, InternalError
+    from brickwork.media import Media, media_serializer
+
+    good = media_serializer.serialize_data(Media(data=np.zeros((16, 16, 3), np.uint8), extension=ext))["data"]
+    for data in (b"", b"garbage" * 10, good[: len(good) // 2], good[:8]):
+        content = {"data": data, "content_type": "", "content_encoding": None,
+                   "config": {"plugin": None, "extension": ext}}
+        with pytest.raises(BrickworkError) as info:
+            media_serializer.deserialize_data(content)
+        assert not isinstance(info.value, InternalError), info.value
+        assert str(info.value)

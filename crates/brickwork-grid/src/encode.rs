@@ -15,9 +15,10 @@ use crate::parallel;
 use crate::tobytes::{check, cut_chunk};
 
 /// Calls `sink(index, encoded)` for every chunk of `src`, cut in `order` and encoded by `codec` as an
-/// array of `dtype`. Runs on `threads`; `sink` may be called from any of them, in any order.
+/// array of `dtype`, and returns what it returned, paired with the chunk index, in processing order.
+/// Runs on `threads`; `sink` may be called from any of them.
 #[allow(clippy::too_many_arguments)] // mirrors encode_chunks plus the sink
-pub fn encode_each<F>(
+pub fn encode_each<T, F>(
     src: &[u8],
     layout: &Layout,
     grid: &ChunkGrid,
@@ -27,9 +28,10 @@ pub fn encode_each<F>(
     dtype: DType,
     threads: Option<usize>,
     sink: F,
-) -> Result<()>
+) -> Result<Vec<(usize, T)>>
 where
-    F: Fn(usize, Vec<u8>) -> Result<()> + Sync,
+    T: Send,
+    F: Fn(usize, Vec<u8>) -> Result<T> + Sync,
 {
     check(layout, grid, fill)?;
     if dtype.itemsize() != layout.itemsize() {
@@ -39,13 +41,13 @@ where
             layout.itemsize()
         )));
     }
-    let one = |scratch: &mut Vec<u8>, i: usize| -> Result<()> {
+    let one = |scratch: &mut Vec<u8>, i: usize| -> Result<(usize, T)> {
         let coords = grid.coords(i);
         let shape = grid.stored_shape(&coords);
         scratch.resize(grid.stored_len(&coords) * layout.itemsize(), 0);
         cut_chunk(src, layout, grid, &coords, order, fill, scratch)?;
         let view = ArrayView::new(scratch, dtype, shape, order)?;
-        sink(i, codec.encode(&view)?)
+        Ok((i, sink(i, codec.encode(&view)?)?))
     };
     parallel::install(threads, |par| {
         let order = grid.memory_order(layout.strides());
@@ -53,10 +55,11 @@ where
             order
                 .into_par_iter()
                 .with_min_len(1)
-                .try_for_each_init(Vec::new, one)
+                .map_init(Vec::new, one)
+                .collect()
         } else {
             let mut scratch = Vec::new();
-            order.into_iter().try_for_each(|i| one(&mut scratch, i))
+            order.into_iter().map(|i| one(&mut scratch, i)).collect()
         }
     })?
 }
@@ -74,8 +77,7 @@ pub fn encode_chunks(
     dtype: DType,
     threads: Option<usize>,
 ) -> Result<Vec<Vec<u8>>> {
-    let slots: Vec<std::sync::Mutex<Vec<u8>>> = (0..grid.len()).map(|_| Default::default()).collect();
-    encode_each(
+    let encoded = encode_each(
         src,
         layout,
         grid,
@@ -84,22 +86,13 @@ pub fn encode_chunks(
         codec,
         dtype,
         threads,
-        |i, bytes| {
-            if let Some(slot) = slots.get(i) {
-                *slot
-                    .lock()
-                    .map_err(|_| Error::InvalidArray("a worker thread failed".into()))? = bytes;
-            }
-            Ok(())
-        },
+        |_, bytes| Ok(bytes),
     )?;
-    slots
-        .into_iter()
-        .map(|m| {
-            m.into_inner()
-                .map_err(|_| Error::InvalidArray("a worker thread failed".into()))
-        })
-        .collect()
+    let mut out = vec![Vec::new(); grid.len()];
+    for (i, bytes) in encoded {
+        out[i] = bytes;
+    }
+    Ok(out)
 }
 
 /// Decodes `chunks` (in grid order, encoded by `codec` from chunks in `order`) straight into `dst`.
@@ -120,39 +113,40 @@ pub fn decode_chunks(
             grid.len()
         )));
     }
-    decode_with(grid, order, dst, layout, threads, |i, buf| {
-        let n = codec.decode_into(chunks[i], buf)?;
-        if n != buf.len() {
-            return Err(Error::corrupt(
-                codec.codec_id(),
-                format!("chunk {i} decoded to {n} bytes but the chunk holds {}", buf.len()),
-            ));
-        }
-        Ok(true)
+    decode_with(grid, order, dst, layout, threads, codec.codec_id(), |i, buf| {
+        codec.decode_into(chunks[i], buf)
     })
 }
 
 /// The decode loop shared with the Zarr reader: `fetch(i, buf)` fills chunk `i`'s stored bytes into `buf`
-/// and returns `false` to leave that region untouched (a missing Zarr chunk).
+/// and returns how many it wrote, which must be all of them (`what` names the source in that error).
 pub(crate) fn decode_with<F>(
     grid: &ChunkGrid,
     order: Order,
     dst: &mut [u8],
     layout: &Layout,
     threads: Option<usize>,
+    what: &str,
     fetch: F,
 ) -> Result<()>
 where
-    F: Fn(usize, &mut [u8]) -> Result<bool> + Sync,
+    F: Fn(usize, &mut [u8]) -> Result<usize> + Sync,
 {
     let isz = layout.itemsize();
     for_each_slab(grid, dst, layout, threads, |i, slab, origin| {
         let coords = grid.coords(i);
         let mut buf = vec![0u8; grid.stored_len(&coords) * isz];
-        if fetch(i, &mut buf)? {
-            place(&buf, grid, &coords, order, slab, layout, origin)?;
+        let n = fetch(i, &mut buf)?;
+        if n != buf.len() {
+            return Err(Error::corrupt(
+                what,
+                format!(
+                    "chunk {i} (grid position {coords:?}) decoded to {n} bytes; it holds {}",
+                    buf.len()
+                ),
+            ));
         }
-        Ok(())
+        place(&buf, grid, &coords, order, slab, layout, origin)
     })
 }
 

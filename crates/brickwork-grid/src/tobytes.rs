@@ -150,9 +150,7 @@ fn cut_row(
         let (cstart, cextent) = grid.region(&coords);
         let stored = grid.stored_shape(&coords);
         if stored != cextent {
-            for cell in out.chunks_exact_mut(isz) {
-                cell.copy_from_slice(fill);
-            }
+            fill_elements(out, fill);
         }
         let dst_strides = contiguous_strides(&stored, isz, order)?;
         parts.push((layout.offset_of(&cstart), cextent[fast] * isz, dst_strides));
@@ -221,6 +219,13 @@ pub(crate) fn check(layout: &Layout, grid: &ChunkGrid, fill: &[u8]) -> Result<()
     Ok(())
 }
 
+/// Repeats the element `fill` over all of `out` (whose length is a multiple of it).
+pub(crate) fn fill_elements(out: &mut [u8], fill: &[u8]) {
+    for cell in out.chunks_exact_mut(fill.len().max(1)) {
+        cell.copy_from_slice(fill);
+    }
+}
+
 /// Writes chunk `coords` of `src` into `out` (exactly its stored size) in `order`.
 pub(crate) fn cut_chunk(
     src: &[u8],
@@ -235,9 +240,7 @@ pub(crate) fn cut_chunk(
     let (start, extent) = grid.region(coords);
     let stored = grid.stored_shape(coords);
     if stored != extent {
-        for cell in out.chunks_exact_mut(isz) {
-            cell.copy_from_slice(fill);
-        }
+        fill_elements(out, fill);
     }
     let dst_strides = contiguous_strides(&stored, isz, order)?;
     let dims = box_dims(&extent, layout.strides(), &dst_strides, order);

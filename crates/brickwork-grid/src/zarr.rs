@@ -28,6 +28,7 @@ use crate::encode::{decode_with, encode_each};
 use crate::fill::{fill_to_bytes, fill_to_json};
 use crate::grid::{ChunkGrid, Edge};
 use crate::layout::Layout;
+use crate::tobytes::fill_elements;
 
 /// The default cap on the bytes [`ZarrArray::read`] allocates for a whole array: 16 GiB. The `.zarray`
 /// header is untrusted, so larger arrays need an explicit, larger limit.
@@ -220,13 +221,7 @@ impl ZarrArray {
         if dtype.itemsize() == 0 {
             return Err(Error::InvalidArray(format!("dtype {dtype} has no item size")));
         }
-        // A 0-d array is stored as one chunk of one element.
-        let (gs, gc) = if shape.is_empty() {
-            (vec![1], vec![1])
-        } else {
-            (shape.clone(), chunks)
-        };
-        let grid = ChunkGrid::new(&gs, &gc, Edge::Pad)?;
+        let grid = Self::grid_for(&shape, &chunks)?;
         let chunk_elems = brickwork_core::element_count(grid.chunk())?;
         chunk_elems.checked_mul(dtype.itemsize()).ok_or_else(|| {
             Error::InvalidArray(format!(
@@ -244,6 +239,15 @@ impl ZarrArray {
             grid,
             pipeline,
         })
+    }
+
+    /// The chunk grid a Zarr v2 array of `shape` in `chunks` is stored as: edge chunks padded, and a 0-d
+    /// array as one chunk of one element.
+    pub fn grid_for(shape: &[usize], chunks: &[usize]) -> Result<ChunkGrid> {
+        if shape.is_empty() && chunks.is_empty() {
+            return ChunkGrid::new(&[1], &[1], Edge::Pad);
+        }
+        ChunkGrid::new(shape, chunks, Edge::Pad)
     }
 
     /// The array shape.
@@ -315,13 +319,9 @@ impl ZarrArray {
             ));
         }
         let mut data = vec![0u8; n as usize];
-        let layout = Layout::contiguous(&self.grid_shape_for_data(), self.dtype.itemsize(), self.order)?;
+        let layout = Layout::contiguous(self.grid.shape(), self.dtype.itemsize(), self.order)?;
         self.read_into(&mut data, &layout, threads)?;
         ArrayBuf::new(data, self.dtype, self.shape.clone(), self.order)
-    }
-
-    fn grid_shape_for_data(&self) -> Vec<usize> {
-        self.grid.shape().to_vec()
     }
 
     /// Reads the whole array into `dst`, laid out as `layout` (the array's shape, any order or strides).
@@ -334,30 +334,23 @@ impl ZarrArray {
                 self.dtype.itemsize()
             )));
         }
-        let isz = self.dtype.itemsize();
-        decode_with(&self.grid, self.order, dst, layout, threads, |i, buf| {
+        decode_with(&self.grid, self.order, dst, layout, threads, "zarr", |i, buf| {
             let key = self.chunk_key(&self.grid.coords(i));
             let file = self.path.join(&key);
             match fs::read(&file) {
-                Ok(bytes) => {
-                    let n = self
-                        .pipeline
-                        .decode_into(&bytes, buf)
-                        .map_err(|e| chunk_error(&key, e))?;
-                    if n != buf.len() {
-                        return Err(Error::corrupt(
-                            "zarr",
-                            format!("chunk {key} decoded to {n} bytes; a full chunk has {}", buf.len()),
-                        ));
+                Ok(bytes) => self
+                    .pipeline
+                    .decode_into(&bytes, buf)
+                    .map_err(|e| chunk_error(&key, e)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    match &self.fill {
+                        Some(f) => fill_elements(buf, f),
+                        None => buf.fill(0),
                     }
+                    Ok(buf.len())
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => match &self.fill {
-                    Some(f) if f.len() == isz => buf.chunks_exact_mut(isz).for_each(|c| c.copy_from_slice(f)),
-                    _ => buf.fill(0),
-                },
-                Err(e) => return Err(Error::io(format!("cannot read chunk {}", file.display()), e)),
+                Err(e) => Err(Error::io(format!("cannot read chunk {}", file.display()), e)),
             }
-            Ok(true)
         })
     }
 

@@ -70,5 +70,23 @@ pub enum MediaError {
     Core(#[from] brickwork_core::Error),
 }
 
+impl MediaError {
+    /// An [`MediaError::Encode`] for `format`.
+    pub fn encode(format: &'static str, reason: impl std::fmt::Display) -> Self {
+        MediaError::Encode {
+            format,
+            reason: reason.to_string(),
+        }
+    }
+
+    /// A [`MediaError::Decode`] for `format`.
+    pub fn decode(format: &'static str, reason: impl std::fmt::Display) -> Self {
+        MediaError::Decode {
+            format,
+            reason: reason.to_string(),
+        }
+    }
+}
+
 /// Result alias of the media layer.
 pub type Result<T, E = MediaError> = std::result::Result<T, E>;

@@ -78,7 +78,23 @@ class Shuffle(NativeCodec):
         return self._into(raw, out)
 
 
-class Delta(NativeCodec):
+class _FlatTyped(NativeCodec):
+    """A filter from ``dtype`` to ``astype`` over the flattened array (numcodecs' delta and
+    fixedscaleoffset): encode views the input as ``dtype``, decode views it as ``astype``."""
+
+    def encode(self, buf):
+        arr = _flat(ensure_ndarray(buf).view(self.dtype))
+        return encode_array(self, arr).view(self.astype)
+
+    def decode(self, buf, out=None):
+        enc = _flat(ensure_ndarray(buf).view(self.astype))
+        if out is None:
+            return decode_new(self, enc, enc.shape, self.dtype)
+        raw, dtype, shape, _order = decode_array(self, enc)
+        return ndarray_copy(shaped(raw, dtype, shape), out)
+
+
+class Delta(_FlatTyped):
     """First element, then differences of consecutive elements, computed in ``dtype``, stored as
     ``astype`` (default ``dtype``)."""
 
@@ -101,19 +117,8 @@ class Delta(NativeCodec):
             r += f", astype={self.astype.str!r}"
         return r + ")"
 
-    def encode(self, buf):
-        arr = _flat(ensure_ndarray(buf).view(self.dtype))
-        return encode_array(self, arr).view(self.astype)
 
-    def decode(self, buf, out=None):
-        enc = _flat(ensure_ndarray(buf).view(self.astype))
-        if out is None:
-            return decode_new(self, enc, enc.shape, self.dtype)
-        raw, dtype, shape, _order = decode_array(self, enc)
-        return ndarray_copy(shaped(raw, dtype, shape), out)
-
-
-class FixedScaleOffset(NativeCodec):
+class FixedScaleOffset(_FlatTyped):
     """``round((x - offset) * scale)`` stored as ``astype`` (default ``dtype``); decode ``x / scale +
     offset``."""
 
@@ -143,17 +148,6 @@ class FixedScaleOffset(NativeCodec):
         if self.astype != self.dtype:
             r += f", astype={self.astype.str!r}"
         return r + ")"
-
-    def encode(self, buf):
-        arr = _flat(ensure_ndarray(buf).view(self.dtype))
-        return encode_array(self, arr).view(self.astype)
-
-    def decode(self, buf, out=None):
-        enc = _flat(ensure_ndarray(buf).view(self.astype))
-        if out is None:
-            return decode_new(self, enc, enc.shape, self.dtype)
-        raw, dtype, shape, _order = decode_array(self, enc)
-        return ndarray_copy(shaped(raw, dtype, shape), out)
 
 
 class Quantize(NativeCodec):

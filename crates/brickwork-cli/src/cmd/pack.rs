@@ -107,20 +107,7 @@ pub fn run(args: &Args) -> CmdResult {
         overwrite: args.overwrite,
     };
     let started = Instant::now();
-    let total = brickwork::grid::ChunkGrid::new(
-        &if header.shape.is_empty() {
-            vec![1]
-        } else {
-            header.shape.clone()
-        },
-        &if chunks.is_empty() {
-            vec![1]
-        } else {
-            chunks.clone()
-        },
-        brickwork::grid::Edge::Pad,
-    )?
-    .len() as u64;
+    let total = ZarrArray::grid_for(&header.shape, &chunks)?.len() as u64;
     let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(total);
         bar.set_style(

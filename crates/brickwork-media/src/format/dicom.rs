@@ -51,18 +51,12 @@ const FORMAT: &str = "dicom";
 /// The Secondary Capture Image Storage SOP class written.
 pub const SOP_CLASS_UID: &str = uids::SECONDARY_CAPTURE_IMAGE_STORAGE;
 
-fn enc_err(reason: impl Into<String>) -> MediaError {
-    MediaError::Encode {
-        format: FORMAT,
-        reason: reason.into(),
-    }
+fn enc_err(reason: impl std::fmt::Display) -> MediaError {
+    MediaError::encode(FORMAT, reason)
 }
 
-fn dec_err(reason: impl Into<String>) -> MediaError {
-    MediaError::Decode {
-        format: FORMAT,
-        reason: reason.into(),
-    }
+fn dec_err(reason: impl std::fmt::Display) -> MediaError {
+    MediaError::decode(FORMAT, reason)
 }
 
 /// A fresh UID under the `2.25` root (a random 128-bit number in decimal, as pydicom's `generate_uid`).

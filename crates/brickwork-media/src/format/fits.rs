@@ -38,18 +38,12 @@ const CARD: usize = 80;
 /// Most axes a FITS header may declare.
 const MAX_AXES: usize = 999;
 
-fn dec_err(reason: impl Into<String>) -> MediaError {
-    MediaError::Decode {
-        format: FORMAT,
-        reason: reason.into(),
-    }
+fn dec_err(reason: impl std::fmt::Display) -> MediaError {
+    MediaError::decode(FORMAT, reason)
 }
 
-fn enc_err(reason: impl Into<String>) -> MediaError {
-    MediaError::Encode {
-        format: FORMAT,
-        reason: reason.into(),
-    }
+fn enc_err(reason: impl std::fmt::Display) -> MediaError {
+    MediaError::encode(FORMAT, reason)
 }
 
 // ------------------------------------------------------------------------------------------------

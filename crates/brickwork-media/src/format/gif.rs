@@ -32,10 +32,7 @@ use crate::{MediaData, MediaError, Result};
 const NAME: &str = "gif";
 
 fn enc_err(e: impl std::fmt::Display) -> MediaError {
-    MediaError::Encode {
-        format: NAME,
-        reason: e.to_string(),
-    }
+    MediaError::encode(NAME, e)
 }
 
 /// One frame as RGBA8.

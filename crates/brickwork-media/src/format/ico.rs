@@ -21,11 +21,8 @@ use crate::{MediaData, MediaError, Result};
 
 const NAME: &str = "ico";
 
-fn dec_err(reason: impl Into<String>) -> MediaError {
-    MediaError::Decode {
-        format: NAME,
-        reason: reason.into(),
-    }
+fn dec_err(reason: impl std::fmt::Display) -> MediaError {
+    MediaError::decode(NAME, reason)
 }
 
 /// Writes an ICO with one PNG entry.

@@ -57,10 +57,7 @@ pub fn encode(data: &MediaData, opts: &EncodeOptions) -> Result<Vec<u8>> {
 }
 
 fn enc_err(e: impl std::fmt::Display) -> MediaError {
-    MediaError::Encode {
-        format: NAME,
-        reason: e.to_string(),
-    }
+    MediaError::encode(NAME, e)
 }
 
 /// Reads a JPEG.

@@ -28,17 +28,11 @@ use crate::{MediaData, MediaError, Result};
 const NAME: &str = "png";
 
 fn enc_err(e: impl std::fmt::Display) -> MediaError {
-    MediaError::Encode {
-        format: NAME,
-        reason: e.to_string(),
-    }
+    MediaError::encode(NAME, e)
 }
 
 fn dec_err(e: impl std::fmt::Display) -> MediaError {
-    MediaError::Decode {
-        format: NAME,
-        reason: e.to_string(),
-    }
+    MediaError::decode(NAME, e)
 }
 
 /// Writes a PNG, or an APNG when more than one frame is given.

@@ -24,11 +24,8 @@ use crate::{MediaData, MediaError, Result};
 
 const NAME: &str = "pnm";
 
-fn dec_err(reason: impl Into<String>) -> MediaError {
-    MediaError::Decode {
-        format: NAME,
-        reason: reason.into(),
-    }
+fn dec_err(reason: impl std::fmt::Display) -> MediaError {
+    MediaError::decode(NAME, reason)
 }
 
 /// Writes a P4, P5 or P6 file.

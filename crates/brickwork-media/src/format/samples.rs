@@ -6,9 +6,9 @@
 
 use std::borrow::Cow;
 
-use brickwork_core::{ArrayBuf, DType, Kind, Order};
+use brickwork_core::{ArrayBuf, DType, Kind};
 
-use crate::{MediaData, MediaError, Result};
+use crate::{pixels, MediaData, MediaError, Result};
 
 /// One frame (or a whole stack) as C-order little-endian bytes plus its dtype and shape.
 #[derive(Debug, Clone)]
@@ -62,57 +62,14 @@ fn arr8(c: &[u8]) -> [u8; 8] {
     a
 }
 
-/// The samples of `a` in C order and little-endian byte order (borrowed when already so).
-pub(crate) fn c_order_le(a: &ArrayBuf) -> Frame<'_> {
-    let size = a.dtype().itemsize();
-    let mut bytes: Cow<'_, [u8]> = if a.order() == Order::F && a.shape().len() > 1 {
-        Cow::Owned(f_to_c(a.data(), a.shape(), size))
-    } else {
-        Cow::Borrowed(a.data())
-    };
-    let mut dtype = a.dtype();
-    if dtype.is_big_endian() && size > 1 {
-        let swapped = bytes.to_mut();
-        for item in swapped.chunks_exact_mut(size) {
-            item.reverse();
-        }
-        dtype = dtype.to_little_endian();
-    }
-    Frame {
-        bytes,
-        dtype,
+/// The samples of `a` in C order and little-endian byte order (borrowed when already so), through
+/// [`pixels::c_order_le`], which the still-image formats use too.
+pub(crate) fn c_order_le(a: &ArrayBuf) -> Result<Frame<'_>> {
+    Ok(Frame {
+        bytes: pixels::c_order_le(a)?,
+        dtype: a.dtype().to_little_endian(),
         shape: a.shape().to_vec(),
-    }
-}
-
-/// Reorders Fortran-order bytes into C order.
-fn f_to_c(data: &[u8], shape: &[usize], size: usize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(data.len());
-    let n: usize = shape.iter().product();
-    if n == 0 {
-        return out;
-    }
-    // Fortran strides, in items.
-    let mut strides = Vec::with_capacity(shape.len());
-    let mut s = 1usize;
-    for &d in shape {
-        strides.push(s);
-        s = s.saturating_mul(d);
-    }
-    let mut index = vec![0usize; shape.len()];
-    for _ in 0..n {
-        let offset: usize = index.iter().zip(&strides).map(|(i, s)| i * s).sum::<usize>() * size;
-        out.extend_from_slice(&data[offset..offset + size]);
-        // Increment the C-order index (last axis fastest).
-        for axis in (0..shape.len()).rev() {
-            index[axis] += 1;
-            if index[axis] < shape[axis] {
-                break;
-            }
-            index[axis] = 0;
-        }
-    }
-    out
+    })
 }
 
 /// Splits `data` into frames: a list is taken as is; an array is split along axis 0 when `is_batch`
@@ -123,9 +80,9 @@ pub(crate) fn frames<'a>(
     is_batch: impl Fn(&[usize]) -> bool,
 ) -> Result<Vec<Frame<'a>>> {
     let out = match data {
-        MediaData::Frames(list) => list.iter().map(c_order_le).collect::<Vec<_>>(),
+        MediaData::Frames(list) => list.iter().map(c_order_le).collect::<Result<Vec<_>>>()?,
         MediaData::Array(a) => {
-            let whole = c_order_le(a);
+            let whole = c_order_le(a)?;
             if is_batch(a.shape()) && !a.shape().is_empty() {
                 split_axis0(whole)
             } else {
@@ -188,7 +145,7 @@ fn split_axis0(whole: Frame<'_>) -> Vec<Frame<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use brickwork_core::Endian;
+    use brickwork_core::{Endian, Order};
 
     #[test]
     fn fortran_and_big_endian_become_c_little() {
@@ -197,7 +154,7 @@ mod tests {
         let bytes: Vec<u8> = f_vals.iter().flat_map(|v| v.to_be_bytes()).collect();
         let be = DType::new(Kind::UInt, 2, Endian::Big).unwrap();
         let a = ArrayBuf::new(bytes, be, vec![2, 3], Order::F).unwrap();
-        let f = c_order_le(&a);
+        let f = c_order_le(&a).unwrap();
         assert_eq!(f.values_f64().unwrap(), vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
         assert!(!f.dtype.is_big_endian());
     }

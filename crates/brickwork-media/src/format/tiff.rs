@@ -32,17 +32,11 @@ use crate::{MediaData, MediaError, Result};
 const NAME: &str = "tiff";
 
 fn enc_err(e: impl std::fmt::Display) -> MediaError {
-    MediaError::Encode {
-        format: NAME,
-        reason: e.to_string(),
-    }
+    MediaError::encode(NAME, e)
 }
 
 fn dec_err(e: impl std::fmt::Display) -> MediaError {
-    MediaError::Decode {
-        format: NAME,
-        reason: e.to_string(),
-    }
+    MediaError::decode(NAME, e)
 }
 
 macro_rules! le_vec {

@@ -32,10 +32,7 @@ const NAME: &str = "webp";
 pub const DEFAULT_QUALITY: u8 = 80;
 
 fn enc_err(e: impl std::fmt::Debug) -> MediaError {
-    MediaError::Encode {
-        format: NAME,
-        reason: format!("{e:?}"),
-    }
+    MediaError::encode(NAME, format!("{e:?}"))
 }
 
 /// A frame as RGB or RGBA bytes (gray expanded) and whether it has alpha.
@@ -147,11 +144,8 @@ fn u24(b: &[u8]) -> usize {
     usize::from(b[0]) | usize::from(b[1]) << 8 | usize::from(b[2]) << 16
 }
 
-fn dec_err(reason: impl Into<String>) -> MediaError {
-    MediaError::Decode {
-        format: NAME,
-        reason: reason.into(),
-    }
+fn dec_err(reason: impl std::fmt::Display) -> MediaError {
+    MediaError::decode(NAME, reason)
 }
 
 /// Walks the RIFF chunk list and collects the `ANMF` frames.
