@@ -12,6 +12,7 @@ use numpy::{PyArray1, PyReadonlyArray1, PyReadwriteArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
+mod bytes;
 mod grid;
 mod media;
 mod objects;
@@ -150,6 +151,11 @@ impl NativeCodec {
         let order = Order::parse(order).map_err(|e| to_pyerr(py, e))?;
         let view = ArrayView::new(bytes, dtype, shape, order).map_err(|e| to_pyerr(py, e))?;
         let codec = &*self.inner;
+        if let Some(bound) = codec.encoded_bound(&view).filter(|_| bytes::can_shrink()) {
+            return bytes::new_shrunk(py, bound, |out| {
+                run_detached(py, || codec.encode_into(&view, out))
+            });
+        }
         let encoded = run_detached(py, || codec.encode(&view))?;
         Ok(PyBytes::new(py, &encoded))
     }

@@ -24,10 +24,11 @@
 
 use brickwork_core::config::config_id;
 use brickwork_core::{
-    ArrayBuf, ArrayView, Codec, Config, DType, Decoded, Error, Limits, ObjectArray, ObjectCodec, Order,
-    Registry, Result, StaticCodec,
+    write_encoded, ArrayBuf, ArrayView, Codec, Config, DType, Decoded, Error, Limits, ObjectArray,
+    ObjectCodec, Order, Registry, Result, StaticCodec,
 };
 use serde_json::Value;
+use std::mem::MaybeUninit;
 
 const ID: &str = "pipeline";
 
@@ -117,16 +118,8 @@ impl Pipeline {
     ) -> Result<Vec<u8>> {
         let (mut data, mut dtype, mut shape, mut order) = (data, dtype, shape, order);
         for f in self.filters.iter().skip(from) {
-            let view = stage_view(&data, dtype, &shape, order);
-            let out = f.encode(&view)?;
-            let cfg = f.config();
-            let next = encoded_dtype(&cfg, dtype);
-            if !keeps_shape(&cfg) {
-                let size = next.itemsize().max(1);
-                shape = vec![out.len() / size];
-                order = Order::C;
-            }
-            dtype = next;
+            let out = f.encode(&stage_view(&data, dtype, &shape, order))?;
+            (dtype, shape, order) = stage_after(&**f, out.len(), dtype, shape, order);
             data = out;
         }
         match &self.compressor {
@@ -166,6 +159,23 @@ fn stage_view<'a>(data: &'a [u8], dtype: DType, shape: &[usize], order: Order) -
         .unwrap_or_else(|_| ArrayView::from_bytes(data))
 }
 
+/// The dtype, shape and order of a filter's output of `len` bytes, given its input's.
+fn stage_after(
+    filter: &dyn Codec,
+    len: usize,
+    dtype: DType,
+    shape: Vec<usize>,
+    order: Order,
+) -> (DType, Vec<usize>, Order) {
+    let cfg = filter.config();
+    let next = encoded_dtype(&cfg, dtype);
+    if keeps_shape(&cfg) {
+        (next, shape, order)
+    } else {
+        (next, vec![len / next.itemsize().max(1)], Order::C)
+    }
+}
+
 impl Codec for Pipeline {
     fn codec_id(&self) -> &str {
         ID
@@ -191,13 +201,36 @@ impl Codec for Pipeline {
     }
 
     fn encode(&self, input: &ArrayView<'_>) -> Result<Vec<u8>> {
-        self.encode_from(
-            0,
-            input.data().to_vec(),
+        // The first stage reads the caller's array in place.
+        let Some(first) = self.filters.first() else {
+            return match &self.compressor {
+                Some(c) => c.encode(input),
+                None => Ok(input.data().to_vec()),
+            };
+        };
+        let out = first.encode(input)?;
+        let (dtype, shape, order) = stage_after(
+            &**first,
+            out.len(),
             input.dtype(),
             input.shape().to_vec(),
             input.order(),
-        )
+        );
+        self.encode_from(1, out, dtype, shape, order)
+    }
+
+    fn encoded_bound(&self, input: &ArrayView<'_>) -> Option<usize> {
+        match (&self.compressor, self.filters.is_empty()) {
+            (Some(c), true) => c.encoded_bound(input),
+            _ => None,
+        }
+    }
+
+    fn encode_into(&self, input: &ArrayView<'_>, out: &mut [MaybeUninit<u8>]) -> Result<usize> {
+        match (&self.compressor, self.filters.is_empty()) {
+            (Some(c), true) => c.encode_into(input, out),
+            _ => write_encoded(ID, &self.encode(input)?, out),
+        }
     }
 
     fn decode(&self, encoded: &[u8], limits: &Limits) -> Result<ArrayBuf> {

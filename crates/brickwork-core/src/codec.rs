@@ -12,6 +12,8 @@
 use std::fmt;
 
 use crate::array::{ArrayBuf, ArrayView};
+use std::mem::MaybeUninit;
+
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::limits::Limits;
@@ -26,6 +28,22 @@ pub trait Codec: Send + Sync + fmt::Debug {
 
     /// Encodes an array (its bytes in memory order; dtype, shape and order for the codecs that use them).
     fn encode(&self, input: &ArrayView<'_>) -> Result<Vec<u8>>;
+
+    /// The most bytes [`Codec::encode_into`] can write for this input, for codecs that compress
+    /// straight into a caller's buffer (LZ4, Zstandard: their C libraries' compress bounds). A caller
+    /// that can shrink its buffer afterwards (Python's `bytes`) then avoids a second copy of the output.
+    /// `None` (the default): use [`Codec::encode`].
+    fn encoded_bound(&self, input: &ArrayView<'_>) -> Option<usize> {
+        let _ = input;
+        None
+    }
+
+    /// Encodes into `out`, which must hold at least [`Codec::encoded_bound`] bytes and may be
+    /// uninitialised; returns `n`, the bytes written, and guarantees `out[..n]` is initialised. The
+    /// output is byte for byte what [`Codec::encode`] returns. The default encodes and copies.
+    fn encode_into(&self, input: &ArrayView<'_>, out: &mut [MaybeUninit<u8>]) -> Result<usize> {
+        write_encoded(self.codec_id(), &self.encode(input)?, out)
+    }
 
     /// Decodes untrusted bytes into a new array, never allocating more than `limits` allow.
     fn decode(&self, encoded: &[u8], limits: &Limits) -> Result<ArrayBuf>;
@@ -67,6 +85,22 @@ pub trait StaticCodec: Codec + Sized + 'static {
 
     /// numcodecs' `from_config`: builds the codec, applying numcodecs' defaults to missing keys.
     fn from_config(config: &Config) -> Result<Self>;
+}
+
+/// Copies encoded bytes into the front of a possibly uninitialised `out` (for [`Codec::encode_into`]);
+/// returns their length.
+pub fn write_encoded(codec: &str, encoded: &[u8], out: &mut [MaybeUninit<u8>]) -> Result<usize> {
+    if out.len() < encoded.len() {
+        return Err(Error::output_size(
+            codec,
+            format!("at least {}", encoded.len()),
+            out.len(),
+        ));
+    }
+    for (dst, &src) in out.iter_mut().zip(encoded) {
+        dst.write(src);
+    }
+    Ok(encoded.len())
 }
 
 /// numcodecs' `ndarray_copy`: the decoded bytes must fill `out` exactly.

@@ -43,10 +43,11 @@
 //!   compressor calls; a Rust port would have to reproduce BloscLZ's encoder heuristics bit for bit.
 
 use std::ffi::CString;
+use std::mem::MaybeUninit;
 
 use brickwork_core::dtype::Kind;
 use brickwork_core::{
-    check_out_at_least, ArrayBuf, ArrayView, Codec, Config, Error, Limits, Result, StaticCodec,
+    check_out_at_least, write_encoded, ArrayBuf, ArrayView, Codec, Config, Error, Limits, Result, StaticCodec,
 };
 use flate2::{Decompress, FlushDecompress, Status};
 use serde::{Deserialize, Serialize};
@@ -454,12 +455,31 @@ const PARALLEL_MIN_BYTES: usize = 1 << 20;
 
 /// Encodes with c-blosc using `threads` internal threads (see the module docs).
 fn c_blosc_compress(args: &EncodeArgs, src: &[u8], threads: usize) -> Result<Vec<u8>> {
+    let mut dest = Vec::with_capacity(src.len() + HEADER_LEN);
+    let n = c_blosc_compress_into(args, src, threads, dest.spare_capacity_mut())?;
+    // SAFETY: c_blosc_compress_into returns n only when c-blosc reported writing n bytes at the start
+    // of the spare capacity (n <= its length, checked there).
+    unsafe { dest.set_len(n) };
+    Ok(dest)
+}
+
+/// c-blosc's `blosc_compress_ctx` into `dest` (at least `src.len() + 16` bytes, may be uninitialised);
+/// returns the chunk's length, whose bytes are then initialised.
+fn c_blosc_compress_into(
+    args: &EncodeArgs,
+    src: &[u8],
+    threads: usize,
+    dest: &mut [MaybeUninit<u8>],
+) -> Result<usize> {
     let destsize = src.len() + HEADER_LEN;
+    if dest.len() < destsize {
+        return Err(Error::output_size(ID, format!("at least {destsize}"), dest.len()));
+    }
     let threads = i32::try_from(threads).unwrap_or(i32::MAX).max(1);
-    let mut dest = vec![0u8; destsize];
-    // SAFETY: `src` is valid for `src.len()` reads and `dest` for `destsize` writes; c-blosc writes at most
-    // `destsize` bytes into `dest` (it falls back to a memcpy'd chunk, which needs exactly
-    // `src.len() + 16` = `destsize` bytes, when compressing would need more). `cname` is NUL-terminated and
+    // SAFETY: `src` is valid for `src.len()` reads and `dest` for `destsize` writes (checked above);
+    // c-blosc writes at most `destsize` bytes into `dest` and never reads it before writing (it falls
+    // back to a memcpy'd chunk, which needs exactly `src.len() + 16` = `destsize` bytes, when
+    // compressing would need more), so uninitialised memory is fine. `cname` is NUL-terminated and
     // outlives the call. All of c-blosc's state lives in a context on its own stack: with one thread it
     // starts none, with more it starts and joins its own pool inside this call; its only static state,
     // the shuffle implementation, is set up under `pthread_once`. So concurrent calls from several
@@ -479,10 +499,7 @@ fn c_blosc_compress(args: &EncodeArgs, src: &[u8], threads: usize) -> Result<Vec
         )
     };
     match usize::try_from(ret) {
-        Ok(n) if n > 0 && n <= destsize => {
-            dest.truncate(n);
-            Ok(dest)
-        }
+        Ok(n) if n > 0 && n <= destsize => Ok(n),
         _ => Err(Error::invalid_input(
             ID,
             format!("error during blosc compression: {ret}"),
@@ -514,16 +531,9 @@ fn in_block_order(chunk: &[u8]) -> Option<Vec<u8>> {
     (out.len() == chunk.len()).then_some(out)
 }
 
-impl Codec for Blosc {
-    fn codec_id(&self) -> &str {
-        ID
-    }
-
-    fn config(&self) -> Config {
-        brickwork_core::config::emit(ID, self)
-    }
-
-    fn encode(&self, input: &ArrayView<'_>) -> Result<Vec<u8>> {
+impl Blosc {
+    /// The encode parameters for this input, checked as numcodecs checks them.
+    fn encode_args(&self, input: &ArrayView<'_>) -> Result<EncodeArgs> {
         let dtype = input.dtype();
         if dtype.kind() == Kind::Object {
             return Err(Error::invalid_input(ID, "object arrays are not supported"));
@@ -576,21 +586,56 @@ impl Codec for Blosc {
             ));
         }
         // numcodecs hands the blocksize to C as a size_t: negative values wrap, which c-blosc clamps.
-        let args = EncodeArgs {
+        Ok(EncodeArgs {
             clevel,
             shuffle: shuffle as i32,
             typesize,
             cname: CString::new(self.cname.as_str())
                 .map_err(|_| Error::invalid_config(ID, "cname", "contains a NUL byte"))?,
             blocksize: self.blocksize as usize,
-        };
-        // clevel 0 is a plain copy (memcpy chunk): nothing to share out
-        if self.threads > 1 && clevel > 0 && data.len() >= PARALLEL_MIN_BYTES {
+        })
+    }
+
+    /// Whether this input is compressed on several threads (clevel 0 is a plain copy: nothing to share).
+    fn uses_threads(&self, args: &EncodeArgs, data: &[u8]) -> bool {
+        self.threads > 1 && args.clevel > 0 && data.len() >= PARALLEL_MIN_BYTES
+    }
+}
+
+impl Codec for Blosc {
+    fn codec_id(&self) -> &str {
+        ID
+    }
+
+    fn config(&self) -> Config {
+        brickwork_core::config::emit(ID, self)
+    }
+
+    fn encode(&self, input: &ArrayView<'_>) -> Result<Vec<u8>> {
+        let args = self.encode_args(input)?;
+        let data = input.data();
+        if self.uses_threads(&args, data) {
             if let Some(out) = in_block_order(&c_blosc_compress(&args, data, self.threads)?) {
                 return Ok(out);
             }
         }
         c_blosc_compress(&args, data, 1)
+    }
+
+    fn encoded_bound(&self, input: &ArrayView<'_>) -> Option<usize> {
+        Some(input.data().len().saturating_add(HEADER_LEN))
+    }
+
+    fn encode_into(&self, input: &ArrayView<'_>, out: &mut [MaybeUninit<u8>]) -> Result<usize> {
+        let args = self.encode_args(input)?;
+        let bound = input.data().len() + HEADER_LEN;
+        if out.len() < bound {
+            return Err(Error::output_size(ID, format!("at least {bound}"), out.len()));
+        }
+        if self.uses_threads(&args, input.data()) {
+            return write_encoded(ID, &self.encode(input)?, out);
+        }
+        c_blosc_compress_into(&args, input.data(), 1, out)
     }
 
     fn decode(&self, encoded: &[u8], limits: &Limits) -> Result<ArrayBuf> {
@@ -766,5 +811,23 @@ mod tests {
         // a memcpy'd chunk is left to the one-thread path
         let memcpy = c_blosc_compress(&EncodeArgs { clevel: 0, ..args }, &data, 4).unwrap();
         assert!(in_block_order(&memcpy).is_none());
+    }
+
+    #[test]
+    fn encode_into_writes_what_encode_returns() {
+        let data: Vec<u8> = (0..300_000u32).flat_map(|i| (i % 1000).to_le_bytes()).collect();
+        for threads in [1, 2] {
+            let codec = Blosc::default().with_threads(threads);
+            for input in [&data[..], &b""[..], &b"x"[..]] {
+                let view = ArrayView::from_bytes(input);
+                let bound = codec.encoded_bound(&view).unwrap();
+                let mut out = vec![MaybeUninit::new(7u8); bound];
+                let n = codec.encode_into(&view, &mut out).unwrap();
+                let written: Vec<u8> = out[..n].iter().map(|b| unsafe { b.assume_init() }).collect();
+                assert_eq!(written, codec.encode(&view).unwrap());
+                let mut short = vec![MaybeUninit::new(0u8); bound - 1];
+                assert!(codec.encode_into(&view, &mut short).is_err());
+            }
+        }
     }
 }

@@ -21,7 +21,10 @@
 use brickwork_core::{
     check_out_at_least, ArrayBuf, ArrayView, Codec, Config, Error, Limits, Result, StaticCodec,
 };
-use lz4::block::CompressionMode;
+use std::ffi::c_int;
+use std::mem::MaybeUninit;
+
+use lz4::liblz4::LZ4_compress_fast;
 use serde::{Deserialize, Serialize};
 
 const ID: &str = "lz4";
@@ -118,6 +121,21 @@ fn decompress(block: &[u8], out: &mut [u8]) -> Result<()> {
     Ok(())
 }
 
+impl Lz4 {
+    /// The size prefix plus liblz4's compress bound for `len` input bytes.
+    fn bound(&self, len: usize) -> Result<usize> {
+        if len > MAX_INPUT_SIZE {
+            return Err(Error::invalid_input(
+                ID,
+                format!("{len} bytes is more than LZ4's maximum input of {MAX_INPUT_SIZE}"),
+            ));
+        }
+        let bound = lz4::block::compress_bound(len)
+            .map_err(|e| Error::invalid_input(ID, format!("LZ4 cannot compress this input ({e})")))?;
+        Ok(bound + 4)
+    }
+}
+
 impl Codec for Lz4 {
     fn codec_id(&self) -> &str {
         ID
@@ -128,6 +146,19 @@ impl Codec for Lz4 {
     }
 
     fn encode(&self, input: &ArrayView<'_>) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(self.bound(input.data().len())?);
+        let n = self.encode_into(input, out.spare_capacity_mut())?;
+        // SAFETY: `Lz4::encode_into` (below) returns n only after writing out[..n]: the 4-byte prefix,
+        // then the n - 4 bytes LZ4_compress_fast reported writing; n <= capacity as it checks.
+        unsafe { out.set_len(n) };
+        Ok(out)
+    }
+
+    fn encoded_bound(&self, input: &ArrayView<'_>) -> Option<usize> {
+        self.bound(input.data().len()).ok()
+    }
+
+    fn encode_into(&self, input: &ArrayView<'_>, out: &mut [MaybeUninit<u8>]) -> Result<usize> {
         let accel = i32::try_from(self.acceleration).map_err(|_| {
             Error::invalid_config(
                 ID,
@@ -137,22 +168,33 @@ impl Codec for Lz4 {
         })?;
         let accel = if accel <= 0 { 1 } else { accel };
         let data = input.data();
-        if data.len() > MAX_INPUT_SIZE {
-            return Err(Error::invalid_input(
-                ID,
-                format!(
-                    "{} bytes is more than LZ4's maximum input of {MAX_INPUT_SIZE}",
-                    data.len()
-                ),
-            ));
+        let bound = self.bound(data.len())?;
+        if out.len() < bound {
+            return Err(Error::output_size(ID, format!("at least {bound}"), out.len()));
         }
-        let bound = lz4::block::compress_bound(data.len())
-            .map_err(|e| Error::invalid_input(ID, format!("LZ4 cannot compress this input ({e})")))?;
-        let mut out = vec![0u8; bound + 4];
-        let n = lz4::block::compress_to_buffer(data, Some(CompressionMode::FAST(accel)), true, &mut out)
-            .map_err(|e| Error::invalid_input(ID, format!("LZ4 compression failed ({e})")))?;
-        out.truncate(n);
-        Ok(out)
+        // bound() checked data.len() <= MAX_INPUT_SIZE, which fits a C int.
+        let size = c_int::try_from(data.len()).map_err(|_| Error::invalid_input(ID, "input too large"))?;
+        let (prefix, block) = out.split_at_mut(4);
+        for (dst, src) in prefix.iter_mut().zip(size.to_le_bytes()) {
+            dst.write(src);
+        }
+        let capacity = c_int::try_from(block.len()).unwrap_or(c_int::MAX);
+        // SAFETY: LZ4_compress_fast reads `size` bytes from `data` (its length) and writes at most
+        // `capacity` bytes to `block` (no more than its length), never reading the destination, so
+        // uninitialised destination memory is fine; it returns the bytes written, or 0 on failure.
+        let written = unsafe {
+            LZ4_compress_fast(
+                data.as_ptr().cast(),
+                block.as_mut_ptr().cast(),
+                size,
+                capacity,
+                accel,
+            )
+        };
+        match usize::try_from(written) {
+            Ok(n) if n > 0 && n <= block.len() => Ok(4 + n),
+            _ => Err(Error::invalid_input(ID, "LZ4 compression failed")),
+        }
     }
 
     fn decode(&self, encoded: &[u8], limits: &Limits) -> Result<ArrayBuf> {
@@ -294,5 +336,21 @@ mod tests {
         let z = Lz4::from_config(&cfg).unwrap();
         assert!(z.encode_bytes(b"x").is_err());
         assert_eq!(z.config(), cfg);
+    }
+
+    #[test]
+    fn encode_into_writes_what_encode_returns() {
+        let codec = Lz4 { acceleration: 3 };
+        let data: Vec<u8> = (0..100_000u32).flat_map(|i| (i % 251).to_le_bytes()).collect();
+        for input in [&data[..], &b""[..], &b"x"[..]] {
+            let view = ArrayView::from_bytes(input);
+            let bound = codec.encoded_bound(&view).unwrap();
+            let mut out = vec![MaybeUninit::new(7u8); bound];
+            let n = codec.encode_into(&view, &mut out).unwrap();
+            let written: Vec<u8> = out[..n].iter().map(|b| unsafe { b.assume_init() }).collect();
+            assert_eq!(written, codec.encode(&view).unwrap());
+            let mut short = vec![MaybeUninit::new(0u8); bound - 1];
+            assert!(codec.encode_into(&view, &mut short).is_err());
+        }
     }
 }

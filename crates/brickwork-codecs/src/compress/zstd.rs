@@ -26,6 +26,8 @@
 use brickwork_core::{
     check_out_at_least, ArrayBuf, ArrayView, Codec, Config, Error, Limits, Result, StaticCodec,
 };
+use std::mem::MaybeUninit;
+
 use serde::{Deserialize, Serialize};
 use zstd::zstd_safe::{self, CCtx, CParameter, DCtx, DParameter, InBuffer, OutBuffer};
 
@@ -173,6 +175,55 @@ fn stream(encoded: &[u8], sink: &mut Sink<'_>) -> Result<()> {
     Ok(())
 }
 
+impl Zstd {
+    /// A compression context with this codec's level and checksum flag.
+    fn cctx(&self) -> Result<CCtx<'static>> {
+        let level = i32::try_from(self.level)
+            .map_err(|_| Error::invalid_config(ID, "level", format!("{} does not fit a C int", self.level)))?
+            .min(MAX_LEVEL);
+        let mut cctx = CCtx::create();
+        let setup = |e| Error::invalid_config(ID, "level", zstd_safe::get_error_name(e));
+        cctx.set_parameter(CParameter::CompressionLevel(level))
+            .map_err(setup)?;
+        cctx.set_parameter(CParameter::ChecksumFlag(self.checksum))
+            .map_err(setup)?;
+        Ok(cctx)
+    }
+}
+
+/// An uninitialised output buffer for libzstd, which only writes to it.
+struct UninitBuf<'a> {
+    buf: &'a mut [MaybeUninit<u8>],
+    /// How many leading bytes libzstd reported writing.
+    filled: usize,
+}
+
+// SAFETY: as_slice covers only the `filled` bytes libzstd reported writing (zstd-safe calls
+// `filled_until(n)` only after the C call wrote n bytes); capacity and as_mut_ptr describe exactly `buf`.
+unsafe impl zstd_safe::WriteBuf for UninitBuf<'_> {
+    fn as_slice(&self) -> &[u8] {
+        let filled = self.filled.min(self.buf.len());
+        // SAFETY: the first `filled` bytes were initialised by libzstd (see filled_until).
+        unsafe { std::slice::from_raw_parts(self.buf.as_ptr().cast::<u8>(), filled) }
+    }
+    fn capacity(&self) -> usize {
+        self.buf.len()
+    }
+    fn as_mut_ptr(&mut self) -> *mut u8 {
+        self.buf.as_mut_ptr().cast()
+    }
+    unsafe fn filled_until(&mut self, n: usize) {
+        self.filled = n;
+    }
+}
+
+fn compress_failed(code: usize) -> Error {
+    Error::invalid_input(
+        ID,
+        format!("compression failed: {}", zstd_safe::get_error_name(code)),
+    )
+}
+
 impl Codec for Zstd {
     fn codec_id(&self) -> &str {
         ID
@@ -183,24 +234,24 @@ impl Codec for Zstd {
     }
 
     fn encode(&self, input: &ArrayView<'_>) -> Result<Vec<u8>> {
-        let level = i32::try_from(self.level)
-            .map_err(|_| Error::invalid_config(ID, "level", format!("{} does not fit a C int", self.level)))?
-            .min(MAX_LEVEL);
         let data = input.data();
-        let mut cctx = CCtx::create();
-        let setup = |e| Error::invalid_config(ID, "level", zstd_safe::get_error_name(e));
-        cctx.set_parameter(CParameter::CompressionLevel(level))
-            .map_err(setup)?;
-        cctx.set_parameter(CParameter::ChecksumFlag(self.checksum))
-            .map_err(setup)?;
         let mut out = Vec::with_capacity(zstd_safe::compress_bound(data.len()));
-        cctx.compress2(&mut out, data).map_err(|e| {
-            Error::invalid_input(
-                ID,
-                format!("compression failed: {}", zstd_safe::get_error_name(e)),
-            )
-        })?;
+        self.cctx()?.compress2(&mut out, data).map_err(compress_failed)?;
         Ok(out)
+    }
+
+    fn encoded_bound(&self, input: &ArrayView<'_>) -> Option<usize> {
+        Some(zstd_safe::compress_bound(input.data().len()))
+    }
+
+    fn encode_into(&self, input: &ArrayView<'_>, out: &mut [MaybeUninit<u8>]) -> Result<usize> {
+        let data = input.data();
+        let bound = zstd_safe::compress_bound(data.len());
+        if out.len() < bound {
+            return Err(Error::output_size(ID, format!("at least {bound}"), out.len()));
+        }
+        let mut buf = UninitBuf { buf: out, filled: 0 };
+        self.cctx()?.compress2(&mut buf, data).map_err(compress_failed)
     }
 
     fn decode(&self, encoded: &[u8], limits: &Limits) -> Result<ArrayBuf> {
@@ -403,5 +454,24 @@ mod tests {
             serde_json::to_string(&z.config()).unwrap(),
             r#"{"id":"zstd","level":100,"checksum":false}"#
         );
+    }
+
+    #[test]
+    fn encode_into_writes_what_encode_returns() {
+        let codec = Zstd {
+            level: 5,
+            checksum: true,
+        };
+        let data: Vec<u8> = (0..100_000u32).flat_map(|i| (i % 251).to_le_bytes()).collect();
+        for input in [&data[..], &b""[..], &b"x"[..]] {
+            let view = ArrayView::from_bytes(input);
+            let bound = codec.encoded_bound(&view).unwrap();
+            let mut out = vec![MaybeUninit::new(7u8); bound];
+            let n = codec.encode_into(&view, &mut out).unwrap();
+            let written: Vec<u8> = out[..n].iter().map(|b| unsafe { b.assume_init() }).collect();
+            assert_eq!(written, codec.encode(&view).unwrap());
+            let mut short = vec![MaybeUninit::new(0u8); bound - 1];
+            assert!(codec.encode_into(&view, &mut short).is_err());
+        }
     }
 }
