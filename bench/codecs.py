@@ -13,13 +13,13 @@ import argparse
 import os
 import platform
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus  # noqa: E402
+from timing import best_time, geomean  # noqa: E402
 
 import numcodecs  # noqa: E402
 import brickwork  # noqa: E402
@@ -46,21 +46,6 @@ CONFIGS = [
 ]
 
 
-def best_time(fn, min_total: float, repeats: int) -> float:
-    """Best per-call time: `repeats` rounds, each calling fn enough times to last about min_total/repeats."""
-    t0 = time.perf_counter()
-    fn()
-    once = max(time.perf_counter() - t0, 1e-7)
-    calls = max(1, int(min_total / repeats / once))
-    best = float("inf")
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        for _ in range(calls):
-            fn()
-        best = min(best, (time.perf_counter() - t0) / calls)
-    return best
-
-
 def measure(config, data, min_total, repeats):
     nc = numcodecs.get_codec(dict(config))
     ours = bw.get_codec(dict(config))
@@ -76,11 +61,6 @@ def measure(config, data, min_total, repeats):
         row[f"dec_{name}"] = n / best_time(lambda: codec.decode(enc), min_total, repeats) / 1e6
         row[f"ratio_{name}"] = n / len(enc)
     return row
-
-
-def geomean(xs):
-    xs = [x for x in xs if x > 0]
-    return float(np.exp(np.mean(np.log(xs)))) if xs else float("nan")
 
 
 def main() -> int:

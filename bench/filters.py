@@ -22,13 +22,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus  # noqa: E402
-import importlib.util  # noqa: E402
-
-# The timing helper of bench/codecs.py, shared (loaded by path: "codecs" is also a standard-library module).
-_spec = importlib.util.spec_from_file_location("bench_codecs", Path(__file__).resolve().parent / "codecs.py")
-_bench_codecs = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_bench_codecs)
-best_time, geomean = _bench_codecs.best_time, _bench_codecs.geomean
+from timing import best_time, geomean  # noqa: E402
 
 import numcodecs  # noqa: E402
 import brickwork  # noqa: E402

@@ -2,7 +2,8 @@
 //! size, which is then shrunk to the real size, so the output is never copied (numcodecs' LZ4 and Zstd
 //! do the same). Shrinking needs CPython's `_PyBytes_Resize`, which is outside the stable ABI this abi3
 //! module is built for; every CPython 3 exports it, so it is looked up at run time, and when it is
-//! missing the caller falls back to encoding into Rust memory and copying.
+//! missing the caller falls back to encoding into Rust memory and copying. Decoders likewise write
+//! straight into a `bytes` of the size the header declared ([`new_exact`]), never zero-filling it first.
 
 use std::ffi::c_int;
 use std::mem::MaybeUninit;
@@ -43,7 +44,56 @@ pub(crate) fn can_shrink() -> bool {
     bytes_resize().is_some()
 }
 
-/// A new `bytes` of `capacity` bytes, filled by `write` (which may leave it uninitialised, returns
+/// A new, uninitialised `bytes` of `len` >= 2 bytes (so that CPython makes a fresh object rather than
+/// returning a shared 0- or 1-byte one) and its buffer. Callers initialise every byte they let Python
+/// see and do not use the slice after giving the object away.
+fn new_uninit<'py>(py: Python<'py>, len: usize) -> PyResult<(Bound<'py, PyAny>, &'py mut [MaybeUninit<u8>])> {
+    let len = len.max(2);
+    let length = ffi::Py_ssize_t::try_from(len)
+        .map_err(|_| PyOverflowError::new_err("size does not fit Py_ssize_t"))?;
+    // SAFETY: a NULL source asks CPython for a new bytes object of `length` uninitialised bytes.
+    let object = unsafe { ffi::PyBytes_FromStringAndSize(std::ptr::null(), length) };
+    // SAFETY: a NULL result has set a Python exception (MemoryError); otherwise we own the new
+    // reference, which Bound releases when dropped (also on the callers' error paths).
+    let bytes = unsafe { Bound::from_owned_ptr_or_err(py, object)? };
+    // SAFETY: `object` is a new bytes object of `len` >= 2 bytes, so not a shared singleton, that
+    // nothing else can see yet; PyBytes_AsString returns its buffer, valid while the object lives.
+    // MaybeUninit<u8> has no validity requirement, so the slice is sound to create.
+    let buffer = unsafe {
+        std::slice::from_raw_parts_mut(ffi::PyBytes_AsString(object).cast::<MaybeUninit<u8>>(), len)
+    };
+    Ok((bytes, buffer))
+}
+
+/// A new `bytes` of exactly `len` bytes written in place by `write`, which gets uninitialised memory
+/// and returns how many bytes it wrote; any count but `len` is an error (and the object is dropped).
+pub(crate) fn new_exact<'py>(
+    py: Python<'py>,
+    len: usize,
+    write: impl FnOnce(&mut [MaybeUninit<u8>]) -> PyResult<usize>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let wrong = |written: usize| PyRuntimeError::new_err(format!("wrote {written} bytes, expected {len}"));
+    if len < 2 {
+        // CPython shares its 0- and 1-byte objects: decode on the stack and copy.
+        let mut small = [MaybeUninit::new(0u8); 1];
+        let written = write(&mut small[..len])?;
+        if written != len {
+            return Err(wrong(written));
+        }
+        // SAFETY: `small` was initialised when it was created.
+        let small = small.map(|b| unsafe { b.assume_init() });
+        return Ok(PyBytes::new(py, &small[..len]));
+    }
+    let (bytes, buffer) = new_uninit(py, len)?;
+    let written = write(buffer)?;
+    if written != len {
+        return Err(wrong(written));
+    }
+    // `write` initialised all `len` bytes.
+    Ok(bytes.cast_into()?)
+}
+
+/// A new `bytes` of `capacity` bytes, filled by `write` (which gets uninitialised memory and returns
 /// how many leading bytes it wrote, at most `capacity`) and then shrunk to that length. Call only
 /// when [`can_shrink`] is true; otherwise this returns an error without calling `write`.
 pub(crate) fn new_shrunk<'py>(
@@ -53,21 +103,8 @@ pub(crate) fn new_shrunk<'py>(
 ) -> PyResult<Bound<'py, PyBytes>> {
     let resize =
         bytes_resize().ok_or_else(|| PyRuntimeError::new_err("this Python has no _PyBytes_Resize"))?;
-    // At least 2 bytes, so CPython makes a fresh object rather than returning a shared 0- or 1-byte one.
     let capacity = capacity.max(2);
-    let length = ffi::Py_ssize_t::try_from(capacity)
-        .map_err(|_| PyOverflowError::new_err("encoded size does not fit Py_ssize_t"))?;
-    // SAFETY: a NULL source asks CPython for a new bytes object of `length` uninitialised bytes.
-    let object = unsafe { ffi::PyBytes_FromStringAndSize(std::ptr::null(), length) };
-    // SAFETY: a NULL result has set a Python exception (MemoryError); otherwise we own the new
-    // reference, which Bound releases when dropped (also on the error paths below).
-    let bytes = unsafe { Bound::from_owned_ptr_or_err(py, object)? };
-    // SAFETY: `bytes` is a bytes object, so PyBytes_AsString returns its buffer of `capacity` bytes
-    // (plus CPython's trailing NUL), which stays valid while we hold `bytes` and which nothing else
-    // can see yet; MaybeUninit<u8> has no validity requirement, so the slice is sound to create.
-    let buffer = unsafe {
-        std::slice::from_raw_parts_mut(ffi::PyBytes_AsString(object).cast::<MaybeUninit<u8>>(), capacity)
-    };
+    let (bytes, buffer) = new_uninit(py, capacity)?;
     let written = write(buffer)?;
     if written > capacity {
         return Err(PyRuntimeError::new_err(format!(
@@ -75,16 +112,16 @@ pub(crate) fn new_shrunk<'py>(
         )));
     }
     if written == capacity {
-        // SAFETY (of exposing it): `write` initialised all `capacity` bytes.
+        // `write` initialised all `capacity` bytes.
         return Ok(bytes.cast_into()?);
     }
     let size = ffi::Py_ssize_t::try_from(written)
         .map_err(|_| PyOverflowError::new_err("encoded size does not fit Py_ssize_t"))?;
     let mut object = bytes.into_ptr();
-    // SAFETY: `object` is the bytes object created above with at least 2 bytes, so a fresh object
-    // whose one reference we own (nothing else has seen it), as _PyBytes_Resize requires. It shrinks
-    // the object to its `written` initialised bytes (possibly moving it) and stores the new pointer,
-    // or frees it, stores NULL and sets a Python exception.
+    // SAFETY: `object` is the fresh bytes object from new_uninit (>= 2 bytes, so not shared) whose one
+    // reference we own (nothing else has seen it), as _PyBytes_Resize requires. It shrinks the object
+    // to its `written` initialised bytes (possibly moving it) and stores the new pointer, or frees it,
+    // stores NULL and sets a Python exception.
     let status = unsafe { resize(&mut object, size) };
     if status != 0 || object.is_null() {
         return Err(PyErr::fetch(py));

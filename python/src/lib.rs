@@ -212,17 +212,17 @@ impl NativeCodec {
         data: PyReadonlyArray1<'py, u8>,
         nbytes: usize,
     ) -> PyResult<Bound<'py, PyBytes>> {
-        let bytes = data
+        let input = data
             .as_slice()
             .map_err(|e| to_pyerr(py, Error::InvalidArray(e.to_string())))?;
         let codec = &*self.inner;
-        PyBytes::new_with(py, nbytes, |out| {
-            let written = run_detached(py, || codec.decode_into(bytes, out))?;
+        bytes::new_exact(py, nbytes, |out| {
+            let written = run_detached(py, || codec.decode_into_uninit(input, out))?;
             if written != nbytes {
                 let msg = format!("decoded {written} bytes, the header declared {nbytes}");
                 return Err(to_pyerr(py, Error::corrupt(codec.codec_id(), msg)));
             }
-            Ok(())
+            Ok(written)
         })
     }
 

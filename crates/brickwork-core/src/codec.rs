@@ -57,6 +57,13 @@ pub trait Codec: Send + Sync + fmt::Debug {
         copy_exact(self.codec_id(), decoded.data(), out)
     }
 
+    /// [`Codec::decode_into`] for a possibly uninitialised `out` (a caller's fresh allocation, such as a
+    /// Python `bytes`): returns `n` and guarantees `out[..n]` is initialised. Codecs whose C library
+    /// writes straight into memory override it to skip zeroing `out`; the default zeroes it first.
+    fn decode_into_uninit(&self, encoded: &[u8], out: &mut [MaybeUninit<u8>]) -> Result<usize> {
+        decode_zeroed(self, encoded, out)
+    }
+
     /// For codecs whose decoded bytes are a contiguous part of `encoded` (the checksum codecs: the
     /// payload, once its checksum is verified), that part's byte range, so a caller can return a view of
     /// the input instead of a copy, as numcodecs does. `None` (the default): decoding makes new bytes and
@@ -85,6 +92,21 @@ pub trait StaticCodec: Codec + Sized + 'static {
 
     /// numcodecs' `from_config`: builds the codec, applying numcodecs' defaults to missing keys.
     fn from_config(config: &Config) -> Result<Self>;
+}
+
+/// [`Codec::decode_into`] after zeroing `out` (the default of [`Codec::decode_into_uninit`], and the
+/// fallback of the codecs that override it).
+pub fn decode_zeroed<C: Codec + ?Sized>(
+    codec: &C,
+    encoded: &[u8],
+    out: &mut [MaybeUninit<u8>],
+) -> Result<usize> {
+    for b in out.iter_mut() {
+        b.write(0);
+    }
+    // SAFETY: every byte of `out` was initialised just above, and MaybeUninit<u8> has u8's layout.
+    let out = unsafe { &mut *(out as *mut [MaybeUninit<u8>] as *mut [u8]) };
+    codec.decode_into(encoded, out)
 }
 
 /// Copies encoded bytes into the front of a possibly uninitialised `out` (for [`Codec::encode_into`]);

@@ -21,7 +21,7 @@ pub mod object;
 pub mod registry;
 
 pub use array::{element_count, ArrayBuf, ArrayView, Order};
-pub use codec::{check_out_at_least, copy_exact, write_encoded, Codec, StaticCodec};
+pub use codec::{check_out_at_least, copy_exact, decode_zeroed, write_encoded, Codec, StaticCodec};
 pub use config::Config;
 pub use dtype::{DType, Endian, Kind};
 pub use error::{Error, Result};

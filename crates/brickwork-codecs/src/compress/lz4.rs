@@ -24,7 +24,7 @@ use brickwork_core::{
 use std::ffi::c_int;
 use std::mem::MaybeUninit;
 
-use lz4::liblz4::LZ4_compress_fast;
+use lz4::liblz4::{LZ4_compress_fast, LZ4_decompress_safe};
 use serde::{Deserialize, Serialize};
 
 const ID: &str = "lz4";
@@ -210,6 +210,33 @@ impl Codec for Lz4 {
         decompress(block, &mut out[..size])?;
         Ok(size)
     }
+
+    fn decode_into_uninit(&self, encoded: &[u8], out: &mut [MaybeUninit<u8>]) -> Result<usize> {
+        let (size, block) = split(encoded, usize::MAX)?;
+        if out.len() < size {
+            return Err(Error::output_size(ID, format!("at least {size}"), out.len()));
+        }
+        let size_c = c_int::try_from(size).map_err(|_| Error::corrupt(ID, "size prefix out of range"))?;
+        let block_len = c_int::try_from(block.len())
+            .map_err(|_| Error::corrupt(ID, format!("a {}-byte block is too large", block.len())))?;
+        // SAFETY: LZ4_decompress_safe reads `block_len` bytes of `block` and writes at most `size_c`
+        // bytes to `out` (checked to hold `size`), never reading `out` outside what it wrote (it copies
+        // matches from bytes it has already written), so uninitialised memory is fine; whatever the
+        // input, it stays in these bounds and returns the bytes written or a negative error.
+        let n =
+            unsafe { LZ4_decompress_safe(block.as_ptr().cast(), out.as_mut_ptr().cast(), block_len, size_c) };
+        if usize::try_from(n).ok() != Some(size) {
+            return Err(Error::corrupt(
+                ID,
+                if n < 0 {
+                    "invalid LZ4 block".to_string()
+                } else {
+                    format!("the size prefix says {size} bytes but the block decoded to {n}")
+                },
+            ));
+        }
+        Ok(size)
+    }
 }
 
 impl StaticCodec for Lz4 {
@@ -352,5 +379,30 @@ mod tests {
             let mut short = vec![MaybeUninit::new(0u8); bound - 1];
             assert!(codec.encode_into(&view, &mut short).is_err());
         }
+    }
+
+    #[test]
+    fn decode_into_uninit_matches_decode_into() {
+        let z = Lz4::default();
+        let data: Vec<u8> = (0..50_000u32).flat_map(|i| (i % 300).to_le_bytes()).collect();
+        let enc = z.encode_bytes(&data).unwrap();
+        let mut out = vec![MaybeUninit::new(0xeeu8); data.len() + 3];
+        assert_eq!(z.decode_into_uninit(&enc, &mut out).unwrap(), data.len());
+        let got: Vec<u8> = out[..data.len()]
+            .iter()
+            .map(|b| unsafe { b.assume_init() })
+            .collect();
+        assert_eq!(got, data);
+        let mut short = vec![MaybeUninit::new(0u8); data.len() - 1];
+        assert!(matches!(
+            z.decode_into_uninit(&enc, &mut short),
+            Err(Error::OutputSize { .. })
+        ));
+        // a corrupt block is an error, as in decode_into
+        let mut bad = enc.clone();
+        let last = bad.len() - 1;
+        bad.truncate(last);
+        assert!(z.decode_into_uninit(&bad, &mut out).is_err());
+        assert!(z.decode_into(&bad, &mut vec![0u8; data.len()]).is_err());
     }
 }

@@ -24,7 +24,7 @@
 //!   `out` exactly, as in numcodecs.
 
 use brickwork_core::{
-    check_out_at_least, ArrayBuf, ArrayView, Codec, Config, Error, Limits, Result, StaticCodec,
+    check_out_at_least, decode_zeroed, ArrayBuf, ArrayView, Codec, Config, Error, Limits, Result, StaticCodec,
 };
 use std::mem::MaybeUninit;
 
@@ -265,6 +265,35 @@ impl Codec for Zstd {
         Ok(ArrayBuf::from_bytes(sink.into_vec()))
     }
 
+    fn decode_into_uninit(&self, encoded: &[u8], out: &mut [MaybeUninit<u8>]) -> Result<usize> {
+        // Every frame declares its size (what numcodecs writes): one libzstd call decodes them all
+        // (skipping skippable frames) straight into `out`. Otherwise: zero `out` and stream.
+        let Some(total) = scan(encoded, usize::MAX)? else {
+            return decode_zeroed(self, encoded, out);
+        };
+        let total = usize::try_from(total).unwrap_or(usize::MAX);
+        if out.len() < total {
+            return Err(Error::output_size(ID, format!("at least {total}"), out.len()));
+        }
+        let Some(window) = out.get_mut(..total) else {
+            return Err(Error::output_size(ID, format!("at least {total}"), out.len()));
+        };
+        let mut buf = UninitBuf {
+            buf: window,
+            filled: 0,
+        };
+        let n = DCtx::create()
+            .decompress(&mut buf, encoded)
+            .map_err(|c| zstd_error("invalid zstd data", c))?;
+        if n != total {
+            return Err(Error::corrupt(
+                ID,
+                format!("the frames declare {total} bytes but decoded to {n}"),
+            ));
+        }
+        Ok(n)
+    }
+
     fn decode_into(&self, encoded: &[u8], out: &mut [u8]) -> Result<usize> {
         let len = out.len();
         match scan(encoded, usize::MAX)? {
@@ -473,5 +502,32 @@ mod tests {
             let mut short = vec![MaybeUninit::new(0u8); bound - 1];
             assert!(codec.encode_into(&view, &mut short).is_err());
         }
+    }
+
+    #[test]
+    fn decode_into_uninit_matches_decode_into() {
+        let z = Zstd::default();
+        let data: Vec<u8> = (0..50_000u32).flat_map(|i| (i % 300).to_le_bytes()).collect();
+        let mut two = z.encode_bytes(&data).unwrap();
+        two.extend_from_slice(&[0x50, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3]); // a skippable frame
+        two.extend(z.encode_bytes(b"tail").unwrap());
+        let mut want = data.clone();
+        want.extend_from_slice(b"tail");
+        let stream = streaming_frame(b"no content size");
+        for (enc, want) in [(&two, &want[..]), (&stream, &b"no content size"[..])] {
+            let mut out = vec![MaybeUninit::new(0xeeu8); want.len()];
+            assert_eq!(z.decode_into_uninit(enc, &mut out).unwrap(), want.len());
+            let got: Vec<u8> = out.iter().map(|b| unsafe { b.assume_init() }).collect();
+            assert_eq!(got, want);
+            let mut short = vec![MaybeUninit::new(0u8); want.len() - 1];
+            assert!(z.decode_into_uninit(enc, &mut short).is_err());
+        }
+        // a frame whose blocks do not fill its declared size is an error
+        let mut bad = z.encode_bytes(&data).unwrap();
+        let n = bad.len();
+        bad.truncate(n - 3);
+        assert!(z
+            .decode_into_uninit(&bad, &mut vec![MaybeUninit::new(0u8); data.len()])
+            .is_err());
     }
 }

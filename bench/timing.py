@@ -1,0 +1,26 @@
+"""Timing helpers shared by the benchmark scripts."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+
+def best_time(fn, min_total: float, repeats: int) -> float:
+    """Best per-call time: `repeats` rounds, each calling fn enough times to last about min_total/repeats."""
+    t0 = time.perf_counter()
+    fn()
+    once = max(time.perf_counter() - t0, 1e-7)
+    calls = max(1, int(min_total / repeats / once))
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        best = min(best, (time.perf_counter() - t0) / calls)
+    return best
+
+
+def geomean(xs):
+    xs = [x for x in xs if x > 0]
+    return float(np.exp(np.mean(np.log(xs)))) if xs else float("nan")
