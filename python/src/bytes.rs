@@ -62,6 +62,7 @@ fn new_uninit<'py>(py: Python<'py>, len: usize) -> PyResult<(Bound<'py, PyAny>, 
     let buffer = unsafe {
         std::slice::from_raw_parts_mut(ffi::PyBytes_AsString(object).cast::<MaybeUninit<u8>>(), len)
     };
+    brickwork::core::alloc::hint_huge_pages(buffer.as_mut_ptr().cast(), len);
     Ok((bytes, buffer))
 }
 

@@ -127,6 +127,7 @@ fn new_bytes<'py>(py: Python<'py>, sizes: &[usize]) -> PyResult<NewBytes<'py>> {
             let p = pyo3::ffi::PyBytes_AsString(obj.as_ptr()) as *mut u8;
             std::slice::from_raw_parts_mut(p, n)
         };
+        brickwork::core::alloc::hint_huge_pages(buf.as_mut_ptr(), n);
         objects.push(obj.cast_into::<PyBytes>()?);
         buffers.push(buf);
     }

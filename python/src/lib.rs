@@ -12,6 +12,10 @@ use numpy::{PyArray1, PyReadonlyArray1, PyReadwriteArray1};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
+/// NumPy's huge-page hint for every large buffer this extension allocates (see brickwork_core::alloc).
+#[global_allocator]
+static ALLOC: brickwork::core::alloc::HugePageHint = brickwork::core::alloc::HugePageHint;
+
 mod bytes;
 mod grid;
 mod media;

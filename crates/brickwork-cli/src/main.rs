@@ -82,6 +82,10 @@ impl From<brickwork::Error> for Failure {
 /// What a subcommand returns.
 pub type CmdResult = std::result::Result<(), Failure>;
 
+/// NumPy's huge-page hint for every large buffer (see brickwork_core::alloc).
+#[global_allocator]
+static ALLOC: brickwork::core::alloc::HugePageHint = brickwork::core::alloc::HugePageHint;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {

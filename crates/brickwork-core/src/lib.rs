@@ -1,5 +1,6 @@
 //! brickwork-core: the contracts every other brickwork crate builds on.
 //!
+//! * [`alloc`]: transparent huge pages for large buffers, as NumPy asks for them;
 //! * [`dtype`]: NumPy dtypes, parsed from and printed as numcodecs writes them;
 //! * [`array`]: contiguous arrays as codecs see them ([`ArrayView`], [`ArrayBuf`], [`Order`]);
 //! * [`codec`]: the [`Codec`] trait, numcodecs' Codec API;
@@ -10,6 +11,7 @@
 //! * [`object`]: object arrays and the [`ObjectCodec`] trait of numcodecs' object codecs;
 //! * [`error`]: the one error type.
 
+pub mod alloc;
 pub mod array;
 pub mod codec;
 pub mod config;
