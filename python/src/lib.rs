@@ -183,7 +183,12 @@ impl NativeCodec {
         let shape = decoded.shape().to_vec();
         let order = decoded.order().as_str();
         let out: Bound<'py, PyAny> = if as_bytes {
-            PyBytes::new(py, decoded.data()).into_any()
+            // One copy into a fresh bytes (huge-page hinted when large); the codec's buffer is freed.
+            let data = decoded.data();
+            bytes::new_exact(py, data.len(), |out| {
+                brickwork::core::copy_to_uninit(codec.codec_id(), data, out).map_err(|e| to_pyerr(py, e))
+            })?
+            .into_any()
         } else {
             PyArray1::from_vec(py, decoded.into_data()).into_any()
         };

@@ -24,7 +24,7 @@
 
 use brickwork_core::config::config_id;
 use brickwork_core::{
-    write_encoded, ArrayBuf, ArrayView, Codec, Config, DType, Decoded, Error, Limits, ObjectArray,
+    copy_to_uninit, ArrayBuf, ArrayView, Codec, Config, DType, Decoded, Error, Limits, ObjectArray,
     ObjectCodec, Order, Registry, Result, StaticCodec,
 };
 use serde_json::Value;
@@ -229,7 +229,7 @@ impl Codec for Pipeline {
     fn encode_into(&self, input: &ArrayView<'_>, out: &mut [MaybeUninit<u8>]) -> Result<usize> {
         match (&self.compressor, self.filters.is_empty()) {
             (Some(c), true) => c.encode_into(input, out),
-            _ => write_encoded(ID, &self.encode(input)?, out),
+            _ => copy_to_uninit(ID, &self.encode(input)?, out),
         }
     }
 

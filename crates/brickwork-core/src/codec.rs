@@ -42,7 +42,7 @@ pub trait Codec: Send + Sync + fmt::Debug {
     /// uninitialised; returns `n`, the bytes written, and guarantees `out[..n]` is initialised. The
     /// output is byte for byte what [`Codec::encode`] returns. The default encodes and copies.
     fn encode_into(&self, input: &ArrayView<'_>, out: &mut [MaybeUninit<u8>]) -> Result<usize> {
-        write_encoded(self.codec_id(), &self.encode(input)?, out)
+        copy_to_uninit(self.codec_id(), &self.encode(input)?, out)
     }
 
     /// Decodes untrusted bytes into a new array, never allocating more than `limits` allow.
@@ -109,9 +109,9 @@ pub fn decode_zeroed<C: Codec + ?Sized>(
     codec.decode_into(encoded, out)
 }
 
-/// Copies encoded bytes into the front of a possibly uninitialised `out` (for [`Codec::encode_into`]);
-/// returns their length.
-pub fn write_encoded(codec: &str, encoded: &[u8], out: &mut [MaybeUninit<u8>]) -> Result<usize> {
+/// Copies `encoded` into the front of a possibly uninitialised `out` (for [`Codec::encode_into`] and
+/// callers filling fresh buffers); returns its length.
+pub fn copy_to_uninit(codec: &str, encoded: &[u8], out: &mut [MaybeUninit<u8>]) -> Result<usize> {
     if out.len() < encoded.len() {
         return Err(Error::output_size(
             codec,

@@ -23,7 +23,7 @@ pub mod object;
 pub mod registry;
 
 pub use array::{element_count, ArrayBuf, ArrayView, Order};
-pub use codec::{check_out_at_least, copy_exact, decode_zeroed, write_encoded, Codec, StaticCodec};
+pub use codec::{check_out_at_least, copy_exact, copy_to_uninit, decode_zeroed, Codec, StaticCodec};
 pub use config::Config;
 pub use dtype::{DType, Endian, Kind};
 pub use error::{Error, Result};

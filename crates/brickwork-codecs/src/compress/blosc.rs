@@ -47,7 +47,8 @@ use std::mem::MaybeUninit;
 
 use brickwork_core::dtype::Kind;
 use brickwork_core::{
-    check_out_at_least, write_encoded, ArrayBuf, ArrayView, Codec, Config, Error, Limits, Result, StaticCodec,
+    check_out_at_least, copy_to_uninit, ArrayBuf, ArrayView, Codec, Config, Error, Limits, Result,
+    StaticCodec,
 };
 use flate2::{Decompress, FlushDecompress, Status};
 use serde::{Deserialize, Serialize};
@@ -633,7 +634,7 @@ impl Codec for Blosc {
             return Err(Error::output_size(ID, format!("at least {bound}"), out.len()));
         }
         if self.uses_threads(&args, input.data()) {
-            return write_encoded(ID, &self.encode(input)?, out);
+            return copy_to_uninit(ID, &self.encode(input)?, out);
         }
         c_blosc_compress_into(&args, input.data(), 1, out)
     }
