@@ -196,22 +196,23 @@ impl Blosc {
         Ok(end - begin)
     }
 
-    /// Decodes a parsed chunk into `out` (exactly `nbytes` long).
-    fn decode_chunk(&self, chunk: &Chunk<'_>, out: &mut [u8]) -> Result<()> {
+    /// Decodes a parsed chunk into `out` (exactly `nbytes` long), block by block. `out` may be
+    /// uninitialised when `fresh` is set: each block is then zeroed just before it is decoded (while it
+    /// is in cache, much cheaper than zeroing the whole output first); otherwise it must be initialised.
+    fn decode_chunk(&self, chunk: &Chunk<'_>, out: &mut [MaybeUninit<u8>], fresh: bool) -> Result<()> {
         if chunk.nbytes == 0 {
             return Ok(());
         }
         if chunk.inner.is_none() {
-            out.copy_from_slice(&chunk.bytes[HEADER_LEN..HEADER_LEN + chunk.nbytes]);
+            let stored = chunk
+                .bytes
+                .get(HEADER_LEN..HEADER_LEN + chunk.nbytes)
+                .ok_or_else(|| Error::corrupt(ID, "a memcpy'd chunk is shorter than its nbytes"))?;
+            copy_to_uninit(ID, stored, out)?;
             return Ok(());
         }
-        let blocks = out.chunks_mut(chunk.blocksize).enumerate();
         if self.threads <= 1 || chunk.nblocks <= 1 || chunk.nbytes < PARALLEL_DECODE_MIN_BYTES {
-            let mut ws = Workspace::default();
-            for (j, dest) in blocks {
-                decode_block(chunk, j, dest, &mut ws)?;
-            }
-            Ok(())
+            decode_run(chunk, 0, out, fresh)
         } else {
             // contiguous runs of whole blocks, one per thread; the calling thread takes the first
             let per_task = chunk.nblocks.div_ceil(self.threads) * chunk.blocksize;
@@ -219,9 +220,11 @@ impl Blosc {
             let first = runs.next();
             std::thread::scope(|s| {
                 let others: Vec<_> = runs
-                    .map(|(r, run)| s.spawn(move || decode_run(chunk, r * per_task / chunk.blocksize, run)))
+                    .map(|(r, run)| {
+                        s.spawn(move || decode_run(chunk, r * per_task / chunk.blocksize, run, fresh))
+                    })
                     .collect();
-                let mut result = first.map_or(Ok(()), |(_, run)| decode_run(chunk, 0, run));
+                let mut result = first.map_or(Ok(()), |(_, run)| decode_run(chunk, 0, run, fresh));
                 for h in others {
                     let r = h
                         .join()
@@ -234,10 +237,26 @@ impl Blosc {
     }
 }
 
-/// Decodes consecutive blocks, the first being block `j0`, into `run`.
-fn decode_run(chunk: &Chunk<'_>, j0: usize, run: &mut [u8]) -> Result<()> {
+/// `s` as possibly-uninitialised memory, for [`Blosc::decode_chunk`] with `fresh` unset.
+fn as_uninit(s: &mut [u8]) -> &mut [MaybeUninit<u8>] {
+    // SAFETY: MaybeUninit<u8> has u8's layout, and the only writer of the result (decode_chunk with
+    // `fresh` unset) stores initialised bytes, so `s` stays initialised.
+    unsafe { &mut *(s as *mut [u8] as *mut [MaybeUninit<u8>]) }
+}
+
+/// Decodes consecutive blocks, the first being block `j0`, into `run` (see [`Blosc::decode_chunk`]
+/// for `fresh`).
+fn decode_run(chunk: &Chunk<'_>, j0: usize, run: &mut [MaybeUninit<u8>], fresh: bool) -> Result<()> {
     let mut ws = Workspace::default();
-    for (k, dest) in run.chunks_mut(chunk.blocksize).enumerate() {
+    for (k, block) in run.chunks_mut(chunk.blocksize).enumerate() {
+        if fresh {
+            for b in block.iter_mut() {
+                b.write(0);
+            }
+        }
+        // SAFETY: the block is initialised: zeroed just above when `fresh`, else part of an initialised
+        // buffer (decode_chunk's contract). MaybeUninit<u8> has u8's layout.
+        let dest = unsafe { &mut *(block as *mut [MaybeUninit<u8>] as *mut [u8]) };
         decode_block(chunk, j0 + k, dest, &mut ws)?;
     }
     Ok(())
@@ -643,8 +662,11 @@ impl Codec for Blosc {
         let chunk = Chunk::parse(encoded)?;
         chunk.check_limits(limits)?;
         chunk.validate_layout()?;
-        let mut out = vec![0u8; chunk.nbytes];
-        self.decode_chunk(&chunk, &mut out)?;
+        let mut out = Vec::with_capacity(chunk.nbytes);
+        self.decode_chunk(&chunk, &mut out.spare_capacity_mut()[..chunk.nbytes], true)?;
+        // SAFETY: decode_chunk returned Ok, so it wrote all `nbytes` bytes (every block, or the stored
+        // copy) of the spare capacity, which holds at least `nbytes`.
+        unsafe { out.set_len(chunk.nbytes) };
         Ok(ArrayBuf::from_bytes(out))
     }
 
@@ -652,7 +674,21 @@ impl Codec for Blosc {
         let chunk = Chunk::parse(encoded)?;
         check_out_at_least(ID, chunk.nbytes, out)?;
         chunk.validate_layout()?;
-        self.decode_chunk(&chunk, &mut out[..chunk.nbytes])?;
+        self.decode_chunk(&chunk, as_uninit(&mut out[..chunk.nbytes]), false)?;
+        Ok(chunk.nbytes)
+    }
+
+    fn decode_into_uninit(&self, encoded: &[u8], out: &mut [MaybeUninit<u8>]) -> Result<usize> {
+        let chunk = Chunk::parse(encoded)?;
+        if out.len() < chunk.nbytes {
+            return Err(Error::output_size(
+                ID,
+                format!("at least {}", chunk.nbytes),
+                out.len(),
+            ));
+        }
+        chunk.validate_layout()?;
+        self.decode_chunk(&chunk, &mut out[..chunk.nbytes], true)?;
         Ok(chunk.nbytes)
     }
 }
@@ -828,6 +864,42 @@ mod tests {
                 assert_eq!(written, codec.encode(&view).unwrap());
                 let mut short = vec![MaybeUninit::new(0u8); bound - 1];
                 assert!(codec.encode_into(&view, &mut short).is_err());
+            }
+        }
+    }
+
+    #[test]
+    fn decode_into_uninit_matches_decode() {
+        let data: Vec<u8> = (0..700_000u32).flat_map(|i| (i / 7).to_le_bytes()).collect();
+        for (clevel, shuffle) in [(5, SHUFFLE), (5, BITSHUFFLE), (5, NOSHUFFLE), (0, SHUFFLE)] {
+            let enc = Blosc {
+                clevel,
+                shuffle,
+                ..Blosc::default()
+            }
+            .with_threads(1)
+            .encode(
+                &ArrayView::new(
+                    &data,
+                    brickwork_core::DType::parse("<u4").unwrap(),
+                    vec![data.len() / 4],
+                    brickwork_core::Order::C,
+                )
+                .unwrap(),
+            )
+            .unwrap();
+            for threads in [1, 2] {
+                let codec = Blosc::default().with_threads(threads);
+                let mut out = vec![MaybeUninit::new(0xeeu8); data.len() + 5];
+                assert_eq!(codec.decode_into_uninit(&enc, &mut out).unwrap(), data.len());
+                let got: Vec<u8> = out[..data.len()]
+                    .iter()
+                    .map(|b| unsafe { b.assume_init() })
+                    .collect();
+                assert!(got == data, "clevel {clevel} shuffle {shuffle} threads {threads}");
+                assert_eq!(codec.decode(&enc, &Limits::default()).unwrap().into_data(), data);
+                let mut short = vec![MaybeUninit::new(0u8); data.len() - 1];
+                assert!(codec.decode_into_uninit(&enc, &mut short).is_err());
             }
         }
     }
