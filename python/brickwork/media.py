@@ -16,12 +16,17 @@ Differences from labox 0.1.0 (all deliberate, see the project's media spec):
 * Writes ``.webm`` (VP9), ``.fits`` and, without imageio-ffmpeg/pydicom installed, video and DICOM; video
   frames of odd size are padded to even instead of resized to a multiple of 16.
 
+Video runs an ffmpeg program: ``$BRICKWORK_FFMPEG`` if set, else imageio-ffmpeg's binary when imageio-ffmpeg
+is installed (``imageio_ffmpeg.get_ffmpeg_exe()``, the one imageio runs, looked up before the first video),
+else ``ffmpeg`` on the PATH. A statically linked ffmpeg starts ~60 ms faster than Debian's.
+
 If labox is importable, ``MediaSerializer`` subclasses ``labox.core.serializer.Serializer`` so it can be
 registered in a labox ``Registry``; otherwise it is a plain class with the same methods.
 """
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Sequence
 from mimetypes import MimeTypes
 from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
@@ -94,6 +99,42 @@ def _guess(mimetypes: MimeTypes, extension: str) -> tuple[str | None, str | None
     return mimetypes.guess_type(path)
 
 
+_VIDEO_EXTENSIONS = frozenset({".mp4", ".m4v", ".avi", ".mov", ".webm", ".mkv", ".mpg", ".mpeg", ".ogv"})
+_VIDEO_PLUGINS = frozenset({"FFMPEG", "pyav"})
+_ffmpeg_chosen = False
+
+
+def _looks_like_video(data: bytes) -> bool:
+    """The magic bytes brickwork sniffs video by (ISO-BMFF/QuickTime boxes, EBML, RIFF AVI)."""
+    return (data[4:8] in (b"ftyp", b"moov", b"mdat", b"wide", b"free") or data[:4] == b"\x1a\x45\xdf\xa3"
+            or (data[:4] == b"RIFF" and data[8:12] == b"AVI "))
+
+
+def _choose_ffmpeg(extension: str | None, plugin: str | None, data: bytes | None = None) -> None:
+    """Before the first video: hand imageio-ffmpeg's ffmpeg to the native module, when it is installed."""
+    global _ffmpeg_chosen
+    if _ffmpeg_chosen:
+        return
+    if extension:
+        video = extension.lower() in _VIDEO_EXTENSIONS
+    elif plugin:
+        video = plugin in _VIDEO_PLUGINS
+    else:
+        video = data is not None and _looks_like_video(data)
+    if not video:
+        return
+    _ffmpeg_chosen = True
+    if os.environ.get("BRICKWORK_FFMPEG"):
+        return
+    try:
+        import imageio_ffmpeg
+
+        exe = imageio_ffmpeg.get_ffmpeg_exe()
+    except Exception:  # noqa: BLE001 - not installed or no binary: the system ffmpeg is used
+        return
+    _native.set_ffmpeg(exe)
+
+
 def _as_bytes(data: Any) -> bytes:
     return data if isinstance(data, bytes) else bytes(data)
 
@@ -113,6 +154,7 @@ class MediaSerializer(_SerializerBase[Media, _MediaSerializerConfig]):
 
     def serialize_data(self, media: Media) -> dict[str, Any]:
         """Serialize the given array."""
+        _choose_ffmpeg(media.extension, media.plugin)
         data = _native.imwrite(media.data, extension=media.extension, plugin=media.plugin)
 
         if media.extension is not None:
@@ -131,8 +173,10 @@ class MediaSerializer(_SerializerBase[Media, _MediaSerializerConfig]):
     def deserialize_data(self, content: Any) -> Media:
         """Deserialize the given array."""
         config = content.get("config", {"plugin": None, "extension": None})
+        raw = _as_bytes(content["data"])
+        _choose_ffmpeg(config.get("extension"), config.get("plugin"), raw)
         data = _native.imread(
-            _as_bytes(content["data"]),
+            raw,
             extension=config.get("extension"),
             plugin=config.get("plugin"),
         )

@@ -8,8 +8,8 @@
 //! extensions/plugins/dtypes as `InvalidInputError` (a ValueError), undecodable bytes as `DecodeError`,
 //! limits as `LimitError`, ffmpeg and I/O failures as `BrickworkIOError` (an OSError).
 
-use brickwork::{ArrayBuf, DType, Order};
-use brickwork_media::{Media, MediaData, MediaError, MediaLimits};
+use brickwork::{ArrayBuf, ArrayView, DType, Order};
+use brickwork_media::{EncodeOptions, Media, MediaData, MediaError, MediaLimits};
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
@@ -62,16 +62,34 @@ pub fn imwrite<'py>(
     plugin: Option<String>,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let np = py.import("numpy")?;
-    let media_data = if data.is_instance_of::<PyList>() || data.is_instance_of::<PyTuple>() {
-        let frames = data
-            .try_iter()?
-            .map(|item| to_array(&np, &item?))
-            .collect::<PyResult<Vec<_>>>()?;
-        MediaData::Frames(frames)
-    } else {
-        MediaData::Array(to_array(&np, data)?)
-    };
-    let media = Media::new(media_data, extension, plugin).map_err(|e| media_err(py, e))?;
+    if !(data.is_instance_of::<PyList>() || data.is_instance_of::<PyTuple>()) {
+        // One array: encoded from NumPy's memory in place (no copy into Rust first), as the codecs'
+        // `encode` does; the read-only borrow keeps Rust from aliasing it mutably meanwhile.
+        let a = np.call_method1("ascontiguousarray", (data,))?;
+        let dtype: String = a.getattr("dtype")?.getattr("str")?.extract()?;
+        let dtype = DType::parse(&dtype).map_err(|e| to_pyerr(py, e))?;
+        let shape: Vec<usize> = a.getattr("shape")?.extract()?;
+        let flat = a.call_method1("reshape", (-1,))?.call_method1("view", ("u1",))?;
+        let flat: PyReadonlyArray1<'_, u8> = flat.extract()?;
+        let slice = flat
+            .as_slice()
+            .map_err(|e| to_pyerr(py, brickwork::Error::InvalidArray(e.to_string())))?;
+        let view = ArrayView::new(slice, dtype, shape, Order::C).map_err(|e| to_pyerr(py, e))?;
+        let bytes = detached(py, || {
+            brickwork_media::write_view(
+                &view,
+                extension.as_deref(),
+                plugin.as_deref(),
+                &EncodeOptions::default(),
+            )
+        })?;
+        return Ok(PyBytes::new(py, &bytes));
+    }
+    let frames = data
+        .try_iter()?
+        .map(|item| to_array(&np, &item?))
+        .collect::<PyResult<Vec<_>>>()?;
+    let media = Media::new(MediaData::Frames(frames), extension, plugin).map_err(|e| media_err(py, e))?;
     let bytes = detached(py, || brickwork_media::write(&media))?;
     Ok(PyBytes::new(py, &bytes))
 }
@@ -96,8 +114,17 @@ pub fn imread<'py>(
         .call_method1("reshape", (PyTuple::new(py, shape)?,))
 }
 
-/// Adds `imwrite` and `imread` to the native module.
+/// Sets the ffmpeg program the video formats run when the environment variable `BRICKWORK_FFMPEG` is
+/// not set (`None`: `ffmpeg` on the PATH). `brickwork.media` sets imageio-ffmpeg's binary when it is
+/// installed, before its first video.
+#[pyfunction]
+pub fn set_ffmpeg(program: Option<std::path::PathBuf>) {
+    brickwork_media::format::video::set_default_ffmpeg(program.map(std::path::PathBuf::into_os_string));
+}
+
+/// Adds `imwrite`, `imread` and `set_ffmpeg` to the native module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(set_ffmpeg, m)?)?;
     m.add_function(wrap_pyfunction!(imwrite, m)?)?;
     m.add_function(wrap_pyfunction!(imread, m)?)?;
     Ok(())

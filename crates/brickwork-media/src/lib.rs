@@ -26,7 +26,7 @@ pub mod plugin;
 pub mod registry;
 pub mod serializer;
 
-use brickwork_core::ArrayBuf;
+use brickwork_core::{ArrayBuf, ArrayView};
 
 pub use error::{MediaError, Result};
 pub use format::{DecodeOptions, EncodeOptions, Format};
@@ -72,6 +72,24 @@ pub fn write_with(
         ..opts.clone()
     };
     r.format.encode(data, &opts)
+}
+
+/// [`write_with`] for one borrowed array (an image, or a stack with a leading frame axis), so a host
+/// such as the Python extension can encode an array it does not own without copying it first (TIFF
+/// then copies the pixels only once, into the file).
+pub fn write_view(
+    view: &ArrayView<'_>,
+    extension: Option<&str>,
+    plugin: Option<&str>,
+    opts: &EncodeOptions,
+) -> Result<Vec<u8>> {
+    let r = plugin::resolve_write(extension, plugin)?;
+    let opts = EncodeOptions {
+        extension: r.extension,
+        plugin: r.plugin.map(str::to_owned),
+        ..opts.clone()
+    };
+    r.format.encode_view(view, &opts)
 }
 
 /// Decodes the bytes of a file to one array, as imageio's `imread(index=None)`: the plugin is chosen

@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 
-use brickwork_core::{ArrayBuf, DType, Endian, Kind, Order};
+use brickwork_core::{ArrayBuf, ArrayView, DType, Endian, Kind, Order};
 
 use crate::{MediaData, MediaError, Result};
 
@@ -61,16 +61,23 @@ pub fn dtype_name(d: DType) -> String {
 
 /// The bytes of `a` in C order and little-endian, borrowing when they already are.
 pub fn c_order_le(a: &ArrayBuf) -> Result<Cow<'_, [u8]>> {
+    c_order_le_view(&a.view())
+}
+
+/// [`c_order_le`] for a borrowed array: the result borrows the caller's buffer when no reordering or
+/// byte swap is needed.
+pub fn c_order_le_view<'a>(a: &ArrayView<'a>) -> Result<Cow<'a, [u8]>> {
+    let data: &'a [u8] = a.data();
     let item = a.dtype().itemsize();
     let needs_transpose = a.order() == Order::F && a.shape().iter().filter(|&&d| d > 1).count() > 1;
     let needs_swap = a.dtype().is_big_endian() && item > 1;
     if !needs_transpose && !needs_swap {
-        return Ok(Cow::Borrowed(a.data()));
+        return Ok(Cow::Borrowed(data));
     }
     let mut out = if needs_transpose {
-        f_to_c(a.data(), a.shape(), item)
+        f_to_c(data, a.shape(), item)
     } else {
-        a.data().to_vec()
+        data.to_vec()
     };
     if needs_swap {
         let n = match a.dtype().kind() {

@@ -8,7 +8,7 @@
 //! Adding a format: its file here, a `pub mod` line, a [`Format`] variant, one arm in each of `name`,
 //! `encode` and `decode`, its magic in `sniff` if it has one, and its rows in `crate::plugin`.
 
-use brickwork_core::ArrayBuf;
+use brickwork_core::{ArrayBuf, ArrayView};
 
 use crate::{MediaData, MediaLimits, Result};
 
@@ -152,6 +152,23 @@ impl Format {
             Format::Video => video::encode(data, opts),
             Format::Dicom => dicom::encode(data, opts),
             Format::Fits => fits::encode(data, opts),
+        }
+    }
+
+    /// Writes one borrowed array in this format. TIFF reads the pixels in place (one copy, into the
+    /// file); the other formats are given an owned copy first (their encoders cost far more than it).
+    pub fn encode_view(self, view: &ArrayView<'_>, opts: &EncodeOptions) -> Result<Vec<u8>> {
+        match self {
+            Format::Tiff => tiff::encode_view(view, opts),
+            other => {
+                let owned = ArrayBuf::new(
+                    view.data().to_vec(),
+                    view.dtype(),
+                    view.shape().to_vec(),
+                    view.order(),
+                )?;
+                other.encode(&MediaData::Array(owned), opts)
+            }
         }
     }
 

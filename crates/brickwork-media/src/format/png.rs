@@ -192,7 +192,9 @@ fn convert(
             _ if bits == 16 => {
                 let n = w * lay.c * 2;
                 let src = row.get(..n).ok_or_else(|| dec_err("short row"))?;
-                out.extend(src.chunks_exact(2).flat_map(|s| [s[1], s[0]]));
+                let start = out.len();
+                out.extend_from_slice(src);
+                swap_pairs(out.get_mut(start..).unwrap_or_default());
             }
             _ => {
                 let n = w * lay.c;
@@ -201,6 +203,13 @@ fn convert(
         }
     }
     Ok(out)
+}
+
+/// Big-endian 16-bit samples to little-endian, in place (a loop the compiler vectorises).
+fn swap_pairs(samples: &mut [u8]) {
+    for s in samples.chunks_exact_mut(2) {
+        s.swap(0, 1);
+    }
 }
 
 fn sub_byte(row: &[u8], x: usize, bits: usize) -> u8 {
@@ -241,6 +250,16 @@ pub fn decode(bytes: &[u8], opts: &DecodeOptions) -> Result<ArrayBuf> {
                 .ok_or_else(|| dec_err("image too large"))?
         ];
         let out = reader.next_frame(&mut raw).map_err(dec_err)?;
+        let info = reader.info();
+        let whole_bytes = info.bit_depth as usize >= 8 && info.color_type != png::ColorType::Indexed;
+        if whole_bytes && out.line_size == w * lay.c * lay.item && raw.len() >= frame_bytes {
+            // Rows are packed as the array wants them: keep the decoder's buffer (no second copy).
+            raw.truncate(frame_bytes);
+            if lay.item == 2 {
+                swap_pairs(&mut raw);
+            }
+            return pixels::stack(vec![raw], lay.dtype, &pixels::image_shape(h, w, lay.c), false);
+        }
         let px = convert(&raw, w, h, out.line_size, reader.info(), lay)?;
         debug_assert_eq!(px.len(), frame_bytes);
         return pixels::stack(vec![px], lay.dtype, &pixels::image_shape(h, w, lay.c), false);

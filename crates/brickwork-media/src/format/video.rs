@@ -1,8 +1,10 @@
 //! Video: MP4, MOV, MKV and AVI (H.264, yuv420p) and WebM (VP9, yuv420p) through the `ffmpeg` program.
 //!
 //! imageio's `FFMPEG` plugin drives the imageio-ffmpeg binary over pipes; brickwork runs the system
-//! `ffmpeg` (Debian package `ffmpeg`; the environment variable `BRICKWORK_FFMPEG` names another binary)
-//! the same way, so the encoded streams and the decoded frames match imageio's.
+//! `ffmpeg` (Debian package `ffmpeg`; the environment variable `BRICKWORK_FFMPEG` or
+//! [`set_default_ffmpeg`] names another binary, see [`ffmpeg_program`]) the same way, so the encoded
+//! streams and the decoded frames match imageio's (byte for byte when both run the same binary: the
+//! Python package picks imageio-ffmpeg's when it is installed).
 //!
 //! **Writing** (`encode`): raw frames go to ffmpeg's stdin (`-f rawvideo -pix_fmt gray|gray8a|rgb24|rgba
 //! -r FPS -i -`), which encodes them with `-vcodec libx264 -pix_fmt yuv420p` (mp4, mov, mkv, avi) or
@@ -45,6 +47,7 @@ use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStderr, Command, ExitStatus, Stdio};
+use std::sync::RwLock;
 use std::thread::JoinHandle;
 
 use brickwork_core::{ArrayBuf, DType, Kind, Order};
@@ -157,14 +160,35 @@ impl Container {
     }
 }
 
-/// The ffmpeg program: `$BRICKWORK_FFMPEG` or `ffmpeg` on the PATH.
 /// The CPU time (seconds) one ffmpeg run may take before ffmpeg stops itself (`-timelimit`).
 pub const FFMPEG_CPU_SECONDS: &str = "600";
 
-fn ffmpeg_program() -> OsString {
-    std::env::var_os("BRICKWORK_FFMPEG")
-        .filter(|p| !p.is_empty())
-        .unwrap_or_else(|| OsString::from("ffmpeg"))
+/// The program set by [`set_default_ffmpeg`], used when `BRICKWORK_FFMPEG` is not set.
+static DEFAULT_FFMPEG: RwLock<Option<OsString>> = RwLock::new(None);
+
+/// Sets the ffmpeg program used when the environment variable `BRICKWORK_FFMPEG` is not set (`None`:
+/// `ffmpeg` on the PATH, the default). The Python package sets imageio-ffmpeg's static binary when
+/// imageio-ffmpeg is installed: Debian's dynamically linked ffmpeg spends ~60 ms resolving the symbols
+/// of its ~200 shared libraries at every start, which is most of the time of a short video.
+pub fn set_default_ffmpeg(program: Option<OsString>) {
+    let mut slot = match DEFAULT_FFMPEG.write() {
+        Ok(guard) => guard,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    *slot = program.filter(|p| !p.is_empty());
+}
+
+/// The ffmpeg program that runs: `$BRICKWORK_FFMPEG`, else the one given to [`set_default_ffmpeg`], else
+/// `ffmpeg` on the PATH.
+pub fn ffmpeg_program() -> OsString {
+    if let Some(p) = std::env::var_os("BRICKWORK_FFMPEG").filter(|p| !p.is_empty()) {
+        return p;
+    }
+    let slot = match DEFAULT_FFMPEG.read() {
+        Ok(guard) => guard,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    slot.clone().unwrap_or_else(|| OsString::from("ffmpeg"))
 }
 
 /// Kills and reaps the child when dropped, unless it was waited for.

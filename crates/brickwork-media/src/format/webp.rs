@@ -1,5 +1,4 @@
-//! WebP, still and animated (`.webp`): libwebp (the `webp` crate) to write, `image-webp` (through the
-//! `image` crate) to read.
+//! WebP, still and animated (`.webp`): libwebp (the `webp` crate) to write and to read.
 //!
 //! Writing, as imageio's pillow plugin: lossy at quality 80 by default (Pillow's default;
 //! [`EncodeOptions::quality`] overrides it), lossless when [`EncodeOptions::lossless`] is set. `uint8`
@@ -15,11 +14,7 @@
 //!
 //! Limits: the canvas size is checked before decoding, and the running total before each frame.
 
-use std::io::Cursor;
-
 use brickwork_core::{ArrayBuf, Kind};
-use image::codecs::webp::WebPDecoder;
-use image::{ColorType, ImageDecoder};
 
 use super::imagecrate;
 use super::{DecodeOptions, EncodeOptions};
@@ -101,16 +96,35 @@ pub fn encode(data: &MediaData, opts: &EncodeOptions) -> Result<Vec<u8>> {
 }
 
 /// Reads a WebP: one image, or every frame of an animation stacked.
+///
+/// The header is read with libwebp's `WebPGetFeatures` (canvas size, alpha flag, animation flag) and the
+/// size checked against the limits before any pixel buffer exists; a still image is then decoded by
+/// libwebp (`WebPDecodeRGB`/`WebPDecodeRGBA` by the alpha flag, as Pillow's `_webp` module chooses its
+/// mode), about twice as fast as the pure-Rust `image-webp`.
 pub fn decode(bytes: &[u8], opts: &DecodeOptions) -> Result<ArrayBuf> {
-    let dec = WebPDecoder::new(Cursor::new(bytes)).map_err(|e| imagecrate::image_err(NAME, e))?;
-    let (w, h) = dec.dimensions();
-    let ct = dec.color_type();
-    let c = if ct == ColorType::Rgba8 { 4 } else { 3 };
+    let features = ::webp::BitstreamFeatures::new(bytes)
+        .ok_or_else(|| dec_err("not a WebP file (libwebp cannot read its header)"))?;
+    let (w, h) = (features.width(), features.height());
+    let c = if features.has_alpha() { 4 } else { 3 };
     let (w64, h64) = (u64::from(w), u64::from(h));
     opts.limits.check(NAME, w64, h64, 1, c as u64)?;
-    if !dec.has_animation() {
-        let (buf, w, h, ct) = imagecrate::read_still(dec, &opts.limits, NAME)?;
-        return imagecrate::to_array(buf, w, h, ct, NAME);
+    if !features.has_animation() {
+        let img = ::webp::Decoder::new(bytes)
+            .decode()
+            .ok_or_else(|| dec_err("the image data does not decode"))?;
+        let got = if img.is_alpha() { 4 } else { 3 };
+        if (img.width(), img.height(), got) != (w, h, c) {
+            return Err(dec_err(
+                "the decoded image differs from the size and channels in its header",
+            ));
+        }
+        let px: &[u8] = &img;
+        return pixels::stack(
+            vec![px.to_vec()],
+            pixels::u8_dtype(),
+            &[h as usize, w as usize, c],
+            false,
+        );
     }
     // Animated: parsed here (RIFF chunks), each frame decoded by libwebp's still decoder and composited
     // exactly as libwebp's WebPAnimDecoder (which Pillow uses) does. The `webp` crate's own AnimDecoder
