@@ -13,13 +13,23 @@
 //! `int`, `float`, `str`, `bytes`, `list`/`tuple`, `dict`, NumPy scalars via `.item()`, ndarrays via
 //! `.tolist()`). Other objects are refused with a `TypeError`-derived error, as Python's `json` and
 //! `msgpack` refuse them.
+//!
+//! Fast paths (no copy per item): when every element is `None`, `str`, `bytes` or (with an
+//! `array_dtype`) a C-contiguous 1-D ndarray of that dtype, the codec's `ObjectCodec::encode_items`
+//! gets them borrowed ([`ItemRef`]: CPython's cached UTF-8 of each `str`, each `bytes`' buffer, each
+//! array's memory), holding the GIL. Decoding first offers the codec a [`PySink`]
+//! (`ObjectCodec::decode_items`), which creates each Python object straight from the encoded bytes;
+//! codecs or data without a direct path take the owned [`ObjectArray`] route above.
 
-use brickwork::core::object::{Decoded, ObjectArray, ObjectCodec, ObjectItems, Value};
+use brickwork::core::object::{
+    Decoded, ItemRef, ItemSink, ItemsRef, ObjectArray, ObjectCodec, ObjectItems, Value,
+};
 use brickwork::{ArrayView, DType, Error, Limits, Order};
-use numpy::{PyArray1, PyReadonlyArray1};
+use numpy::prelude::*;
+use numpy::{PyArray1, PyArrayDescr, PyReadonlyArray1, PyUntypedArray};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{PyBool, PyByteArray, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 
 use crate::{run_detached, to_pyerr, NativeCodec};
 
@@ -126,7 +136,7 @@ fn array_item(obj: &Bound<'_, PyAny>, ndarray: &Bound<'_, PyAny>) -> PyResult<Op
 }
 
 /// The elements (memory order) as the narrowest [`ObjectItems`] variant that holds them.
-fn to_items(py: Python<'_>, elements: &Bound<'_, PyList>) -> PyResult<ObjectItems> {
+fn to_items(py: Python<'_>, elements: &Elements<'_>) -> PyResult<ObjectItems> {
     let n = elements.len();
     let (mut strs, mut bytes, mut arrays, mut nones) = (0usize, 0usize, 0usize, 0usize);
     let ndarray = py.import("numpy")?.getattr("ndarray")?;
@@ -167,7 +177,7 @@ fn to_items(py: Python<'_>, elements: &Bound<'_, PyList>) -> PyResult<ObjectItem
                 out.push(None);
                 continue;
             }
-            match array_item(&item, &ndarray)? {
+            match array_item(item, &ndarray)? {
                 Some((d, b)) if dtype.as_ref().is_none_or(|known| *known == d) => {
                     dtype = Some(d);
                     out.push(Some(b));
@@ -186,7 +196,7 @@ fn to_items(py: Python<'_>, elements: &Bound<'_, PyList>) -> PyResult<ObjectItem
     }
     let mut out = Vec::with_capacity(n);
     for item in elements.iter() {
-        out.push(to_value(&item, 0)?);
+        out.push(to_value(item, 0)?);
     }
     Ok(ObjectItems::Values(out))
 }
@@ -260,22 +270,303 @@ fn from_items(py: Python<'_>, items: ObjectItems) -> PyResult<Vec<Py<PyAny>>> {
     })
 }
 
-/// Encodes an object array given as its elements in memory order, its shape and order ("C"/"F").
+/// The elements of an object array: a contiguous 1-D object ndarray read in place, or (a list, a
+/// strided ndarray) the objects collected.
+struct Elements<'py> {
+    py: Python<'py>,
+    array: Option<PyReadonlyArray1<'py, Py<PyAny>>>,
+    owned: Vec<Bound<'py, PyAny>>,
+}
+
+impl<'py> Elements<'py> {
+    fn of(elements: &Bound<'py, PyAny>) -> PyResult<Self> {
+        let py = elements.py();
+        if let Ok(list) = elements.cast::<PyList>() {
+            let owned = list.iter().collect();
+            return Ok(Elements {
+                py,
+                array: None,
+                owned,
+            });
+        }
+        let array: PyReadonlyArray1<'py, Py<PyAny>> = elements.extract()?;
+        if array.as_slice().is_ok() {
+            return Ok(Elements {
+                py,
+                array: Some(array),
+                owned: Vec::new(),
+            });
+        }
+        let owned = array.as_array().iter().map(|o| o.bind(py).clone()).collect();
+        Ok(Elements {
+            py,
+            array: None,
+            owned,
+        })
+    }
+
+    fn len(&self) -> usize {
+        match self.array.as_ref().and_then(|a| a.as_slice().ok()) {
+            Some(items) => items.len(),
+            None => self.owned.len(),
+        }
+    }
+
+    /// The elements, in order.
+    fn iter(&self) -> Box<dyn Iterator<Item = &Bound<'py, PyAny>> + '_> {
+        let py = self.py;
+        match self.array.as_ref().and_then(|a| a.as_slice().ok()) {
+            Some(items) => Box::new(items.iter().map(move |o| o.bind(py))),
+            None => Box::new(self.owned.iter()),
+        }
+    }
+}
+
+/// The memory of a C-contiguous 1-D ndarray item whose dtype is equivalent to `descr`, or `None`.
+fn array_memory<'a>(item: &'a Bound<'_, PyAny>, descr: &Bound<'_, PyArrayDescr>) -> Option<&'a [u8]> {
+    let array = item.cast::<PyUntypedArray>().ok()?;
+    if array.ndim() != 1 || !array.is_c_contiguous() || !array.dtype().is_equiv_to(descr) {
+        return None;
+    }
+    let len = array.len().checked_mul(descr.itemsize())?;
+    if len == 0 {
+        return Some(&[]);
+    }
+    // SAFETY: `array` is a live, C-contiguous 1-D ndarray (checked above) whose `data` field points at
+    // `len` = shape[0] * itemsize bytes of its memory. The returned slice borrows `item`, which keeps the
+    // array alive, and is only used while the GIL is held (encode_items runs attached). As for every C
+    // extension reading NumPy memory (module docs of grid.rs), another thread writing the array at the
+    // same time through GIL-released NumPy code yields unspecified values, never unsafety here.
+    unsafe {
+        let data = (*array.as_array_ptr()).fields.data as *const u8;
+        Some(std::slice::from_raw_parts(data, len))
+    }
+}
+
+/// Every element borrowed as an [`ItemRef`], or `None` when one is of another kind (or an array item
+/// is not a C-contiguous 1-D array of `array_dtype`).
+fn borrow_items<'a>(
+    elements: &'a Elements<'_>,
+    array_dtype: Option<&(DType, Bound<'_, PyArrayDescr>)>,
+) -> PyResult<Option<Vec<ItemRef<'a>>>> {
+    let mut out = Vec::with_capacity(elements.len());
+    for item in elements.iter() {
+        out.push(if item.is_none() {
+            ItemRef::None
+        } else if let Ok(s) = item.cast::<PyString>() {
+            ItemRef::Str(s.to_str()?)
+        } else if let Ok(b) = item.cast::<PyBytes>() {
+            ItemRef::Bytes(b.as_bytes())
+        } else if let Some((_, descr)) = array_dtype {
+            match array_memory(item, descr) {
+                Some(memory) => ItemRef::Array(memory),
+                None => return Ok(None),
+            }
+        } else {
+            return Ok(None);
+        });
+    }
+    Ok(Some(out))
+}
+
+/// `encoded` as a new `bytes`, or `bytearray` when `bytearray`.
+fn output<'py>(py: Python<'py>, encoded: &[u8], bytearray: bool) -> Bound<'py, PyAny> {
+    if bytearray {
+        PyByteArray::new(py, encoded).into_any()
+    } else {
+        PyBytes::new(py, encoded).into_any()
+    }
+}
+
+/// Encodes an object array given as its elements in memory order (a list or a 1-D object ndarray),
+/// its shape and order ("C"/"F"); returns `bytes` (a `bytearray` with `bytearray`). Elements the
+/// codec can take borrowed ([`ItemRef`]; 1-D ndarray items only with `array_dtype`) are encoded
+/// without copying them, straight into the new object (`ObjectCodec::encoded_items_len` and
+/// `encode_items_into`); otherwise, unless `direct_only` (which then returns `None`), they are
+/// converted to an owned [`ObjectArray`].
 #[pyfunction]
+#[pyo3(signature = (codec, elements, shape, order, bytearray=false, array_dtype=None, direct_only=false))]
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn encode_objects<'py>(
     py: Python<'py>,
     codec: &Bound<'py, NativeCodec>,
-    elements: &Bound<'py, PyList>,
+    elements: &Bound<'py, PyAny>,
     shape: Vec<usize>,
     order: &str,
-) -> PyResult<Bound<'py, PyBytes>> {
+    bytearray: bool,
+    array_dtype: Option<&str>,
+    direct_only: bool,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
     let native = codec.get();
     let object_codec = object_codec(py, native)?;
     let order = Order::parse(order).map_err(|e| to_pyerr(py, e))?;
-    let items = to_items(py, elements)?;
+    let elements = Elements::of(elements)?;
+    let array_dtype = match array_dtype {
+        Some(d) => {
+            let dtype = DType::parse(d).map_err(|e| to_pyerr(py, e))?;
+            let descr = py.import("numpy")?.getattr("dtype")?.call1((d,))?;
+            Some((dtype, descr.cast_into::<PyArrayDescr>()?))
+        }
+        None => None,
+    };
+    let counts_match = brickwork::core::element_count(&shape).ok() == Some(elements.len());
+    if counts_match {
+        if let Some(items) = borrow_items(&elements, array_dtype.as_ref())? {
+            let view = ItemsRef {
+                items: &items,
+                shape: &shape,
+                order,
+                array_dtype: array_dtype.as_ref().map(|(d, _)| *d),
+            };
+            if let Some(len) = object_codec.encoded_items_len(view) {
+                let len = len.map_err(|e| to_pyerr(py, e))?;
+                // Written straight into the new Python object (zeroed by pyo3 first).
+                let write = |buf: &mut [u8]| -> PyResult<()> {
+                    let written = object_codec
+                        .encode_items_into(view, buf)
+                        .map_err(|e| to_pyerr(py, e))?;
+                    if written != len {
+                        let msg = format!("wrote {written} bytes, expected {len}");
+                        return Err(to_pyerr(py, Error::invalid_input(native.inner.codec_id(), msg)));
+                    }
+                    Ok(())
+                };
+                return Ok(Some(if bytearray {
+                    PyByteArray::new_with(py, len, write)?.into_any()
+                } else {
+                    PyBytes::new_with(py, len, write)?.into_any()
+                }));
+            }
+        }
+    }
+    if direct_only {
+        return Ok(None);
+    }
+    let items = to_items(py, &elements)?;
+    drop(elements);
     let array = ObjectArray::new(items, shape, order).map_err(|e| to_pyerr(py, e))?;
     let encoded = run_detached(py, || object_codec.encode_objects(&array))?;
-    Ok(PyBytes::new(py, &encoded))
+    Ok(Some(output(py, &encoded, bytearray)))
+}
+
+/// A new 1-D array of `dtype` holding `b` (a whole number of items), built in one step for the
+/// native-order integer and float dtypes; `None` for other dtypes.
+fn native_array<'py>(py: Python<'py>, dtype: DType, b: &[u8]) -> Option<Bound<'py, PyAny>> {
+    use brickwork::core::{Endian, Kind};
+    macro_rules! from_bytes {
+        ($t:ty) => {{
+            const N: usize = std::mem::size_of::<$t>();
+            let items = b
+                .chunks_exact(N)
+                .map(|c| <$t>::from_ne_bytes(c.try_into().unwrap_or([0; N])));
+            Some(PyArray1::<$t>::from_iter(py, items).into_any())
+        }};
+    }
+    let native = match dtype.endian() {
+        Endian::Little => cfg!(target_endian = "little"),
+        Endian::Big => cfg!(target_endian = "big"),
+        Endian::NotApplicable => true,
+    };
+    if !native {
+        return None;
+    }
+    match (dtype.kind(), dtype.itemsize()) {
+        (Kind::Int, 1) => from_bytes!(i8),
+        (Kind::Int, 2) => from_bytes!(i16),
+        (Kind::Int, 4) => from_bytes!(i32),
+        (Kind::Int, 8) => from_bytes!(i64),
+        (Kind::UInt, 1) => from_bytes!(u8),
+        (Kind::UInt, 2) => from_bytes!(u16),
+        (Kind::UInt, 4) => from_bytes!(u32),
+        (Kind::UInt, 8) => from_bytes!(u64),
+        (Kind::Float, 4) => from_bytes!(f32),
+        (Kind::Float, 8) => from_bytes!(f64),
+        _ => None,
+    }
+}
+
+/// An [`ItemSink`] creating the Python objects of a decoded object array.
+struct PySink<'py> {
+    py: Python<'py>,
+    items: Vec<Py<PyAny>>,
+    /// The Python error behind a failed call (the codec gets a placeholder error).
+    error: Option<PyErr>,
+    /// `numpy.dtype` of the last array item's dtype.
+    np_dtype: Option<(DType, Bound<'py, PyAny>)>,
+}
+
+impl PySink<'_> {
+    fn keep(&mut self, made: PyResult<Bound<'_, PyAny>>) -> Result<(), Error> {
+        match made {
+            Ok(object) => {
+                self.items.push(object.unbind());
+                Ok(())
+            }
+            Err(err) => {
+                self.error = Some(err);
+                Err(Error::InvalidArray("a Python object could not be created".into()))
+            }
+        }
+    }
+}
+
+impl ItemSink for PySink<'_> {
+    fn none(&mut self) -> Result<(), Error> {
+        self.items.push(self.py.None());
+        Ok(())
+    }
+
+    fn str(&mut self, s: &str) -> Result<(), Error> {
+        let made = PyString::from_bytes(self.py, s.as_bytes()).map(Bound::into_any);
+        self.keep(made)
+    }
+
+    fn utf8(&mut self, b: &[u8]) -> Result<bool, Error> {
+        // CPython validates while decoding; its strict UTF-8 is Rust's (no surrogates, no overlongs).
+        match PyString::from_bytes(self.py, b) {
+            Ok(s) => {
+                self.items.push(s.into_any().unbind());
+                Ok(true)
+            }
+            Err(err) if err.is_instance_of::<pyo3::exceptions::PyUnicodeDecodeError>(self.py) => Ok(false),
+            Err(err) => self.keep(Err(err)).map(|()| false),
+        }
+    }
+
+    fn reserve(&mut self, additional: usize) {
+        self.items.reserve(additional);
+    }
+
+    fn bytes(&mut self, b: &[u8]) -> Result<(), Error> {
+        let made = crate::bytes::new_exact(self.py, b.len(), |out| {
+            brickwork::core::copy_to_uninit("bytes", b, out).map_err(|e| to_pyerr(self.py, e))
+        })
+        .map(Bound::into_any);
+        self.keep(made)
+    }
+
+    fn array(&mut self, dtype: DType, b: &[u8]) -> Result<(), Error> {
+        let py = self.py;
+        if let Some(array) = native_array(py, dtype, b) {
+            self.items.push(array.unbind());
+            return Ok(());
+        }
+        let made = (|| {
+            let np_dtype = match &self.np_dtype {
+                Some((d, np)) if *d == dtype => np.clone(),
+                _ => {
+                    let np = py
+                        .import("numpy")?
+                        .getattr("dtype")?
+                        .call1((dtype.to_string(),))?;
+                    self.np_dtype = Some((dtype, np.clone()));
+                    np
+                }
+            };
+            PyArray1::from_slice(py, b).call_method1("view", (np_dtype,))
+        })();
+        self.keep(made)
+    }
 }
 
 /// Decodes with the object codec's `decode_any`, within `max_decoded_bytes`. Returns
@@ -295,6 +586,20 @@ pub(crate) fn decode_objects<'py>(
         .as_slice()
         .map_err(|e| to_pyerr(py, Error::InvalidArray(e.to_string())))?;
     let limits = Limits::new(max_decoded_bytes);
+    let mut sink = PySink {
+        py,
+        items: Vec::new(),
+        error: None,
+        np_dtype: None,
+    };
+    match object_codec.decode_items(bytes, &limits, &mut sink) {
+        Ok(Some(shape)) => {
+            let objects = PyArray1::from_vec(py, sink.items).into_any();
+            return Ok((true, objects, "|O".to_owned(), shape, "C"));
+        }
+        Ok(None) => drop(sink),
+        Err(err) => return Err(sink.error.take().unwrap_or_else(|| to_pyerr(py, err))),
+    }
     let decoded = run_detached(py, || object_codec.decode_any(bytes, &limits))?;
     Ok(match decoded {
         Decoded::Array(buf) => {

@@ -347,6 +347,61 @@ pub enum Decoded {
     Objects(ObjectArray),
 }
 
+/// One item of an object array borrowed from its owner (a binding lends the Python objects' own
+/// UTF-8 or bytes, so encoding copies nothing per item).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ItemRef<'a> {
+    /// `None`.
+    None,
+    /// A `str`, as UTF-8.
+    Str(&'a str),
+    /// A `bytes`.
+    Bytes(&'a [u8]),
+    /// A 1-D array of [`ItemsRef::array_dtype`]: its raw bytes (a whole number of items, memory
+    /// order).
+    Array(&'a [u8]),
+}
+
+/// Borrowed items (memory order) with the object array's shape and memory order: the input of
+/// [`ObjectCodec::encode_items`].
+#[derive(Debug, Clone, Copy)]
+pub struct ItemsRef<'a> {
+    /// The items, in memory order.
+    pub items: &'a [ItemRef<'a>],
+    /// The array's shape (its product is `items.len()`).
+    pub shape: &'a [usize],
+    /// The memory order the items are listed in.
+    pub order: Order,
+    /// The element type of the [`ItemRef::Array`] items.
+    pub array_dtype: Option<DType>,
+}
+
+/// Receives decoded items one by one, in logical C order ([`ObjectCodec::decode_items`]), so a binding
+/// can create its objects straight from the encoded bytes, without an owned intermediate per item.
+pub trait ItemSink {
+    /// A `None` item.
+    fn none(&mut self) -> Result<()>;
+    /// A `str` item (valid UTF-8, checked by the codec).
+    fn str(&mut self, s: &str) -> Result<()>;
+    /// A `str` item given as bytes that must be UTF-8, for a sink whose own string constructor
+    /// validates anyway (CPython's): `Ok(false)`, keeping nothing, when `b` is not valid UTF-8 (the
+    /// codec then reports its error). The default checks and calls [`ItemSink::str`].
+    fn utf8(&mut self, b: &[u8]) -> Result<bool> {
+        match std::str::from_utf8(b) {
+            Ok(s) => self.str(s).map(|()| true),
+            Err(_) => Ok(false),
+        }
+    }
+    /// A hint that about `additional` more items follow (never more than the data can hold).
+    fn reserve(&mut self, additional: usize) {
+        let _ = additional;
+    }
+    /// A `bytes` item.
+    fn bytes(&mut self, b: &[u8]) -> Result<()>;
+    /// A 1-D array item of `dtype` (`b` is a whole number of items).
+    fn array(&mut self, dtype: DType, b: &[u8]) -> Result<()>;
+}
+
 /// A codec that encodes and decodes object arrays (numcodecs' object codecs).
 ///
 /// Its plain [`Codec::encode`]/[`Codec::decode`] handle the typed arrays numcodecs also accepts (and
@@ -354,6 +409,56 @@ pub enum Decoded {
 pub trait ObjectCodec: Codec {
     /// Encodes an object array.
     fn encode_objects(&self, input: &ObjectArray) -> Result<Vec<u8>>;
+
+    /// The exact encoded size of borrowed items, for the direct path of the common item kinds
+    /// ([`ObjectCodec::encode_items_into`]): `None` when this codec has no direct path for these items
+    /// (the caller then builds an [`ObjectArray`] and calls [`ObjectCodec::encode_objects`], which
+    /// also reports any error). The default has no direct path.
+    fn encoded_items_len(&self, items: ItemsRef<'_>) -> Option<Result<usize>> {
+        let _ = items;
+        None
+    }
+
+    /// Writes borrowed items for which [`ObjectCodec::encoded_items_len`] gave `Some(Ok(len))` into
+    /// `out` (at least `len` bytes, e.g. a caller's fresh Python `bytes`) and returns the bytes
+    /// written, `len`: exactly what `encode_objects` of the same items returns. The default (no direct
+    /// path) is an error.
+    fn encode_items_into(&self, items: ItemsRef<'_>, out: &mut [u8]) -> Result<usize> {
+        let _ = (items, out);
+        Err(Error::invalid_input(
+            self.codec_id(),
+            "this codec has no direct encoding of borrowed items; use encode_objects",
+        ))
+    }
+
+    /// [`ObjectCodec::encoded_items_len`] and [`ObjectCodec::encode_items_into`] into a new vector.
+    fn encode_items(&self, items: ItemsRef<'_>) -> Option<Result<Vec<u8>>> {
+        let len = match self.encoded_items_len(items)? {
+            Ok(len) => len,
+            Err(e) => return Some(Err(e)),
+        };
+        let mut out = vec![0u8; len];
+        Some(self.encode_items_into(items, &mut out).map(|n| {
+            out.truncate(n);
+            out
+        }))
+    }
+
+    /// Decodes straight into `sink` (the fast path of results made of `str`/`bytes`/`None`/array
+    /// items): `Ok(Some(shape))` when every item was given to `sink` in logical C order and the result
+    /// is an object array of `shape`; `Ok(None)` when this data has no direct path (the caller discards
+    /// what `sink` received and calls [`ObjectCodec::decode_any`], which also reports any error in the
+    /// data); `Err` for an error of `sink`, or the error `decode_any` would return. The default has no
+    /// direct path.
+    fn decode_items(
+        &self,
+        encoded: &[u8],
+        limits: &Limits,
+        sink: &mut dyn ItemSink,
+    ) -> Result<Option<Vec<usize>>> {
+        let _ = (encoded, limits, sink);
+        Ok(None)
+    }
 
     /// Decodes untrusted bytes into an object array, within `limits`.
     fn decode_objects(&self, encoded: &[u8], limits: &Limits) -> Result<ObjectArray>;

@@ -15,6 +15,7 @@ import textwrap
 
 import numpy as np
 
+from .. import _native
 from ..errors import InvalidInputError
 from ._base import NativeCodec, register_codec
 from ._util import (
@@ -156,7 +157,7 @@ class _VLen(NativeCodec):
         return f"{type(self).__name__}()"
 
     def encode(self, buf):
-        return bytearray(encode_objects(self, np.asarray(buf, dtype=object)))
+        return encode_objects(self, np.asarray(buf, dtype=object), bytearray=True)
 
     def decode(self, buf, out=None):
         dec = decode_any(self, ensure_ndarray(buf))
@@ -202,6 +203,15 @@ class VLenArray(_VLen):
 
     def encode(self, buf):
         items = np.asarray(buf, dtype=object).reshape(-1, order="A")
+        # Items that are already C-contiguous 1-D arrays of the dtype (or None) are read in place.
+        try:
+            direct = _native.encode_objects(
+                self._codec, items, [len(items)], "C", True, self.dtype.str, True
+            )
+        except InvalidInputError as err:
+            raise as_type_error(err) from None
+        if direct is not None:
+            return direct
         elements = []
         for item in items:
             if item is None:
@@ -211,7 +221,7 @@ class VLenArray(_VLen):
             if item.ndim != 1:
                 raise ValueError("only 1-dimensional arrays are supported")
             elements.append(item)
-        return bytearray(encode_elements(self, elements, [len(elements)], "C"))
+        return encode_elements(self, elements, [len(elements)], "C", bytearray=True)
 
 
 for _cls in (Base64, JSON, MsgPack, VLenUTF8, VLenBytes, VLenArray):

@@ -110,24 +110,26 @@ def ndarray_copy(src: np.ndarray, dst):
     return dst
 
 
-def object_elements(arr: np.ndarray) -> tuple[list, list, str]:
-    """An object array's elements in memory order (as numcodecs' vlen codecs read them), its shape and
-    order."""
+def object_elements(arr: np.ndarray) -> tuple[np.ndarray, list, str]:
+    """An object array's elements in memory order (as numcodecs' vlen codecs read them; a flat view,
+    no copy), its shape and order."""
     arr = contiguous(arr)
     order = order_of(arr)
-    return list(arr.reshape(-1, order="A")), list(arr.shape), order
+    return arr.reshape(-1, order="A"), list(arr.shape), order
 
 
-def encode_objects(codec, arr: np.ndarray) -> bytes:
-    """Encodes an object array with the Rust codec's ``ObjectCodec::encode_objects``."""
+def encode_objects(codec, arr: np.ndarray, bytearray: bool = False):
+    """Encodes an object array with the Rust codec's ``ObjectCodec``; returns ``bytes`` (or a
+    ``bytearray``)."""
     elements, shape, order = object_elements(arr)
-    return encode_elements(codec, elements, shape, order)
+    return encode_elements(codec, elements, shape, order, bytearray)
 
 
-def encode_elements(codec, elements: list, shape: list, order: str) -> bytes:
-    """Encodes object-array elements (memory order) with the Rust codec's ``encode_objects``."""
+def encode_elements(codec, elements, shape: list, order: str, bytearray: bool = False):
+    """Encodes object-array elements (memory order: a list or a flat object ndarray) with the Rust
+    codec's ``encode_objects``; returns ``bytes`` (or a ``bytearray``)."""
     try:
-        return _native.encode_objects(codec._codec, elements, shape, order)
+        return _native.encode_objects(codec._codec, elements, shape, order, bytearray)
     except InvalidInputError as err:
         raise as_type_error(err) from None
 

@@ -23,16 +23,15 @@
 //!   stored dtype is not `|O`. Object arrays go through [`ObjectCodec`]; `decode_any` returns either.
 //! * The legacy id `json` (numcodecs < 0.6, no shape in the data) is [`super::json::LegacyJson`].
 
-use std::fmt::Write as _;
-
+use brickwork_core::object::{ItemRef, ItemSink, ItemsRef};
 use brickwork_core::{
     ArrayBuf, ArrayView, Codec, Config, Decoded, Error, Limits, ObjectArray, ObjectCodec, Result,
     StaticCodec, Value,
 };
 use serde::{Deserialize, Serialize};
 
-use super::items;
 use super::pyfloat::json_float;
+use super::{items, Count, Cursor, Put};
 
 const ID: &str = "json2";
 
@@ -179,17 +178,26 @@ impl Json2 {
     }
 
     fn dumps_as(&self, codec: &str, value: &Value) -> Result<Vec<u8>> {
+        let mut w = self.writer(codec, String::new())?;
+        w.value(value, 0)?;
+        self.finish(codec, w.out)
+    }
+
+    /// A writer of this config's JSON text into `out`.
+    fn writer<'a, O: Put>(&'a self, codec: &'a str, out: O) -> Result<Writer<'a, O>> {
         let (item_sep, key_sep) = self.separators.clone().unwrap_or((",".into(), ":".into()));
-        let mut w = Writer {
+        Ok(Writer {
             codec,
             cfg: self,
             indent: self.indent_str(codec)?,
             item_sep,
             key_sep,
-            out: String::new(),
-        };
-        w.value(value, 0)?;
-        let text = w.out;
+            out,
+        })
+    }
+
+    /// The JSON text encoded in the config's text encoding (`str.encode(encoding)`).
+    fn finish(&self, codec: &str, text: String) -> Result<Vec<u8>> {
         match self.text_encoding(codec)? {
             TextEncoding::Utf8 => Ok(text.into_bytes()),
             TextEncoding::Ascii if text.is_ascii() => Ok(text.into_bytes()),
@@ -227,6 +235,7 @@ impl Json2 {
         };
         let mut p = Parser {
             codec,
+            text: &text,
             s: text.as_bytes(),
             pos: 0,
             strict: self.strict,
@@ -293,6 +302,38 @@ impl Json2 {
     }
 }
 
+impl Json2 {
+    /// The UTF-8 JSON text of `[items..., "|O", [n]]` for a 1-D array of `str`/`None` items, by the
+    /// same writer as `encode_objects`; `None` for other items, shapes or text encodings.
+    fn write_items<O: Put>(&self, input: ItemsRef<'_>, out: O) -> Option<Result<()>> {
+        let [n] = input.shape else {
+            return None;
+        };
+        let simple = input
+            .items
+            .iter()
+            .all(|item| matches!(item, ItemRef::Str(_) | ItemRef::None));
+        if !simple || self.text_encoding(ID).ok()? != TextEncoding::Utf8 {
+            return None;
+        }
+        let write = || -> Result<()> {
+            let mut w = self.writer(ID, out)?;
+            let count = input.items.len();
+            let shape = Value::List(vec![Value::Int(*n as i128)]);
+            w.list(count.saturating_add(2), 0, |w, i| {
+                match input.items.get(i) {
+                    Some(ItemRef::Str(s)) => w.string(s),
+                    Some(_) => w.out.put_str("null"),
+                    None if i == count => w.string("|O"),
+                    None => return w.value(&shape, 1),
+                }
+                Ok(())
+            })
+        };
+        Some(write())
+    }
+}
+
 pub(crate) fn objects_only(codec: &str) -> Error {
     Error::invalid_input(
         codec,
@@ -354,6 +395,46 @@ impl ObjectCodec for Json2 {
     fn decode_any(&self, encoded: &[u8], limits: &Limits) -> Result<Decoded> {
         self.decode_as(ID, encoded, limits, false, false)
     }
+
+    /// A 1-D array of `str`/`None` items, written as [`ObjectCodec::encode_objects`] writes them
+    /// (UTF-8 text only); other items (bytes: an error there), shapes or encodings take
+    /// `encode_objects`.
+    fn encoded_items_len(&self, input: ItemsRef<'_>) -> Option<Result<usize>> {
+        let mut count = Count::default();
+        Some(self.write_items(input, &mut count)?.map(|()| count.0))
+    }
+
+    fn encode_items_into(&self, input: ItemsRef<'_>, out: &mut [u8]) -> Result<usize> {
+        let mut cursor = Cursor::new(out);
+        self.write_items(input, &mut cursor)
+            .unwrap_or_else(|| Err(Error::invalid_input(ID, "expected a 1-D array of str/None")))?;
+        cursor.finish(ID)
+    }
+
+    /// A 1-D object array of str/null items straight from `encoded` (see `Parser::items_into`).
+    fn decode_items(
+        &self,
+        encoded: &[u8],
+        limits: &Limits,
+        sink: &mut dyn ItemSink,
+    ) -> Result<Option<Vec<usize>>> {
+        if self.text_encoding(ID)? != TextEncoding::Utf8 {
+            return Ok(None);
+        }
+        let Ok(text) = std::str::from_utf8(encoded) else {
+            return Ok(None);
+        };
+        let mut p = Parser {
+            codec: ID,
+            text,
+            s: text.as_bytes(),
+            pos: 0,
+            strict: self.strict,
+            used: 0,
+            limit: limits.max_decoded_bytes,
+        };
+        p.items_into(sink)
+    }
 }
 
 impl StaticCodec for Json2 {
@@ -369,16 +450,69 @@ pub const ENTRY: brickwork_core::CodecEntry = brickwork_core::CodecEntry::of::<J
 // ---------------------------------------------------------------------------------------------------
 // Writer: Python's json.encoder._make_iterencode.
 
-struct Writer<'a> {
+/// The bytes a JSON string escapes: control characters, `"` and `\\`; with `ensure_ascii` also DEL
+/// and every byte of a non-ASCII character (Python's `ESCAPE` and `ESCAPE_ASCII`).
+const fn escaped_bytes(ensure_ascii: bool) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = b < 0x20 || b == b'"' as usize || b == b'\\' as usize || (ensure_ascii && b > 0x7e);
+        b += 1;
+    }
+    table
+}
+
+static ESCAPED: [bool; 256] = escaped_bytes(false);
+static ESCAPED_ASCII: [bool; 256] = escaped_bytes(true);
+
+/// How many bytes of JSON each byte of a string's UTF-8 becomes in `Writer::string`: 2 for the short
+/// escapes, 6 for `\uXXXX`; with `ensure_ascii` a non-ASCII character's leading byte counts its whole
+/// escape (6, or 12 for a surrogate pair from a 4-byte sequence) and continuation bytes 0.
+const fn escaped_lengths(ensure_ascii: bool) -> [u8; 256] {
+    let mut table = [1u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = match b {
+            0x08 | 0x09 | 0x0a | 0x0c | 0x0d => 2,
+            0x00..=0x1f => 6,
+            0x22 | 0x5c => 2,
+            0x7f if ensure_ascii => 6,
+            0x80..=0xbf if ensure_ascii => 0,
+            0xc0..=0xef if ensure_ascii => 6,
+            0xf0..=0xff if ensure_ascii => 12,
+            _ => 1,
+        };
+        b += 1;
+    }
+    table
+}
+
+static ESCAPED_LENGTHS: [u8; 256] = escaped_lengths(false);
+static ESCAPED_LENGTHS_ASCII: [u8; 256] = escaped_lengths(true);
+
+/// The length of `s` as a JSON string (quotes included), as `Writer::string` writes it.
+fn escaped_len(s: &str, ensure_ascii: bool) -> usize {
+    let table = if ensure_ascii {
+        &ESCAPED_LENGTHS_ASCII
+    } else {
+        &ESCAPED_LENGTHS
+    };
+    s.bytes()
+        .map(|b| usize::from(table[usize::from(b)]))
+        .sum::<usize>()
+        + 2
+}
+
+struct Writer<'a, O: Put> {
     codec: &'a str,
     cfg: &'a Json2,
     indent: Option<String>,
     item_sep: String,
     key_sep: String,
-    out: String,
+    out: O,
 }
 
-impl Writer<'_> {
+impl<O: Put> Writer<'_, O> {
     fn float(&mut self, x: f64) -> Result<()> {
         if !x.is_finite() && !self.cfg.allow_nan {
             return Err(Error::invalid_input(
@@ -389,39 +523,88 @@ impl Writer<'_> {
                 ),
             ));
         }
-        self.out.push_str(&json_float(x));
+        self.out.put_str(&json_float(x));
         Ok(())
     }
 
     fn string(&mut self, s: &str) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let ensure_ascii = self.cfg.ensure_ascii;
         let out = &mut self.out;
-        out.push('"');
-        for c in s.chars() {
+        if let Some(total) = out.count_only() {
+            *total = total.saturating_add(escaped_len(s, ensure_ascii));
+            return;
+        }
+        out.byte(b'"');
+        let bytes = s.as_bytes();
+        let special = if ensure_ascii { &ESCAPED_ASCII } else { &ESCAPED };
+        let (mut run, mut i) = (0, 0);
+        // Skip the bytes written as they are, up to the next one to escape.
+        while let Some(skip) = bytes
+            .get(i..)
+            .and_then(|rest| rest.iter().position(|b| special[usize::from(*b)]))
+        {
+            i += skip;
+            // `i` is at a character boundary: an ASCII byte, or (ensure_ascii) a leading byte.
+            out.put_str(s.get(run..i).unwrap_or(""));
+            let c = s.get(i..).and_then(|t| t.chars().next()).unwrap_or('\u{fffd}');
+            i += c.len_utf8();
+            run = i;
             match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                '\n' => out.push_str("\\n"),
-                '\r' => out.push_str("\\r"),
-                '\t' => out.push_str("\\t"),
-                '\u{8}' => out.push_str("\\b"),
-                '\u{c}' => out.push_str("\\f"),
-                c if c < ' ' || (self.cfg.ensure_ascii && c > '~') => {
+                '"' => out.put_str("\\\""),
+                '\\' => out.put_str("\\\\"),
+                '\n' => out.put_str("\\n"),
+                '\r' => out.put_str("\\r"),
+                '\t' => out.put_str("\\t"),
+                '\u{8}' => out.put_str("\\b"),
+                '\u{c}' => out.put_str("\\f"),
+                c => {
                     let mut units = [0u16; 2];
                     for u in c.encode_utf16(&mut units) {
-                        let _ = write!(out, "\\u{u:04x}");
+                        let u = usize::from(*u);
+                        let hex = |shift: usize| HEX[(u >> shift) & 0xf];
+                        out.put(&[b'\\', b'u', hex(12), hex(8), hex(4), hex(0)]);
                     }
                 }
-                c => out.push(c),
             }
         }
-        out.push('"');
+        out.put_str(s.get(run..).unwrap_or(""));
+        out.byte(b'"');
+    }
+
+    /// A list of `n` items at `level`, each written by `item(self, i)` at `level + 1` (Python's
+    /// `_iterencode_list`).
+    fn list(
+        &mut self,
+        n: usize,
+        level: usize,
+        mut item: impl FnMut(&mut Self, usize) -> Result<()>,
+    ) -> Result<()> {
+        if n == 0 {
+            self.out.put_str("[]");
+            return Ok(());
+        }
+        self.out.put_char('[');
+        self.newline(level + 1);
+        for i in 0..n {
+            if i > 0 {
+                let sep = std::mem::take(&mut self.item_sep);
+                self.out.put_str(&sep);
+                self.item_sep = sep;
+                self.newline(level + 1);
+            }
+            item(self, i)?;
+        }
+        self.newline(level);
+        self.out.put_char(']');
+        Ok(())
     }
 
     fn newline(&mut self, level: usize) {
         if let Some(ind) = &self.indent {
-            self.out.push('\n');
+            self.out.put_char('\n');
             for _ in 0..level {
-                self.out.push_str(ind);
+                self.out.put_str(ind);
             }
         }
     }
@@ -431,10 +614,10 @@ impl Writer<'_> {
             return Err(Error::invalid_input(self.codec, "the value is nested too deeply"));
         }
         match v {
-            Value::None => self.out.push_str("null"),
-            Value::Bool(b) => self.out.push_str(if *b { "true" } else { "false" }),
+            Value::None => self.out.put_str("null"),
+            Value::Bool(b) => self.out.put_str(if *b { "true" } else { "false" }),
             Value::Int(i) => {
-                let _ = write!(self.out, "{i}");
+                self.out.put_str(&i.to_string());
             }
             Value::Float(x) => self.float(*x)?,
             Value::Str(s) => self.string(s),
@@ -445,22 +628,10 @@ impl Writer<'_> {
                 ))
             }
             Value::List(items) => {
-                if items.is_empty() {
-                    self.out.push_str("[]");
-                    return Ok(());
-                }
-                self.out.push('[');
-                self.newline(level + 1);
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        let sep = self.item_sep.clone();
-                        self.out.push_str(&sep);
-                        self.newline(level + 1);
-                    }
-                    self.value(item, level + 1)?;
-                }
-                self.newline(level);
-                self.out.push(']');
+                self.list(items.len(), level, |w, i| match items.get(i) {
+                    Some(item) => w.value(item, level + 1),
+                    None => Ok(()),
+                })?;
             }
             Value::Dict(entries) => self.dict(entries, level)?,
         }
@@ -497,7 +668,7 @@ impl Writer<'_> {
 
     fn dict(&mut self, entries: &[(Value, Value)], level: usize) -> Result<()> {
         if entries.is_empty() {
-            self.out.push_str("{}");
+            self.out.put_str("{}");
             return Ok(());
         }
         let mut order: Vec<&(Value, Value)> = entries.iter().collect();
@@ -527,24 +698,24 @@ impl Writer<'_> {
                 ));
             }
         }
-        self.out.push('{');
+        self.out.put_char('{');
         self.newline(level + 1);
         let mut first = true;
         for (k, v) in order {
             let Some(key) = self.key(k)? else { continue };
             if !first {
                 let sep = self.item_sep.clone();
-                self.out.push_str(&sep);
+                self.out.put_str(&sep);
                 self.newline(level + 1);
             }
             first = false;
             self.string(&key);
             let ks = self.key_sep.clone();
-            self.out.push_str(&ks);
+            self.out.put_str(&ks);
             self.value(v, level + 1)?;
         }
         self.newline(level);
-        self.out.push('}');
+        self.out.put_char('}');
         Ok(())
     }
 }
@@ -554,6 +725,8 @@ impl Writer<'_> {
 
 struct Parser<'a> {
     codec: &'a str,
+    /// The text; `s` is its bytes.
+    text: &'a str,
     s: &'a [u8],
     pos: usize,
     strict: bool,
@@ -580,6 +753,103 @@ impl Parser<'_> {
             ));
         }
         Ok(())
+    }
+
+    /// The direct path of [`ObjectCodec::decode_items`]: a top-level list of string/null items followed
+    /// by an object dtype and a 1-D shape of their count, parsed with the same steps and value-tree
+    /// charges as `loads` + `items::to_decoded`. Each item reaches `sink` once the next one has begun
+    /// (the last string is the dtype). `Ok(None)`: anything else, or an error in the text (the general
+    /// path then reports it); `Err`: only the sink's errors.
+    fn items_into(&mut self, sink: &mut dyn ItemSink) -> Result<Option<Vec<usize>>> {
+        #[derive(PartialEq)]
+        enum Held {
+            Nothing,
+            Null,
+            Str,
+        }
+        let mut sink_error = None;
+        let mut fast = || -> Result<Option<Vec<usize>>> {
+            let (mut held, mut text, mut next) = (Held::Nothing, String::new(), String::new());
+            let mut count = 0usize;
+            let mut give = |held: &Held, text: &str| -> Option<()> {
+                let r = match held {
+                    Held::Nothing => return Some(()),
+                    Held::Null => sink.none(),
+                    Held::Str => sink.str(text),
+                };
+                match r {
+                    Ok(()) => Some(()),
+                    Err(e) => {
+                        sink_error = Some(e);
+                        None
+                    }
+                }
+            };
+            self.ws();
+            self.charge(0)?;
+            if self.s.get(self.pos) != Some(&b'[') {
+                return Ok(None);
+            }
+            self.pos += 1;
+            loop {
+                self.ws();
+                match self.s.get(self.pos) {
+                    Some(b'"') => {
+                        self.charge(0)?;
+                        self.pos += 1;
+                        next.clear();
+                        self.string_into(&mut next)?;
+                        self.charge(next.len())?;
+                        if give(&held, &text).is_none() {
+                            return Ok(None);
+                        }
+                        count += usize::from(held != Held::Nothing);
+                        std::mem::swap(&mut text, &mut next);
+                        held = Held::Str;
+                    }
+                    Some(b'n') if self.starts("null") => {
+                        self.charge(0)?;
+                        self.pos += 4;
+                        if give(&held, &text).is_none() {
+                            return Ok(None);
+                        }
+                        count += usize::from(held != Held::Nothing);
+                        held = Held::Null;
+                    }
+                    Some(b'[') if held == Held::Str => {
+                        let shape = self.value(1)?;
+                        self.ws();
+                        if self.s.get(self.pos) != Some(&b']') {
+                            return Ok(None);
+                        }
+                        self.pos += 1;
+                        self.ws();
+                        let dtype = items::parse_dtype(self.codec, &Value::Str(std::mem::take(&mut text)))?;
+                        let one_axis =
+                            matches!(&shape, Value::List(d) if d.as_slice() == [Value::Int(count as i128)]);
+                        if dtype.kind() != brickwork_core::Kind::Object
+                            || !one_axis
+                            || self.pos != self.s.len()
+                            || count.saturating_mul(dtype.itemsize()) > self.limit
+                        {
+                            return Ok(None);
+                        }
+                        return Ok(Some(vec![count]));
+                    }
+                    _ => return Ok(None),
+                }
+                self.ws();
+                if self.s.get(self.pos) != Some(&b',') {
+                    return Ok(None);
+                }
+                self.pos += 1;
+            }
+        };
+        let result = fast();
+        match sink_error {
+            Some(e) => Err(e),
+            None => Ok(result.unwrap_or(None)),
+        }
     }
 
     fn ws(&mut self) {
@@ -698,9 +968,10 @@ impl Parser<'_> {
         let h = self
             .s
             .get(self.pos..self.pos + 4)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
-            .and_then(|h| u32::from_str_radix(h, 16).ok())
+            .and_then(|h| {
+                h.iter()
+                    .try_fold(0u32, |acc, b| Some(acc * 16 + char::from(*b).to_digit(16)?))
+            })
             .ok_or_else(|| self.err("Invalid \\uXXXX escape"))?;
         self.pos += 4;
         Ok(h)
@@ -709,6 +980,12 @@ impl Parser<'_> {
     /// After the opening quote.
     fn string(&mut self) -> Result<String> {
         let mut out = String::new();
+        self.string_into(&mut out)?;
+        Ok(out)
+    }
+
+    /// After the opening quote: appends the string's text to `out`.
+    fn string_into(&mut self, out: &mut String) -> Result<()> {
         loop {
             let run_start = self.pos;
             while let Some(&b) = self.s.get(self.pos) {
@@ -717,15 +994,17 @@ impl Parser<'_> {
                 }
                 self.pos += 1;
             }
+            // The run ends before an ASCII byte (or the end), so it is whole characters of `text`.
             out.push_str(
-                std::str::from_utf8(&self.s[run_start..self.pos])
-                    .map_err(|e| Error::corrupt(self.codec, e))?,
+                self.text
+                    .get(run_start..self.pos)
+                    .ok_or_else(|| self.err("internal: a string run off character boundaries"))?,
             );
             match self.s.get(self.pos) {
                 None => return Err(self.err("Unterminated string")),
                 Some(b'"') => {
                     self.pos += 1;
-                    return Ok(out);
+                    return Ok(());
                 }
                 Some(b'\\') => {
                     self.pos += 1;
@@ -1035,5 +1314,76 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("decode_objects"));
+    }
+
+    #[test]
+    fn escaped_len_is_what_the_writer_writes() {
+        let mut all: String = (0u32..0x800).filter_map(char::from_u32).collect();
+        all.push_str("\u{ffff}\u{10000}🧠\u{10ffff}细胞");
+        for ensure_ascii in [true, false] {
+            let cfg = Json2 {
+                ensure_ascii,
+                ..Json2::default()
+            };
+            for s in [all.as_str(), "", "plain", "\"\\\n\u{7f}é🧠"] {
+                let mut w = cfg.writer(ID, Vec::new()).unwrap();
+                w.string(s);
+                assert_eq!(w.out.len(), escaped_len(s, ensure_ascii), "{s:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn direct_paths_match_the_owned_ones() {
+        use crate::text::direct_checks::{same_decode, same_decode_prefixes, same_encode};
+        use brickwork_core::object::ItemRef;
+        let items = [
+            ItemRef::Str("a\"\\/\n\u{1}\u{7f}"),
+            ItemRef::None,
+            ItemRef::Str("ß🧠细胞"),
+            ItemRef::Str(""),
+        ];
+        let indent = Json2::from_config(&from_json(r#"{"id":"json2","indent":2}"#).unwrap()).unwrap();
+        let raw = Json2 {
+            ensure_ascii: false,
+            ..Json2::default()
+        };
+        let l = Limits::default();
+        for c in [Json2::default(), indent, raw] {
+            for items in [&items[..], &[], &[ItemRef::None], &items[2..3]] {
+                assert!(same_encode(&c, items, &[items.len()]));
+                let o = ObjectArray::new(
+                    ObjectItems::Values(
+                        items
+                            .iter()
+                            .map(|i| match i {
+                                ItemRef::Str(s) => Value::Str((*s).to_owned()),
+                                _ => Value::None,
+                            })
+                            .collect(),
+                    ),
+                    vec![items.len()],
+                    Order::C,
+                )
+                .unwrap();
+                same_decode_prefixes(&c, &c.encode_objects(&o).unwrap());
+            }
+            assert!(!same_encode(&c, &items, &[2, 2]));
+            assert!(!same_encode(&c, &[ItemRef::Bytes(b"a")], &[1]));
+        }
+        let c = Json2::default();
+        for text in [
+            &br#"["a","<U1",[1]]"#[..],
+            br#"[["a"],"|O",[1,1]]"#,
+            br#"["a",1,"|O",[2]]"#,
+            br#"["a","|O",[2]]"#,
+            br#"["a","|O",[1]] x"#,
+            br#"["a",["b"],"|O",[2]]"#,
+            br#"[null,[1]]"#,
+            br#"["\x","|O",[1]]"#,
+        ] {
+            assert!(!same_decode(&c, text, &l), "{}", String::from_utf8_lossy(text));
+        }
+        assert!(same_decode(&c, br#" [ "a" , null ,"|O" , [ 2 ] ] "#, &l));
     }
 }

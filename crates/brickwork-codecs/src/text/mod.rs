@@ -100,3 +100,293 @@ pub(crate) fn put_bytes(dtype: DType, b: &[u8], out: &mut Vec<u8>) {
     out.extend_from_slice(&b[..take]);
     out.resize(out.len() + width - take, 0);
 }
+
+/// Where the object codecs' writers put bytes: a growing vector, a counter (the exact size of the same
+/// writing), or a caller's buffer ([`Cursor`]); so one writer of each format serves all three.
+pub(crate) trait Put {
+    /// Appends `b`.
+    fn put(&mut self, b: &[u8]);
+    /// Appends one byte.
+    fn byte(&mut self, b: u8) {
+        self.put(&[b]);
+    }
+    /// Appends `s` (text formats).
+    fn put_str(&mut self, s: &str) {
+        self.put(s.as_bytes());
+    }
+    /// Appends `c` (text formats).
+    fn put_char(&mut self, c: char) {
+        self.put_str(c.encode_utf8(&mut [0u8; 4]));
+    }
+    /// The running total of a [`Count`], so a writer may add a size it knows without writing.
+    fn count_only(&mut self) -> Option<&mut usize> {
+        None
+    }
+}
+
+impl<P: Put + ?Sized> Put for &mut P {
+    fn put(&mut self, b: &[u8]) {
+        (**self).put(b);
+    }
+    fn byte(&mut self, b: u8) {
+        (**self).byte(b);
+    }
+    fn put_str(&mut self, s: &str) {
+        (**self).put_str(s);
+    }
+    fn put_char(&mut self, c: char) {
+        (**self).put_char(c);
+    }
+    fn count_only(&mut self) -> Option<&mut usize> {
+        (**self).count_only()
+    }
+}
+
+impl Put for Vec<u8> {
+    fn put(&mut self, b: &[u8]) {
+        self.extend_from_slice(b);
+    }
+    fn byte(&mut self, b: u8) {
+        self.push(b);
+    }
+}
+
+impl Put for String {
+    /// Only for text: callers put whole UTF-8 sequences; other bytes are replaced (never written).
+    fn put(&mut self, b: &[u8]) {
+        self.push_str(&String::from_utf8_lossy(b));
+    }
+    fn byte(&mut self, b: u8) {
+        self.push(char::from(b));
+    }
+    fn put_str(&mut self, s: &str) {
+        self.push_str(s);
+    }
+    fn put_char(&mut self, c: char) {
+        self.push(c);
+    }
+}
+
+/// Counts the bytes a writer would put.
+#[derive(Debug, Default)]
+pub(crate) struct Count(pub usize);
+
+impl Put for Count {
+    fn put(&mut self, b: &[u8]) {
+        self.0 = self.0.saturating_add(b.len());
+    }
+    fn byte(&mut self, _: u8) {
+        self.0 = self.0.saturating_add(1);
+    }
+    fn put_char(&mut self, c: char) {
+        self.0 = self.0.saturating_add(c.len_utf8());
+    }
+    fn count_only(&mut self) -> Option<&mut usize> {
+        Some(&mut self.0)
+    }
+}
+
+/// Writes into a caller's buffer; what does not fit is dropped and reported by [`Cursor::finish`].
+pub(crate) struct Cursor<'a> {
+    buf: &'a mut [u8],
+    pos: usize,
+    overflow: bool,
+}
+
+impl<'a> Cursor<'a> {
+    pub(crate) fn new(buf: &'a mut [u8]) -> Self {
+        Cursor {
+            buf,
+            pos: 0,
+            overflow: false,
+        }
+    }
+
+    /// The bytes written, or an error when the buffer was too small.
+    pub(crate) fn finish(self, codec: &str) -> Result<usize> {
+        if self.overflow {
+            return Err(Error::output_size(
+                codec,
+                format!("more than {}", self.buf.len()),
+                self.buf.len(),
+            ));
+        }
+        Ok(self.pos)
+    }
+}
+
+impl Put for Cursor<'_> {
+    fn put(&mut self, b: &[u8]) {
+        match self.buf.get_mut(self.pos..self.pos + b.len()) {
+            Some(dst) => {
+                dst.copy_from_slice(b);
+                self.pos += b.len();
+            }
+            None => self.overflow = true,
+        }
+    }
+    fn byte(&mut self, b: u8) {
+        match self.buf.get_mut(self.pos) {
+            Some(dst) => {
+                *dst = b;
+                self.pos += 1;
+            }
+            None => self.overflow = true,
+        }
+    }
+}
+
+/// Checks of the direct (borrowed) object paths against the owned ones, shared by the codecs' tests.
+#[cfg(test)]
+pub(crate) mod direct_checks {
+    use brickwork_core::object::{scalar_value, ItemRef, ItemSink, ItemsRef};
+    use brickwork_core::{
+        DType, Decoded, Limits, ObjectArray, ObjectCodec, ObjectItems, Order, Result, Value,
+    };
+
+    /// Collects what a codec hands to its sink, as values (arrays as lists of numbers).
+    #[derive(Default)]
+    struct Collect(Vec<Value>);
+
+    impl ItemSink for Collect {
+        fn none(&mut self) -> Result<()> {
+            self.0.push(Value::None);
+            Ok(())
+        }
+        fn str(&mut self, s: &str) -> Result<()> {
+            self.0.push(Value::Str(s.to_owned()));
+            Ok(())
+        }
+        fn bytes(&mut self, b: &[u8]) -> Result<()> {
+            self.0.push(Value::Bytes(b.to_vec()));
+            Ok(())
+        }
+        fn array(&mut self, dtype: DType, b: &[u8]) -> Result<()> {
+            let list = b
+                .chunks_exact(dtype.itemsize())
+                .map(|c| scalar_value(dtype, c))
+                .collect::<Result<_>>()?;
+            self.0.push(Value::List(list));
+            Ok(())
+        }
+    }
+
+    /// `decode_items` agrees with `decode_any`: the same objects and shape, or the same error (or no
+    /// direct path). Returns whether the direct path was taken.
+    pub(crate) fn same_decode(codec: &dyn ObjectCodec, encoded: &[u8], limits: &Limits) -> bool {
+        let mut sink = Collect::default();
+        let direct = codec.decode_items(encoded, limits, &mut sink);
+        let owned = codec.decode_any(encoded, limits);
+        match (direct, owned) {
+            (Ok(Some(shape)), Ok(Decoded::Objects(o))) => {
+                assert_eq!(shape, o.shape(), "{encoded:02x?}");
+                assert_eq!(sink.0, o.to_values().unwrap(), "{encoded:02x?}");
+                true
+            }
+            (Ok(None), _) => false,
+            (Err(a), Err(b)) => {
+                assert_eq!(a.to_string(), b.to_string(), "{encoded:02x?}");
+                true
+            }
+            (a, b) => panic!("direct {a:?} vs owned {b:?} for {encoded:02x?}"),
+        }
+    }
+
+    /// The owned items the Python bridge builds for the same elements.
+    fn owned(items: &[ItemRef<'_>], array_dtype: Option<DType>) -> ObjectItems {
+        let strs = items.iter().filter(|i| matches!(i, ItemRef::Str(_))).count();
+        let bytes = items.iter().filter(|i| matches!(i, ItemRef::Bytes(_))).count();
+        let arrays = items.iter().filter(|i| matches!(i, ItemRef::Array(..))).count();
+        let nones = items.len() - strs - bytes - arrays;
+        if strs > 0 && strs + nones == items.len() {
+            return ObjectItems::Str(
+                items
+                    .iter()
+                    .map(|i| match i {
+                        ItemRef::Str(s) => Some((*s).to_owned()),
+                        _ => None,
+                    })
+                    .collect(),
+            );
+        }
+        if bytes > 0 && bytes + nones == items.len() {
+            return ObjectItems::Bytes(
+                items
+                    .iter()
+                    .map(|i| match i {
+                        ItemRef::Bytes(b) => Some(b.to_vec()),
+                        _ => None,
+                    })
+                    .collect(),
+            );
+        }
+        if let (Some(dtype), true) = (array_dtype, arrays > 0) {
+            return ObjectItems::Arrays {
+                dtype,
+                items: items
+                    .iter()
+                    .map(|i| match i {
+                        ItemRef::Array(b) => Some(b.to_vec()),
+                        _ => None,
+                    })
+                    .collect(),
+            };
+        }
+        ObjectItems::Values(
+            items
+                .iter()
+                .map(|i| match i {
+                    ItemRef::Str(s) => Value::Str((*s).to_owned()),
+                    ItemRef::Bytes(b) => Value::Bytes(b.to_vec()),
+                    _ => Value::None,
+                })
+                .collect(),
+        )
+    }
+
+    /// `encode_items` agrees with `encode_objects` of the owned items (bytes, or error text); returns
+    /// whether the direct path was taken.
+    pub(crate) fn same_encode(codec: &dyn ObjectCodec, items: &[ItemRef<'_>], shape: &[usize]) -> bool {
+        same_encode_arrays(codec, items, shape, None)
+    }
+
+    /// [`same_encode`] with array items of `array_dtype`.
+    pub(crate) fn same_encode_arrays(
+        codec: &dyn ObjectCodec,
+        items: &[ItemRef<'_>],
+        shape: &[usize],
+        array_dtype: Option<DType>,
+    ) -> bool {
+        let view = ItemsRef {
+            items,
+            shape,
+            order: Order::C,
+            array_dtype,
+        };
+        let Some(direct) = codec.encode_items(view) else {
+            return false;
+        };
+        if let (Ok(bytes), Some(Ok(len))) = (&direct, codec.encoded_items_len(view)) {
+            assert_eq!(bytes.len(), len, "encoded_items_len must be exact");
+        }
+        let array = ObjectArray::new(owned(items, array_dtype), shape.to_vec(), Order::C).unwrap();
+        match (direct, codec.encode_objects(&array)) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b),
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+            (a, b) => panic!("direct {a:?} vs owned {b:?}"),
+        }
+        true
+    }
+
+    /// Every prefix of `encoded` (and `encoded` itself, also with a tight limit) decodes alike on both
+    /// paths.
+    pub(crate) fn same_decode_prefixes(codec: &dyn ObjectCodec, encoded: &[u8]) {
+        assert!(same_decode(codec, encoded, &Limits::default()));
+        for n in 0..encoded.len() {
+            same_decode(codec, &encoded[..n], &Limits::default());
+        }
+        for limit in [0, 8, 40, 200] {
+            same_decode(codec, encoded, &Limits::new(limit));
+        }
+    }
+}

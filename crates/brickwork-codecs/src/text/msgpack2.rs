@@ -21,13 +21,14 @@
 //!   [`Codec::decode`] returns a typed array unless the stored dtype is `|O`; object arrays go through
 //!   [`ObjectCodec`].
 
+use brickwork_core::object::{ItemRef, ItemSink, ItemsRef};
 use brickwork_core::{
     ArrayBuf, ArrayView, Codec, Config, Decoded, Error, Limits, ObjectArray, ObjectCodec, Result,
     StaticCodec, Value,
 };
 use serde::{Deserialize, Serialize};
 
-use super::items;
+use super::{items, Count, Cursor, Put};
 
 const ID: &str = "msgpack2";
 
@@ -102,36 +103,9 @@ pub(crate) fn pack(codec: &str, v: &Value, o: PackOptions, out: &mut Vec<u8>, de
             }
         }
         Value::Str(s) => pack_raw(codec, s.as_bytes(), o.use_bin_type, out)?,
-        Value::Bytes(b) => {
-            if o.use_bin_type {
-                let n = b.len();
-                if n <= 0xff {
-                    out.extend_from_slice(&[0xc4, n as u8]);
-                } else if n <= 0xffff {
-                    out.push(0xc5);
-                    out.extend_from_slice(&(n as u16).to_be_bytes());
-                } else {
-                    let n32 = u32::try_from(n).map_err(|_| len_err(codec, "bytes", n))?;
-                    out.push(0xc6);
-                    out.extend_from_slice(&n32.to_be_bytes());
-                }
-                out.extend_from_slice(b);
-            } else {
-                pack_raw(codec, b, false, out)?;
-            }
-        }
+        Value::Bytes(b) => pack_bytes(codec, b, o, out)?,
         Value::List(items) => {
-            let n = items.len();
-            if n <= 15 {
-                out.push(0x90 | n as u8);
-            } else if n <= 0xffff {
-                out.push(0xdc);
-                out.extend_from_slice(&(n as u16).to_be_bytes());
-            } else {
-                let n32 = u32::try_from(n).map_err(|_| len_err(codec, "list", n))?;
-                out.push(0xdd);
-                out.extend_from_slice(&n32.to_be_bytes());
-            }
+            pack_list_header(codec, items.len(), out)?;
             for item in items {
                 pack(codec, item, o, out, depth + 1)?;
             }
@@ -157,33 +131,68 @@ pub(crate) fn pack(codec: &str, v: &Value, o: PackOptions, out: &mut Vec<u8>, de
     Ok(())
 }
 
-fn pack_int(codec: &str, i: i128, out: &mut Vec<u8>) -> Result<()> {
+/// A bytes object: bin8/16/32 with `use_bin_type`, else the raw (str) types.
+fn pack_bytes(codec: &str, b: &[u8], o: PackOptions, out: &mut impl Put) -> Result<()> {
+    if !o.use_bin_type {
+        return pack_raw(codec, b, false, out);
+    }
+    let n = b.len();
+    if n <= 0xff {
+        out.put(&[0xc4, n as u8]);
+    } else if n <= 0xffff {
+        out.byte(0xc5);
+        out.put(&(n as u16).to_be_bytes());
+    } else {
+        let n32 = u32::try_from(n).map_err(|_| len_err(codec, "bytes", n))?;
+        out.byte(0xc6);
+        out.put(&n32.to_be_bytes());
+    }
+    out.put(b);
+    Ok(())
+}
+
+/// The header of a list of `n` items.
+fn pack_list_header(codec: &str, n: usize, out: &mut impl Put) -> Result<()> {
+    if n <= 15 {
+        out.byte(0x90 | n as u8);
+    } else if n <= 0xffff {
+        out.byte(0xdc);
+        out.put(&(n as u16).to_be_bytes());
+    } else {
+        let n32 = u32::try_from(n).map_err(|_| len_err(codec, "list", n))?;
+        out.byte(0xdd);
+        out.put(&n32.to_be_bytes());
+    }
+    Ok(())
+}
+
+fn pack_int(codec: &str, i: i128, out: &mut impl Put) -> Result<()> {
     if (0..0x80).contains(&i) {
-        out.push(i as u8);
+        out.byte(i as u8);
     } else if (-0x20..0).contains(&i) {
-        out.push(i as i8 as u8);
+        out.byte(i as i8 as u8);
     } else if (0x80..=0xff).contains(&i) {
-        out.extend_from_slice(&[0xcc, i as u8]);
+        out.put(&[0xcc, i as u8]);
     } else if (-0x80..0).contains(&i) {
-        out.extend_from_slice(&[0xd0, i as i8 as u8]);
+        out.put(&[0xd0, i as i8 as u8]);
     } else if (0x100..=0xffff).contains(&i) {
-        out.push(0xcd);
-        out.extend_from_slice(&(i as u16).to_be_bytes());
+        out.byte(0xcd);
+        out.put(&(i as u16).to_be_bytes());
     } else if (-0x8000..0).contains(&i) {
-        out.push(0xd1);
-        out.extend_from_slice(&(i as i16).to_be_bytes());
+        out.byte(0xd1);
+        out.put(&(i as i16).to_be_bytes());
     } else if (0x1_0000..=0xffff_ffff).contains(&i) {
-        out.push(0xce);
-        out.extend_from_slice(&(i as u32).to_be_bytes());
+        out.byte(0xce);
+        out.put(&(i as u32).to_be_bytes());
     } else if (-0x8000_0000..0).contains(&i) {
-        out.push(0xd2);
-        out.extend_from_slice(&(i as i32).to_be_bytes());
+        out.byte(0xd2);
+        out.put(&(i as i32).to_be_bytes());
     } else if (0x1_0000_0000..=i128::from(u64::MAX)).contains(&i) {
-        out.push(0xcf);
-        out.extend_from_slice(&(i as u64).to_be_bytes());
+        out.byte(0xcf);
+        out.put(&(i as u64).to_be_bytes());
     } else if (i128::from(i64::MIN)..0).contains(&i) {
-        out.push(0xd3);
-        out.extend_from_slice(&(i as i64).to_be_bytes());
+        out.byte(0xd3);
+        out.put(&(i as i64).to_be_bytes());
     } else {
         return Err(Error::invalid_input(
             codec,
@@ -193,21 +202,21 @@ fn pack_int(codec: &str, i: i128, out: &mut Vec<u8>) -> Result<()> {
     Ok(())
 }
 
-fn pack_raw(codec: &str, b: &[u8], str8: bool, out: &mut Vec<u8>) -> Result<()> {
+fn pack_raw(codec: &str, b: &[u8], str8: bool, out: &mut impl Put) -> Result<()> {
     let n = b.len();
     if n <= 0x1f {
-        out.push(0xa0 | n as u8);
+        out.byte(0xa0 | n as u8);
     } else if str8 && n <= 0xff {
-        out.extend_from_slice(&[0xd9, n as u8]);
+        out.put(&[0xd9, n as u8]);
     } else if n <= 0xffff {
-        out.push(0xda);
-        out.extend_from_slice(&(n as u16).to_be_bytes());
+        out.byte(0xda);
+        out.put(&(n as u16).to_be_bytes());
     } else {
         let n32 = u32::try_from(n).map_err(|_| len_err(codec, "str", n))?;
-        out.push(0xdb);
-        out.extend_from_slice(&n32.to_be_bytes());
+        out.byte(0xdb);
+        out.put(&n32.to_be_bytes());
     }
-    out.extend_from_slice(b);
+    out.put(b);
     Ok(())
 }
 
@@ -444,6 +453,83 @@ impl<'a> Unpacker<'a> {
     }
 }
 
+impl Unpacker<'_> {
+    /// The direct path of [`ObjectCodec::decode_items`]: a top-level list of str/bin/nil items followed
+    /// by an object dtype and a 1-D shape of their count, read with the same steps and value-tree
+    /// charges as [`unpack`] + `items::to_decoded`. `Ok(None)`: anything else, or an error in the data
+    /// (the general path then reports it); `Err`: only the sink's errors.
+    fn items_into(&mut self, sink: &mut dyn ItemSink) -> Result<Option<Vec<usize>>> {
+        let mut sink_failed = false;
+        let mut give = |r: Result<()>| -> Result<Option<()>> {
+            match r {
+                Ok(()) => Ok(Some(())),
+                Err(e) => {
+                    sink_failed = true;
+                    Err(e)
+                }
+            }
+        };
+        let mut fast = || -> Result<Option<Vec<usize>>> {
+            self.charge(0)?;
+            let n = match self.take(1)?[0] {
+                t @ 0x90..=0x9f => usize::from(t & 0x0f),
+                0xdc => self.be(2)? as usize,
+                0xdd => self.be(4)? as usize,
+                _ => return Ok(None),
+            };
+            let Some(count) = n.checked_sub(2) else {
+                return Ok(None);
+            };
+            sink.reserve(count.min(self.s.len() - self.pos));
+            for _ in 0..count {
+                self.charge(0)?;
+                let (len, bin) = match self.take(1)?[0] {
+                    0xc0 => {
+                        give(sink.none())?;
+                        continue;
+                    }
+                    t @ 0xa0..=0xbf => (usize::from(t & 0x1f), false),
+                    0xd9 => (self.be(1)? as usize, false),
+                    0xda => (self.be(2)? as usize, false),
+                    0xdb => (self.be(4)? as usize, false),
+                    0xc4 => (self.be(1)? as usize, true),
+                    0xc5 => (self.be(2)? as usize, true),
+                    0xc6 => (self.be(4)? as usize, true),
+                    _ => return Ok(None),
+                };
+                let b = self.take(len)?;
+                self.charge(len)?;
+                if bin || self.raw == RawMode::Bytes {
+                    give(sink.bytes(b))?;
+                } else {
+                    let utf8 = sink.utf8(b);
+                    let valid = utf8.as_ref().is_ok_and(|v| *v);
+                    give(utf8.map(|_| ()))?;
+                    if !valid {
+                        return Ok(None);
+                    }
+                }
+            }
+            let dtype = items::parse_dtype(self.codec, &self.value(1)?)?;
+            let shape = self.value(1)?;
+            let one_axis = matches!(&shape, Value::List(d) if d.as_slice() == [Value::Int(count as i128)]);
+            if dtype.kind() != brickwork_core::Kind::Object
+                || !one_axis
+                || self.pos != self.s.len()
+                || count.saturating_mul(dtype.itemsize()) > self.limit
+            {
+                return Ok(None);
+            }
+            Ok(Some(vec![count]))
+        };
+        match fast() {
+            Ok(shape) => Ok(shape),
+            Err(e) if sink_failed => Err(e),
+            Err(_) => Ok(None),
+        }
+    }
+}
+
 impl MsgPack2 {
     fn opts(&self) -> PackOptions {
         PackOptions {
@@ -479,6 +565,34 @@ impl MsgPack2 {
             ));
         }
         items::to_decoded(ID, items, dtype, shape, limits, objects)
+    }
+}
+
+impl MsgPack2 {
+    /// `[items..., "|O", [n]]` for a 1-D array of `str`/`bytes`/`None` items, as `pack` writes the
+    /// value tree of `encode_objects`; `None` for other items or shapes.
+    fn pack_items(&self, input: ItemsRef<'_>, out: &mut impl Put) -> Option<Result<()>> {
+        let [n] = input.shape else {
+            return None;
+        };
+        if input.items.iter().any(|item| matches!(item, ItemRef::Array(..))) {
+            return None;
+        }
+        let o = self.opts();
+        let mut pack_all = || -> Result<()> {
+            pack_list_header(ID, input.items.len().saturating_add(2), out)?;
+            for item in input.items {
+                match item {
+                    ItemRef::Str(s) => pack_raw(ID, s.as_bytes(), o.use_bin_type, out)?,
+                    ItemRef::Bytes(b) => pack_bytes(ID, b, o, out)?,
+                    _ => out.byte(0xc0),
+                }
+            }
+            pack_raw(ID, b"|O", o.use_bin_type, out)?;
+            pack_list_header(ID, 1, out)?;
+            pack_int(ID, *n as i128, out)
+        };
+        Some(pack_all())
     }
 }
 
@@ -529,6 +643,38 @@ impl ObjectCodec for MsgPack2 {
 
     fn decode_any(&self, encoded: &[u8], limits: &Limits) -> Result<Decoded> {
         self.decode_as(encoded, limits, false)
+    }
+
+    /// A 1-D array of `str`/`bytes`/`None` items, packed as [`ObjectCodec::encode_objects`] packs
+    /// them; other items or shapes take `encode_objects`.
+    fn encoded_items_len(&self, input: ItemsRef<'_>) -> Option<Result<usize>> {
+        let mut count = Count::default();
+        Some(self.pack_items(input, &mut count)?.map(|()| count.0))
+    }
+
+    fn encode_items_into(&self, input: ItemsRef<'_>, out: &mut [u8]) -> Result<usize> {
+        let mut cursor = Cursor::new(out);
+        self.pack_items(input, &mut cursor)
+            .unwrap_or_else(|| Err(Error::invalid_input(ID, "expected a 1-D array of str/bytes/None")))?;
+        cursor.finish(ID)
+    }
+
+    /// A 1-D object array of str/bin/nil items straight from `encoded` (see `Unpacker::items_into`).
+    fn decode_items(
+        &self,
+        encoded: &[u8],
+        limits: &Limits,
+        sink: &mut dyn ItemSink,
+    ) -> Result<Option<Vec<usize>>> {
+        let mut u = Unpacker {
+            codec: ID,
+            s: encoded,
+            pos: 0,
+            raw: if self.raw { RawMode::Bytes } else { RawMode::Str },
+            used: 0,
+            limit: limits.max_decoded_bytes,
+        };
+        u.items_into(sink)
     }
 }
 
@@ -698,5 +844,72 @@ mod tests {
             serde_json::to_string(&c.config()).unwrap(),
             r#"{"id":"msgpack2","raw":false,"use_single_float":false,"use_bin_type":true}"#
         );
+    }
+
+    #[test]
+    fn direct_paths_match_the_owned_ones() {
+        use crate::text::direct_checks::{same_decode, same_decode_prefixes, same_encode};
+        use brickwork_core::object::ItemRef;
+        let long = "x".repeat(300);
+        let items = [
+            ItemRef::Str("a"),
+            ItemRef::None,
+            ItemRef::Str(&long),
+            ItemRef::Str(&long[..40]),
+            ItemRef::Str("ß🧠"),
+        ];
+        let bytes = [
+            ItemRef::Bytes(b"ab"),
+            ItemRef::None,
+            ItemRef::Bytes(long.as_bytes()),
+        ];
+        let mixed = [ItemRef::Bytes(b"ab"), ItemRef::Str("c")];
+        let many: Vec<ItemRef<'_>> = (0..70_000).map(|_| ItemRef::Str("ab")).collect();
+        let l = Limits::default();
+        for (raw, use_bin_type) in [(false, true), (true, true), (false, false)] {
+            let c = MsgPack2 {
+                raw,
+                use_single_float: false,
+                use_bin_type,
+            };
+            for items in [&items[..], &bytes, &mixed, &many, &[]] {
+                assert!(same_encode(&c, items, &[items.len()]));
+                let o = ObjectArray::new(
+                    ObjectItems::Values(
+                        items
+                            .iter()
+                            .map(|i| match i {
+                                ItemRef::Str(s) => Value::Str((*s).to_owned()),
+                                ItemRef::Bytes(b) => Value::Bytes(b.to_vec()),
+                                _ => Value::None,
+                            })
+                            .collect(),
+                    ),
+                    vec![items.len()],
+                    Order::C,
+                )
+                .unwrap();
+                let enc = c.encode_objects(&o).unwrap();
+                if items.len() < 100 {
+                    same_decode_prefixes(&c, &enc);
+                } else {
+                    assert!(same_decode(&c, &enc, &l));
+                }
+            }
+            assert!(!same_encode(&c, &items[..4], &[2, 2]));
+            // Data without a direct path: typed dtypes, nested lists, ints, a wrong count, bad UTF-8.
+            for data in [
+                &[0x93, 0xa1, b'a', 0xa3, b'<', b'U', b'1', 0x91, 1][..],
+                &[0x93, 0x91, 0xa1, b'a', 0xa2, b'|', b'O', 0x92, 1, 1],
+                &[0x93, 0x01, 0xa2, b'|', b'O', 0x91, 1],
+                &[0x93, 0xa1, b'a', 0xa2, b'|', b'O', 0x91, 2],
+                &[0x93, 0xa1, 0xff, 0xa2, b'|', b'O', 0x91, 1],
+                &[0x93, 0xa1, b'a', 0xa2, b'|', b'O', 0x91, 1, 0x00],
+            ] {
+                // With raw=True a str is bytes, so the one with bad UTF-8 has a direct path.
+                let bad_utf8 = data.get(2) == Some(&0xff);
+                assert_eq!(same_decode(&c, data, &l), raw && bad_utf8, "{data:02x?}");
+            }
+        }
     }
 }

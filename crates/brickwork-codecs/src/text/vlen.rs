@@ -12,15 +12,34 @@
 
 use brickwork_core::{Error, Limits, Result};
 
+use super::{Cursor, Put};
+
 /// Writes `items` in the vlen framing.
 pub(crate) fn encode<'a, I>(codec: &str, n: usize, items: I) -> Result<Vec<u8>>
 where
     I: IntoIterator<Item = &'a [u8]>,
 {
+    let mut out = Vec::with_capacity(4usize.saturating_add(n.saturating_mul(4)));
+    write(codec, n, items, &mut out)?;
+    Ok(out)
+}
+
+/// The framed size of items of these lengths: 4 + per item 4 + its length.
+pub(crate) fn encoded_len(lengths: impl IntoIterator<Item = usize>) -> usize {
+    lengths
+        .into_iter()
+        .fold(4usize, |acc, len| acc.saturating_add(len).saturating_add(4))
+}
+
+/// Writes the framing of `n` items to `out`.
+pub(crate) fn write<'a, I, P>(codec: &str, n: usize, items: I, out: &mut P) -> Result<()>
+where
+    I: IntoIterator<Item = &'a [u8]>,
+    P: Put,
+{
     let count = u32::try_from(n)
         .map_err(|_| Error::invalid_input(codec, format!("{n} items do not fit the u32 item count")))?;
-    let mut out = Vec::with_capacity(4 + 4 * n);
-    out.extend_from_slice(&count.to_le_bytes());
+    out.put(&count.to_le_bytes());
     let mut written = 0usize;
     for item in items {
         let len = u32::try_from(item.len()).map_err(|_| {
@@ -32,8 +51,8 @@ where
                 ),
             )
         })?;
-        out.extend_from_slice(&len.to_le_bytes());
-        out.extend_from_slice(item);
+        out.put(&len.to_le_bytes());
+        out.put(item);
         written += 1;
     }
     if written != n {
@@ -42,11 +61,47 @@ where
             format!("expected {n} items, got {written}"),
         ));
     }
-    Ok(out)
+    Ok(())
+}
+
+/// [`write`] into a caller's buffer; returns the bytes written.
+pub(crate) fn write_into<'a, I>(codec: &str, n: usize, items: I, out: &mut [u8]) -> Result<usize>
+where
+    I: IntoIterator<Item = &'a [u8]>,
+{
+    let mut cursor = Cursor::new(out);
+    write(codec, n, items, &mut cursor)?;
+    cursor.finish(codec)
+}
+
+/// The declared item count, bounded by what the data can hold (each item takes at least its 4-byte
+/// length): a safe capacity for the items.
+pub(crate) fn count_hint(encoded: &[u8]) -> usize {
+    let declared = encoded
+        .first_chunk::<4>()
+        .map_or(0, |h| u32::from_le_bytes(*h) as usize);
+    declared.min(encoded.len() / 4)
 }
 
 /// Splits vlen-framed bytes into item slices, checking the total against `limits`.
 pub(crate) fn decode<'a>(codec: &str, encoded: &'a [u8], limits: &Limits) -> Result<Vec<&'a [u8]>> {
+    let mut items = Vec::with_capacity(count_hint(encoded));
+    for_each(codec, encoded, limits, |_, item| {
+        items.push(item);
+        Ok(())
+    })?;
+    Ok(items)
+}
+
+/// Calls `f(i, item)` for every item of vlen-framed bytes in order, checking each item against the
+/// buffer and the running total against `limits` before handing it over (an error of `f` stops the
+/// walk); returns the item count. Nothing is allocated here, whatever the declared count.
+pub(crate) fn for_each<'a>(
+    codec: &str,
+    encoded: &'a [u8],
+    limits: &Limits,
+    mut f: impl FnMut(usize, &'a [u8]) -> Result<()>,
+) -> Result<usize> {
     let Some((head, mut rest)) = encoded.split_first_chunk::<4>() else {
         return Err(Error::corrupt(
             codec,
@@ -57,8 +112,6 @@ pub(crate) fn decode<'a>(codec: &str, encoded: &'a [u8], limits: &Limits) -> Res
         ));
     };
     let n = u32::from_le_bytes(*head) as usize;
-    // Each item takes at least its 4-byte length, so the data bounds the count.
-    let mut items = Vec::with_capacity(n.min(rest.len() / 4));
     let mut total = 0usize;
     for i in 0..n {
         let Some((len, tail)) = rest.split_first_chunk::<4>() else {
@@ -78,10 +131,10 @@ pub(crate) fn decode<'a>(codec: &str, encoded: &'a [u8], limits: &Limits) -> Res
                 limits.max_decoded_bytes,
             ));
         }
-        items.push(item);
+        f(i, item)?;
         rest = after;
     }
-    Ok(items)
+    Ok(n)
 }
 
 fn truncated(codec: &str, i: usize, n: usize, what: &str) -> Error {

@@ -14,7 +14,7 @@
 //! * Typed input: an array of exactly `dtype` (any byte order) encodes each element as a 1-element item,
 //!   as numcodecs does for a plain array; `|O` as bytes is refused with a pointer to `encode_objects`.
 
-use brickwork_core::object::object_input_error;
+use brickwork_core::object::{object_input_error, ItemRef, ItemSink, ItemsRef};
 use brickwork_core::{
     ArrayBuf, ArrayView, Codec, Config, DType, Error, Kind, Limits, ObjectArray, ObjectCodec, ObjectItems,
     Result, StaticCodec, Value,
@@ -48,6 +48,39 @@ impl VLenArray {
             ));
         }
         Ok(())
+    }
+
+    /// Every item's bytes when all are arrays of exactly `self.dtype` or `None` (an empty item).
+    fn array_items<'a>(&self, input: ItemsRef<'a>) -> Option<impl Iterator<Item = &'a [u8]> + 'a> {
+        let dtype = self.dtype;
+        let size = dtype.itemsize().max(1);
+        let all = input.items.iter().all(|item| match item {
+            ItemRef::Array(b) => input.array_dtype == Some(dtype) && b.len().is_multiple_of(size),
+            ItemRef::None => true,
+            _ => false,
+        });
+        all.then(|| {
+            input.items.iter().map(|item| match item {
+                ItemRef::Array(b) => *b,
+                _ => &b""[..],
+            })
+        })
+    }
+
+    /// Item `i` when it is a whole number of `dtype` items (numcodecs: ValueError otherwise).
+    fn whole_item<'a>(&self, i: usize, item: &'a [u8]) -> Result<&'a [u8]> {
+        let size = self.dtype.itemsize();
+        if size == 0 || !item.len().is_multiple_of(size) {
+            return Err(Error::corrupt(
+                ID,
+                format!(
+                    "item {i} has {} bytes, not a whole number of {} items of {size} bytes",
+                    item.len(),
+                    self.dtype
+                ),
+            ));
+        }
+        Ok(item)
     }
 
     /// `bytes` of an item of `from` as bytes of `self.dtype` (same kind and size; byte order may differ).
@@ -170,26 +203,47 @@ impl ObjectCodec for VLenArray {
 
     fn decode_objects(&self, encoded: &[u8], limits: &Limits) -> Result<ObjectArray> {
         self.check_dtype()?;
-        let size = self.dtype.itemsize();
-        let items = vlen::decode(ID, encoded, limits)?;
-        let mut out = Vec::with_capacity(items.len());
-        for (i, item) in items.into_iter().enumerate() {
-            if !item.len().is_multiple_of(size) {
-                return Err(Error::corrupt(
-                    ID,
-                    format!(
-                        "item {i} has {} bytes, not a whole number of {} items of {size} bytes",
-                        item.len(),
-                        self.dtype
-                    ),
-                ));
-            }
-            out.push(Some(item.to_vec()));
-        }
+        let mut out = Vec::new();
+        vlen::for_each(ID, encoded, limits, |i, item| {
+            out.push(Some(self.whole_item(i, item)?.to_vec()));
+            Ok(())
+        })?;
         Ok(ObjectArray::from_items(ObjectItems::Arrays {
             dtype: self.dtype,
             items: out,
         }))
+    }
+
+    /// 1-D array items of exactly the codec's dtype, and `None` (an empty item); other kinds and
+    /// dtypes (numcodecs casts them) take `encode_objects`.
+    fn encoded_items_len(&self, input: ItemsRef<'_>) -> Option<Result<usize>> {
+        if self.check_dtype().is_err() {
+            return None;
+        }
+        Some(Ok(vlen::encoded_len(self.array_items(input)?.map(<[u8]>::len))))
+    }
+
+    fn encode_items_into(&self, input: ItemsRef<'_>, out: &mut [u8]) -> Result<usize> {
+        let items = self
+            .array_items(input)
+            .ok_or_else(|| Error::invalid_input(ID, format!("expected {} array items", self.dtype)))?;
+        vlen::write_into(ID, input.items.len(), items, out)
+    }
+
+    /// Every item as an array of the codec's dtype, straight from `encoded`; errors as
+    /// [`ObjectCodec::decode_objects`].
+    fn decode_items(
+        &self,
+        encoded: &[u8],
+        limits: &Limits,
+        sink: &mut dyn ItemSink,
+    ) -> Result<Option<Vec<usize>>> {
+        self.check_dtype()?;
+        sink.reserve(vlen::count_hint(encoded));
+        let n = vlen::for_each(ID, encoded, limits, |i, item| {
+            sink.array(self.dtype, self.whole_item(i, item)?)
+        })?;
+        Ok(Some(vec![n]))
     }
 }
 
@@ -264,5 +318,40 @@ mod tests {
             c.encode(&v).unwrap(),
             b"\x02\0\0\0\x02\0\0\0\x01\0\x02\0\0\0\x02\0".to_vec()
         );
+    }
+
+    #[test]
+    fn direct_paths_match_the_owned_ones() {
+        use crate::text::direct_checks::{
+            same_decode, same_decode_prefixes, same_encode, same_encode_arrays,
+        };
+        use brickwork_core::object::ItemRef;
+        let i2 = DType::parse("<i2").unwrap();
+        let c = VLenArray::new(i2);
+        let items = [ItemRef::Array(&[1, 0, 2, 0]), ItemRef::None, ItemRef::Array(&[])];
+        assert!(same_encode_arrays(&c, &items, &[3], Some(i2)));
+        // Other byte orders and types (numcodecs casts) take encode_objects.
+        let be = DType::parse(">i2").unwrap();
+        assert!(!same_encode_arrays(
+            &c,
+            &[ItemRef::Array(&[0, 1])],
+            &[1],
+            Some(be)
+        ));
+        let i4 = DType::parse("<i4").unwrap();
+        assert!(!same_encode_arrays(
+            &c,
+            &[ItemRef::Array(&[0; 4])],
+            &[1],
+            Some(i4)
+        ));
+        assert!(!same_encode(&c, &[ItemRef::Array(&[0; 4])], &[1]));
+        assert!(!same_encode(&c, &[ItemRef::Str("a")], &[1]));
+        let enc = c.encode_objects(&ObjectArray::from_items(ObjectItems::Arrays {
+            dtype: i2,
+            items: vec![Some(vec![1, 0, 2, 0]), None],
+        }));
+        same_decode_prefixes(&c, &enc.unwrap());
+        assert!(same_decode(&c, b"\x01\0\0\0\x03\0\0\0abc", &Limits::default()));
     }
 }

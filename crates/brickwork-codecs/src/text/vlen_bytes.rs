@@ -8,7 +8,7 @@
 //! * Typed input: a fixed-width `S` array encodes like its `astype(object)` (trailing NULs stripped);
 //!   `|O` as bytes is refused with a pointer to `encode_objects`; `decode` (typed) is refused.
 
-use brickwork_core::object::object_input_error;
+use brickwork_core::object::{object_input_error, ItemRef, ItemSink, ItemsRef};
 use brickwork_core::{
     ArrayBuf, ArrayView, Codec, Config, Error, Kind, Limits, ObjectArray, ObjectCodec, ObjectItems, Result,
     StaticCodec, Value,
@@ -101,6 +101,42 @@ impl ObjectCodec for VLenBytes {
             items.into_iter().map(|b| Some(b.to_vec())).collect(),
         ))
     }
+
+    /// `bytes` and `None` items (`None` is written as `b""`); other kinds take `encode_objects`.
+    fn encoded_items_len(&self, input: ItemsRef<'_>) -> Option<Result<usize>> {
+        Some(Ok(vlen::encoded_len(bytes_items(input)?.map(<[u8]>::len))))
+    }
+
+    fn encode_items_into(&self, input: ItemsRef<'_>, out: &mut [u8]) -> Result<usize> {
+        let items = bytes_items(input).ok_or_else(|| Error::invalid_input(ID, "expected bytes items"))?;
+        vlen::write_into(ID, input.items.len(), items, out)
+    }
+
+    /// Every item as `bytes`, straight from `encoded`; errors as [`ObjectCodec::decode_objects`].
+    fn decode_items(
+        &self,
+        encoded: &[u8],
+        limits: &Limits,
+        sink: &mut dyn ItemSink,
+    ) -> Result<Option<Vec<usize>>> {
+        sink.reserve(vlen::count_hint(encoded));
+        let n = vlen::for_each(ID, encoded, limits, |_, item| sink.bytes(item))?;
+        Ok(Some(vec![n]))
+    }
+}
+
+/// Every item when all are `bytes` or `None` (written as `b""`).
+fn bytes_items<'a>(input: ItemsRef<'a>) -> Option<impl Iterator<Item = &'a [u8]> + 'a> {
+    let all = input
+        .items
+        .iter()
+        .all(|item| matches!(item, ItemRef::Bytes(_) | ItemRef::None));
+    all.then(|| {
+        input.items.iter().map(|item| match item {
+            ItemRef::Bytes(b) => *b,
+            _ => &b""[..],
+        })
+    })
 }
 
 impl StaticCodec for VLenBytes {
@@ -138,5 +174,19 @@ mod tests {
         let v = ArrayView::new(data, DType::parse("|S4").unwrap(), vec![2], Order::C).unwrap();
         let enc = VLenBytes::default().encode(&v).unwrap();
         assert_eq!(enc, b"\x02\0\0\0\x02\0\0\0ab\x03\0\0\0c\0d".to_vec());
+    }
+
+    #[test]
+    fn direct_paths_match_the_owned_ones() {
+        use crate::text::direct_checks::{same_decode_prefixes, same_encode};
+        use brickwork_core::object::ItemRef;
+        let c = VLenBytes::default();
+        let items = [ItemRef::Bytes(b"ab"), ItemRef::None, ItemRef::Bytes(b"")];
+        assert!(same_encode(&c, &items, &[3]));
+        assert!(!same_encode(&c, &[ItemRef::Str("a")], &[1]));
+        let enc = c
+            .encode_objects(&ObjectArray::from_byte_strings(vec![Some(b"ab".to_vec()), None]))
+            .unwrap();
+        same_decode_prefixes(&c, &enc);
     }
 }

@@ -12,7 +12,7 @@
 //!   `|O` given as bytes is refused with a pointer to `encode_objects`. `decode` (a typed result) is
 //!   refused: the result is an object array.
 
-use brickwork_core::object::object_input_error;
+use brickwork_core::object::{object_input_error, ItemRef, ItemSink, ItemsRef};
 use brickwork_core::{
     ArrayBuf, ArrayView, Codec, Config, Error, Kind, Limits, ObjectArray, ObjectCodec, ObjectItems, Result,
     StaticCodec, Value,
@@ -112,15 +112,57 @@ impl ObjectCodec for VLenUtf8 {
     }
 
     fn decode_objects(&self, encoded: &[u8], limits: &Limits) -> Result<ObjectArray> {
-        let items = vlen::decode(ID, encoded, limits)?;
-        let mut out = Vec::with_capacity(items.len());
-        for (i, item) in items.into_iter().enumerate() {
-            let s = std::str::from_utf8(item)
-                .map_err(|e| Error::corrupt(ID, format!("item {i} is not valid UTF-8 ({e})")))?;
-            out.push(Some(s.to_owned()));
-        }
+        let mut out = Vec::new();
+        vlen::for_each(ID, encoded, limits, |i, item| {
+            out.push(Some(utf8_item(i, item)?.to_owned()));
+            Ok(())
+        })?;
         Ok(ObjectArray::from_strings(out))
     }
+
+    /// `str` and `None` items (`None` is written as `""`); other kinds take `encode_objects`.
+    fn encoded_items_len(&self, input: ItemsRef<'_>) -> Option<Result<usize>> {
+        Some(Ok(vlen::encoded_len(str_items(input)?.map(<[u8]>::len))))
+    }
+
+    fn encode_items_into(&self, input: ItemsRef<'_>, out: &mut [u8]) -> Result<usize> {
+        let items = str_items(input).ok_or_else(|| Error::invalid_input(ID, "expected str items"))?;
+        vlen::write_into(ID, input.items.len(), items, out)
+    }
+
+    /// Every item as a checked `str`, straight from `encoded`; errors as [`ObjectCodec::decode_objects`].
+    fn decode_items(
+        &self,
+        encoded: &[u8],
+        limits: &Limits,
+        sink: &mut dyn ItemSink,
+    ) -> Result<Option<Vec<usize>>> {
+        sink.reserve(vlen::count_hint(encoded));
+        let n = vlen::for_each(ID, encoded, limits, |i, item| match sink.utf8(item)? {
+            true => Ok(()),
+            false => utf8_item(i, item).map(|_| ()),
+        })?;
+        Ok(Some(vec![n]))
+    }
+}
+
+/// The UTF-8 of every item when all are `str` or `None` (written as `""`).
+fn str_items<'a>(input: ItemsRef<'a>) -> Option<impl Iterator<Item = &'a [u8]> + 'a> {
+    let all = input
+        .items
+        .iter()
+        .all(|item| matches!(item, ItemRef::Str(_) | ItemRef::None));
+    all.then(|| {
+        input.items.iter().map(|item| match item {
+            ItemRef::Str(s) => s.as_bytes(),
+            _ => &b""[..],
+        })
+    })
+}
+
+/// Item `i` as UTF-8 (numcodecs' strict decode).
+fn utf8_item(i: usize, item: &[u8]) -> Result<&str> {
+    std::str::from_utf8(item).map_err(|e| Error::corrupt(ID, format!("item {i} is not valid UTF-8 ({e})")))
 }
 
 impl StaticCodec for VLenUtf8 {
@@ -207,5 +249,35 @@ mod tests {
             .decode_objects(b"\x01\0\0\0\x01\0\0\0\xff", &Limits::default())
             .unwrap_err();
         assert!(e.to_string().contains("UTF-8"), "{e}");
+    }
+
+    #[test]
+    fn direct_paths_match_the_owned_ones() {
+        use crate::text::direct_checks::{same_decode, same_decode_prefixes, same_encode};
+        use brickwork_core::object::ItemRef;
+        let c = VLenUtf8::default();
+        let items = [
+            ItemRef::Str("a"),
+            ItemRef::None,
+            ItemRef::Str(""),
+            ItemRef::Str("ß🧠x"),
+        ];
+        assert!(same_encode(&c, &items, &[4]));
+        assert!(same_encode(&c, &items, &[2, 2]));
+        assert!(!same_encode(&c, &[ItemRef::Bytes(b"a")], &[1]));
+        let enc = c
+            .encode_objects(&ObjectArray::from_strings(vec![
+                Some("ab".into()),
+                Some("ß".into()),
+            ]))
+            .unwrap();
+        same_decode_prefixes(&c, &enc);
+        // Bad UTF-8 before a truncation: the same (first) error on both paths.
+        assert!(same_decode(
+            &c,
+            b"\x03\0\0\0\x01\0\0\0\xff\x05\0\0\0ab",
+            &Limits::default()
+        ));
+        assert!(same_decode(&c, b"\xff\xff\xff\xff\0\0\0\0", &Limits::default()));
     }
 }
