@@ -72,6 +72,15 @@ impl Codec for Fletcher32 {
         Ok(append_checksum(input.data(), fletcher32(input.data())))
     }
 
+    fn encoded_bound(&self, input: &ArrayView<'_>) -> Option<usize> {
+        input.data().len().checked_add(4)
+    }
+
+    fn encode_into(&self, input: &ArrayView<'_>, out: &mut [std::mem::MaybeUninit<u8>]) -> Result<usize> {
+        let payload = input.data();
+        super::write_with_checksum(ID, payload, fletcher32(payload), false, out)
+    }
+
     fn decode(&self, encoded: &[u8], limits: &Limits) -> Result<ArrayBuf> {
         payload_buf(ID, self.payload(encoded)?, limits)
     }

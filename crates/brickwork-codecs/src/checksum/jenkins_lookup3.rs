@@ -145,6 +145,15 @@ impl Codec for JenkinsLookup3 {
         Ok(append_checksum(input.data(), self.hash(input.data())?))
     }
 
+    fn encoded_bound(&self, input: &ArrayView<'_>) -> Option<usize> {
+        input.data().len().checked_add(4)
+    }
+
+    fn encode_into(&self, input: &ArrayView<'_>, out: &mut [std::mem::MaybeUninit<u8>]) -> Result<usize> {
+        let payload = input.data();
+        super::write_with_checksum(ID, payload, self.hash(payload)?, false, out)
+    }
+
     fn decode(&self, encoded: &[u8], limits: &Limits) -> Result<ArrayBuf> {
         payload_buf(ID, self.payload(encoded)?, limits)
     }

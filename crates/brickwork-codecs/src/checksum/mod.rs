@@ -12,8 +12,11 @@ pub mod jenkins_lookup3;
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::mem::MaybeUninit;
 
-use brickwork_core::{copy_exact, ArrayBuf, ArrayView, Codec, Config, Error, Limits, Result, StaticCodec};
+use brickwork_core::{
+    copy_exact, copy_to_uninit, ArrayBuf, ArrayView, Codec, Config, Error, Limits, Result, StaticCodec,
+};
 use serde::{Deserialize, Serialize};
 
 /// Where a [`Checksum32`] codec puts the checksum.
@@ -160,6 +163,30 @@ pub(crate) fn payload_buf(codec: &str, payload: &[u8], limits: &Limits) -> Resul
     Ok(ArrayBuf::from_bytes(payload.to_vec()))
 }
 
+/// Writes `payload ‖ u32le(checksum)` (`checksum_first`: `u32le(checksum) ‖ payload`) into the front of
+/// `out`, for [`Codec::encode_into`]; returns the bytes written.
+pub(crate) fn write_with_checksum(
+    codec: &str,
+    payload: &[u8],
+    checksum: u32,
+    checksum_first: bool,
+    out: &mut [MaybeUninit<u8>],
+) -> Result<usize> {
+    let total = payload.len() + 4;
+    if out.len() < total {
+        return Err(Error::output_size(codec, format!("at least {total}"), out.len()));
+    }
+    let (first, second) = out.split_at_mut(if checksum_first { 4 } else { payload.len() });
+    if checksum_first {
+        copy_to_uninit(codec, &checksum.to_le_bytes(), first)?;
+        copy_to_uninit(codec, payload, second)?;
+    } else {
+        copy_to_uninit(codec, payload, first)?;
+        copy_to_uninit(codec, &checksum.to_le_bytes(), second)?;
+    }
+    Ok(total)
+}
+
 /// `payload ‖ u32le(checksum)`.
 pub(crate) fn append_checksum(payload: &[u8], checksum: u32) -> Vec<u8> {
     let mut out = Vec::with_capacity(payload.len() + 4);
@@ -189,6 +216,16 @@ impl<A: Checksum32Algorithm> Codec for Checksum32<A> {
                 out
             }
         })
+    }
+
+    fn encoded_bound(&self, input: &ArrayView<'_>) -> Option<usize> {
+        input.data().len().checked_add(4)
+    }
+
+    fn encode_into(&self, input: &ArrayView<'_>, out: &mut [MaybeUninit<u8>]) -> Result<usize> {
+        let payload = input.data();
+        let first = matches!(self.location(), Location::Start);
+        write_with_checksum(A::ID, payload, A::checksum(payload), first, out)
     }
 
     fn decode(&self, encoded: &[u8], limits: &Limits) -> Result<ArrayBuf> {
