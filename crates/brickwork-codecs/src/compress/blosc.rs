@@ -851,24 +851,6 @@ mod tests {
     }
 
     #[test]
-    fn encode_into_writes_what_encode_returns() {
-        let data: Vec<u8> = (0..300_000u32).flat_map(|i| (i % 1000).to_le_bytes()).collect();
-        for threads in [1, 2] {
-            let codec = Blosc::default().with_threads(threads);
-            for input in [&data[..], &b""[..], &b"x"[..]] {
-                let view = ArrayView::from_bytes(input);
-                let bound = codec.encoded_bound(&view).unwrap();
-                let mut out = vec![MaybeUninit::new(7u8); bound];
-                let n = codec.encode_into(&view, &mut out).unwrap();
-                let written: Vec<u8> = out[..n].iter().map(|b| unsafe { b.assume_init() }).collect();
-                assert_eq!(written, codec.encode(&view).unwrap());
-                let mut short = vec![MaybeUninit::new(0u8); bound - 1];
-                assert!(codec.encode_into(&view, &mut short).is_err());
-            }
-        }
-    }
-
-    #[test]
     fn decode_into_uninit_matches_decode() {
         let data: Vec<u8> = (0..700_000u32).flat_map(|i| (i / 7).to_le_bytes()).collect();
         for (clevel, shuffle) in [(5, SHUFFLE), (5, BITSHUFFLE), (5, NOSHUFFLE), (0, SHUFFLE)] {
