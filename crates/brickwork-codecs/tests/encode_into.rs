@@ -48,3 +48,31 @@ fn encode_into_matches_encode() {
         );
     }
 }
+
+/// `decode_into_uninit` (LZ4, Zstd, Blosc write into uninitialised memory) answers every truncation and a
+/// byte flip of valid data with an error or the exact data, never a panic, and refuses a short `out`.
+#[test]
+fn decode_into_uninit_survives_truncated_and_flipped_input() {
+    let data: Vec<u8> = (0..50_000u32).map(|i| (i / 5 % 251) as u8).collect();
+    let view = ArrayView::from_bytes(&data);
+    let configs = [r#"{"id": "lz4"}"#, r#"{"id": "zstd"}"#, r#"{"id": "blosc"}"#];
+    for config in configs {
+        let parsed: Config = serde_json::from_str(config).unwrap();
+        let codec = brickwork_codecs::get_codec(&parsed).unwrap();
+        let enc = codec.encode(&view).unwrap();
+        let mut out = vec![MaybeUninit::new(0u8); data.len()];
+        for cut in 0..enc.len() {
+            if let Ok(n) = codec.decode_into_uninit(&enc[..cut], &mut out) {
+                let got: Vec<u8> = out[..n].iter().map(|b| unsafe { b.assume_init() }).collect();
+                assert_eq!(got, data[..n], "{config}: prefix {cut}");
+            }
+        }
+        for at in (0..enc.len()).step_by(7) {
+            let mut bad = enc.clone();
+            bad[at] ^= 0x5a;
+            let _ = codec.decode_into_uninit(&bad, &mut out);
+        }
+        assert!(codec.decode_into_uninit(&enc, &mut out[..data.len() - 1]).is_err(), "{config}");
+        assert!(codec.decode_into_uninit(b"", &mut out).is_err(), "{config}");
+    }
+}

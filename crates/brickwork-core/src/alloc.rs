@@ -1,9 +1,10 @@
 //! Transparent huge pages for large buffers, as NumPy asks for them.
 //!
 //! Writing into freshly allocated memory costs a page fault per 4 KiB page, and on virtual machines
-//! that dominates memory-bound work (on the 2-core development VM, filling new 8 MiB buffers took 2.2×
-//! as long as filling ones backed by 2 MiB pages, 32 MiB ones 3.3×; below 4 MiB a buffer rarely holds
-//! an aligned 2 MiB page, and the hint made no difference). NumPy therefore
+//! that dominates memory-bound work (a one-off malloc + madvise timing from Python on the 2-core
+//! development VM, not a benchmark script: filling new 8 MiB buffers took 2.2× as long as filling
+//! ones backed by 2 MiB pages, 32 MiB ones 3.3×; below 4 MiB a buffer rarely holds an aligned 2 MiB
+//! page, and the hint made no difference). NumPy therefore
 //! `madvise(MADV_HUGEPAGE)`s every allocation of 4 MiB or more (numpy/_core/src/multiarray/alloc.c),
 //! so an array NumPy allocates fills faster than a `Vec` or `bytes` of the same size. brickwork gives
 //! its own large buffers the same hint: [`hint_huge_pages`] for memory allocated elsewhere (Python
