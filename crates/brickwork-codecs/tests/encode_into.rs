@@ -72,7 +72,12 @@ fn decode_into_uninit_survives_truncated_and_flipped_input() {
             bad[at] ^= 0x5a;
             let _ = codec.decode_into_uninit(&bad, &mut out);
         }
-        assert!(codec.decode_into_uninit(&enc, &mut out[..data.len() - 1]).is_err(), "{config}");
+        assert!(
+            codec
+                .decode_into_uninit(&enc, &mut out[..data.len() - 1])
+                .is_err(),
+            "{config}"
+        );
         assert!(codec.decode_into_uninit(b"", &mut out).is_err(), "{config}");
     }
 }
