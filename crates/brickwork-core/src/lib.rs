@@ -20,6 +20,7 @@ pub mod error;
 pub mod limits;
 pub mod npy;
 pub mod object;
+pub mod pool;
 pub mod registry;
 
 pub use array::{element_count, ArrayBuf, ArrayView, Order};

@@ -1,7 +1,9 @@
 //! Thread control: every parallel operation takes `threads: Option<usize>`.
 //!
-//! `None` uses every core (rayon's global pool), `Some(1)` runs on the calling thread with no pool at all,
-//! and `Some(n)` runs on a pool of `n` threads built for the call. No global state is changed.
+//! `None` uses every core (brickwork's per-process pool, [`brickwork_core::pool::shared`], which a forked
+//! child rebuilds instead of waiting for its parent's threads: rayon's global pool is never used),
+//! `Some(1)` runs on the calling thread with no pool at all, and `Some(n)` runs on a pool of `n` threads
+//! built for the call. No global state is changed.
 
 use brickwork_core::{Error, Result};
 
@@ -12,7 +14,7 @@ pub fn install<R: Send>(threads: Option<usize>, work: impl FnOnce(bool) -> R + S
             "threads must be at least 1 (or None for every core)".into(),
         )),
         Some(1) => Ok(work(false)),
-        None => Ok(work(true)),
+        None => Ok(brickwork_core::pool::shared()?.install(|| work(true))),
         Some(n) => {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(n)
@@ -25,7 +27,14 @@ pub fn install<R: Send>(threads: Option<usize>, work: impl FnOnce(bool) -> R + S
 
 /// The number of threads `threads` stands for.
 pub fn count(threads: Option<usize>) -> usize {
-    threads.unwrap_or_else(rayon::current_num_threads).max(1)
+    threads
+        .or_else(|| {
+            brickwork_core::pool::shared()
+                .ok()
+                .map(rayon::ThreadPool::current_num_threads)
+        })
+        .unwrap_or(1)
+        .max(1)
 }
 
 #[cfg(test)]

@@ -23,11 +23,14 @@
 //!   against the buffer (and `cbytes` against its length; trailing bytes are ignored as in numcodecs), the
 //!   decoded size against [`Limits`], and every stream against its codec's maximum ratio, before the
 //!   output is allocated. Inner streams decode into exact-size slices: BloscLZ in-house
-//!   (`blosc/blosclz.rs`), LZ4 through `LZ4_decompress_safe` (lz4 crate), zlib through flate2, zstd
+//!   (`blosc/blosclz.rs`), LZ4 through `LZ4_decompress_safe` (lz4 crate), zlib through zlib-rs, zstd
 //!   through `zstd::bulk`, Snappy through `snap` (old chunks; current numcodecs cannot read them). Then
 //!   byte unshuffle (SSE2 transpose for item sizes 2/4/8/16) or bit unshuffle per block. With
-//!   [`Blosc::threads`] > 1, chunks of 512 KiB and more are decoded by that many scoped threads, each
-//!   taking a contiguous run of blocks (no pool, no global state).
+//!   [`Blosc::threads`] > 1, chunks of 512 KiB and more are split into that many contiguous runs of
+//!   blocks: the calling thread decodes the first, the workers of [`brickwork_core::pool::shared`] the
+//!   others (one pool per process, rebuilt in a forked child, so decoding never hangs after `fork` as
+//!   numcodecs' c-blosc pool does; no lock is held while decoding). Each thread keeps its scratch blocks
+//!   and inner decoders between calls (a thread-local workspace).
 //! * Chunks numcodecs cannot decode but this decoder accepts: `nbytes == 0` (what numcodecs writes for empty
 //!   input; numcodecs raises on it) decodes to nothing. `decode_into` accepts an `out` larger than the data
 //!   (numcodecs writes its first nbytes bytes) and returns nbytes.
@@ -42,6 +45,7 @@
 //!   because byte identity with numcodecs needs c-blosc's blocksize/split rules and its exact inner
 //!   compressor calls; a Rust port would have to reproduce BloscLZ's encoder heuristics bit for bit.
 
+use std::cell::Cell;
 use std::ffi::CString;
 use std::mem::MaybeUninit;
 
@@ -50,8 +54,8 @@ use brickwork_core::{
     check_out_at_least, copy_to_uninit, ArrayBuf, ArrayView, Codec, Config, Error, Limits, Result,
     StaticCodec,
 };
-use flate2::{Decompress, FlushDecompress, Status};
 use serde::{Deserialize, Serialize};
+use zlib_rs::{Inflate, InflateFlush, Status};
 
 mod blosclz;
 mod header;
@@ -214,25 +218,25 @@ impl Blosc {
         if self.threads <= 1 || chunk.nblocks <= 1 || chunk.nbytes < PARALLEL_DECODE_MIN_BYTES {
             decode_run(chunk, 0, out, fresh)
         } else {
-            // contiguous runs of whole blocks, one per thread; the calling thread takes the first
+            // contiguous runs of whole blocks, one per thread; the calling thread takes the first and
+            // brickwork's per-process pool (fork-safe, kept between calls) the others
             let per_task = chunk.nblocks.div_ceil(self.threads) * chunk.blocksize;
-            let mut runs = out.chunks_mut(per_task).enumerate();
-            let first = runs.next();
-            std::thread::scope(|s| {
-                let others: Vec<_> = runs
-                    .map(|(r, run)| {
-                        s.spawn(move || decode_run(chunk, r * per_task / chunk.blocksize, run, fresh))
-                    })
-                    .collect();
-                let mut result = first.map_or(Ok(()), |(_, run)| decode_run(chunk, 0, run, fresh));
-                for h in others {
-                    let r = h
-                        .join()
-                        .unwrap_or_else(|_| Err(Error::corrupt(ID, "a decoding thread panicked")));
-                    result = result.and(r);
+            let runs: Vec<_> = out.chunks_mut(per_task).collect();
+            let mut results: Vec<Result<()>> = runs.iter().map(|_| Ok(())).collect();
+            let Ok(pool) = brickwork_core::pool::shared() else {
+                return decode_run(chunk, 0, out, fresh);
+            };
+            pool.in_place_scope(|s| {
+                let mut jobs = runs.into_iter().zip(results.iter_mut()).enumerate();
+                let first = jobs.next();
+                for (r, (run, result)) in jobs {
+                    s.spawn(move |_| *result = decode_run(chunk, r * per_task / chunk.blocksize, run, fresh));
                 }
-                result
-            })
+                if let Some((_, (run, result))) = first {
+                    *result = decode_run(chunk, 0, run, fresh);
+                }
+            });
+            results.into_iter().collect()
         }
     }
 }
@@ -247,7 +251,16 @@ fn as_uninit(s: &mut [u8]) -> &mut [MaybeUninit<u8>] {
 /// Decodes consecutive blocks, the first being block `j0`, into `run` (see [`Blosc::decode_chunk`]
 /// for `fresh`).
 fn decode_run(chunk: &Chunk<'_>, j0: usize, run: &mut [MaybeUninit<u8>], fresh: bool) -> Result<()> {
-    let mut ws = Workspace::default();
+    Workspace::with(|ws| decode_run_in(chunk, j0, run, fresh, ws))
+}
+
+fn decode_run_in(
+    chunk: &Chunk<'_>,
+    j0: usize,
+    run: &mut [MaybeUninit<u8>],
+    fresh: bool,
+    ws: &mut Workspace,
+) -> Result<()> {
     for (k, block) in run.chunks_mut(chunk.blocksize).enumerate() {
         if fresh {
             for b in block.iter_mut() {
@@ -257,7 +270,7 @@ fn decode_run(chunk: &Chunk<'_>, j0: usize, run: &mut [MaybeUninit<u8>], fresh: 
         // SAFETY: the block is initialised: zeroed just above when `fresh`, else part of an initialised
         // buffer (decode_chunk's contract). MaybeUninit<u8> has u8's layout.
         let dest = unsafe { &mut *(block as *mut [MaybeUninit<u8>] as *mut [u8]) };
-        decode_block(chunk, j0 + k, dest, &mut ws)?;
+        decode_block(chunk, j0 + k, dest, ws)?;
     }
     Ok(())
 }
@@ -330,8 +343,26 @@ fn partial_into(chunk: &Chunk<'_>, begin: usize, end: usize, out: &mut [u8]) -> 
 struct Workspace {
     scratch: Vec<u8>,
     scratch2: Vec<u8>,
-    zlib: Option<Decompress>,
+    zlib: Option<Inflate>,
     zstd: Option<zstd::bulk::Decompressor<'static>>,
+}
+
+thread_local! {
+    /// This thread's workspace, kept between calls so that small chunks do not pay for new scratch
+    /// blocks and decoder contexts every time. Nothing in it carries over from one block to the next:
+    /// scratch blocks are overwritten before they are read and the decoders are reset per stream.
+    static WORKSPACE: Cell<Option<Workspace>> = const { Cell::new(None) };
+}
+
+impl Workspace {
+    /// Runs `f` on this thread's workspace (a fresh one while the thread is exiting).
+    fn with<R>(f: impl FnOnce(&mut Workspace) -> R) -> R {
+        let mut ws = WORKSPACE.try_with(Cell::take).ok().flatten().unwrap_or_default();
+        let r = f(&mut ws);
+        // keeping it fails only while the thread is exiting; the workspace is then dropped
+        let _ = WORKSPACE.try_with(|c| c.set(Some(ws)));
+        r
+    }
 }
 
 /// Decodes block `j` into `dest` (exactly the block's length).
@@ -410,7 +441,7 @@ fn decode_stream(
             lz4::block::decompress_to_buffer(data, Some(size), out).map_err(|e| e.to_string())?
         }
         Inner::Zlib => {
-            let d = ws.zlib.get_or_insert_with(|| Decompress::new(true));
+            let d = ws.zlib.get_or_insert_with(|| super::zlib::inflater(true));
             d.reset(true);
             loop {
                 let (in0, out0) = (d.total_in() as usize, d.total_out() as usize);
@@ -418,9 +449,9 @@ fn decode_stream(
                     .decompress(
                         data.get(in0..).unwrap_or_default(),
                         out.get_mut(out0..).unwrap_or_default(),
-                        FlushDecompress::Finish,
+                        InflateFlush::Finish,
                     )
-                    .map_err(|e| e.to_string())?;
+                    .map_err(|e| e.as_str().to_owned())?;
                 let (in1, out1) = (d.total_in() as usize, d.total_out() as usize);
                 match status {
                     Status::StreamEnd => break out1,

@@ -51,18 +51,6 @@ impl Bz2 {
     }
 }
 
-/// Forgets everything written to `sink` after `mark` (output of a trailing stream that turned out to be
-/// invalid and is therefore ignored, as Python's multi-stream loops ignore it).
-pub(crate) fn rewind(sink: &mut Sink<'_>, mark: usize) {
-    match sink {
-        Sink::Grow { filled, .. } => *filled = (*filled).min(mark),
-        Sink::Fixed { filled, probed, .. } => {
-            *filled = (*filled).min(mark);
-            *probed = false;
-        }
-    }
-}
-
 /// How one stream of a multi-stream container ended.
 pub(crate) enum StreamOutcome {
     /// The stream reached its end marker after using this many input bytes.
@@ -78,11 +66,12 @@ fn decode_stream(input: &[u8], sink: &mut Sink<'_>) -> Result<StreamOutcome> {
         let used = d.total_in() as usize;
         let out_before = d.total_out();
         let window = sink.window(ID)?;
-        let result = d.decompress(&input[used..], window);
+        let result = d.decompress_uninit(&input[used..], window);
         let produced = (d.total_out() - out_before) as usize;
         let used_now = d.total_in() as usize;
         // Output written before an error counts: it decides whether a bad trailing stream is ignorable.
-        sink.advance(ID, produced)?;
+        // SAFETY: libbz2 stored `produced` bytes (its total_out growth) at the start of the window.
+        unsafe { sink.advance(ID, produced)? };
         let status = result.map_err(|e| Error::corrupt(ID, format!("invalid bzip2 data ({e:?})")))?;
         match status {
             Status::StreamEnd => return Ok(StreamOutcome::Complete(used_now)),
@@ -116,7 +105,9 @@ fn decode_all(input: &[u8], sink: &mut Sink<'_>) -> Result<()> {
                 ))
             }
             Err(Error::Corrupt { .. }) if streams > 0 && sink.filled() == mark => {
-                rewind(sink, mark);
+                // output of a trailing stream that turned out to be invalid is ignored, as Python's
+                // multi-stream loop ignores it
+                sink.rewind(mark);
                 break;
             }
             Err(e) => return Err(e),

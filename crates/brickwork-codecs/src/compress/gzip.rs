@@ -9,6 +9,7 @@
 //!   reproducible, and differs from numcodecs' only in header bytes 4–7 (and in byte 8 against the 2018
 //!   fixtures, written by Python < 3.7 with XFL `02`). The deflate body comes from flate2 over the system
 //!   zlib with Python's parameters (window 15, memLevel 8), so it is byte-identical to numcodecs'.
+//!   Inflating uses `zlib-rs`, as the `zlib` codec does (see there for why).
 //! * Decode: as Python's gzip reader: FEXTRA/FNAME/FCOMMENT/FHCRC are skipped (the header CRC is not
 //!   checked, as in Python), several concatenated members decode to their concatenation, zero bytes after
 //!   a member are padding, CRC-32 and ISIZE are checked, any other trailing byte is an error, a truncated
@@ -17,11 +18,12 @@
 //!   smaller `out` is an error. Output grows with the real data, bounded by [`Limits`].
 
 use brickwork_core::{ArrayBuf, ArrayView, Codec, Config, Error, Limits, Result, StaticCodec};
-use flate2::{Compress, Decompress, FlushDecompress, Status};
+use flate2::Compress;
 use serde::{Deserialize, Serialize};
+use zlib_rs::{InflateFlush, Status};
 
 use super::zlib::{deflate_into, zlib_level};
-use crate::sink::Sink;
+use crate::sink::{written, Sink};
 
 const ID: &str = "gzip";
 
@@ -106,19 +108,21 @@ fn header_len(input: &[u8]) -> Result<usize> {
 
 /// Inflates one member's raw deflate data into `sink`; returns the input used, the CRC-32 and length.
 fn inflate_member(input: &[u8], sink: &mut Sink<'_>) -> Result<(usize, u32, u64)> {
-    let mut d = Decompress::new(false);
+    let mut d = super::zlib::inflater(false);
     let mut crc = crc32fast::Hasher::new();
     loop {
         let used = d.total_in() as usize;
         let out_before = d.total_out();
         let window = sink.window(ID)?;
         let status = d
-            .decompress(&input[used..], window, FlushDecompress::None)
-            .map_err(|e| Error::corrupt(ID, format!("invalid deflate data ({e})")))?;
+            .decompress_uninit(&input[used..], window, InflateFlush::NoFlush)
+            .map_err(|e| super::zlib::inflate_error(ID, e))?;
         let produced = (d.total_out() - out_before) as usize;
-        crc.update(&window[..produced]);
+        // SAFETY: zlib stored `produced` bytes (its total_out growth) at the start of the window.
+        crc.update(unsafe { written(window, produced) });
         let used_now = d.total_in() as usize;
-        sink.advance(ID, produced)?;
+        // SAFETY: as above.
+        unsafe { sink.advance(ID, produced)? };
         match status {
             Status::StreamEnd => return Ok((used_now, crc.finalize(), d.total_out())),
             Status::Ok | Status::BufError => {

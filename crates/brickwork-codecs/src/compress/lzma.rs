@@ -33,7 +33,7 @@ use liblzma::stream::{Action, Check, Filters, LzmaOptions, MatchFinder, Mode, St
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::bz2::{rewind, StreamOutcome};
+use super::bz2::StreamOutcome;
 use crate::sink::Sink;
 
 const ID: &str = "lzma";
@@ -293,11 +293,12 @@ fn decode_stream(mut s: Stream, input: &[u8], sink: &mut Sink<'_>, memlimit: u64
         let used = s.total_in() as usize;
         let out_before = s.total_out();
         let window = sink.window(ID)?;
-        let result = s.process(&input[used..], window, Action::Run);
+        let result = s.process_uninit(&input[used..], window, Action::Run);
         let produced = (s.total_out() - out_before) as usize;
         let used_now = s.total_in() as usize;
         // Output written before an error counts: it decides whether a bad trailing stream is ignorable.
-        sink.advance(ID, produced)?;
+        // SAFETY: liblzma stored `produced` bytes (its total_out growth) at the start of the window.
+        unsafe { sink.advance(ID, produced)? };
         let status = result.map_err(|e| lzma_error("decoding failed", e, memlimit))?;
         if status == Status::StreamEnd {
             return Ok(StreamOutcome::Complete(used_now));
@@ -405,7 +406,7 @@ impl Lzma {
                     ))
                 }
                 Err(Error::Corrupt { .. }) if streams > 0 && sink.filled() == mark => {
-                    rewind(sink, mark);
+                    sink.rewind(mark);
                     return Ok(());
                 }
                 Err(e) => return Err(e),

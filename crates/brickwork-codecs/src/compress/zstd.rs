@@ -26,10 +26,11 @@
 use brickwork_core::{
     check_out_at_least, decode_zeroed, ArrayBuf, ArrayView, Codec, Config, Error, Limits, Result, StaticCodec,
 };
+use std::cell::Cell;
 use std::mem::MaybeUninit;
 
 use serde::{Deserialize, Serialize};
-use zstd::zstd_safe::{self, CCtx, CParameter, DCtx, DParameter, InBuffer, OutBuffer};
+use zstd::zstd_safe::{self, CCtx, CParameter, DCtx, DParameter, InBuffer, OutBuffer, ResetDirective};
 
 use crate::sink::Sink;
 
@@ -160,13 +161,17 @@ fn stream(encoded: &[u8], sink: &mut Sink<'_>) -> Result<()> {
     let mut frame_done = false;
     while !(frame_done && input.pos() == encoded.len()) {
         let before = input.pos();
-        let window = sink.window(ID)?;
-        let mut out = OutBuffer::around(window);
+        let mut window = UninitBuf {
+            buf: sink.window(ID)?,
+            filled: 0,
+        };
+        let mut out = OutBuffer::around(&mut window);
         let hint = dctx
             .decompress_stream(&mut out, &mut input)
             .map_err(|c| zstd_error("invalid zstd data", c))?;
         let produced = out.pos();
-        sink.advance(ID, produced)?;
+        // SAFETY: libzstd stored `produced` bytes (the output position) at the start of the window.
+        unsafe { sink.advance(ID, produced)? };
         frame_done = hint == 0;
         if !frame_done && produced == 0 && input.pos() == before {
             return Err(Error::corrupt(ID, "the data ended inside a frame"));
@@ -175,19 +180,55 @@ fn stream(encoded: &[u8], sink: &mut Sink<'_>) -> Result<()> {
     Ok(())
 }
 
+thread_local! {
+    /// This thread's libzstd contexts, kept between calls: creating one costs an allocation and, for a
+    /// compression context, a workspace that a one-shot call would set up again every time. Reuse never
+    /// changes the output: every use resets the context's session and parameters first (one-shot
+    /// decompression starts a new frame by itself).
+    static CCTX: Cell<Option<CCtx<'static>>> = const { Cell::new(None) };
+    static DCTX: Cell<Option<DCtx<'static>>> = const { Cell::new(None) };
+}
+
+/// Runs `f` on this thread's compression context (a fresh one while the thread is exiting).
+fn with_cctx<R>(f: impl FnOnce(&mut CCtx<'static>) -> R) -> R {
+    let mut cctx = CCTX
+        .try_with(Cell::take)
+        .ok()
+        .flatten()
+        .unwrap_or_else(CCtx::create);
+    let r = f(&mut cctx);
+    // keeping it fails only while the thread is exiting; the context is then dropped
+    let _ = CCTX.try_with(|c| c.set(Some(cctx)));
+    r
+}
+
+/// Runs `f` on this thread's decompression context (a fresh one while the thread is exiting).
+fn with_dctx<R>(f: impl FnOnce(&mut DCtx<'static>) -> R) -> R {
+    let mut dctx = DCTX
+        .try_with(Cell::take)
+        .ok()
+        .flatten()
+        .unwrap_or_else(DCtx::create);
+    let r = f(&mut dctx);
+    let _ = DCTX.try_with(|c| c.set(Some(dctx)));
+    r
+}
+
 impl Zstd {
-    /// A compression context with this codec's level and checksum flag.
-    fn cctx(&self) -> Result<CCtx<'static>> {
+    /// Compresses with this codec's level and checksum flag into `out` (see [`with_cctx`]).
+    fn compress2<C: zstd_safe::WriteBuf + ?Sized>(&self, out: &mut C, data: &[u8]) -> Result<usize> {
         let level = i32::try_from(self.level)
             .map_err(|_| Error::invalid_config(ID, "level", format!("{} does not fit a C int", self.level)))?
             .min(MAX_LEVEL);
-        let mut cctx = CCtx::create();
         let setup = |e| Error::invalid_config(ID, "level", zstd_safe::get_error_name(e));
-        cctx.set_parameter(CParameter::CompressionLevel(level))
-            .map_err(setup)?;
-        cctx.set_parameter(CParameter::ChecksumFlag(self.checksum))
-            .map_err(setup)?;
-        Ok(cctx)
+        with_cctx(|cctx| {
+            cctx.reset(ResetDirective::SessionAndParameters).map_err(setup)?;
+            cctx.set_parameter(CParameter::CompressionLevel(level))
+                .map_err(setup)?;
+            cctx.set_parameter(CParameter::ChecksumFlag(self.checksum))
+                .map_err(setup)?;
+            cctx.compress2(out, data).map_err(compress_failed)
+        })
     }
 }
 
@@ -236,7 +277,7 @@ impl Codec for Zstd {
     fn encode(&self, input: &ArrayView<'_>) -> Result<Vec<u8>> {
         let data = input.data();
         let mut out = Vec::with_capacity(zstd_safe::compress_bound(data.len()));
-        self.cctx()?.compress2(&mut out, data).map_err(compress_failed)?;
+        self.compress2(&mut out, data)?;
         Ok(out)
     }
 
@@ -251,7 +292,7 @@ impl Codec for Zstd {
             return Err(Error::output_size(ID, format!("at least {bound}"), out.len()));
         }
         let mut buf = UninitBuf { buf: out, filled: 0 };
-        self.cctx()?.compress2(&mut buf, data).map_err(compress_failed)
+        self.compress2(&mut buf, data)
     }
 
     fn decode(&self, encoded: &[u8], limits: &Limits) -> Result<ArrayBuf> {
@@ -282,9 +323,8 @@ impl Codec for Zstd {
             buf: window,
             filled: 0,
         };
-        let n = DCtx::create()
-            .decompress(&mut buf, encoded)
-            .map_err(|c| zstd_error("invalid zstd data", c))?;
+        let n =
+            with_dctx(|d| d.decompress(&mut buf, encoded)).map_err(|c| zstd_error("invalid zstd data", c))?;
         if n != total {
             return Err(Error::corrupt(
                 ID,
@@ -342,6 +382,30 @@ mod tests {
         Zstd::default()
             .decode(enc, &Limits::default())
             .map(|b| b.into_data())
+    }
+
+    #[test]
+    fn reused_contexts_give_the_bytes_of_fresh_ones() {
+        let data: Vec<u8> = (0..200_000u32)
+            .flat_map(|i| (i % 977 * 31).to_le_bytes())
+            .collect();
+        // alternate levels and the checksum flag on this thread's cached contexts
+        for (level, checksum) in [(19, true), (1, false), (-5, true), (3, false), (19, false)] {
+            let z = Zstd::new(level, checksum);
+            let got = z.encode_bytes(&data).unwrap();
+            let mut fresh = CCtx::create();
+            fresh
+                .set_parameter(CParameter::CompressionLevel(level as i32))
+                .unwrap();
+            fresh.set_parameter(CParameter::ChecksumFlag(checksum)).unwrap();
+            let mut want = Vec::with_capacity(zstd_safe::compress_bound(data.len()));
+            fresh.compress2(&mut want, &data).unwrap();
+            assert_eq!(got, want, "level {level} checksum {checksum}");
+            let mut out = vec![MaybeUninit::new(0u8); data.len()];
+            assert_eq!(z.decode_into_uninit(&got, &mut out).unwrap(), data.len());
+            // a failed decode leaves the cached context usable
+            assert!(z.decode_into_uninit(&got[..got.len() / 2], &mut out).is_err());
+        }
     }
 
     /// A frame without content size: header `28 b5 2f fd`, FHD 0x00 (window descriptor follows, no FCS),
