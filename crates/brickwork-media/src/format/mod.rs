@@ -160,6 +160,7 @@ impl Format {
     pub fn encode_view(self, view: &ArrayView<'_>, opts: &EncodeOptions) -> Result<Vec<u8>> {
         match self {
             Format::Tiff => tiff::encode_view(view, opts),
+            Format::Jpeg => jpeg::encode_view(view, opts),
             other => {
                 let owned = ArrayBuf::new(
                     view.data().to_vec(),
