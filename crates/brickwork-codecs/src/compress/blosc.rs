@@ -16,9 +16,11 @@
 //!   configured one, else the dtype's item size; datetimes are 8), so the output is byte-identical to
 //!   numcodecs 0.17.1 run with `blosc.set_nthreads(1)` (tests/data/blosc). numcodecs with several threads
 //!   writes blocks in a nondeterministic order; both decode the same. With [`Blosc::threads`] > 1, inputs
-//!   of 1 MiB and more are compressed by that many c-blosc threads and the blocks are then put back in
-//!   index order, which gives the one-thread bytes (every block is compressed alone with the same
-//!   parameters; chunks near the memcpy limit, where that does not hold, are redone on one thread).
+//!   of 2 MiB and more are cut at 1 MiB multiples into that many runs of whole blocks, each compressed by
+//!   c-blosc on one thread (the caller and brickwork's fork-safe pool), and the parts' chunks are joined
+//!   into the one-thread chunk (`compress_in_parts` says why that is exact and checks it; where it is not
+//!   proven, as near the memcpy limit, the input is compressed on one thread). c-blosc never starts
+//!   threads of its own.
 //! * Decode: in Rust, without c-blosc. The header, every block offset and every stream size are checked
 //!   against the buffer (and `cbytes` against its length; trailing bytes are ignored as in numcodecs), the
 //!   decoded size against [`Limits`], and every stream against its codec's maximum ratio, before the
@@ -100,9 +102,9 @@ pub struct Blosc {
     #[serde(default, skip_serializing)]
     pub typesize: Option<i64>,
     /// Parallelism (Rust-only, not part of the config; 1 = all on the calling thread). Decoding chunks of
-    /// 512 KiB and more splits the blocks between this many threads; encoding inputs of 1 MiB and more
-    /// uses this many c-blosc threads and then stores the blocks in order. The output is the same for
-    /// every value.
+    /// 512 KiB and more splits the blocks between this many threads; encoding inputs of 2 MiB and more
+    /// compresses this many runs of blocks at once and joins them. The output is the same for every
+    /// value.
     #[serde(skip, default = "default_threads")]
     pub threads: usize,
 }
@@ -502,12 +504,12 @@ struct EncodeArgs {
 const PARALLEL_DECODE_MIN_BYTES: usize = 512 << 10;
 
 /// Inputs smaller than this are always compressed on one thread.
-const PARALLEL_MIN_BYTES: usize = 1 << 20;
+const PARALLEL_MIN_BYTES: usize = 2 * PART_ALIGN;
 
-/// Encodes with c-blosc using `threads` internal threads (see the module docs).
-fn c_blosc_compress(args: &EncodeArgs, src: &[u8], threads: usize) -> Result<Vec<u8>> {
+/// Encodes with c-blosc on the calling thread (see the module docs).
+fn c_blosc_compress(args: &EncodeArgs, src: &[u8]) -> Result<Vec<u8>> {
     let mut dest = Vec::with_capacity(src.len() + HEADER_LEN);
-    let n = c_blosc_compress_into(args, src, threads, dest.spare_capacity_mut())?;
+    let n = c_blosc_compress_into(args, src, dest.spare_capacity_mut())?;
     // SAFETY: c_blosc_compress_into returns n only when c-blosc reported writing n bytes at the start
     // of the spare capacity (n <= its length, checked there).
     unsafe { dest.set_len(n) };
@@ -516,25 +518,19 @@ fn c_blosc_compress(args: &EncodeArgs, src: &[u8], threads: usize) -> Result<Vec
 
 /// c-blosc's `blosc_compress_ctx` into `dest` (at least `src.len() + 16` bytes, may be uninitialised);
 /// returns the chunk's length, whose bytes are then initialised.
-fn c_blosc_compress_into(
-    args: &EncodeArgs,
-    src: &[u8],
-    threads: usize,
-    dest: &mut [MaybeUninit<u8>],
-) -> Result<usize> {
+fn c_blosc_compress_into(args: &EncodeArgs, src: &[u8], dest: &mut [MaybeUninit<u8>]) -> Result<usize> {
     let destsize = src.len() + HEADER_LEN;
     if dest.len() < destsize {
         return Err(Error::output_size(ID, format!("at least {destsize}"), dest.len()));
     }
-    let threads = i32::try_from(threads).unwrap_or(i32::MAX).max(1);
     // SAFETY: `src` is valid for `src.len()` reads and `dest` for `destsize` writes (checked above);
     // c-blosc writes at most `destsize` bytes into `dest` and never reads it before writing (it falls
     // back to a memcpy'd chunk, which needs exactly `src.len() + 16` = `destsize` bytes, when
     // compressing would need more), so uninitialised memory is fine. `cname` is NUL-terminated and
-    // outlives the call. All of c-blosc's state lives in a context on its own stack: with one thread it
-    // starts none, with more it starts and joins its own pool inside this call; its only static state,
-    // the shuffle implementation, is set up under `pthread_once`. So concurrent calls from several
-    // threads are sound. Exercised by the encode tests here and in tests/blosc.rs (multi-threaded ones).
+    // outlives the call. All of c-blosc's state lives in a context on its own stack, and with one
+    // thread it starts none; its only static state, the shuffle implementation, is set up under
+    // `pthread_once`. So concurrent calls from several threads are sound. Exercised by the encode tests
+    // here and in tests/blosc.rs (multi-threaded ones), and by every parallel encode (compress_in_parts).
     let ret = unsafe {
         blosc_src::blosc_compress_ctx(
             args.clevel,
@@ -546,7 +542,7 @@ fn c_blosc_compress_into(
             destsize,
             args.cname.as_ptr(),
             args.blocksize,
-            threads,
+            1,
         )
     };
     match usize::try_from(ret) {
@@ -558,28 +554,113 @@ fn c_blosc_compress_into(
     }
 }
 
-/// Rewrites a chunk that c-blosc compressed with several threads (blocks stored in the order they
-/// finished) into block order, which is byte for byte what one thread writes: every block is compressed
-/// on its own with the same parameters either way, and only the offsets differ. Returns `None` when
-/// that argument does not hold and the caller must compress on one thread: a memcpy'd chunk, or one
-/// within a block of the output limit (where one thread gives its last streams less room than a pool
-/// thread does).
-fn in_block_order(chunk: &[u8]) -> Option<Vec<u8>> {
-    let c = Chunk::parse(chunk).ok()?;
-    if c.inner.is_none() || c.bytes.len() + c.blocksize > c.nbytes + HEADER_LEN {
+/// Inputs are cut at multiples of this for parallel encoding: every blocksize c-blosc picks by itself
+/// (at most 1 MiB, a power of two for power-of-two item sizes) divides it.
+const PART_ALIGN: usize = 1 << 20;
+
+/// Compresses `src` in up to `parts` runs of whole blocks at once (the calling thread takes the first,
+/// brickwork's fork-safe pool the others), each by c-blosc on one thread, and joins them in `out` (at
+/// least `src.len() + 16` bytes, may be uninitialised) into the chunk one thread writes for all of `src`;
+/// returns its length. Returns `None` when that equality is not proven (`out` may then hold anything),
+/// and the caller then compresses on one thread.
+///
+/// Why the join is byte for byte the one-thread chunk: c-blosc compresses every block on its own, from
+/// the block's bytes and the chunk's blocksize, typesize and flags only; a part's blocksize is the
+/// whole input's as long as the part is at least that long (c-blosc derives it from the level, codec,
+/// item size and forced blocksize, and caps it at the input length), which is checked after the fact
+/// (every part reports the same blocksize, and the last part is not shorter than it); the leftover block
+/// is the last block of the last part in both cases. The one other input is the room left in the output:
+/// c-blosc shrinks a stream's budget when fewer than a block's bytes remain, so every part and the joined
+/// chunk must end at least a block before their limit (and none may have fallen back to a plain copy).
+fn compress_in_parts(
+    args: &EncodeArgs,
+    src: &[u8],
+    parts: usize,
+    out: &mut [MaybeUninit<u8>],
+) -> Result<Option<usize>> {
+    let units = src.len() / PART_ALIGN;
+    if parts < 2 || units < 2 || args.blocksize > PART_ALIGN {
+        return Ok(None);
+    }
+    let per_part = units.div_ceil(parts.min(units)) * PART_ALIGN;
+    let pieces: Vec<&[u8]> = src.chunks(per_part).collect();
+    let mut frames: Vec<Result<Vec<u8>>> = pieces.iter().map(|_| Ok(Vec::new())).collect();
+    let Ok(pool) = brickwork_core::pool::shared() else {
+        return Ok(None);
+    };
+    pool.in_place_scope(|s| {
+        let mut jobs = pieces.iter().zip(frames.iter_mut());
+        let first = jobs.next();
+        for (piece, frame) in jobs {
+            s.spawn(move |_| *frame = c_blosc_compress(args, piece));
+        }
+        if let Some((piece, frame)) = first {
+            *frame = c_blosc_compress(args, piece);
+        }
+    });
+    let frames = frames.into_iter().collect::<Result<Vec<_>>>()?;
+    Ok(join_parts(&frames, &pieces, src.len(), out))
+}
+
+/// Joins the chunks of consecutive parts into one chunk of `nbytes` in `out` and returns its length (see
+/// [`compress_in_parts`] for the conditions checked here); `None` when one does not hold.
+fn join_parts(
+    frames: &[Vec<u8>],
+    pieces: &[&[u8]],
+    nbytes: usize,
+    out: &mut [MaybeUninit<u8>],
+) -> Option<usize> {
+    let first = Chunk::parse(frames.first()?).ok()?;
+    let bs = first.blocksize;
+    let last_len = pieces.last()?.len();
+    if bs == 0 || !PART_ALIGN.is_multiple_of(bs) || last_len < bs {
         return None;
     }
-    let data_start = HEADER_LEN + 4 * c.nblocks;
-    let mut out = Vec::with_capacity(chunk.len());
-    out.extend_from_slice(chunk.get(..data_start)?);
-    for j in 0..c.nblocks {
-        let (start, end) = c.streams(j).ok()?.extent().ok()?;
-        let at = u32::try_from(out.len()).ok()?.to_le_bytes();
-        out.get_mut(HEADER_LEN + 4 * j..HEADER_LEN + 4 * j + 4)?
-            .copy_from_slice(&at);
-        out.extend_from_slice(chunk.get(start..end)?);
+    let nblocks = nbytes.div_ceil(bs);
+    let data_start = HEADER_LEN + 4 * nblocks;
+    // the joined length: its header and offsets, then every part's streams
+    let mut total = data_start;
+    for (frame, piece) in frames.iter().zip(pieces) {
+        let c = Chunk::parse(frame).ok()?;
+        let same_kind = frame.get(..4) == first.bytes.get(..4);
+        if !same_kind || c.inner.is_none() || c.blocksize != bs || frame.len() + bs > piece.len() + HEADER_LEN
+        {
+            return None;
+        }
+        total += frame.len().checked_sub(HEADER_LEN + 4 * c.nblocks)?;
     }
-    (out.len() == chunk.len()).then_some(out)
+    if total + bs > nbytes + HEADER_LEN || out.len() < total {
+        return None;
+    }
+    let mut at = 0;
+    let mut put = |bytes: &[u8]| -> Option<()> {
+        copy_to_uninit(ID, bytes, out.get_mut(at..)?).ok()?;
+        at += bytes.len();
+        Some(())
+    };
+    put(first.bytes.get(..4)?)?;
+    put(&u32::try_from(nbytes).ok()?.to_le_bytes())?;
+    put(first.bytes.get(8..12)?)?;
+    put(&u32::try_from(total).ok()?.to_le_bytes())?;
+    // offsets: each part's, moved by where its streams now start
+    let mut streams_at = data_start;
+    for frame in frames {
+        let c = Chunk::parse(frame).ok()?;
+        let own_start = HEADER_LEN + 4 * c.nblocks;
+        for j in 0..c.nblocks {
+            let offset = frame.get(HEADER_LEN + 4 * j..HEADER_LEN + 4 * j + 4)?;
+            let offset = usize::try_from(u32::from_le_bytes(offset.try_into().ok()?)).ok()?;
+            put(&u32::try_from(offset.checked_sub(own_start)? + streams_at)
+                .ok()?
+                .to_le_bytes())?;
+        }
+        streams_at += frame.len() - own_start;
+    }
+    for frame in frames {
+        let c = Chunk::parse(frame).ok()?;
+        put(frame.get(HEADER_LEN + 4 * c.nblocks..)?)?;
+    }
+    (at == total).then_some(total)
 }
 
 impl Blosc {
@@ -663,14 +744,11 @@ impl Codec for Blosc {
     }
 
     fn encode(&self, input: &ArrayView<'_>) -> Result<Vec<u8>> {
-        let args = self.encode_args(input)?;
-        let data = input.data();
-        if self.uses_threads(&args, data) {
-            if let Some(out) = in_block_order(&c_blosc_compress(&args, data, self.threads)?) {
-                return Ok(out);
-            }
-        }
-        c_blosc_compress(&args, data, 1)
+        let mut out = Vec::with_capacity(input.data().len() + HEADER_LEN);
+        let n = self.encode_into(input, out.spare_capacity_mut())?;
+        // SAFETY: encode_into returned n, so it initialised the first n bytes of the spare capacity.
+        unsafe { out.set_len(n) };
+        Ok(out)
     }
 
     fn encoded_bound(&self, input: &ArrayView<'_>) -> Option<usize> {
@@ -684,9 +762,11 @@ impl Codec for Blosc {
             return Err(Error::output_size(ID, format!("at least {bound}"), out.len()));
         }
         if self.uses_threads(&args, input.data()) {
-            return copy_to_uninit(ID, &self.encode(input)?, out);
+            if let Some(n) = compress_in_parts(&args, input.data(), self.threads, out)? {
+                return Ok(n);
+            }
         }
-        c_blosc_compress_into(&args, input.data(), 1, out)
+        c_blosc_compress_into(&args, input.data(), out)
     }
 
     fn decode(&self, encoded: &[u8], limits: &Limits) -> Result<ArrayBuf> {
@@ -854,31 +934,85 @@ mod tests {
         }
     }
 
+    /// [`compress_in_parts`] into a fresh buffer.
+    fn in_parts(args: &EncodeArgs, data: &[u8], parts: usize) -> Option<Vec<u8>> {
+        let mut out = vec![MaybeUninit::new(0xa5u8); data.len() + HEADER_LEN];
+        let n = compress_in_parts(args, data, parts, &mut out).unwrap()?;
+        // SAFETY: compress_in_parts returned n, so the first n bytes are written (and all were filled).
+        Some(out[..n].iter().map(|b| unsafe { b.assume_init() }).collect())
+    }
+
     #[test]
-    fn threaded_chunks_are_put_back_in_block_order() {
-        // c-blosc's pool stores blocks as they finish; with 64 small blocks and 4 threads the order
-        // varies between runs, and in_block_order must always restore the one-thread bytes
-        let data: Vec<u8> = (0..(1u32 << 18))
-            .flat_map(|i| (i / 7 + (i % 13) * 1000).to_le_bytes())
+    fn parts_join_into_the_one_thread_chunk() {
+        // labels (very compressible), a float-like field (barely), and random bytes (memcpy'd): the
+        // parallel path must give the one-thread bytes or decline, never anything else
+        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        let labels: Vec<u8> = (0..(5u32 << 18) + 777)
+            .flat_map(|i| (i / 700).to_le_bytes())
             .collect();
+        let field: Vec<u8> = (0..(5u32 << 18) + 3)
+            .flat_map(|i| ((i as f32 * 0.01).sin() + (next() % 1000) as f32 * 1e-6).to_le_bytes())
+            .collect();
+        let random: Vec<u8> = (0..(3usize << 20) + 5).map(|_| next() as u8).collect();
+        let mut joined = 0;
+        for (data, typesize) in [
+            (&labels, 4),
+            (&field, 4),
+            (&random, 1),
+            (&labels, 8),
+            (&labels, 3),
+        ] {
+            for cname in ["lz4", "blosclz", "zstd", "zlib", "lz4hc"] {
+                for (shuffle, blocksize) in [(1, 0), (2, 0), (0, 0), (1, 65536), (1, 1 << 21)] {
+                    let args = EncodeArgs {
+                        clevel: 5,
+                        shuffle,
+                        typesize,
+                        cname: CString::new(cname).unwrap(),
+                        blocksize,
+                    };
+                    let serial = c_blosc_compress(&args, data).unwrap();
+                    for parts in [2, 3, 8] {
+                        if let Some(out) = in_parts(&args, data, parts) {
+                            assert_eq!(
+                                out, serial,
+                                "{cname} shuffle {shuffle} ts {typesize} bs {blocksize}"
+                            );
+                            joined += 1;
+                        }
+                    }
+                }
+            }
+        }
+        // labels and the field with automatic or 64 KiB blocks join; 3-byte items (blocks that do not
+        // divide 1 MiB), 2 MiB blocks and random bytes decline
+        assert!(joined >= 80, "the parallel path was taken only {joined} times");
+        for (data, cname) in [(&labels, "lz4"), (&field, "blosclz"), (&labels, "zstd")] {
+            let args = EncodeArgs {
+                clevel: 5,
+                shuffle: 1,
+                typesize: 4,
+                cname: CString::new(cname).unwrap(),
+                blocksize: 0,
+            };
+            assert!(in_parts(&args, data, 2).is_some(), "{cname}");
+        }
+        // random bytes do not compress: c-blosc stores them as one copy, which is not joined
         let args = EncodeArgs {
             clevel: 5,
-            shuffle: 1,
-            typesize: 4,
+            shuffle: 0,
+            typesize: 1,
             cname: CString::new("lz4").unwrap(),
-            blocksize: 16 * 1024,
+            blocksize: 0,
         };
-        let serial = c_blosc_compress(&args, &data, 1).unwrap();
-        let mut reordered = 0;
-        for _ in 0..30 {
-            let raw = c_blosc_compress(&args, &data, 4).unwrap();
-            reordered += usize::from(raw != serial);
-            assert_eq!(in_block_order(&raw).unwrap(), serial);
-        }
-        assert!(reordered > 0, "c-blosc's threads never wrote blocks out of order");
-        // a memcpy'd chunk is left to the one-thread path
-        let memcpy = c_blosc_compress(&EncodeArgs { clevel: 0, ..args }, &data, 4).unwrap();
-        assert!(in_block_order(&memcpy).is_none());
+        assert!(in_parts(&args, &random, 2).is_none());
+        assert!(in_parts(&args, &random[..PART_ALIGN + 5], 2).is_none());
     }
 
     #[test]

@@ -280,7 +280,6 @@ impl<'a> Chunk<'a> {
             )));
         }
         Ok(BlockStreams {
-            start: start as usize,
             bytes,
             inner,
             block: j,
@@ -307,24 +306,12 @@ impl<'a> Chunk<'a> {
 
 /// Iterator over the streams of one block.
 pub(crate) struct BlockStreams<'a> {
-    /// Offset of the block's first stream.
-    start: usize,
     bytes: &'a [u8],
     inner: Inner,
     block: usize,
     offset: usize,
     left: usize,
     neblock: usize,
-}
-
-impl BlockStreams<'_> {
-    /// The chunk offsets where block's data starts and ends (walks and checks all its streams).
-    pub(crate) fn extent(mut self) -> Result<(usize, usize)> {
-        for s in self.by_ref() {
-            s?;
-        }
-        Ok((self.start, self.offset))
-    }
 }
 
 impl<'a> Iterator for BlockStreams<'a> {
