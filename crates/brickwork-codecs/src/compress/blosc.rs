@@ -243,10 +243,12 @@ impl Blosc {
     }
 }
 
-/// `s` as possibly-uninitialised memory, for [`Blosc::decode_chunk`] with `fresh` unset.
+/// `s` as possibly-uninitialised memory, for the decoders here that write either (decode_chunk and
+/// decode_block with `fresh` unset, byte unshuffle).
 fn as_uninit(s: &mut [u8]) -> &mut [MaybeUninit<u8>] {
-    // SAFETY: MaybeUninit<u8> has u8's layout, and the only writer of the result (decode_chunk with
-    // `fresh` unset) stores initialised bytes, so `s` stays initialised.
+    // SAFETY: MaybeUninit<u8> has u8's layout, and every writer of the result (decode_chunk and
+    // decode_block with `fresh` unset, shuffle::unshuffle) stores only initialised bytes, so `s` stays
+    // initialised.
     unsafe { &mut *(s as *mut [u8] as *mut [MaybeUninit<u8>]) }
 }
 
@@ -264,15 +266,7 @@ fn decode_run_in(
     ws: &mut Workspace,
 ) -> Result<()> {
     for (k, block) in run.chunks_mut(chunk.blocksize).enumerate() {
-        if fresh {
-            for b in block.iter_mut() {
-                b.write(0);
-            }
-        }
-        // SAFETY: the block is initialised: zeroed just above when `fresh`, else part of an initialised
-        // buffer (decode_chunk's contract). MaybeUninit<u8> has u8's layout.
-        let dest = unsafe { &mut *(block as *mut [MaybeUninit<u8>] as *mut [u8]) };
-        decode_block(chunk, j0 + k, dest, ws)?;
+        decode_block(chunk, j0 + k, block, fresh, ws)?;
     }
     Ok(())
 }
@@ -330,10 +324,10 @@ fn partial_into(chunk: &Chunk<'_>, begin: usize, end: usize, out: &mut [u8]) -> 
         let (lo, hi) = (begin.max(b0), end.min(b1));
         let dest = &mut out[lo - begin..hi - begin];
         if lo == b0 && hi == b1 {
-            decode_block(chunk, j, dest, &mut ws)?;
+            decode_block(chunk, j, as_uninit(dest), false, &mut ws)?;
         } else {
             block.resize(b1 - b0, 0);
-            decode_block(chunk, j, &mut block, &mut ws)?;
+            decode_block(chunk, j, as_uninit(&mut block), false, &mut ws)?;
             dest.copy_from_slice(&block[lo - b0..hi - b0]);
         }
     }
@@ -368,18 +362,42 @@ impl Workspace {
 }
 
 /// Decodes block `j` into `dest` (exactly the block's length).
-fn decode_block(chunk: &Chunk<'_>, j: usize, dest: &mut [u8], ws: &mut Workspace) -> Result<()> {
+///
+/// `dest` may be uninitialised when `fresh` is set (decoders that need initialised memory get it zeroed
+/// first, in cache; byte unshuffle writes every byte of it directly), else it must be initialised. On
+/// success every byte of `dest` is written.
+fn decode_block(
+    chunk: &Chunk<'_>,
+    j: usize,
+    dest: &mut [MaybeUninit<u8>],
+    fresh: bool,
+    ws: &mut Workspace,
+) -> Result<()> {
     let bsize = dest.len();
-    if chunk.byte_shuffled() || chunk.bit_shuffled(bsize) {
+    if chunk.byte_shuffled() {
         let mut scratch = std::mem::take(&mut ws.scratch);
         scratch.resize(bsize, 0);
         let filled = fill_block(chunk, j, &mut scratch, ws);
         if filled.is_ok() {
-            if chunk.byte_shuffled() {
-                shuffle::unshuffle(chunk.typesize, &scratch, dest);
-            } else {
-                shuffle::bitunshuffle(chunk.typesize, &scratch, dest, &mut ws.scratch2);
-            }
+            shuffle::unshuffle(chunk.typesize, &scratch, dest);
+        }
+        ws.scratch = scratch;
+        return filled;
+    }
+    if fresh {
+        for b in dest.iter_mut() {
+            b.write(0);
+        }
+    }
+    // SAFETY: `dest` is initialised: zeroed just above when `fresh`, else by this function's contract.
+    // MaybeUninit<u8> has u8's layout.
+    let dest = unsafe { &mut *(dest as *mut [MaybeUninit<u8>] as *mut [u8]) };
+    if chunk.bit_shuffled(bsize) {
+        let mut scratch = std::mem::take(&mut ws.scratch);
+        scratch.resize(bsize, 0);
+        let filled = fill_block(chunk, j, &mut scratch, ws);
+        if filled.is_ok() {
+            shuffle::bitunshuffle(chunk.typesize, &scratch, dest, &mut ws.scratch2);
         }
         ws.scratch = scratch;
         filled
@@ -570,8 +588,9 @@ const PART_ALIGN: usize = 1 << 20;
 /// item size and forced blocksize, and caps it at the input length), which is checked after the fact
 /// (every part reports the same blocksize, and the last part is not shorter than it); the leftover block
 /// is the last block of the last part in both cases. The one other input is the room left in the output:
-/// c-blosc shrinks a stream's budget when fewer than a block's bytes remain, so every part and the joined
-/// chunk must end at least a block before their limit (and none may have fallen back to a plain copy).
+/// c-blosc shrinks a stream's budget when the output limit (`nbytes + 16`) is closer than the stream's
+/// uncompressed size, so every stream must fit that size before the limit, both where it sits in its
+/// part and where it lands in the joined chunk (and no part may have fallen back to a plain copy).
 fn compress_in_parts(
     args: &EncodeArgs,
     src: &[u8],
@@ -583,7 +602,13 @@ fn compress_in_parts(
         return Ok(None);
     }
     let per_part = units.div_ceil(parts.min(units)) * PART_ALIGN;
-    let pieces: Vec<&[u8]> = src.chunks(per_part).collect();
+    let mut pieces: Vec<&[u8]> = src.chunks(per_part).collect();
+    // a tail shorter than 1 MiB joins the part before it (it could be shorter than a block)
+    if pieces.len() > 1 && pieces.last().is_some_and(|p| p.len() < PART_ALIGN) {
+        pieces.pop();
+        pieces.pop();
+        pieces.push(src.get(pieces.len() * per_part..).unwrap_or_default());
+    }
     let mut frames: Vec<Result<Vec<u8>>> = pieces.iter().map(|_| Ok(Vec::new())).collect();
     let Ok(pool) = brickwork_core::pool::shared() else {
         return Ok(None);
@@ -618,18 +643,32 @@ fn join_parts(
     }
     let nblocks = nbytes.div_ceil(bs);
     let data_start = HEADER_LEN + 4 * nblocks;
-    // the joined length: its header and offsets, then every part's streams
-    let mut total = data_start;
+    // Where each part's streams land in the joined chunk; c-blosc gave every stream its whole size as
+    // budget (in the part, and as it would in the joined chunk) when the stream's end, at that budget,
+    // stays within the output limit (nbytes + 16) counted from where the stream starts.
+    let mut streams_at = data_start;
     for (frame, piece) in frames.iter().zip(pieces) {
         let c = Chunk::parse(frame).ok()?;
         let same_kind = frame.get(..4) == first.bytes.get(..4);
-        if !same_kind || c.inner.is_none() || c.blocksize != bs || frame.len() + bs > piece.len() + HEADER_LEN
-        {
+        if !same_kind || c.inner.is_none() || c.blocksize != bs {
             return None;
         }
-        total += frame.len().checked_sub(HEADER_LEN + 4 * c.nblocks)?;
+        let own_start = HEADER_LEN + 4 * c.nblocks;
+        let shift = streams_at.checked_sub(own_start)?;
+        for j in 0..c.nblocks {
+            for stream in c.streams(j).ok()? {
+                let stream = stream.ok()?;
+                let at = (stream.data.as_ptr() as usize).checked_sub(frame.as_ptr() as usize)?;
+                if at + stream.len > piece.len() + HEADER_LEN || at + shift + stream.len > nbytes + HEADER_LEN
+                {
+                    return None;
+                }
+            }
+        }
+        streams_at += frame.len().checked_sub(own_start)?;
     }
-    if total + bs > nbytes + HEADER_LEN || out.len() < total {
+    let total = streams_at;
+    if out.len() < total {
         return None;
     }
     let mut at = 0;
@@ -1002,6 +1041,7 @@ mod tests {
                 blocksize: 0,
             };
             assert!(in_parts(&args, data, 2).is_some(), "{cname}");
+            assert!(in_parts(&args, data, 3).is_some(), "{cname}");
         }
         // random bytes do not compress: c-blosc stores them as one copy, which is not joined
         let args = EncodeArgs {

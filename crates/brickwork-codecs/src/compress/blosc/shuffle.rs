@@ -10,12 +10,15 @@
 //! path for the other sizes, for the tail, and on other architectures. Bit unshuffle gathers the eight
 //! plane bytes of one item byte and transposes them as an 8×8 bit matrix in a `u64`.
 
-/// Undoes byte shuffle: `dst` (same length as `src`) gets the items back.
-pub(crate) fn unshuffle(typesize: usize, src: &[u8], dst: &mut [u8]) {
+use std::mem::MaybeUninit;
+
+/// Undoes byte shuffle: `dst` (same length as `src`, may be uninitialised) gets the items back; every
+/// byte of it is written.
+pub(crate) fn unshuffle(typesize: usize, src: &[u8], dst: &mut [MaybeUninit<u8>]) {
     let len = src.len().min(dst.len());
     let (src, dst) = (&src[..len], &mut dst[..len]);
     if typesize <= 1 || len < typesize {
-        dst.copy_from_slice(src);
+        copy(src, dst);
         return;
     }
     let n = len / typesize;
@@ -31,15 +34,22 @@ pub(crate) fn unshuffle(typesize: usize, src: &[u8], dst: &mut [u8]) {
         let start = (done * typesize + j).min(body);
         let outs = dst[start..body].iter_mut().step_by(typesize);
         for (o, b) in outs.zip(row.get(done..).unwrap_or_default()) {
-            *o = *b;
+            o.write(*b);
         }
     }
-    dst[body..].copy_from_slice(&src[body..]);
+    copy(&src[body..], &mut dst[body..]);
+}
+
+/// `dst` (as long as `src`) gets a copy of `src`.
+fn copy(src: &[u8], dst: &mut [MaybeUninit<u8>]) {
+    for (o, b) in dst.iter_mut().zip(src) {
+        o.write(*b);
+    }
 }
 
 /// SSE2 byte transpose of whole 16-item tiles; returns how many items it did.
 #[cfg(target_arch = "x86_64")]
-fn unshuffle_tiles<const T: usize>(src: &[u8], dst: &mut [u8], n: usize) -> usize {
+fn unshuffle_tiles<const T: usize>(src: &[u8], dst: &mut [MaybeUninit<u8>], n: usize) -> usize {
     use core::arch::x86_64::{
         __m128i, _mm_loadu_si128, _mm_storeu_si128, _mm_unpackhi_epi8, _mm_unpacklo_epi8,
     };
@@ -78,7 +88,7 @@ fn unshuffle_tiles<const T: usize>(src: &[u8], dst: &mut [u8], n: usize) -> usiz
 
 /// Scalar builds: the caller's loop does every item.
 #[cfg(not(target_arch = "x86_64"))]
-fn unshuffle_tiles<const T: usize>(_src: &[u8], _dst: &mut [u8], _n: usize) -> usize {
+fn unshuffle_tiles<const T: usize>(_src: &[u8], _dst: &mut [MaybeUninit<u8>], _n: usize) -> usize {
     0
 }
 
@@ -114,7 +124,7 @@ pub(crate) fn bitunshuffle(typesize: usize, src: &[u8], dst: &mut [u8], tmp: &mu
         for (planes, row) in src[..body].chunks_exact(n).zip(tmp.chunks_exact_mut(n)) {
             planes_to_bytes(planes, row);
         }
-        unshuffle(typesize, tmp, &mut dst[..body]);
+        unshuffle(typesize, tmp, super::as_uninit(&mut dst[..body]));
     }
     dst[body..].copy_from_slice(&src[body..]);
 }
@@ -268,8 +278,10 @@ pub(crate) mod tests {
             for len in [0, 1, 7, 16, 100, 255, 256, 1000, 4099] {
                 let src = data(len);
                 let shuffled = shuffle_ref(typesize, &src);
-                let mut back = vec![0u8; len];
+                let mut back = vec![MaybeUninit::new(0xa5u8); len];
                 unshuffle(typesize, &shuffled, &mut back);
+                // SAFETY: unshuffle wrote every byte (and all were initialised to begin with).
+                let back: Vec<u8> = back.iter().map(|b| unsafe { b.assume_init() }).collect();
                 assert_eq!(back, src, "typesize {typesize}, len {len}");
             }
         }
@@ -310,7 +322,9 @@ mod bench {
         let src: Vec<u8> = (0..512 * 1024u32).map(|i| (i * 7) as u8).collect();
         let mut dst = vec![0u8; src.len()];
         for ts in [2usize, 4, 8, 16, 3] {
-            let mbs = best(src.len(), || unshuffle(ts, std::hint::black_box(&src), &mut dst));
+            let mbs = best(src.len(), || {
+                unshuffle(ts, std::hint::black_box(&src), super::super::as_uninit(&mut dst))
+            });
             println!("unshuffle ts {ts}: {mbs:.0} MB/s");
         }
         extern "C" {
