@@ -3,16 +3,19 @@ astropy and labox 0.1.0's own ``MediaSerializer`` (versions pinned in requiremen
 
 Both directions for every case: brickwork writes -> imageio/pydicom/astropy read, and imageio/pydicom/astropy
 write -> brickwork reads. Lossless formats must match exactly (pixels, dtype, shape); lossy video within the
-error bounds of the media spec (section 7). Encoded bytes are compared across libraries only for JPEG, which
-brickwork writes with libjpeg-turbo and Pillow's settings.
+error bounds of the media spec (section 7). Encoded bytes are compared across libraries for JPEG, which
+brickwork writes with libjpeg-turbo and Pillow's settings, and for PNG image data (Pillow's filters and
+deflate data).
 """
 from __future__ import annotations
 
 import io
 import json
 import mimetypes
+import struct
 import sys
 import warnings
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -173,6 +176,59 @@ def test_jpeg_reads_pillows_files_as_imageio_does(kw):
             ref = iio_read(theirs, extension=".jpg")
             assert mine.dtype == ref.dtype and mine.shape == ref.shape
             np.testing.assert_array_equal(mine, ref)
+
+
+def _png_idat(png: bytes) -> bytes:
+    """The zlib stream of a PNG: its IDAT payloads, concatenated."""
+    out, pos = bytearray(), 8
+    while pos < len(png):
+        (n,) = struct.unpack(">I", png[pos:pos + 4])
+        if png[pos + 4:pos + 8] == b"IDAT":
+            out += png[pos + 8:pos + 8 + n]
+        pos += 12 + n
+    return bytes(out)
+
+
+def _bench_photo() -> np.ndarray:
+    """bench/media.py's photo-like 1024x768 RGB: smooth gradients, a disc edge and Gaussian noise."""
+    h, w = 768, 1024
+    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
+    rng = np.random.default_rng(0)
+    r = 128 + 100 * np.sin(x / 90) * np.cos(y / 70)
+    g = 128 + 90 * np.sin((x + y) / 130)
+    b = np.where((x - 500) ** 2 + (y - 380) ** 2 < 150 ** 2, 220.0, 60.0)
+    img = np.stack([r, g, b], axis=-1) + rng.normal(0, 6, (h, w, 3))
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def _microscopy(n: int = 512) -> np.ndarray:
+    """bench/media.py's microscopy-like uint16 (noise and Gaussian blobs), smaller."""
+    rng = np.random.default_rng(1)
+    y, x = np.mgrid[0:n, 0:n].astype(np.float32)
+    img = rng.normal(300, 20, (n, n))
+    for cy, cx in rng.integers(0, n, (15, 2)):
+        img += 20000 * np.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * 6.0 ** 2))
+    return np.clip(img, 0, 65535).astype(np.uint16)
+
+
+@pytest.mark.parametrize("case", ["photo-rgb", "photo-gray", "microscopy-u16"])
+def test_png_is_no_larger_than_pillows(case):
+    """brickwork's PNG is no larger than imageio's (Pillow's): the same filter on every row, and for 8-bit
+    images Pillow's deflate data byte for byte after the 2-byte zlib header (zlib-rs's lazy matcher with
+    Pillow's Z_FILTERED settings); 16-bit gets a longer match chain than zlib's level 6, so fewer bytes."""
+    src = _bench_photo() if case.startswith("photo") else _microscopy()
+    if case == "photo-gray":
+        src = np.ascontiguousarray(src[..., 1])
+    ours = media_serializer.serialize_data(Media(data=src, extension=".png"))["data"]
+    theirs = iio_write(src, extension=".png")
+    assert len(ours) <= len(theirs)
+    mine, pillows = _png_idat(ours), _png_idat(theirs)
+    assert zlib.decompress(mine) == zlib.decompress(pillows)  # filter type and bytes of every row
+    if src.dtype == np.uint8:
+        assert mine[2:] == pillows[2:]
+    else:
+        assert len(mine) <= len(pillows)
+    np.testing.assert_array_equal(iio_read(ours, extension=".png"), src)
 
 
 def test_image_gif_shapes_and_palettes():
