@@ -200,26 +200,15 @@ def _png_idat(png: bytes) -> bytes:
     return bytes(out)
 
 
-def _bench_photo() -> np.ndarray:
-    """bench/media.py's photo-like 1024x768 RGB: smooth gradients, a disc edge and Gaussian noise."""
-    h, w = 768, 1024
-    y, x = np.mgrid[0:h, 0:w].astype(np.float32)
-    rng = np.random.default_rng(0)
-    r = 128 + 100 * np.sin(x / 90) * np.cos(y / 70)
-    g = 128 + 90 * np.sin((x + y) / 130)
-    b = np.where((x - 500) ** 2 + (y - 380) ** 2 < 150 ** 2, 220.0, 60.0)
-    img = np.stack([r, g, b], axis=-1) + rng.normal(0, 6, (h, w, 3))
-    return np.clip(img, 0, 255).astype(np.uint8)
+def _bench_images():
+    """bench/media.py, whose photo-like RGB and microscopy-like uint16 images the size test uses."""
+    import importlib.util
 
-
-def _microscopy(n: int = 512) -> np.ndarray:
-    """bench/media.py's microscopy-like uint16 (noise and Gaussian blobs), smaller."""
-    rng = np.random.default_rng(1)
-    y, x = np.mgrid[0:n, 0:n].astype(np.float32)
-    img = rng.normal(300, 20, (n, n))
-    for cy, cx in rng.integers(0, n, (15, 2)):
-        img += 20000 * np.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * 6.0 ** 2))
-    return np.clip(img, 0, 65535).astype(np.uint16)
+    path = Path(__file__).resolve().parents[2] / "bench" / "media.py"
+    spec = importlib.util.spec_from_file_location("brickwork_bench_media", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.mark.parametrize("case", ["photo-rgb", "photo-gray", "microscopy-u16"])
@@ -227,7 +216,8 @@ def test_png_is_no_larger_than_pillows(case):
     """brickwork's PNG is no larger than imageio's (Pillow's): the same filter on every row, and for 8-bit
     images Pillow's deflate data byte for byte after the 2-byte zlib header (zlib-rs's lazy matcher with
     Pillow's Z_FILTERED settings); 16-bit gets a longer match chain than zlib's level 6, so fewer bytes."""
-    src = _bench_photo() if case.startswith("photo") else _microscopy()
+    bench = _bench_images()
+    src = bench.photo() if case.startswith("photo") else bench.microscopy()
     if case == "photo-gray":
         src = np.ascontiguousarray(src[..., 1])
     ours = media_serializer.serialize_data(Media(data=src, extension=".png"))["data"]

@@ -155,20 +155,24 @@ impl Format {
         }
     }
 
-    /// Writes one borrowed array in this format. TIFF reads the pixels in place (one copy, into the
-    /// file); the other formats are given an owned copy first (their encoders cost far more than it).
+    /// Writes one borrowed array in this format. TIFF and 8-bit JPEG read the pixels in place; the other
+    /// formats (and other JPEG inputs) are given an owned copy first (their encoders cost far more).
     pub fn encode_view(self, view: &ArrayView<'_>, opts: &EncodeOptions) -> Result<Vec<u8>> {
-        match self {
-            Format::Tiff => tiff::encode_view(view, opts),
-            Format::Jpeg => jpeg::encode_view(view, opts),
-            other => {
+        let in_place = match self {
+            Format::Tiff => Some(tiff::encode_view(view, opts)?),
+            Format::Jpeg => jpeg::encode_view(view, opts)?,
+            _ => None,
+        };
+        match in_place {
+            Some(bytes) => Ok(bytes),
+            None => {
                 let owned = ArrayBuf::new(
                     view.data().to_vec(),
                     view.dtype(),
                     view.shape().to_vec(),
                     view.order(),
                 )?;
-                other.encode(&MediaData::Array(owned), opts)
+                self.encode(&MediaData::Array(owned), opts)
             }
         }
     }
