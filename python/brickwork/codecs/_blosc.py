@@ -5,8 +5,10 @@ Threads: numcodecs' Blosc runs with c-blosc's process-wide thread count (``numco
 / ``set_nthreads(n)``, by default ``min(8, os.cpu_count())``). For drop-in compatibility brickwork keeps
 the same one piece of process-wide state here (``get_nthreads``/``set_nthreads``, public in
 ``brickwork.codecs.blosc``), read by every ``Blosc`` at encode/decode time. Unlike c-blosc's, it changes
-only the speed: brickwork's bytes are those of one thread whatever the count (multi-thread c-blosc
-output is put back in block order), so they equal numcodecs' run with ``set_nthreads(1)``.
+only the speed: brickwork's bytes are those of one thread whatever the count (runs of whole blocks are
+compressed in parallel and joined into the one-thread chunk), so they equal numcodecs' run with
+``set_nthreads(1)``. The threads are brickwork's per-process pool, rebuilt in a forked child (numcodecs'
+c-blosc pool hangs there).
 """
 from __future__ import annotations
 
