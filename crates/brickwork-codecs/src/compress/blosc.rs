@@ -646,6 +646,8 @@ fn join_parts(
     // Where each part's streams land in the joined chunk; c-blosc gave every stream its whole size as
     // budget (in the part, and as it would in the joined chunk) when the stream's end, at that budget,
     // stays within the output limit (nbytes + 16) counted from where the stream starts.
+    // (part, its block count, how far its streams move)
+    let mut parts = Vec::with_capacity(frames.len());
     let mut streams_at = data_start;
     for (frame, piece) in frames.iter().zip(pieces) {
         let c = Chunk::parse(frame).ok()?;
@@ -666,6 +668,7 @@ fn join_parts(
             }
         }
         streams_at += frame.len().checked_sub(own_start)?;
+        parts.push((frame, c.nblocks, shift));
     }
     let total = streams_at;
     if out.len() < total {
@@ -682,22 +685,15 @@ fn join_parts(
     put(first.bytes.get(8..12)?)?;
     put(&u32::try_from(total).ok()?.to_le_bytes())?;
     // offsets: each part's, moved by where its streams now start
-    let mut streams_at = data_start;
-    for frame in frames {
-        let c = Chunk::parse(frame).ok()?;
-        let own_start = HEADER_LEN + 4 * c.nblocks;
-        for j in 0..c.nblocks {
+    for &(frame, nblocks, shift) in &parts {
+        for j in 0..nblocks {
             let offset = frame.get(HEADER_LEN + 4 * j..HEADER_LEN + 4 * j + 4)?;
             let offset = usize::try_from(u32::from_le_bytes(offset.try_into().ok()?)).ok()?;
-            put(&u32::try_from(offset.checked_sub(own_start)? + streams_at)
-                .ok()?
-                .to_le_bytes())?;
+            put(&u32::try_from(offset + shift).ok()?.to_le_bytes())?;
         }
-        streams_at += frame.len() - own_start;
     }
-    for frame in frames {
-        let c = Chunk::parse(frame).ok()?;
-        put(frame.get(HEADER_LEN + 4 * c.nblocks..)?)?;
+    for &(frame, nblocks, _) in &parts {
+        put(frame.get(HEADER_LEN + 4 * nblocks..)?)?;
     }
     (at == total).then_some(total)
 }

@@ -181,6 +181,7 @@ fn decode_zune(bytes: &[u8], opts: &DecodeOptions) -> Result<ArrayBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::test_data::golden;
     use brickwork_core::{DType, Order};
 
     fn psnr(a: &[u8], b: &[u8]) -> f64 {
@@ -211,15 +212,6 @@ mod tests {
             assert_eq!(b.shape(), a.shape());
             assert!(psnr(a.data(), b.data()) > 30.0, "{}", psnr(a.data(), b.data()));
         }
-    }
-
-    fn golden(name: &str) -> Vec<u8> {
-        std::fs::read(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("tests/data")
-                .join(name),
-        )
-        .unwrap()
     }
 
     /// `rgb8.jpg` and `gray8.jpeg` were written by imageio (Pillow, libjpeg-turbo) from the pixels of

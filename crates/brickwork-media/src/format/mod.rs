@@ -253,3 +253,18 @@ impl Format {
         None
     }
 }
+
+/// Test data shared by the format modules' unit tests.
+#[cfg(test)]
+pub(crate) mod test_data {
+    /// A file of `tests/data` (golden files written by imageio, Pillow and friends).
+    #[allow(clippy::unwrap_used)]
+    pub(crate) fn golden(name: &str) -> Vec<u8> {
+        std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/data")
+                .join(name),
+        )
+        .unwrap()
+    }
+}

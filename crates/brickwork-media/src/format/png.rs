@@ -566,6 +566,7 @@ fn blend_over(dst: &mut [u8], src: &[u8], lay: Layout) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::format::test_data::golden;
     use crate::MediaLimits;
     use brickwork_core::Order;
 
@@ -702,15 +703,6 @@ mod tests {
         let (done, rc) = zlib_rs::decompress_slice(&mut out, z, zlib_rs::InflateConfig::default());
         assert_eq!(rc, zlib_rs::ReturnCode::Ok);
         done.to_vec()
-    }
-
-    fn golden(name: &str) -> Vec<u8> {
-        std::fs::read(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("tests/data")
-                .join(name),
-        )
-        .unwrap()
     }
 
     #[test]
