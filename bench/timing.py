@@ -21,6 +21,26 @@ def best_time(fn, min_total: float, repeats: int) -> float:
     return best
 
 
+def best_times(fns, min_total: float, repeats: int) -> list[float]:
+    """Best per-call time of each of `fns`, measured interleaved: every round times a batch of each in
+    turn, so a burst of load on this (shared, virtual) machine slows all sides of a comparison alike
+    instead of whichever happened to be running. Each batch lasts about min_total/repeats."""
+    calls = []
+    for fn in fns:
+        t0 = time.perf_counter()
+        fn()
+        once = max(time.perf_counter() - t0, 1e-7)
+        calls.append(max(1, int(min_total / repeats / once)))
+    best = [float("inf")] * len(fns)
+    for _ in range(repeats):
+        for i, fn in enumerate(fns):
+            t0 = time.perf_counter()
+            for _ in range(calls[i]):
+                fn()
+            best[i] = min(best[i], (time.perf_counter() - t0) / calls[i])
+    return best
+
+
 def geomean(xs):
     xs = [x for x in xs if x > 0]
     return float(np.exp(np.mean(np.log(xs)))) if xs else float("nan")

@@ -148,3 +148,89 @@ fn concatenation_rules() {
         }
     }
 }
+
+/// Why `bz2` decodes with the C libbzip2 and encodes with the Rust port (libbz2-rs-sys): both
+/// directions timed on each implementation, interleaved, best of several runs:
+/// `cargo test --release -p brickwork-codecs --test compressors bz2_backends -- --ignored --nocapture`.
+#[test]
+#[ignore = "benchmark; run on demand"]
+fn bz2_backends_c_vs_rust() {
+    use brickwork_codecs::compress::bz2::Bz2;
+    use bzip2::{Decompress, Status};
+    use std::time::Instant;
+    let n = 4 << 20;
+    let words = b"the quick brown fox jumps over a lazy dog, ";
+    let text: Vec<u8> = (0..n)
+        .map(|i: usize| words[(i * 7 + i / 91) % words.len()])
+        .collect();
+    let field: Vec<u8> = (0..n / 4)
+        .flat_map(|i| ((i as f32 * 0.0007).sin() * 100.0).to_le_bytes())
+        .collect();
+    let labels: Vec<u8> = (0..n / 4)
+        .flat_map(|i| ((i / 300) as u32).to_le_bytes())
+        .collect();
+    for (label, data) in [
+        ("text", &text),
+        ("float32 field", &field),
+        ("uint32 labels", &labels),
+    ] {
+        for level in [1u32, 9] {
+            let codec = Bz2::new(level as i64);
+            let enc = codec.encode_bytes(data).unwrap();
+            let mut out = vec![0u8; data.len()];
+            let (mut c_dec, mut rs_dec, mut rs_enc, mut c_enc) = (f64::MAX, f64::MAX, f64::MAX, f64::MAX);
+            for _ in 0..5 {
+                let t = Instant::now();
+                assert_eq!(codec.decode_into(&enc, &mut out).unwrap(), data.len());
+                c_dec = c_dec.min(t.elapsed().as_secs_f64());
+                let t = Instant::now();
+                let mut d = Decompress::new(false);
+                assert!(matches!(d.decompress(&enc, &mut out), Ok(Status::StreamEnd)));
+                rs_dec = rs_dec.min(t.elapsed().as_secs_f64());
+                let t = Instant::now();
+                let mine = codec.encode_bytes(data).unwrap();
+                rs_enc = rs_enc.min(t.elapsed().as_secs_f64());
+                assert_eq!(mine, enc);
+                let t = Instant::now();
+                let theirs = c_bzip2_compress(data, level);
+                c_enc = c_enc.min(t.elapsed().as_secs_f64());
+                assert_eq!(theirs, enc, "the C library and the port write the same bytes");
+            }
+            assert_eq!(&out, data);
+            let mb = data.len() as f64 / 1e6;
+            println!(
+                "{label:14} level {level}: decode C {:6.1} MB/s, Rust port {:6.1} MB/s ({:.2}x) | \
+                 encode Rust port {:5.1} MB/s, C {:5.1} MB/s ({:.2}x)",
+                mb / c_dec,
+                mb / rs_dec,
+                rs_dec / c_dec,
+                mb / rs_enc,
+                mb / c_enc,
+                c_enc / rs_enc,
+            );
+        }
+    }
+}
+
+/// The C libbzip2's compression in one call (work factor 30, as Python's `BZ2Compressor`).
+fn c_bzip2_compress(data: &[u8], level: u32) -> Vec<u8> {
+    use bzip2_sys as bz;
+    let mut out = vec![0u8; data.len() + data.len() / 100 + 600];
+    // SAFETY: all-zero is bz_stream's documented initial state (default allocator); the stream is
+    // boxed so it does not move while libbzip2's state points at it; next_in/next_out describe `data`
+    // (never written through) and `out` (libbzip2's documented worst case for `data`), both alive for
+    // the calls; Finish on a large enough output ends the stream in one call.
+    unsafe {
+        let mut s: Box<bz::bz_stream> = Box::new(std::mem::zeroed());
+        assert_eq!(bz::BZ2_bzCompressInit(&mut *s, level as i32, 0, 30), bz::BZ_OK);
+        s.next_in = data.as_ptr() as *mut _;
+        s.avail_in = data.len() as u32;
+        s.next_out = out.as_mut_ptr().cast();
+        s.avail_out = out.len() as u32;
+        assert_eq!(bz::BZ2_bzCompress(&mut *s, bz::BZ_FINISH), bz::BZ_STREAM_END);
+        let len = out.len() - s.avail_out as usize;
+        bz::BZ2_bzCompressEnd(&mut *s);
+        out.truncate(len);
+    }
+    out
+}
