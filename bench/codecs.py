@@ -100,7 +100,7 @@ def main() -> int:
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"numcodecs {numcodecs.__version__}, brickwork {brickwork.__version__}, NumPy {np.__version__}.  ",
         f"Inputs: {', '.join(data)} ({size // corpus.MiB} MiB each; bench/corpus.py). MB/s of uncompressed data, "
-        "best of several repeats; × = brickwork / numcodecs.",
+        "best of several rounds timing the two libraries in alternation; × = brickwork / numcodecs.",
         "",
         "## Summary (geometric mean over the four inputs)",
         "",

@@ -524,7 +524,8 @@ const PARALLEL_DECODE_MIN_BYTES: usize = 512 << 10;
 /// Inputs smaller than this are always compressed on one thread.
 const PARALLEL_MIN_BYTES: usize = 2 * PART_ALIGN;
 
-/// Encodes with c-blosc on the calling thread (see the module docs).
+/// Encodes with c-blosc on the calling thread into a new buffer (the one-thread reference in tests).
+#[cfg(test)]
 fn c_blosc_compress(args: &EncodeArgs, src: &[u8]) -> Result<Vec<u8>> {
     let mut dest = Vec::with_capacity(src.len() + HEADER_LEN);
     let n = c_blosc_compress_into(args, src, dest.spare_capacity_mut())?;
@@ -576,126 +577,219 @@ fn c_blosc_compress_into(args: &EncodeArgs, src: &[u8], dest: &mut [MaybeUninit<
 /// (at most 1 MiB, a power of two for power-of-two item sizes) divides it.
 const PART_ALIGN: usize = 1 << 20;
 
-/// Compresses `src` in up to `parts` runs of whole blocks at once (the calling thread takes the first,
-/// brickwork's fork-safe pool the others), each by c-blosc on one thread, and joins them in `out` (at
-/// least `src.len() + 16` bytes, may be uninitialised) into the chunk one thread writes for all of `src`;
-/// returns its length. Returns `None` when that equality is not proven (`out` may then hold anything),
-/// and the caller then compresses on one thread.
+/// The smallest block c-blosc chooses by itself for inputs of 2 MiB and more at clevel 1 or higher
+/// (32 KiB / 2 at clevel 1); a parallel encode reserves room for the block offsets this implies.
+const AUTO_MIN_BLOCKSIZE: usize = 16 << 10;
+
+/// c-blosc's smallest forced blocksize (`MIN_BUFFERSIZE`).
+const MIN_BUFFERSIZE: usize = 128;
+
+/// The runs of whole blocks `src` is compressed in, on up to `parts` threads: multiples of 1 MiB, a
+/// tail shorter than 1 MiB joined to the run before it (it could be shorter than a block). `None` when
+/// the input is too short or its blocks may not divide the runs.
+fn part_pieces<'s>(args: &EncodeArgs, src: &'s [u8], parts: usize) -> Option<Vec<&'s [u8]>> {
+    let units = src.len() / PART_ALIGN;
+    if parts < 2 || units < 2 || args.blocksize > PART_ALIGN {
+        return None;
+    }
+    let per_part = units.div_ceil(parts.min(units)) * PART_ALIGN;
+    let mut pieces: Vec<&[u8]> = src.chunks(per_part).collect();
+    if pieces.len() > 1 && pieces.last().is_some_and(|p| p.len() < PART_ALIGN) {
+        pieces.pop();
+        pieces.pop();
+        pieces.push(src.get(pieces.len() * per_part..).unwrap_or_default());
+    }
+    Some(pieces)
+}
+
+/// Bytes reserved in front of the parts for the joined chunk's block offsets: 4 per block at the
+/// smallest blocksize c-blosc may use for this input (more blocks than that decline the join).
+fn offsets_room(args: &EncodeArgs, nbytes: usize) -> usize {
+    let min_block = match args.blocksize {
+        0 => AUTO_MIN_BLOCKSIZE,
+        forced => forced.max(MIN_BUFFERSIZE),
+    };
+    4 * nbytes.div_ceil(min_block)
+}
+
+/// The output size [`compress_in_parts`] needs for `src` cut in `pieces` runs: the offsets room, then
+/// every run's own worst-case chunk (`len + 16`) side by side.
+fn in_parts_len(args: &EncodeArgs, nbytes: usize, pieces: usize) -> usize {
+    offsets_room(args, nbytes) + nbytes + HEADER_LEN * pieces
+}
+
+/// Where one compressed run sits in the output, and what the join needs to know about it.
+struct Part {
+    /// Start of the run's own chunk in the output.
+    start: usize,
+    /// Its length (cbytes).
+    len: usize,
+    /// Where its streams start inside it (16 + 4 × its blocks).
+    own_streams: usize,
+    /// Its block offsets, relative to its own chunk.
+    offsets: Vec<u32>,
+}
+
+/// Compresses `src` in runs of whole blocks at once (the calling thread takes the first, brickwork's
+/// fork-safe pool the others), each by c-blosc on one thread straight into its own region of `out`,
+/// then joins them in place into the chunk one thread writes for all of `src` and returns its length.
+/// Returns `None` when `out` is shorter than [`in_parts_len`] or the join is not proven exact (`out`
+/// may then hold anything), and the caller then compresses on one thread.
+///
+/// Layout: `out` starts with room for the joined chunk's block offsets, then run k's chunk at the sum
+/// of the earlier runs' worst-case sizes. The join reads every run's header and offsets, moves each
+/// run's streams down to where they belong in the joined chunk (never past a run not yet moved: a
+/// chunk is at most its run + 16 bytes), and writes the joined header and offsets in front.
 ///
 /// Why the join is byte for byte the one-thread chunk: c-blosc compresses every block on its own, from
-/// the block's bytes and the chunk's blocksize, typesize and flags only; a part's blocksize is the
-/// whole input's as long as the part is at least that long (c-blosc derives it from the level, codec,
+/// the block's bytes and the chunk's blocksize, typesize and flags only; a run's blocksize is the
+/// whole input's as long as the run is at least that long (c-blosc derives it from the level, codec,
 /// item size and forced blocksize, and caps it at the input length), which is checked after the fact
-/// (every part reports the same blocksize, and the last part is not shorter than it); the leftover block
-/// is the last block of the last part in both cases. The one other input is the room left in the output:
+/// (every run reports the same blocksize, and the last run is not shorter than it); the leftover block
+/// is the last block of the last run in both cases. The one other input is the room left in the output:
 /// c-blosc shrinks a stream's budget when the output limit (`nbytes + 16`) is closer than the stream's
 /// uncompressed size, so every stream must fit that size before the limit, both where it sits in its
-/// part and where it lands in the joined chunk (and no part may have fallen back to a plain copy).
+/// run and where it lands in the joined chunk (and no run may have fallen back to a plain copy).
 fn compress_in_parts(
     args: &EncodeArgs,
     src: &[u8],
     parts: usize,
     out: &mut [MaybeUninit<u8>],
 ) -> Result<Option<usize>> {
-    let units = src.len() / PART_ALIGN;
-    if parts < 2 || units < 2 || args.blocksize > PART_ALIGN {
+    let Some(pieces) = part_pieces(args, src, parts) else {
+        return Ok(None);
+    };
+    let room = offsets_room(args, src.len());
+    if out.len() < in_parts_len(args, src.len(), pieces.len()) {
         return Ok(None);
     }
-    let per_part = units.div_ceil(parts.min(units)) * PART_ALIGN;
-    let mut pieces: Vec<&[u8]> = src.chunks(per_part).collect();
-    // a tail shorter than 1 MiB joins the part before it (it could be shorter than a block)
-    if pieces.len() > 1 && pieces.last().is_some_and(|p| p.len() < PART_ALIGN) {
-        pieces.pop();
-        pieces.pop();
-        pieces.push(src.get(pieces.len() * per_part..).unwrap_or_default());
-    }
-    let mut frames: Vec<Result<Vec<u8>>> = pieces.iter().map(|_| Ok(Vec::new())).collect();
     let Ok(pool) = brickwork_core::pool::shared() else {
         return Ok(None);
     };
+    // every run's region of out: its uncompressed length + 16 (what c-blosc may write)
+    let mut regions = Vec::with_capacity(pieces.len());
+    let mut rest = &mut out[room..];
+    for piece in &pieces {
+        let (region, tail) = std::mem::take(&mut rest).split_at_mut(piece.len() + HEADER_LEN);
+        regions.push(region);
+        rest = tail;
+    }
+    let mut written: Vec<Result<usize>> = pieces.iter().map(|_| Ok(0)).collect();
     pool.in_place_scope(|s| {
-        let mut jobs = pieces.iter().zip(frames.iter_mut());
+        let mut jobs = pieces.iter().zip(regions).zip(written.iter_mut());
         let first = jobs.next();
-        for (piece, frame) in jobs {
-            s.spawn(move |_| *frame = c_blosc_compress(args, piece));
+        for ((piece, region), n) in jobs {
+            s.spawn(move |_| *n = c_blosc_compress_into(args, piece, region));
         }
-        if let Some((piece, frame)) = first {
-            *frame = c_blosc_compress(args, piece);
+        if let Some(((piece, region), n)) = first {
+            *n = c_blosc_compress_into(args, piece, region);
         }
     });
-    let frames = frames.into_iter().collect::<Result<Vec<_>>>()?;
-    Ok(join_parts(&frames, &pieces, src.len(), out))
+    let mut at = room;
+    let mut parts = Vec::with_capacity(pieces.len());
+    for (piece, n) in pieces.iter().zip(written) {
+        parts.push((at, n?));
+        at += piece.len() + HEADER_LEN;
+    }
+    Ok(join_in_place(&parts, &pieces, src.len(), room, out))
 }
 
-/// Joins the chunks of consecutive parts into one chunk of `nbytes` in `out` and returns its length (see
-/// [`compress_in_parts`] for the conditions checked here); `None` when one does not hold.
-fn join_parts(
-    frames: &[Vec<u8>],
+/// Joins the run chunks `(start, len)` in `out` (see [`compress_in_parts`]) into one chunk of
+/// `nbytes` at the start of `out` and returns its length; `None` when a join condition does not hold.
+fn join_in_place(
+    chunks: &[(usize, usize)],
     pieces: &[&[u8]],
     nbytes: usize,
+    room: usize,
     out: &mut [MaybeUninit<u8>],
 ) -> Option<usize> {
-    let first = Chunk::parse(frames.first()?).ok()?;
-    let bs = first.blocksize;
-    let last_len = pieces.last()?.len();
-    if bs == 0 || !PART_ALIGN.is_multiple_of(bs) || last_len < bs {
-        return None;
-    }
-    let nblocks = nbytes.div_ceil(bs);
-    let data_start = HEADER_LEN + 4 * nblocks;
-    // Where each part's streams land in the joined chunk; c-blosc gave every stream its whole size as
-    // budget (in the part, and as it would in the joined chunk) when the stream's end, at that budget,
-    // stays within the output limit (nbytes + 16) counted from where the stream starts.
-    // (part, its block count, how far its streams move)
-    let mut parts = Vec::with_capacity(frames.len());
-    let mut streams_at = data_start;
-    for (frame, piece) in frames.iter().zip(pieces) {
+    // Read every run's header, offsets and streams (each run's first `len` bytes were written by
+    // c-blosc), checking the join conditions.
+    let mut parts = Vec::with_capacity(chunks.len());
+    let mut head = [0u8; 12];
+    let (mut bs, mut nblocks, mut streams_total) = (0, 0, 0);
+    for (k, (&(start, len), piece)) in chunks.iter().zip(pieces).enumerate() {
+        // SAFETY: c-blosc reported writing `len` bytes at `start` (c_blosc_compress_into).
+        let frame = unsafe { crate::sink::written(out.get(start..)?, len) };
         let c = Chunk::parse(frame).ok()?;
-        let same_kind = frame.get(..4) == first.bytes.get(..4);
-        if !same_kind || c.inner.is_none() || c.blocksize != bs {
+        if k == 0 {
+            head.copy_from_slice(frame.get(..12)?);
+            bs = c.blocksize;
+        }
+        if frame.get(..4) != head.get(..4) || c.inner.is_none() || c.blocksize != bs {
             return None;
         }
-        let own_start = HEADER_LEN + 4 * c.nblocks;
-        let shift = streams_at.checked_sub(own_start)?;
+        let own_streams = HEADER_LEN + 4 * c.nblocks;
+        let offsets = (0..c.nblocks)
+            .map(|j| frame.get(HEADER_LEN + 4 * j..).and_then(|b| b.first_chunk::<4>()))
+            .map(|b| b.map(|b| u32::from_le_bytes(*b)))
+            .collect::<Option<Vec<u32>>>()?;
+        parts.push((
+            Part {
+                start,
+                len,
+                own_streams,
+                offsets,
+            },
+            c,
+            piece.len(),
+        ));
+        nblocks += c.nblocks;
+        streams_total += len.checked_sub(own_streams)?;
+    }
+    if bs == 0 || !PART_ALIGN.is_multiple_of(bs) || pieces.last()?.len() < bs {
+        return None;
+    }
+    if nblocks != nbytes.div_ceil(bs) || 4 * nblocks > room {
+        return None;
+    }
+    // c-blosc gave every stream its whole size as budget (in the run, and as it would in the joined
+    // chunk) when the stream's end, at that budget, stays within the output limit (nbytes + 16)
+    // counted from where the stream starts.
+    let data_start = HEADER_LEN + 4 * nblocks;
+    let mut streams_at = data_start;
+    let mut shifts = Vec::with_capacity(parts.len());
+    for (part, c, piece_len) in &parts {
+        let shift = streams_at.checked_sub(part.own_streams)?;
         for j in 0..c.nblocks {
             for stream in c.streams(j).ok()? {
                 let stream = stream.ok()?;
-                let at = (stream.data.as_ptr() as usize).checked_sub(frame.as_ptr() as usize)?;
-                if at + stream.len > piece.len() + HEADER_LEN || at + shift + stream.len > nbytes + HEADER_LEN
-                {
+                let at = (stream.data.as_ptr() as usize).checked_sub(c.bytes.as_ptr() as usize)?;
+                if at + stream.len > piece_len + HEADER_LEN || at + shift + stream.len > nbytes + HEADER_LEN {
                     return None;
                 }
             }
         }
-        streams_at += frame.len().checked_sub(own_start)?;
-        parts.push((frame, c.nblocks, shift));
+        shifts.push(shift);
+        streams_at += part.len - part.own_streams;
     }
-    let total = streams_at;
-    if out.len() < total {
-        return None;
+    let total = data_start + streams_total;
+    let parts: Vec<Part> = parts.into_iter().map(|(part, _, _)| part).collect();
+    // Move the streams down, first run first: run k's destination ends before its own region does,
+    // so no run is overwritten before it has moved.
+    let mut dest = data_start;
+    for part in &parts {
+        let from = part.start + part.own_streams..part.start + part.len;
+        let n = from.len();
+        out.copy_within(from, dest);
+        dest += n;
     }
-    let mut at = 0;
-    let mut put = |bytes: &[u8]| -> Option<()> {
-        copy_to_uninit(ID, bytes, out.get_mut(at..)?).ok()?;
-        at += bytes.len();
-        Some(())
+    let mut put = |at: usize, bytes: &[u8]| -> Option<()> {
+        copy_to_uninit(ID, bytes, out.get_mut(at..)?).ok().map(drop)
     };
-    put(first.bytes.get(..4)?)?;
-    put(&u32::try_from(nbytes).ok()?.to_le_bytes())?;
-    put(first.bytes.get(8..12)?)?;
-    put(&u32::try_from(total).ok()?.to_le_bytes())?;
-    // offsets: each part's, moved by where its streams now start
-    for &(frame, nblocks, shift) in &parts {
-        for j in 0..nblocks {
-            let offset = frame.get(HEADER_LEN + 4 * j..HEADER_LEN + 4 * j + 4)?;
-            let offset = usize::try_from(u32::from_le_bytes(offset.try_into().ok()?)).ok()?;
-            put(&u32::try_from(offset + shift).ok()?.to_le_bytes())?;
+    put(0, head.get(..4)?)?;
+    put(4, &u32::try_from(nbytes).ok()?.to_le_bytes())?;
+    put(8, head.get(8..12)?)?;
+    put(12, &u32::try_from(total).ok()?.to_le_bytes())?;
+    let mut j = 0;
+    for (part, shift) in parts.iter().zip(shifts) {
+        for &offset in &part.offsets {
+            let offset = u32::try_from(usize::try_from(offset).ok()? + shift).ok()?;
+            put(HEADER_LEN + 4 * j, &offset.to_le_bytes())?;
+            j += 1;
         }
     }
-    for &(frame, nblocks, _) in &parts {
-        put(frame.get(HEADER_LEN + 4 * nblocks..)?)?;
-    }
-    (at == total).then_some(total)
+    Some(total)
 }
 
 impl Blosc {
@@ -767,6 +861,22 @@ impl Blosc {
     fn uses_threads(&self, args: &EncodeArgs, data: &[u8]) -> bool {
         self.threads > 1 && args.clevel > 0 && data.len() >= PARALLEL_MIN_BYTES
     }
+
+    /// The output size this input's encode can use: `nbytes + 16` (c-blosc's bound), or what
+    /// compressing it on several threads in place needs (a few KiB more, see [`compress_in_parts`]).
+    fn output_len(&self, input: &ArrayView<'_>) -> usize {
+        let data = input.data();
+        let serial = data.len().saturating_add(HEADER_LEN);
+        let Ok(args) = self.encode_args(input) else {
+            return serial;
+        };
+        match part_pieces(&args, data, self.threads) {
+            Some(pieces) if self.uses_threads(&args, data) => {
+                serial.max(in_parts_len(&args, data.len(), pieces.len()))
+            }
+            _ => serial,
+        }
+    }
 }
 
 impl Codec for Blosc {
@@ -779,15 +889,17 @@ impl Codec for Blosc {
     }
 
     fn encode(&self, input: &ArrayView<'_>) -> Result<Vec<u8>> {
-        let mut out = Vec::with_capacity(input.data().len() + HEADER_LEN);
+        let mut out = Vec::with_capacity(self.output_len(input));
         let n = self.encode_into(input, out.spare_capacity_mut())?;
         // SAFETY: encode_into returned n, so it initialised the first n bytes of the spare capacity.
         unsafe { out.set_len(n) };
         Ok(out)
     }
 
+    /// `nbytes + 16`, plus a few KiB when the input is compressed on several threads; an `out` of at
+    /// least `nbytes + 16` also works (then on one thread).
     fn encoded_bound(&self, input: &ArrayView<'_>) -> Option<usize> {
-        Some(input.data().len().saturating_add(HEADER_LEN))
+        Some(self.output_len(input))
     }
 
     fn encode_into(&self, input: &ArrayView<'_>, out: &mut [MaybeUninit<u8>]) -> Result<usize> {
@@ -971,7 +1083,8 @@ mod tests {
 
     /// [`compress_in_parts`] into a fresh buffer.
     fn in_parts(args: &EncodeArgs, data: &[u8], parts: usize) -> Option<Vec<u8>> {
-        let mut out = vec![MaybeUninit::new(0xa5u8); data.len() + HEADER_LEN];
+        let pieces = part_pieces(args, data, parts)?.len();
+        let mut out = vec![MaybeUninit::new(0xa5u8); in_parts_len(args, data.len(), pieces)];
         let n = compress_in_parts(args, data, parts, &mut out).unwrap()?;
         // SAFETY: compress_in_parts returned n, so the first n bytes are written (and all were filled).
         Some(out[..n].iter().map(|b| unsafe { b.assume_init() }).collect())
@@ -1049,6 +1162,26 @@ mod tests {
         };
         assert!(in_parts(&args, &random, 2).is_none());
         assert!(in_parts(&args, &random[..PART_ALIGN + 5], 2).is_none());
+        // the codec: encoded_bound leaves room for the parallel join; an `out` of only nbytes + 16
+        // is still enough (one thread), with the same bytes
+        let view = ArrayView::new(
+            &labels,
+            brickwork_core::DType::parse("<u4").unwrap(),
+            vec![labels.len() / 4],
+            brickwork_core::Order::C,
+        )
+        .unwrap();
+        let one = Blosc::default().with_threads(1).encode(&view).unwrap();
+        let two = Blosc::default().with_threads(2);
+        assert!(two.encoded_bound(&view).unwrap() > labels.len() + HEADER_LEN);
+        assert_eq!(two.encode(&view).unwrap(), one);
+        let mut tight = vec![MaybeUninit::new(0u8); labels.len() + HEADER_LEN];
+        let n = two.encode_into(&view, &mut tight).unwrap();
+        // SAFETY: encode_into wrote n bytes (and all were filled).
+        assert!(tight[..n]
+            .iter()
+            .map(|b| unsafe { b.assume_init() })
+            .eq(one.iter().copied()));
     }
 
     #[test]
