@@ -17,10 +17,11 @@
 //!   numcodecs 0.17.1 run with `blosc.set_nthreads(1)` (tests/data/blosc). numcodecs with several threads
 //!   writes blocks in a nondeterministic order; both decode the same. With [`Blosc::threads`] > 1, inputs
 //!   of 2 MiB and more are cut at 1 MiB multiples into that many runs of whole blocks, each compressed by
-//!   c-blosc on one thread (the caller and brickwork's fork-safe pool), and the parts' chunks are joined
-//!   into the one-thread chunk (`compress_in_parts` says why that is exact and checks it; where it is not
-//!   proven, as near the memcpy limit, the input is compressed on one thread). c-blosc never starts
-//!   threads of its own.
+//!   c-blosc on one thread (the caller and brickwork's fork-safe pool) straight into its own region of
+//!   the output, and the runs' chunks are joined in place into the one-thread chunk (`compress_in_parts`
+//!   says why that is exact and checks it; where it is not proven, as near the memcpy limit, the input
+//!   is compressed on one thread). `encoded_bound` is a few KiB over `nbytes + 16` for that room. c-blosc
+//!   never starts threads of its own.
 //! * Decode: in Rust, without c-blosc. The header, every block offset and every stream size are checked
 //!   against the buffer (and `cbytes` against its length; trailing bytes are ignored as in numcodecs), the
 //!   decoded size against [`Limits`], and every stream against its codec's maximum ratio, before the
