@@ -12,6 +12,7 @@ pub mod filter;
 pub mod pipeline;
 mod sink;
 pub mod text;
+mod transpose;
 
 use brickwork_core::{Codec, CodecEntry, Config, Registry, Result};
 

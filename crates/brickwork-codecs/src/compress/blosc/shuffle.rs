@@ -1,96 +1,15 @@
-//! Undoing Blosc's per-block filters: byte unshuffle (a byte transpose) and bit unshuffle.
+//! Undoing Blosc's per-block filters: byte unshuffle (the byte transpose in `crate::transpose`, shared
+//! with the `shuffle` filter) and bit unshuffle.
 //!
 //! Layouts (numcodecs-formats.md §2.1.1), for a block of `len` bytes and `n = len / typesize` items:
 //! * byte shuffle: `shuffled[j*n + i] = item i's byte j`; the last `len % typesize` bytes are unchanged.
 //! * bit shuffle (only when `n % 8 == 0`; otherwise the block is stored unchanged): `8*typesize`
 //!   bit-planes of `n/8` bytes; plane `8*j + k`, byte `q`, bit `m` is bit `k` of byte `j` of item `8q+m`.
 //!
-//! Byte unshuffle for item sizes 2, 4, 8 and 16 runs 16 items at a time through SSE2 byte interleaves
-//! (`log2(typesize)` rounds of `unpacklo/hi_epi8` over row pairs `(p, p + typesize/2)`), with a scalar
-//! path for the other sizes, for the tail, and on other architectures. Bit unshuffle gathers the eight
-//! plane bytes of one item byte and transposes them as an 8×8 bit matrix in a `u64`.
+//! Bit unshuffle gathers the eight plane bytes of one item byte and transposes them as an 8×8 bit matrix
+//! in a `u64`.
 
-use std::mem::MaybeUninit;
-
-/// Undoes byte shuffle: `dst` (same length as `src`, may be uninitialised) gets the items back; every
-/// byte of it is written.
-pub(crate) fn unshuffle(typesize: usize, src: &[u8], dst: &mut [MaybeUninit<u8>]) {
-    let len = src.len().min(dst.len());
-    let (src, dst) = (&src[..len], &mut dst[..len]);
-    if typesize <= 1 || len < typesize {
-        copy(src, dst);
-        return;
-    }
-    let n = len / typesize;
-    let body = n * typesize;
-    let done = match typesize {
-        2 => unshuffle_tiles::<2>(src, dst, n),
-        4 => unshuffle_tiles::<4>(src, dst, n),
-        8 => unshuffle_tiles::<8>(src, dst, n),
-        16 => unshuffle_tiles::<16>(src, dst, n),
-        _ => 0,
-    };
-    for (j, row) in src[..body].chunks_exact(n).enumerate() {
-        let start = (done * typesize + j).min(body);
-        let outs = dst[start..body].iter_mut().step_by(typesize);
-        for (o, b) in outs.zip(row.get(done..).unwrap_or_default()) {
-            o.write(*b);
-        }
-    }
-    copy(&src[body..], &mut dst[body..]);
-}
-
-/// `dst` (as long as `src`) gets a copy of `src`.
-fn copy(src: &[u8], dst: &mut [MaybeUninit<u8>]) {
-    for (o, b) in dst.iter_mut().zip(src) {
-        o.write(*b);
-    }
-}
-
-/// SSE2 byte transpose of whole 16-item tiles; returns how many items it did.
-#[cfg(target_arch = "x86_64")]
-fn unshuffle_tiles<const T: usize>(src: &[u8], dst: &mut [MaybeUninit<u8>], n: usize) -> usize {
-    use core::arch::x86_64::{
-        __m128i, _mm_loadu_si128, _mm_storeu_si128, _mm_unpackhi_epi8, _mm_unpacklo_epi8,
-    };
-
-    let tiles = n / 16;
-    if src.len() < T * n || dst.len() < T * n {
-        return 0;
-    }
-    let (sp, dp) = (src.as_ptr(), dst.as_mut_ptr());
-    for t in 0..tiles {
-        let i = 16 * t;
-        // SAFETY: bounds: the loads read src[j*n + i .. j*n + i + 16] with j < T and i + 16 <= 16 * tiles
-        // <= n, so they end at most at T*n <= src.len(); the stores write dst[i*T + 16k .. i*T + 16k + 16]
-        // with k < T, ending at most at (i + 16) * T <= n*T <= dst.len() (both checked above). Loads and
-        // stores are unaligned (loadu/storeu), `dst` is exclusively borrowed and does not overlap `src`;
-        // SSE2 is part of the x86_64 baseline.
-        unsafe {
-            let mut v: [__m128i; T] = std::array::from_fn(|j| _mm_loadu_si128(sp.add(j * n + i).cast()));
-            for _ in 0..T.trailing_zeros() {
-                v = std::array::from_fn(|x| {
-                    let (a, b) = (v[x / 2], v[x / 2 + T / 2]);
-                    if x % 2 == 0 {
-                        _mm_unpacklo_epi8(a, b)
-                    } else {
-                        _mm_unpackhi_epi8(a, b)
-                    }
-                });
-            }
-            for (k, vk) in v.iter().enumerate() {
-                _mm_storeu_si128(dp.add(i * T + 16 * k).cast(), *vk);
-            }
-        }
-    }
-    tiles * 16
-}
-
-/// Scalar builds: the caller's loop does every item.
-#[cfg(not(target_arch = "x86_64"))]
-fn unshuffle_tiles<const T: usize>(_src: &[u8], _dst: &mut [MaybeUninit<u8>], _n: usize) -> usize {
-    0
-}
+pub(crate) use crate::transpose::unshuffle;
 
 /// Transposes an 8×8 bit matrix held in a `u64` (bit `8r + c` ↔ bit `8c + r`).
 #[inline]
@@ -224,6 +143,8 @@ fn planes_to_bytes_tiles(_planes: &[u8], _row: &mut [u8], _nb: usize) -> usize {
 
 #[cfg(test)]
 pub(crate) mod tests {
+    use std::mem::MaybeUninit;
+
     use super::*;
 
     /// Byte shuffle straight from the layout definition.
@@ -273,11 +194,16 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn unshuffle_inverts_the_layout_for_every_size() {
+    fn shuffle_and_unshuffle_follow_the_layout_for_every_size() {
         for typesize in 1..=20 {
             for len in [0, 1, 7, 16, 100, 255, 256, 1000, 4099] {
                 let src = data(len);
                 let shuffled = shuffle_ref(typesize, &src);
+                let mut fwd = vec![MaybeUninit::new(0xa5u8); len];
+                crate::transpose::shuffle(typesize, &src, &mut fwd);
+                // SAFETY: every byte was initialised to begin with (and shuffle wrote every byte).
+                let fwd: Vec<u8> = fwd.iter().map(|b| unsafe { b.assume_init() }).collect();
+                assert_eq!(fwd, shuffled, "shuffle: typesize {typesize}, len {len}");
                 let mut back = vec![MaybeUninit::new(0xa5u8); len];
                 unshuffle(typesize, &shuffled, &mut back);
                 // SAFETY: unshuffle wrote every byte (and all were initialised to begin with).
