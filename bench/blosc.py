@@ -22,7 +22,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus  # noqa: E402
-from timing import best_times, geomean  # noqa: E402
+from timing import compare, geomean  # noqa: E402
 
 import numcodecs  # noqa: E402
 import numcodecs.blosc as nc_blosc  # noqa: E402
@@ -46,17 +46,7 @@ def measure(cname, shuffle, data, threads, min_total, repeats):
     assert bytes(nc.decode(enc_bw)) == raw, config
     if threads == 1 and cname != "zstd":
         assert bytes(enc_bw) == bytes(enc_nc), f"{config}: one-thread output differs from numcodecs'"
-    n = data.nbytes
-    enc_nc_t, enc_bw_t = best_times([lambda: nc.encode(data), lambda: ours.encode(data)], min_total, repeats)
-    dec_nc_t, dec_bw_t = best_times([lambda: nc.decode(enc_nc), lambda: ours.decode(enc_bw)], min_total, repeats)
-    return {
-        "enc_nc": n / enc_nc_t / 1e6,
-        "enc_bw": n / enc_bw_t / 1e6,
-        "dec_nc": n / dec_nc_t / 1e6,
-        "dec_bw": n / dec_bw_t / 1e6,
-        "ratio_nc": n / len(enc_nc),
-        "ratio_bw": n / len(enc_bw),
-    }
+    return compare(nc, ours, data, enc_nc, enc_bw, min_total, repeats)
 
 
 def main() -> int:

@@ -22,7 +22,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus  # noqa: E402
-from timing import best_times, geomean  # noqa: E402
+from timing import compare, geomean  # noqa: E402
 
 import numcodecs  # noqa: E402
 import brickwork  # noqa: E402
@@ -83,16 +83,7 @@ def measure(config, data, min_total, repeats):
     dec_nc, dec_bw = nc.decode(enc_nc), ours.decode(enc_bw)
     assert as_bytes(ours.decode(enc_nc)) == as_bytes(dec_nc), f"{config}: decoded bytes differ"
     assert as_bytes(dec_bw) == as_bytes(dec_nc), f"{config}: decoded bytes differ"
-    n = data.nbytes
-    enc_nc_t, enc_bw_t = best_times([lambda: nc.encode(data), lambda: ours.encode(data)], min_total, repeats)
-    dec_nc_t, dec_bw_t = best_times([lambda: nc.decode(enc_nc), lambda: ours.decode(enc_bw)], min_total, repeats)
-    return {
-        "cls": type(ours).__name__,
-        "enc_nc": n / enc_nc_t / 1e6,
-        "enc_bw": n / enc_bw_t / 1e6,
-        "dec_nc": n / dec_nc_t / 1e6,
-        "dec_bw": n / dec_bw_t / 1e6,
-    }
+    return {"cls": type(ours).__name__, **compare(nc, ours, data, enc_nc, enc_bw, min_total, repeats)}
 
 
 def main() -> int:

@@ -41,6 +41,22 @@ def best_times(fns, min_total: float, repeats: int) -> list[float]:
     return best
 
 
+def compare(nc, ours, data, enc_nc, enc_bw, min_total: float, repeats: int) -> dict:
+    """MB/s of numcodecs' and brickwork's encode and decode of `data` (each decoding its own output),
+    timed interleaved, plus both compression ratios."""
+    n = data.nbytes
+    enc_nc_t, enc_bw_t = best_times([lambda: nc.encode(data), lambda: ours.encode(data)], min_total, repeats)
+    dec_nc_t, dec_bw_t = best_times([lambda: nc.decode(enc_nc), lambda: ours.decode(enc_bw)], min_total, repeats)
+    return {
+        "enc_nc": n / enc_nc_t / 1e6,
+        "enc_bw": n / enc_bw_t / 1e6,
+        "dec_nc": n / dec_nc_t / 1e6,
+        "dec_bw": n / dec_bw_t / 1e6,
+        "ratio_nc": n / len(enc_nc),
+        "ratio_bw": n / len(enc_bw),
+    }
+
+
 def geomean(xs):
     xs = [x for x in xs if x > 0]
     return float(np.exp(np.mean(np.log(xs)))) if xs else float("nan")

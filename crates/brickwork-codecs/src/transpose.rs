@@ -15,33 +15,17 @@ use std::mem::MaybeUninit;
 /// Byte shuffle: `dst` (same length as `src`, may be uninitialised) gets the planes; every byte of it
 /// is written.
 pub(crate) fn shuffle(typesize: usize, src: &[u8], dst: &mut [MaybeUninit<u8>]) {
-    let len = src.len().min(dst.len());
-    let (src, dst) = (&src[..len], &mut dst[..len]);
-    if typesize <= 1 || len < typesize {
-        copy(src, dst);
-        return;
-    }
-    let n = len / typesize;
-    let body = n * typesize;
-    let done = match typesize {
-        2 => tiles::<2>(src, dst, n, true),
-        4 => tiles::<4>(src, dst, n, true),
-        8 => tiles::<8>(src, dst, n, true),
-        16 => tiles::<16>(src, dst, n, true),
-        _ => 0,
-    };
-    for (j, plane) in dst[..body].chunks_exact_mut(n).enumerate() {
-        let items = src[..body].get(done * typesize + j..).unwrap_or_default();
-        for (o, b) in plane[done..].iter_mut().zip(items.iter().step_by(typesize)) {
-            o.write(*b);
-        }
-    }
-    copy(&src[body..], &mut dst[body..]);
+    transpose(typesize, src, dst, true);
 }
 
 /// Undoes byte shuffle: `dst` (same length as `src`, may be uninitialised) gets the items back; every
 /// byte of it is written.
 pub(crate) fn unshuffle(typesize: usize, src: &[u8], dst: &mut [MaybeUninit<u8>]) {
+    transpose(typesize, src, dst, false);
+}
+
+/// Items to planes (`to_planes`) or back, writing every byte of `dst`.
+fn transpose(typesize: usize, src: &[u8], dst: &mut [MaybeUninit<u8>], to_planes: bool) {
     let len = src.len().min(dst.len());
     let (src, dst) = (&src[..len], &mut dst[..len]);
     if typesize <= 1 || len < typesize {
@@ -51,17 +35,27 @@ pub(crate) fn unshuffle(typesize: usize, src: &[u8], dst: &mut [MaybeUninit<u8>]
     let n = len / typesize;
     let body = n * typesize;
     let done = match typesize {
-        2 => tiles::<2>(src, dst, n, false),
-        4 => tiles::<4>(src, dst, n, false),
-        8 => tiles::<8>(src, dst, n, false),
-        16 => tiles::<16>(src, dst, n, false),
+        2 => tiles::<2>(src, dst, n, to_planes),
+        4 => tiles::<4>(src, dst, n, to_planes),
+        8 => tiles::<8>(src, dst, n, to_planes),
+        16 => tiles::<16>(src, dst, n, to_planes),
         _ => 0,
     };
-    for (j, row) in src[..body].chunks_exact(n).enumerate() {
-        let start = (done * typesize + j).min(body);
-        let outs = dst[start..body].iter_mut().step_by(typesize);
-        for (o, b) in outs.zip(row.get(done..).unwrap_or_default()) {
-            o.write(*b);
+    // items done.. one byte at a time, plane by plane
+    if to_planes {
+        for (j, plane) in dst[..body].chunks_exact_mut(n).enumerate() {
+            let items = src[..body].get(done * typesize + j..).unwrap_or_default();
+            for (o, b) in plane[done..].iter_mut().zip(items.iter().step_by(typesize)) {
+                o.write(*b);
+            }
+        }
+    } else {
+        for (j, plane) in src[..body].chunks_exact(n).enumerate() {
+            let start = (done * typesize + j).min(body);
+            let items = dst[start..body].iter_mut().step_by(typesize);
+            for (o, b) in items.zip(plane.get(done..).unwrap_or_default()) {
+                o.write(*b);
+            }
         }
     }
     copy(&src[body..], &mut dst[body..]);
