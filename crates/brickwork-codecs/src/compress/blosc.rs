@@ -256,20 +256,12 @@ fn as_uninit(s: &mut [u8]) -> &mut [MaybeUninit<u8>] {
 /// Decodes consecutive blocks, the first being block `j0`, into `run` (see [`Blosc::decode_chunk`]
 /// for `fresh`).
 fn decode_run(chunk: &Chunk<'_>, j0: usize, run: &mut [MaybeUninit<u8>], fresh: bool) -> Result<()> {
-    Workspace::with(|ws| decode_run_in(chunk, j0, run, fresh, ws))
-}
-
-fn decode_run_in(
-    chunk: &Chunk<'_>,
-    j0: usize,
-    run: &mut [MaybeUninit<u8>],
-    fresh: bool,
-    ws: &mut Workspace,
-) -> Result<()> {
-    for (k, block) in run.chunks_mut(chunk.blocksize).enumerate() {
-        decode_block(chunk, j0 + k, block, fresh, ws)?;
-    }
-    Ok(())
+    Workspace::with(|ws| {
+        for (k, block) in run.chunks_mut(chunk.blocksize).enumerate() {
+            decode_block(chunk, j0 + k, block, fresh, ws)?;
+        }
+        Ok(())
+    })
 }
 
 fn check_typesize(typesize: Option<i64>) -> Result<()> {

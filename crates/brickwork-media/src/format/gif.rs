@@ -172,9 +172,22 @@ pub fn decode(bytes: &[u8], opts: &DecodeOptions) -> Result<ArrayBuf> {
     // The gif crate directly, with palette indices out: one pass per frame maps them through the palette
     // onto the canvas (through `image`'s RGBA frames, its per-pixel compositing and a copy to RGB, a
     // 1024x768 read took longer than Pillow's). The compositing is `image`'s: see `composite`.
+    // A frame's own size is untrusted too: its index buffer (one byte a pixel) is capped by the limits
+    // (the gif crate's default cap, 50 MB, would refuse large valid frames).
+    let frame_cap = opts.limits.max_pixels.min(opts.limits.max_bytes).max(1);
     let mut gif_opts = gif::DecodeOptions::new();
     gif_opts.set_color_output(gif::ColorOutput::Indexed);
-    let mut dec = gif_opts.read_info(Cursor::new(bytes)).map_err(dec_err)?;
+    gif_opts.set_memory_limit(gif::MemoryLimit::Bytes(
+        std::num::NonZeroU64::new(frame_cap).unwrap_or(std::num::NonZeroU64::MIN),
+    ));
+    // (the gif crate reports a frame over its cap as OutOfMemory)
+    let frame_err = |e: gif::DecodingError| match e {
+        gif::DecodingError::MemoryLimit | gif::DecodingError::OutOfMemory => dec_err(format!(
+            "a frame declares more than {frame_cap} pixels, over the limits (raise MediaLimits to allow it)"
+        )),
+        e => dec_err(e),
+    };
+    let mut dec = gif_opts.read_info(Cursor::new(bytes)).map_err(frame_err)?;
     let (w, h) = (usize::from(dec.width()), usize::from(dec.height()));
     let (w64, h64) = (w as u64, h as u64);
     opts.limits.check(NAME, w64, h64, 1, 4)?;
@@ -185,7 +198,7 @@ pub fn decode(bytes: &[u8], opts: &DecodeOptions) -> Result<ArrayBuf> {
     // What the next frame is drawn over (RGBA; alpha 0 where nothing was drawn or it was disposed).
     let mut kept = vec![0u8; w * h * 4];
     let mut canvas = vec![0u8; w * h * 4];
-    while let Some(frame) = dec.read_next_frame().map_err(dec_err)? {
+    while let Some(frame) = dec.read_next_frame().map_err(frame_err)? {
         opts.limits
             .check(NAME, w64, h64, frames.len() as u64 + 1, c as u64)?;
         let palette = frame.palette.as_deref().or(global.as_deref()).unwrap_or_default();
@@ -378,6 +391,32 @@ mod tests {
                 "{name}"
             );
         }
+    }
+
+    #[test]
+    fn a_frame_larger_than_the_limits_is_a_clear_error() {
+        // a 10x10 screen holding one 300x200 frame: the screen passes, the frame does not
+        let mut enc = gif::Encoder::new(Vec::new(), 10, 10, &[0, 0, 0, 255, 255, 255]).unwrap();
+        let frame = gif::Frame {
+            width: 300,
+            height: 200,
+            buffer: vec![1u8; 300 * 200].into(),
+            ..gif::Frame::default()
+        };
+        enc.write_frame(&frame).unwrap();
+        let bytes = enc.into_inner().unwrap();
+        let tight = DecodeOptions {
+            limits: crate::MediaLimits {
+                max_pixels: 10_000,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let err = decode(&bytes, &tight).unwrap_err().to_string();
+        assert!(err.contains("more than 10000 pixels"), "{err}");
+        // within the default limits it reads, clipped to the screen
+        let ok = decode(&bytes, &DecodeOptions::default()).unwrap();
+        assert_eq!(&ok.shape()[..3], &[1, 10, 10]);
     }
 
     #[test]
