@@ -70,7 +70,8 @@ pub(crate) enum StreamOutcome {
 /// Python's `bz2` module (so numcodecs) runs. Measured against the Rust port the encoder uses
 /// (`bz2_backends_c_vs_rust` in tests/compressors.rs): C decodes low-ratio data (float fields, noise)
 /// 1.08x faster and high-ratio data (text, labels) at 0.85–0.93x; against numcodecs (bench/codecs.py)
-/// the port ranged 0.88–1.12x input by input, the C library 0.95–1.05x. Same format either way.
+/// the port ranged 0.81–1.12x input by input (an earlier run), the C library 0.98–1.06x. Same format
+/// either way.
 struct Decoder {
     /// Boxed: libbzip2's state points back at its stream and rejects calls from a moved one.
     stream: Box<bz::bz_stream>,
