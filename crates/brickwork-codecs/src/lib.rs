@@ -10,6 +10,7 @@ pub mod checksum;
 pub mod compress;
 pub mod filter;
 pub mod pipeline;
+mod simd;
 mod sink;
 pub mod text;
 mod transpose;

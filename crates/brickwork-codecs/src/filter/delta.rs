@@ -99,14 +99,14 @@ fn cumsum_same<P: Elem>(encoded: &[u8], big: bool, out: &mut [u8]) {
     let rest = encoded.get(P::SIZE..).unwrap_or_default();
     if big {
         acc.write_be(head);
-        let sums = P::iter_be(rest).map(|x| {
+        let sums = P::iter_be(rest).map(move |x| {
             acc = acc.add(x);
             acc
         });
         P::store_into(tail, sums, true);
     } else {
         acc.write_le(head);
-        let sums = P::iter_le(rest).map(|x| {
+        let sums = P::iter_le(rest).map(move |x| {
             acc = acc.add(x);
             acc
         });

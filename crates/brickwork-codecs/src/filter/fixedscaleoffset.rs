@@ -127,17 +127,17 @@ fn encode_int<S: Elem, T: IntElem>(
         (PyNum::Int(o), PyNum::Int(s)) => {
             // All in the integer type (wrapping); np.around leaves integers unchanged.
             let (o, s) = (py_int::<T>("offset", o, dtype)?, py_int::<T>("scale", s, dtype)?);
-            map_cast::<S, T>(ID, data, big, astype, |v| conv(v).sub(o).mul(s))
+            map_cast::<S, T>(ID, data, big, astype, move |v| conv(v).sub(o).mul(s))
         }
         (PyNum::Int(o), PyNum::Float(s)) => {
             let o = py_int::<T>("offset", o, dtype)?;
-            map_cast::<S, f64>(ID, data, big, astype, |v| {
+            map_cast::<S, f64>(ID, data, big, astype, move |v| {
                 (conv(v).sub(o).as_f64() * s).round_ties_even()
             })
         }
         (PyNum::Float(o), s) => {
             let s = s.as_f64();
-            map_cast::<S, f64>(ID, data, big, astype, |v| {
+            map_cast::<S, f64>(ID, data, big, astype, move |v| {
                 ((conv(v).as_f64() - o) * s).round_ties_even()
             })
         }
@@ -152,7 +152,7 @@ fn encode_float<F: FloatElem>(
     astype: DType,
 ) -> Result<Vec<u8>> {
     let (o, s) = (F::from_f64(offset.as_f64()), F::from_f64(scale.as_f64()));
-    map_cast::<F, F>(ID, data, big, astype, |v| v.sub(o).mul(s).rint())
+    map_cast::<F, F>(ID, data, big, astype, move |v| v.sub(o).mul(s).rint())
 }
 
 /// Decode with a float `astype` `F` into `out`: `enc / scale + offset` in `F`.
@@ -164,7 +164,7 @@ fn decode_float<F: FloatElem>(
     out: &mut [u8],
 ) -> Result<usize> {
     let (o, s) = (F::from_f64(offset.as_f64()), F::from_f64(scale.as_f64()));
-    map_cast_into::<F, F>(ID, data, big, dtype, out, |v| v.div(s).add(o))
+    map_cast_into::<F, F>(ID, data, big, dtype, out, move |v| v.div(s).add(o))
 }
 
 /// Decode with an integer or bool `astype` into `out`: true division gives float64.
@@ -176,7 +176,9 @@ fn decode_int<T: Elem>(
     out: &mut [u8],
 ) -> Result<usize> {
     let (o, s) = (offset.as_f64(), scale.as_f64());
-    map_cast_into::<T, f64>(ID, data, big, dtype, out, |v| f64::from_wide(v.to_wide()) / s + o)
+    map_cast_into::<T, f64>(ID, data, big, dtype, out, move |v| {
+        f64::from_wide(v.to_wide()) / s + o
+    })
 }
 
 impl FixedScaleOffset {

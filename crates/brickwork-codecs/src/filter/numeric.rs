@@ -11,6 +11,8 @@
 //!   whole arrays between bytes and typed slices in simple loops the compiler can vectorise.
 //! * Datetimes and timedeltas are handled as int64, as numcodecs' `ensure_contiguous_ndarray` does.
 
+use std::mem::MaybeUninit;
+
 use brickwork_core::{DType, Endian, Error, Kind, Limits, Result};
 use half::f16;
 
@@ -176,31 +178,49 @@ pub(crate) trait Elem: Copy + Default + PartialEq + Send + Sync + 'static {
         }
     }
 
-    /// Writes the elements produced by `values` into `out` (as many as fit in whole elements).
-    fn store_into<I: Iterator<Item = Self>>(out: &mut [u8], values: I, big: bool) {
-        if big {
-            for (o, v) in out.chunks_exact_mut(Self::SIZE).zip(values) {
-                v.write_be(o);
+    /// Writes the elements produced by `values` into `out` as bytes (as many as fit in whole
+    /// elements); returns how many it wrote. It only ever writes initialised bytes. Every store goes
+    /// through this loop, run by [`crate::simd::dispatch`].
+    #[inline(always)]
+    fn store_uninit<I: Iterator<Item = Self>>(out: &mut [MaybeUninit<u8>], values: I, big: bool) -> usize {
+        let mut written = 0;
+        for (o, v) in out.chunks_exact_mut(Self::SIZE).zip(values) {
+            let mut item = [0u8; 16];
+            let item = item.get_mut(..Self::SIZE).unwrap_or_default();
+            if big {
+                v.write_be(item);
+            } else {
+                v.write_le(item);
             }
-        } else {
-            for (o, v) in out.chunks_exact_mut(Self::SIZE).zip(values) {
-                v.write_le(o);
+            for (o, b) in o.iter_mut().zip(item.iter()) {
+                o.write(*b);
             }
+            written += 1;
         }
+        written
     }
 
-    /// Writes `n` elements produced by `values` as bytes.
+    /// Writes the elements produced by `values` into `out` (as many as fit in whole elements).
+    fn store_into<I: Iterator<Item = Self>>(out: &mut [u8], values: I, big: bool) {
+        // SAFETY: `[u8]` and `[MaybeUninit<u8>]` have the same layout, and store_uninit writes only
+        // initialised bytes, so `out` stays initialised.
+        let out = unsafe { &mut *(std::ptr::from_mut(out) as *mut [MaybeUninit<u8>]) };
+        crate::simd::dispatch(|| Self::store_uninit(out, values, big));
+    }
+
+    /// Writes `n` elements produced by `values` as bytes (zeros where `values` ends early), into
+    /// memory that is not zero-filled first.
     fn store_iter<I: Iterator<Item = Self>>(n: usize, values: I, big: bool) -> Vec<u8> {
-        let mut out = vec![0u8; n * Self::SIZE];
-        if big {
-            for (o, v) in out.chunks_exact_mut(Self::SIZE).zip(values) {
-                v.write_be(o);
-            }
-        } else {
-            for (o, v) in out.chunks_exact_mut(Self::SIZE).zip(values) {
-                v.write_le(o);
-            }
+        let len = n.saturating_mul(Self::SIZE);
+        let mut out = Vec::with_capacity(len);
+        let spare = out.spare_capacity_mut().get_mut(..len).unwrap_or_default();
+        let written = crate::simd::dispatch(|| Self::store_uninit(spare, values, big));
+        if let Some(rest) = spare.get_mut(written * Self::SIZE..) {
+            rest.fill(MaybeUninit::new(0));
         }
+        // SAFETY: the capacity is at least `len`; store_uninit initialised the first `written`
+        // elements and the rest were zero-filled.
+        unsafe { out.set_len(len) };
         out
     }
 }
@@ -228,6 +248,7 @@ macro_rules! bytes_io {
             }
         }
         // Fixed-size chunks, so the loops compile to straight copies (or byte swaps) the compiler vectorises.
+        #[inline(always)]
         fn iter_le(bytes: &[u8]) -> impl Iterator<Item = Self> + '_ {
             bytes
                 .as_chunks::<$n>()
@@ -235,6 +256,7 @@ macro_rules! bytes_io {
                 .iter()
                 .map(|c| <$t>::from_le_bytes(*c))
         }
+        #[inline(always)]
         fn iter_be(bytes: &[u8]) -> impl Iterator<Item = Self> + '_ {
             bytes
                 .as_chunks::<$n>()
@@ -250,28 +272,27 @@ macro_rules! bytes_io {
                 chunks.iter().map(|c| <$t>::from_le_bytes(*c)).collect()
             }
         }
-        fn store_into<I: Iterator<Item = Self>>(out: &mut [u8], values: I, big: bool) {
+        // Fixed-size items, so the loop compiles to straight stores (or byte swaps) the compiler vectorises.
+        #[inline(always)]
+        fn store_uninit<I: Iterator<Item = Self>>(
+            out: &mut [std::mem::MaybeUninit<u8>],
+            values: I,
+            big: bool,
+        ) -> usize {
             let (chunks, _) = out.as_chunks_mut::<$n>();
+            let mut written = 0;
             if big {
                 for (o, v) in chunks.iter_mut().zip(values) {
-                    *o = v.to_be_bytes();
+                    *o = v.to_be_bytes().map(std::mem::MaybeUninit::new);
+                    written += 1;
                 }
             } else {
                 for (o, v) in chunks.iter_mut().zip(values) {
-                    *o = v.to_le_bytes();
+                    *o = v.to_le_bytes().map(std::mem::MaybeUninit::new);
+                    written += 1;
                 }
             }
-        }
-        // Collected rather than written into a zeroed buffer: no memset of the output first, and the
-        // exact-size iterators of the callers make it one allocation and one vectorised pass.
-        fn store_iter<I: Iterator<Item = Self>>(n: usize, values: I, big: bool) -> Vec<u8> {
-            let mut out: Vec<[u8; $n]> = if big {
-                values.take(n).map(<$t>::to_be_bytes).collect()
-            } else {
-                values.take(n).map(<$t>::to_le_bytes).collect()
-            };
-            out.resize(n, [0; $n]);
-            out.into_flattened()
+            written
         }
     };
 }
@@ -521,33 +542,8 @@ impl Elem for C128 {
 }
 
 /// A float element type with NumPy arithmetic in its own precision (float16 rounds after every step).
-/// `x.round_ties_even()` without a libm call (x86-64's baseline SSE2 has no rounding instruction, so
-/// `round_ties_even` is a function call per element): for `|x| < 2**52` the sum `|x| + 2**52` has no
-/// fraction bits, so IEEE addition rounds `|x|` to the nearest integer, ties to even (2**52 is even), and
-/// subtracting 2**52 again is exact; the sign is restored with `copysign` (so `-0.3 → -0.0`). Larger
-/// values and infinities are returned unchanged, as `round_ties_even` does, and NaN stays NaN (a
-/// signalling NaN is not quieted; the codecs only round results of arithmetic). Vectorises.
-#[inline(always)]
-pub(crate) fn rint64(x: f64) -> f64 {
-    const M: f64 = 4_503_599_627_370_496.0;
-    if x.abs() < M {
-        ((x.abs() + M) - M).copysign(x)
-    } else {
-        x
-    }
-}
-
-/// [`rint64`] for float32 (`2**23`).
-#[inline(always)]
-pub(crate) fn rint32(x: f32) -> f32 {
-    const M: f32 = 8_388_608.0;
-    if x.abs() < M {
-        ((x.abs() + M) - M).copysign(x)
-    } else {
-        x
-    }
-}
-
+/// `rint` is `round_ties_even`: one `vroundpd` in the AVX2 loops of [`crate::simd::dispatch`] (a libm
+/// call per element on x86-64 CPUs without AVX2, whose baseline SSE2 has no rounding instruction).
 pub(crate) trait FloatElem: Elem {
     /// NumPy's conversion of a Python float (a "weak" scalar under NEP 50) to this type.
     fn from_f64(x: f64) -> Self;
@@ -574,7 +570,7 @@ impl FloatElem for f32 {
     }
     #[inline]
     fn rint(self) -> Self {
-        rint32(self)
+        self.round_ties_even()
     }
 }
 
@@ -593,7 +589,7 @@ impl FloatElem for f64 {
     }
     #[inline]
     fn rint(self) -> Self {
-        rint64(self)
+        self.round_ties_even()
     }
 }
 
@@ -612,7 +608,7 @@ impl FloatElem for f16 {
     }
     #[inline]
     fn rint(self) -> Self {
-        f16::from_f32(rint32(self.to_f32()))
+        f16::from_f32(self.to_f32().round_ties_even())
     }
 }
 
@@ -1005,7 +1001,7 @@ pub(crate) fn map_cast_into<S: Elem, M: Elem>(
     if kind == M::KIND {
         map_bytes_into::<S, M>(bytes, big_in, big_out, out, f);
     } else {
-        with_elem!(kind, D => map_bytes_into::<S, D>(bytes, big_in, big_out, out, |v| D::from_wide(f(v).to_wide())));
+        with_elem!(kind, D => map_bytes_into::<S, D>(bytes, big_in, big_out, out, move |v| D::from_wide(f(v).to_wide())));
     }
     Ok(n)
 }
@@ -1047,7 +1043,9 @@ pub(crate) fn map_cast<S: Elem, M: Elem>(
     if kind == M::KIND {
         return Ok(map_bytes::<S, M>(bytes, big_in, big_out, f));
     }
-    Ok(with_elem!(kind, D => map_bytes::<S, D>(bytes, big_in, big_out, |v| D::from_wide(f(v).to_wide()))))
+    Ok(
+        with_elem!(kind, D => map_bytes::<S, D>(bytes, big_in, big_out, move |v| D::from_wide(f(v).to_wide()))),
+    )
 }
 
 /// NumPy's `bytes.view(from).astype(to)`, as bytes of `to`.
@@ -1358,58 +1356,6 @@ mod tests {
                 assert_eq!(a.promote(*b), want, "{a:?} + {b:?}");
             }
             assert_eq!(ElemKind::of("t", a.dtype()).unwrap(), *a);
-        }
-    }
-
-    /// The add-2**52 rounding against the standard library, bit for bit, on edge cases and a sweep.
-    #[test]
-    fn rint_matches_round_ties_even() {
-        let mut v64: Vec<f64> = vec![
-            0.0,
-            -0.0,
-            0.5,
-            -0.5,
-            1.5,
-            -1.5,
-            2.5,
-            -2.5,
-            0.49999999999999994,
-            -0.49999999999999994,
-            4503599627370495.5,
-            -4503599627370495.5,
-            4503599627370496.0,
-            9007199254740993.0,
-            1e300,
-            f64::MIN_POSITIVE,
-            -f64::MIN_POSITIVE,
-            5e-324,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::NAN,
-            f64::MAX,
-            f64::MIN,
-        ];
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        for _ in 0..200_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            v64.push(f64::from_bits(x));
-            v64.push((x % 100_000) as f64 / 8.0 - 6000.0);
-        }
-        // NaNs come back NaN (unchanged; in the codecs rint's input is the result of arithmetic, so
-        // never a signalling NaN that libm would quiet); everything else bit for bit.
-        let same64 = |a: f64, b: f64| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
-        let same32 = |a: f32, b: f32| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
-        for &v in &v64 {
-            assert!(same64(rint64(v), v.round_ties_even()), "{v:e}");
-            let f = v as f32;
-            assert!(same32(rint32(f), f.round_ties_even()), "{f:e}");
-            let g = f32::from_bits(v.to_bits() as u32);
-            assert!(same32(rint32(g), g.round_ties_even()), "{g:e}");
-        }
-        for f in [8388607.5f32, -8388607.5, 8388608.0, 0.5, -0.5, 2.5, f32::NAN] {
-            assert!(same32(rint32(f), f.round_ties_even()), "{f:e}");
         }
     }
 

@@ -76,6 +76,85 @@ fn pack64_sse2(c: &[u8; 64]) -> [u8; 8] {
 }
 
 /// The 8 bool bytes (0/1, MSB first) of every packed byte.
+/// Packs the whole 32-byte groups of `data` into `packed` (4 bytes each) with AVX2; returns how many
+/// bytes of `data` it packed. Reversing each 8-byte group first makes `movemask` put element `8j + k`
+/// in bit `7 - k` of byte `j`, numcodecs' order, with no bit reversal afterwards.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn pack_avx2(data: &[u8], packed: &mut [u8]) -> usize {
+    use std::arch::x86_64::{
+        _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8, _mm256_setr_epi8, _mm256_setzero_si256,
+        _mm256_shuffle_epi8,
+    };
+    #[rustfmt::skip]
+    let reverse = _mm256_setr_epi8(
+        7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8,
+        7, 6, 5, 4, 3, 2, 1, 0, 15, 14, 13, 12, 11, 10, 9, 8,
+    );
+    let (groups, _) = data.as_chunks::<32>();
+    let (outs, _) = packed.as_chunks_mut::<4>();
+    for (o, g) in outs.iter_mut().zip(groups) {
+        // SAFETY: `g` is 32 readable bytes, and loadu has no alignment requirement.
+        let v = unsafe { _mm256_loadu_si256(g.as_ptr().cast()) };
+        let zeros = _mm256_movemask_epi8(_mm256_cmpeq_epi8(
+            _mm256_shuffle_epi8(v, reverse),
+            _mm256_setzero_si256(),
+        ));
+        *o = (!(zeros as u32)).to_le_bytes();
+    }
+    outs.len().min(groups.len()) * 32
+}
+
+/// Unpacks whole 4-byte groups of `packed` into 32-byte groups of `out` (0/1 bytes) with AVX2; returns
+/// how many bytes of `packed` it unpacked.
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn unpack_avx2(packed: &[u8], out: &mut [u8]) -> usize {
+    use std::arch::x86_64::{
+        _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_set1_epi32, _mm256_set1_epi64x, _mm256_set1_epi8,
+        _mm256_setr_epi8, _mm256_shuffle_epi8, _mm256_storeu_si256,
+    };
+    // Every 4-byte slot of both lanes holds the 4 packed bytes; byte j goes to output bytes 8j..8j+8.
+    #[rustfmt::skip]
+    let spread = _mm256_setr_epi8(
+        0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
+        2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3,
+    );
+    let bits = _mm256_set1_epi64x(i64::from_le_bytes([128, 64, 32, 16, 8, 4, 2, 1]));
+    let one = _mm256_set1_epi8(1);
+    let (groups, _) = packed.as_chunks::<4>();
+    let (outs, _) = out.as_chunks_mut::<32>();
+    for (o, g) in outs.iter_mut().zip(groups) {
+        let v = _mm256_shuffle_epi8(_mm256_set1_epi32(i32::from_le_bytes(*g)), spread);
+        let set = _mm256_cmpeq_epi8(_mm256_and_si256(v, bits), bits);
+        // SAFETY: `o` is 32 writable bytes, and storeu has no alignment requirement.
+        unsafe { _mm256_storeu_si256(o.as_mut_ptr().cast(), _mm256_and_si256(set, one)) };
+    }
+    outs.len().min(groups.len()) * 4
+}
+
+/// Packs a leading part of `data` (a multiple of 8 bytes) into `packed` with the widest vectors this
+/// CPU has; returns how many bytes of `data` it packed.
+fn pack_vectors(data: &[u8], packed: &mut [u8]) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2 (checked just above).
+        return unsafe { pack_avx2(data, packed) };
+    }
+    let (wide, _) = data.as_chunks::<64>();
+    let (packed64, _) = packed.as_chunks_mut::<8>();
+    for (o, c) in packed64.iter_mut().zip(wide) {
+        *o = pack64(c);
+    }
+    wide.len().min(packed64.len()) * 64
+}
+
 const UNPACK: [[u8; 8]; 256] = {
     let mut t = [[0u8; 8]; 256];
     let mut b = 0;
@@ -105,6 +184,17 @@ fn split(encoded: &[u8]) -> Result<(usize, &[u8])> {
 fn unpack(encoded: &[u8], out: &mut [u8]) -> Result<usize> {
     let (n, packed) = split(encoded)?;
     exact_out(ID, n, bool_dtype()?, out)?;
+    #[cfg(target_arch = "x86_64")]
+    let (packed, out) = if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2 (checked just above).
+        let done = unsafe { unpack_avx2(packed, out) };
+        (
+            packed.get(done..).unwrap_or_default(),
+            out.get_mut(done * 8..).unwrap_or_default(),
+        )
+    } else {
+        (packed, out)
+    };
     let (chunks, rest) = out.as_chunks_mut::<8>();
     for (o, &byte) in chunks.iter_mut().zip(packed) {
         *o = UNPACK[usize::from(byte)];
@@ -137,12 +227,7 @@ impl Codec for PackBits {
         if let Some(h) = head.first_mut() {
             *h = ((8 - data.len() % 8) % 8) as u8;
         }
-        let (wide, _) = data.as_chunks::<64>();
-        let (packed64, _) = packed.as_chunks_mut::<8>();
-        for (o, c) in packed64.iter_mut().zip(wide) {
-            *o = pack64(c);
-        }
-        let done = wide.len() * 64;
+        let done = pack_vectors(data, packed);
         let (chunks, rest) = data.get(done..).unwrap_or_default().as_chunks::<8>();
         let packed = packed.get_mut(done / 8..).unwrap_or_default();
         for (o, c) in packed.iter_mut().zip(chunks) {
@@ -245,7 +330,7 @@ mod tests {
             }
         }
         let p = PackBits::default();
-        for n in [63, 64, 65, 127, 128, 200, 1000] {
+        for n in [31, 32, 33, 63, 64, 65, 127, 128, 200, 1000, 4099] {
             let data: Vec<u8> = (0..n)
                 .map(|i| [0u8, 1, 0, 0, 2, 0xff, 0, 0x80][(i * 5 + i / 3) % 8])
                 .collect();

@@ -71,7 +71,7 @@ impl Quantize {
 
 fn quantize<F: FloatElem>(data: &[u8], big: bool, scale: f64, astype: DType) -> Result<Vec<u8>> {
     let s = F::from_f64(scale);
-    map_cast::<F, F>(ID, data, big, astype, |v| s.mul(v).rint().div(s))
+    map_cast::<F, F>(ID, data, big, astype, move |v| s.mul(v).rint().div(s))
 }
 
 impl Codec for Quantize {
