@@ -200,12 +200,17 @@ pub(crate) trait Elem: Copy + Default + PartialEq + Send + Sync + 'static {
         written
     }
 
+    /// [`Elem::store_uninit`] in the loop [`crate::simd::dispatch`] picks for this CPU.
+    fn store_fast<I: Iterator<Item = Self>>(out: &mut [MaybeUninit<u8>], values: I, big: bool) -> usize {
+        crate::simd::dispatch(|| Self::store_uninit(out, values, big))
+    }
+
     /// Writes the elements produced by `values` into `out` (as many as fit in whole elements).
     fn store_into<I: Iterator<Item = Self>>(out: &mut [u8], values: I, big: bool) {
         // SAFETY: `[u8]` and `[MaybeUninit<u8>]` have the same layout, and store_uninit writes only
         // initialised bytes, so `out` stays initialised.
         let out = unsafe { &mut *(std::ptr::from_mut(out) as *mut [MaybeUninit<u8>]) };
-        crate::simd::dispatch(|| Self::store_uninit(out, values, big));
+        Self::store_fast(out, values, big);
     }
 
     /// Writes `n` elements produced by `values` as bytes (zeros where `values` ends early), into
@@ -214,7 +219,7 @@ pub(crate) trait Elem: Copy + Default + PartialEq + Send + Sync + 'static {
         let len = n.saturating_mul(Self::SIZE);
         let mut out = Vec::with_capacity(len);
         let spare = out.spare_capacity_mut().get_mut(..len).unwrap_or_default();
-        let written = crate::simd::dispatch(|| Self::store_uninit(spare, values, big));
+        let written = Self::store_fast(spare, values, big);
         if let Some(rest) = spare.get_mut(written * Self::SIZE..) {
             rest.fill(MaybeUninit::new(0));
         }
@@ -751,6 +756,11 @@ impl ElemKind {
         DType::new(kind, n, Endian::Little).unwrap_or(DType::U8)
     }
 
+    /// True for the integer kinds (signed and unsigned; not bool).
+    pub(crate) fn is_int(self) -> bool {
+        matches!(self.class().0, 'i' | 'u')
+    }
+
     /// True for the signed integer kinds.
     pub(crate) fn is_signed_int(self) -> bool {
         self.class().0 == 'i'
@@ -1068,27 +1078,28 @@ pub(crate) fn conv<S: Elem, D: Elem>(v: S) -> D {
 }
 
 /// Writes `f(a[i], b[i])` for the elements of `a` and `b` (both of `S`, byte order `big_in`) into `out`
-/// as `D` (byte order `big_out`), in one pass with no intermediate buffer.
-pub(crate) fn map_pairs_into<S: Elem, D: Elem>(
+/// as `D` (byte order `big_out`), in one pass with no intermediate buffer; returns how many elements it
+/// wrote (as many as `a`, `b` and `out` all hold).
+pub(crate) fn map_pairs_uninit<S: Elem, D: Elem>(
     a: &[u8],
     b: &[u8],
     big_in: bool,
     big_out: bool,
-    out: &mut [u8],
+    out: &mut [MaybeUninit<u8>],
     mut f: impl FnMut(S, S) -> D,
-) {
+) -> usize {
     if big_in {
-        D::store_into(
+        D::store_fast(
             out,
-            S::iter_be(a).zip(S::iter_be(b)).map(|(x, y)| f(x, y)),
+            S::iter_be(a).zip(S::iter_be(b)).map(move |(x, y)| f(x, y)),
             big_out,
-        );
+        )
     } else {
-        D::store_into(
+        D::store_fast(
             out,
-            S::iter_le(a).zip(S::iter_le(b)).map(|(x, y)| f(x, y)),
+            S::iter_le(a).zip(S::iter_le(b)).map(move |(x, y)| f(x, y)),
             big_out,
-        );
+        )
     }
 }
 
