@@ -24,7 +24,7 @@ use brickwork_core::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::numeric::{decoded_size, is_big, item_count, load, store, with_elem, Elem, ElemKind, Wide};
+use super::numeric::{decoded_size, is_big, item_count, store, with_elem, Elem, ElemKind, Wide};
 
 const ID: &str = "categorize";
 
@@ -80,17 +80,25 @@ impl Categorize {
         })
     }
 
-    /// The code each label stands for, keyed by its code points without trailing NULs (later labels win).
-    fn code_table(&self) -> HashMap<Vec<u32>, usize> {
-        let mut table = HashMap::new();
+    /// The labels as `U` elements of `width` bytes in the dtype's byte order (NUL-padded, so that
+    /// comparing bytes is NumPy's comparison ignoring trailing NULs), each with its code; a label
+    /// longer than the width never matches and is left out, and of duplicates the later code wins.
+    fn patterns(&self, width: usize, big: bool) -> Vec<(Vec<u8>, usize)> {
+        let mut patterns: Vec<(Vec<u8>, usize)> = Vec::with_capacity(self.labels.len());
         for (i, label) in self.labels.iter().enumerate() {
             let mut cps: Vec<u32> = label.chars().map(u32::from).collect();
             while cps.last() == Some(&0) {
                 cps.pop();
             }
-            table.insert(cps, i + 1);
+            if cps.len() * 4 > width {
+                continue;
+            }
+            cps.resize(width / 4, 0);
+            let bytes = store::<u32>(cps.len(), cps.into_iter(), big);
+            patterns.retain(|(p, _)| *p != bytes);
+            patterns.push((bytes, i + 1));
         }
-        table
+        patterns
     }
 
     /// Checks `astype` and that it can hold every code (NumPy 2 raises OverflowError otherwise).
@@ -123,9 +131,15 @@ impl Categorize {
         )
     }
 
-    /// Reads codes as label indexes (`Some(i)` for `labels[i]`), checking sizes against `limits` for
-    /// `out_itemsize` bytes per decoded element.
-    fn read_codes(&self, encoded: &[u8], limits: &Limits, out: DType) -> Result<Vec<Option<usize>>> {
+    /// Calls `each` with every code as a label index (`Some(i)` for `labels[i]`), after checking sizes
+    /// against `limits` for decoded elements of `out`.
+    fn for_each_code(
+        &self,
+        encoded: &[u8],
+        limits: &Limits,
+        out: DType,
+        mut each: impl FnMut(Option<usize>),
+    ) -> Result<()> {
         let kind = self.code_kind()?;
         let n = item_count(ID, encoded, self.astype)?;
         decoded_size(ID, n, out, limits)?;
@@ -144,7 +158,65 @@ impl Categorize {
             (v >= 1.0 && v <= labels as f64 && v.fract() == 0.0).then(|| v as usize - 1)
         };
         let big = is_big(self.astype);
-        Ok(with_elem!(kind, T => load::<T>(encoded, big).into_iter().map(|c| index(c.to_wide())).collect()))
+        with_elem!(kind, T => {
+            if big {
+                T::iter_be(encoded).for_each(|c| each(index(c.to_wide())));
+            } else {
+                T::iter_le(encoded).for_each(|c| each(index(c.to_wide())));
+            }
+        });
+        Ok(())
+    }
+
+    /// The codes as label indexes (see [`Categorize::for_each_code`]).
+    fn read_codes(&self, encoded: &[u8], limits: &Limits, out: DType) -> Result<Vec<Option<usize>>> {
+        let mut codes = Vec::with_capacity(encoded.len() / self.astype.itemsize().max(1));
+        self.for_each_code(encoded, limits, out, |c| codes.push(c))?;
+        Ok(codes)
+    }
+}
+
+/// Labels up to which scanning them (a compare of a few bytes each) beats hashing the element.
+const SCAN: usize = 16;
+
+/// The code of every `W`-byte `U` element of `data`, scanning at most [`SCAN`] `patterns`: with the
+/// width known to the compiler each compare is a few integer compares, not a `memcmp` call.
+fn scan_fixed<const W: usize>(data: &[u8], patterns: &[(Vec<u8>, usize)]) -> Vec<usize> {
+    let patterns: Vec<([u8; W], usize)> = patterns
+        .iter()
+        .filter_map(|(p, c)| Some((<[u8; W]>::try_from(p.as_slice()).ok()?, *c)))
+        .collect();
+    let (elements, _) = data.as_chunks::<W>();
+    elements
+        .iter()
+        .map(|e| patterns.iter().find(|(p, _)| p == e).map_or(0, |(_, c)| *c))
+        .collect()
+}
+
+/// Finds the code of a `U` element of any width: a scan of up to [`SCAN`] labels, a hash map beyond.
+enum Lookup<'a> {
+    Few(&'a [(Vec<u8>, usize)]),
+    Many(HashMap<&'a [u8], usize>),
+}
+
+impl<'a> Lookup<'a> {
+    fn new(patterns: &'a [(Vec<u8>, usize)]) -> Self {
+        if patterns.len() <= SCAN {
+            Lookup::Few(patterns)
+        } else {
+            Lookup::Many(patterns.iter().map(|(p, c)| (p.as_slice(), *c)).collect())
+        }
+    }
+
+    #[inline]
+    fn code(&self, element: &[u8]) -> usize {
+        match self {
+            Lookup::Few(patterns) => patterns
+                .iter()
+                .find(|(p, _)| p.as_slice() == element)
+                .map_or(0, |(_, c)| *c),
+            Lookup::Many(map) => map.get(element).copied().unwrap_or(0),
+        }
     }
 }
 
@@ -163,24 +235,19 @@ impl Codec for Categorize {
         }
         let data = input.data();
         item_count(ID, data, self.dtype)?;
-        let table = self.code_table();
-        let big = is_big(self.dtype);
-        let mut cps: Vec<u32> = Vec::with_capacity(self.dtype.itemsize() / 4);
-        let codes: Vec<usize> = data
-            .chunks_exact(self.dtype.itemsize())
-            .map(|elem| {
-                cps.clear();
-                if big {
-                    cps.extend(elem.chunks_exact(4).map(<u32 as Elem>::from_be));
-                } else {
-                    cps.extend(elem.chunks_exact(4).map(<u32 as Elem>::from_le));
-                }
-                while cps.last() == Some(&0) {
-                    cps.pop();
-                }
-                table.get(&cps).copied().unwrap_or(0)
-            })
-            .collect();
+        let width = self.dtype.itemsize();
+        let patterns = self.patterns(width, is_big(self.dtype));
+        let few = patterns.len() <= SCAN;
+        let codes = match width {
+            4 if few => scan_fixed::<4>(data, &patterns),
+            8 if few => scan_fixed::<8>(data, &patterns),
+            12 if few => scan_fixed::<12>(data, &patterns),
+            16 if few => scan_fixed::<16>(data, &patterns),
+            _ => {
+                let lookup = Lookup::new(&patterns);
+                data.chunks_exact(width).map(|e| lookup.code(e)).collect()
+            }
+        };
         self.write_codes(&codes)
     }
 
@@ -191,7 +258,6 @@ impl Codec for Categorize {
                 "dtype '|O' decodes to an object array; use ObjectCodec::decode_objects (Codec::as_object_codec)",
             ));
         }
-        let codes = self.read_codes(encoded, limits, self.dtype)?;
         let width = self.dtype.itemsize() / 4;
         let big = is_big(self.dtype);
         // Each label once, truncated and padded to the width.
@@ -205,10 +271,11 @@ impl Codec for Categorize {
             })
             .collect();
         let blank = vec![0u8; width * 4];
-        let mut out = Vec::with_capacity(codes.len() * width * 4);
-        for code in codes {
+        let size = decoded_size(ID, item_count(ID, encoded, self.astype)?, self.dtype, limits)?;
+        let mut out = Vec::with_capacity(size);
+        self.for_each_code(encoded, limits, self.dtype, |code| {
             out.extend_from_slice(code.and_then(|i| rendered.get(i)).unwrap_or(&blank));
-        }
+        })?;
         ArrayBuf::from_vec_1d(out, self.dtype)
     }
 
@@ -323,6 +390,24 @@ mod tests {
             c.encode_bytes(&utf32(&["a"], 1, false)).unwrap(),
             1.0f32.to_le_bytes()
         );
+    }
+
+    /// More labels than the scan handles (the hash-map lookup), with duplicates, a trailing-NUL label
+    /// and elements that match nothing.
+    #[test]
+    fn many_labels() {
+        let mut labels: Vec<String> = (0..40).map(|i| format!("l{i}")).collect();
+        labels.push("l7".into()); // duplicate: code 41 wins over 8
+        labels.push("z\u{0}".into()); // matches "z"
+        let config =
+            serde_json::json!({"id": "categorize", "labels": labels, "dtype": "<U3", "astype": "<u2"});
+        let c = Categorize::from_config(config.as_object().unwrap()).unwrap();
+        let x = utf32(&["l0", "l39", "l7", "z", "q", "", "l40"], 3, false);
+        let want: Vec<u8> = [1u16, 40, 41, 42, 0, 0, 0]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        assert_eq!(c.encode_bytes(&x).unwrap(), want);
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! * [`Wide::cast`]-style casts reproduce what NumPy 2 does on x86-64 (spec §3.9), including the
 //!   out-of-range and NaN results of float → integer casts, which C leaves undefined (measured with
 //!   NumPy 2.5, see the tests).
-//! * [`with_elem!`] turns a runtime [`DType`] into a type parameter; [`load`], [`store`] and [`cast`] move
+//! * [`with_elem!`] turns a runtime [`DType`] into a type parameter; [`store`], [`map_bytes`] and [`cast`] move
 //!   whole arrays between bytes and typed slices in simple loops the compiler can vectorise.
 //! * Datetimes and timedeltas are handled as int64, as numcodecs' `ensure_contiguous_ndarray` does.
 
@@ -169,15 +169,6 @@ pub(crate) trait Elem: Copy + Default + PartialEq + Send + Sync + 'static {
         bytes.chunks_exact(Self::SIZE).map(Self::from_be)
     }
 
-    /// Reads whole elements from `bytes` (a trailing partial element is ignored).
-    fn load_slice(bytes: &[u8], big: bool) -> Vec<Self> {
-        if big {
-            bytes.chunks_exact(Self::SIZE).map(Self::from_be).collect()
-        } else {
-            bytes.chunks_exact(Self::SIZE).map(Self::from_le).collect()
-        }
-    }
-
     /// Writes the elements produced by `values` into `out` as bytes (as many as fit in whole
     /// elements); returns how many it wrote. It only ever writes initialised bytes. Every store goes
     /// through this loop, run by [`crate::simd::dispatch`].
@@ -268,14 +259,6 @@ macro_rules! bytes_io {
                 .0
                 .iter()
                 .map(|c| <$t>::from_be_bytes(*c))
-        }
-        fn load_slice(bytes: &[u8], big: bool) -> Vec<Self> {
-            let (chunks, _) = bytes.as_chunks::<$n>();
-            if big {
-                chunks.iter().map(|c| <$t>::from_be_bytes(*c)).collect()
-            } else {
-                chunks.iter().map(|c| <$t>::from_le_bytes(*c)).collect()
-            }
         }
         // Fixed-size items, so the loop compiles to straight stores (or byte swaps) the compiler vectorises.
         #[inline(always)]
@@ -956,11 +939,6 @@ pub(crate) fn is_big(dtype: DType) -> bool {
     dtype.endian() == Endian::Big
 }
 
-/// Reads `bytes` as elements of `T` (whole items only; callers check the length first).
-pub(crate) fn load<T: Elem>(bytes: &[u8], big: bool) -> Vec<T> {
-    T::load_slice(bytes, big)
-}
-
 /// Writes `n` elements produced by `values` as bytes.
 pub(crate) fn store<T: Elem>(n: usize, values: impl Iterator<Item = T>, big: bool) -> Vec<u8> {
     T::store_iter(n, values, big)
@@ -1151,7 +1129,7 @@ mod tests {
         let src = with_elem!(kf, S => store::<S>(values.len(), values.iter().map(|v| S::from_wide(Wide::Float(*v))), false));
         let out = cast("t", &src, from, to).unwrap();
         let kt = ElemKind::of("t", to).unwrap();
-        with_elem!(kt, D => load::<D>(&out, false).iter().map(|v| match v.to_wide() {
+        with_elem!(kt, D => D::iter_le(&out).map(|v| match v.to_wide() {
             Wide::Int(i) => i,
             _ => unreachable!(),
         }).collect())
