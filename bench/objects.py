@@ -18,6 +18,10 @@ import platform
 import sys
 from pathlib import Path
 
+# NumPy's OpenBLAS keeps worker threads spinning after a BLAS call, which on a 2-core machine takes
+# CPU from whichever library is being timed; nothing here uses BLAS. Set before NumPy is imported.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

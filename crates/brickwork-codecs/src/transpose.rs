@@ -3,7 +3,8 @@
 //! For `n = len / typesize` items, shuffled byte `j*n + i` is item `i`'s byte `j` (all first bytes, then
 //! all second bytes, ...); the last `len % typesize` bytes are unchanged.
 //!
-//! Item sizes 2, 4, 8 and 16 (`T`) run 16 items at a time through SSE2 byte interleaves: one round of
+//! Item sizes 2, 4, 8 and 16 (`T`) run 32 items at a time through AVX2 byte interleaves on CPUs that
+//! have it (checked at run time), else 16 at a time through SSE2: one round of
 //! `unpacklo/hi_epi8` over the row pairs `(p, p + T/2)` of a tile's `T` 16-byte rows is a perfect
 //! shuffle of its `16T` bytes, which rotates the bits of every byte's index by one. `log2(T)` rounds
 //! turn planes into items (unshuffle) and 4 rounds turn items into planes (shuffle), since
@@ -68,10 +69,29 @@ fn copy(src: &[u8], dst: &mut [MaybeUninit<u8>]) {
     }
 }
 
-/// SSE2 byte transpose of whole 16-item tiles, items to planes (`to_planes`, shuffle) or planes to
-/// items (unshuffle); returns how many items it did.
+/// Transposes whole tiles of items from the start, with AVX2 (32 items at a time) when this CPU has
+/// it, then SSE2 (16); returns how many items it did.
 #[cfg(target_arch = "x86_64")]
 fn tiles<const T: usize>(src: &[u8], dst: &mut [MaybeUninit<u8>], n: usize, to_planes: bool) -> usize {
+    let start = if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2 (checked just above).
+        unsafe { tiles_avx2::<T>(src, dst, n, to_planes) }
+    } else {
+        0
+    };
+    tiles_sse2::<T>(src, dst, n, to_planes, start)
+}
+
+/// SSE2 byte transpose of whole 16-item tiles from item `start` (a multiple of 16), items to planes
+/// (`to_planes`, shuffle) or planes to items (unshuffle); returns how many items are done.
+#[cfg(target_arch = "x86_64")]
+fn tiles_sse2<const T: usize>(
+    src: &[u8],
+    dst: &mut [MaybeUninit<u8>],
+    n: usize,
+    to_planes: bool,
+    start: usize,
+) -> usize {
     use core::arch::x86_64::{
         __m128i, _mm_loadu_si128, _mm_storeu_si128, _mm_unpackhi_epi8, _mm_unpacklo_epi8,
     };
@@ -84,7 +104,7 @@ fn tiles<const T: usize>(src: &[u8], dst: &mut [MaybeUninit<u8>], n: usize, to_p
     // Row k of tile i (its first item) is 16 bytes of item bytes at i*T + 16k, or of plane k at k*n + i.
     let row = |i: usize, k: usize, items: bool| if items { i * T + 16 * k } else { k * n + i };
     let (sp, dp) = (src.as_ptr(), dst.as_mut_ptr());
-    for t in 0..tiles {
+    for t in start / 16..tiles {
         let i = 16 * t;
         // SAFETY: bounds: with k < T and i + 16 <= 16 * tiles <= n, an items row ends at
         // i*T + 16k + 16 <= (i + 16) * T <= n*T and a plane row at k*n + i + 16 <= (k + 1) * n <= n*T,
@@ -110,6 +130,80 @@ fn tiles<const T: usize>(src: &[u8], dst: &mut [MaybeUninit<u8>], n: usize, to_p
         }
     }
     tiles * 16
+}
+
+/// The AVX2 form of [`tiles_sse2`]: each 256-bit register holds a row of two tiles, items `i..i + 16`
+/// in its low lane and `i + 16..i + 32` in its high lane, and the same in-lane interleave rounds
+/// transpose both. Plane rows of the pair are 32 contiguous bytes (one load or store); item rows are
+/// paired across lanes with `permute2x128`. Returns how many items it did (a multiple of 32).
+///
+/// # Safety
+/// The CPU must support AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn tiles_avx2<const T: usize>(
+    src: &[u8],
+    dst: &mut [MaybeUninit<u8>],
+    n: usize,
+    to_planes: bool,
+) -> usize {
+    use core::arch::x86_64::{
+        __m256i, _mm256_loadu_si256, _mm256_permute2x128_si256, _mm256_setzero_si256, _mm256_storeu_si256,
+        _mm256_unpackhi_epi8, _mm256_unpacklo_epi8,
+    };
+
+    let pairs = n / 32;
+    if src.len() < T * n || dst.len() < T * n {
+        return 0;
+    }
+    let rounds = if to_planes { 4 } else { T.trailing_zeros() };
+    let (sp, dp) = (src.as_ptr(), dst.as_mut_ptr());
+    for t in 0..pairs {
+        let i = 32 * t;
+        // SAFETY: bounds: with k < T and i + 32 <= 32 * pairs <= n, the item rows k, k + 1 of the two
+        // tiles (32 bytes at i*T + 16k and at (i + 16)*T + 16k, k even) end by (i + 32) * T <= n*T, and
+        // a plane row (32 bytes at k*n + i) by (k + 1) * n <= n*T; n*T <= src.len(), dst.len() (checked
+        // above). Loads and stores are unaligned (loadu/storeu), `dst` is exclusively borrowed and does
+        // not overlap `src`, and the caller guarantees AVX2.
+        unsafe {
+            let load = |at: usize| _mm256_loadu_si256(sp.add(at).cast::<__m256i>());
+            // v[k]: row k of tile i in the low lane, of tile i + 16 in the high lane.
+            let mut v: [__m256i; T] = if to_planes {
+                let mut v = [_mm256_setzero_si256(); T];
+                for k in (0..T).step_by(2) {
+                    let (a, b) = (load(i * T + 16 * k), load((i + 16) * T + 16 * k));
+                    v[k] = _mm256_permute2x128_si256::<0x20>(a, b);
+                    v[k + 1] = _mm256_permute2x128_si256::<0x31>(a, b);
+                }
+                v
+            } else {
+                std::array::from_fn(|k| load(k * n + i))
+            };
+            for _ in 0..rounds {
+                v = std::array::from_fn(|x| {
+                    let (a, b) = (v[x / 2], v[x / 2 + T / 2]);
+                    if x % 2 == 0 {
+                        _mm256_unpacklo_epi8(a, b)
+                    } else {
+                        _mm256_unpackhi_epi8(a, b)
+                    }
+                });
+            }
+            let store = |at: usize, x: __m256i| _mm256_storeu_si256(dp.add(at).cast::<__m256i>(), x);
+            if to_planes {
+                for (k, vk) in v.iter().enumerate() {
+                    store(k * n + i, *vk);
+                }
+            } else {
+                for k in (0..T).step_by(2) {
+                    let (a, b) = (v[k], v[k + 1]);
+                    store(i * T + 16 * k, _mm256_permute2x128_si256::<0x20>(a, b));
+                    store((i + 16) * T + 16 * k, _mm256_permute2x128_si256::<0x31>(a, b));
+                }
+            }
+        }
+    }
+    pairs * 32
 }
 
 /// Scalar builds: the caller's loop does every item.
