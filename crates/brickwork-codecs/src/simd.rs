@@ -2,8 +2,9 @@
 //!
 //! brickwork is built for the baseline of its target (x86-64: SSE2), so that one binary and one wheel
 //! run on every machine. Element loops written once in plain Rust ([`crate::filter::numeric`]) are
-//! run through [`dispatch`], which on x86-64 CPUs with AVX2 (every x86-64 CPU sold since about 2015;
-//! NumPy 2.5 dispatches its own loops to the same level) runs a copy of the loop compiled for AVX2:
+//! run through [`dispatch`], which on x86-64 CPUs with AVX2 (Intel since Haswell, 2013, AMD since
+//! Excavator, 2015, except some low-end Atom/Celeron/Pentium parts; NumPy 2.5 dispatches its own loops
+//! to the same level) runs a copy of the loop compiled for AVX2:
 //! twice the vector width, and single instructions for what SSE2 lacks (`round_ties_even` is one
 //! `vroundpd` instead of a libm call per element; 32 → 16-bit truncation is one shuffle instead of
 //! seven). Results are identical: the same IEEE operations in the same order, no fused multiply-add

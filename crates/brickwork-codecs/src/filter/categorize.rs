@@ -84,7 +84,7 @@ impl Categorize {
     /// comparing bytes is NumPy's comparison ignoring trailing NULs), each with its code; a label
     /// longer than the width never matches and is left out, and of duplicates the later code wins.
     fn patterns(&self, width: usize, big: bool) -> Vec<(Vec<u8>, usize)> {
-        let mut patterns: Vec<(Vec<u8>, usize)> = Vec::with_capacity(self.labels.len());
+        let mut codes: HashMap<Vec<u8>, usize> = HashMap::with_capacity(self.labels.len());
         for (i, label) in self.labels.iter().enumerate() {
             let mut cps: Vec<u32> = label.chars().map(u32::from).collect();
             while cps.last() == Some(&0) {
@@ -94,10 +94,10 @@ impl Categorize {
                 continue;
             }
             cps.resize(width / 4, 0);
-            let bytes = store::<u32>(cps.len(), cps.into_iter(), big);
-            patterns.retain(|(p, _)| *p != bytes);
-            patterns.push((bytes, i + 1));
+            codes.insert(store::<u32>(cps.len(), cps.into_iter(), big), i + 1);
         }
+        let mut patterns: Vec<(Vec<u8>, usize)> = codes.into_iter().collect();
+        patterns.sort_unstable_by_key(|(_, code)| *code); // a deterministic scan order
         patterns
     }
 

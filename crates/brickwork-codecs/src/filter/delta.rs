@@ -339,7 +339,8 @@ impl Codec for Delta {
         // Written in place: the differences by the loop below, the first item (zeroed here) after it.
         let mut out = Vec::with_capacity(len);
         let spare = out.spare_capacity_mut().get_mut(..len).unwrap_or_default();
-        let (head, tail) = spare.split_at_mut(size.min(len));
+        let filled = spare.len(); // `len`: the capacity is at least that
+        let (head, tail) = spare.split_at_mut(size.min(filled));
         head.fill(MaybeUninit::new(0));
         let first = with_elem!(kind, T => {
             // enc[i] = arr[i] - arr[i-1] for i >= 1, straight from the input's neighbours: no carried
@@ -358,9 +359,9 @@ impl Codec for Delta {
             if let Some(rest) = tail.get_mut(written * size..) {
                 rest.fill(MaybeUninit::new(0)); // never reached: `tail` holds exactly n - 1 items
             }
-            // SAFETY: the capacity is at least `len`; `head` was zeroed and `tail`'s n - 1 items were
-            // written (and anything after them zeroed), so all `len` bytes are initialised.
-            unsafe { out.set_len(len) };
+            // SAFETY: the first `filled` bytes of the spare capacity are initialised: `head` was
+            // zeroed and `tail`'s n - 1 items were written (anything after them zeroed).
+            unsafe { out.set_len(filled) };
             let first = if big { T::iter_be(data).next() } else { T::iter_le(data).next() };
             if ka == kind {
                 // Same type: enc[0] = arr[0] is a plain copy.

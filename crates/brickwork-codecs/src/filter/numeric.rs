@@ -210,13 +210,14 @@ pub(crate) trait Elem: Copy + Default + PartialEq + Send + Sync + 'static {
         let len = n.saturating_mul(Self::SIZE);
         let mut out = Vec::with_capacity(len);
         let spare = out.spare_capacity_mut().get_mut(..len).unwrap_or_default();
+        let filled = spare.len(); // `len`: the capacity is at least that
         let written = Self::store_fast(spare, values, big);
         if let Some(rest) = spare.get_mut(written * Self::SIZE..) {
             rest.fill(MaybeUninit::new(0));
         }
-        // SAFETY: the capacity is at least `len`; store_uninit initialised the first `written`
-        // elements and the rest were zero-filled.
-        unsafe { out.set_len(len) };
+        // SAFETY: the first `filled` bytes of the spare capacity are initialised: store_uninit wrote
+        // the first `written` elements and the rest were zero-filled.
+        unsafe { out.set_len(filled) };
         out
     }
 }
