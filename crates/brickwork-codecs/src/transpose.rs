@@ -73,8 +73,8 @@ fn copy(src: &[u8], dst: &mut [MaybeUninit<u8>]) {
 /// it, then SSE2 (16); returns how many items it did.
 #[cfg(target_arch = "x86_64")]
 fn tiles<const T: usize>(src: &[u8], dst: &mut [MaybeUninit<u8>], n: usize, to_planes: bool) -> usize {
-    let start = if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU supports AVX2 (checked just above).
+    let start = if crate::simd::avx2() {
+        // SAFETY: the CPU supports AVX2 (`simd::avx2()`, checked just above).
         unsafe { tiles_avx2::<T>(src, dst, n, to_planes) }
     } else {
         0

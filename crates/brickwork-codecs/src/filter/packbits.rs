@@ -143,8 +143,8 @@ unsafe fn unpack_avx2(packed: &[u8], out: &mut [u8]) -> usize {
 /// CPU has; returns how many bytes of `data` it packed.
 fn pack_vectors(data: &[u8], packed: &mut [u8]) -> usize {
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU supports AVX2 (checked just above).
+    if crate::simd::avx2() {
+        // SAFETY: the CPU supports AVX2 (`simd::avx2()`, checked just above).
         return unsafe { pack_avx2(data, packed) };
     }
     let (wide, _) = data.as_chunks::<64>();
@@ -185,8 +185,8 @@ fn unpack(encoded: &[u8], out: &mut [u8]) -> Result<usize> {
     let (n, packed) = split(encoded)?;
     exact_out(ID, n, bool_dtype()?, out)?;
     #[cfg(target_arch = "x86_64")]
-    let (packed, out) = if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU supports AVX2 (checked just above).
+    let (packed, out) = if crate::simd::avx2() {
+        // SAFETY: the CPU supports AVX2 (`simd::avx2()`, checked just above).
         let done = unsafe { unpack_avx2(packed, out) };
         (
             packed.get(done..).unwrap_or_default(),
