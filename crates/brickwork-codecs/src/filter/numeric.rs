@@ -531,8 +531,8 @@ impl Elem for C128 {
 }
 
 /// A float element type with NumPy arithmetic in its own precision (float16 rounds after every step).
-/// `rint` is `round_ties_even`: one `vroundpd` in the AVX2 loops of [`crate::simd::dispatch`] (a libm
-/// call per element on x86-64 CPUs without AVX2, whose baseline SSE2 has no rounding instruction).
+/// `rint` is `round_ties_even`: one `roundpd` in the SSE4.1 and AVX2 loops of [`crate::simd::dispatch`]
+/// (a libm call per element only at the SSE2 baseline level, which has no rounding instruction).
 pub(crate) trait FloatElem: Elem {
     /// NumPy's conversion of a Python float (a "weak" scalar under NEP 50) to this type.
     fn from_f64(x: f64) -> Self;

@@ -75,7 +75,6 @@ fn pack64_sse2(c: &[u8; 64]) -> [u8; 8] {
     mask.reverse_bits().swap_bytes().to_le_bytes()
 }
 
-/// The 8 bool bytes (0/1, MSB first) of every packed byte.
 /// Packs the whole 32-byte groups of `data` into `packed` (4 bytes each) with AVX2; returns how many
 /// bytes of `data` it packed. Reversing each 8-byte group first makes `movemask` put element `8j + k`
 /// in bit `7 - k` of byte `j`, numcodecs' order, with no bit reversal afterwards.
@@ -155,6 +154,7 @@ fn pack_vectors(data: &[u8], packed: &mut [u8]) -> usize {
     wide.len().min(packed64.len()) * 64
 }
 
+/// The 8 bool bytes (0/1, MSB first) of every packed byte.
 const UNPACK: [[u8; 8]; 256] = {
     let mut t = [[0u8; 8]; 256];
     let mut b = 0;
