@@ -14,8 +14,8 @@
 //! The loop must be inlined into the feature-enabled copy to be compiled for it, so the closures handed
 //! to [`dispatch`] call only `#[inline]` code (the iterator adapters and the `Elem` methods are).
 //!
-//! The environment variable `BRICKWORK_SIMD` (`avx2`, `sse4.1` or `baseline`, read once per process) caps
-//! the level: the test command runs the codec tests at each level on one machine (`scripts/test`), and
+//! The environment variable `BRICKWORK_SIMD` (`avx2`, `sse4.1` or `baseline`, read once per process; any
+//! other value is ignored) caps the level: the test command runs the codec tests at each level on one machine (`scripts/test`), and
 //! it rules vector code out when debugging. A level the CPU lacks is never used.
 
 /// The instruction-set levels the loops are compiled for, lowest first.
