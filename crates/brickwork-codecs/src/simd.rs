@@ -32,14 +32,16 @@ pub(crate) enum Level {
 /// The best level this CPU has, capped by `BRICKWORK_SIMD` (checked once, then cached).
 pub(crate) fn level() -> Level {
     static LEVEL: std::sync::OnceLock<Level> = std::sync::OnceLock::new();
-    *LEVEL.get_or_init(|| {
-        let cap = match std::env::var("BRICKWORK_SIMD").as_deref() {
-            Ok("baseline") => Level::Baseline,
-            Ok("sse4.1") => Level::Sse41,
-            _ => Level::Avx2,
-        };
-        cpu_level().min(cap)
-    })
+    *LEVEL.get_or_init(|| cpu_level().min(cap(std::env::var("BRICKWORK_SIMD").ok().as_deref())))
+}
+
+/// The level a `BRICKWORK_SIMD` value allows (no cap for a missing or unknown value).
+fn cap(value: Option<&str>) -> Level {
+    match value {
+        Some("baseline") => Level::Baseline,
+        Some("sse4.1") => Level::Sse41,
+        _ => Level::Avx2,
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -101,19 +103,19 @@ unsafe fn with_sse41<R>(work: impl FnOnce() -> R) -> R {
 
 #[cfg(test)]
 mod tests {
-    use super::{cpu_level, dispatch, level, Level};
+    use super::{cap, cpu_level, dispatch, level, Level};
 
     /// Under `BRICKWORK_SIMD=baseline` or `sse4.1` (as the test command runs it) the loops really run
     /// at that level or below, and never above what the CPU has.
     #[test]
     fn the_level_respects_the_cap_and_the_cpu() {
-        let cap = match std::env::var("BRICKWORK_SIMD").as_deref() {
-            Ok("baseline") => Level::Baseline,
-            Ok("sse4.1") => Level::Sse41,
-            _ => Level::Avx2,
-        };
-        assert!(level() <= cap, "{:?} over the cap {cap:?}", level());
+        let limit = cap(std::env::var("BRICKWORK_SIMD").ok().as_deref());
+        assert!(level() <= limit, "{:?} over the cap {limit:?}", level());
         assert!(level() <= cpu_level());
+        assert_eq!(cap(Some("baseline")), Level::Baseline);
+        assert_eq!(cap(Some("sse4.1")), Level::Sse41);
+        assert_eq!(cap(Some("nonsense")), Level::Avx2);
+        assert_eq!(cap(None), Level::Avx2);
     }
 
     #[test]

@@ -295,17 +295,7 @@ impl Delta {
         let kp = ka.promote(kd);
         // Integers only: for floats the compiler may swap the operands of `acc + x` in this loop, which
         // changes which NaN payload survives (NumPy keeps the running sum's); the blocked loop keeps it.
-        let integer = matches!(
-            kp,
-            ElemKind::I8
-                | ElemKind::U8
-                | ElemKind::I16
-                | ElemKind::U16
-                | ElemKind::I32
-                | ElemKind::U32
-                | ElemKind::I64
-                | ElemKind::U64
-        );
+        let integer = kp.is_int();
         if integer && kp == ka && kp == kd && is_big(self.astype) == is_big(self.dtype) {
             with_elem!(kp, P => cumsum_same::<P>(encoded, is_big(self.dtype), out));
         } else if integer && kp == kd && !is_big(self.dtype) {
