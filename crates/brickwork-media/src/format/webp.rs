@@ -1,4 +1,4 @@
-//! WebP, still and animated (`.webp`): libwebp (the `webp` crate) to write and to read.
+//! WebP, still and animated (`.webp`): libwebp 1.6 (`libwebp-sys`, built from source) to write and to read.
 //!
 //! Writing, as imageio's pillow plugin: lossy at quality 80 by default (Pillow's default;
 //! [`EncodeOptions::quality`] overrides it), lossless when [`EncodeOptions::lossless`] is set. `uint8`
@@ -14,6 +14,8 @@
 //!
 //! Limits: the canvas size is checked before decoding, and the running total before each frame.
 
+use std::borrow::Cow;
+
 use brickwork_core::{ArrayBuf, Kind};
 
 use super::imagecrate;
@@ -26,12 +28,15 @@ const NAME: &str = "webp";
 /// Pillow's default WebP quality.
 pub const DEFAULT_QUALITY: u8 = 80;
 
-fn enc_err(e: impl std::fmt::Debug) -> MediaError {
-    MediaError::encode(NAME, format!("{e:?}"))
+/// Each frame's duration in a written animation, in milliseconds.
+const FRAME_MS: i32 = 100;
+
+fn enc_err(e: impl std::fmt::Display) -> MediaError {
+    MediaError::encode(NAME, e.to_string())
 }
 
 /// A frame as RGB or RGBA bytes (gray expanded) and whether it has alpha.
-fn to_rgb_or_rgba(f: &Frame<'_>) -> Result<(Vec<u8>, bool)> {
+fn to_rgb_or_rgba(f: Frame<'_>) -> Result<(Cow<'_, [u8]>, bool)> {
     if f.dtype != pixels::u8_dtype() || f.dtype.kind() == Kind::Bool {
         return Err(MediaError::Encode {
             format: NAME,
@@ -50,8 +55,8 @@ fn to_rgb_or_rgba(f: &Frame<'_>) -> Result<(Vec<u8>, bool)> {
                 .collect(),
             true,
         ),
-        3 => (f.data.to_vec(), false),
-        _ => (f.data.to_vec(), true),
+        3 => (f.data, false),
+        _ => (f.data, true),
     })
 }
 
@@ -59,7 +64,9 @@ fn to_rgb_or_rgba(f: &Frame<'_>) -> Result<(Vec<u8>, bool)> {
 pub fn encode(data: &MediaData, opts: &EncodeOptions) -> Result<Vec<u8>> {
     let (frames, _) = pixels::frames(data, NAME)?;
     let first = frames.first().ok_or_else(|| enc_err("no frame"))?;
-    let (w, h) = (imagecrate::side(first.w, NAME)?, imagecrate::side(first.h, NAME)?);
+    imagecrate::side(first.w, NAME)?;
+    imagecrate::side(first.h, NAME)?;
+    let (w, h) = (first.w, first.h);
     if w > 16383 || h > 16383 {
         return Err(MediaError::Encode {
             format: NAME,
@@ -67,32 +74,17 @@ pub fn encode(data: &MediaData, opts: &EncodeOptions) -> Result<Vec<u8>> {
         });
     }
     let quality = f32::from(opts.quality.unwrap_or(DEFAULT_QUALITY).min(100));
-    let converted: Vec<(Vec<u8>, bool)> = frames.iter().map(to_rgb_or_rgba).collect::<Result<_>>()?;
-    if converted.len() == 1 {
-        let (px, alpha) = &converted[0];
-        let enc = if *alpha {
-            ::webp::Encoder::from_rgba(px, w, h)
-        } else {
-            ::webp::Encoder::from_rgb(px, w, h)
-        };
-        let mem = enc.encode_simple(opts.lossless, quality).map_err(enc_err)?;
-        return Ok(mem.to_vec());
+    let converted: Vec<(Cow<'_, [u8]>, bool)> =
+        frames.into_iter().map(to_rgb_or_rgba).collect::<Result<_>>()?;
+    let settings = libwebp::Settings {
+        lossless: opts.lossless,
+        quality,
+    };
+    if let [(px, alpha)] = converted.as_slice() {
+        return libwebp::encode(px, w, h, *alpha, settings).map_err(enc_err);
     }
-    let mut config =
-        ::webp::WebPConfig::new().map_err(|()| enc_err("libwebp rejected its default config"))?;
-    config.lossless = i32::from(opts.lossless);
-    config.quality = quality;
-    let mut enc = ::webp::AnimEncoder::new(w, h, &config);
-    enc.set_loop_count(0);
-    for (i, (px, alpha)) in converted.iter().enumerate() {
-        let t = i32::try_from(i).unwrap_or(i32::MAX / 100).saturating_mul(100);
-        enc.add_frame(if *alpha {
-            ::webp::AnimFrame::from_rgba(px, w, h, t)
-        } else {
-            ::webp::AnimFrame::from_rgb(px, w, h, t)
-        });
-    }
-    Ok(enc.try_encode().map_err(enc_err)?.to_vec())
+    let frames: Vec<(&[u8], bool)> = converted.iter().map(|(px, a)| (&**px, *a)).collect();
+    libwebp::encode_animation(&frames, w, h, FRAME_MS, settings).map_err(enc_err)
 }
 
 /// Reads a WebP: one image, or every frame of an animation stacked.
@@ -102,29 +94,16 @@ pub fn encode(data: &MediaData, opts: &EncodeOptions) -> Result<Vec<u8>> {
 /// libwebp (`WebPDecodeRGB`/`WebPDecodeRGBA` by the alpha flag, as Pillow's `_webp` module chooses its
 /// mode), about twice as fast as the pure-Rust `image-webp`.
 pub fn decode(bytes: &[u8], opts: &DecodeOptions) -> Result<ArrayBuf> {
-    let features = ::webp::BitstreamFeatures::new(bytes)
+    let features = libwebp::features(bytes)
         .ok_or_else(|| dec_err("not a WebP file (libwebp cannot read its header)"))?;
-    let (w, h) = (features.width(), features.height());
-    let c = if features.has_alpha() { 4 } else { 3 };
-    let (w64, h64) = (u64::from(w), u64::from(h));
+    let (w, h) = (features.width, features.height);
+    let c = if features.has_alpha { 4 } else { 3 };
+    let (w64, h64) = (w as u64, h as u64);
     opts.limits.check(NAME, w64, h64, 1, c as u64)?;
-    if !features.has_animation() {
-        let img = ::webp::Decoder::new(bytes)
-            .decode()
+    if !features.has_animation {
+        let px = libwebp::decode(bytes, &features, c == 4)
             .ok_or_else(|| dec_err("the image data does not decode"))?;
-        let got = if img.is_alpha() { 4 } else { 3 };
-        if (img.width(), img.height(), got) != (w, h, c) {
-            return Err(dec_err(
-                "the decoded image differs from the size and channels in its header",
-            ));
-        }
-        let px: &[u8] = &img;
-        return pixels::stack(
-            vec![px.to_vec()],
-            pixels::u8_dtype(),
-            &[h as usize, w as usize, c],
-            false,
-        );
+        return pixels::stack(vec![px], pixels::u8_dtype(), &[h, w, c], false);
     }
     // Animated: parsed here (RIFF chunks), each frame decoded by libwebp's still decoder and composited
     // exactly as libwebp's WebPAnimDecoder (which Pillow uses) does. The `webp` crate's own AnimDecoder
@@ -132,8 +111,8 @@ pub fn decode(bytes: &[u8], opts: &DecodeOptions) -> Result<ArrayBuf> {
     let anim = parse_animation(bytes)?;
     opts.limits
         .check(NAME, w64, h64, anim.frames.len().max(1) as u64, 4)?;
-    let frames = composite(&anim, w as usize, h as usize, c)?;
-    pixels::stack(frames, pixels::u8_dtype(), &[h as usize, w as usize, c], true)
+    let frames = composite(&anim, w, h, c)?;
+    pixels::stack(frames, pixels::u8_dtype(), &[h, w, c], true)
 }
 
 /// One `ANMF` chunk: placement, blend/dispose flags and the frame's bitstream chunks.
@@ -215,23 +194,14 @@ fn decode_frame(f: &AnimFrame<'_>) -> Result<(Vec<u8>, bool)> {
     file.extend_from_slice(f.payload);
     let riff = u32::try_from(file.len() - 8).map_err(|_| dec_err("frame too large"))?;
     file[4..8].copy_from_slice(&riff.to_le_bytes());
-    let img = ::webp::Decoder::new(&file)
-        .decode()
-        .ok_or_else(|| dec_err("a frame of the animation does not decode"))?;
-    if img.width() as usize != f.w || img.height() as usize != f.h {
+    let features = libwebp::features(&file)
+        .ok_or_else(|| dec_err("a frame of the animation has an unreadable header"))?;
+    if (features.width, features.height) != (f.w, f.h) {
         return Err(dec_err("a frame's bitstream size differs from its ANMF header"));
     }
-    let alpha = img.is_alpha();
-    let px: &[u8] = &img;
-    let rgba = if alpha {
-        px.to_vec()
-    } else {
-        px.chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect()
-    };
-    if rgba.len() != f.w * f.h * 4 {
-        return Err(dec_err("a frame decoded to the wrong number of pixels"));
-    }
-    Ok((rgba, alpha))
+    let rgba = libwebp::decode(&file, &features, true)
+        .ok_or_else(|| dec_err("a frame of the animation does not decode"))?;
+    Ok((rgba, features.has_alpha))
 }
 
 /// libwebp's `BlendPixelNonPremult`: `src` over `dst`, both RGBA.
@@ -312,6 +282,240 @@ fn composite(anim: &Animation<'_>, cw: usize, ch: usize, c: usize) -> Result<Vec
         prev = Some((f, key));
     }
     Ok(out)
+}
+
+/// The libwebp calls, each owning the libwebp objects it creates and freeing them on every path.
+mod libwebp {
+    use std::ffi::{c_int, c_void};
+
+    use libwebp_sys as sys;
+
+    /// What `WebPGetFeatures` reads from a file's header.
+    pub struct Features {
+        pub width: usize,
+        pub height: usize,
+        pub has_alpha: bool,
+        pub has_animation: bool,
+    }
+
+    /// The header of `bytes`, or `None` when libwebp cannot read one.
+    pub fn features(bytes: &[u8]) -> Option<Features> {
+        let mut f = std::mem::MaybeUninit::<sys::WebPBitstreamFeatures>::uninit();
+        // SAFETY: libwebp reads at most `bytes.len()` bytes from the pointer and fills `f` when it
+        // returns VP8_STATUS_OK; `f` is read only then.
+        let f = unsafe {
+            if sys::WebPGetFeatures(bytes.as_ptr(), bytes.len(), f.as_mut_ptr())
+                != sys::VP8StatusCode::VP8_STATUS_OK
+            {
+                return None;
+            }
+            f.assume_init()
+        };
+        Some(Features {
+            width: usize::try_from(f.width).ok().filter(|&w| w > 0)?,
+            height: usize::try_from(f.height).ok().filter(|&h| h > 0)?,
+            has_alpha: f.has_alpha != 0,
+            has_animation: f.has_animation != 0,
+        })
+    }
+
+    /// Decodes a still image with the size in `features` (read from the same bytes) into RGB, or
+    /// RGBA when `rgba`, straight into the returned buffer.
+    pub fn decode(bytes: &[u8], features: &Features, rgba: bool) -> Option<Vec<u8>> {
+        let c = if rgba { 4 } else { 3 };
+        let stride = features.width.checked_mul(c)?;
+        let len = stride.checked_mul(features.height)?;
+        let stride = c_int::try_from(stride).ok()?;
+        // Zeroed rather than uninitialised: libwebp writes every pixel of a successful decode, but
+        // this way no byte can be read uninitialised whatever happens (fresh zero pages cost
+        // nothing more than writing).
+        let mut out = vec![0u8; len];
+        // SAFETY: libwebp reads `bytes` within its length and writes at most `len` bytes (it checks
+        // `stride * height <= len` for the image's own size before writing); `out` lives past the call.
+        let ok = unsafe {
+            let decode = if rgba {
+                sys::WebPDecodeRGBAInto
+            } else {
+                sys::WebPDecodeRGBInto
+            };
+            !decode(bytes.as_ptr(), bytes.len(), out.as_mut_ptr(), len, stride).is_null()
+        };
+        ok.then_some(out)
+    }
+
+    /// How to compress: lossy at `quality`, or lossless.
+    #[derive(Clone, Copy)]
+    pub struct Settings {
+        pub lossless: bool,
+        pub quality: f32,
+    }
+
+    /// libwebp's default configuration with `settings` applied, as Pillow configures it, plus a
+    /// second thread for the analysis pass (`thread_level`: the output bytes do not change).
+    fn config(settings: Settings) -> Result<sys::WebPConfig, String> {
+        let mut config =
+            sys::WebPConfig::new().map_err(|()| "libwebp rejected its default config".to_string())?;
+        config.lossless = c_int::from(settings.lossless);
+        config.alpha_compression = c_int::from(!settings.lossless);
+        config.quality = settings.quality;
+        config.thread_level = 1;
+        // SAFETY: `config` is an initialised WebPConfig.
+        if unsafe { sys::WebPValidateConfig(&config) } == 0 {
+            return Err(format!(
+                "quality {} is outside libwebp's 0..=100",
+                settings.quality
+            ));
+        }
+        Ok(config)
+    }
+
+    /// A `WebPPicture` holding a copy of the pixels, freed on drop.
+    struct Picture(sys::WebPPicture);
+
+    impl Picture {
+        /// Imports `w`x`h` RGB (or RGBA) pixels as ARGB, as Pillow does.
+        fn new(px: &[u8], w: usize, h: usize, alpha: bool) -> Result<Self, String> {
+            let c = if alpha { 4 } else { 3 };
+            let stride = w.checked_mul(c).filter(|s| s.checked_mul(h) == Some(px.len()));
+            let too_big = || format!("{w}x{h} does not fit libwebp's picture");
+            let stride = c_int::try_from(stride.ok_or_else(too_big)?).map_err(|_| too_big())?;
+            let mut pic = Picture(sys::WebPPicture::new().map_err(|()| "libwebp cannot init a picture")?);
+            pic.0.use_argb = 1;
+            pic.0.width = c_int::try_from(w).map_err(|_| too_big())?;
+            pic.0.height = c_int::try_from(h).map_err(|_| too_big())?;
+            // SAFETY: `px` holds exactly `h` rows of `stride` bytes (checked above); libwebp copies
+            // them into memory it allocates and owns through `pic`, which frees it on drop.
+            let ok = unsafe {
+                if alpha {
+                    sys::WebPPictureImportRGBA(&mut pic.0, px.as_ptr(), stride)
+                } else {
+                    sys::WebPPictureImportRGB(&mut pic.0, px.as_ptr(), stride)
+                }
+            };
+            if ok == 0 {
+                return Err(format!("libwebp could not allocate a {w}x{h} picture"));
+            }
+            Ok(pic)
+        }
+    }
+
+    impl Drop for Picture {
+        fn drop(&mut self) {
+            // SAFETY: the picture was initialised by WebPPictureInit; freeing an unimported one is a no-op.
+            unsafe { sys::WebPPictureFree(&mut self.0) }
+        }
+    }
+
+    /// libwebp's writer callback: appends to the `Vec<u8>` behind `custom_ptr`.
+    unsafe extern "C" fn append(data: *const u8, size: usize, pic: *const sys::WebPPicture) -> c_int {
+        // SAFETY: `encode` sets `custom_ptr` to a live `Vec<u8>` that nothing else touches during
+        // WebPEncode, and libwebp passes `size` readable bytes at `data`.
+        let (out, data) = unsafe {
+            (
+                &mut *(*pic).custom_ptr.cast::<Vec<u8>>(),
+                std::slice::from_raw_parts(data, size),
+            )
+        };
+        if out.try_reserve(data.len()).is_err() {
+            return 0;
+        }
+        out.extend_from_slice(data);
+        1
+    }
+
+    /// Encodes one `w`x`h` image.
+    pub fn encode(px: &[u8], w: usize, h: usize, alpha: bool, settings: Settings) -> Result<Vec<u8>, String> {
+        let config = config(settings)?;
+        let mut pic = Picture::new(px, w, h, alpha)?;
+        let mut out: Vec<u8> = Vec::new();
+        pic.0.writer = Some(append);
+        pic.0.custom_ptr = (&raw mut out).cast::<c_void>();
+        // SAFETY: `config` is validated, `pic` holds an imported picture and its writer appends to
+        // `out`, which outlives the call.
+        let ok = unsafe { sys::WebPEncode(&config, &mut pic.0) };
+        if ok == 0 {
+            return Err(format!("libwebp failed to encode ({:?})", pic.0.error_code));
+        }
+        Ok(out)
+    }
+
+    /// A `WebPAnimEncoder`, deleted on drop.
+    struct AnimEncoder(*mut sys::WebPAnimEncoder);
+
+    impl Drop for AnimEncoder {
+        fn drop(&mut self) {
+            // SAFETY: the pointer came from WebPAnimEncoderNewInternal and is deleted once.
+            unsafe { sys::WebPAnimEncoderDelete(self.0) }
+        }
+    }
+
+    impl AnimEncoder {
+        fn error(&self, what: &str) -> String {
+            // SAFETY: the encoder is live; libwebp returns a NUL-terminated string it owns (or null).
+            let msg = unsafe {
+                let p = sys::WebPAnimEncoderGetError(self.0);
+                (!p.is_null()).then(|| std::ffi::CStr::from_ptr(p).to_string_lossy().into_owned())
+            };
+            format!(
+                "{what}: {}",
+                msg.unwrap_or_else(|| "libwebp gave no reason".into())
+            )
+        }
+    }
+
+    /// Encodes frames of `w`x`h` pixels as an animation looping forever, `frame_ms` per frame.
+    pub fn encode_animation(
+        frames: &[(&[u8], bool)],
+        w: usize,
+        h: usize,
+        frame_ms: c_int,
+        settings: Settings,
+    ) -> Result<Vec<u8>, String> {
+        let config = config(settings)?;
+        let abi = sys::WebPGetMuxABIVersion();
+        let mut options = std::mem::MaybeUninit::<sys::WebPAnimEncoderOptions>::uninit();
+        // SAFETY: libwebp fills the options (returning 0 only on an ABI mismatch, checked).
+        let mut options = unsafe {
+            if sys::WebPAnimEncoderOptionsInitInternal(options.as_mut_ptr(), abi) == 0 {
+                return Err("libwebp's animation encoder has a different ABI".into());
+            }
+            options.assume_init()
+        };
+        options.anim_params.loop_count = 0;
+        let too_big = || format!("{w}x{h} does not fit libwebp's animation encoder");
+        let (cw, ch) = (
+            c_int::try_from(w).map_err(|_| too_big())?,
+            c_int::try_from(h).map_err(|_| too_big())?,
+        );
+        // SAFETY: valid options; a null return (out of memory, bad size) is checked.
+        let enc = AnimEncoder(unsafe { sys::WebPAnimEncoderNewInternal(cw, ch, &options, abi) });
+        if enc.0.is_null() {
+            return Err(too_big());
+        }
+        let mut timestamp: c_int = 0;
+        for &(px, alpha) in frames {
+            let mut pic = Picture::new(px, w, h, alpha)?;
+            // SAFETY: live encoder, imported picture of the canvas size, validated config; libwebp
+            // copies what it keeps, so `pic` may be freed after the call.
+            if unsafe { sys::WebPAnimEncoderAdd(enc.0, &mut pic.0, timestamp, &config) } == 0 {
+                return Err(enc.error("libwebp failed to add a frame"));
+            }
+            timestamp = timestamp.saturating_add(frame_ms);
+        }
+        let mut data = sys::WebPData::default();
+        // SAFETY: a null frame marks the end (its timestamp ends the last frame); `data` receives a
+        // buffer libwebp allocates, freed with WebPDataClear once copied.
+        unsafe {
+            if sys::WebPAnimEncoderAdd(enc.0, std::ptr::null_mut(), timestamp, std::ptr::null()) == 0
+                || sys::WebPAnimEncoderAssemble(enc.0, &mut data) == 0
+            {
+                return Err(enc.error("libwebp failed to assemble the animation"));
+            }
+            let out = std::slice::from_raw_parts(data.bytes, data.size).to_vec();
+            sys::WebPDataClear(&mut data);
+            Ok(out)
+        }
+    }
 }
 
 #[cfg(test)]
