@@ -22,7 +22,7 @@
 //! codecs or data without a direct path take the owned [`ObjectArray`] route above.
 
 use brickwork::core::object::{
-    Decoded, ItemRef, ItemSink, ItemsRef, ObjectArray, ObjectCodec, ObjectItems, Value,
+    Decoded, ItemRef, ItemSink, ItemsRef, ObjectArray, ObjectCodec, ObjectItems, OutBuf, Value,
 };
 use brickwork::{ArrayView, DType, Error, Limits, Order};
 use numpy::prelude::*;
@@ -381,8 +381,8 @@ fn output<'py>(py: Python<'py>, encoded: &[u8], bytearray: bool) -> Bound<'py, P
 /// Encodes an object array given as its elements in memory order (a list or a 1-D object ndarray),
 /// its shape and order ("C"/"F"); returns `bytes` (a `bytearray` with `bytearray`). Elements the
 /// codec can take borrowed ([`ItemRef`]; 1-D ndarray items only with `array_dtype`) are encoded
-/// without copying them, straight into the new object (`ObjectCodec::encoded_items_len` and
-/// `encode_items_into`); otherwise, unless `direct_only` (which then returns `None`), they are
+/// without copying them, straight into the new object (`ObjectCodec::encoded_items_estimate` and
+/// `encode_items_uninit`, else `encoded_items_len` and `encode_items_into`); otherwise, unless `direct_only` (which then returns `None`), they are
 /// converted to an owned [`ObjectArray`].
 #[pyfunction]
 #[pyo3(signature = (codec, elements, shape, order, bytearray=false, array_dtype=None, direct_only=false))]
@@ -418,23 +418,49 @@ pub(crate) fn encode_objects<'py>(
                 order,
                 array_dtype: array_dtype.as_ref().map(|(d, _)| *d),
             };
+            // One pass into an over-sized `bytes`, shrunk after, for codecs whose exact size
+            // costs a pass of its own (json2); when the items do not fit, the exact path below.
+            if !bytearray && crate::bytes::can_shrink() {
+                if let Some(estimate) = object_codec.encoded_items_estimate(view) {
+                    let mut fitted = true;
+                    let made = crate::bytes::new_shrunk(py, estimate, |buf| {
+                        let mut out = OutBuf::new(buf);
+                        object_codec
+                            .encode_items_into(view, &mut out)
+                            .map_err(|e| to_pyerr(py, e))?;
+                        fitted = !out.overflowed();
+                        Ok(out.written().unwrap_or(0))
+                    })?;
+                    if fitted {
+                        return Ok(Some(made.into_any()));
+                    }
+                }
+            }
             if let Some(len) = object_codec.encoded_items_len(view) {
                 let len = len.map_err(|e| to_pyerr(py, e))?;
-                // Written straight into the new Python object (zeroed by pyo3 first).
-                let write = |buf: &mut [u8]| -> PyResult<()> {
-                    let written = object_codec
-                        .encode_items_into(view, buf)
+                let write = |out: &mut OutBuf<'_>| -> PyResult<usize> {
+                    object_codec
+                        .encode_items_into(view, out)
                         .map_err(|e| to_pyerr(py, e))?;
-                    if written != len {
-                        let msg = format!("wrote {written} bytes, expected {len}");
-                        return Err(to_pyerr(py, Error::invalid_input(native.inner.codec_id(), msg)));
-                    }
-                    Ok(())
+                    out.written().ok_or_else(|| {
+                        let msg = format!("the encoding outgrew its computed size of {len} bytes");
+                        to_pyerr(py, Error::invalid_input(native.inner.codec_id(), msg))
+                    })
                 };
+                // Written straight into the new Python object: a `bytes` uninitialised, a
+                // `bytearray` zeroed by pyo3 first.
                 return Ok(Some(if bytearray {
-                    PyByteArray::new_with(py, len, write)?.into_any()
+                    PyByteArray::new_with(py, len, |buf| {
+                        let written = write(&mut OutBuf::new_init(buf))?;
+                        if written != len {
+                            let msg = format!("wrote {written} bytes, expected {len}");
+                            return Err(to_pyerr(py, Error::invalid_input(native.inner.codec_id(), msg)));
+                        }
+                        Ok(())
+                    })?
+                    .into_any()
                 } else {
-                    PyBytes::new_with(py, len, write)?.into_any()
+                    crate::bytes::new_exact(py, len, |buf| write(&mut OutBuf::new(buf)))?.into_any()
                 }));
             }
         }

@@ -29,5 +29,5 @@ pub use config::Config;
 pub use dtype::{DType, Endian, Kind};
 pub use error::{Error, Result};
 pub use limits::{Limits, DEFAULT_MAX_DECODED_BYTES};
-pub use object::{Decoded, ObjectArray, ObjectCodec, ObjectItems, Value};
+pub use object::{Decoded, ObjectArray, ObjectCodec, ObjectItems, OutBuf, Value};
 pub use registry::{CodecEntry, Registry};

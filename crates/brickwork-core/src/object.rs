@@ -405,6 +405,76 @@ pub trait ItemSink {
 /// A codec that encodes and decodes object arrays (numcodecs' object codecs).
 ///
 /// Its plain [`Codec::encode`]/[`Codec::decode`] handle the typed arrays numcodecs also accepts (and
+/// A caller's buffer, initialised or not, that [`ObjectCodec::encode_items_into`] writes into. Only
+/// whole initialised bytes go in, what does not fit is dropped and flagged, and the buffer itself
+/// keeps count, so its first [`OutBuf::filled`] bytes are initialised whatever the codec does.
+#[derive(Debug)]
+pub struct OutBuf<'a> {
+    buf: &'a mut [std::mem::MaybeUninit<u8>],
+    pos: usize,
+    overflow: bool,
+}
+
+impl<'a> OutBuf<'a> {
+    /// An empty buffer writing into `buf`.
+    pub fn new(buf: &'a mut [std::mem::MaybeUninit<u8>]) -> Self {
+        OutBuf {
+            buf,
+            pos: 0,
+            overflow: false,
+        }
+    }
+
+    /// An empty buffer writing into initialised `buf` (which stays initialised: an `OutBuf` only
+    /// ever writes whole bytes and never hands its slice out).
+    pub fn new_init(buf: &'a mut [u8]) -> Self {
+        // SAFETY: same layout; see above for why `buf` stays initialised for its owner.
+        let buf = unsafe { &mut *(std::ptr::from_mut::<[u8]>(buf) as *mut [std::mem::MaybeUninit<u8>]) };
+        OutBuf::new(buf)
+    }
+
+    /// Appends `b`, or flags the overflow when it does not fit.
+    #[inline]
+    pub fn put(&mut self, b: &[u8]) {
+        match self.buf.get_mut(self.pos..self.pos + b.len()) {
+            Some(dst) => {
+                // SAFETY: `dst` and `b` have the same length and cannot overlap (`dst` is borrowed
+                // exclusively); `MaybeUninit<u8>` has the layout of `u8`.
+                unsafe { std::ptr::copy_nonoverlapping(b.as_ptr(), dst.as_mut_ptr().cast::<u8>(), b.len()) };
+                self.pos += b.len();
+            }
+            None => self.overflow = true,
+        }
+    }
+
+    /// Appends one byte, or flags the overflow.
+    #[inline]
+    pub fn byte(&mut self, b: u8) {
+        match self.buf.get_mut(self.pos) {
+            Some(dst) => {
+                dst.write(b);
+                self.pos += 1;
+            }
+            None => self.overflow = true,
+        }
+    }
+
+    /// The bytes written so far.
+    pub fn filled(&self) -> usize {
+        self.pos
+    }
+
+    /// Whether something did not fit.
+    pub fn overflowed(&self) -> bool {
+        self.overflow
+    }
+
+    /// The bytes written, or `None` when something did not fit.
+    pub fn written(&self) -> Option<usize> {
+        (!self.overflow).then_some(self.pos)
+    }
+}
+
 /// refuse `|O` with an error pointing here).
 pub trait ObjectCodec: Codec {
     /// Encodes an object array.
@@ -419,16 +489,26 @@ pub trait ObjectCodec: Codec {
         None
     }
 
-    /// Writes borrowed items for which [`ObjectCodec::encoded_items_len`] gave `Some(Ok(len))` into
-    /// `out` (at least `len` bytes, e.g. a caller's fresh Python `bytes`) and returns the bytes
-    /// written, `len`: exactly what `encode_objects` of the same items returns. The default (no direct
-    /// path) is an error.
-    fn encode_items_into(&self, items: ItemsRef<'_>, out: &mut [u8]) -> Result<usize> {
+    /// Writes borrowed items for which [`ObjectCodec::encoded_items_len`] (or
+    /// [`ObjectCodec::encoded_items_estimate`]) gave a size into `out` (a caller's fresh Python
+    /// `bytes`, say): exactly what `encode_objects` of the same items returns, or, when `out` is too
+    /// small, as much as fits with [`OutBuf::overflowed`] set. The default (no direct path) is an error.
+    fn encode_items_into(&self, items: ItemsRef<'_>, out: &mut OutBuf<'_>) -> Result<()> {
         let _ = (items, out);
         Err(Error::invalid_input(
             self.codec_id(),
             "this codec has no direct encoding of borrowed items; use encode_objects",
         ))
+    }
+
+    /// A size that holds the encoding of borrowed items in all but unusual cases, for codecs whose
+    /// exact size costs a pass over the items' contents (json2's escapes): the caller allocates it
+    /// uninitialised, writes with [`ObjectCodec::encode_items_into`] and shrinks the result, falling
+    /// back to the exact size when they did not fit. `None` (the default) means: use
+    /// [`ObjectCodec::encoded_items_len`].
+    fn encoded_items_estimate(&self, items: ItemsRef<'_>) -> Option<usize> {
+        let _ = items;
+        None
     }
 
     /// [`ObjectCodec::encoded_items_len`] and [`ObjectCodec::encode_items_into`] into a new vector.
@@ -437,11 +517,21 @@ pub trait ObjectCodec: Codec {
             Ok(len) => len,
             Err(e) => return Some(Err(e)),
         };
-        let mut out = vec![0u8; len];
-        Some(self.encode_items_into(items, &mut out).map(|n| {
-            out.truncate(n);
-            out
-        }))
+        let mut out = Vec::with_capacity(len);
+        let mut buf = OutBuf::new(out.spare_capacity_mut());
+        if let Err(e) = self.encode_items_into(items, &mut buf) {
+            return Some(Err(e));
+        }
+        let Some(n) = buf.written() else {
+            return Some(Err(Error::output_size(
+                self.codec_id(),
+                format!("more than {len}"),
+                len,
+            )));
+        };
+        // SAFETY: an OutBuf's first `written()` bytes are initialised (it counts them itself).
+        unsafe { out.set_len(n) };
+        Some(Ok(out))
     }
 
     /// Decodes straight into `sink` (the fast path of results made of `str`/`bytes`/`None`/array

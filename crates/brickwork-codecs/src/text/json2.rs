@@ -23,7 +23,7 @@
 //!   stored dtype is not `|O`. Object arrays go through [`ObjectCodec`]; `decode_any` returns either.
 //! * The legacy id `json` (numcodecs < 0.6, no shape in the data) is [`super::json::LegacyJson`].
 
-use brickwork_core::object::{ItemRef, ItemSink, ItemsRef};
+use brickwork_core::object::{ItemRef, ItemSink, ItemsRef, OutBuf};
 use brickwork_core::{
     ArrayBuf, ArrayView, Codec, Config, Decoded, Error, Limits, ObjectArray, ObjectCodec, Result,
     StaticCodec, Value,
@@ -31,7 +31,7 @@ use brickwork_core::{
 use serde::{Deserialize, Serialize};
 
 use super::pyfloat::json_float;
-use super::{items, Count, Cursor, Put};
+use super::{items, prefetch, Count, Put, PREFETCH_AHEAD};
 
 const ID: &str = "json2";
 
@@ -321,6 +321,11 @@ impl Json2 {
             let count = input.items.len();
             let shape = Value::List(vec![Value::Int(*n as i128)]);
             w.list(count.saturating_add(2), 0, |w, i| {
+                // Each str lives in its own Python object, scattered in memory: ask for one a
+                // few items ahead while this one is written, rather than stall on it then.
+                if let Some(ItemRef::Str(ahead)) = input.items.get(i + PREFETCH_AHEAD) {
+                    prefetch(ahead.as_bytes());
+                }
                 match input.items.get(i) {
                     Some(ItemRef::Str(s)) => w.string(s),
                     Some(_) => w.out.put_str("null"),
@@ -333,6 +338,9 @@ impl Json2 {
         Some(write())
     }
 }
+
+/// The largest estimate [`ObjectCodec::encoded_items_estimate`] gives (256 MiB).
+const ONE_PASS_MAX_BYTES: usize = 256 << 20;
 
 pub(crate) fn objects_only(codec: &str) -> Error {
     Error::invalid_input(
@@ -404,11 +412,30 @@ impl ObjectCodec for Json2 {
         Some(self.write_items(input, &mut count)?.map(|()| count.0))
     }
 
-    fn encode_items_into(&self, input: ItemsRef<'_>, out: &mut [u8]) -> Result<usize> {
-        let mut cursor = Cursor::new(out);
-        self.write_items(input, &mut cursor)
-            .unwrap_or_else(|| Err(Error::invalid_input(ID, "expected a 1-D array of str/None")))?;
-        cursor.finish(ID)
+    fn encode_items_into(&self, input: ItemsRef<'_>, out: &mut OutBuf<'_>) -> Result<()> {
+        self.write_items(input, out)
+            .unwrap_or_else(|| Err(Error::invalid_input(ID, "expected a 1-D array of str/None")))
+    }
+
+    /// Three times the size without escapes: room for every string escaped to `\\uXXXX` from 2-byte
+    /// characters or to surrogate pairs from 4-byte ones, so only text full of control characters
+    /// takes the exact two-pass path; beyond [`ONE_PASS_MAX_BYTES`], that path is taken anyway
+    /// (counting first is then cheaper than reserving three times the output).
+    fn encoded_items_estimate(&self, input: ItemsRef<'_>) -> Option<usize> {
+        if input.shape.len() != 1 || !self.indent.is_null() {
+            return None;
+        }
+        let separator = self.separators.as_ref().map_or(1, |(item, _)| item.len());
+        let mut plain = 64usize;
+        for item in input.items {
+            let len = match item {
+                ItemRef::Str(s) => s.len() + 2,
+                ItemRef::None => 4,
+                _ => return None,
+            };
+            plain = plain.saturating_add(len + separator);
+        }
+        plain.checked_mul(3).filter(|&n| n <= ONE_PASS_MAX_BYTES)
     }
 
     /// A 1-D object array of str/null items straight from `encoded` (see `Parser::items_into`).
@@ -490,17 +517,129 @@ const fn escaped_lengths(ensure_ascii: bool) -> [u8; 256] {
 static ESCAPED_LENGTHS: [u8; 256] = escaped_lengths(false);
 static ESCAPED_LENGTHS_ASCII: [u8; 256] = escaped_lengths(true);
 
-/// The length of `s` as a JSON string (quotes included), as `Writer::string` writes it.
+/// The length of `s` as a JSON string (quotes included), as `Writer::string` writes it: its own
+/// length plus, for each byte to escape, what its escape adds.
 fn escaped_len(s: &str, ensure_ascii: bool) -> usize {
     let table = if ensure_ascii {
         &ESCAPED_LENGTHS_ASCII
     } else {
         &ESCAPED_LENGTHS
     };
-    s.bytes()
-        .map(|b| usize::from(table[usize::from(b)]))
-        .sum::<usize>()
-        + 2
+    let bytes = s.as_bytes();
+    let mut len = bytes.len() + 2;
+    let mut escapes = Escapes::new(bytes, ensure_ascii);
+    let mut i = 0;
+    while let Some(j) = escapes.next(i) {
+        // `len` already counts the character's bytes once.
+        let lead = bytes[j];
+        let n = utf8_len(lead);
+        len = (len + usize::from(table[usize::from(lead)])).saturating_sub(n);
+        i = j + n;
+    }
+    len
+}
+
+/// The length of the UTF-8 sequence `lead` starts.
+#[inline]
+fn utf8_len(lead: u8) -> usize {
+    match lead {
+        0xf0.. => 4,
+        0xe0.. => 3,
+        0xc0.. => 2,
+        _ => 1,
+    }
+}
+
+/// The positions of the bytes `Writer::string` escapes (the `ESCAPED`/`ESCAPED_ASCII` tables), found
+/// 16 bytes at a time: `mask` has bit `k` set when `bytes[base + k]` is escaped.
+struct Escapes<'a> {
+    bytes: &'a [u8],
+    ensure_ascii: bool,
+    base: usize,
+    mask: u32,
+}
+
+impl<'a> Escapes<'a> {
+    #[inline]
+    fn new(bytes: &'a [u8], ensure_ascii: bool) -> Self {
+        Escapes {
+            bytes,
+            ensure_ascii,
+            base: 0,
+            mask: block_mask(bytes, 0, ensure_ascii),
+        }
+    }
+
+    /// The first escaped position at or after `from` (positions only move forward).
+    #[inline]
+    fn next(&mut self, from: usize) -> Option<usize> {
+        loop {
+            let skip = from.saturating_sub(self.base);
+            self.mask &= u32::MAX.checked_shl(skip as u32).unwrap_or(0);
+            if self.mask != 0 {
+                return Some(self.base + self.mask.trailing_zeros() as usize);
+            }
+            self.base += 16;
+            if self.base >= self.bytes.len() {
+                return None;
+            }
+            self.mask = block_mask(self.bytes, self.base, self.ensure_ascii);
+        }
+    }
+}
+
+/// The escape mask of `bytes[base..base + 16]` (fewer bits at the end of `bytes`).
+#[inline]
+fn block_mask(bytes: &[u8], base: usize, ensure_ascii: bool) -> u32 {
+    let rest = bytes.get(base..).unwrap_or_default();
+    #[cfg(target_arch = "x86_64")]
+    {
+        if let Some(block) = rest.first_chunk::<16>() {
+            return escaped_mask(block, ensure_ascii);
+        }
+        if let Some(last) = bytes.last_chunk::<16>() {
+            // The tail: the last 16 bytes, without the bits of those before `base`.
+            return escaped_mask(last, ensure_ascii) >> (16 - rest.len());
+        }
+    }
+    // A string shorter than 16 bytes (or no SSE2): one table lookup per byte.
+    let special = if ensure_ascii { &ESCAPED_ASCII } else { &ESCAPED };
+    rest.iter()
+        .take(16)
+        .enumerate()
+        .fold(0, |m, (k, &b)| m | u32::from(special[usize::from(b)]) << k)
+}
+
+/// Bit `k` set when `block[k]` is escaped: below 0x20, `"` or `\\`, and with `ensure_ascii` also
+/// 0x7f and above (SSE2, part of every x86-64 CPU).
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn escaped_mask(block: &[u8; 16], ensure_ascii: bool) -> u32 {
+    use std::arch::x86_64::*;
+    // SAFETY: SSE2 is part of the x86-64 baseline; the load reads exactly the 16 bytes of `block`.
+    unsafe {
+        let v = _mm_loadu_si128(block.as_ptr().cast());
+        let quote = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8));
+        let backslash = _mm_cmpeq_epi8(v, _mm_set1_epi8(b'\\' as i8));
+        // Shifting by 0x60 maps the printable ASCII 0x20..=0x7e onto -128..=-34 as signed bytes and
+        // everything else above; without `ensure_ascii`, flipping the top bit maps 0x00..=0x1f alone
+        // below -96.
+        let outside = if ensure_ascii {
+            let shifted = _mm_add_epi8(v, _mm_set1_epi8(0x60));
+            _mm_cmpgt_epi8(shifted, _mm_set1_epi8(-34))
+        } else {
+            let flipped = _mm_xor_si128(v, _mm_set1_epi8(-128));
+            _mm_cmplt_epi8(flipped, _mm_set1_epi8(-96))
+        };
+        _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), outside)) as u32
+    }
+}
+
+/// `\\uXXXX` for a UTF-16 code unit, in lowercase hex as Python writes it.
+fn unicode_escape(unit: u32) -> [u8; 6] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let hex = |shift: u32| HEX[((unit >> shift) & 0xf) as usize];
+    [b'\\', b'u', hex(12), hex(8), hex(4), hex(0)]
 }
 
 struct Writer<'a, O: Put> {
@@ -528,7 +667,6 @@ impl<O: Put> Writer<'_, O> {
     }
 
     fn string(&mut self, s: &str) {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
         let ensure_ascii = self.cfg.ensure_ascii;
         let out = &mut self.out;
         if let Some(total) = out.count_only() {
@@ -537,38 +675,41 @@ impl<O: Put> Writer<'_, O> {
         }
         out.byte(b'"');
         let bytes = s.as_bytes();
-        let special = if ensure_ascii { &ESCAPED_ASCII } else { &ESCAPED };
         let (mut run, mut i) = (0, 0);
-        // Skip the bytes written as they are, up to the next one to escape.
-        while let Some(skip) = bytes
-            .get(i..)
-            .and_then(|rest| rest.iter().position(|b| special[usize::from(*b)]))
-        {
-            i += skip;
-            // `i` is at a character boundary: an ASCII byte, or (ensure_ascii) a leading byte.
-            out.put_str(s.get(run..i).unwrap_or(""));
-            let c = s.get(i..).and_then(|t| t.chars().next()).unwrap_or('\u{fffd}');
-            i += c.len_utf8();
+        let mut escapes = Escapes::new(bytes, ensure_ascii);
+        // Copy the bytes written as they are, up to the next one to escape.
+        while let Some(at) = escapes.next(i) {
+            out.put(&bytes[run..at]);
+            // `at` is at a character boundary: an ASCII byte, or (ensure_ascii) a leading byte.
+            let lead = bytes[at];
+            let len = utf8_len(lead);
+            // The code point, from a sequence `s` being a `str` guarantees to be whole and valid.
+            let cont = |k: usize| u32::from(bytes.get(at + k).map_or(0, |b| b & 0x3f));
+            let c = match len {
+                1 => u32::from(lead),
+                2 => u32::from(lead & 0x1f) << 6 | cont(1),
+                3 => u32::from(lead & 0x0f) << 12 | cont(1) << 6 | cont(2),
+                _ => u32::from(lead & 0x07) << 18 | cont(1) << 12 | cont(2) << 6 | cont(3),
+            };
+            i = at + len;
             run = i;
             match c {
-                '"' => out.put_str("\\\""),
-                '\\' => out.put_str("\\\\"),
-                '\n' => out.put_str("\\n"),
-                '\r' => out.put_str("\\r"),
-                '\t' => out.put_str("\\t"),
-                '\u{8}' => out.put_str("\\b"),
-                '\u{c}' => out.put_str("\\f"),
-                c => {
-                    let mut units = [0u16; 2];
-                    for u in c.encode_utf16(&mut units) {
-                        let u = usize::from(*u);
-                        let hex = |shift: usize| HEX[(u >> shift) & 0xf];
-                        out.put(&[b'\\', b'u', hex(12), hex(8), hex(4), hex(0)]);
-                    }
+                0x22 => out.put(b"\\\""),
+                0x5c => out.put(b"\\\\"),
+                0x0a => out.put(b"\\n"),
+                0x0d => out.put(b"\\r"),
+                0x09 => out.put(b"\\t"),
+                0x08 => out.put(b"\\b"),
+                0x0c => out.put(b"\\f"),
+                0x10000.. => {
+                    let v = c - 0x10000;
+                    out.put(&unicode_escape(0xd800 | (v >> 10)));
+                    out.put(&unicode_escape(0xdc00 | (v & 0x3ff)));
                 }
+                c => out.put(&unicode_escape(c)),
             }
         }
-        out.put_str(s.get(run..).unwrap_or(""));
+        out.put(&bytes[run..]);
         out.byte(b'"');
     }
 
@@ -1314,6 +1455,107 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("decode_objects"));
+    }
+
+    /// Python's `json` string encoding, one character at a time.
+    fn python_string(s: &str, ensure_ascii: bool) -> String {
+        use std::fmt::Write;
+        let mut o = String::from("\"");
+        for c in s.chars() {
+            match c {
+                '"' => o.push_str("\\\""),
+                '\\' => o.push_str("\\\\"),
+                '\n' => o.push_str("\\n"),
+                '\r' => o.push_str("\\r"),
+                '\t' => o.push_str("\\t"),
+                '\u{8}' => o.push_str("\\b"),
+                '\u{c}' => o.push_str("\\f"),
+                c if u32::from(c) < 0x20 || (ensure_ascii && u32::from(c) > 0x7e) => {
+                    for u in c.encode_utf16(&mut [0; 2]) {
+                        write!(o, "\\u{u:04x}").unwrap();
+                    }
+                }
+                c => o.push(c),
+            }
+        }
+        o.push('"');
+        o
+    }
+
+    #[test]
+    fn text_beyond_the_estimate_takes_the_exact_path() {
+        use brickwork_core::object::ItemRef;
+        let controls = "\u{1}".repeat(100);
+        let items = [ItemRef::Str(&controls)];
+        let view = ItemsRef {
+            items: &items,
+            shape: &[1],
+            order: brickwork_core::Order::C,
+            array_dtype: None,
+        };
+        let c = Json2::default();
+        let estimate = c.encoded_items_estimate(view).unwrap();
+        let exact = c.encoded_items_len(view).unwrap().unwrap();
+        assert!(exact > estimate, "{exact} {estimate}");
+        let mut buf = vec![std::mem::MaybeUninit::new(0u8); estimate];
+        let mut out = OutBuf::new(&mut buf);
+        c.encode_items_into(view, &mut out).unwrap();
+        assert!(out.overflowed());
+        let mut buf = vec![std::mem::MaybeUninit::new(0u8); exact];
+        let mut out = OutBuf::new(&mut buf);
+        c.encode_items_into(view, &mut out).unwrap();
+        assert_eq!(out.written(), Some(exact));
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn the_vector_mask_is_the_byte_table() {
+        for (ensure_ascii, table) in [(true, &ESCAPED_ASCII), (false, &ESCAPED)] {
+            for b in 0..=255u8 {
+                let mut block = [b' '; 16];
+                block[b as usize % 16] = b;
+                let want = u32::from(table[usize::from(b)]) << (b as usize % 16);
+                assert_eq!(escaped_mask(&block, ensure_ascii), want, "{b:#x} {ensure_ascii}");
+            }
+        }
+    }
+
+    #[test]
+    fn vector_scan_escapes_every_position() {
+        // Escaped characters at every offset of strings around the 16-byte blocks and the tail.
+        let pieces = [
+            "a", "~", " ", "\"", "\\", "\n", "\u{1}", "\u{1f}", "\u{7f}", "é", "细", "🧠", "\u{ffff}",
+        ];
+        let mut state = 1u64;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as usize % n
+        };
+        for case in 0..3000 {
+            let len = case % 48;
+            let s: String = (0..len)
+                .map(|_| {
+                    if next(4) == 0 {
+                        pieces[next(pieces.len())]
+                    } else {
+                        "x"
+                    }
+                })
+                .collect();
+            for ensure_ascii in [true, false] {
+                let cfg = Json2 {
+                    ensure_ascii,
+                    ..Json2::default()
+                };
+                let mut w = cfg.writer(ID, Vec::new()).unwrap();
+                w.string(&s);
+                let want = python_string(&s, ensure_ascii);
+                assert_eq!(String::from_utf8(w.out).unwrap(), want, "{s:?}");
+                assert_eq!(escaped_len(&s, ensure_ascii), want.len(), "{s:?}");
+            }
+        }
     }
 
     #[test]

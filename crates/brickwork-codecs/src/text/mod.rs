@@ -186,53 +186,30 @@ impl Put for Count {
     }
 }
 
-/// Writes into a caller's buffer; what does not fit is dropped and reported by [`Cursor::finish`].
-pub(crate) struct Cursor<'a> {
-    buf: &'a mut [u8],
-    pos: usize,
-    overflow: bool,
+/// How many items ahead of the one being written the object encoders prefetch: each `str` or
+/// `bytes` lives in its own Python object, scattered in memory, so asking for one a few items ahead
+/// while this one is written saves stalling on it then.
+pub(crate) const PREFETCH_AHEAD: usize = 8;
+
+/// Hints the CPU to start loading the first cache line of `b`.
+#[inline]
+pub(crate) fn prefetch(b: &[u8]) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is only a hint: it never faults and has no architectural effect, whatever
+    // the address.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(b.as_ptr().cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = b;
 }
 
-impl<'a> Cursor<'a> {
-    pub(crate) fn new(buf: &'a mut [u8]) -> Self {
-        Cursor {
-            buf,
-            pos: 0,
-            overflow: false,
-        }
-    }
-
-    /// The bytes written, or an error when the buffer was too small.
-    pub(crate) fn finish(self, codec: &str) -> Result<usize> {
-        if self.overflow {
-            return Err(Error::output_size(
-                codec,
-                format!("more than {}", self.buf.len()),
-                self.buf.len(),
-            ));
-        }
-        Ok(self.pos)
-    }
-}
-
-impl Put for Cursor<'_> {
+impl Put for brickwork_core::OutBuf<'_> {
     fn put(&mut self, b: &[u8]) {
-        match self.buf.get_mut(self.pos..self.pos + b.len()) {
-            Some(dst) => {
-                dst.copy_from_slice(b);
-                self.pos += b.len();
-            }
-            None => self.overflow = true,
-        }
+        brickwork_core::OutBuf::put(self, b);
     }
     fn byte(&mut self, b: u8) {
-        match self.buf.get_mut(self.pos) {
-            Some(dst) => {
-                *dst = b;
-                self.pos += 1;
-            }
-            None => self.overflow = true,
-        }
+        brickwork_core::OutBuf::byte(self, b);
     }
 }
 
@@ -368,6 +345,21 @@ pub(crate) mod direct_checks {
         };
         if let (Ok(bytes), Some(Ok(len))) = (&direct, codec.encoded_items_len(view)) {
             assert_eq!(bytes.len(), len, "encoded_items_len must be exact");
+        }
+        if let (Ok(bytes), Some(estimate)) = (&direct, codec.encoded_items_estimate(view)) {
+            // The one-pass path writes the same bytes when they fit, and reports when they do not.
+            let mut buf = vec![std::mem::MaybeUninit::new(0xa5u8); estimate];
+            let mut out = brickwork_core::OutBuf::new(&mut buf);
+            codec.encode_items_into(view, &mut out).unwrap();
+            if let Some(n) = out.written() {
+                // SAFETY: every element was initialised (to 0xa5) when `buf` was made.
+                let written: Vec<u8> = buf[..n].iter().map(|b| unsafe { b.assume_init() }).collect();
+                assert_eq!(&written, bytes, "one pass into the estimate");
+            }
+            let mut buf = vec![std::mem::MaybeUninit::new(0u8); bytes.len().saturating_sub(1)];
+            let mut out = brickwork_core::OutBuf::new(&mut buf);
+            codec.encode_items_into(view, &mut out).unwrap();
+            assert!(out.overflowed(), "overflow");
         }
         let array = ObjectArray::new(owned(items, array_dtype), shape.to_vec(), Order::C).unwrap();
         match (direct, codec.encode_objects(&array)) {

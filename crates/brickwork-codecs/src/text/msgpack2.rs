@@ -21,14 +21,14 @@
 //!   [`Codec::decode`] returns a typed array unless the stored dtype is `|O`; object arrays go through
 //!   [`ObjectCodec`].
 
-use brickwork_core::object::{ItemRef, ItemSink, ItemsRef};
+use brickwork_core::object::{ItemRef, ItemSink, ItemsRef, OutBuf};
 use brickwork_core::{
     ArrayBuf, ArrayView, Codec, Config, Decoded, Error, Limits, ObjectArray, ObjectCodec, Result,
     StaticCodec, Value,
 };
 use serde::{Deserialize, Serialize};
 
-use super::{items, Count, Cursor, Put};
+use super::{items, prefetch, Count, Put, PREFETCH_AHEAD};
 
 const ID: &str = "msgpack2";
 
@@ -581,7 +581,12 @@ impl MsgPack2 {
         let o = self.opts();
         let mut pack_all = || -> Result<()> {
             pack_list_header(ID, input.items.len().saturating_add(2), out)?;
-            for item in input.items {
+            for (i, item) in input.items.iter().enumerate() {
+                match input.items.get(i + PREFETCH_AHEAD) {
+                    Some(ItemRef::Str(s)) => prefetch(s.as_bytes()),
+                    Some(ItemRef::Bytes(b)) => prefetch(b),
+                    _ => {}
+                }
                 match item {
                     ItemRef::Str(s) => pack_raw(ID, s.as_bytes(), o.use_bin_type, out)?,
                     ItemRef::Bytes(b) => pack_bytes(ID, b, o, out)?,
@@ -652,11 +657,9 @@ impl ObjectCodec for MsgPack2 {
         Some(self.pack_items(input, &mut count)?.map(|()| count.0))
     }
 
-    fn encode_items_into(&self, input: ItemsRef<'_>, out: &mut [u8]) -> Result<usize> {
-        let mut cursor = Cursor::new(out);
-        self.pack_items(input, &mut cursor)
-            .unwrap_or_else(|| Err(Error::invalid_input(ID, "expected a 1-D array of str/bytes/None")))?;
-        cursor.finish(ID)
+    fn encode_items_into(&self, input: ItemsRef<'_>, out: &mut OutBuf<'_>) -> Result<()> {
+        self.pack_items(input, out)
+            .unwrap_or_else(|| Err(Error::invalid_input(ID, "expected a 1-D array of str/bytes/None")))
     }
 
     /// A 1-D object array of str/bin/nil items straight from `encoded` (see `Unpacker::items_into`).

@@ -12,12 +12,13 @@
 
 use brickwork_core::{Error, Limits, Result};
 
-use super::{Cursor, Put};
+use super::{prefetch, Put, PREFETCH_AHEAD};
 
 /// Writes `items` in the vlen framing.
 pub(crate) fn encode<'a, I>(codec: &str, n: usize, items: I) -> Result<Vec<u8>>
 where
     I: IntoIterator<Item = &'a [u8]>,
+    I::IntoIter: Clone,
 {
     let mut out = Vec::with_capacity(4usize.saturating_add(n.saturating_mul(4)));
     write(codec, n, items, &mut out)?;
@@ -35,13 +36,19 @@ pub(crate) fn encoded_len(lengths: impl IntoIterator<Item = usize>) -> usize {
 pub(crate) fn write<'a, I, P>(codec: &str, n: usize, items: I, out: &mut P) -> Result<()>
 where
     I: IntoIterator<Item = &'a [u8]>,
+    I::IntoIter: Clone,
     P: Put,
 {
+    let items = items.into_iter();
+    let mut ahead = items.clone().skip(PREFETCH_AHEAD);
     let count = u32::try_from(n)
         .map_err(|_| Error::invalid_input(codec, format!("{n} items do not fit the u32 item count")))?;
     out.put(&count.to_le_bytes());
     let mut written = 0usize;
     for item in items {
+        if let Some(next) = ahead.next() {
+            prefetch(next);
+        }
         let len = u32::try_from(item.len()).map_err(|_| {
             Error::invalid_input(
                 codec,
@@ -62,16 +69,6 @@ where
         ));
     }
     Ok(())
-}
-
-/// [`write`] into a caller's buffer; returns the bytes written.
-pub(crate) fn write_into<'a, I>(codec: &str, n: usize, items: I, out: &mut [u8]) -> Result<usize>
-where
-    I: IntoIterator<Item = &'a [u8]>,
-{
-    let mut cursor = Cursor::new(out);
-    write(codec, n, items, &mut cursor)?;
-    cursor.finish(codec)
 }
 
 /// The declared item count, bounded by what the data can hold (each item takes at least its 4-byte

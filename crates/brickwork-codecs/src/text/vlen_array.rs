@@ -14,7 +14,7 @@
 //! * Typed input: an array of exactly `dtype` (any byte order) encodes each element as a 1-element item,
 //!   as numcodecs does for a plain array; `|O` as bytes is refused with a pointer to `encode_objects`.
 
-use brickwork_core::object::{object_input_error, ItemRef, ItemSink, ItemsRef};
+use brickwork_core::object::{object_input_error, ItemRef, ItemSink, ItemsRef, OutBuf};
 use brickwork_core::{
     ArrayBuf, ArrayView, Codec, Config, DType, Error, Kind, Limits, ObjectArray, ObjectCodec, ObjectItems,
     Result, StaticCodec, Value,
@@ -51,7 +51,7 @@ impl VLenArray {
     }
 
     /// Every item's bytes when all are arrays of exactly `self.dtype` or `None` (an empty item).
-    fn array_items<'a>(&self, input: ItemsRef<'a>) -> Option<impl Iterator<Item = &'a [u8]> + 'a> {
+    fn array_items<'a>(&self, input: ItemsRef<'a>) -> Option<impl Iterator<Item = &'a [u8]> + Clone + 'a> {
         let dtype = self.dtype;
         let size = dtype.itemsize().max(1);
         let all = input.items.iter().all(|item| match item {
@@ -223,11 +223,11 @@ impl ObjectCodec for VLenArray {
         Some(Ok(vlen::encoded_len(self.array_items(input)?.map(<[u8]>::len))))
     }
 
-    fn encode_items_into(&self, input: ItemsRef<'_>, out: &mut [u8]) -> Result<usize> {
+    fn encode_items_into(&self, input: ItemsRef<'_>, out: &mut OutBuf<'_>) -> Result<()> {
         let items = self
             .array_items(input)
             .ok_or_else(|| Error::invalid_input(ID, format!("expected {} array items", self.dtype)))?;
-        vlen::write_into(ID, input.items.len(), items, out)
+        vlen::write(ID, input.items.len(), items, out)
     }
 
     /// Every item as an array of the codec's dtype, straight from `encoded`; errors as

@@ -8,7 +8,7 @@
 //! * Typed input: a fixed-width `S` array encodes like its `astype(object)` (trailing NULs stripped);
 //!   `|O` as bytes is refused with a pointer to `encode_objects`; `decode` (typed) is refused.
 
-use brickwork_core::object::{object_input_error, ItemRef, ItemSink, ItemsRef};
+use brickwork_core::object::{object_input_error, ItemRef, ItemSink, ItemsRef, OutBuf};
 use brickwork_core::{
     ArrayBuf, ArrayView, Codec, Config, Error, Kind, Limits, ObjectArray, ObjectCodec, ObjectItems, Result,
     StaticCodec, Value,
@@ -107,9 +107,9 @@ impl ObjectCodec for VLenBytes {
         Some(Ok(vlen::encoded_len(bytes_items(input)?.map(<[u8]>::len))))
     }
 
-    fn encode_items_into(&self, input: ItemsRef<'_>, out: &mut [u8]) -> Result<usize> {
+    fn encode_items_into(&self, input: ItemsRef<'_>, out: &mut OutBuf<'_>) -> Result<()> {
         let items = bytes_items(input).ok_or_else(|| Error::invalid_input(ID, "expected bytes items"))?;
-        vlen::write_into(ID, input.items.len(), items, out)
+        vlen::write(ID, input.items.len(), items, out)
     }
 
     /// Every item as `bytes`, straight from `encoded`; errors as [`ObjectCodec::decode_objects`].
@@ -126,7 +126,7 @@ impl ObjectCodec for VLenBytes {
 }
 
 /// Every item when all are `bytes` or `None` (written as `b""`).
-fn bytes_items<'a>(input: ItemsRef<'a>) -> Option<impl Iterator<Item = &'a [u8]> + 'a> {
+fn bytes_items<'a>(input: ItemsRef<'a>) -> Option<impl Iterator<Item = &'a [u8]> + Clone + 'a> {
     let all = input
         .items
         .iter()

@@ -12,7 +12,7 @@
 //!   `|O` given as bytes is refused with a pointer to `encode_objects`. `decode` (a typed result) is
 //!   refused: the result is an object array.
 
-use brickwork_core::object::{object_input_error, ItemRef, ItemSink, ItemsRef};
+use brickwork_core::object::{object_input_error, ItemRef, ItemSink, ItemsRef, OutBuf};
 use brickwork_core::{
     ArrayBuf, ArrayView, Codec, Config, Error, Kind, Limits, ObjectArray, ObjectCodec, ObjectItems, Result,
     StaticCodec, Value,
@@ -125,9 +125,9 @@ impl ObjectCodec for VLenUtf8 {
         Some(Ok(vlen::encoded_len(str_items(input)?.map(<[u8]>::len))))
     }
 
-    fn encode_items_into(&self, input: ItemsRef<'_>, out: &mut [u8]) -> Result<usize> {
+    fn encode_items_into(&self, input: ItemsRef<'_>, out: &mut OutBuf<'_>) -> Result<()> {
         let items = str_items(input).ok_or_else(|| Error::invalid_input(ID, "expected str items"))?;
-        vlen::write_into(ID, input.items.len(), items, out)
+        vlen::write(ID, input.items.len(), items, out)
     }
 
     /// Every item as a checked `str`, straight from `encoded`; errors as [`ObjectCodec::decode_objects`].
@@ -147,7 +147,7 @@ impl ObjectCodec for VLenUtf8 {
 }
 
 /// The UTF-8 of every item when all are `str` or `None` (written as `""`).
-fn str_items<'a>(input: ItemsRef<'a>) -> Option<impl Iterator<Item = &'a [u8]> + 'a> {
+fn str_items<'a>(input: ItemsRef<'a>) -> Option<impl Iterator<Item = &'a [u8]> + Clone + 'a> {
     let all = input
         .items
         .iter()
