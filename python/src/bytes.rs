@@ -94,6 +94,39 @@ pub(crate) fn new_exact<'py>(
     Ok(bytes.cast_into()?)
 }
 
+/// A new `bytearray` of exactly `len` bytes written in place by `write`, as [`new_exact`].
+pub(crate) fn new_bytearray_exact<'py>(
+    py: Python<'py>,
+    len: usize,
+    write: impl FnOnce(&mut [MaybeUninit<u8>]) -> PyResult<usize>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let length = ffi::Py_ssize_t::try_from(len)
+        .map_err(|_| PyOverflowError::new_err("size does not fit Py_ssize_t"))?;
+    // SAFETY: a NULL source asks CPython for a new bytearray of `length` uninitialised bytes (a
+    // bytearray is never shared, whatever its size).
+    let object = unsafe { ffi::PyByteArray_FromStringAndSize(std::ptr::null(), length) };
+    // SAFETY: a NULL result has set a Python exception; otherwise we own the new reference.
+    let array = unsafe { Bound::from_owned_ptr_or_err(py, object)? };
+    let buffer: &mut [MaybeUninit<u8>] = if len == 0 {
+        &mut []
+    } else {
+        // SAFETY: the new bytearray's buffer holds `len` bytes and nothing else can see the object
+        // yet; MaybeUninit<u8> has no validity requirement.
+        unsafe {
+            std::slice::from_raw_parts_mut(ffi::PyByteArray_AsString(object).cast::<MaybeUninit<u8>>(), len)
+        }
+    };
+    brickwork::core::alloc::hint_huge_pages(buffer.as_mut_ptr().cast(), len);
+    let written = write(buffer)?;
+    if written != len {
+        return Err(PyRuntimeError::new_err(format!(
+            "wrote {written} bytes, expected {len}"
+        )));
+    }
+    // `write` initialised all `len` bytes.
+    Ok(array)
+}
+
 /// A new `bytes` of `capacity` bytes, filled by `write` (which gets uninitialised memory and returns
 /// how many leading bytes it wrote, at most `capacity`) and then shrunk to that length. Call only
 /// when [`can_shrink`] is true; otherwise this returns an error without calling `write`.

@@ -353,6 +353,10 @@ fn borrow_items<'a>(
     for item in elements.iter() {
         out.push(if item.is_none() {
             ItemRef::None
+        } else if let Ok(s) = item.cast_exact::<PyString>() {
+            ItemRef::Str(s.to_str()?)
+        } else if let Ok(b) = item.cast_exact::<PyBytes>() {
+            ItemRef::Bytes(b.as_bytes())
         } else if let Ok(s) = item.cast::<PyString>() {
             ItemRef::Str(s.to_str()?)
         } else if let Ok(b) = item.cast::<PyBytes>() {
@@ -447,18 +451,9 @@ pub(crate) fn encode_objects<'py>(
                         to_pyerr(py, Error::invalid_input(native.inner.codec_id(), msg))
                     })
                 };
-                // Written straight into the new Python object: a `bytes` uninitialised, a
-                // `bytearray` zeroed by pyo3 first.
+                // Written straight into the new, uninitialised Python object.
                 return Ok(Some(if bytearray {
-                    PyByteArray::new_with(py, len, |buf| {
-                        let written = write(&mut OutBuf::new_init(buf))?;
-                        if written != len {
-                            let msg = format!("wrote {written} bytes, expected {len}");
-                            return Err(to_pyerr(py, Error::invalid_input(native.inner.codec_id(), msg)));
-                        }
-                        Ok(())
-                    })?
-                    .into_any()
+                    crate::bytes::new_bytearray_exact(py, len, |buf| write(&mut OutBuf::new(buf)))?
                 } else {
                     crate::bytes::new_exact(py, len, |buf| write(&mut OutBuf::new(buf)))?.into_any()
                 }));

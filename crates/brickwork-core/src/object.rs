@@ -425,14 +425,6 @@ impl<'a> OutBuf<'a> {
         }
     }
 
-    /// An empty buffer writing into initialised `buf` (which stays initialised: an `OutBuf` only
-    /// ever writes whole bytes and never hands its slice out).
-    pub fn new_init(buf: &'a mut [u8]) -> Self {
-        // SAFETY: same layout; see above for why `buf` stays initialised for its owner.
-        let buf = unsafe { &mut *(std::ptr::from_mut::<[u8]>(buf) as *mut [std::mem::MaybeUninit<u8>]) };
-        OutBuf::new(buf)
-    }
-
     /// Appends `b`, or flags the overflow when it does not fit.
     #[inline]
     pub fn put(&mut self, b: &[u8]) {
