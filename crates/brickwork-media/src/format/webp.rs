@@ -376,9 +376,12 @@ mod libwebp {
         /// Imports `w`x`h` RGB (or RGBA) pixels as ARGB, as Pillow does.
         fn new(px: &[u8], w: usize, h: usize, alpha: bool) -> Result<Self, String> {
             let c = if alpha { 4 } else { 3 };
-            let stride = w.checked_mul(c).filter(|s| s.checked_mul(h) == Some(px.len()));
             let too_big = || format!("{w}x{h} does not fit libwebp's picture");
-            let stride = c_int::try_from(stride.ok_or_else(too_big)?).map_err(|_| too_big())?;
+            let stride = w.checked_mul(c).ok_or_else(too_big)?;
+            if stride.checked_mul(h) != Some(px.len()) {
+                return Err(format!("{} bytes of pixels are not {w}x{h}x{c}", px.len()));
+            }
+            let stride = c_int::try_from(stride).map_err(|_| too_big())?;
             let mut pic = Picture(sys::WebPPicture::new().map_err(|()| "libwebp cannot init a picture")?);
             pic.0.use_argb = 1;
             pic.0.width = c_int::try_from(w).map_err(|_| too_big())?;
