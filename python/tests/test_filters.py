@@ -292,3 +292,52 @@ def test_empty_arrays(config):
     b, nc = _pair(config.pop("id"), **config)
     for x in [np.zeros(0, "<f8"), np.zeros((0, 3), "<f8"), np.zeros((3, 0), "<f8", order="F")]:
         cross_check(b, nc, x)
+
+
+# --- decode(buf, out) ----------------------------------------------------------------------------------
+OUT_CASES = [
+    ({"id": "delta", "dtype": "<i4", "astype": "<i2"}, np.arange(24, dtype="<i4") * 3 - 20),
+    ({"id": "fixedscaleoffset", "offset": 1, "scale": 10, "dtype": "<f8", "astype": "|u1"}, np.linspace(1, 20, 24)),
+    ({"id": "quantize", "digits": 2, "dtype": "<f8", "astype": "<f4"}, np.linspace(-3, 3, 24)),
+    ({"id": "astype", "encode_dtype": "<f4", "decode_dtype": "<f8"}, np.linspace(-3, 3, 24)),
+    ({"id": "astype", "encode_dtype": "<i2", "decode_dtype": ">i4"}, np.arange(24, dtype=">i4") - 7),
+    ({"id": "packbits"}, np.arange(24) % 3 == 0),
+    ({"id": "categorize", "labels": ["a", "bb", "ccc"], "dtype": "<U3", "astype": "|u1"},
+     np.array(["a", "bb", "ccc", "zz"] * 6, dtype="<U3")),
+]
+
+
+def _outs(nbytes: int):
+    """Destinations numcodecs' ndarray_copy accepts for ``nbytes`` decoded bytes, plus ones it refuses."""
+    yield "flat u1", np.zeros(nbytes, "u1")
+    yield "2-D C", np.zeros((2, nbytes // 2), "u1")
+    yield "2-D F", np.zeros((2, nbytes // 2), "u1", order="F")
+    yield "strided", np.zeros(2 * nbytes, "u1")[::2]
+    yield "bytearray", bytearray(nbytes)
+    yield "too small", np.zeros(nbytes - 1, "u1")
+    yield "too large", np.zeros(nbytes + 8, "u1")
+
+
+@pytest.mark.parametrize("config,values", OUT_CASES, ids=lambda c: c["id"] if isinstance(c, dict) else "")
+def test_decode_into_out(config, values):
+    """``decode(buf, out)`` writes into ``out`` the bytes numcodecs writes there (brickwork decodes straight
+    into a contiguous ``out`` of the exact size; other destinations are decoded then copied as numcodecs
+    does), returns ``out``, and refuses what numcodecs refuses."""
+    config = dict(config)
+    b, nc = _pair(config.pop("id"), **config)
+    enc = nc.encode(values)
+    want = nc.decode(enc)
+    for label, out in _outs(np.asarray(want).nbytes):
+        theirs = np.array(out, copy=True) if isinstance(out, np.ndarray) else bytearray(out)
+        try:
+            nc.decode(enc, out=theirs)
+        except (ValueError, TypeError) as e:
+            with pytest.raises(type(e)):
+                b.decode(enc, out=out)
+            continue
+        assert b.decode(enc, out=out) is out, label
+        assert bytes(np.asarray(out).tobytes(order="A")) == bytes(np.asarray(theirs).tobytes(order="A")), label
+    for view_dtype in ("u1", np.asarray(want).dtype):
+        out = np.zeros(np.asarray(want).nbytes // np.dtype(view_dtype).itemsize, view_dtype)
+        assert b.decode(enc, out=out) is out
+        assert out.tobytes() == np.asarray(want).tobytes()

@@ -21,6 +21,7 @@ from ._util import (
     contiguous,
     decode_any,
     decode_array,
+    decode_into_out,
     decode_new,
     encode_array,
     encode_objects,
@@ -90,6 +91,8 @@ class _FlatTyped(NativeCodec):
         enc = _flat(ensure_ndarray(buf).view(self.astype))
         if out is None:
             return decode_new(self, enc, enc.shape, self.dtype)
+        if decode_into_out(self, enc, enc.shape, self.dtype, out):
+            return out
         raw, dtype, shape, _order = decode_array(self, enc)
         return ndarray_copy(shaped(raw, dtype, shape), out)
 
@@ -185,6 +188,8 @@ class Quantize(NativeCodec):
         enc = contiguous(ensure_ndarray(buf).view(self.astype))
         if out is None:
             return decode_new(self, enc, enc.shape, self.dtype, order_of(enc))
+        if decode_into_out(self, enc, enc.shape, self.dtype, out):
+            return out
         raw, dtype, _shape, _order = decode_array(self, enc)
         return ndarray_copy(shaped(raw, dtype, enc.shape, order_of(enc)), out)
 
@@ -240,9 +245,13 @@ class PackBits(NativeCodec):
 
     def decode(self, buf, out=None):
         enc = _flat(ensure_ndarray(buf).view("u1"))
-        if out is None and enc.size:
+        if enc.size:
             # Element count: 8 per packed byte, minus the pad count in the first byte.
-            return decode_new(self, enc, (max(0, (enc.size - 1) * 8 - int(enc[0])),), bool)
+            shape = (max(0, (enc.size - 1) * 8 - int(enc[0])),)
+            if out is None:
+                return decode_new(self, enc, shape, bool)
+            if decode_into_out(self, enc, shape, bool, out):
+                return out
         raw, dtype, shape, _order = decode_array(self, enc)
         return ndarray_copy(shaped(raw, dtype, shape), out)
 
@@ -279,6 +288,8 @@ class AsType(NativeCodec):
         enc = contiguous(ensure_ndarray(buf).view(self.encode_dtype))
         if out is None:
             return decode_new(self, enc, enc.shape, self.decode_dtype, order_of(enc))
+        if decode_into_out(self, enc, enc.shape, self.decode_dtype, out):
+            return out
         raw, dtype, _shape, _order = decode_array(self, enc)
         return ndarray_copy(shaped(raw, dtype, enc.shape, order_of(enc)), out)
 
@@ -320,6 +331,8 @@ class Categorize(NativeCodec):
         enc = _flat(ensure_ndarray(buf).view(self.astype))
         if self.dtype == np.dtype(object):
             dec = decode_any(self, enc)
+        elif out is not None and decode_into_out(self, enc, enc.shape, self.dtype, out):
+            return out
         else:
             raw, dtype, shape, _order = decode_array(self, enc)
             dec = shaped(raw, dtype, shape)

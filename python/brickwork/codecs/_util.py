@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import array
+import math
 from typing import Any
 
 import numpy as np
@@ -88,6 +89,29 @@ def decode_new(codec, enc: np.ndarray, shape: tuple, dtype, order: str = "C") ->
         return shaped(raw, dtype, shape, order)
     codec._codec.decode_into(data, memory(result))
     return result
+
+
+def decode_into_out(codec, enc: np.ndarray, shape: tuple, dtype, out) -> bool:
+    """numcodecs' ``ndarray_copy(decode(enc), out)`` in one pass, when it can be: ``out`` is a writable
+    contiguous (C or F) non-object array of exactly the decoded byte count, within ``MAX_DECODED_BYTES``.
+    Then the Rust codec's ``decode_into`` writes the decoded bytes straight into ``out``'s memory, which
+    leaves them where numcodecs' copy puts them (it views the flat result as ``out``'s dtype and reshapes
+    it in ``out``'s order). Returns False, having written nothing, when the caller must decode and copy."""
+    dtype = np.dtype(dtype)
+    if dtype.hasobject:
+        return False
+    dst = ensure_ndarray(out)
+    nbytes = dtype.itemsize * math.prod(shape)
+    if (
+        dst.dtype.hasobject
+        or dst.nbytes != nbytes
+        or nbytes > MAX_DECODED_BYTES
+        or not dst.flags.writeable
+        or not (dst.flags.c_contiguous or dst.flags.f_contiguous)
+    ):
+        return False
+    codec._codec.decode_into(memory(contiguous(enc)), memory(dst))
+    return True
 
 
 def shaped(raw: np.ndarray, dtype, shape, order: str = "C") -> np.ndarray:
