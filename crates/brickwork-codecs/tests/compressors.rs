@@ -149,13 +149,38 @@ fn concatenation_rules() {
     }
 }
 
-/// Why `bz2` decodes with the C libbzip2 and encodes with the Rust port (libbz2-rs-sys): both
-/// directions timed on each implementation, interleaved, best of several runs:
+/// Both bz2 encoders write the same bytes on either side of the size where `Bz2` switches between them.
+#[test]
+fn bz2_backends_write_the_same_bytes() {
+    use brickwork_codecs::compress::bz2::{self, Bz2};
+    let words = b"the quick brown fox jumps over a lazy dog, ";
+    let text: Vec<u8> = (0..120_000usize)
+        .map(|i| words[(i * 7 + i / 91) % words.len()] ^ (i % 13 == 0) as u8)
+        .collect();
+    for size in [0, 1, 100, (16 << 10) - 1, 16 << 10, 120_000] {
+        for level in [1u32, 9] {
+            let data = &text[..size];
+            let c = bz2::encode_c(data, level).unwrap();
+            assert_eq!(
+                c,
+                bz2::encode_rust_port(data, level).unwrap(),
+                "size {size} level {level}"
+            );
+            let codec = Bz2::new(level as i64);
+            assert_eq!(codec.encode_bytes(data).unwrap(), c);
+            assert_eq!(codec.decode(&c, &Limits::default()).unwrap().data(), data);
+        }
+    }
+}
+
+/// Why `bz2` decodes with the C libbzip2 and encodes short inputs with it and long ones with the Rust
+/// port (libbz2-rs-sys): both directions timed on each implementation, interleaved, best of several
+/// runs, on 4 MiB inputs and then on short ones:
 /// `cargo test --release -p brickwork-codecs --test compressors bz2_backends -- --ignored --nocapture`.
 #[test]
 #[ignore = "benchmark; run on demand"]
 fn bz2_backends_c_vs_rust() {
-    use brickwork_codecs::compress::bz2::Bz2;
+    use brickwork_codecs::compress::bz2::{self, Bz2};
     use bzip2::{Decompress, Status};
     use std::time::Instant;
     let n = 4 << 20;
@@ -188,11 +213,11 @@ fn bz2_backends_c_vs_rust() {
                 assert!(matches!(d.decompress(&enc, &mut out), Ok(Status::StreamEnd)));
                 rs_dec = rs_dec.min(t.elapsed().as_secs_f64());
                 let t = Instant::now();
-                let mine = codec.encode_bytes(data).unwrap();
+                let mine = bz2::encode_rust_port(data, level).unwrap();
                 rs_enc = rs_enc.min(t.elapsed().as_secs_f64());
                 assert_eq!(mine, enc);
                 let t = Instant::now();
-                let theirs = c_bzip2_compress(data, level);
+                let theirs = bz2::encode_c(data, level).unwrap();
                 c_enc = c_enc.min(t.elapsed().as_secs_f64());
                 assert_eq!(theirs, enc, "the C library and the port write the same bytes");
             }
@@ -210,27 +235,29 @@ fn bz2_backends_c_vs_rust() {
             );
         }
     }
-}
-
-/// The C libbzip2's compression in one call (work factor 30, as Python's `BZ2Compressor`).
-fn c_bzip2_compress(data: &[u8], level: u32) -> Vec<u8> {
-    use bzip2_sys as bz;
-    let mut out = vec![0u8; data.len() + data.len() / 100 + 600];
-    // SAFETY: all-zero is bz_stream's documented initial state (default allocator); the stream is
-    // boxed so it does not move while libbzip2's state points at it; next_in/next_out describe `data`
-    // (never written through) and `out` (libbzip2's documented worst case for `data`), both alive for
-    // the calls; Finish on a large enough output ends the stream in one call.
-    unsafe {
-        let mut s: Box<bz::bz_stream> = Box::new(std::mem::zeroed());
-        assert_eq!(bz::BZ2_bzCompressInit(&mut *s, level as i32, 0, 30), bz::BZ_OK);
-        s.next_in = data.as_ptr() as *mut _;
-        s.avail_in = data.len() as u32;
-        s.next_out = out.as_mut_ptr().cast();
-        s.avail_out = out.len() as u32;
-        assert_eq!(bz::BZ2_bzCompress(&mut *s, bz::BZ_FINISH), bz::BZ_STREAM_END);
-        let len = out.len() - s.avail_out as usize;
-        bz::BZ2_bzCompressEnd(&mut *s);
-        out.truncate(len);
+    for size in [256usize, 4 << 10, 16 << 10, 64 << 10] {
+        let data = &text[..size];
+        for level in [1u32, 9] {
+            let reps = (4 << 20) / size.max(64 << 10) * 4 + 20;
+            let (mut rs_enc, mut c_enc) = (f64::MAX, f64::MAX);
+            for _ in 0..5 {
+                let t = Instant::now();
+                for _ in 0..reps {
+                    std::hint::black_box(bz2::encode_rust_port(data, level).unwrap());
+                }
+                rs_enc = rs_enc.min(t.elapsed().as_secs_f64() / reps as f64);
+                let t = Instant::now();
+                for _ in 0..reps {
+                    std::hint::black_box(bz2::encode_c(data, level).unwrap());
+                }
+                c_enc = c_enc.min(t.elapsed().as_secs_f64() / reps as f64);
+            }
+            println!(
+                "text {size:6} B level {level}: encode Rust port {:8.1} us, C {:8.1} us ({:.2}x)",
+                rs_enc * 1e6,
+                c_enc * 1e6,
+                c_enc / rs_enc,
+            );
+        }
     }
-    out
 }
