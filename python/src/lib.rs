@@ -7,6 +7,7 @@
 //! raised as the classes of `brickwork.errors`, which derive from the builtins numcodecs raises.
 
 use brickwork::core::config::{self, Config};
+use brickwork::core::{Endian, Kind};
 use brickwork::{ArrayView, Codec, DType, Error, Limits, Order};
 use numpy::{PyArray1, PyReadonlyArray1, PyReadwriteArray1};
 use pyo3::prelude::*;
@@ -16,6 +17,7 @@ use pyo3::types::PyBytes;
 #[global_allocator]
 static ALLOC: brickwork::core::alloc::HugePageHint = brickwork::core::alloc::HugePageHint;
 
+mod buffer;
 mod bytes;
 mod grid;
 mod media;
@@ -97,6 +99,27 @@ fn raise_named(py: Python<'_>, class: &str, message: String, codec_id: Option<St
 }
 
 /// A codec built from a numcodecs config by brickwork's Rust registry.
+/// Encodes `view` into a new `bytes`: straight into it (then shrunk) for codecs that compress into a
+/// caller's buffer (LZ4, Zstandard, Blosc), else by copying the encoded buffer.
+fn encode_to_bytes<'py>(
+    py: Python<'py>,
+    codec: &dyn Codec,
+    view: &ArrayView<'_>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    if let Some(bound) = codec.encoded_bound(view).filter(|_| bytes::can_shrink()) {
+        return bytes::new_shrunk(py, bound, |out| run_detached(py, || codec.encode_into(view, out)));
+    }
+    let encoded = run_detached(py, || codec.encode(view))?;
+    Ok(PyBytes::new(py, &encoded))
+}
+
+/// `data` copied into a new `bytes` (huge-page hinted when large).
+fn copy_to_bytes<'py>(py: Python<'py>, codec: &dyn Codec, data: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+    bytes::new_exact(py, data.len(), |out| {
+        brickwork::core::copy_to_uninit(codec.codec_id(), data, out).map_err(|e| to_pyerr(py, e))
+    })
+}
+
 #[pyclass(frozen, module = "brickwork._native")]
 struct NativeCodec {
     inner: Box<dyn Codec>,
@@ -154,14 +177,71 @@ impl NativeCodec {
         let dtype = DType::parse(dtype).map_err(|e| to_pyerr(py, e))?;
         let order = Order::parse(order).map_err(|e| to_pyerr(py, e))?;
         let view = ArrayView::new(bytes, dtype, shape, order).map_err(|e| to_pyerr(py, e))?;
+        encode_to_bytes(py, &*self.inner, &view)
+    }
+
+    /// The byte codecs' fast path: encodes the memory of any object that numcodecs would read as the
+    /// same bytes (see [`buffer::Contiguous`]), with its item size as the dtype (`|V<n>`: Blosc's
+    /// typesize); `None` when the object is not taken, and the caller goes the general way.
+    fn encode_buffer<'py>(
+        &self,
+        py: Python<'py>,
+        obj: &Bound<'py, PyAny>,
+    ) -> PyResult<Option<Bound<'py, PyBytes>>> {
+        let Some(buffer) = buffer::Contiguous::of(obj) else {
+            return Ok(None);
+        };
+        let data = buffer.bytes();
+        let itemsize = buffer.itemsize();
+        let view = if itemsize == 1 {
+            ArrayView::from_bytes(data)
+        } else {
+            let dtype =
+                DType::new(Kind::Void, itemsize, Endian::NotApplicable).map_err(|e| to_pyerr(py, e))?;
+            ArrayView::new(data, dtype, vec![data.len() / itemsize], Order::C).map_err(|e| to_pyerr(py, e))?
+        };
+        encode_to_bytes(py, &*self.inner, &view).map(Some)
+    }
+
+    /// The byte codecs' fast path for decoding to a new `bytes` of at most `max_decoded_bytes`, from the
+    /// memory of any object [`buffer::Contiguous`] takes (else `None`). When the header declares the
+    /// decoded size, the codec writes straight into a `bytes` of that size (no intermediate buffer or
+    /// copy); else the decoded buffer is copied into one.
+    fn decode_buffer<'py>(
+        &self,
+        py: Python<'py>,
+        obj: &Bound<'py, PyAny>,
+        max_decoded_bytes: usize,
+    ) -> PyResult<Option<Bound<'py, PyBytes>>> {
+        let Some(buffer) = buffer::Contiguous::of(obj) else {
+            return Ok(None);
+        };
+        let input = buffer.bytes();
         let codec = &*self.inner;
-        if let Some(bound) = codec.encoded_bound(&view).filter(|_| bytes::can_shrink()) {
-            return bytes::new_shrunk(py, bound, |out| {
-                run_detached(py, || codec.encode_into(&view, out))
+        if let Some(size) = codec.declared_size(input).filter(|&n| n <= max_decoded_bytes) {
+            let mut more_than_declared = false;
+            let made = bytes::new_exact(py, size, |out| {
+                match run_detached(py, || Ok(codec.decode_into_uninit(input, out)))? {
+                    Ok(n) if n == size => Ok(n),
+                    Ok(n) => {
+                        let msg = format!("decoded {n} bytes, the header declared {size}");
+                        Err(to_pyerr(py, Error::corrupt(codec.codec_id(), msg)))
+                    }
+                    Err(err @ Error::OutputSize { .. }) => {
+                        // More data than the header's size (several zstd frames): decode below.
+                        more_than_declared = true;
+                        Err(to_pyerr(py, err))
+                    }
+                    Err(err) => Err(to_pyerr(py, err)),
+                }
             });
+            if !more_than_declared {
+                return made.map(Some);
+            }
         }
-        let encoded = run_detached(py, || codec.encode(&view))?;
-        Ok(PyBytes::new(py, &encoded))
+        let limits = Limits::new(max_decoded_bytes);
+        let decoded = run_detached(py, || codec.decode(input, &limits))?;
+        copy_to_bytes(py, codec, decoded.data()).map(Some)
     }
 
     /// Decodes into a new buffer of at most `max_decoded_bytes`; returns `(data, dtype, shape, order)`
@@ -183,12 +263,7 @@ impl NativeCodec {
         let shape = decoded.shape().to_vec();
         let order = decoded.order().as_str();
         let out: Bound<'py, PyAny> = if as_bytes {
-            // One copy into a fresh bytes (huge-page hinted when large); the codec's buffer is freed.
-            let data = decoded.data();
-            bytes::new_exact(py, data.len(), |out| {
-                brickwork::core::copy_to_uninit(codec.codec_id(), data, out).map_err(|e| to_pyerr(py, e))
-            })?
-            .into_any()
+            copy_to_bytes(py, codec, decoded.data())?.into_any()
         } else {
             PyArray1::from_vec(py, decoded.into_data()).into_any()
         };
@@ -210,29 +285,6 @@ impl NativeCodec {
             .map_err(|e| to_pyerr(py, Error::InvalidArray(e.to_string())))?;
         let codec = &*self.inner;
         run_detached(py, || codec.decode_into(bytes, out))
-    }
-
-    /// Decodes into a new `bytes` of exactly `nbytes` (the size the caller read from the codec's header
-    /// and checked against its limit): the codec writes straight into the bytes object, with no
-    /// intermediate buffer or copy. Decoded data of another size is an error.
-    fn decode_sized<'py>(
-        &self,
-        py: Python<'py>,
-        data: PyReadonlyArray1<'py, u8>,
-        nbytes: usize,
-    ) -> PyResult<Bound<'py, PyBytes>> {
-        let input = data
-            .as_slice()
-            .map_err(|e| to_pyerr(py, Error::InvalidArray(e.to_string())))?;
-        let codec = &*self.inner;
-        bytes::new_exact(py, nbytes, |out| {
-            let written = run_detached(py, || codec.decode_into_uninit(input, out))?;
-            if written != nbytes {
-                let msg = format!("decoded {written} bytes, the header declared {nbytes}");
-                return Err(to_pyerr(py, Error::corrupt(codec.codec_id(), msg)));
-            }
-            Ok(written)
-        })
     }
 
     /// `(start, stop)` of the decoded bytes inside `data` for codecs whose output is a verified part of

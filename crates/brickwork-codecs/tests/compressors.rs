@@ -261,3 +261,44 @@ fn bz2_backends_c_vs_rust() {
         }
     }
 }
+
+/// The decoded sizes LZ4, Zstandard and Blosc headers declare (the Python fast path allocates its
+/// `bytes` from them), and `None` for truncated, implausible or inconsistent headers.
+#[test]
+fn declared_sizes() {
+    let data: Vec<u8> = (0..5000u32).flat_map(|i| (i % 97).to_le_bytes()).collect();
+    for spec in [
+        r#"{"id": "lz4"}"#,
+        r#"{"id": "zstd", "level": 1}"#,
+        r#"{"id": "blosc"}"#,
+    ] {
+        let codec = get_codec_json(spec).unwrap();
+        let enc = codec.encode_bytes(&data).unwrap();
+        assert_eq!(codec.declared_size(&enc), Some(data.len()), "{spec}");
+        assert_eq!(codec.declared_size(&enc[..3]), None, "{spec}");
+        assert_eq!(codec.declared_size(&[]), None, "{spec}");
+    }
+    for other in ["zlib", "gzip", "bz2", "lzma"] {
+        let c = get_codec_json(&format!(r#"{{"id": "{other}"}}"#)).unwrap();
+        assert_eq!(c.declared_size(&c.encode_bytes(&data).unwrap()), None, "{other}");
+    }
+    let lz4 = get_codec_json(r#"{"id": "lz4"}"#).unwrap();
+    // A prefix claiming more than LZ4 can expand 8 bytes to, or a negative size.
+    assert_eq!(lz4.declared_size(&[0, 0, 1, 0, 0, 0, 0, 0]), None);
+    assert_eq!(lz4.declared_size(&[0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]), None);
+    let zstd = get_codec_json(r#"{"id": "zstd"}"#).unwrap();
+    // No content size in the header (FHD 0x00), and a skippable frame first.
+    assert_eq!(
+        zstd.declared_size(&[0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x00, 0x01, 0x00, 0x00]),
+        None
+    );
+    assert_eq!(zstd.declared_size(&[0x5a, 0x2a, 0x4d, 0x18, 0, 0, 0, 0]), None);
+    // A 13-byte frame claiming a terabyte is not plausible.
+    let mut huge = vec![0x28, 0xb5, 0x2f, 0xfd, 0xe0];
+    huge.extend_from_slice(&(1u64 << 40).to_le_bytes());
+    assert_eq!(zstd.declared_size(&huge), None);
+    let blosc = get_codec_json(r#"{"id": "blosc"}"#).unwrap();
+    let mut enc = blosc.encode_bytes(&data).unwrap();
+    enc.push(0); // cbytes no longer the input's length
+    assert_eq!(blosc.declared_size(&enc), None);
+}

@@ -48,6 +48,18 @@ pub trait Codec: Send + Sync + fmt::Debug {
     /// Decodes untrusted bytes into a new array, never allocating more than `limits` allow.
     fn decode(&self, encoded: &[u8], limits: &Limits) -> Result<ArrayBuf>;
 
+    /// The decoded size `encoded`'s header declares, for codecs that store it (LZ4's size prefix,
+    /// Zstandard's frame content size, Blosc's header), when it is plausible for the input's length.
+    /// A caller can then allocate the output once (a Python `bytes`) and decode into it with
+    /// [`Codec::decode_into_uninit`], after checking the size against its limits. Untrusted: decoding
+    /// still fails if the data does not match; a [`crate::Error::OutputSize`] then means the data holds
+    /// more than the header says (several zstd frames) and [`Codec::decode`] must be used. `None` (the
+    /// default): the size is not known before decoding.
+    fn declared_size(&self, encoded: &[u8]) -> Option<usize> {
+        let _ = encoded;
+        None
+    }
+
     /// numcodecs' `decode(buf, out)`: decodes into `out` and returns how many bytes were written.
     ///
     /// Whether `out` may be larger than the decoded data follows numcodecs codec by codec; the default

@@ -128,6 +128,10 @@ class NativeCodec(_CodecBase):
     _config_keys: tuple[str, ...] = ()
     #: True when numcodecs returns ``bytes`` from decode (byte compressors); else an ndarray.
     _decode_returns_bytes = True
+    #: True for codecs that read only the input's bytes and item size and return ``bytes`` both ways
+    #: (the compressors and Blosc): encode and decode then hand the input object to Rust as it is
+    #: (``encode_buffer``/``decode_buffer``), skipping the NumPy views of the general path.
+    _raw_bytes = False
 
     # -- configuration -------------------------------------------------------------------------------
     def get_config(self) -> dict:
@@ -164,11 +168,24 @@ class NativeCodec(_CodecBase):
 
     # -- encode / decode -----------------------------------------------------------------------------
     def encode(self, buf):
+        if self._raw_bytes:
+            encoded = self._codec.encode_buffer(buf)
+            if encoded is not None:
+                return encoded
         arr = ensure_contiguous_ndarray(buf)
         encoded = self._codec.encode(_memory(arr), _native_dtype(arr.dtype), list(arr.shape), _order(arr))
         return self._encoded(encoded, arr)
 
     def decode(self, buf, out=None, *, max_decoded_bytes: int | None = None):
+        if out is None:
+            limit = MAX_DECODED_BYTES if max_decoded_bytes is None else int(max_decoded_bytes)
+            if limit < 0:
+                raise ValueError(f"max_decoded_bytes must not be negative, got {max_decoded_bytes!r}")
+            if self._raw_bytes:
+                decoded = self._codec.decode_buffer(buf, limit)
+                if decoded is None:  # not a buffer Rust takes as it is: a flat uint8 view always is
+                    decoded = self._codec.decode_buffer(_memory(ensure_contiguous_ndarray(buf)), limit)
+                return decoded
         data = _memory(ensure_contiguous_ndarray(buf))
         if out is not None:
             target = ensure_contiguous_ndarray(out)
@@ -177,24 +194,8 @@ class NativeCodec(_CodecBase):
                 raise ValueError("out must be a writable buffer")
             self._codec.decode_into(data, flat)
             return out
-        limit = MAX_DECODED_BYTES if max_decoded_bytes is None else int(max_decoded_bytes)
-        if limit < 0:
-            raise ValueError(f"max_decoded_bytes must not be negative, got {max_decoded_bytes!r}")
-        if self._decode_returns_bytes:
-            size = self._declared_size(data)
-            if size is not None and size <= limit:
-                # Decoded straight into the returned bytes object (no copy of the decoded data).
-                try:
-                    return self._codec.decode_sized(data, size)
-                except OutputSizeError:
-                    pass  # more data than the header's size (e.g. several zstd frames): decode below
         raw, dtype, shape, order = self._codec.decode(data, limit, self._decode_returns_bytes)
         return self._decoded(raw, dtype, shape, order)
-
-    def _declared_size(self, data: np.ndarray) -> int | None:
-        """The decoded size a byte codec's header declares, when it is cheap to read and plausible for
-        the input's length (then ``decode`` writes straight into a bytes object of that size); else None."""
-        return None
 
     def _encoded(self, encoded: bytes, source: np.ndarray):
         return encoded

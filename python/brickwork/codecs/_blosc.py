@@ -51,6 +51,7 @@ class Blosc(NativeCodec):
     """
 
     codec_id = "blosc"
+    _raw_bytes = True
     _config_keys = ("cname", "clevel", "shuffle", "blocksize")
     NOSHUFFLE = NOSHUFFLE
     SHUFFLE = SHUFFLE
@@ -78,14 +79,6 @@ class Blosc(NativeCodec):
             object.__setattr__(self, "_native_codec", native)
             object.__setattr__(self, "_native_threads", _nthreads)
         return native
-
-    def _declared_size(self, data):
-        # Header: version, versionlz, flags, typesize, then u32le nbytes, blocksize, cbytes. Trusted only
-        # for a well-formed header whose cbytes is the input's length (Rust checks everything else).
-        if data.size < 16 or data[0] not in (1, 2):
-            return None
-        nbytes, _blocksize, cbytes = (int(v) for v in data[4:16].view("<u4"))
-        return nbytes if cbytes == data.size else None
 
     def _native_config(self) -> dict:
         config = self.get_config()

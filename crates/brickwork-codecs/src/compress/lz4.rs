@@ -197,6 +197,13 @@ impl Codec for Lz4 {
         }
     }
 
+    /// The 4-byte little-endian size prefix, when LZ4 could expand the rest that much (at most ~255x).
+    fn declared_size(&self, encoded: &[u8]) -> Option<usize> {
+        let prefix: [u8; 4] = encoded.get(..4)?.try_into().ok()?;
+        let size = usize::try_from(i32::from_le_bytes(prefix)).ok()?;
+        (size <= encoded.len().saturating_mul(256)).then_some(size)
+    }
+
     fn decode(&self, encoded: &[u8], limits: &Limits) -> Result<ArrayBuf> {
         let (size, block) = split(encoded, limits.max_decoded_bytes)?;
         let mut out = vec![0u8; size];

@@ -295,6 +295,18 @@ impl Codec for Zstd {
         self.compress2(&mut buf, data)
     }
 
+    /// The first frame's content size, when its header stores one and zstd could expand the input that
+    /// much (an RLE block of 128 KiB costs 4 bytes: at most 32768x).
+    /// Skippable frames (whose "content size" libzstd reports as 0) declare nothing.
+    fn declared_size(&self, encoded: &[u8]) -> Option<usize> {
+        if !encoded.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            return None;
+        }
+        let size = zstd_safe::get_frame_content_size(encoded).ok()??;
+        let size = usize::try_from(size).ok()?;
+        (size <= encoded.len().saturating_mul(32768)).then_some(size)
+    }
+
     fn decode(&self, encoded: &[u8], limits: &Limits) -> Result<ArrayBuf> {
         let limit = limits.max_decoded_bytes;
         let hint = match scan(encoded, limit)? {
