@@ -26,8 +26,18 @@ pub(crate) struct Contiguous {
 impl Contiguous {
     /// The buffer of `obj`, or `None` (with no Python error set) when the fast path does not apply.
     pub(crate) fn of(obj: &Bound<'_, PyAny>) -> Option<Self> {
+        Self::acquire(obj, 0)
+    }
+
+    /// The buffer of `obj` for writing (see [`Contiguous::bytes_mut`]), or `None` as [`Contiguous::of`];
+    /// read-only buffers are declined.
+    pub(crate) fn writable(obj: &Bound<'_, PyAny>) -> Option<Self> {
+        Self::acquire(obj, ffi::PyBUF_WRITABLE)
+    }
+
+    fn acquire(obj: &Bound<'_, PyAny>, extra_flags: std::ffi::c_int) -> Option<Self> {
         let mut view: Box<MaybeUninit<ffi::Py_buffer>> = Box::new(MaybeUninit::uninit());
-        let flags = ffi::PyBUF_ANY_CONTIGUOUS | ffi::PyBUF_FORMAT;
+        let flags = ffi::PyBUF_ANY_CONTIGUOUS | ffi::PyBUF_FORMAT | extra_flags;
         // SAFETY: `obj` is a live object and `view` points at writable memory for one Py_buffer; on
         // success the exporter has filled it in, on failure it set an exception that is cleared here.
         if unsafe { ffi::PyObject_GetBuffer(obj.as_ptr(), view.as_mut_ptr(), flags) } != 0 {
@@ -61,6 +71,26 @@ impl Contiguous {
         // SAFETY: a contiguous buffer is `len` readable bytes at `buf`, valid until the release, which
         // happens only when `self` is dropped, after this borrow ends.
         unsafe { std::slice::from_raw_parts(self.view.buf.cast::<u8>(), len) }
+    }
+
+    /// The buffer's bytes for writing (it was acquired [`Contiguous::writable`]), or `None` when they
+    /// share memory with `other`, a caller's input (`decode(buf, out=buf)` must not alias).
+    pub(crate) fn bytes_mut(&mut self, other: &[u8]) -> Option<&mut [u8]> {
+        if self.view.readonly != 0 {
+            return None;
+        }
+        let len = usize::try_from(self.view.len).unwrap_or(0);
+        if len == 0 || self.view.buf.is_null() {
+            return Some(&mut []);
+        }
+        let start = self.view.buf as usize;
+        let other_start = other.as_ptr() as usize;
+        if !other.is_empty() && start < other_start + other.len() && other_start < start + len {
+            return None;
+        }
+        // SAFETY: a writable contiguous buffer is `len` bytes at `buf`, valid until the release (when
+        // `self` drops, after this borrow ends); it does not overlap `other`, checked above.
+        Some(unsafe { std::slice::from_raw_parts_mut(self.view.buf.cast::<u8>(), len) })
     }
 
     /// The size of one item (numcodecs' Blosc takes its typesize from it).

@@ -10,6 +10,7 @@ use brickwork::core::config::{self, Config};
 use brickwork::core::{Endian, Kind};
 use brickwork::{ArrayView, Codec, DType, Error, Limits, Order};
 use numpy::{PyArray1, PyReadonlyArray1, PyReadwriteArray1};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
@@ -268,6 +269,31 @@ impl NativeCodec {
             PyArray1::from_vec(py, decoded.into_data()).into_any()
         };
         Ok((out, dtype, shape, order))
+    }
+
+    /// The byte codecs' fast path for numcodecs' `decode(buf, out)`: decodes the memory of `obj` straight
+    /// into the memory of `out` when [`buffer::Contiguous`] takes both (`out` writable, not overlapping
+    /// the input, else a ValueError) and returns the bytes written; `None` when either is not taken.
+    fn decode_buffer_into<'py>(
+        &self,
+        py: Python<'py>,
+        obj: &Bound<'py, PyAny>,
+        out: &Bound<'py, PyAny>,
+    ) -> PyResult<Option<usize>> {
+        let Some(input) = buffer::Contiguous::of(obj) else {
+            return Ok(None);
+        };
+        let Some(mut target) = buffer::Contiguous::writable(out) else {
+            return Ok(None);
+        };
+        let bytes = input.bytes();
+        let Some(out) = target.bytes_mut(bytes) else {
+            return Err(PyValueError::new_err(
+                "out shares memory with the encoded input: decode into a separate buffer",
+            ));
+        };
+        let codec = &*self.inner;
+        run_detached(py, || codec.decode_into(bytes, out)).map(Some)
     }
 
     /// numcodecs' `decode(buf, out)`: decodes into a writable flat uint8 view; returns the bytes written.

@@ -211,6 +211,16 @@ def test_out_buffers_follow_numcodecs(codec_id):
             ours.decode(enc, out=bigger)
     with pytest.raises(ValueError, match="writable"):
         ours.decode(enc, out=np.frombuffer(bytes(8000), dtype="<f8"))
+    # Other holders of the output, and an output in the same array as the input but not overlapping it.
+    for holder in (bytearray(8000), memoryview(np.zeros(1000, "<f8")), np.zeros((20, 50), "<f8", order="F")):
+        assert ours.decode(enc, out=holder) is holder
+        assert np.asarray(holder).tobytes(order="A") == data.tobytes()
+    shared = np.zeros(len(enc) + 8000, "u1")
+    shared[: len(enc)] = np.frombuffer(enc, "u1")
+    ours.decode(shared[: len(enc)], out=shared[len(enc) :])
+    assert shared[len(enc) :].tobytes() == data.tobytes()
+    with pytest.raises((ValueError, TypeError)):  # overlapping: refused, never decoded into itself
+        ours.decode(shared[: len(enc)], out=shared[len(enc) // 2 : len(enc) // 2 + 8000])
 
 
 @pytest.mark.parametrize("codec_id", ["zlib", "gzip", "bz2", "lzma", "zstd", "lz4", "blosc"])

@@ -177,23 +177,24 @@ class NativeCodec(_CodecBase):
         return self._encoded(encoded, arr)
 
     def decode(self, buf, out=None, *, max_decoded_bytes: int | None = None):
-        if out is None:
-            limit = MAX_DECODED_BYTES if max_decoded_bytes is None else int(max_decoded_bytes)
-            if limit < 0:
-                raise ValueError(f"max_decoded_bytes must not be negative, got {max_decoded_bytes!r}")
-            if self._raw_bytes:
-                decoded = self._codec.decode_buffer(buf, limit)
-                if decoded is None:  # not a buffer Rust takes as it is: a flat uint8 view always is
-                    decoded = self._codec.decode_buffer(_memory(ensure_contiguous_ndarray(buf)), limit)
-                return decoded
-        data = _memory(ensure_contiguous_ndarray(buf))
         if out is not None:
-            target = ensure_contiguous_ndarray(out)
-            flat = _memory(target)
+            if self._raw_bytes and self._codec.decode_buffer_into(buf, out) is not None:
+                return out
+            data = _memory(ensure_contiguous_ndarray(buf))
+            flat = _memory(ensure_contiguous_ndarray(out))
             if not flat.flags.writeable:
                 raise ValueError("out must be a writable buffer")
             self._codec.decode_into(data, flat)
             return out
+        limit = MAX_DECODED_BYTES if max_decoded_bytes is None else int(max_decoded_bytes)
+        if limit < 0:
+            raise ValueError(f"max_decoded_bytes must not be negative, got {max_decoded_bytes!r}")
+        if self._raw_bytes:
+            decoded = self._codec.decode_buffer(buf, limit)
+            if decoded is None:  # not a buffer Rust takes as it is: a flat uint8 view always is
+                decoded = self._codec.decode_buffer(_memory(ensure_contiguous_ndarray(buf)), limit)
+            return decoded
+        data = _memory(ensure_contiguous_ndarray(buf))
         raw, dtype, shape, order = self._codec.decode(data, limit, self._decode_returns_bytes)
         return self._decoded(raw, dtype, shape, order)
 
