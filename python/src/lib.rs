@@ -99,7 +99,6 @@ fn raise_named(py: Python<'_>, class: &str, message: String, codec_id: Option<St
     raised.unwrap_or_else(|import_error| import_error)
 }
 
-/// A codec built from a numcodecs config by brickwork's Rust registry.
 /// Encodes `view` into a new `bytes`: straight into it (then shrunk) for codecs that compress into a
 /// caller's buffer (LZ4, Zstandard, Blosc), else by copying the encoded buffer.
 fn encode_to_bytes<'py>(
@@ -121,6 +120,7 @@ fn copy_to_bytes<'py>(py: Python<'py>, codec: &dyn Codec, data: &[u8]) -> PyResu
     })
 }
 
+/// A codec built from a numcodecs config by brickwork's Rust registry.
 #[pyclass(frozen, module = "brickwork._native")]
 struct NativeCodec {
     inner: Box<dyn Codec>,
