@@ -321,3 +321,32 @@ def test_vlen_fast_paths_agree_with_numcodecs():
     _agree(va, _objs(np.arange(6, dtype="<i4")[::2]))
     _agree(va, numcodecs.get_codec(va).encode(_objs(np.array([1, 2], "<i4"), None)), "dec")
     _agree(va, b"\x01\0\0\0\x03\0\0\0abc", "dec")
+
+
+@pytest.mark.parametrize("config", [{}, {"indent": 2, "sort_keys": False}, {"ensure_ascii": False}], ids=str)
+def test_json2_lone_surrogates(config):
+    """Strings with lone surrogates (file names decoded with surrogateescape) are valid numcodecs JSON
+    (``\\udcXX`` escapes): same bytes both ways and each side decodes the other's; with
+    ``ensure_ascii=False`` both refuse them (UTF-8 cannot encode them)."""
+    ours, theirs = bw.JSON(**config), numcodecs.JSON(**config)
+    cases = [
+        np.array(["plain", "caf\udce9.txt", None, "x"], dtype=object),
+        np.array([["a\udfff\ud800b", "b"], ["\ud800", "d"]], dtype=object),
+        np.array(["a\udce9", "bb"], dtype="U3"),
+    ]
+    for arr in cases:
+        if config.get("ensure_ascii") is False:
+            for side in (ours, theirs):
+                with pytest.raises(UnicodeEncodeError):
+                    side.encode(arr)
+            continue
+        enc = theirs.encode(arr)
+        assert raw(ours.encode(arr)) == raw(enc)
+        for dec in (ours.decode(enc), theirs.decode(ours.encode(arr))):
+            assert dec.dtype == arr.dtype and dec.shape == arr.shape and dec.tolist() == arr.tolist()
+    # Truncated: numcodecs' ValueError (json's JSONDecodeError once the fallback runs, else DecodeError).
+    for text in (b'["a\\udce9", "x"', b'["a", "x"'):
+        with pytest.raises(ValueError):
+            ours.decode(text)
+        with pytest.raises(ValueError):
+            theirs.decode(text)

@@ -11,13 +11,14 @@ others raise TypeError, as Python's ``json`` does.
 """
 from __future__ import annotations
 
+import json
 import textwrap
 
 import numpy as np
 
 from .. import _native
-from ..errors import InvalidInputError
-from ._base import NativeCodec, register_codec
+from ..errors import DecodeError, InvalidInputError
+from ._base import NativeCodec, ensure_contiguous_ndarray, register_codec
 from ._util import (
     as_type_error,
     contiguous,
@@ -105,16 +106,55 @@ class JSON(NativeCodec):
         text = f"{type(self).__name__}({', '.join(params)})"
         return textwrap.fill(text, width=80, break_long_words=False, subsequent_indent="     ")
 
+    # Strings with lone surrogates (file names decoded with ``surrogateescape``, say) are valid Python
+    # and valid numcodecs JSON (written as ``\udcXX`` escapes), but Rust's UTF-8 strings cannot hold
+    # them: the Rust codec refuses them, and only then do encode and decode run numcodecs' own algorithm
+    # on the standard library's ``json``, so such data still round-trips both ways, byte for byte.
+
     def encode(self, buf):
-        return _encode_any(self, buf)
+        try:
+            return _encode_any(self, buf)
+        except UnicodeEncodeError:  # a str item
+            pass
+        except (InvalidInputError, TypeError) as err:  # a `U` array element
+            if "not a Unicode scalar value" not in str(err):
+                raise
+        return self._stdlib_encode(buf)
 
     def decode(self, buf, out=None):
         if isinstance(buf, str):
             buf = buf.encode(self._text_encoding)
-        dec = decode_any(self, buf)
+        try:
+            dec = decode_any(self, buf)
+        except DecodeError as err:
+            if "lone surrogate" not in str(err):
+                raise
+            dec = self._stdlib_decode(buf)
         if out is not None:
             np.copyto(out, dec)
             return out
+        return dec
+
+    def _stdlib_encode(self, buf) -> bytes:
+        """numcodecs' JSON.encode (``json.JSONEncoder`` with this codec's options)."""
+        try:
+            arr = np.asarray(buf)
+        except ValueError:
+            arr = np.asarray(buf, dtype=object)
+        items = np.atleast_1d(arr).tolist()
+        items.append(arr.dtype.str)
+        items.append(arr.shape)
+        return json.JSONEncoder(**self._encoder_config).encode(items).encode(self._text_encoding)
+
+    def _stdlib_decode(self, buf) -> np.ndarray:
+        """numcodecs' JSON.decode (``json.JSONDecoder`` with this codec's options)."""
+        text = str(ensure_contiguous_ndarray(buf).reshape(-1, order="A").view("u1").tobytes(), self._text_encoding)
+        items = json.JSONDecoder(**self._decoder_config).decode(text)
+        dec = np.empty(items[-1], dtype=items[-2])
+        if not items[-1]:
+            dec[...] = items[0]
+        else:
+            dec[:] = items[:-2]
         return dec
 
 

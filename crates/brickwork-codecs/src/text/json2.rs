@@ -22,6 +22,10 @@
 //!   in numcodecs; `|O` points to `encode_objects`); [`Codec::decode`] returns the typed array when the
 //!   stored dtype is not `|O`. Object arrays go through [`ObjectCodec`]; `decode_any` returns either.
 //! * The legacy id `json` (numcodecs < 0.6, no shape in the data) is [`super::json::LegacyJson`].
+//! * **Difference:** strings with lone surrogates (`"\udce9"`, valid in Python's `json`: file names
+//!   decoded with `surrogateescape` have them) cannot be Rust strings, so encoding or decoding them is an
+//!   error here ("lone surrogate", "not a Unicode scalar value"); the Python package then runs numcodecs'
+//!   own algorithm on the standard `json` module (`python/brickwork/codecs/_text.py`), same bytes.
 
 use brickwork_core::object::{ItemRef, ItemSink, ItemsRef, OutBuf};
 use brickwork_core::{
