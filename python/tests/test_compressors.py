@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import array
 import threading
+import tracemalloc
 
 import numcodecs
 import numpy as np
@@ -248,6 +249,19 @@ def test_decode_limits_fail_fast():
     for size in (0xFFFFFFFF, 0x7FFFFFFF):
         with pytest.raises(errors.DecodeError):
             bw.LZ4().decode(size.to_bytes(4, "little") + b"\x00" * 16)
+    # Headers claiming far more than their streams can hold fail before any output is allocated
+    # (tracemalloc sees the bytes objects Python allocates).
+    blosc = bytearray(bw.Blosc(cname="lz4").encode(np.arange(4096, dtype="<u4")))
+    blosc[4:8] = (0x7FFF0000).to_bytes(4, "little")
+    hostile = [(bw.Blosc(), bytes(blosc)), (bw.Zstd(), frame), (bw.LZ4(), (0x7FFFFFFF).to_bytes(4, "little") + bytes(16))]
+    tracemalloc.start()
+    try:
+        for codec, data in hostile:
+            with pytest.raises(errors.DecodeError):
+                codec.decode(data)
+        assert tracemalloc.get_traced_memory()[1] < 1 << 20
+    finally:
+        tracemalloc.stop()
     # Bombs: small streams that inflate past the caller's limit.
     zeros = bytes(8 << 20)
     for codec in (bw.Zlib(9), bw.BZ2(9), bw.LZMA(), bw.GZip(9), bw.Zstd(19), bw.LZ4(), bw.Blosc()):

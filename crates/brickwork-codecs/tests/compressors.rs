@@ -299,6 +299,9 @@ fn declared_sizes() {
     assert_eq!(zstd.declared_size(&huge), None);
     let blosc = get_codec_json(r#"{"id": "blosc"}"#).unwrap();
     let mut enc = blosc.encode_bytes(&data).unwrap();
+    let mut hostile = enc.clone();
+    hostile[4..8].copy_from_slice(&(1u32 << 30).to_le_bytes()); // 1 GiB from the same few streams
+    assert_eq!(blosc.declared_size(&hostile), None);
     enc.push(0); // cbytes no longer the input's length
     assert_eq!(blosc.declared_size(&enc), None);
 }

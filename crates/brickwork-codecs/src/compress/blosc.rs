@@ -909,15 +909,12 @@ impl Codec for Blosc {
         c_blosc_compress_into(&args, input.data(), out)
     }
 
-    /// The header's `nbytes`, for a header of version 1 or 2 whose `cbytes` is the input's length (the
-    /// decoder checks every other field).
+    /// The header's `nbytes`, for a chunk that is the whole input and whose header and block layout
+    /// pass the decoder's checks ([`Chunk::validate_layout`]: every stream can hold its block), so a
+    /// caller never allocates for a size the data could not produce.
     fn declared_size(&self, encoded: &[u8]) -> Option<usize> {
-        let field = |at: usize| -> Option<usize> {
-            let bytes: [u8; 4] = encoded.get(at..at + 4)?.try_into().ok()?;
-            usize::try_from(u32::from_le_bytes(bytes)).ok()
-        };
-        let (version, nbytes, cbytes) = (*encoded.first()?, field(4)?, field(12)?);
-        (matches!(version, 1 | 2) && cbytes == encoded.len()).then_some(nbytes)
+        let chunk = Chunk::parse(encoded).ok()?;
+        (chunk.bytes.len() == encoded.len() && chunk.validate_layout().is_ok()).then_some(chunk.nbytes)
     }
 
     fn decode(&self, encoded: &[u8], limits: &Limits) -> Result<ArrayBuf> {
