@@ -24,6 +24,19 @@ pub fn decode_all(configs: &[&str], data: &[u8]) {
             assert!(n.is_ok(), "{text}: decode ok but decode_into an exact buffer failed: {n:?}");
             assert_eq!(&out[..], buf.data(), "{text}: decode and decode_into disagree");
         }
+        // The Python fast path: the size a header declares (LZ4, Zstd, Blosc), decoded straight into
+        // an uninitialised buffer of that size; it must agree with `decode` when both succeed.
+        if let Some(size) = codec.declared_size(data).filter(|&n| n <= FUZZ_LIMIT) {
+            let mut out = Vec::<u8>::with_capacity(size);
+            if let Ok(n) = codec.decode_into_uninit(data, &mut out.spare_capacity_mut()[..size]) {
+                assert!(n <= size, "{text}: decode_into_uninit wrote past its buffer");
+                // SAFETY: decode_into_uninit returned n, so it initialised out[..n].
+                unsafe { out.set_len(n) };
+                if let (Ok(buf), true) = (&decoded, n == size) {
+                    assert_eq!(&out[..], buf.data(), "{text}: declared-size decode and decode disagree");
+                }
+            }
+        }
         // Object codecs (json2, msgpack2, vlen-*) decode to object arrays too.
         if let Some(objects) = codec.as_object_codec() {
             let _ = objects.decode_any(data, &Limits::new(FUZZ_LIMIT));

@@ -46,6 +46,18 @@ fn data() -> impl Strategy<Value = Vec<u8>> {
 /// `decode_into` an exact buffer; other `out` sizes follow the codec's rule.
 fn check_any(codec: &dyn Codec, enc: &[u8]) {
     let id = codec.codec_id();
+    // The Python fast path: the size the header declares, decoded straight into a buffer of that size.
+    let fast = codec.declared_size(enc).filter(|&n| n <= 1 << 24).map(|size| {
+        let mut out = vec![std::mem::MaybeUninit::<u8>::uninit(); size];
+        codec.decode_into_uninit(enc, &mut out).map(|n| {
+            assert!(n <= size, "{id}: decode_into_uninit wrote past its buffer");
+            // SAFETY: decode_into_uninit returned n, so out[..n] is initialised.
+            out[..n]
+                .iter()
+                .map(|b| unsafe { b.assume_init() })
+                .collect::<Vec<u8>>()
+        })
+    });
     let Ok(dec) = codec.decode(enc, &Limits::new(1 << 24)) else {
         for size in [0usize, 1, 100] {
             let _ = codec.decode_into(enc, &mut vec![0u8; size]);
@@ -53,6 +65,11 @@ fn check_any(codec: &dyn Codec, enc: &[u8]) {
         return;
     };
     let n = dec.len();
+    match &fast {
+        Some(Ok(bytes)) if bytes.len() == n => assert_eq!(&bytes[..], dec.data(), "{id}: fast path differs"),
+        Some(Err(e)) if codec.declared_size(enc) == Some(n) => panic!("{id}: fast path failed: {e:?}"),
+        _ => {}
+    }
     let mut out = vec![0u8; n];
     assert_eq!(codec.decode_into(enc, &mut out).unwrap(), n, "{id}");
     assert_eq!(out, dec.data(), "{id}");
