@@ -559,10 +559,17 @@ impl ItemSink for PySink<'_> {
     }
 
     fn bytes(&mut self, b: &[u8]) -> Result<(), Error> {
-        let made = crate::bytes::new_exact(self.py, b.len(), |out| {
-            brickwork::core::copy_to_uninit("bytes", b, out).map_err(|e| to_pyerr(self.py, e))
-        })
-        .map(Bound::into_any);
+        // One CPython call that allocates and copies (numcodecs' own; 0- and 1-byte items are
+        // CPython's shared objects).
+        let length = pyo3::ffi::Py_ssize_t::try_from(b.len()).unwrap_or(pyo3::ffi::Py_ssize_t::MAX);
+        // SAFETY: `b` is `length` readable bytes (a slice never exceeds isize::MAX bytes); the call
+        // returns a new reference or NULL with an exception set.
+        let made = unsafe {
+            Bound::from_owned_ptr_or_err(
+                self.py,
+                pyo3::ffi::PyBytes_FromStringAndSize(b.as_ptr().cast(), length),
+            )
+        };
         self.keep(made)
     }
 
