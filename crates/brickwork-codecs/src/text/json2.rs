@@ -35,7 +35,7 @@ use brickwork_core::{
 use serde::{Deserialize, Serialize};
 
 use super::pyfloat::json_float;
-use super::{items, prefetch, Count, Put, PREFETCH_AHEAD};
+use super::{items, prefetch, Count, Put, ONE_PASS_MAX_BYTES, PREFETCH_AHEAD};
 
 const ID: &str = "json2";
 
@@ -342,9 +342,6 @@ impl Json2 {
         Some(write())
     }
 }
-
-/// The largest estimate [`ObjectCodec::encoded_items_estimate`] gives (256 MiB).
-const ONE_PASS_MAX_BYTES: usize = 256 << 20;
 
 pub(crate) fn objects_only(codec: &str) -> Error {
     Error::invalid_input(

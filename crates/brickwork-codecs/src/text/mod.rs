@@ -191,6 +191,10 @@ impl Put for Count {
 /// while this one is written saves stalling on it then.
 pub(crate) const PREFETCH_AHEAD: usize = 8;
 
+/// The largest estimate an [`brickwork_core::ObjectCodec::encoded_items_estimate`] gives (256 MiB):
+/// beyond it, the exact two-pass path is taken, so over-allocation stays bounded.
+pub(crate) const ONE_PASS_MAX_BYTES: usize = 256 << 20;
+
 /// Hints the CPU to start loading the first cache line of `b`.
 #[inline]
 pub(crate) fn prefetch(b: &[u8]) {
