@@ -233,6 +233,9 @@ def test_garbage_truncated_and_empty_input(codec_id):
             c.decode(bad)
         # numcodecs users catch RuntimeError or ValueError; both work.
         assert isinstance(info.value, RuntimeError) and isinstance(info.value, ValueError)
+        # The same through decode(buf, out) (Rust reads both buffers in place): a clear error too.
+        with pytest.raises(ValueError):
+            c.decode(bad, out=np.zeros(len(INPUTS["text"]), "u1"))
     try:
         assert c.decode(b"") == b""
     except errors.DecodeError:

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .. import _native
-from ..errors import DTypeError, InvalidConfigError, OutputSizeError, UnknownCodecError
+from ..errors import DTypeError, InvalidConfigError, UnknownCodecError
 
 try:  # Subclass numcodecs' ABC when it is installed, so zarr and numcodecs accept our codecs.
     from numcodecs.abc import Codec as _CodecBase

@@ -26,18 +26,11 @@ from ._util import (
     encode_array,
     encode_objects,
     ensure_ndarray,
+    ensure_text,
     ndarray_copy,
     order_of,
     shaped,
 )
-
-
-def _ensure_text(label, encoding: str = "utf-8") -> str:
-    """numcodecs' ``ensure_text``: ``str`` unchanged, bytes-like decoded."""
-    if not isinstance(label, str):
-        label = ensure_contiguous_ndarray(label)
-        label = str(label.reshape(-1, order="A").view(np.uint8).tobytes(), encoding)
-    return label
 
 
 def _flat(arr: np.ndarray) -> np.ndarray:
@@ -306,7 +299,7 @@ class Categorize(NativeCodec):
         self.dtype = np.dtype(dtype)
         if self.dtype.kind not in "UO":
             raise TypeError("only unicode ('U') and object ('O') dtypes are supported")
-        self.labels = [_ensure_text(label) for label in labels]
+        self.labels = [ensure_text(label) for label in labels]
         self.astype = np.dtype(astype)
         if self.astype == np.dtype(object):
             raise TypeError("encoding as object array not supported")

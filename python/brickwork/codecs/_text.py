@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import _native
 from ..errors import DecodeError, InvalidInputError
-from ._base import NativeCodec, ensure_contiguous_ndarray, register_codec
+from ._base import NativeCodec, register_codec
 from ._util import (
     as_type_error,
     contiguous,
@@ -26,6 +26,7 @@ from ._util import (
     encode_elements,
     encode_objects,
     ensure_ndarray,
+    ensure_text,
     memory,
     order_of,
 )
@@ -148,8 +149,7 @@ class JSON(NativeCodec):
 
     def _stdlib_decode(self, buf) -> np.ndarray:
         """numcodecs' JSON.decode (``json.JSONDecoder`` with this codec's options)."""
-        text = str(ensure_contiguous_ndarray(buf).reshape(-1, order="A").view("u1").tobytes(), self._text_encoding)
-        items = json.JSONDecoder(**self._decoder_config).decode(text)
+        items = json.JSONDecoder(**self._decoder_config).decode(ensure_text(buf, self._text_encoding))
         dec = np.empty(items[-1], dtype=items[-2])
         if not items[-1]:
             dec[...] = items[0]

@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import _native
 from ..errors import InvalidInputError, ObjectTypeError
-from ._base import MAX_DECODED_BYTES
+from ._base import MAX_DECODED_BYTES, ensure_contiguous_ndarray
 
 # Messages of the Rust object codecs' InvalidInput errors that numcodecs (or Python's json/msgpack)
 # raises as TypeError: an object or dtype of the wrong type, not a wrong value.
@@ -112,6 +112,13 @@ def decode_into_out(codec, enc: np.ndarray, shape: tuple, dtype, out) -> bool:
         return False
     codec._codec.decode_into(memory(contiguous(enc)), memory(dst))
     return True
+
+
+def ensure_text(buf, encoding: str = "utf-8") -> str:
+    """numcodecs' ``ensure_text``: ``str`` unchanged, bytes-like decoded."""
+    if isinstance(buf, str):
+        return buf
+    return str(ensure_contiguous_ndarray(buf).reshape(-1, order="A").view(np.uint8).tobytes(), encoding)
 
 
 def shaped(raw: np.ndarray, dtype, shape, order: str = "C") -> np.ndarray:
