@@ -217,11 +217,39 @@ impl Codec for Gzip {
         Ok(ArrayBuf::from_bytes(sink.into_vec()))
     }
 
+    /// numcodecs reads gzip with `GzipFile.readinto(out)`: `out` may be larger than the data, and its
+    /// bytes after the data stay as they were. zlib-rs copies matches in 16–32-byte chunks that may run
+    /// past the end of the data into the rest of the buffer it writes to, so the data goes straight into
+    /// `out` only when the trailer proves it fills `out` exactly (numcodecs' single member, the usual
+    /// case); otherwise it is decoded aside and copied.
     fn decode_into(&self, encoded: &[u8], out: &mut [u8]) -> Result<usize> {
-        let mut sink = Sink::fixed(out);
-        decode_all(encoded, &mut sink)?;
-        Ok(sink.filled())
+        if fills_exactly(encoded, out.len()) {
+            let mut sink = Sink::fixed(out);
+            decode_all(encoded, &mut sink)?;
+            return Ok(sink.filled());
+        }
+        let hint = encoded.len().saturating_mul(4).min(out.len());
+        let mut sink = Sink::grow(&Limits::new(out.len()), hint);
+        decode_all(encoded, &mut sink).map_err(|e| match e {
+            Error::LimitExceeded { .. } => {
+                Error::output_size(ID, format!("more than {}", out.len()), out.len())
+            }
+            e => e,
+        })?;
+        let data = sink.into_vec();
+        out[..data.len()].copy_from_slice(&data);
+        Ok(data.len())
     }
+}
+
+/// Whether a successful decode of `encoded` must fill exactly `len` bytes: its last four bytes, read as
+/// a trailer's ISIZE (the size mod 2^32), equal `len`. They are the last member's ISIZE, or, after zero
+/// padding, that ISIZE shifted down: either way at most the decoded size, which cannot exceed `len`.
+fn fills_exactly(encoded: &[u8], len: usize) -> bool {
+    let Some(tail) = encoded.len().checked_sub(4).map(|at| &encoded[at..]) else {
+        return false;
+    };
+    u32::try_from(len).is_ok_and(|len| u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]) == len)
 }
 
 impl StaticCodec for Gzip {
@@ -317,6 +345,31 @@ mod tests {
             z.decode_into(&enc, &mut [0u8; 9]),
             Err(Error::OutputSize { .. })
         ));
+    }
+
+    #[test]
+    fn decode_into_leaves_the_tail_of_a_larger_out_alone() {
+        // Runs that zlib-rs copies in chunks (found by the proptest in tests/compressors.rs).
+        let mut data = vec![0u8];
+        data.extend([94; 34]);
+        data.push(0);
+        data.extend([94; 34]);
+        data.extend([0; 29]);
+        let z = Gzip::default();
+        let one = z.encode_bytes(&data).unwrap();
+        let two = [one.clone(), one.clone(), vec![0; 3]].concat();
+        for (enc, n) in [(one, data.len()), (two, 2 * data.len())] {
+            for extra in [1, 3, 40, 1000] {
+                let mut out = vec![0x5au8; n + extra];
+                assert_eq!(z.decode_into(&enc, &mut out).unwrap(), n);
+                assert_eq!(&out[..n], &data.repeat(n / data.len())[..]);
+                assert!(out[n..].iter().all(|&b| b == 0x5a), "extra {extra}");
+            }
+            assert!(matches!(
+                z.decode_into(&enc, &mut vec![0u8; n - 1]),
+                Err(Error::OutputSize { .. })
+            ));
+        }
     }
 
     #[test]
