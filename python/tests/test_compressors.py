@@ -350,6 +350,68 @@ def test_blosc_nthreads_like_numcodecs():
     assert bw_blosc.Blosc is bw.Blosc and bw_blosc.SHUFFLE == nc_blosc.SHUFFLE
 
 
+def test_blosc_module_functions_like_numcodecs():
+    # `from numcodecs import blosc` code: compress/decompress/list_compressors/cbuffer_complib and the
+    # constants, checked against numcodecs.blosc; cbuffer_sizes/cbuffer_metainfo (numcodecs <= 0.15, used by
+    # zarr-python 2) against the header fields they name.
+    from brickwork.codecs import blosc as bw_blosc
+    from numcodecs import blosc as nc_blosc
+
+    assert bw_blosc.list_compressors() == nc_blosc.list_compressors()
+    for name in ("AUTOBLOCKS", "MAX_OVERHEAD", "MAX_BUFFERSIZE", "MAX_TYPESIZE", "MAX_THREADS", "NOSHUFFLE",
+                 "SHUFFLE", "BITSHUFFLE", "AUTOSHUFFLE"):
+        assert getattr(bw_blosc, name) == getattr(nc_blosc, name), name
+    sources = {k: INPUTS[k] for k in ("labels u4", "float field f8", "text", "empty", "F-order f4")}
+    previous = nc_blosc.set_nthreads(1)
+    try:
+        for cname in bw_blosc.list_compressors():
+            for shuffle in (bw_blosc.NOSHUFFLE, bw_blosc.SHUFFLE, bw_blosc.BITSHUFFLE, bw_blosc.AUTOSHUFFLE):
+                for label, src in sources.items():
+                    for typesize in (None, 8):
+                        args = (cname.encode(), 5, shuffle, 0, typesize)
+                        enc = bw_blosc.compress(src, *args)
+                        assert enc == nc_blosc.compress(src, *args), (cname, shuffle, label, typesize)
+                        raw = np.asarray(memoryview(src)).tobytes(order="A")
+                        if raw:  # numcodecs cannot decompress an empty chunk, even its own ("error ... 0")
+                            assert nc_blosc.decompress(enc) == raw
+                        assert bw_blosc.decompress(nc_blosc.compress(src, *args)) == raw
+                        assert bw_blosc.cbuffer_complib(enc) == nc_blosc.cbuffer_complib(enc)
+                        nbytes, cbytes, blocksize = bw_blosc.cbuffer_sizes(enc)
+                        assert (nbytes, cbytes) == (len(raw), len(enc)) and blocksize >= 0
+                        itemsize = typesize or np.asarray(memoryview(src)).itemsize
+                        typesize_read, shuffle_read, memcpyed = bw_blosc.cbuffer_metainfo(enc)
+                        assert typesize_read == itemsize
+                        assert memcpyed in (0, 2) and shuffle_read in (0, 1, 2)
+                        if len(raw) >= 128 and not memcpyed and shuffle != bw_blosc.AUTOSHUFFLE:
+                            assert shuffle_read == shuffle, (cname, shuffle, label)
+    finally:
+        nc_blosc.set_nthreads(previous)
+    # str names too; decompress into a buffer returns it; clear errors for bad names and short buffers.
+    data = INPUTS["labels u4"]
+    enc = bw_blosc.compress(data, "zstd", 1, bw_blosc.BITSHUFFLE)
+    assert bw_blosc.cbuffer_complib(enc) == "Zstd"
+    assert bw_blosc.cbuffer_metainfo(enc)[:2] == (4, bw_blosc.BITSHUFFLE)
+    out = np.empty_like(data)
+    assert bw_blosc.decompress(enc, out) is out and np.array_equal(out, data)
+    with pytest.raises(ValueError, match="lz5"):
+        bw_blosc.compress(data, b"lz5", 5)
+    for bad in (b"", b"x" * 15):
+        for fn in (bw_blosc.cbuffer_sizes, bw_blosc.cbuffer_complib, bw_blosc.cbuffer_metainfo):
+            with pytest.raises(ValueError, match="16-byte header"):
+                fn(bad)
+    with pytest.raises(ValueError, match="compressor code 7"):
+        bw_blosc.cbuffer_complib(bytes([2, 1, 0xE0]) + bytes(13))
+    # use_threads = False: one thread, the same bytes.
+    c = bw.Blosc()
+    bw_blosc.use_threads = False
+    try:
+        assert c.encode(data) == bw.Blosc().encode(data) and c._native_threads == 1
+    finally:
+        bw_blosc.use_threads = None
+    c.encode(data)
+    assert c._native_threads == bw_blosc.get_nthreads()
+
+
 def test_decode_into_bytes_of_the_header_size():
     # Blosc, LZ4 and Zstd decode straight into a bytes object of the size their header declares.
     data = INPUTS["labels u8 3 MiB"]

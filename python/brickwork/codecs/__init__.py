@@ -5,7 +5,7 @@ and repr; ``encode``/``decode(buf, out=None)`` take and return what numcodecs do
 installed the classes subclass ``numcodecs.abc.Codec``. ``get_codec(config)`` builds brickwork's class
 for a numcodecs config; codec ids without a dedicated class yet are served by ``GenericCodec``.
 
-Codec classes live in one module per kind (``_compress.py``, ``_blosc.py``, ``_filters.py``, ...). Every
+Codec classes live in one module per kind (``_compress.py``, ``blosc.py``, ``_filters.py``, ...). Every
 private module of this package other than ``_base`` is imported here automatically and the names in its
 ``__all__`` are exported, so adding a kind means adding a file (which calls ``register_codec``), nothing else.
 """
@@ -21,7 +21,7 @@ from ._base import (
     register_codec,
 )
 from ._array import ZFPY, PCodec
-from ._blosc import Blosc
+from .blosc import Blosc
 from ._checksums import CRC32, CRC32C, Adler32, Fletcher32, JenkinsLookup3
 from ._compress import BZ2, LZ4, LZMA, GZip, Zlib, Zstd
 from ._filters import AsType, BitRound, Categorize, Delta, FixedScaleOffset, PackBits, Quantize, Shuffle
@@ -73,7 +73,7 @@ def _import_kind_modules() -> None:
     import pkgutil
 
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if not info.name.startswith("_") or info.name in ("_base", "_compress", "_blosc"):
+        if not info.name.startswith("_") or info.name in ("_base", "_compress"):
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
         for name in getattr(module, "__all__", ()):
