@@ -271,18 +271,84 @@ unsafe fn prefix_sums_sse2<const W: usize>(src: *const u8, dst: *mut u8, len: us
             _ => _mm_set1_epi64x(start as i64),
         }
     };
-    for at in (0..len / 16 * 16).step_by(16) {
+    // The sums within one block (the carry not yet added).
+    let block_sums = |at: usize| {
         let mut x = unsafe { _mm_loadu_si128(src.add(at).cast()) };
         for bytes in [1, 2, 4, 8] {
             if bytes >= W {
                 x = add(x, shifted(x, bytes));
             }
         }
-        x = add(x, carry);
-        unsafe { _mm_storeu_si128(dst.add(at).cast(), x) };
-        carry = broadcast_last(x);
+        x
+    };
+    let end = len / 16 * 16;
+    let mut at = 0;
+    // Two blocks a step: both blocks' sums and their totals are independent of the carry, so the chain
+    // from one step to the next is a single addition (carry + the two totals), not an add and a shuffle
+    // per block.
+    while at + 32 <= end {
+        let (a, b) = (block_sums(at), block_sums(at + 16));
+        let total_a = broadcast_last(a);
+        let carry_b = add(carry, total_a);
+        unsafe {
+            _mm_storeu_si128(dst.add(at).cast(), add(a, carry));
+            _mm_storeu_si128(dst.add(at + 16).cast(), add(b, carry_b));
+        }
+        carry = add(carry, add(total_a, broadcast_last(b)));
+        at += 32;
     }
-    len / 16 * 16
+    if at < end {
+        let x = add(block_sums(at), carry);
+        unsafe { _mm_storeu_si128(dst.add(at).cast(), x) };
+    }
+    end
+}
+
+/// Running sums when `astype`, `dtype` and the sum type are one little-endian float type (`f4` or `f8`,
+/// `W` bytes): one pass, `sum = sum + x` element after element, as NumPy's loop (floats are not
+/// associative, so each addition waits for the one before). The loads and stores run beside that chain;
+/// the general path's three passes over a block (cast in, sum, cast out) ran them in series. The
+/// addition is one `addsd`/`addss` in assembly: with both operands NaN it returns the running sum's
+/// payload, as NumPy does, where the compiler may swap the operands of `sum + x`. Returns false (nothing
+/// done) off x86-64.
+fn float_sums_le<const W: usize>(encoded: &[u8], out: &mut [u8]) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let mut pairs = encoded.chunks_exact(W).zip(out.chunks_exact_mut(W));
+        let Some((first, head)) = pairs.next() else {
+            return true;
+        };
+        head.copy_from_slice(first); // the first sum is the first element, bit for bit
+        if W == 8 {
+            let mut acc = f64::from_le_bytes(first.try_into().unwrap_or_default());
+            for (x, d) in pairs {
+                let x = f64::from_le_bytes(x.try_into().unwrap_or_default());
+                // SAFETY: one SSE2 scalar addition of two registers; no memory, stack or flags touched.
+                unsafe {
+                    std::arch::asm!("addsd {acc}, {x}", acc = inout(xmm_reg) acc, x = in(xmm_reg) x,
+                        options(pure, nomem, nostack, preserves_flags));
+                }
+                d.copy_from_slice(&acc.to_le_bytes());
+            }
+        } else {
+            let mut acc = f32::from_le_bytes(first.try_into().unwrap_or_default());
+            for (x, d) in pairs {
+                let x = f32::from_le_bytes(x.try_into().unwrap_or_default());
+                // SAFETY: as above, `addss`.
+                unsafe {
+                    std::arch::asm!("addss {acc}, {x}", acc = inout(xmm_reg) acc, x = in(xmm_reg) x,
+                        options(pure, nomem, nostack, preserves_flags));
+                }
+                d.copy_from_slice(&acc.to_le_bytes());
+            }
+        }
+        true
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (encoded, out);
+        false
+    }
 }
 
 impl Delta {
@@ -296,6 +362,16 @@ impl Delta {
         // Integers only: for floats the compiler may swap the operands of `acc + x` in this loop, which
         // changes which NaN payload survives (NumPy keeps the running sum's); the blocked loop keeps it.
         let integer = kp.is_int();
+        let same_le = kp == ka && kp == kd && !is_big(self.astype) && !is_big(self.dtype);
+        let float_done = same_le
+            && match kp {
+                ElemKind::F64 => float_sums_le::<8>(encoded, out),
+                ElemKind::F32 => float_sums_le::<4>(encoded, out),
+                _ => false,
+            };
+        if float_done {
+            return Ok(written);
+        }
         if integer && kp == ka && kp == kd && is_big(self.astype) == is_big(self.dtype) {
             with_elem!(kp, P => cumsum_same::<P>(encoded, is_big(self.dtype), out));
         } else if integer && kp == kd && !is_big(self.dtype) {
@@ -433,6 +509,52 @@ mod tests {
         let enc = c.encode_bytes(&data).unwrap();
         assert_eq!(enc, [0x64, 0x00, 0x02, 0x00, 0x02, 0x00, 0xca, 0xff]);
         assert_eq!(dec(&c, &enc), data);
+    }
+
+    /// NumPy's float running sum keeps the running sum's NaN payload when the next element is a NaN too
+    /// (its loop computes `sum + x`); the one-pass loop's `addsd`/`addss` must do the same, and match the
+    /// blocked loop that big-endian data takes.
+    #[test]
+    fn float_sums_keep_the_running_sums_nan_payload() {
+        let (a, b) = (
+            f64::from_bits(0x7ff8_0000_0000_0a0a),
+            f64::from_bits(0xfff8_0000_0000_0b0b),
+        );
+        let values = [1.5, a, b, 2.0, -0.0];
+        let le: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        let be: Vec<u8> = values.iter().flat_map(|v| v.to_be_bytes()).collect();
+        let from_le: Vec<u64> = dec(&codec("<f8", "<f8"), &le)
+            .as_chunks::<8>()
+            .0
+            .iter()
+            .map(|c| u64::from_le_bytes(*c))
+            .collect();
+        let from_be: Vec<u64> = dec(&codec(">f8", ">f8"), &be)
+            .as_chunks::<8>()
+            .0
+            .iter()
+            .map(|c| u64::from_be_bytes(*c))
+            .collect();
+        // 1.5 + NaN(a) is a's NaN; then NaN(a) + NaN(b) keeps a's; and so on.
+        assert_eq!(
+            from_le,
+            [
+                1.5f64.to_bits(),
+                a.to_bits(),
+                a.to_bits(),
+                a.to_bits(),
+                a.to_bits()
+            ]
+        );
+        assert_eq!(from_le, from_be);
+        let (a32, b32) = (f32::from_bits(0x7fc0_0a0a), f32::from_bits(0xffc0_0b0b));
+        let le32: Vec<u8> = [a32, b32, 1.0].iter().flat_map(|v| v.to_le_bytes()).collect();
+        let out32 = dec(&codec("<f4", "<f4"), &le32);
+        assert!(out32
+            .as_chunks::<4>()
+            .0
+            .iter()
+            .all(|c| u32::from_le_bytes(*c) == a32.to_bits()));
     }
 
     /// The 16-byte prefix sums against a plain wrapping running sum, for every lane width, both byte
