@@ -412,6 +412,38 @@ def test_blosc_module_functions_like_numcodecs():
     assert c._native_threads == bw_blosc.get_nthreads()
 
 
+def test_zstd_and_lz4_modules_like_numcodecs():
+    # `from numcodecs import zstd, lz4` code: the module functions give numcodecs' bytes and read them.
+    from brickwork.codecs import lz4 as bw_lz4
+    from brickwork.codecs import zstd as bw_zstd
+    from numcodecs import lz4 as nc_lz4
+    from numcodecs import zstd as nc_zstd
+
+    for name in ("DEFAULT_CLEVEL", "MAX_CLEVEL", "VERSION_NUMBER", "MAJOR_VERSION_NUMBER",
+                 "MINOR_VERSION_NUMBER", "MICRO_VERSION_NUMBER"):
+        assert getattr(bw_zstd, name) == getattr(nc_zstd, name), name
+    assert (bw_lz4.DEFAULT_ACCELERATION, bw_lz4.VERSION_STRING) == (nc_lz4.DEFAULT_ACCELERATION, nc_lz4.VERSION_STRING)
+    assert bw_zstd.Zstd is bw.Zstd and bw_lz4.LZ4 is bw.LZ4
+    for label in ("labels u4", "text", "empty", "F-order f4"):
+        src = INPUTS[label]
+        raw = np.asarray(memoryview(src)).tobytes(order="A")
+        for args in ((), (3,), (-1, True)):
+            enc = bw_zstd.compress(src, *args)
+            assert enc == nc_zstd.compress(src, *args), (label, args)
+            assert bw_zstd.decompress(enc) == raw
+            assert not raw or nc_zstd.decompress(enc) == raw  # numcodecs cannot read an empty frame
+        for args in ((), (10,)):
+            enc = bw_lz4.compress(src, *args)
+            assert enc == nc_lz4.compress(src, *args), (label, args)
+            assert bw_lz4.decompress(enc) == raw
+            assert not raw or nc_lz4.decompress(enc) == raw  # nor an empty LZ4 chunk
+    data = INPUTS["labels u4"]
+    out = np.empty_like(data)
+    assert bw_zstd.decompress(bw_zstd.compress(data), out) is out and np.array_equal(out, data)
+    out = np.empty_like(data)
+    assert bw_lz4.decompress(bw_lz4.compress(data), out) is out and np.array_equal(out, data)
+
+
 def test_decode_into_bytes_of_the_header_size():
     # Blosc, LZ4 and Zstd decode straight into a bytes object of the size their header declares.
     data = INPUTS["labels u8 3 MiB"]

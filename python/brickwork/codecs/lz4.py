@@ -1,0 +1,24 @@
+"""``brickwork.codecs.lz4``: the ``numcodecs.lz4`` module surface, so ``from numcodecs import lz4`` becomes
+``from brickwork.codecs import lz4``: ``LZ4``, ``compress(source, acceleration=DEFAULT_ACCELERATION)``,
+``decompress(source, dest=None)`` and the constants (``VERSION_STRING`` is the liblz4 brickwork links).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ._compress import LZ4
+
+__all__ = ["DEFAULT_ACCELERATION", "LZ4", "VERSION_STRING", "compress", "decompress"]
+
+DEFAULT_ACCELERATION = 1
+VERSION_STRING = "1.10.0"
+
+
+def compress(source: Any, acceleration: int = DEFAULT_ACCELERATION) -> bytes:
+    """numcodecs' ``lz4.compress``: ``source`` (any contiguous buffer) with its 4-byte size prefix."""
+    return LZ4(acceleration=acceleration).encode(source)
+
+
+def decompress(source: Any, dest: Any = None):
+    """numcodecs' ``lz4.decompress``: the data as ``bytes``, or written into ``dest``, which is returned."""
+    return LZ4().decode(source, dest)
