@@ -401,6 +401,9 @@ def test_blosc_module_functions_like_numcodecs():
                 fn(bad)
     with pytest.raises(ValueError, match="compressor code 7"):
         bw_blosc.cbuffer_complib(bytes([2, 1, 0xE0]) + bytes(13))
+    for garbage in (b"", b"garbage garbage garbage", enc[: len(enc) // 2]):
+        with pytest.raises(errors.BrickworkError):
+            bw_blosc.decompress(garbage)
     # use_threads = False: one thread, the same bytes.
     c = bw.Blosc()
     bw_blosc.use_threads = False
@@ -438,6 +441,11 @@ def test_zstd_and_lz4_modules_like_numcodecs():
             assert bw_lz4.decompress(enc) == raw
             assert not raw or nc_lz4.decompress(enc) == raw  # nor an empty LZ4 chunk
     data = INPUTS["labels u4"]
+    for module in (bw_zstd, bw_lz4):  # garbage, truncated and empty input: brickwork's errors
+        enc = module.compress(data)
+        for garbage in (b"", b"garbage garbage garbage", enc[: len(enc) // 2]):
+            with pytest.raises(errors.BrickworkError):
+                module.decompress(garbage)
     out = np.empty_like(data)
     assert bw_zstd.decompress(bw_zstd.compress(data), out) is out and np.array_equal(out, data)
     out = np.empty_like(data)

@@ -319,28 +319,24 @@ fn float_sums_le<const W: usize>(encoded: &[u8], out: &mut [u8]) -> bool {
             return true;
         };
         head.copy_from_slice(first); // the first sum is the first element, bit for bit
+        macro_rules! sums {
+            ($t:ty, $add:literal) => {{
+                let mut acc = <$t>::from_le_bytes(first.try_into().unwrap_or_default());
+                for (x, d) in pairs {
+                    let x = <$t>::from_le_bytes(x.try_into().unwrap_or_default());
+                    // SAFETY: one SSE2 scalar addition of two registers; no memory, stack or flags touched.
+                    unsafe {
+                        std::arch::asm!(concat!($add, " {acc}, {x}"), acc = inout(xmm_reg) acc, x = in(xmm_reg) x,
+                            options(pure, nomem, nostack, preserves_flags));
+                    }
+                    d.copy_from_slice(&acc.to_le_bytes());
+                }
+            }};
+        }
         if W == 8 {
-            let mut acc = f64::from_le_bytes(first.try_into().unwrap_or_default());
-            for (x, d) in pairs {
-                let x = f64::from_le_bytes(x.try_into().unwrap_or_default());
-                // SAFETY: one SSE2 scalar addition of two registers; no memory, stack or flags touched.
-                unsafe {
-                    std::arch::asm!("addsd {acc}, {x}", acc = inout(xmm_reg) acc, x = in(xmm_reg) x,
-                        options(pure, nomem, nostack, preserves_flags));
-                }
-                d.copy_from_slice(&acc.to_le_bytes());
-            }
+            sums!(f64, "addsd");
         } else {
-            let mut acc = f32::from_le_bytes(first.try_into().unwrap_or_default());
-            for (x, d) in pairs {
-                let x = f32::from_le_bytes(x.try_into().unwrap_or_default());
-                // SAFETY: as above, `addss`.
-                unsafe {
-                    std::arch::asm!("addss {acc}, {x}", acc = inout(xmm_reg) acc, x = in(xmm_reg) x,
-                        options(pure, nomem, nostack, preserves_flags));
-                }
-                d.copy_from_slice(&acc.to_le_bytes());
-            }
+            sums!(f32, "addss");
         }
         true
     }
