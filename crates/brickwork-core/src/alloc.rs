@@ -37,6 +37,49 @@ pub fn hint_huge_pages(ptr: *mut u8, len: usize) {
     let _ = (ptr, len);
 }
 
+/// Buffers of at least this many bytes are worth [`populate_for_writing`] (below it the one or two
+/// system calls cost about what the few page faults they save do).
+pub const POPULATE_MIN_BYTES: usize = 64 << 10;
+
+/// Maps in, in one system call, the pages of `ptr..ptr + len` that are not yet backed by memory, as
+/// writing to each would, when the buffer is about to be written in full and is at least
+/// [`POPULATE_MIN_BYTES`] long.
+///
+/// Memory fresh from the kernel (a new `mmap`, or the heap grown after a trim) costs a page fault per
+/// 4 KiB page on first write, and on virtual machines the fault, not the copy, is most of the time:
+/// on the 2-core development VM, copying 256 KiB into fresh pages took 92 µs against 6.4 µs into
+/// pages already mapped, and 44 µs when the pages were first mapped with `MADV_POPULATE_WRITE`
+/// (Linux 5.14; the kernel maps the whole range in one call instead of one trap per page). Memory
+/// the allocator hands out again is usually mapped already, and populating it anyway costs a page
+/// table walk (2.8 µs for 256 KiB), so the last page is probed with `mincore` (0.4 µs) first and a
+/// mapped buffer is left alone. Contents never change: pages already mapped are not touched, new ones
+/// read as zeros as they would after a fault. Errors (older kernels, no memory) only mean no
+/// populating; the writes then fault as usual.
+pub fn populate_for_writing(ptr: *mut u8, len: usize) {
+    #[cfg(target_os = "linux")]
+    if len >= POPULATE_MIN_BYTES {
+        const PAGE: usize = 4096;
+        /// `MADV_POPULATE_WRITE` (Linux 5.14), which not every libc version defines.
+        const MADV_POPULATE_WRITE: libc::c_int = 23;
+        let start = (ptr as usize).next_multiple_of(PAGE);
+        let end = (ptr as usize).saturating_add(len) / PAGE * PAGE;
+        if end > start {
+            let mut resident = 0u8;
+            // SAFETY: `end - PAGE..end` is a whole page inside the caller's allocation, and mincore
+            // only reports into the one byte it is given (one page); it reads no memory.
+            let probed = unsafe { libc::mincore((end - PAGE) as *mut libc::c_void, PAGE, &mut resident) };
+            if probed != 0 || resident & 1 == 0 {
+                // SAFETY: `start..end` lies inside the caller's allocation (page-aligned inward).
+                // MADV_POPULATE_WRITE maps missing pages as a write fault would (zero-filled, private)
+                // and leaves mapped ones as they are, so no contents change under any Rust reference.
+                unsafe { libc::madvise(start as *mut libc::c_void, end - start, MADV_POPULATE_WRITE) };
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (ptr, len);
+}
+
 /// The system allocator, with [`hint_huge_pages`] on every allocation of 4 MiB or more. Install it
 /// with `#[global_allocator] static ALLOC: HugePageHint = HugePageHint;` in a binary.
 #[derive(Debug, Default, Clone, Copy)]
@@ -107,5 +150,54 @@ mod tests {
         let mut v = vec![1u8; HUGE_PAGE_MIN_BYTES * 2];
         hint_huge_pages(v.as_mut_ptr(), v.len());
         assert!(v.iter().all(|&b| b == 1));
+    }
+
+    #[test]
+    fn populating_keeps_contents_and_maps_fresh_pages() {
+        for size in [100, POPULATE_MIN_BYTES + 123, 3 * POPULATE_MIN_BYTES] {
+            // written memory (mapped): left as it is
+            let mut v: Vec<u8> = (0..size).map(|i| (i * 7) as u8).collect();
+            populate_for_writing(v.as_mut_ptr().wrapping_add(1), size - 1);
+            assert!(v.iter().enumerate().all(|(i, &b)| b == (i * 7) as u8));
+            // fresh memory (zeroed, maybe not mapped): still zeros, and writable
+            let mut z = vec![0u8; size];
+            populate_for_writing(z.as_mut_ptr(), size);
+            assert!(z.iter().all(|&b| b == 0));
+            z.fill(9);
+            assert!(z.iter().all(|&b| b == 9));
+        }
+        // a fresh mapping is mapped in by the call (when the kernel has MADV_POPULATE_WRITE)
+        #[cfg(target_os = "linux")]
+        {
+            let len = 4 * POPULATE_MIN_BYTES;
+            // SAFETY: a new private anonymous mapping, unmapped at the end of this block.
+            unsafe {
+                let p = libc::mmap(
+                    std::ptr::null_mut(),
+                    len,
+                    libc::PROT_READ | libc::PROT_WRITE,
+                    libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+                    -1,
+                    0,
+                );
+                assert_ne!(p, libc::MAP_FAILED);
+                let pages = len / 4096;
+                let mut before = vec![0u8; pages];
+                let mut after = vec![0u8; pages];
+                assert_eq!(libc::mincore(p, len, before.as_mut_ptr()), 0);
+                populate_for_writing(p.cast(), len);
+                assert_eq!(libc::mincore(p, len, after.as_mut_ptr()), 0);
+                let mapped = |v: &[u8]| v.iter().filter(|&&b| b & 1 == 1).count();
+                assert_eq!(mapped(&before), 0);
+                let supported = libc::madvise(p, 4096, 23) == 0;
+                if supported {
+                    assert_eq!(mapped(&after), pages);
+                }
+                assert!(std::slice::from_raw_parts(p.cast::<u8>(), len)
+                    .iter()
+                    .all(|&b| b == 0));
+                libc::munmap(p, len);
+            }
+        }
     }
 }

@@ -146,6 +146,7 @@ fn cut_row(
     // Per chunk: source offset of its first element, run length in bytes, destination strides.
     let mut parts = Vec::with_capacity(row.len());
     for (i, out) in row.iter_mut() {
+        brickwork_core::alloc::populate_for_writing(out.as_mut_ptr(), out.len());
         let coords = grid.coords(*i);
         let (cstart, cextent) = grid.region(&coords);
         let stored = grid.stored_shape(&coords);
@@ -237,6 +238,7 @@ pub(crate) fn cut_chunk(
     out: &mut [u8],
 ) -> Result<()> {
     let isz = layout.itemsize();
+    brickwork_core::alloc::populate_for_writing(out.as_mut_ptr(), out.len());
     let (start, extent) = grid.region(coords);
     let stored = grid.stored_shape(coords);
     if stored != extent {
