@@ -66,15 +66,6 @@ fn new_uninit<'py>(py: Python<'py>, len: usize) -> PyResult<(Bound<'py, PyAny>, 
     Ok((bytes, buffer))
 }
 
-/// Maps in the pages of a buffer about to be written in full (see
-/// `brickwork_core::alloc::populate_for_writing`), with the GIL released when that may take a while.
-fn populate(py: Python<'_>, buffer: &mut [MaybeUninit<u8>]) {
-    if buffer.len() >= brickwork::core::alloc::POPULATE_MIN_BYTES {
-        let (ptr, len) = (buffer.as_mut_ptr() as usize, buffer.len());
-        py.detach(|| brickwork::core::alloc::populate_for_writing(ptr as *mut u8, len));
-    }
-}
-
 /// A new `bytes` of exactly `len` bytes written in place by `write`, which gets uninitialised memory
 /// and returns how many bytes it wrote; any count but `len` is an error (and the object is dropped).
 pub(crate) fn new_exact<'py>(
@@ -95,7 +86,6 @@ pub(crate) fn new_exact<'py>(
         return Ok(PyBytes::new(py, &small[..len]));
     }
     let (bytes, buffer) = new_uninit(py, len)?;
-    populate(py, buffer);
     let written = write(buffer)?;
     if written != len {
         return Err(wrong(written));
@@ -127,7 +117,6 @@ pub(crate) fn new_bytearray_exact<'py>(
         }
     };
     brickwork::core::alloc::hint_huge_pages(buffer.as_mut_ptr().cast(), len);
-    populate(py, buffer);
     let written = write(buffer)?;
     if written != len {
         return Err(PyRuntimeError::new_err(format!(

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import zarr
 
-import brickwork
+import brickwork.codecs as bw
 import brickwork.zarr as bz
 from brickwork.codecs import Blosc, Delta, Zstd
 from brickwork.errors import BrickworkError, LimitError
@@ -192,3 +192,108 @@ def test_corrupt_chunk_names_the_chunk(tmp_path):
     (path / "1").write_bytes(b"\x78\x9c broken")
     with pytest.raises(ValueError, match="chunk 1"):
         bz.load(path)
+
+
+@pytest.fixture
+def registered():
+    """brickwork's codecs in numcodecs' registry for one test, numcodecs' own put back afterwards."""
+    before = dict(numcodecs.registry.codec_registry)
+    yield bw.register_in_numcodecs()
+    bw.unregister_from_numcodecs()
+    assert numcodecs.registry.codec_registry == before
+
+
+def test_register_in_numcodecs_swaps_every_id_and_back():
+    before = dict(numcodecs.registry.codec_registry)
+    with pytest.raises(ValueError, match="no numcodecs codec 'pickle'"):
+        bw.register_in_numcodecs(["blosc", "pickle"])
+    with pytest.raises(ValueError, match="'pipeline'"):
+        bw.register_in_numcodecs("pipeline")
+    assert numcodecs.registry.codec_registry == before
+    assert bw.register_in_numcodecs("blosc") == ["blosc"]
+    assert type(numcodecs.get_codec({"id": "blosc"})) is bw.Blosc
+    assert type(numcodecs.get_codec({"id": "zstd"})) is before["zstd"]
+    ids = bw.register_in_numcodecs()
+    assert ids == bw.register_in_numcodecs()  # again: harmless
+    assert "pipeline" not in ids and set(ids) >= {"blosc", "zstd", "vlen-utf8", "zfpy", "pcodec", "fletcher32"}
+    for codec_id in ids:
+        codec = numcodecs.get_codec({"id": codec_id, **REQUIRED.get(codec_id, {})})
+        assert type(codec).__module__.startswith("brickwork"), codec_id
+    bw.unregister_from_numcodecs()
+    assert numcodecs.registry.codec_registry == before
+    bw.unregister_from_numcodecs()  # nothing registered: harmless
+    assert numcodecs.registry.codec_registry == before
+
+
+#: the config keys without a default, for codecs that have some
+REQUIRED = {
+    "delta": {"dtype": "<i4"},
+    "vlen-array": {"dtype": "<i4"},
+    "fixedscaleoffset": {"offset": 0, "scale": 10, "dtype": "<f8"},
+    "quantize": {"digits": 2, "dtype": "<f8"},
+    "astype": {"encode_dtype": "<f4", "decode_dtype": "<f8"},
+    "categorize": {"labels": ["a", "b"], "dtype": "<U1"},
+    "shuffle": {"elementsize": 4},
+    "bitround": {"keepbits": 10},
+}
+
+
+@pytest.mark.parametrize(
+    ("compressor", "filters", "dtype"),
+    [
+        ({"id": "blosc", "cname": "lz4", "clevel": 5, "shuffle": 1, "blocksize": 0}, None, "<u2"),
+        ({"id": "zstd", "level": 3, "checksum": False}, [{"id": "delta", "dtype": "<i4", "astype": "<i4"}], "<i4"),
+        ({"id": "zlib", "level": 1}, [{"id": "fixedscaleoffset", "offset": 0, "scale": 100, "dtype": "<f8",
+                                       "astype": "<i4"}], "<f8"),
+    ],
+)
+def test_zarr_python_runs_brickwork_codecs_once_registered(tmp_path, compressor, filters, dtype):
+    a = sample((60, 50), dtype)
+    if dtype == "<f8":
+        a = np.round(a / 7, 2)
+
+    def create(path):
+        return zarr.create_array(store=str(path), shape=a.shape, chunks=(25, 20), dtype=dtype, zarr_format=2,
+                                 compressors=numcodecs.get_codec(compressor),
+                                 filters=[numcodecs.get_codec(f) for f in filters or []])
+
+    create(tmp_path / "nc.zarr")[:] = a  # numcodecs' classes write this one
+    try:
+        bw.register_in_numcodecs()
+        z = zarr.open_array(str(tmp_path / "nc.zarr"), mode="r")
+        assert all(type(c).__module__.startswith("brickwork") for c in (*z.compressors, *z.filters))
+        np.testing.assert_array_equal(z[:], a)
+        create(tmp_path / "bw.zarr")[:] = a  # brickwork's classes write this one
+    finally:
+        bw.unregister_from_numcodecs()
+    z = zarr.open_array(str(tmp_path / "bw.zarr"), mode="r")
+    assert not any(type(c).__module__.startswith("brickwork") for c in (*z.compressors, *z.filters))
+    np.testing.assert_array_equal(z[:], a)
+    for name in os.listdir(tmp_path / "nc.zarr"):
+        if not name.startswith("."):
+            assert (tmp_path / "nc.zarr" / name).read_bytes() == (tmp_path / "bw.zarr" / name).read_bytes(), name
+
+
+def test_zarr_python_string_arrays_and_dask_with_registered_codecs(tmp_path, registered):
+    da = pytest.importorskip("dask.array")
+    words = np.array(["neuron", "ß", "细胞", "", "🧠"], dtype=object)[RNG.integers(0, 5, 300)]
+    z = zarr.create_array(store=str(tmp_path / "s.zarr"), shape=(300,), chunks=(64,), dtype=str, zarr_format=2)
+    z[:] = words  # zarr builds this VLenUTF8 by name (numcodecs' class); reopening goes through get_codec
+    again = zarr.open_array(str(tmp_path / "s.zarr"), mode="r+")
+    assert [type(c).__module__.split(".")[0] for c in again.filters] == ["brickwork"]
+    assert list(again[:]) == list(words)
+    again[:64] = words[::-1][:64]
+    assert list(zarr.open_array(str(tmp_path / "s.zarr"), mode="r")[:64]) == list(words[::-1][:64])
+    a = sample((40, 30), "<u2")
+    bz.save(tmp_path / "d.zarr", a, chunks=(16, 16), compressor=Blosc(cname="zstd", shuffle=Blosc.BITSHUFFLE))
+    np.testing.assert_array_equal(da.from_zarr(str(tmp_path / "d.zarr")).compute(), a)
+
+
+def test_zarr_python_gets_brickworks_errors_on_a_hostile_chunk(tmp_path, registered):
+    path = tmp_path / "h.zarr"
+    bz.save(path, np.arange(4096, dtype="<u4"), chunks=(1024,), compressor={"id": "blosc", "cname": "lz4"})
+    chunk = bytearray((path / "1").read_bytes())
+    chunk[4:8] = (2**31 - 1).to_bytes(4, "little")  # nbytes: claims 2 GiB
+    (path / "1").write_bytes(bytes(chunk))
+    with pytest.raises(BrickworkError):
+        zarr.open_array(str(path), mode="r")[:]

@@ -55,6 +55,10 @@ pub const POPULATE_MIN_BYTES: usize = 64 << 10;
 /// mapped buffer is left alone. Contents never change: pages already mapped are not touched, new ones
 /// read as zeros as they would after a fault. Errors (older kernels, no memory) only mean no
 /// populating; the writes then fault as usual.
+///
+/// It commits memory that a fault-as-you-go write would commit only as far as it got, so call it on
+/// sizes that are real (the caller's own array, a block whose data has already decoded), never on a
+/// size an untrusted header merely claims.
 pub fn populate_for_writing(ptr: *mut u8, len: usize) {
     #[cfg(target_os = "linux")]
     if len >= POPULATE_MIN_BYTES {

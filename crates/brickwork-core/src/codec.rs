@@ -131,6 +131,7 @@ pub fn copy_to_uninit(codec: &str, encoded: &[u8], out: &mut [MaybeUninit<u8>]) 
             out.len(),
         ));
     }
+    crate::alloc::populate_for_writing(out.as_mut_ptr().cast(), encoded.len());
     for (dst, &src) in out.iter_mut().zip(encoded) {
         dst.write(src);
     }

@@ -372,12 +372,18 @@ fn decode_block(
         scratch.resize(bsize, 0);
         let filled = fill_block(chunk, j, &mut scratch, ws);
         if filled.is_ok() {
+            if fresh {
+                // the block decoded, so its size is real: map its fresh pages in one call
+                brickwork_core::alloc::populate_for_writing(dest.as_mut_ptr().cast(), bsize);
+            }
             shuffle::unshuffle(chunk.typesize, &scratch, dest);
         }
         ws.scratch = scratch;
         return filled;
     }
     if fresh {
+        // one block (bounded by the chunk's blocksize) whatever the header claims in total
+        brickwork_core::alloc::populate_for_writing(dest.as_mut_ptr().cast(), bsize);
         for b in dest.iter_mut() {
             b.write(0);
         }
