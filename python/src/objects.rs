@@ -21,6 +21,7 @@
 //! (`ObjectCodec::decode_items`), which creates each Python object straight from the encoded bytes;
 //! codecs or data without a direct path take the owned [`ObjectArray`] route above.
 
+use brickwork::codecs::text::utf32;
 use brickwork::core::object::{
     Decoded, ItemRef, ItemSink, ItemsRef, ObjectArray, ObjectCodec, ObjectItems, OutBuf, Value,
 };
@@ -229,14 +230,17 @@ fn from_value<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>
 
 /// Decoded items as Python objects, in the array's order.
 fn from_items(py: Python<'_>, items: ObjectItems) -> PyResult<Vec<Py<PyAny>>> {
+    let mut wide = Vec::new();
     Ok(match items {
         ObjectItems::Str(v) => v
             .into_iter()
             .map(|s| match s {
-                Some(s) => PyString::new(py, &s).into_any().unbind(),
-                None => py.None(),
+                Some(s) => new_str(py, s.as_bytes(), &mut wide)
+                    .unwrap_or_else(|| unreachable_utf8(py))
+                    .map(Bound::unbind),
+                None => Ok(py.None()),
             })
-            .collect(),
+            .collect::<PyResult<_>>()?,
         ObjectItems::Bytes(v) => v
             .into_iter()
             .map(|b| match b {
@@ -514,6 +518,46 @@ struct PySink<'py> {
     error: Option<PyErr>,
     /// `numpy.dtype` of the last array item's dtype.
     np_dtype: Option<(DType, Bound<'py, PyAny>)>,
+    /// Code points of the last non-ASCII string (see [`new_str`]).
+    wide: Vec<u32>,
+}
+
+/// The error for a Rust `str` that [`new_str`] did not take as UTF-8 (a bug: both follow the same rules).
+fn unreachable_utf8<'py>(_py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+    Err(pyo3::exceptions::PyRuntimeError::new_err(
+        "brickwork: a decoded str was rejected as UTF-8 (please report this)",
+    ))
+}
+
+/// A new `str` of the UTF-8 `b`, or `None` when `b` is not strict UTF-8 (where CPython's decoder raises
+/// `UnicodeDecodeError`).
+///
+/// ASCII text goes through `PyUnicode_FromStringAndSize`, whose ASCII path is one allocation and a copy.
+/// Other text would take CPython's general UTF-8 decoder, which starts from an ASCII buffer and widens and
+/// reallocates it as it meets wider characters, then shrinks it to fit. Instead the text is decoded here
+/// in one pass into code points (`text::utf32`, the same strict rules) and handed over as `wchar_t`s,
+/// which on Linux and macOS are UTF-32: `PyUnicode_FromWideChar` (stable ABI) finds the widest,
+/// allocates the `str` once at that width and copies. Same `str` either way.
+fn new_str<'py>(py: Python<'py>, b: &[u8], wide: &mut Vec<u32>) -> Option<PyResult<Bound<'py, PyAny>>> {
+    if b.is_ascii() {
+        return Some(PyString::from_bytes(py, b).map(Bound::into_any));
+    }
+    if std::mem::size_of::<libc::wchar_t>() != 4 {
+        std::str::from_utf8(b).ok()?;
+        return Some(PyString::from_bytes(py, b).map(Bound::into_any));
+    }
+    if !utf32::utf8_to_utf32(b, wide) {
+        return None;
+    }
+    let length = pyo3::ffi::Py_ssize_t::try_from(wide.len()).unwrap_or(pyo3::ffi::Py_ssize_t::MAX);
+    // SAFETY: `wide` holds `length` Unicode scalar values, each fitting a 4-byte wchar_t (checked above)
+    // unchanged; the call copies them into a new str and returns it or NULL with an exception set.
+    Some(unsafe {
+        Bound::from_owned_ptr_or_err(
+            py,
+            pyo3::ffi::PyUnicode_FromWideChar(wide.as_ptr().cast::<libc::wchar_t>(), length),
+        )
+    })
 }
 
 impl PySink<'_> {
@@ -538,19 +582,15 @@ impl ItemSink for PySink<'_> {
     }
 
     fn str(&mut self, s: &str) -> Result<(), Error> {
-        let made = PyString::from_bytes(self.py, s.as_bytes()).map(Bound::into_any);
+        let made =
+            new_str(self.py, s.as_bytes(), &mut self.wide).unwrap_or_else(|| unreachable_utf8(self.py));
         self.keep(made)
     }
 
     fn utf8(&mut self, b: &[u8]) -> Result<bool, Error> {
-        // CPython validates while decoding; its strict UTF-8 is Rust's (no surrogates, no overlongs).
-        match PyString::from_bytes(self.py, b) {
-            Ok(s) => {
-                self.items.push(s.into_any().unbind());
-                Ok(true)
-            }
-            Err(err) if err.is_instance_of::<pyo3::exceptions::PyUnicodeDecodeError>(self.py) => Ok(false),
-            Err(err) => self.keep(Err(err)).map(|()| false),
+        match new_str(self.py, b, &mut self.wide) {
+            Some(made) => self.keep(made).map(|()| true),
+            None => Ok(false),
         }
     }
 
@@ -619,6 +659,7 @@ pub(crate) fn decode_objects<'py>(
         items: Vec::new(),
         error: None,
         np_dtype: None,
+        wide: Vec::new(),
     };
     match object_codec.decode_items(bytes, &limits, &mut sink) {
         Ok(Some(shape)) => {

@@ -350,3 +350,34 @@ def test_json2_lone_surrogates(config):
             ours.decode(text)
         with pytest.raises(ValueError):
             theirs.decode(text)
+
+
+# one character of each UTF-8 length and str width: ASCII, Latin-1, 2-byte UCS-2, 3-byte UCS-2, astral
+_WIDTHS = ["a", "~", "\x7f", "\x80", "ß", "\xff", "\u0100", "\u07ff", "\u0800", "细", "\ud7ff", "\ue000", "\uffff",
+           "\U00010000", "🧠", "\U0010ffff"]
+
+
+def test_strings_of_every_utf8_width_decode_as_numcodecs():
+    rng = np.random.default_rng(5)
+    words = ["".join(rng.choice(_WIDTHS, int(rng.integers(0, 30)))) + "x" * int(rng.integers(0, 12))
+             for _ in range(400)]
+    data = _objs(*words, *_WIDTHS, "")
+    for config in ({"id": "vlen-utf8"}, {"id": "json2"}, {"id": "json2", "ensure_ascii": False},
+                   {"id": "msgpack2"}):
+        _agree(config, data)
+        enc = numcodecs.get_codec(dict(config)).encode(data)
+        got = bw.get_codec(dict(config)).decode(enc)
+        assert [type(s) for s in got.ravel()] == [str] * data.size
+        assert got.tolist() == data.tolist(), config
+
+
+@pytest.mark.parametrize("bad", [b"\xc0\x80", b"\xc1\xbf", b"\xe0\x80\x80", b"\xed\xa0\x80", b"\xed\xbf\xbf",
+                                 b"\xf0\x80\x80\x80", b"\xf4\x90\x80\x80", b"\xf5\x80\x80\x80", b"\xe2\x82",
+                                 b"\x80", b"\xbf", b"\xff", b"\xe2\x28\xa1"], ids=lambda b: b.hex())
+def test_invalid_utf8_in_a_str_item_fails_as_in_numcodecs(bad):
+    for item in (bad, b"abcdefghij" + bad, "ß".encode() + bad + b"tail", b"12345678" + bad + b"12345678"):
+        enc = (1).to_bytes(4, "little") + len(item).to_bytes(4, "little") + item
+        with pytest.raises(UnicodeDecodeError):
+            numcodecs.VLenUTF8().decode(enc)
+        with pytest.raises(ValueError, match="not valid UTF-8"):
+            bw.VLenUTF8().decode(enc)

@@ -9,6 +9,7 @@ pub mod json2;
 pub mod msgpack;
 pub mod msgpack2;
 pub mod pyfloat;
+pub mod utf32;
 pub(crate) mod vlen;
 pub mod vlen_array;
 pub mod vlen_bytes;
