@@ -94,14 +94,49 @@ pub struct ZarrArray {
     pipeline: Pipeline,
 }
 
+/// When `dir` has no `.zarray`: what it is instead, if it is another kind of Zarr node (a clause ending
+/// in "; "), else nothing.
+fn what_is_there(dir: &Path) -> String {
+    if dir.join("zarr.json").is_file() {
+        return format!(
+            "{} is a Zarr v3 node (it has zarr.json), and brickwork reads Zarr v2 arrays \
+             (zarr-python writes those with zarr_format=2); ",
+            dir.display()
+        );
+    }
+    if dir.join(".zgroup").is_file() {
+        let mut arrays: Vec<String> = fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|entry| entry.path().join(".zarray").is_file())
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .collect();
+        arrays.sort();
+        let listed = match arrays.len() {
+            0 => "it holds no arrays at its top level".to_owned(),
+            n if n <= 10 => format!("open one of its arrays: {}", arrays.join(", ")),
+            n => format!("open one of its {n} arrays, such as {}", arrays[..10].join(", ")),
+        };
+        return format!("{} is a Zarr v2 group, not an array ({listed}); ", dir.display());
+    }
+    String::new()
+}
+
 impl ZarrArray {
     /// Opens the store at `path`, validating its `.zarray`.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         use std::io::Read;
         let path = path.as_ref().to_path_buf();
         let meta_path = path.join(".zarray");
-        let file = fs::File::open(&meta_path)
-            .map_err(|e| Error::io(format!("cannot read {}", meta_path.display()), e))?;
+        let file = fs::File::open(&meta_path).map_err(|e| {
+            let hint = if e.kind() == std::io::ErrorKind::NotFound {
+                what_is_there(&path)
+            } else {
+                String::new()
+            };
+            Error::io(format!("{hint}cannot read {}", meta_path.display()), e)
+        })?;
         // Read at most one byte more than any real .zarray needs, whatever the file's size.
         let mut text = Vec::new();
         file.take(MAX_ZARRAY_BYTES + 1)
@@ -756,6 +791,30 @@ mod tests {
         );
         assert!(e.is_err());
         assert!(!p.exists());
+    }
+
+    #[test]
+    fn other_zarr_nodes_are_named_when_there_is_no_zarray() {
+        let p = tmp("nodes");
+        fs::create_dir_all(p.join("b/.zarray")).unwrap(); // a directory named .zarray is no array
+        fs::create_dir_all(p.join("a")).unwrap();
+        fs::write(p.join("a/.zarray"), "{}").unwrap();
+        fs::create_dir_all(p.join("c")).unwrap();
+        let message = |path: &Path| match ZarrArray::open(path) {
+            Err(e @ Error::Io { .. }) => e.to_string(),
+            other => panic!("expected an I/O error, got {other:?}"),
+        };
+        assert!(message(&p).starts_with("cannot read"), "{}", message(&p));
+        fs::write(p.join(".zgroup"), r#"{"zarr_format": 2}"#).unwrap();
+        let group = message(&p);
+        assert!(
+            group.contains("is a Zarr v2 group, not an array (open one of its arrays: a); cannot read"),
+            "{group}"
+        );
+        fs::write(p.join("c/zarr.json"), "{}").unwrap();
+        assert!(message(&p.join("c")).contains("is a Zarr v3 node (it has zarr.json)"));
+        assert!(message(&p.join("missing")).starts_with("cannot read"));
+        fs::remove_dir_all(&p).unwrap();
     }
 
     #[test]
