@@ -549,15 +549,26 @@ fn new_str<'py>(py: Python<'py>, b: &[u8], wide: &mut Vec<u32>) -> Option<PyResu
     if !utf32::utf8_to_utf32(b, wide) {
         return None;
     }
-    let length = pyo3::ffi::Py_ssize_t::try_from(wide.len()).unwrap_or(pyo3::ffi::Py_ssize_t::MAX);
-    // SAFETY: `wide` holds `length` Unicode scalar values, each fitting a 4-byte wchar_t (checked above)
-    // unchanged; the call copies them into a new str and returns it or NULL with an exception set.
-    Some(unsafe {
+    Some(str_of_code_points(py, wide))
+}
+
+/// A new `str` of Unicode scalar values: `PyUnicode_FromWideChar` where `wchar_t` is UTF-32 (Linux,
+/// macOS; see [`new_str`]), else through UTF-8.
+fn str_of_code_points<'py>(py: Python<'py>, cps: &[u32]) -> PyResult<Bound<'py, PyAny>> {
+    if std::mem::size_of::<libc::wchar_t>() != 4 {
+        let s: String = cps.iter().filter_map(|&c| char::from_u32(c)).collect();
+        return PyString::from_bytes(py, s.as_bytes()).map(Bound::into_any);
+    }
+    let length = pyo3::ffi::Py_ssize_t::try_from(cps.len()).unwrap_or(pyo3::ffi::Py_ssize_t::MAX);
+    // SAFETY: `cps` holds `length` Unicode scalar values (the callers' guarantee), each fitting a 4-byte
+    // wchar_t (checked above) unchanged; the call copies them into a new str and returns it or NULL with
+    // an exception set (CPython also rejects values above U+10FFFF itself).
+    unsafe {
         Bound::from_owned_ptr_or_err(
             py,
-            pyo3::ffi::PyUnicode_FromWideChar(wide.as_ptr().cast::<libc::wchar_t>(), length),
+            pyo3::ffi::PyUnicode_FromWideChar(cps.as_ptr().cast::<libc::wchar_t>(), length),
         )
-    })
+    }
 }
 
 impl PySink<'_> {
@@ -584,6 +595,11 @@ impl ItemSink for PySink<'_> {
     fn str(&mut self, s: &str) -> Result<(), Error> {
         let made =
             new_str(self.py, s.as_bytes(), &mut self.wide).unwrap_or_else(|| unreachable_utf8(self.py));
+        self.keep(made)
+    }
+
+    fn code_points(&mut self, cps: &[u32]) -> Result<(), Error> {
+        let made = str_of_code_points(self.py, cps);
         self.keep(made)
     }
 

@@ -392,6 +392,19 @@ pub trait ItemSink {
             Err(_) => Ok(false),
         }
     }
+    /// A `str` item given as its code points (Unicode scalar values, never surrogates), for codecs
+    /// that decode the text themselves (json2's escapes), so a sink building strings from code points
+    /// needs no second decoding pass. The default collects them and calls [`ItemSink::str`].
+    fn code_points(&mut self, cps: &[u32]) -> Result<()> {
+        let s = cps
+            .iter()
+            .map(|&c| char::from_u32(c))
+            .collect::<Option<String>>()
+            .ok_or_else(|| {
+                Error::InvalidArray("a str item holds a value that is no Unicode scalar".into())
+            })?;
+        self.str(&s)
+    }
     /// A hint that about `additional` more items follow (never more than the data can hold).
     fn reserve(&mut self, additional: usize) {
         let _ = additional;

@@ -865,6 +865,64 @@ impl<O: Put> Writer<'_, O> {
 // ---------------------------------------------------------------------------------------------------
 // Parser: Python's json.scanner / json.decoder.
 
+/// Where a JSON string's text goes as [`Parser::string_into`] decodes it: a `String`, or the code
+/// points themselves ([`CodePoints`], for the items a sink turns into Python `str`s).
+trait Text {
+    /// A run of the source text (no escapes in it).
+    fn push_run(&mut self, run: &str);
+    /// One character (from an escape).
+    fn push(&mut self, c: char);
+}
+
+impl Text for String {
+    fn push_run(&mut self, run: &str) {
+        self.push_str(run);
+    }
+    fn push(&mut self, c: char) {
+        String::push(self, c);
+    }
+}
+
+/// A decoded string as code points, with the length its UTF-8 would have (what the value-tree
+/// limit charges for it, as for a `String`).
+#[derive(Default)]
+struct CodePoints {
+    cps: Vec<u32>,
+    utf8_len: usize,
+}
+
+impl CodePoints {
+    fn clear(&mut self) {
+        self.cps.clear();
+        self.utf8_len = 0;
+    }
+}
+
+impl std::fmt::Display for CodePoints {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // only ever built from `char`s, so every value converts
+        self.cps
+            .iter()
+            .filter_map(|&c| char::from_u32(c))
+            .try_for_each(|c| write!(f, "{c}"))
+    }
+}
+
+impl Text for CodePoints {
+    fn push_run(&mut self, run: &str) {
+        self.utf8_len += run.len();
+        if run.is_ascii() {
+            self.cps.extend(run.bytes().map(u32::from));
+        } else {
+            self.cps.extend(run.chars().map(u32::from));
+        }
+    }
+    fn push(&mut self, c: char) {
+        self.utf8_len += c.len_utf8();
+        self.cps.push(u32::from(c));
+    }
+}
+
 struct Parser<'a> {
     codec: &'a str,
     /// The text; `s` is its bytes.
@@ -911,13 +969,14 @@ impl Parser<'_> {
         }
         let mut sink_error = None;
         let mut fast = || -> Result<Option<Vec<usize>>> {
-            let (mut held, mut text, mut next) = (Held::Nothing, String::new(), String::new());
+            let (mut held, mut text, mut next) =
+                (Held::Nothing, CodePoints::default(), CodePoints::default());
             let mut count = 0usize;
-            let mut give = |held: &Held, text: &str| -> Option<()> {
+            let mut give = |held: &Held, text: &CodePoints| -> Option<()> {
                 let r = match held {
                     Held::Nothing => return Some(()),
                     Held::Null => sink.none(),
-                    Held::Str => sink.str(text),
+                    Held::Str => sink.code_points(&text.cps),
                 };
                 match r {
                     Ok(()) => Some(()),
@@ -941,7 +1000,7 @@ impl Parser<'_> {
                         self.pos += 1;
                         next.clear();
                         self.string_into(&mut next)?;
-                        self.charge(next.len())?;
+                        self.charge(next.utf8_len)?;
                         if give(&held, &text).is_none() {
                             return Ok(None);
                         }
@@ -966,7 +1025,7 @@ impl Parser<'_> {
                         }
                         self.pos += 1;
                         self.ws();
-                        let dtype = items::parse_dtype(self.codec, &Value::Str(std::mem::take(&mut text)))?;
+                        let dtype = items::parse_dtype(self.codec, &Value::Str(text.to_string()))?;
                         let one_axis =
                             matches!(&shape, Value::List(d) if d.as_slice() == [Value::Int(count as i128)]);
                         if dtype.kind() != brickwork_core::Kind::Object
@@ -1127,7 +1186,7 @@ impl Parser<'_> {
     }
 
     /// After the opening quote: appends the string's text to `out`.
-    fn string_into(&mut self, out: &mut String) -> Result<()> {
+    fn string_into(&mut self, out: &mut impl Text) -> Result<()> {
         loop {
             let run_start = self.pos;
             while let Some(&b) = self.s.get(self.pos) {
@@ -1137,7 +1196,7 @@ impl Parser<'_> {
                 self.pos += 1;
             }
             // The run ends before an ASCII byte (or the end), so it is whole characters of `text`.
-            out.push_str(
+            out.push_run(
                 self.text
                     .get(run_start..self.pos)
                     .ok_or_else(|| self.err("internal: a string run off character boundaries"))?,
