@@ -37,9 +37,10 @@ pub fn decode_all(configs: &[&str], data: &[u8]) {
                 }
             }
         }
-        // Object codecs (json2, msgpack2, vlen-*) decode to object arrays too.
+        // Object codecs (json2, msgpack2, vlen-*) decode to object arrays too, and their direct path
+        // (what the Python bridge uses) must give the owned path's items or its error.
         if let Some(objects) = codec.as_object_codec() {
-            let _ = objects.decode_any(data, &Limits::new(FUZZ_LIMIT));
+            brickwork_codecs::text::direct_checks::same_decode(objects, data, &Limits::new(FUZZ_LIMIT));
         }
         // Small and odd out sizes must be rejected or filled, never overrun.
         for size in [0usize, 1, 17, 4096] {

@@ -218,9 +218,12 @@ impl Put for brickwork_core::OutBuf<'_> {
     }
 }
 
-/// Checks of the direct (borrowed) object paths against the owned ones, shared by the codecs' tests.
-#[cfg(test)]
-pub(crate) mod direct_checks {
+/// Checks of the direct (borrowed) object paths against the owned ones, shared by the codecs' tests and
+/// (with the `fuzzing` feature) the fuzz targets. They panic on a disagreement.
+#[cfg(any(test, feature = "fuzzing"))]
+#[cfg_attr(not(test), allow(dead_code))]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a failed check panics
+pub mod direct_checks {
     use brickwork_core::object::{scalar_value, ItemRef, ItemSink, ItemsRef};
     use brickwork_core::{
         DType, Decoded, Limits, ObjectArray, ObjectCodec, ObjectItems, Order, Result, Value,
@@ -255,7 +258,7 @@ pub(crate) mod direct_checks {
 
     /// `decode_items` agrees with `decode_any`: the same objects and shape, or the same error (or no
     /// direct path). Returns whether the direct path was taken.
-    pub(crate) fn same_decode(codec: &dyn ObjectCodec, encoded: &[u8], limits: &Limits) -> bool {
+    pub fn same_decode(codec: &dyn ObjectCodec, encoded: &[u8], limits: &Limits) -> bool {
         let mut sink = Collect::default();
         let direct = codec.decode_items(encoded, limits, &mut sink);
         let owned = codec.decode_any(encoded, limits);
