@@ -77,6 +77,17 @@ pub fn get_codec_json(json: &str) -> Result<Box<dyn Codec>> {
     get_codec(&brickwork_core::config::from_json(json)?)
 }
 
+/// The unit tests' deterministic pseudo-random numbers: xorshift64 from `seed` (not zero).
+#[cfg(test)]
+pub(crate) fn xorshift64(mut seed: u64) -> impl FnMut() -> u64 {
+    move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1101,13 +1101,7 @@ mod tests {
     fn parts_join_into_the_one_thread_chunk() {
         // labels (very compressible), a float-like field (barely), and random bytes (memcpy'd): the
         // parallel path must give the one-thread bytes or decline, never anything else
-        let mut rng = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            rng
-        };
+        let mut next = crate::xorshift64(0x2545_f491_4f6c_dd1d);
         let labels: Vec<u8> = (0..(5u32 << 18) + 777)
             .flat_map(|i| (i / 700).to_le_bytes())
             .collect();

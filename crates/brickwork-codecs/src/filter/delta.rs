@@ -585,13 +585,7 @@ mod tests {
                 values.len()
             );
         }
-        let mut x = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut next = crate::xorshift64(0x2545_f491_4f6c_dd1d);
         for n in [0usize, 1, 2, 3, 7, 8, 15, 16, 17, 31, 32, 33, 100, 1027] {
             let v: Vec<u64> = (0..n).map(|_| next()).collect();
             for order in ["<", ">"] {
