@@ -4,8 +4,10 @@
 Chunks are listed in Fortran order over the grid (the first axis varies fastest), each holding its
 cutout's elements in ``order``, exactly as ``fastremap.tobytes``. Any dtype works (the copy is by item
 size), any layout (C, F, strided and reversed views, read in place without a copy), any number of
-dimensions from 1 to 32. The work runs in Rust with the GIL released, on ``threads`` threads (None: all
-cores).
+dimensions from 1 to 32. The work runs in Rust with the GIL released, on at most ``threads`` threads
+(None: all cores). Work too small to gain from a second thread (under about 2 MiB to copy, or 256 KiB to
+encode or decode) runs on the calling thread whatever ``threads`` says: waking a pool costs about what
+copying 1 MiB does.
 """
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 
 
 def _parallel_work(_=None) -> bool:
-    a = np.arange(64**3, dtype=np.uint32).reshape(64, 64, 64)
+    a = np.arange(128 * 128 * 64, dtype=np.uint32).reshape(128, 128, 64)  # 4 MiB: worth two threads
     chunks = brickwork.tobytes(a, (16, 16, 16))  # threads=None: every core
     back = brickwork.assemble(chunks, a.shape, (16, 16, 16), dtype=a.dtype)
     labels = np.repeat(np.arange(1 << 14, dtype=np.uint64), 64)  # 8 MiB: decoded by two threads

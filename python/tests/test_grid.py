@@ -132,7 +132,8 @@ def test_assemble_into_out_any_layout():
 
 
 def test_threads_give_identical_results():
-    image = sample((64, 48, 40), "u2")
+    # 3.1 MiB: big enough that threads other than 1 use the pool (small work stays on the calling thread)
+    image = sample((160, 128, 80), "u2")
     want = brickwork.tobytes(image, (16, 16, 8), order="F", threads=1)
     for threads in (2, 3, None):
         assert brickwork.tobytes(image, (16, 16, 8), order="F", threads=threads) == want

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use crate::copy::copy_box;
 use crate::grid::ChunkGrid;
 use crate::layout::{contiguous_strides, Layout};
-use crate::parallel;
+use crate::parallel::{self, COPY_BYTES_PER_THREAD};
 use crate::tobytes::box_dims;
 
 /// Writes `chunks` (in grid order, each in `order`, of their stored size) into `dst` laid out as `layout`.
@@ -46,17 +46,23 @@ pub fn assemble_into(
             )));
         }
     }
-    for_each_slab(grid, dst, layout, threads, |index, slab, origin| {
-        place(
-            chunks[index],
-            grid,
-            &grid.coords(index),
-            order,
-            slab,
-            layout,
-            origin,
-        )
-    })
+    for_each_slab(
+        grid,
+        dst,
+        layout,
+        (threads, COPY_BYTES_PER_THREAD),
+        |index, slab, origin| {
+            place(
+                chunks[index],
+                grid,
+                &grid.coords(index),
+                order,
+                slab,
+                layout,
+                origin,
+            )
+        },
+    )
 }
 
 /// Checks that `layout` is the grid's shape and can be written through.
@@ -80,12 +86,13 @@ pub(crate) fn check_destination(layout: &Layout, grid: &ChunkGrid) -> Result<()>
 
 /// Runs `work(chunk_index, slab, origin)` for every chunk, where `slab` is the part of `dst` the chunk
 /// lies in and `origin` the byte offset of element `(0, ..., 0)` relative to the slab's start. Slabs are
-/// processed in parallel when `dst` is contiguous; otherwise all chunks run on the calling thread.
+/// processed in parallel when `dst` is contiguous and large enough (`threads` and the least number of
+/// bytes worth a thread, see [`parallel::install`]); otherwise all chunks run on the calling thread.
 pub(crate) fn for_each_slab<F>(
     grid: &ChunkGrid,
     dst: &mut [u8],
     layout: &Layout,
-    threads: Option<usize>,
+    (threads, per_thread): (Option<usize>, usize),
     work: F,
 ) -> Result<()>
 where
@@ -111,7 +118,7 @@ where
         let origin = -((j * slab_bytes) as isize);
         buckets[j].iter().try_for_each(|&i| work(i, slab, origin))
     };
-    parallel::install(threads, |par| {
+    parallel::install(threads, dst.len(), per_thread, |par| {
         if par && buckets.len() > 1 {
             dst.par_chunks_mut(slab_bytes.max(1))
                 .enumerate()

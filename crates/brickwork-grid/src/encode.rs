@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use crate::assemble::{check_destination, for_each_slab, place};
 use crate::grid::ChunkGrid;
 use crate::layout::Layout;
-use crate::parallel;
+use crate::parallel::{self, CODEC_BYTES_PER_THREAD};
 use crate::tobytes::{check, cut_chunk};
 
 /// Calls `sink(index, encoded)` for every chunk of `src`, cut in `order` and encoded by `codec` as an
@@ -49,7 +49,12 @@ where
         let view = ArrayView::new(scratch, dtype, shape, order)?;
         Ok((i, sink(i, codec.encode(&view)?)?))
     };
-    parallel::install(threads, |par| {
+    let bytes = grid
+        .shape()
+        .iter()
+        .product::<usize>()
+        .saturating_mul(layout.itemsize());
+    parallel::install(threads, bytes, CODEC_BYTES_PER_THREAD, |par| {
         let order = grid.memory_order(layout.strides());
         if par {
             order
@@ -133,21 +138,27 @@ where
     F: Fn(usize, &mut [u8]) -> Result<usize> + Sync,
 {
     let isz = layout.itemsize();
-    for_each_slab(grid, dst, layout, threads, |i, slab, origin| {
-        let coords = grid.coords(i);
-        let mut buf = vec![0u8; grid.stored_len(&coords) * isz];
-        let n = fetch(i, &mut buf)?;
-        if n != buf.len() {
-            return Err(Error::corrupt(
-                what,
-                format!(
-                    "chunk {i} (grid position {coords:?}) decoded to {n} bytes; it holds {}",
-                    buf.len()
-                ),
-            ));
-        }
-        place(&buf, grid, &coords, order, slab, layout, origin)
-    })
+    for_each_slab(
+        grid,
+        dst,
+        layout,
+        (threads, CODEC_BYTES_PER_THREAD),
+        |i, slab, origin| {
+            let coords = grid.coords(i);
+            let mut buf = vec![0u8; grid.stored_len(&coords) * isz];
+            let n = fetch(i, &mut buf)?;
+            if n != buf.len() {
+                return Err(Error::corrupt(
+                    what,
+                    format!(
+                        "chunk {i} (grid position {coords:?}) decoded to {n} bytes; it holds {}",
+                        buf.len()
+                    ),
+                ));
+            }
+            place(&buf, grid, &coords, order, slab, layout, origin)
+        },
+    )
 }
 
 #[cfg(test)]

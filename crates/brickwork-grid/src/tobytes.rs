@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use crate::copy::{copy_box, Dim};
 use crate::grid::{ChunkGrid, Edge};
 use crate::layout::{contiguous_strides, Layout};
-use crate::parallel;
+use crate::parallel::{self, COPY_BYTES_PER_THREAD};
 
 /// Cuts `src` (laid out as `layout`) into the chunks of `grid`, each in `order`, as new vectors.
 pub fn tobytes(
@@ -60,6 +60,7 @@ pub fn tobytes_into(
             ));
         }
     }
+    let bytes = outs.iter().map(|out| out.len()).sum();
     // Cut in memory order (see ChunkGrid::memory_order); each chunk still lands in its own slot.
     let mut slots: Vec<Option<(usize, &mut &mut [u8])>> = outs.iter_mut().enumerate().map(Some).collect();
     let mut work: Vec<(usize, &mut &mut [u8])> = grid
@@ -69,7 +70,7 @@ pub fn tobytes_into(
         .collect();
     if let Some(fast) = row_axis(layout, grid, order) {
         let mut rows = group_rows(grid, fast, work);
-        return parallel::install(threads, |par| {
+        return parallel::install(threads, bytes, COPY_BYTES_PER_THREAD, |par| {
             let cut =
                 |row: &mut Vec<(usize, &mut &mut [u8])>| cut_row(src, layout, grid, fast, order, fill, row);
             if par {
@@ -79,7 +80,7 @@ pub fn tobytes_into(
             }
         })?;
     }
-    parallel::install(threads, |par| {
+    parallel::install(threads, bytes, COPY_BYTES_PER_THREAD, |par| {
         let cut = |(i, out): &mut (usize, &mut &mut [u8])| {
             cut_chunk(src, layout, grid, &grid.coords(*i), order, fill, out)
         };
