@@ -1,10 +1,14 @@
-"""Zarr v2 directory stores, written and read in Rust: ``save(path, array, chunks=...)`` and ``load(path)``.
+"""Zarr directory stores (format 2 and 3), written and read in Rust: ``save(path, array, chunks=...)`` and
+``load(path)``.
 
 What ``save`` writes, zarr-python (``zarr.open(path)``), Dask (``da.from_zarr``), xarray and tensorstore
-read: a ``.zarray`` with numcodecs configs plus one file per chunk named ``i.j.k``, edge chunks padded to
-full size. Every file is written to a temporary name and renamed, and ``.zarray`` comes last, so a crash
-never leaves a truncated chunk; a failed save removes what it wrote. ``load`` reads stores written by
-zarr-python with any codec brickwork knows; missing chunks read as the fill value.
+read: Zarr v2 by default (a ``.zarray`` with numcodecs configs plus one file per chunk named ``i.j.k``),
+or with ``zarr_format=3`` a ``zarr.json`` with the equivalent codec chain (``bytes``, then ``blosc``,
+``zstd``, ``gzip``, ``crc32c`` or zarr-python's ``numcodecs.*`` codecs) and chunks named ``c/i/j/k``. Edge
+chunks are padded to full size. Every file is written to a temporary name and renamed, and the metadata
+comes last, so a crash never leaves a truncated chunk; a failed save removes what it wrote. ``load`` reads
+either format as zarr-python writes it, with any codec brickwork knows (Zarr v3 arrays with shards are
+not supported yet); missing chunks read as the fill value.
 """
 from __future__ import annotations
 
@@ -38,6 +42,7 @@ class ArrayInfo(NamedTuple):
     chunks: tuple
     dtype: np.dtype
     order: str
+    zarr_format: int
 
 
 def _config_json(codec: Any) -> str:
@@ -51,10 +56,14 @@ def _config_json(codec: Any) -> str:
 
 
 def save(path: str | os.PathLike, array, *, chunks, compressor=None, filters=None, order: str = "C",
-         fill_value=None, threads: int | None = None, dimension_separator: str = ".",
-         overwrite: bool = False) -> SaveStats:
-    """Write ``array`` as a Zarr v2 array at ``path`` (a new or empty directory; an existing Zarr array
-    only with ``overwrite=True``). ``compressor=None`` stores chunks uncompressed."""
+         fill_value=None, threads: int | None = None, dimension_separator: str | None = None,
+         overwrite: bool = False, zarr_format: int = 2) -> SaveStats:
+    """Write ``array`` as a Zarr array at ``path`` (a new or empty directory; an existing Zarr array only
+    with ``overwrite=True``): format 2 (the default) or 3. ``compressor=None`` stores chunks uncompressed.
+    ``dimension_separator`` defaults to ``"."`` in v2 and ``"/"`` in v3; in v3, ``order="F"`` stores each
+    chunk through a ``transpose`` codec."""
+    if zarr_format not in (2, 3):
+        raise InvalidArrayError(f"zarr_format must be 2 or 3, got {zarr_format!r}")
     arr = _array(np.asarray(array)) if np.ndim(array) else np.asarray(array)
     if arr.dtype.hasobject:
         raise InvalidArrayError("object arrays cannot be written by brickwork.zarr; use zarr-python for them")
@@ -65,21 +74,21 @@ def save(path: str | os.PathLike, array, *, chunks, compressor=None, filters=Non
     n_chunks, bytes_in, bytes_out = _native.zarr_save(
         os.fspath(path), arr, _native_dtype(arr.dtype), chunk_list,
         None if compressor is None else _config_json(compressor),
-        [_config_json(f) for f in (filters or [])], _order(order), fill, dimension_separator, bool(overwrite),
-        _threads(threads),
+        [_config_json(f) for f in (filters or [])], _order(order), fill, dimension_separator, int(zarr_format),
+        bool(overwrite), _threads(threads),
     )
     return SaveStats(n_chunks, bytes_in, bytes_out)
 
 
 def info(path: str | os.PathLike) -> ArrayInfo:
-    """The shape, chunks, dtype and order of the store at ``path``."""
-    shape, chunks, dtype, order = _native.zarr_info(os.fspath(path))
-    return ArrayInfo(tuple(shape), tuple(chunks), np.dtype(dtype), order)
+    """The shape, chunks, dtype, order and Zarr format of the store at ``path``."""
+    shape, chunks, dtype, order, zarr_format = _native.zarr_info(os.fspath(path))
+    return ArrayInfo(tuple(shape), tuple(chunks), np.dtype(dtype), order, zarr_format)
 
 
 def load(path: str | os.PathLike, *, out=None, threads: int | None = None,
          max_bytes: int = DEFAULT_MAX_ARRAY_BYTES) -> np.ndarray:
-    """Read the whole Zarr v2 array at ``path`` (into ``out`` when given)."""
+    """Read the whole Zarr array (format 2 or 3) at ``path`` (into ``out`` when given)."""
     meta = info(path)
     if out is None:
         nbytes = int(np.prod(meta.shape, dtype=object)) * meta.dtype.itemsize

@@ -9,7 +9,8 @@
 //! gets unspecified element values, never unsafety of this process.
 
 use brickwork::core::config;
-use brickwork::grid::{self, zarr::ZarrArray, ChunkGrid, Edge, Layout, ZarrOptions};
+use brickwork::grid::zarr::{ZarrArray, ZarrFormat};
+use brickwork::grid::{self, ChunkGrid, Edge, Layout, ZarrOptions};
 use brickwork::{DType, Error, Order};
 use numpy::npyffi::NPY_ARRAY_WRITEABLE;
 use numpy::prelude::*;
@@ -249,7 +250,7 @@ pub fn decode_chunks<'py>(
 /// `zarr_save(path, image, dtype, chunks, compressor_json, filters_json, order, fill, separator,
 /// overwrite, threads) -> (chunks, bytes_in, bytes_out)`.
 #[pyfunction]
-#[pyo3(signature = (path, image, dtype, chunks, compressor_json, filters_json, order, fill, separator, overwrite, threads))]
+#[pyo3(signature = (path, image, dtype, chunks, compressor_json, filters_json, order, fill, separator, zarr_format, overwrite, threads))]
 #[allow(clippy::too_many_arguments)] // the Python signature
 pub fn zarr_save<'py>(
     py: Python<'py>,
@@ -261,7 +262,8 @@ pub fn zarr_save<'py>(
     filters_json: Vec<String>,
     order: &str,
     fill: Option<Vec<u8>>,
-    separator: &str,
+    separator: Option<&str>,
+    zarr_format: u8,
     overwrite: bool,
     threads: Option<usize>,
 ) -> PyResult<(u64, u64, u64)> {
@@ -277,11 +279,21 @@ pub fn zarr_save<'py>(
             order: order_of(order)?,
             fill_value: fill,
             dimension_separator: match separator {
-                "." => '.',
-                "/" => '/',
-                other => {
+                None => None,
+                Some(".") => Some('.'),
+                Some("/") => Some('/'),
+                Some(other) => {
                     return Err(Error::InvalidArray(format!(
                         "dimension_separator must be \".\" or \"/\", got {other:?}"
+                    )))
+                }
+            },
+            format: match zarr_format {
+                2 => ZarrFormat::V2,
+                3 => ZarrFormat::V3,
+                other => {
+                    return Err(Error::InvalidArray(format!(
+                        "zarr_format must be 2 or 3, got {other}"
                     )))
                 }
             },
@@ -298,18 +310,22 @@ pub fn zarr_save<'py>(
     Ok((stats.chunks, stats.bytes_in, stats.bytes_out))
 }
 
-/// `zarr_info(path) -> (shape, chunks, dtype, order)` from a store's validated `.zarray`.
+/// What `zarr_info` returns: shape, chunks, dtype, order and Zarr format.
+type ZarrInfo = (Vec<usize>, Vec<usize>, String, &'static str, u8);
+
+/// `zarr_info(path) -> (shape, chunks, dtype, order, zarr_format)` from a store's validated metadata.
 #[pyfunction]
-pub fn zarr_info(
-    py: Python<'_>,
-    path: std::path::PathBuf,
-) -> PyResult<(Vec<usize>, Vec<usize>, String, &'static str)> {
+pub fn zarr_info(py: Python<'_>, path: std::path::PathBuf) -> PyResult<ZarrInfo> {
     let z = ZarrArray::open(&path).map_err(|e| to_pyerr(py, e))?;
     Ok((
         z.shape().to_vec(),
         z.chunks().to_vec(),
         z.dtype().to_string(),
         z.order().as_str(),
+        match z.format() {
+            ZarrFormat::V2 => 2,
+            ZarrFormat::V3 => 3,
+        },
     ))
 }
 

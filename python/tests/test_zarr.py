@@ -299,12 +299,10 @@ def test_zarr_python_gets_brickworks_errors_on_a_hostile_chunk(tmp_path, registe
         zarr.open_array(str(path), mode="r")[:]
 
 
-def test_v3_stores_and_groups_are_named_in_the_error(tmp_path):
-    v3 = zarr.create_array(store=str(tmp_path / "v3.zarr"), shape=(4,), chunks=(2,), dtype="u2")  # zarr's default: v3
-    v3[:] = 1
-    with pytest.raises(OSError, match="is a Zarr v3 node .* zarr_format=2"):
-        bz.load(tmp_path / "v3.zarr")
+def test_groups_are_named_in_the_error(tmp_path):
     group = zarr.open_group(str(tmp_path / "g.zarr"), mode="w", zarr_format=2)
     group.create_array("labels", shape=(4,), chunks=(2,), dtype="u1")
     with pytest.raises(OSError, match=r"is a Zarr v2 group, not an array \(open one of its arrays: labels\)"):
         bz.load(tmp_path / "g.zarr")
+    with pytest.raises(OSError, match=r"a Zarr v2 array has a .zarray, a v3 array a zarr.json"):
+        bz.load(tmp_path / "nothing-here")

@@ -1,5 +1,6 @@
-//! `brickwork pack SRC DEST.zarr --chunks 64,64,64 --codec SPEC`: an array into a Zarr v2 store, cut and
-//! encoded in parallel, with a progress bar on a terminal and a one-line summary.
+//! `brickwork pack SRC DEST.zarr --chunks 64,64,64 --codec SPEC [--zarr-format 3]`: an array into a Zarr
+//! store (v2 unless asked), cut and encoded in parallel, with a progress bar on a terminal and a one-line
+//! summary.
 //!
 //! SRC is a `.npy` file of any dtype and order, or a media file (PNG, JPEG, GIF, TIFF stack, WebP, video,
 //! DICOM, FITS, ...) decoded as imageio would. The store is what zarr-python writes (see
@@ -11,7 +12,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use brickwork::core::{config, npy, Config};
-use brickwork::grid::{zarr::ZarrArray, Layout, ZarrOptions};
+use brickwork::grid::zarr::{ZarrArray, ZarrFormat};
+use brickwork::grid::{Layout, ZarrOptions};
 use brickwork::{Error, Order};
 
 use crate::{output, spec, CmdResult, Failure};
@@ -21,7 +23,7 @@ use crate::{output, spec, CmdResult, Failure};
 pub struct Args {
     /// Source array: a `.npy` file, or an image, TIFF stack, video, DICOM or FITS file.
     src: String,
-    /// Destination Zarr v2 store (a directory; created).
+    /// Destination Zarr store (a directory; created).
     dest: PathBuf,
     /// Chunk shape, comma separated, one size per axis (e.g. 64,64,64).
     #[arg(long)]
@@ -41,6 +43,9 @@ pub struct Args {
     /// Worker threads (default: every core).
     #[arg(long)]
     threads: Option<usize>,
+    /// Zarr format: 2 (`.zarray`, numcodecs configs) or 3 (`zarr.json`, a codec chain).
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(2..=3))]
+    zarr_format: u8,
     /// Replace an existing Zarr array at DEST.
     #[arg(long)]
     overwrite: bool,
@@ -103,7 +108,12 @@ pub fn run(args: &Args) -> CmdResult {
         filters,
         order,
         fill_value,
-        dimension_separator: '.',
+        dimension_separator: None,
+        format: if args.zarr_format == 3 {
+            ZarrFormat::V3
+        } else {
+            ZarrFormat::V2
+        },
         overwrite: args.overwrite,
     };
     let started = Instant::now();

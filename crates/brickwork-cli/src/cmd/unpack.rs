@@ -1,5 +1,5 @@
-//! `brickwork unpack STORE.zarr OUT.npy`: a Zarr v2 array (written by brickwork or zarr-python) into a
-//! `.npy` file, decoded in parallel. The `.zarray` is untrusted: the array's size is checked against
+//! `brickwork unpack STORE.zarr OUT.npy`: a Zarr v2 or v3 array (written by brickwork or zarr-python) into a
+//! `.npy` file, decoded in parallel. The metadata is untrusted: the array's size is checked against
 //! `--max-bytes` before anything is allocated.
 
 use std::path::PathBuf;
@@ -12,7 +12,7 @@ use crate::{output, CmdResult};
 /// Arguments of `brickwork unpack`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// The Zarr v2 store (a directory with a `.zarray`).
+    /// The Zarr store (a directory with a `.zarray` or a `zarr.json`).
     store: PathBuf,
     /// Output `.npy` file (`-` = stdout).
     output: String,

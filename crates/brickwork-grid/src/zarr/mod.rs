@@ -1,19 +1,21 @@
-//! Zarr v2 directory stores: `.zarray` plus one file per chunk, readable by zarr-python, Dask, xarray and
-//! tensorstore, and reading what they write.
+//! Zarr directory stores, format 2 and 3: metadata plus one file per chunk, readable by zarr-python, Dask,
+//! xarray and tensorstore, and reading what they write.
 //!
-//! Layout (Zarr storage spec v2): `.zarray` is a JSON object with `zarr_format` 2, `shape`, `chunks`,
-//! `dtype` (NumPy's `dtype.str`), `compressor` and `filters` (numcodecs configs or `null`), `fill_value`
-//! (see [`crate::fill`]), `order` (`"C"`/`"F"`: the element order inside each chunk) and
-//! `dimension_separator` (`"."` when absent). The chunk at grid position `(i, j, k)` is the file `i.j.k`
-//! (or `i/j/k`); every chunk, edge chunks included, holds the full chunk shape, the part beyond the array
-//! padded with the fill value. A 0-d array is one chunk named `0`.
+//! The formats differ in their metadata ([`v2`]: `.zarray` with numcodecs configs; [`v3`]: `zarr.json`
+//! with a codec chain, which brickwork maps onto the same numcodecs pipeline) and in how chunk files are
+//! named; the rest is shared: the chunk at grid position `(i, j, k)` is one file, every chunk, edge chunks
+//! included, holds the full chunk shape (the part beyond the array padded with the fill value), and a
+//! 0-d array is one chunk.
 //!
-//! Writing is crash-safe: each chunk and the `.zarray` are written to a temporary file in the same
-//! directory and renamed into place, so a reader never sees a truncated file, and `.zarray` is written
+//! Writing is crash-safe: each chunk and the metadata are written to a temporary file in the same
+//! directory and renamed into place, so a reader never sees a truncated file, and the metadata is written
 //! last. If a write fails, the files written so far are removed, and a directory created by the call is
-//! removed too. Reading treats `.zarray` as untrusted: every size is checked (zero chunk sizes, shape and
-//! chunk lengths that differ, overflowing products, unknown dtypes, an array larger than the caller's
+//! removed too. Reading treats the metadata as untrusted: every size is checked (zero chunk sizes, shape
+//! and chunk lengths that differ, overflowing products, unknown dtypes, an array larger than the caller's
 //! byte limit) before anything is allocated; a missing chunk reads as the fill value.
+
+mod v2;
+mod v3;
 
 use std::fs;
 use std::io::Write;
@@ -25,17 +27,75 @@ use brickwork_core::{ArrayBuf, Codec, Config, DType, Error, Kind, Order, Result}
 use serde_json::{json, Map, Value};
 
 use crate::encode::{decode_with, encode_each};
-use crate::fill::{fill_to_bytes, fill_to_json};
 use crate::grid::{ChunkGrid, Edge};
 use crate::layout::Layout;
 use crate::tobytes::fill_elements;
 
-/// The default cap on the bytes [`ZarrArray::read`] allocates for a whole array: 16 GiB. The `.zarray`
-/// header is untrusted, so larger arrays need an explicit, larger limit.
+/// The default cap on the bytes [`ZarrArray::read`] allocates for a whole array: 16 GiB. The metadata is
+/// untrusted, so larger arrays need an explicit, larger limit.
 pub const DEFAULT_MAX_ARRAY_BYTES: u64 = 16 << 30;
 
-/// The largest `.zarray` accepted (real ones are a few hundred bytes).
-const MAX_ZARRAY_BYTES: u64 = 1 << 24;
+/// The largest metadata file accepted (real ones are a few hundred bytes).
+const MAX_META_BYTES: u64 = 1 << 24;
+
+/// The Zarr format of a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ZarrFormat {
+    /// Zarr v2: `.zarray`, numcodecs configs.
+    #[default]
+    V2,
+    /// Zarr v3: `zarr.json`, a codec chain.
+    V3,
+}
+
+impl ZarrFormat {
+    /// The metadata file's name.
+    pub fn meta_file(self) -> &'static str {
+        match self {
+            ZarrFormat::V2 => v2::FILE,
+            ZarrFormat::V3 => v3::FILE,
+        }
+    }
+}
+
+/// How grid positions become chunk file names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChunkKeys {
+    /// Zarr v3's default encoding puts every key under `c` (`c/0/1`, and `c` for a 0-d array); Zarr v2
+    /// and v3's "v2" encoding do not (`0.1`, and `0`).
+    pub prefix: bool,
+    /// `.` or `/`.
+    pub separator: char,
+}
+
+impl ChunkKeys {
+    /// Zarr v2's keys (`0.1`), also v3's "v2" encoding.
+    pub fn v2(separator: char) -> Self {
+        ChunkKeys {
+            prefix: false,
+            separator,
+        }
+    }
+
+    /// Zarr v3's default keys (`c/0/1`).
+    pub fn v3(separator: char) -> Self {
+        ChunkKeys {
+            prefix: true,
+            separator,
+        }
+    }
+}
+
+/// What a store's metadata says, validated by [`v2::parse`] or [`v3::parse`].
+struct Meta {
+    shape: Vec<usize>,
+    chunks: Vec<usize>,
+    dtype: DType,
+    order: Order,
+    fill: Option<Vec<u8>>,
+    keys: ChunkKeys,
+    pipeline: Pipeline,
+}
 
 /// What to write into a new store, besides the data.
 #[derive(Debug, Clone)]
@@ -50,9 +110,12 @@ pub struct ZarrOptions {
     pub order: Order,
     /// The fill value as one element's bytes (dtype byte order), or `None` (`null`).
     pub fill_value: Option<Vec<u8>>,
-    /// `"."` (default) or `"/"`.
-    pub dimension_separator: char,
-    /// Replace an existing store at the path (only a directory that holds a `.zarray`).
+    /// `'.'` or `'/'` between the grid coordinates of chunk keys; `None` for the format's default (`.`
+    /// in v2, `/` in v3).
+    pub dimension_separator: Option<char>,
+    /// Zarr v2 (`.zarray`, the default) or v3 (`zarr.json`).
+    pub format: ZarrFormat,
+    /// Replace an existing store at the path (only a directory that holds a Zarr array).
     pub overwrite: bool,
 }
 
@@ -64,7 +127,8 @@ impl Default for ZarrOptions {
             filters: Vec::new(),
             order: Order::C,
             fill_value: None,
-            dimension_separator: '.',
+            dimension_separator: None,
+            format: ZarrFormat::V2,
             overwrite: false,
         }
     }
@@ -81,173 +145,147 @@ pub struct WriteStats {
     pub bytes_out: u64,
 }
 
-/// An opened (or just written) Zarr v2 array: its metadata and codec pipeline.
+/// An opened (or just written) Zarr array: its metadata and codec pipeline.
 #[derive(Debug)]
 pub struct ZarrArray {
     path: PathBuf,
+    format: ZarrFormat,
     shape: Vec<usize>,
     dtype: DType,
     order: Order,
     fill: Option<Vec<u8>>,
-    separator: char,
+    keys: ChunkKeys,
     grid: ChunkGrid,
     pipeline: Pipeline,
 }
 
-/// When `dir` has no `.zarray`: what it is instead, if it is another kind of Zarr node (a clause ending
-/// in "; "), else nothing.
+/// When `dir` holds no Zarr array: what it is instead, if it is a Zarr group (a clause ending in "; "),
+/// else nothing.
 fn what_is_there(dir: &Path) -> String {
-    if dir.join("zarr.json").is_file() {
-        return format!(
-            "{} is a Zarr v3 node (it has zarr.json), and brickwork reads Zarr v2 arrays \
-             (zarr-python writes those with zarr_format=2); ",
-            dir.display()
-        );
+    let v2_group = dir.join(".zgroup").is_file();
+    let v3_group = !v2_group
+        && read_meta(&dir.join(v3::FILE))
+            .ok()
+            .is_some_and(|m| m.get("node_type") == Some(&json!("group")));
+    if !v2_group && !v3_group {
+        return String::new();
     }
-    if dir.join(".zgroup").is_file() {
-        let mut arrays: Vec<String> = fs::read_dir(dir)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter(|entry| entry.path().join(".zarray").is_file())
-            .map(|entry| entry.file_name().to_string_lossy().into_owned())
-            .collect();
-        arrays.sort();
-        let listed = match arrays.len() {
-            0 => "it holds no arrays at its top level".to_owned(),
-            n if n <= 10 => format!("open one of its arrays: {}", arrays.join(", ")),
-            n => format!("open one of its {n} arrays, such as {}", arrays[..10].join(", ")),
-        };
-        return format!("{} is a Zarr v2 group, not an array ({listed}); ", dir.display());
+    let mut arrays: Vec<String> = fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|entry| {
+            let p = entry.path();
+            p.join(v2::FILE).is_file()
+                || read_meta(&p.join(v3::FILE))
+                    .ok()
+                    .is_some_and(|m| m.get("node_type") == Some(&json!("array")))
+        })
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    arrays.sort();
+    let listed = match arrays.len() {
+        0 => "it holds no arrays at its top level".to_owned(),
+        n if n <= 10 => format!("open one of its arrays: {}", arrays.join(", ")),
+        n => format!("open one of its {n} arrays, such as {}", arrays[..10].join(", ")),
+    };
+    let version = if v2_group { 2 } else { 3 };
+    format!(
+        "{} is a Zarr v{version} group, not an array ({listed}); ",
+        dir.display()
+    )
+}
+
+/// Reads and parses a metadata file, at most [`MAX_META_BYTES`] of it whatever its size.
+fn read_meta(path: &Path) -> Result<Map<String, Value>> {
+    use std::io::Read;
+    let file = fs::File::open(path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+    let mut text = Vec::new();
+    file.take(MAX_META_BYTES + 1)
+        .read_to_end(&mut text)
+        .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+    parse_meta(path, &text)
+}
+
+/// Parses the text of a metadata file (untrusted).
+fn parse_meta(path: &Path, text: &[u8]) -> Result<Map<String, Value>> {
+    if text.len() as u64 > MAX_META_BYTES {
+        return Err(invalid(
+            path,
+            "the file is larger than 16 MiB; it is not Zarr metadata",
+        ));
     }
-    String::new()
+    match serde_json::from_slice(text).map_err(|e| invalid(path, format!("not JSON: {e}")))? {
+        Value::Object(meta) => Ok(meta),
+        _ => Err(invalid(path, "not a JSON object")),
+    }
 }
 
 impl ZarrArray {
-    /// Opens the store at `path`, validating its `.zarray`.
+    /// Opens the array at `path` (Zarr v2 or v3), validating its metadata.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
-        use std::io::Read;
         let path = path.as_ref().to_path_buf();
-        let meta_path = path.join(".zarray");
-        let file = fs::File::open(&meta_path).map_err(|e| {
-            let hint = if e.kind() == std::io::ErrorKind::NotFound {
-                what_is_there(&path)
-            } else {
-                String::new()
-            };
-            Error::io(format!("{hint}cannot read {}", meta_path.display()), e)
+        let format = if path.join(v2::FILE).is_file() || !path.join(v3::FILE).is_file() {
+            ZarrFormat::V2
+        } else {
+            ZarrFormat::V3
+        };
+        let meta_path = path.join(format.meta_file());
+        let meta = read_meta(&meta_path).map_err(|e| match e {
+            Error::Io { context, source } if source.kind() == std::io::ErrorKind::NotFound => Error::Io {
+                context: format!(
+                    "{}{context} (a Zarr v2 array has a .zarray, a v3 array a zarr.json)",
+                    what_is_there(&path)
+                ),
+                source,
+            },
+            other => other,
         })?;
-        // Read at most one byte more than any real .zarray needs, whatever the file's size.
-        let mut text = Vec::new();
-        file.take(MAX_ZARRAY_BYTES + 1)
-            .read_to_end(&mut text)
-            .map_err(|e| Error::io(format!("cannot read {}", meta_path.display()), e))?;
-        Self::from_zarray(path, &text)
+        if meta.get("node_type") == Some(&json!("group")) {
+            let what = what_is_there(&path);
+            return Err(Error::InvalidArray(what.trim_end_matches("; ").to_owned()));
+        }
+        Self::from_parsed(path, format, &meta)
     }
 
     /// Builds the array at `path` from the bytes of its `.zarray` (untrusted: everything is validated).
     pub fn from_zarray(path: impl AsRef<Path>, text: &[u8]) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
-        let meta_path = path.join(".zarray");
-        if text.len() as u64 > MAX_ZARRAY_BYTES {
-            return Err(invalid(
-                &meta_path,
-                "the file is larger than 16 MiB; it is not a .zarray",
-            ));
-        }
-        let meta: Value =
-            serde_json::from_slice(text).map_err(|e| invalid(&meta_path, format!("not JSON: {e}")))?;
-        let meta = meta
-            .as_object()
-            .ok_or_else(|| invalid(&meta_path, "not a JSON object"))?;
-        Self::from_meta(path.clone(), meta).map_err(|e| match e {
-            Error::InvalidArray(m) => invalid(&meta_path, m),
-            other => other,
-        })
+        let meta = parse_meta(&path.join(v2::FILE), text)?;
+        Self::from_parsed(path, ZarrFormat::V2, &meta)
     }
 
-    fn from_meta(path: PathBuf, meta: &Map<String, Value>) -> Result<Self> {
-        let get = |k: &str| {
-            meta.get(k)
-                .ok_or_else(|| Error::InvalidArray(format!("the key {k:?} is missing")))
-        };
-        if get("zarr_format")? != &json!(2) {
-            return Err(Error::InvalidArray(format!(
-                "zarr_format is {}; brickwork reads Zarr format 2",
-                get("zarr_format")?
-            )));
-        }
-        let shape = sizes(get("shape")?, "shape")?;
-        let chunks = sizes(get("chunks")?, "chunks")?;
-        let dtype = match get("dtype")? {
-            Value::String(s) => DType::parse(s).map_err(|e| Error::InvalidArray(e.to_string()))?,
-            other => {
-                return Err(Error::InvalidArray(format!(
-                    "dtype {other} is not supported: brickwork reads simple dtypes such as \"<f4\", not structured ones"
-                )))
-            }
-        };
-        if matches!(dtype.kind(), Kind::Object) {
-            return Err(Error::InvalidArray(
-                "object (|O) arrays are not supported by brickwork's Zarr store; use zarr-python for them"
-                    .into(),
-            ));
-        }
-        let order = match get("order")?.as_str() {
-            Some(o) => Order::parse(o)?,
-            None => return Err(Error::InvalidArray("order must be \"C\" or \"F\"".into())),
-        };
-        let fill = fill_to_bytes(dtype, meta.get("fill_value").unwrap_or(&Value::Null))?;
-        let separator = match meta.get("dimension_separator") {
-            None | Some(Value::Null) => '.',
-            Some(Value::String(s)) if s == "." => '.',
-            Some(Value::String(s)) if s == "/" => '/',
-            Some(other) => {
-                return Err(Error::InvalidArray(format!(
-                    "dimension_separator must be \".\" or \"/\", got {other}"
-                )))
-            }
-        };
-        let compressor = match meta.get("compressor") {
-            None | Some(Value::Null) => None,
-            Some(Value::Object(c)) => Some(c.clone()),
-            Some(other) => {
-                return Err(Error::InvalidArray(format!(
-                    "compressor must be a config object or null, got {other}"
-                )))
-            }
-        };
-        let filters = match meta.get("filters") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(fs)) => fs
-                .iter()
-                .map(|f| {
-                    f.as_object()
-                        .cloned()
-                        .ok_or_else(|| Error::InvalidArray(format!("filter {f} is not a config object")))
-                })
-                .collect::<Result<Vec<_>>>()?,
-            Some(other) => {
-                return Err(Error::InvalidArray(format!(
-                    "filters must be a list or null, got {other}"
-                )))
-            }
-        };
-        let pipeline = Pipeline::from_configs(&filters, compressor.as_ref())?;
-        Self::new(path, shape, chunks, dtype, order, fill, separator, pipeline)
+    /// Builds the array at `path` from the bytes of its `zarr.json` (untrusted: everything is validated).
+    pub fn from_zarr_json(path: impl AsRef<Path>, text: &[u8]) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        let meta = parse_meta(&path.join(v3::FILE), text)?;
+        Self::from_parsed(path, ZarrFormat::V3, &meta)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        path: PathBuf,
-        shape: Vec<usize>,
-        chunks: Vec<usize>,
-        dtype: DType,
-        order: Order,
-        fill: Option<Vec<u8>>,
-        separator: char,
-        pipeline: Pipeline,
-    ) -> Result<Self> {
+    fn from_parsed(path: PathBuf, format: ZarrFormat, meta: &Map<String, Value>) -> Result<Self> {
+        let meta_path = path.join(format.meta_file());
+        let parsed = match format {
+            ZarrFormat::V2 => v2::parse(meta),
+            ZarrFormat::V3 => v3::parse(meta),
+        };
+        parsed
+            .and_then(|m| Self::new(path, format, m))
+            .map_err(|e| match e {
+                Error::InvalidArray(m) => invalid(&meta_path, m),
+                other => other,
+            })
+    }
+
+    fn new(path: PathBuf, format: ZarrFormat, meta: Meta) -> Result<Self> {
+        let Meta {
+            shape,
+            chunks,
+            dtype,
+            order,
+            fill,
+            keys,
+            pipeline,
+        } = meta;
         if shape.len() != chunks.len() {
             return Err(Error::InvalidArray(format!(
                 "shape {shape:?} and chunks {chunks:?} have different numbers of dimensions"
@@ -255,6 +293,15 @@ impl ZarrArray {
         }
         if dtype.itemsize() == 0 {
             return Err(Error::InvalidArray(format!("dtype {dtype} has no item size")));
+        }
+        if let Some(f) = &fill {
+            if f.len() != dtype.itemsize() {
+                return Err(Error::InvalidArray(format!(
+                    "the fill value has {} bytes; {dtype} has {}",
+                    f.len(),
+                    dtype.itemsize()
+                )));
+            }
         }
         let grid = Self::grid_for(&shape, &chunks)?;
         let chunk_elems = brickwork_core::element_count(grid.chunk())?;
@@ -266,17 +313,18 @@ impl ZarrArray {
         })?;
         Ok(ZarrArray {
             path,
+            format,
             shape,
             dtype,
             order,
             fill,
-            separator,
+            keys,
             grid,
             pipeline,
         })
     }
 
-    /// The chunk grid a Zarr v2 array of `shape` in `chunks` is stored as: edge chunks padded, and a 0-d
+    /// The chunk grid a Zarr array of `shape` in `chunks` is stored as: edge chunks padded, and a 0-d
     /// array as one chunk of one element.
     pub fn grid_for(shape: &[usize], chunks: &[usize]) -> Result<ChunkGrid> {
         if shape.is_empty() && chunks.is_empty() {
@@ -297,6 +345,11 @@ impl ZarrArray {
         } else {
             self.grid.chunk()
         }
+    }
+
+    /// The Zarr format.
+    pub fn format(&self) -> ZarrFormat {
+        self.format
     }
 
     /// The dtype.
@@ -332,14 +385,18 @@ impl ZarrArray {
 
     /// The file name of the chunk at grid coordinates `coords`.
     pub fn chunk_key(&self, coords: &[usize]) -> String {
-        if self.shape.is_empty() {
-            return "0".into();
-        }
-        coords
+        let sep = self.keys.separator.to_string();
+        let position = coords
             .iter()
             .map(|c| c.to_string())
             .collect::<Vec<_>>()
-            .join(&self.separator.to_string())
+            .join(&sep);
+        match (self.keys.prefix, self.shape.is_empty()) {
+            (false, true) => "0".into(),
+            (false, false) => position,
+            (true, true) => "c".into(),
+            (true, false) => format!("c{sep}{position}"),
+        }
     }
 
     /// Reads the whole array, allocating at most `max_bytes` (see [`DEFAULT_MAX_ARRAY_BYTES`]).
@@ -348,7 +405,7 @@ impl ZarrArray {
         if n > max_bytes {
             return Err(Error::limit(
                 "zarr",
-                "the array the .zarray describes",
+                &format!("the array the {} describes", self.format.meta_file()),
                 n,
                 max_bytes as usize,
             ));
@@ -413,37 +470,41 @@ impl ZarrArray {
                 layout.itemsize()
             )));
         }
-        if !matches!(options.dimension_separator, '.' | '/') {
-            return Err(Error::InvalidArray(
-                "dimension_separator must be '.' or '/'".into(),
-            ));
-        }
-        let pipeline = Pipeline::from_configs(&options.filters, options.compressor.as_ref())?;
-        let array = ZarrArray::new(
-            path.clone(),
-            layout.shape().to_vec(),
-            options.chunks.clone(),
-            dtype,
-            options.order,
-            options.fill_value.clone(),
-            options.dimension_separator,
-            pipeline,
-        )?;
-        if let Some(f) = &options.fill_value {
-            if f.len() != dtype.itemsize() {
+        let separator = match (options.dimension_separator, options.format) {
+            (Some(c @ ('.' | '/')), _) => c,
+            (None, ZarrFormat::V2) => '.',
+            (None, ZarrFormat::V3) => '/',
+            (Some(other), _) => {
                 return Err(Error::InvalidArray(format!(
-                    "the fill value has {} bytes; {dtype} has {}",
-                    f.len(),
-                    dtype.itemsize()
-                )));
+                    "dimension_separator must be '.' or '/', got {other:?}"
+                )))
             }
-        }
+        };
+        let keys = match options.format {
+            ZarrFormat::V2 => ChunkKeys::v2(separator),
+            ZarrFormat::V3 => ChunkKeys::v3(separator),
+        };
+        let meta = Meta {
+            shape: layout.shape().to_vec(),
+            chunks: options.chunks.clone(),
+            dtype,
+            order: options.order,
+            fill: options.fill_value.clone(),
+            keys,
+            pipeline: Pipeline::from_configs(&options.filters, options.compressor.as_ref())?,
+        };
+        let mut array = ZarrArray::new(path.clone(), options.format, meta)?;
         let meta = array.meta_json()?;
+        if options.format == ZarrFormat::V3 {
+            // Write through the pipeline the metadata describes, as every reader will read it (the
+            // v3 codecs spell some settings explicitly, such as Blosc's typesize).
+            array = ZarrArray::from_zarr_json(&path, meta.as_bytes())?;
+        }
         let created = prepare_dir(&path, options.overwrite)?;
         let result = array
             .write_chunks(src, layout, threads, progress)
             .and_then(|stats| {
-                write_atomic(&path, ".zarray", meta.as_bytes())?;
+                write_atomic(&path, array.format.meta_file(), meta.as_bytes())?;
                 Ok(stats)
             });
         match result {
@@ -500,25 +561,17 @@ impl ZarrArray {
         })
     }
 
-    /// The `.zarray` text, formatted as zarr-python formats it (sorted keys, 4-space indent).
+    /// The metadata file's text (`.zarray` or `zarr.json`), formatted as zarr-python formats it (v2:
+    /// sorted keys, 4-space indent; v3: 2-space indent).
     pub fn meta_json(&self) -> Result<String> {
-        let filters = self.pipeline.filter_configs();
-        let meta = json!({
-            "chunks": self.chunks(),
-            "compressor": self.pipeline.compressor_config(),
-            "dimension_separator": self.separator.to_string(),
-            "dtype": self.dtype.to_string(),
-            "fill_value": fill_to_json(self.dtype, self.fill.as_deref())?,
-            "filters": if filters.is_empty() { Value::Null } else { json!(filters) },
-            "order": self.order.as_str(),
-            "shape": self.shape,
-            "zarr_format": 2,
-        });
-        let sorted = sort_keys(meta);
+        let (meta, indent): (Value, &[u8]) = match self.format {
+            ZarrFormat::V2 => (sort_keys(v2::emit(self)?), b"    "),
+            ZarrFormat::V3 => (v3::emit(self)?, b"  "),
+        };
         let mut out = Vec::new();
-        let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+        let fmt = serde_json::ser::PrettyFormatter::with_indent(indent);
         let mut ser = serde_json::Serializer::with_formatter(&mut out, fmt);
-        serde::Serialize::serialize(&sorted, &mut ser).map_err(|e| Error::InvalidArray(e.to_string()))?;
+        serde::Serialize::serialize(&meta, &mut ser).map_err(|e| Error::InvalidArray(e.to_string()))?;
         Ok(String::from_utf8_lossy(&out).into_owned())
     }
 
@@ -530,7 +583,7 @@ impl ZarrArray {
 }
 
 /// Creates `path` (returns true) or checks that it may be written (an empty directory, or with
-/// `overwrite` an existing Zarr array, which is removed first).
+/// `overwrite` an existing Zarr array of either format, which is removed first).
 fn prepare_dir(path: &Path, overwrite: bool) -> Result<bool> {
     match fs::read_dir(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -546,7 +599,11 @@ fn prepare_dir(path: &Path, overwrite: bool) -> Result<bool> {
             if entries.next().is_none() {
                 return Ok(false);
             }
-            if overwrite && path.join(".zarray").is_file() {
+            let is_array = path.join(v2::FILE).is_file()
+                || read_meta(&path.join(v3::FILE))
+                    .ok()
+                    .is_some_and(|m| m.get("node_type") == Some(&json!("array")));
+            if overwrite && is_array {
                 fs::remove_dir_all(path)
                     .map_err(|e| Error::io(format!("cannot replace {}", path.display()), e))?;
                 fs::create_dir_all(path)
@@ -556,7 +613,7 @@ fn prepare_dir(path: &Path, overwrite: bool) -> Result<bool> {
             Err(Error::InvalidArray(format!(
                 "{} already exists and is not empty; {}",
                 path.display(),
-                if path.join(".zarray").is_file() {
+                if is_array {
                     "pass overwrite to replace the Zarr array there"
                 } else {
                     "choose a new path (brickwork only replaces existing Zarr arrays)"
@@ -655,49 +712,57 @@ mod tests {
         let n: usize = shape.iter().product();
         let data: Vec<u8> = (0..n * 4).map(|i| (i % 253) as u8).collect();
         let dtype = DType::parse("<f4").unwrap();
-        for order in [Order::C, Order::F] {
-            for sep in ['.', '/'] {
-                let p = tmp(&format!("rt-{order:?}-{}", sep == '/'));
-                let layout = Layout::contiguous(&shape, 4, Order::C).unwrap();
-                let opts = ZarrOptions {
-                    chunks: vec![2, 4, 3],
-                    compressor: Some(
-                        brickwork_core::config::from_json(r#"{"id":"zstd","level":1}"#).unwrap(),
-                    ),
-                    filters: vec![
-                        brickwork_core::config::from_json(r#"{"id":"shuffle","elementsize":4}"#).unwrap(),
-                    ],
-                    order,
-                    fill_value: Some(vec![0, 0, 0x80, 0x7f]),
-                    dimension_separator: sep,
-                    overwrite: false,
-                };
-                let (_, stats) =
-                    ZarrArray::create(&p, &data, &layout, dtype, &opts, Some(2), &|_, _| {}).unwrap();
-                assert_eq!(stats.chunks, 3 * 2);
-                let key = if sep == '/' { "2/1/0" } else { "2.1.0" };
-                assert!(p.join(key).is_file());
-                let z = ZarrArray::open(&p).unwrap();
-                assert_eq!(z.fill_value(), Some(&[0, 0, 0x80, 0x7f][..]));
-                let back = z.read(DEFAULT_MAX_ARRAY_BYTES, None).unwrap();
-                let mut c = vec![0u8; data.len()];
-                let cl = Layout::contiguous(&shape, 4, Order::C).unwrap();
-                z.read_into(&mut c, &cl, Some(1)).unwrap();
-                assert_eq!(c, data);
-                assert_eq!(back.order(), order);
-                // Missing chunks read as the fill value.
-                fs::remove_file(p.join(key)).unwrap();
-                z.read_into(&mut c, &cl, Some(1)).unwrap();
-                assert_eq!(&c[(4 * 21 + 4 * 3) * 4..][..4], &[0, 0, 0x80, 0x7f]);
-                // Existing stores are not silently replaced.
-                assert!(ZarrArray::create(&p, &data, &layout, dtype, &opts, None, &|_, _| {}).is_err());
-                let again = ZarrOptions {
-                    overwrite: true,
-                    ..opts
-                };
-                assert!(ZarrArray::create(&p, &data, &layout, dtype, &again, None, &|_, _| {}).is_ok());
-                fs::remove_dir_all(&p).unwrap();
-            }
+        for (format, order, sep) in [ZarrFormat::V2, ZarrFormat::V3]
+            .into_iter()
+            .flat_map(|f| [Order::C, Order::F].map(|o| (f, o)))
+            .flat_map(|(f, o)| ['.', '/'].map(|s| (f, o, s)))
+        {
+            let p = tmp(&format!("rt-{format:?}-{order:?}-{}", sep == '/'));
+            let layout = Layout::contiguous(&shape, 4, Order::C).unwrap();
+            let opts = ZarrOptions {
+                chunks: vec![2, 4, 3],
+                compressor: Some(brickwork_core::config::from_json(r#"{"id":"zstd","level":1}"#).unwrap()),
+                filters: vec![
+                    brickwork_core::config::from_json(r#"{"id":"shuffle","elementsize":4}"#).unwrap(),
+                ],
+                order,
+                fill_value: Some(vec![0, 0, 0x80, 0x7f]),
+                dimension_separator: Some(sep),
+                format,
+                overwrite: false,
+            };
+            let (_, stats) =
+                ZarrArray::create(&p, &data, &layout, dtype, &opts, Some(2), &|_, _| {}).unwrap();
+            assert_eq!(stats.chunks, 3 * 2);
+            let key = match (format, sep) {
+                (ZarrFormat::V2, '/') => "2/1/0",
+                (ZarrFormat::V2, _) => "2.1.0",
+                (ZarrFormat::V3, '/') => "c/2/1/0",
+                (ZarrFormat::V3, _) => "c.2.1.0",
+            };
+            assert!(p.join(key).is_file(), "{key}");
+            assert!(p.join(format.meta_file()).is_file());
+            let z = ZarrArray::open(&p).unwrap();
+            assert_eq!(z.format(), format);
+            assert_eq!(z.fill_value(), Some(&[0, 0, 0x80, 0x7f][..]));
+            let back = z.read(DEFAULT_MAX_ARRAY_BYTES, None).unwrap();
+            let mut c = vec![0u8; data.len()];
+            let cl = Layout::contiguous(&shape, 4, Order::C).unwrap();
+            z.read_into(&mut c, &cl, Some(1)).unwrap();
+            assert_eq!(c, data);
+            assert_eq!(back.order(), order);
+            // Missing chunks read as the fill value.
+            fs::remove_file(p.join(key)).unwrap();
+            z.read_into(&mut c, &cl, Some(1)).unwrap();
+            assert_eq!(&c[(4 * 21 + 4 * 3) * 4..][..4], &[0, 0, 0x80, 0x7f]);
+            // Existing stores are not silently replaced.
+            assert!(ZarrArray::create(&p, &data, &layout, dtype, &opts, None, &|_, _| {}).is_err());
+            let again = ZarrOptions {
+                overwrite: true,
+                ..opts
+            };
+            assert!(ZarrArray::create(&p, &data, &layout, dtype, &again, None, &|_, _| {}).is_ok());
+            fs::remove_dir_all(&p).unwrap();
         }
     }
 
@@ -811,8 +876,22 @@ mod tests {
             group.contains("is a Zarr v2 group, not an array (open one of its arrays: a); cannot read"),
             "{group}"
         );
-        fs::write(p.join("c/zarr.json"), "{}").unwrap();
-        assert!(message(&p.join("c")).contains("is a Zarr v3 node (it has zarr.json)"));
+        fs::write(
+            p.join("c/zarr.json"),
+            r#"{"zarr_format": 3, "node_type": "group"}"#,
+        )
+        .unwrap();
+        fs::create_dir_all(p.join("c/d")).unwrap();
+        fs::write(
+            p.join("c/d/zarr.json"),
+            r#"{"zarr_format": 3, "node_type": "array"}"#,
+        )
+        .unwrap();
+        let v3_group = ZarrArray::open(p.join("c")).unwrap_err().to_string();
+        assert!(
+            v3_group.ends_with("is a Zarr v3 group, not an array (open one of its arrays: d)"),
+            "{v3_group}"
+        );
         assert!(message(&p.join("missing")).starts_with("cannot read"));
         fs::remove_dir_all(&p).unwrap();
     }

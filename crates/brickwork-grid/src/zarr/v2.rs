@@ -1,0 +1,110 @@
+//! Zarr v2 array metadata: the `.zarray` file, both ways.
+//!
+//! `.zarray` is a JSON object with `zarr_format` 2, `shape`, `chunks`, `dtype` (NumPy's `dtype.str`),
+//! `compressor` and `filters` (numcodecs configs or `null`), `fill_value` (see [`crate::fill`]), `order`
+//! (`"C"`/`"F"`: the element order inside each chunk) and `dimension_separator` (`"."` when absent). The
+//! chunk at grid position `(i, j, k)` is the file `i.j.k` (or `i/j/k`); a 0-d array is one chunk named `0`.
+
+use brickwork_codecs::pipeline::Pipeline;
+use brickwork_core::{DType, Error, Kind, Order, Result};
+use serde_json::{json, Map, Value};
+
+use super::{sizes, ChunkKeys, Meta, ZarrArray};
+use crate::fill::{fill_to_bytes, fill_to_json};
+
+/// The metadata file of a Zarr v2 array.
+pub(super) const FILE: &str = ".zarray";
+
+/// Validates a parsed `.zarray`.
+pub(super) fn parse(meta: &Map<String, Value>) -> Result<Meta> {
+    let get = |k: &str| {
+        meta.get(k)
+            .ok_or_else(|| Error::InvalidArray(format!("the key {k:?} is missing")))
+    };
+    if get("zarr_format")? != &json!(2) {
+        return Err(Error::InvalidArray(format!(
+            "zarr_format is {}; a .zarray holds Zarr format 2",
+            get("zarr_format")?
+        )));
+    }
+    let shape = sizes(get("shape")?, "shape")?;
+    let chunks = sizes(get("chunks")?, "chunks")?;
+    let dtype = match get("dtype")? {
+        Value::String(s) => DType::parse(s).map_err(|e| Error::InvalidArray(e.to_string()))?,
+        other => {
+            return Err(Error::InvalidArray(format!(
+                "dtype {other} is not supported: brickwork reads simple dtypes such as \"<f4\", not structured ones"
+            )))
+        }
+    };
+    if matches!(dtype.kind(), Kind::Object) {
+        return Err(Error::InvalidArray(
+            "object (|O) arrays are not supported by brickwork's Zarr store; use zarr-python for them".into(),
+        ));
+    }
+    let order = match get("order")?.as_str() {
+        Some(o) => Order::parse(o)?,
+        None => return Err(Error::InvalidArray("order must be \"C\" or \"F\"".into())),
+    };
+    let fill = fill_to_bytes(dtype, meta.get("fill_value").unwrap_or(&Value::Null))?;
+    let separator = match meta.get("dimension_separator") {
+        None | Some(Value::Null) => '.',
+        Some(Value::String(s)) if s == "." => '.',
+        Some(Value::String(s)) if s == "/" => '/',
+        Some(other) => {
+            return Err(Error::InvalidArray(format!(
+                "dimension_separator must be \".\" or \"/\", got {other}"
+            )))
+        }
+    };
+    let compressor = match meta.get("compressor") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(c)) => Some(c.clone()),
+        Some(other) => {
+            return Err(Error::InvalidArray(format!(
+                "compressor must be a config object or null, got {other}"
+            )))
+        }
+    };
+    let filters = match meta.get("filters") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(fs)) => fs
+            .iter()
+            .map(|f| {
+                f.as_object()
+                    .cloned()
+                    .ok_or_else(|| Error::InvalidArray(format!("filter {f} is not a config object")))
+            })
+            .collect::<Result<Vec<_>>>()?,
+        Some(other) => {
+            return Err(Error::InvalidArray(format!(
+                "filters must be a list or null, got {other}"
+            )))
+        }
+    };
+    Ok(Meta {
+        shape,
+        chunks,
+        dtype,
+        order,
+        fill,
+        keys: ChunkKeys::v2(separator),
+        pipeline: Pipeline::from_configs(&filters, compressor.as_ref())?,
+    })
+}
+
+/// The `.zarray` of `array`, as zarr-python writes it (sorted keys; formatted by the caller).
+pub(super) fn emit(array: &ZarrArray) -> Result<Value> {
+    let filters = array.pipeline.filter_configs();
+    Ok(json!({
+        "chunks": array.chunks(),
+        "compressor": array.pipeline.compressor_config(),
+        "dimension_separator": array.keys.separator.to_string(),
+        "dtype": array.dtype.to_string(),
+        "fill_value": fill_to_json(array.dtype, array.fill.as_deref())?,
+        "filters": if filters.is_empty() { Value::Null } else { json!(filters) },
+        "order": array.order.as_str(),
+        "shape": array.shape,
+        "zarr_format": 2,
+    }))
+}
