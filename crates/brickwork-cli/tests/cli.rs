@@ -500,6 +500,50 @@ fn pack_then_unpack_round_trips() {
 }
 
 #[test]
+fn pack_and_unpack_zarr_v3() {
+    let d = tmpdir("pack3");
+    let (src, original) = write_npy(&d);
+    let store = p(&d, "vol3.zarr");
+    let o = run(&[
+        "pack",
+        &src,
+        &store,
+        "--chunks",
+        "4,4,7",
+        "--codec",
+        "blosc:cname=zstd,shuffle=2",
+        "--order",
+        "F",
+        "--zarr-format",
+        "3",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let meta = std::fs::read_to_string(Path::new(&store).join("zarr.json")).unwrap();
+    assert!(
+        meta.contains("\"zarr_format\": 3")
+            && meta.contains("\"transpose\"")
+            && meta.contains("\"bitshuffle\""),
+        "{meta}"
+    );
+    assert!(Path::new(&store).join("c/2/2/0").is_file());
+    let back = p(&d, "back3.npy");
+    let o = run(&["unpack", &store, &back]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&back).unwrap(), original);
+    let o = run(&[
+        "pack",
+        &src,
+        &p(&d, "v4.zarr"),
+        "--chunks",
+        "4,4,7",
+        "--zarr-format",
+        "4",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("zarr-format"), "{}", stderr(&o));
+}
+
+#[test]
 fn pack_usage_errors() {
     let d = tmpdir("packerr");
     let (src, _) = write_npy(&d);
