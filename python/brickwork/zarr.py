@@ -7,8 +7,8 @@ or with ``zarr_format=3`` a ``zarr.json`` with the equivalent codec chain (``byt
 ``zstd``, ``gzip``, ``crc32c`` or zarr-python's ``numcodecs.*`` codecs) and chunks named ``c/i/j/k``. Edge
 chunks are padded to full size. Every file is written to a temporary name and renamed, and the metadata
 comes last, so a crash never leaves a truncated chunk; a failed save removes what it wrote. ``load`` reads
-either format as zarr-python writes it, with any codec brickwork knows (Zarr v3 arrays with shards are
-not supported yet); missing chunks read as the fill value.
+either format as zarr-python writes it, with any codec brickwork knows, sharded Zarr v3 arrays included
+(brickwork does not write shards); missing chunks read as the fill value.
 """
 from __future__ import annotations
 
@@ -43,6 +43,8 @@ class ArrayInfo(NamedTuple):
     dtype: np.dtype
     order: str
     zarr_format: int
+    #: the shard shape of a sharded Zarr v3 array (whose ``chunks`` are then the inner chunks), else None
+    shards: tuple | None = None
 
 
 def _config_json(codec: Any) -> str:
@@ -81,9 +83,10 @@ def save(path: str | os.PathLike, array, *, chunks, compressor=None, filters=Non
 
 
 def info(path: str | os.PathLike) -> ArrayInfo:
-    """The shape, chunks, dtype, order and Zarr format of the store at ``path``."""
-    shape, chunks, dtype, order, zarr_format = _native.zarr_info(os.fspath(path))
-    return ArrayInfo(tuple(shape), tuple(chunks), np.dtype(dtype), order, zarr_format)
+    """The shape, chunks, dtype, order, Zarr format and shard shape of the store at ``path``."""
+    shape, chunks, dtype, order, zarr_format, shards = _native.zarr_info(os.fspath(path))
+    return ArrayInfo(tuple(shape), tuple(chunks), np.dtype(dtype), order, zarr_format,
+                     None if shards is None else tuple(shards))
 
 
 def load(path: str | os.PathLike, *, out=None, threads: int | None = None,

@@ -310,22 +310,32 @@ pub fn zarr_save<'py>(
     Ok((stats.chunks, stats.bytes_in, stats.bytes_out))
 }
 
-/// What `zarr_info` returns: shape, chunks, dtype, order and Zarr format.
-type ZarrInfo = (Vec<usize>, Vec<usize>, String, &'static str, u8);
+/// What `zarr_info` returns: shape, chunks, dtype, order, Zarr format and shard shape.
+type ZarrInfo = (
+    Vec<usize>,
+    Vec<usize>,
+    String,
+    &'static str,
+    u8,
+    Option<Vec<usize>>,
+);
 
-/// `zarr_info(path) -> (shape, chunks, dtype, order, zarr_format)` from a store's validated metadata.
+/// `zarr_info(path) -> (shape, chunks, dtype, order, zarr_format, shards)` from a store's validated
+/// metadata; for a sharded array, `chunks` are the inner chunks and `shards` the shard shape (as
+/// zarr-python's `Array.chunks` and `Array.shards`).
 #[pyfunction]
 pub fn zarr_info(py: Python<'_>, path: std::path::PathBuf) -> PyResult<ZarrInfo> {
     let z = ZarrArray::open(&path).map_err(|e| to_pyerr(py, e))?;
     Ok((
         z.shape().to_vec(),
-        z.chunks().to_vec(),
+        z.inner_chunks().unwrap_or(z.chunks()).to_vec(),
         z.dtype().to_string(),
         z.order().as_str(),
         match z.format() {
             ZarrFormat::V2 => 2,
             ZarrFormat::V3 => 3,
         },
+        z.inner_chunks().map(|_| z.chunks().to_vec()),
     ))
 }
 

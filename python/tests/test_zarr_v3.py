@@ -169,10 +169,6 @@ def test_overwrite_replaces_either_format(tmp_path):
 
 
 def test_what_brickwork_cannot_read_is_named(tmp_path):
-    sharded = str(tmp_path / "sharded.zarr")
-    zarr.create_array(store=sharded, shape=(16, 16), chunks=(4, 4), shards=(8, 8), dtype="u1")[:] = 1
-    with pytest.raises(ValueError, match="sharded arrays are not supported"):
-        bz.load(sharded)
     strings = str(tmp_path / "strings.zarr")
     zarr.create_array(store=strings, shape=(3,), chunks=(3,), dtype=str)[:] = ["a", "b", "c"]
     with pytest.raises(ValueError, match="object arrays"):
@@ -238,3 +234,47 @@ def test_chunk_files_are_byte_identical_to_zarr_pythons(tmp_path, zarr_codecs, c
     assert bmeta["codecs"] == zmeta["codecs"]
     for chunk in ["c/0/0", "c/1/1", "c/2/1"]:
         assert (bpath / chunk).read_bytes() == (zpath / chunk).read_bytes(), chunk
+
+
+@pytest.mark.parametrize("dtype", ["|u1", "<u2", "<f8", "<U3"])
+@pytest.mark.parametrize("compressors", ["auto", None, BloscCodec(cname="lz4", shuffle="bitshuffle")])
+@pytest.mark.parametrize("index_location", ["end", "start"])
+def test_brickwork_reads_sharded_arrays(tmp_path, dtype, compressors, index_location):
+    a = sample((37, 21, 10), dtype)
+    path = str(tmp_path / "s.zarr")
+    serializer = "auto"
+    if index_location == "start":
+        from zarr.codecs import ShardingCodec
+        serializer = ShardingCodec(chunk_shape=(4, 7, 5), codecs=[BytesCodec(), *([] if compressors is None else
+                                   [ZstdCodec()] if compressors == "auto" else [compressors])],
+                                   index_location="start")
+        z = zarr.create_array(store=path, shape=a.shape, chunks=(8, 14, 10), dtype=a.dtype, serializer=serializer,
+                              compressors=None, fill_value=fill_for(dtype) or 0)
+    else:
+        z = zarr.create_array(store=path, shape=a.shape, chunks=(4, 7, 5), shards=(8, 14, 10), dtype=a.dtype,
+                              compressors=compressors, fill_value=fill_for(dtype) or 0)
+    z[:] = a
+    np.testing.assert_array_equal(bz.load(path), a)
+    info = bz.info(path)
+    assert (info.chunks, info.shards) == ((4, 7, 5), (8, 14, 10))
+    # inner chunks and whole shards that were never written read as the fill value
+    sparse = zarr.create_array(store=str(tmp_path / "p.zarr"), shape=a.shape, chunks=(4, 7, 5), shards=(8, 14, 10),
+                               dtype=a.dtype, compressors=compressors, fill_value=fill_for(dtype) or 0)
+    sparse[9:13, 0:5, 2:4] = a[9:13, 0:5, 2:4]
+    np.testing.assert_array_equal(bz.load(tmp_path / "p.zarr"), sparse[:])
+
+
+def test_sharded_arrays_with_transpose_and_filters_inside(tmp_path):
+    a = sample((30, 20), "<i4")
+    path = str(tmp_path / "t.zarr")
+    z = zarr.create_array(store=path, shape=a.shape, chunks=(5, 10), shards=(10, 20), dtype=a.dtype,
+                          filters=[TransposeCodec(order=(1, 0)), zarr.codecs.numcodecs.Delta(dtype="<i4")],
+                          compressors=ZstdCodec(level=1))
+    z[:] = a
+    np.testing.assert_array_equal(bz.load(path), a)
+    chunk = os.path.join(path, "c", "1", "0")
+    data = bytearray(open(chunk, "rb").read())
+    data[-5] ^= 0xFF  # the index checksum no longer matches
+    open(chunk, "wb").write(bytes(data))
+    with pytest.raises(ValueError, match="shard c/1/0: index"):
+        bz.load(path)

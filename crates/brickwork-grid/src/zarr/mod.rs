@@ -14,6 +14,7 @@
 //! and chunk lengths that differ, overflowing products, unknown dtypes, an array larger than the caller's
 //! byte limit) before anything is allocated; a missing chunk reads as the fill value.
 
+mod shard;
 mod v2;
 mod v3;
 
@@ -95,6 +96,8 @@ struct Meta {
     fill: Option<Vec<u8>>,
     keys: ChunkKeys,
     pipeline: Pipeline,
+    /// Zarr v3 `sharding_indexed`: each chunk file is a shard of inner chunks.
+    shard: Option<shard::ShardSpec>,
 }
 
 /// What to write into a new store, besides the data.
@@ -157,6 +160,7 @@ pub struct ZarrArray {
     keys: ChunkKeys,
     grid: ChunkGrid,
     pipeline: Pipeline,
+    shards: Option<shard::Shards>,
 }
 
 /// When `dir` holds no Zarr array: what it is instead, if it is a Zarr group (a clause ending in "; "),
@@ -285,6 +289,7 @@ impl ZarrArray {
             fill,
             keys,
             pipeline,
+            shard,
         } = meta;
         if shape.len() != chunks.len() {
             return Err(Error::InvalidArray(format!(
@@ -311,6 +316,9 @@ impl ZarrArray {
                 grid.chunk()
             ))
         })?;
+        let shards = shard
+            .map(|spec| shard::Shards::new(spec, grid.chunk()))
+            .transpose()?;
         Ok(ZarrArray {
             path,
             format,
@@ -321,6 +329,7 @@ impl ZarrArray {
             keys,
             grid,
             pipeline,
+            shards,
         })
     }
 
@@ -338,7 +347,12 @@ impl ZarrArray {
         &self.shape
     }
 
-    /// The chunk shape.
+    /// The inner chunk shape of a sharded (Zarr v3) array, whose [`ZarrArray::chunks`] are its shards.
+    pub fn inner_chunks(&self) -> Option<&[usize]> {
+        self.shards.as_ref().map(|s| s.grid.chunk())
+    }
+
+    /// The chunk shape (of each chunk file: the shard shape of a sharded array).
     pub fn chunks(&self) -> &[usize] {
         if self.shape.is_empty() {
             &[]
@@ -430,10 +444,7 @@ impl ZarrArray {
             let key = self.chunk_key(&self.grid.coords(i));
             let file = self.path.join(&key);
             match fs::read(&file) {
-                Ok(bytes) => self
-                    .pipeline
-                    .decode_into(&bytes, buf)
-                    .map_err(|e| chunk_error(&key, e)),
+                Ok(bytes) => self.decode_chunk(&key, &bytes, buf),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                     match &self.fill {
                         Some(f) => fill_elements(buf, f),
@@ -444,6 +455,24 @@ impl ZarrArray {
                 Err(e) => Err(Error::io(format!("cannot read chunk {}", file.display()), e)),
             }
         })
+    }
+
+    /// Decodes the bytes of the chunk file `key` (one chunk, or one shard of a sharded array: untrusted)
+    /// into `out`, which holds one full chunk in this array's order; returns the bytes written, all of
+    /// `out`.
+    pub fn decode_chunk(&self, key: &str, bytes: &[u8], out: &mut [u8]) -> Result<usize> {
+        match &self.shards {
+            Some(shards) => {
+                let zero = vec![0u8; self.dtype.itemsize()];
+                let fill = self.fill.as_deref().unwrap_or(&zero);
+                shards.decode(bytes, out, self.dtype.itemsize(), fill, key)?;
+                Ok(out.len())
+            }
+            None => self
+                .pipeline
+                .decode_into(bytes, out)
+                .map_err(|e| chunk_error(key, e)),
+        }
     }
 
     /// Creates a store at `path` and writes `src` (laid out as `layout`, of `dtype`) into it.
@@ -492,6 +521,7 @@ impl ZarrArray {
             fill: options.fill_value.clone(),
             keys,
             pipeline: Pipeline::from_configs(&options.filters, options.compressor.as_ref())?,
+            shard: None,
         };
         let mut array = ZarrArray::new(path.clone(), options.format, meta)?;
         let meta = array.meta_json()?;

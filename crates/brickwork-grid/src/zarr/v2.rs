@@ -90,6 +90,7 @@ pub(super) fn parse(meta: &Map<String, Value>) -> Result<Meta> {
         fill,
         keys: ChunkKeys::v2(separator),
         pipeline: Pipeline::from_configs(&filters, compressor.as_ref())?,
+        shard: None,
     })
 }
 

@@ -12,8 +12,10 @@
 //!   with the configuration as its config: `delta`, `fixedscaleoffset`, `quantize`, `bitround`, `astype`,
 //!   `packbits` and `categorize` work on arrays (before `bytes`), `pcodec` and `zfpy` turn arrays into bytes
 //!   (in place of `bytes`), every other codec works on bytes.
-//! * `sharding_indexed` (zarr-python's `shards=`) and the variable-length string codecs are refused with
-//!   an error that says so.
+//! * `sharding_indexed` (zarr-python's `shards=`), as the array's one codec: each chunk file is a shard of
+//!   inner chunks with their own chain (see [`super::shard`]). brickwork reads shards; it does not write
+//!   them.
+//! * The variable-length string codecs are refused with an error that says so.
 //!
 //! Data types: the spec's `bool`, `int8` … `uint64`, `float16` … `float64`, `complex64`, `complex128` and
 //! `r<bits>`, and zarr-python's `fixed_length_utf32`, `null_terminated_bytes`, `raw_bytes`,
@@ -27,6 +29,7 @@ use brickwork_core::config::config_id;
 use brickwork_core::{Config, DType, Endian, Error, Kind, Order, Result};
 use serde_json::{json, Map, Value};
 
+use super::shard::ShardSpec;
 use super::{sizes, ChunkKeys, Meta, ZarrArray};
 use crate::fill::{fill_to_bytes, fill_to_json};
 
@@ -132,6 +135,7 @@ pub(super) fn parse(meta: &Map<String, Value>) -> Result<Meta> {
         fill,
         keys,
         pipeline: chain.pipeline()?,
+        shard: chain.shard,
     })
 }
 
@@ -150,7 +154,10 @@ pub(super) fn emit(array: &ZarrArray) -> Result<Value> {
         "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": array.chunks()}},
         "chunk_key_encoding": {"name": name, "configuration": {"separator": separator.to_string()}},
         "fill_value": fill_json(array.dtype, fill)?,
-        "codecs": codecs_json(array.dtype, array.order, array.shape.len(), &array.pipeline)?,
+        "codecs": match &array.shards {
+            Some(shards) => vec![shard_json(array.dtype, array.shape.len(), &shards.spec)?],
+            None => codecs_json(array.dtype, array.order, array.shape.len(), &array.pipeline)?,
+        },
         "attributes": {},
         "zarr_format": 3,
         "node_type": "array",
@@ -189,6 +196,8 @@ struct Chain {
     configs: Vec<Config>,
     /// Whether any array→array numcodecs codec runs before the bytes.
     filters_arrays: bool,
+    /// The `sharding_indexed` codec, when the chain is that one codec.
+    shard: Option<ShardSpec>,
 }
 
 impl Chain {
@@ -198,6 +207,7 @@ impl Chain {
             endian: None,
             configs: Vec::new(),
             filters_arrays: false,
+            shard: None,
         };
         let mut stage = Stage::Array;
         for (i, codec) in codecs.iter().enumerate() {
@@ -249,10 +259,20 @@ impl Chain {
                     stage = Stage::Bytes;
                 }
                 (Stage::Array, "sharding_indexed") => {
-                    return Err(at(
-                        "sharded arrays are not supported yet; brickwork reads Zarr v3 arrays without \
-                         shards (zarr-python writes those unless given shards=)",
-                    ))
+                    if codecs.len() != 1 {
+                        return Err(at(
+                            "brickwork reads sharding_indexed as the array's one codec (as zarr-python \
+                             writes it), not with other codecs around it",
+                        ));
+                    }
+                    let inner = shard_spec(&conf, ndim).map_err(|e| match e {
+                        Error::InvalidArray(m) => at(&m),
+                        other => other,
+                    })?;
+                    chain.endian = inner.0;
+                    chain.filters_arrays = inner.1;
+                    chain.shard = Some(inner.2);
+                    stage = Stage::Bytes;
                 }
                 (Stage::Array, "vlen-utf8" | "vlen-bytes") => {
                     return Err(at(
@@ -308,6 +328,90 @@ impl Chain {
             _ => Pipeline::from_configs(&self.configs, None),
         }
     }
+}
+
+/// A `sharding_indexed` configuration: the inner chain's byte order and whether it has array codecs, and
+/// the shard's spec.
+fn shard_spec(conf: &Map<String, Value>, ndim: usize) -> Result<(Option<Endian>, bool, ShardSpec)> {
+    let list = |key: &str| {
+        conf.get(key)
+            .and_then(Value::as_array)
+            .ok_or_else(|| invalid(format!("the shard's {key} must be a list of codecs")))
+    };
+    let inner = Chain::parse(list("codecs")?, ndim).map_err(|e| match e {
+        Error::InvalidArray(m) => invalid(format!("inner codecs: {m}")),
+        other => other,
+    })?;
+    if inner.shard.is_some() {
+        return Err(invalid("shards inside shards are not supported"));
+    }
+    let (index_big_endian, index_checksum) = match list("index_codecs")?.as_slice() {
+        [bytes, rest @ ..] if rest.len() <= 1 => {
+            let (name, bconf) = name_and_configuration(bytes)?;
+            if name != "bytes" {
+                return Err(invalid(format!(
+                    "the shard index codecs start with {name:?}, not \"bytes\""
+                )));
+            }
+            let checksum = match rest.first().map(name_and_configuration).transpose()? {
+                None => None,
+                Some(("crc32c", _)) => Some(Pipeline::from_configs(
+                    &[],
+                    Some(&config_of(json!({"id": "crc32c"}))),
+                )?),
+                Some((name, _)) => {
+                    return Err(invalid(format!(
+                        "the shard index codec {name:?} is not supported (brickwork reads bytes, then crc32c)"
+                    )))
+                }
+            };
+            (bconf.get("endian") == Some(&json!("big")), checksum)
+        }
+        other => {
+            return Err(invalid(format!(
+                "the shard index codecs {other:?} are not supported (brickwork reads bytes, then crc32c)"
+            )))
+        }
+    };
+    let index_at_start = match conf.get("index_location") {
+        None | Some(Value::Null) => false,
+        Some(Value::String(s)) if s == "end" => false,
+        Some(Value::String(s)) if s == "start" => true,
+        Some(other) => {
+            return Err(invalid(format!(
+                "index_location must be \"start\" or \"end\", got {other}"
+            )))
+        }
+    };
+    let spec = ShardSpec {
+        chunks: sizes(
+            conf.get("chunk_shape")
+                .ok_or_else(|| invalid("the shard has no chunk_shape"))?,
+            "chunk_shape",
+        )?,
+        order: inner.order,
+        pipeline: inner.pipeline()?,
+        index_big_endian,
+        index_checksum,
+        index_at_start,
+    };
+    Ok((inner.endian, inner.filters_arrays, spec))
+}
+
+/// The `sharding_indexed` codec of a sharded array.
+fn shard_json(dtype: DType, ndim: usize, spec: &ShardSpec) -> Result<Value> {
+    let mut index_codecs = vec![json!({"name": "bytes", "configuration": {
+        "endian": if spec.index_big_endian { "big" } else { "little" },
+    }})];
+    if spec.index_checksum.is_some() {
+        index_codecs.push(json!({"name": "crc32c"}));
+    }
+    Ok(json!({"name": "sharding_indexed", "configuration": {
+        "chunk_shape": spec.chunks,
+        "codecs": codecs_json(dtype, spec.order, ndim, &spec.pipeline)?,
+        "index_codecs": index_codecs,
+        "index_location": if spec.index_at_start { "start" } else { "end" },
+    }}))
 }
 
 fn config_of(value: Value) -> Config {
@@ -784,7 +888,40 @@ mod tests {
         let shard = r#"[{"name": "sharding_indexed", "configuration": {"chunk_shape": [2, 2],
             "codecs": [{"name": "bytes"}], "index_codecs": [{"name": "bytes"}], "index_location": "end"}}]"#;
         let cases = [
-            (meta(r#""uint16""#, shard, ""), "sharded arrays are not supported"),
+            (
+                meta(r#""uint16""#, &shard.replace("[2, 2]", "[3, 3]"), ""),
+                "not a multiple of the inner chunk shape",
+            ),
+            (
+                meta(
+                    r#""uint16""#,
+                    &shard.replace(
+                        r#"[{"name": "bytes"}], "index_codecs""#,
+                        r#"[{"name": "zstd"}], "index_codecs""#,
+                    ),
+                    "",
+                ),
+                "inner codecs: codec 0 (zstd)",
+            ),
+            (
+                meta(
+                    r#""uint16""#,
+                    &shard.replace(
+                        r#""index_codecs": [{"name": "bytes"}]"#,
+                        r#""index_codecs": [{"name": "bytes"}, {"name": "zstd"}]"#,
+                    ),
+                    "",
+                ),
+                "index codec \"zstd\"",
+            ),
+            (
+                meta(
+                    r#""uint16""#,
+                    &shard.replace("}}]", r#"}}, {"name": "crc32c"}]"#),
+                    "",
+                ),
+                "the array's one codec",
+            ),
             (
                 meta(r#""string""#, r#"[{"name": "vlen-utf8"}]"#, ""),
                 "object arrays",
