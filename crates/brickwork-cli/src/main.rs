@@ -1,4 +1,4 @@
-//! `brickwork`: numcodecs-compatible codecs and Zarr v2 packing from the command line.
+//! `brickwork`: numcodecs-compatible codecs and Zarr (v2 and v3) packing from the command line.
 //!
 //! ```text
 //! brickwork codecs [--json]
@@ -39,9 +39,9 @@ enum Command {
     Encode(cmd::encode::Args),
     /// Decode a file with a codec.
     Decode(cmd::decode::Args),
-    /// Cut an array (.npy) into chunks, encode them in parallel, and write a Zarr v2 store.
+    /// Cut an array (.npy) into chunks, encode them in parallel, and write a Zarr store (v2, or v3 with --zarr-format 3).
     Pack(cmd::pack::Args),
-    /// Read a Zarr v2 store into a .npy file.
+    /// Read a Zarr store (v2 or v3, sharded included) into a .npy file.
     Unpack(cmd::unpack::Args),
     /// Convert media files (images, video, DICOM, FITS, .npy) or print what one holds.
     Media(cmd::media::Args),

@@ -1,5 +1,5 @@
 //! brickwork-grid: cut N-d arrays into a grid of chunks and back, encode chunks in parallel, and keep
-//! them in Zarr v2 stores.
+//! them in Zarr stores (v2 and v3).
 //!
 //! * [`grid`]: the chunk grid (fastremap's Fortran-order enumeration, edge modes, overflow checks);
 //! * [`layout`]: strided layouts validated against their buffers;

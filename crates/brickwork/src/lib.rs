@@ -3,7 +3,7 @@
 //! This facade re-exports the layers:
 //! * [`core`]: dtypes, arrays, the [`Codec`] trait, configs, the registry, errors and limits;
 //! * [`codecs`]: every numcodecs codec id, and [`codecs::registry`] holding them all;
-//! * [`grid`]: N-d `tobytes`/`assemble`, parallel chunk encoding and Zarr v2 stores;
+//! * [`grid`]: N-d `tobytes`/`assemble`, parallel chunk encoding and Zarr stores (v2 and v3);
 //! * [`media`]: labox's imageio `MediaSerializer`: images, animations, TIFF stacks, video, DICOM, FITS.
 //!
 //! ```
