@@ -59,11 +59,13 @@ def _config_json(codec: Any) -> str:
 
 def save(path: str | os.PathLike, array, *, chunks, compressor=None, filters=None, order: str = "C",
          fill_value=None, threads: int | None = None, dimension_separator: str | None = None,
-         overwrite: bool = False, zarr_format: int = 2) -> SaveStats:
+         overwrite: bool = False, zarr_format: int = 2, shards=None) -> SaveStats:
     """Write ``array`` as a Zarr array at ``path`` (a new or empty directory; an existing Zarr array only
     with ``overwrite=True``): format 2 (the default) or 3. ``compressor=None`` stores chunks uncompressed.
     ``dimension_separator`` defaults to ``"."`` in v2 and ``"/"`` in v3; in v3, ``order="F"`` stores each
-    chunk through a ``transpose`` codec."""
+    chunk through a ``transpose`` codec. ``shards`` (v3 only, as zarr-python's ``create_array``): the shard
+    shape, a multiple of ``chunks``; each file then holds one shard of chunks (``sharding_indexed``, index
+    at the end with a CRC32C; chunks holding only the fill value are left out)."""
     if zarr_format not in (2, 3):
         raise InvalidArrayError(f"zarr_format must be 2 or 3, got {zarr_format!r}")
     arr = _array(np.asarray(array)) if np.ndim(array) else np.asarray(array)
@@ -77,7 +79,7 @@ def save(path: str | os.PathLike, array, *, chunks, compressor=None, filters=Non
         os.fspath(path), arr, _native_dtype(arr.dtype), chunk_list,
         None if compressor is None else _config_json(compressor),
         [_config_json(f) for f in (filters or [])], _order(order), fill, dimension_separator, int(zarr_format),
-        bool(overwrite), _threads(threads),
+        None if shards is None else _sizes(shards, "shards"), bool(overwrite), _threads(threads),
     )
     return SaveStats(n_chunks, bytes_in, bytes_out)
 

@@ -250,7 +250,7 @@ pub fn decode_chunks<'py>(
 /// `zarr_save(path, image, dtype, chunks, compressor_json, filters_json, order, fill, separator,
 /// overwrite, threads) -> (chunks, bytes_in, bytes_out)`.
 #[pyfunction]
-#[pyo3(signature = (path, image, dtype, chunks, compressor_json, filters_json, order, fill, separator, zarr_format, overwrite, threads))]
+#[pyo3(signature = (path, image, dtype, chunks, compressor_json, filters_json, order, fill, separator, zarr_format, shards, overwrite, threads))]
 #[allow(clippy::too_many_arguments)] // the Python signature
 pub fn zarr_save<'py>(
     py: Python<'py>,
@@ -264,6 +264,7 @@ pub fn zarr_save<'py>(
     fill: Option<Vec<u8>>,
     separator: Option<&str>,
     zarr_format: u8,
+    shards: Option<Vec<usize>>,
     overwrite: bool,
     threads: Option<usize>,
 ) -> PyResult<(u64, u64, u64)> {
@@ -297,6 +298,7 @@ pub fn zarr_save<'py>(
                     )))
                 }
             },
+            shards,
             overwrite,
         };
         Ok((raw, options, DType::parse(dtype)?))

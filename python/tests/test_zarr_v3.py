@@ -278,3 +278,29 @@ def test_sharded_arrays_with_transpose_and_filters_inside(tmp_path):
     open(chunk, "wb").write(bytes(data))
     with pytest.raises(ValueError, match="shard c/1/0: index"):
         bz.load(path)
+
+
+@pytest.mark.parametrize("dtype", ["|u1", "<u2", "<f8", "<U3"])
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_zarr_reads_sharded_arrays_brickwork_writes(tmp_path, dtype, order):
+    a = sample((37, 21, 10), dtype)
+    a[:8] = fill_for(dtype) or 0  # whole inner chunks of fill, which are left out of the shards
+    path = tmp_path / "s.zarr"
+    stats = bz.save(path, a, chunks=(4, 7, 5), shards=(8, 14, 10), compressor=Zstd(level=1), order=order,
+                    fill_value=fill_for(dtype) or 0, zarr_format=3, threads=2)
+    assert stats.chunks == 5 * 2 * 1
+    z = zarr.open_array(str(path), mode="r")
+    assert (z.chunks, z.shards) == ((4, 7, 5), (8, 14, 10))
+    np.testing.assert_array_equal(z[:], a)
+    np.testing.assert_array_equal(bz.load(path), a)
+    assert bz.info(path).shards == (8, 14, 10)
+    # zarr-python updates one region of a brickwork shard, and brickwork reads the result
+    z = zarr.open_array(str(path), mode="r+")
+    z[1:3, 2:5, :] = a[20:22, 2:5, :]
+    a[1:3, 2:5, :] = a[20:22, 2:5, :]
+    np.testing.assert_array_equal(bz.load(path), a)
+    with pytest.raises(ValueError, match="shards are a Zarr v3 feature"):
+        bz.save(tmp_path / "v2.zarr", a, chunks=(4, 7, 5), shards=(8, 14, 10))
+    with pytest.raises(ValueError, match="not a multiple"):
+        bz.save(tmp_path / "odd.zarr", a, chunks=(4, 7, 5), shards=(6, 14, 10), zarr_format=3)
+    assert not (tmp_path / "odd.zarr").exists()

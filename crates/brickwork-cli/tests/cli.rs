@@ -541,6 +541,57 @@ fn pack_and_unpack_zarr_v3() {
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(stderr(&o).contains("zarr-format"), "{}", stderr(&o));
+    // sharded: shards of 2×2×1 chunks
+    let sharded = p(&d, "sharded.zarr");
+    let o = run(&[
+        "pack",
+        &src,
+        &sharded,
+        "--chunks",
+        "4,4,7",
+        "--shards",
+        "8,8,7",
+        "--zarr-format",
+        "3",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let meta = std::fs::read_to_string(Path::new(&sharded).join("zarr.json")).unwrap();
+    assert!(meta.contains("\"sharding_indexed\""), "{meta}");
+    let o = run(&["unpack", &sharded, &back]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // a sharded store's chunk files are C-ordered shards, so it unpacks to a C-order .npy: the same
+    // as an unsharded C-order store gives
+    let plain = p(&d, "plain.zarr");
+    let plain_npy = p(&d, "plain.npy");
+    assert!(
+        run(&["pack", &src, &plain, "--chunks", "4,4,7", "--zarr-format", "3"])
+            .status
+            .success()
+    );
+    assert!(run(&["unpack", &plain, &plain_npy]).status.success());
+    assert_eq!(std::fs::read(&back).unwrap(), std::fs::read(&plain_npy).unwrap());
+    let o = run(&[
+        "pack",
+        &src,
+        &p(&d, "s2.zarr"),
+        "--chunks",
+        "4,4,7",
+        "--shards",
+        "8,8,7",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("Zarr v3"), "{}", stderr(&o));
+    let o = run(&[
+        "pack",
+        &src,
+        &p(&d, "s3.zarr"),
+        "--chunks",
+        "4,4,7",
+        "--shards",
+        "8,8",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--shards"), "{}", stderr(&o));
 }
 
 #[test]

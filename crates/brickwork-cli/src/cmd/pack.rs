@@ -43,6 +43,10 @@ pub struct Args {
     /// Worker threads (default: every core).
     #[arg(long)]
     threads: Option<usize>,
+    /// Zarr v3 only: shard shape, comma separated, a multiple of --chunks; each file then holds a shard
+    /// of chunks (sharding_indexed).
+    #[arg(long)]
+    shards: Option<String>,
     /// Zarr format: 2 (`.zarray`, numcodecs configs) or 3 (`zarr.json`, a codec chain).
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(2..=3))]
     zarr_format: u8,
@@ -92,7 +96,7 @@ pub fn run(args: &Args) -> CmdResult {
         };
         (header, decoded.data())
     };
-    let chunks = parse_chunks(&args.chunks, header.shape.len())?;
+    let chunks = parse_sizes("--chunks", &args.chunks, header.shape.len())?;
     let fill_value = match &args.fill_value {
         None => None,
         Some(text) => {
@@ -114,6 +118,11 @@ pub fn run(args: &Args) -> CmdResult {
         } else {
             ZarrFormat::V2
         },
+        shards: args
+            .shards
+            .as_deref()
+            .map(|text| parse_sizes("--shards", text, header.shape.len()))
+            .transpose()?,
         overwrite: args.overwrite,
     };
     let started = Instant::now();
@@ -163,7 +172,8 @@ pub fn run(args: &Args) -> CmdResult {
     Ok(())
 }
 
-fn parse_chunks(text: &str, ndim: usize) -> Result<Vec<usize>, Failure> {
+/// A shape given as `flag` (`--chunks`, `--shards`): `ndim` positive integers separated by commas.
+fn parse_sizes(flag: &str, text: &str, ndim: usize) -> Result<Vec<usize>, Failure> {
     let sizes: Vec<usize> = text
         .split(',')
         .filter(|s| !s.trim().is_empty())
@@ -171,17 +181,17 @@ fn parse_chunks(text: &str, ndim: usize) -> Result<Vec<usize>, Failure> {
         .collect::<Result<_, _>>()
         .map_err(|_| {
             usage(format!(
-                "--chunks must be positive integers separated by commas, got {text:?}"
+                "{flag} must be positive integers separated by commas, got {text:?}"
             ))
         })?;
     if sizes.len() != ndim {
         return Err(usage(format!(
-            "--chunks {text:?} has {} sizes but the array has {ndim} dimensions",
+            "{flag} {text:?} has {} sizes but the array has {ndim} dimensions",
             sizes.len()
         )));
     }
     if sizes.contains(&0) {
-        return Err(usage(format!("--chunks sizes must be at least 1, got {text:?}")));
+        return Err(usage(format!("{flag} sizes must be at least 1, got {text:?}")));
     }
     Ok(sizes)
 }

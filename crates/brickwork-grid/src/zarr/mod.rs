@@ -22,6 +22,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use brickwork_codecs::pipeline::Pipeline;
 use brickwork_core::{ArrayBuf, Codec, Config, DType, Error, Kind, Order, Result};
@@ -118,6 +119,9 @@ pub struct ZarrOptions {
     pub dimension_separator: Option<char>,
     /// Zarr v2 (`.zarray`, the default) or v3 (`zarr.json`).
     pub format: ZarrFormat,
+    /// Zarr v3 only: the shard shape (a multiple of `chunks`, which are then the inner chunks): each
+    /// chunk file holds one shard (`sharding_indexed`, index at the end with a CRC32C).
+    pub shards: Option<Vec<usize>>,
     /// Replace an existing store at the path (only a directory that holds a Zarr array).
     pub overwrite: bool,
 }
@@ -132,6 +136,7 @@ impl Default for ZarrOptions {
             fill_value: None,
             dimension_separator: None,
             format: ZarrFormat::V2,
+            shards: None,
             overwrite: false,
         }
     }
@@ -160,7 +165,8 @@ pub struct ZarrArray {
     keys: ChunkKeys,
     grid: ChunkGrid,
     pipeline: Pipeline,
-    shards: Option<shard::Shards>,
+    /// Zarr v3 `sharding_indexed` (then `pipeline` is the [`shard::ShardCodec`] built from it).
+    shard: Option<Arc<shard::ShardSpec>>,
 }
 
 /// When `dir` holds no Zarr array: what it is instead, if it is a Zarr group (a clause ending in "; "),
@@ -316,9 +322,15 @@ impl ZarrArray {
                 grid.chunk()
             ))
         })?;
-        let shards = shard
-            .map(|spec| shard::Shards::new(spec, grid.chunk()))
-            .transpose()?;
+        let (pipeline, shard) = match shard {
+            Some(spec) => {
+                let spec = Arc::new(spec);
+                let fill = fill.clone().unwrap_or_else(|| vec![0u8; dtype.itemsize()]);
+                let codec = shard::ShardCodec::new(spec.clone(), grid.chunk(), dtype, fill)?;
+                (Pipeline::new(Vec::new(), Some(Box::new(codec))), Some(spec))
+            }
+            None => (pipeline, None),
+        };
         Ok(ZarrArray {
             path,
             format,
@@ -329,7 +341,7 @@ impl ZarrArray {
             keys,
             grid,
             pipeline,
-            shards,
+            shard,
         })
     }
 
@@ -349,7 +361,7 @@ impl ZarrArray {
 
     /// The inner chunk shape of a sharded (Zarr v3) array, whose [`ZarrArray::chunks`] are its shards.
     pub fn inner_chunks(&self) -> Option<&[usize]> {
-        self.shards.as_ref().map(|s| s.grid.chunk())
+        self.shard.as_ref().map(|s| s.chunks.as_slice())
     }
 
     /// The chunk shape (of each chunk file: the shard shape of a sharded array).
@@ -461,18 +473,9 @@ impl ZarrArray {
     /// into `out`, which holds one full chunk in this array's order; returns the bytes written, all of
     /// `out`.
     pub fn decode_chunk(&self, key: &str, bytes: &[u8], out: &mut [u8]) -> Result<usize> {
-        match &self.shards {
-            Some(shards) => {
-                let zero = vec![0u8; self.dtype.itemsize()];
-                let fill = self.fill.as_deref().unwrap_or(&zero);
-                shards.decode(bytes, out, self.dtype.itemsize(), fill, key)?;
-                Ok(out.len())
-            }
-            None => self
-                .pipeline
-                .decode_into(bytes, out)
-                .map_err(|e| chunk_error(key, e)),
-        }
+        self.pipeline
+            .decode_into(bytes, out)
+            .map_err(|e| chunk_error(key, e))
     }
 
     /// Creates a store at `path` and writes `src` (laid out as `layout`, of `dtype`) into it.
@@ -513,15 +516,43 @@ impl ZarrArray {
             ZarrFormat::V2 => ChunkKeys::v2(separator),
             ZarrFormat::V3 => ChunkKeys::v3(separator),
         };
-        let meta = Meta {
-            shape: layout.shape().to_vec(),
-            chunks: options.chunks.clone(),
-            dtype,
-            order: options.order,
-            fill: options.fill_value.clone(),
-            keys,
-            pipeline: Pipeline::from_configs(&options.filters, options.compressor.as_ref())?,
-            shard: None,
+        let pipeline = Pipeline::from_configs(&options.filters, options.compressor.as_ref())?;
+        let meta = match (&options.shards, options.format) {
+            (None, _) => Meta {
+                shape: layout.shape().to_vec(),
+                chunks: options.chunks.clone(),
+                dtype,
+                order: options.order,
+                fill: options.fill_value.clone(),
+                keys,
+                pipeline,
+                shard: None,
+            },
+            (Some(shards), ZarrFormat::V3) => Meta {
+                shape: layout.shape().to_vec(),
+                chunks: shards.clone(),
+                dtype,
+                order: Order::C,
+                fill: options.fill_value.clone(),
+                keys,
+                pipeline: Pipeline::new(Vec::new(), None),
+                shard: Some(shard::ShardSpec {
+                    chunks: options.chunks.clone(),
+                    order: options.order,
+                    pipeline,
+                    index_big_endian: false,
+                    index_checksum: Some(Pipeline::from_configs(
+                        &[],
+                        Some(&brickwork_core::config::from_json(r#"{"id": "crc32c"}"#)?),
+                    )?),
+                    index_at_start: false,
+                }),
+            },
+            (Some(_), ZarrFormat::V2) => {
+                return Err(Error::InvalidArray(
+                    "shards are a Zarr v3 feature; write with zarr_format 3 to shard".into(),
+                ))
+            }
         };
         let mut array = ZarrArray::new(path.clone(), options.format, meta)?;
         let meta = array.meta_json()?;
@@ -759,6 +790,7 @@ mod tests {
                 fill_value: Some(vec![0, 0, 0x80, 0x7f]),
                 dimension_separator: Some(sep),
                 format,
+                shards: None,
                 overwrite: false,
             };
             let (_, stats) =

@@ -1,4 +1,4 @@
-//! Zarr v3 shards (the `sharding_indexed` codec, zarr-python's `shards=`): reading.
+//! Zarr v3 shards (the `sharding_indexed` codec, zarr-python's `shards=`), both ways.
 //!
 //! A sharded array stores each chunk of its grid (a *shard*) as one file holding many inner chunks, each
 //! encoded with the inner codec chain, plus an index: for every inner chunk, in C order over the shard's
@@ -7,16 +7,22 @@
 //! (`bytes`, usually followed by `crc32c`) and sits at the end of the file, or at the start. Inner
 //! chunks tile the shard exactly (the spec requires the shard shape to be a multiple of theirs).
 //!
-//! The file is untrusted: its length is checked against the index's size, every offset and length
-//! against the file, and each inner chunk must decode to exactly its size.
+//! [`ShardCodec`] is the array→bytes codec of a whole shard: the store's pipeline, so a shard file is
+//! encoded and decoded like any chunk file. Encoding writes the inner chunks in C order and leaves out
+//! those that hold only the fill value (as zarr-python does by default), with the index at the end and a
+//! CRC32C (zarr-python's defaults). Decoding treats the file as untrusted: its length is checked against
+//! the index's size, every offset and length against the file, and each inner chunk must decode to
+//! exactly its size.
+
+use std::sync::Arc;
 
 use brickwork_codecs::pipeline::Pipeline;
-use brickwork_core::{Codec, Error, Order, Result};
+use brickwork_core::{ArrayBuf, ArrayView, Codec, Config, DType, Error, Limits, Order, Result};
 
 use crate::assemble::place;
 use crate::grid::{ChunkGrid, Edge};
 use crate::layout::Layout;
-use crate::tobytes::fill_elements;
+use crate::tobytes::{fill_elements, tobytes};
 
 /// A `sharding_indexed` configuration, as parsed from `zarr.json`.
 #[derive(Debug)]
@@ -27,7 +33,7 @@ pub(super) struct ShardSpec {
     pub order: Order,
     /// The inner codecs.
     pub pipeline: Pipeline,
-    /// The index codecs: whether the index is big-endian, whether a CRC32C follows it.
+    /// The index's `bytes` codec says `"endian": "big"`.
     pub index_big_endian: bool,
     /// The `crc32c` codec after the index's `bytes`, if any.
     pub index_checksum: Option<Pipeline>,
@@ -35,20 +41,25 @@ pub(super) struct ShardSpec {
     pub index_at_start: bool,
 }
 
-/// How to read the shards of one array.
+/// The codec of one shard: its elements (the array's chunk shape, C order) ↔ the shard file.
 #[derive(Debug)]
-pub(super) struct Shards {
-    pub spec: ShardSpec,
+pub(super) struct ShardCodec {
+    pub spec: Arc<ShardSpec>,
     /// The inner chunks' grid over one shard.
-    pub grid: ChunkGrid,
+    grid: ChunkGrid,
+    dtype: DType,
+    /// One element's bytes: what inner chunks never written read as, and which are not written.
+    fill: Vec<u8>,
 }
 
 /// The marker of an inner chunk that was never written.
 const MISSING: u64 = u64::MAX;
 
-impl Shards {
+const ID: &str = "sharding_indexed";
+
+impl ShardCodec {
     /// Checks `spec` against the shard shape (the array's chunk shape).
-    pub fn new(spec: ShardSpec, shard_shape: &[usize]) -> Result<Self> {
+    pub fn new(spec: Arc<ShardSpec>, shard_shape: &[usize], dtype: DType, fill: Vec<u8>) -> Result<Self> {
         if spec.chunks.len() != shard_shape.len() {
             return Err(Error::InvalidArray(format!(
                 "the inner chunk shape {:?} and the shard shape {shard_shape:?} have different numbers of \
@@ -71,7 +82,12 @@ impl Shards {
                 grid.len()
             ))
         })?;
-        Ok(Shards { spec, grid })
+        Ok(ShardCodec {
+            spec,
+            grid,
+            dtype,
+            fill,
+        })
     }
 
     /// The index's bytes: 16 per inner chunk, plus 4 for its checksum.
@@ -79,17 +95,105 @@ impl Shards {
         self.grid.len() * 16 + if self.spec.index_checksum.is_some() { 4 } else { 0 }
     }
 
-    /// Decodes the shard file `file` into `out`: the whole shard's elements (`itemsize` bytes each) in C
-    /// order. Inner chunks that were never written read as `fill`.
-    pub fn decode(&self, file: &[u8], out: &mut [u8], itemsize: usize, fill: &[u8], key: &str) -> Result<()> {
-        let corrupt = |reason: String| Error::corrupt("sharding_indexed", format!("shard {key}: {reason}"));
-        let shard_len = self.grid.shape().iter().product::<usize>() * itemsize;
-        if out.len() != shard_len {
-            return Err(Error::output_size(
-                "sharding_indexed",
-                format!("exactly {shard_len}"),
-                out.len(),
+    fn shard_len(&self) -> usize {
+        self.grid.shape().iter().product::<usize>() * self.dtype.itemsize()
+    }
+
+    /// The grid coordinates of the `j`-th inner chunk in C order (the index's order).
+    fn coords_c(&self, j: usize) -> Vec<usize> {
+        let grid_shape = self.grid.grid_shape();
+        let mut coords = vec![0usize; grid_shape.len()];
+        let mut rest = j;
+        for (c, &n) in coords.iter_mut().zip(grid_shape).rev() {
+            *c = rest % n;
+            rest /= n;
+        }
+        coords
+    }
+}
+
+impl Codec for ShardCodec {
+    fn codec_id(&self) -> &str {
+        ID
+    }
+
+    /// Not a numcodecs codec: `zarr.json` spells it (see `v3::shard_json`); this names its parameters.
+    fn config(&self) -> Config {
+        let mut c = Config::new();
+        c.insert("id".into(), ID.into());
+        c.insert("chunk_shape".into(), self.spec.chunks.clone().into());
+        c
+    }
+
+    fn encode(&self, input: &ArrayView<'_>) -> Result<Vec<u8>> {
+        let isz = self.dtype.itemsize();
+        if input.data().len() != self.shard_len() {
+            return Err(Error::invalid_input(
+                ID,
+                format!(
+                    "a shard holds {} bytes, not {}",
+                    self.shard_len(),
+                    input.data().len()
+                ),
             ));
+        }
+        let layout = Layout::contiguous(self.grid.shape(), isz, Order::C)?;
+        let inner = tobytes(
+            input.data(),
+            &layout,
+            &self.grid,
+            self.spec.order,
+            &self.fill,
+            Some(1),
+        )?;
+        let index_len = self.index_len();
+        let mut data = Vec::new();
+        let mut index = Vec::with_capacity(self.grid.len() * 16);
+        let base = if self.spec.index_at_start { index_len } else { 0 };
+        for j in 0..self.grid.len() {
+            let chunk = &inner[self.grid.index(&self.coords_c(j))];
+            let (offset, length) = if chunk.chunks_exact(isz).all(|e| e == self.fill) {
+                (MISSING, MISSING)
+            } else {
+                let view = ArrayView::new(chunk, self.dtype, self.spec.chunks.clone(), self.spec.order)?;
+                let encoded = self.spec.pipeline.encode(&view)?;
+                let at = (base + data.len()) as u64;
+                data.extend_from_slice(&encoded);
+                (at, encoded.len() as u64)
+            };
+            for v in [offset, length] {
+                index.extend(if self.spec.index_big_endian {
+                    v.to_be_bytes()
+                } else {
+                    v.to_le_bytes()
+                });
+            }
+        }
+        let index = match &self.spec.index_checksum {
+            Some(crc) => crc.encode(&ArrayView::from_bytes(&index))?,
+            None => index,
+        };
+        Ok(if self.spec.index_at_start {
+            [index, data].concat()
+        } else {
+            [data, index].concat()
+        })
+    }
+
+    fn decode(&self, encoded: &[u8], limits: &Limits) -> Result<ArrayBuf> {
+        let n = limits.check_declared(ID, self.shard_len() as u64)?;
+        let mut out = vec![0u8; n];
+        self.decode_into(encoded, &mut out)?;
+        ArrayBuf::new(out, self.dtype, self.grid.shape().to_vec(), Order::C)
+    }
+
+    /// Decodes a shard file into `out`: the whole shard's elements in C order. Inner chunks that were
+    /// never written read as the fill value.
+    fn decode_into(&self, file: &[u8], out: &mut [u8]) -> Result<usize> {
+        let corrupt = |reason: String| Error::corrupt(ID, reason);
+        let shard_len = self.shard_len();
+        if out.len() != shard_len {
+            return Err(Error::output_size(ID, format!("exactly {shard_len}"), out.len()));
         }
         let index_len = self.index_len();
         if file.len() < index_len {
@@ -106,14 +210,12 @@ impl Shards {
         };
         let mut index = vec![0u8; self.grid.len() * 16];
         match &self.spec.index_checksum {
-            Some(crc) => crc
-                .decode_into(encoded_index, &mut index)
-                .map_err(|e| corrupt(format!("index: {e}")))?,
-            None => {
-                index.copy_from_slice(encoded_index);
-                index.len()
+            Some(crc) => {
+                crc.decode_into(encoded_index, &mut index)
+                    .map_err(|e| corrupt(format!("index: {e}")))?;
             }
-        };
+            None => index.copy_from_slice(encoded_index),
+        }
         let entry = |k: usize| {
             let mut b = [0u8; 8];
             b.copy_from_slice(&index[8 * k..8 * k + 8]);
@@ -123,21 +225,14 @@ impl Shards {
                 u64::from_le_bytes(b)
             }
         };
-        let shard_layout = Layout::contiguous(self.grid.shape(), itemsize, Order::C)?;
-        let inner_len = self.grid.chunk().iter().product::<usize>() * itemsize;
+        let shard_layout = Layout::contiguous(self.grid.shape(), self.dtype.itemsize(), Order::C)?;
+        let inner_len = self.grid.chunk().iter().product::<usize>() * self.dtype.itemsize();
         let mut inner = vec![0u8; inner_len];
-        let grid_shape = self.grid.grid_shape();
-        let mut coords = vec![0usize; grid_shape.len()];
         for j in 0..self.grid.len() {
-            // the index is in C order over the inner grid
-            let mut rest = j;
-            for (c, &n) in coords.iter_mut().zip(grid_shape).rev() {
-                *c = rest % n;
-                rest /= n;
-            }
+            let coords = self.coords_c(j);
             let (offset, length) = (entry(2 * j), entry(2 * j + 1));
             if offset == MISSING && length == MISSING {
-                fill_elements(&mut inner, fill);
+                fill_elements(&mut inner, &self.fill);
             } else {
                 let range = usize::try_from(offset)
                     .ok()
@@ -157,7 +252,7 @@ impl Shards {
                     .map_err(|e| match e {
                         Error::Corrupt { codec, reason } => Error::Corrupt {
                             codec,
-                            reason: format!("shard {key}, inner chunk {coords:?}: {reason}"),
+                            reason: format!("inner chunk {coords:?}: {reason}"),
                         },
                         other => other,
                     })?;
@@ -177,7 +272,7 @@ impl Shards {
                 0,
             )?;
         }
-        Ok(())
+        Ok(out.len())
     }
 }
 
@@ -303,5 +398,96 @@ mod tests {
             .iter()
             .all(|&b| b == 9));
         fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+#[cfg(test)]
+mod write_tests {
+    use crate::layout::Layout;
+    use crate::zarr::{ZarrArray, ZarrFormat, ZarrOptions};
+    use brickwork_core::{DType, Order};
+    use std::fs;
+
+    #[test]
+    fn writes_shards_that_read_back() {
+        // 10×9 int16 in shards of 4×6 (edge shards padded), inner chunks of 2×3; rows 4..8 hold the
+        // fill value, so their inner chunks are left out of the files.
+        let (rows, cols) = (10usize, 9usize);
+        let data: Vec<u8> = (0..rows * cols)
+            .flat_map(|k| {
+                let v: i16 = if (4..8).contains(&(k / cols)) {
+                    -1
+                } else {
+                    k as i16
+                };
+                v.to_le_bytes()
+            })
+            .collect();
+        for order in [Order::C, Order::F] {
+            let dir =
+                std::env::temp_dir().join(format!("brickwork-shard-w-{order:?}-{}", std::process::id()));
+            let _ = fs::remove_dir_all(&dir);
+            let options = ZarrOptions {
+                chunks: vec![2, 3],
+                shards: Some(vec![4, 6]),
+                compressor: Some(brickwork_core::config::from_json(r#"{"id": "zstd", "level": 1}"#).unwrap()),
+                order,
+                fill_value: Some((-1i16).to_le_bytes().to_vec()),
+                format: ZarrFormat::V3,
+                ..Default::default()
+            };
+            let layout = Layout::contiguous(&[rows, cols], 2, Order::C).unwrap();
+            let dtype = DType::parse("<i2").unwrap();
+            let (_, stats) =
+                ZarrArray::create(&dir, &data, &layout, dtype, &options, Some(2), &|_, _| {}).unwrap();
+            assert_eq!(stats.chunks, 3 * 2);
+            let z = ZarrArray::open(&dir).unwrap();
+            assert_eq!(
+                (z.chunks(), z.inner_chunks(), z.order()),
+                (&[4, 6][..], Some(&[2, 3][..]), Order::C)
+            );
+            assert_eq!(z.read(1 << 20, None).unwrap().data(), &data[..]);
+            // shard (1, 0) covers rows 4..8, all fill: nothing but its index (2 × 2 inner chunks)
+            assert_eq!(fs::metadata(dir.join("c/1/0")).unwrap().len(), 4 * 16 + 4);
+            fs::remove_dir_all(&dir).unwrap();
+        }
+        let v2 = ZarrOptions {
+            chunks: vec![2, 3],
+            shards: Some(vec![4, 6]),
+            ..Default::default()
+        };
+        let layout = Layout::contiguous(&[rows, cols], 2, Order::C).unwrap();
+        let dir = std::env::temp_dir().join(format!("brickwork-shard-v2-{}", std::process::id()));
+        let e = ZarrArray::create(
+            &dir,
+            &data,
+            &layout,
+            DType::parse("<i2").unwrap(),
+            &v2,
+            None,
+            &|_, _| {},
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("shards are a Zarr v3 feature"), "{e}");
+        assert!(!dir.exists());
+        let odd = ZarrOptions {
+            shards: Some(vec![5, 6]),
+            format: ZarrFormat::V3,
+            ..v2
+        };
+        let e = ZarrArray::create(
+            &dir,
+            &data,
+            &layout,
+            DType::parse("<i2").unwrap(),
+            &odd,
+            None,
+            &|_, _| {},
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("not a multiple of the inner chunk shape"), "{e}");
+        assert!(!dir.exists());
     }
 }

@@ -154,8 +154,8 @@ pub(super) fn emit(array: &ZarrArray) -> Result<Value> {
         "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": array.chunks()}},
         "chunk_key_encoding": {"name": name, "configuration": {"separator": separator.to_string()}},
         "fill_value": fill_json(array.dtype, fill)?,
-        "codecs": match &array.shards {
-            Some(shards) => vec![shard_json(array.dtype, array.shape.len(), &shards.spec)?],
+        "codecs": match &array.shard {
+            Some(spec) => vec![shard_json(array.dtype, array.shape.len(), spec)?],
             None => codecs_json(array.dtype, array.order, array.shape.len(), &array.pipeline)?,
         },
         "attributes": {},
