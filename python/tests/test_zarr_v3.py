@@ -276,7 +276,7 @@ def test_sharded_arrays_with_transpose_and_filters_inside(tmp_path):
     data = bytearray(open(chunk, "rb").read())
     data[-5] ^= 0xFF  # the index checksum no longer matches
     open(chunk, "wb").write(bytes(data))
-    with pytest.raises(ValueError, match="shard c/1/0: index"):
+    with pytest.raises(ValueError, match="chunk c/1/0: index: crc32c"):
         bz.load(path)
 
 
