@@ -1,8 +1,9 @@
 """Chunked serialization, one process, one run: brickwork vs the NumPy slicing loop vs fastremap vs one
-whole-array copy, then assemble, then Zarr v2 save/load vs zarr-python.
+whole-array copy, then assemble, then Zarr v2 and v3 save/load vs zarr-python.
 
     .venv/bin/python bench/grid.py            # full table -> bench/results/grid.md
     .venv/bin/python bench/grid.py --quick    # smaller arrays (CI smoke)
+    .venv/bin/python bench/grid.py --only zarr,zarr3 --out /tmp/zarr.md   # some tables only
 
 Cases are fastremap's own (its docs' 512×512×256 float32 F-order array in 64³ chunks, 128×128×64 uint8,
 uint8 512³ in 128³ and 64³, uint64 512³ in 64³, and C input cut in F order). Every contender's output is
@@ -217,12 +218,62 @@ def zarr_table(quick: bool, repeats: int) -> list[str]:
     return rows
 
 
+def zarr_v3_table(quick: bool, repeats: int) -> list[str]:
+    """Zarr v3 (zarr-python's default format), unsharded and sharded, same codecs and chunks both sides."""
+    from zarr.codecs import BloscCodec, ZstdCodec
+
+    shape = (256, 256, 128) if quick else (512, 512, 256)
+    shard = tuple(s // 2 for s in shape)
+    image = volume(shape, "u2", "C")
+    cases = [
+        ("zstd level 1", ZstdCodec(level=1), {"id": "zstd", "level": 1}, None),
+        ("blosc lz4 shuffle", BloscCodec(cname="lz4", clevel=5, shuffle="shuffle"),
+         {"id": "blosc", "cname": "lz4", "clevel": 5, "shuffle": 1}, None),
+        ("zstd level 1, shards of " + "×".join(map(str, shard)), ZstdCodec(level=1), {"id": "zstd", "level": 1}, shard),
+    ]
+    rows = ["| uint16 " + "×".join(map(str, shape)) + ", 64³ chunks | MB | zarr-python save ms | brickwork save ms "
+            "| × save | zarr-python load ms | brickwork load ms | × load | size ratio (zarr/brickwork) |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    tmp = Path(tempfile.mkdtemp(prefix="brickwork-bench-"))
+    try:
+        for label, zcodec, config, shards in cases:
+            zp, bp = tmp / "z.zarr", tmp / "b.zarr"
+
+            def zsave():
+                shutil.rmtree(zp, ignore_errors=True)
+                z = zarr.create_array(store=str(zp), shape=shape, chunks=(64, 64, 64), shards=shards, dtype="u2",
+                                      zarr_format=3, compressors=zcodec, fill_value=0)
+                z[:] = image
+
+            def bsave():
+                shutil.rmtree(bp, ignore_errors=True)
+                bz.save(bp, image, chunks=(64, 64, 64), shards=shards, compressor=config, fill_value=0,
+                        zarr_format=3)
+
+            zsave()
+            bsave()
+            assert np.array_equal(zarr.open_array(str(bp), mode="r")[:], image)
+            assert np.array_equal(bz.load(zp), image)
+            size = lambda p: sum(f.stat().st_size for f in p.rglob("*") if f.is_file())  # noqa: E731
+            t_zs, t_bs = best([zsave, bsave], repeats)
+            t_zl, t_bl = best([lambda: zarr.open_array(str(zp), mode="r")[:], lambda: bz.load(bp)], repeats)
+            rows.append(f"| {label} | {image.nbytes / 1e6:.0f} | {t_zs * 1e3:.0f} | {t_bs * 1e3:.0f} | {t_zs / t_bs:.2f} "
+                        f"| {t_zl * 1e3:.0f} | {t_bl * 1e3:.0f} | {t_zl / t_bl:.2f} | {size(zp) / size(bp):.3f} |")
+            print(rows[-1], flush=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return rows
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="arrays halved along every axis")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "results" / "grid.md"))
+    ap.add_argument("--only", default="tobytes,assemble,zarr,zarr3",
+                    help="comma-separated tables to run: tobytes, assemble, zarr (v2), zarr3")
     args = ap.parse_args()
+    only = set(args.only.split(","))
     header = [
         "# brickwork grid benchmark",
         "",
@@ -235,13 +286,19 @@ def main() -> int:
         "",
     ]
     print("\n".join(header))
-    out = header + tobytes_table(args.quick, args.repeats)
-    out += ["", "## assemble (both into a new array in the source's layout: chunks C→F means F-order chunks into a C array)", ""]
-    print("\n".join(out[-3:]))
-    out += assemble_table(args.quick, args.repeats)
-    out += ["", "## Zarr v2 save / load vs zarr-python (same codec, same chunks)", ""]
-    print("\n".join(out[-3:]))
-    out += zarr_table(args.quick, args.repeats)
+    out = header
+    if "tobytes" in only:
+        out += tobytes_table(args.quick, args.repeats)
+    for name, title, table in [
+        ("assemble", "assemble (both into a new array in the source's layout: chunks C→F means F-order chunks "
+                     "into a C array)", assemble_table),
+        ("zarr", "Zarr v2 save / load vs zarr-python (same codec, same chunks)", zarr_table),
+        ("zarr3", "Zarr v3 save / load vs zarr-python (same codec, same chunks and shards)", zarr_v3_table),
+    ]:
+        if name in only:
+            out += ["", f"## {title}", ""]
+            print("\n".join(out[-3:]))
+            out += table(args.quick, args.repeats)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text("\n".join(out) + "\n")
     print(f"\nwrote {args.out}")
