@@ -93,7 +93,9 @@ def info(path: str | os.PathLike) -> ArrayInfo:
 
 def load(path: str | os.PathLike, *, out=None, threads: int | None = None,
          max_bytes: int = DEFAULT_MAX_ARRAY_BYTES) -> np.ndarray:
-    """Read the whole Zarr array (format 2 or 3) at ``path`` (into ``out`` when given)."""
+    """Read the whole Zarr array (format 2 or 3) at ``path`` (into ``out`` when given). ``max_bytes``
+    bounds what the untrusted metadata can make brickwork allocate: the array (unless ``out`` is given)
+    and the buffer each chunk is decoded in."""
     meta = info(path)
     if out is None:
         nbytes = int(np.prod(meta.shape, dtype=object)) * meta.dtype.itemsize
@@ -106,5 +108,5 @@ def load(path: str | os.PathLike, *, out=None, threads: int | None = None,
     elif tuple(out.shape) != meta.shape or out.dtype.itemsize != meta.dtype.itemsize:
         raise InvalidArrayError(f"out has shape {out.shape} and dtype {out.dtype}; the store holds "
                                 f"{meta.shape} {meta.dtype}")
-    _native.zarr_read_into(os.fspath(path), out, _threads(threads))
+    _native.zarr_read_into(os.fspath(path), out, int(max_bytes), _threads(threads))
     return out

@@ -341,12 +341,14 @@ pub fn zarr_info(py: Python<'_>, path: std::path::PathBuf) -> PyResult<ZarrInfo>
     ))
 }
 
-/// `zarr_read_into(path, out, threads)`: reads the whole array into `out` (the array's shape and item size).
+/// `zarr_read_into(path, out, max_bytes, threads)`: reads the whole array into `out` (the array's shape
+/// and item size), decoding each chunk in a buffer of at most `max_bytes`.
 #[pyfunction]
 pub fn zarr_read_into(
     py: Python<'_>,
     path: std::path::PathBuf,
     out: &Bound<'_, PyUntypedArray>,
+    max_bytes: u64,
     threads: Option<usize>,
 ) -> PyResult<()> {
     let z = ZarrArray::open(&path).map_err(|e| to_pyerr(py, e))?;
@@ -374,7 +376,7 @@ pub fn zarr_read_into(
     };
     // SAFETY: `out` is alive for this call and no other Rust slice of its memory exists.
     let dst = unsafe { raw.bytes_mut() };
-    run_detached(py, || z.read_into(dst, &layout, threads))
+    run_detached(py, || z.read_into(dst, &layout, max_bytes, threads))
 }
 
 /// Adds the grid functions to the module.

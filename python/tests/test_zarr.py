@@ -186,6 +186,25 @@ def test_huge_claims_fail_before_allocating(tmp_path):
         bz.load(path)
 
 
+def test_huge_chunk_claims_of_a_tiny_array_are_limited(tmp_path):
+    """A 3-element array whose .zarray claims 1 TiB chunks: every chunk is decoded in a buffer of the chunk
+    shape, so that buffer is held to max_bytes too (this used to abort the process)."""
+    path = tmp_path / "tiny.zarr"
+    path.mkdir()
+    meta = {"zarr_format": 2, "shape": [3], "chunks": [2**40], "dtype": "|u1", "order": "C",
+            "compressor": None, "fill_value": 0, "filters": None}
+    (path / ".zarray").write_text(json.dumps(meta))
+    with pytest.raises(LimitError, match="one chunk"):
+        bz.load(path)
+    with pytest.raises(LimitError, match="one chunk"):
+        bz.load(path, out=np.zeros(3, "u1"))
+    meta["chunks"] = [2**33]  # within the default limit: zero pages until written, so nothing to fear
+    (path / ".zarray").write_text(json.dumps(meta))
+    assert list(bz.load(path)) == [0, 0, 0]
+    with pytest.raises(LimitError):
+        bz.load(path, max_bytes=2**20)
+
+
 def test_corrupt_chunk_names_the_chunk(tmp_path):
     path = tmp_path / "c.zarr"
     bz.save(path, np.arange(16, dtype="u1"), chunks=(8,), compressor={"id": "zlib"})

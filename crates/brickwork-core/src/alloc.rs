@@ -126,9 +126,37 @@ unsafe impl GlobalAlloc for HugePageHint {
     }
 }
 
+/// `len` zero bytes, or `None` when the allocator cannot provide them (where `vec![0; len]` would abort
+/// the process). The memory comes from `alloc_zeroed` (calloc), so large buffers are zero pages the
+/// kernel maps only when written: a buffer whose size untrusted metadata chose costs nothing until used.
+pub fn try_zeroed_vec(len: usize) -> Option<Vec<u8>> {
+    if len == 0 {
+        return Some(Vec::new());
+    }
+    let layout = std::alloc::Layout::array::<u8>(len).ok()?;
+    // SAFETY: `layout` has a nonzero size.
+    let ptr = unsafe { std::alloc::alloc_zeroed(layout) };
+    if ptr.is_null() {
+        return None;
+    }
+    // SAFETY: `ptr` was allocated by the global allocator with the layout of `[u8; len]` (align 1,
+    // size `len`), which is what a `Vec<u8>` of capacity `len` frees it with; all `len` bytes are
+    // initialised (zero).
+    Some(unsafe { Vec::from_raw_parts(ptr, len, len) })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn zeroed_vecs_or_none() {
+        assert_eq!(try_zeroed_vec(0), Some(Vec::new()));
+        assert_eq!(try_zeroed_vec(3), Some(vec![0, 0, 0]));
+        let big = try_zeroed_vec(64 << 20).unwrap();
+        assert!(big.len() == 64 << 20 && big[12345] == 0 && big[(64 << 20) - 1] == 0);
+        assert!(try_zeroed_vec(usize::MAX / 2).is_none());
+    }
 
     #[test]
     fn large_and_small_blocks_keep_their_contents() {

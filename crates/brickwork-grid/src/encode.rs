@@ -44,7 +44,11 @@ where
     let one = |scratch: &mut Vec<u8>, i: usize| -> Result<(usize, T)> {
         let coords = grid.coords(i);
         let shape = grid.stored_shape(&coords);
-        scratch.resize(grid.stored_len(&coords) * layout.itemsize(), 0);
+        grow_zeroed(
+            scratch,
+            grid.stored_len(&coords) * layout.itemsize(),
+            "a chunk to encode",
+        )?;
         cut_chunk(src, layout, grid, &coords, order, fill, scratch)?;
         let view = ArrayView::new(scratch, dtype, shape, order)?;
         Ok((i, sink(i, codec.encode(&view)?)?))
@@ -118,13 +122,44 @@ pub fn decode_chunks(
             grid.len()
         )));
     }
-    decode_with(grid, order, dst, layout, threads, codec.codec_id(), |i, buf| {
-        codec.decode_into(chunks[i], buf)
-    })
+    decode_with(
+        grid,
+        order,
+        dst,
+        layout,
+        threads,
+        codec.codec_id(),
+        usize::MAX,
+        |i, buf| codec.decode_into(chunks[i], buf),
+    )
+}
+
+/// The error for a buffer of `len` bytes the system cannot provide (where a plain allocation would abort
+/// the process).
+fn no_memory(len: usize, what: &str) -> Error {
+    Error::InvalidArray(format!(
+        "cannot allocate {len} bytes for {what}: the chunk shape is too large for this machine"
+    ))
+}
+
+/// Resizes `buf` (a reused scratch buffer) to `len` bytes, or fails with an error naming `what`.
+pub(crate) fn grow_zeroed(buf: &mut Vec<u8>, len: usize, what: &str) -> Result<()> {
+    buf.clear();
+    buf.try_reserve_exact(len).map_err(|_| no_memory(len, what))?;
+    buf.resize(len, 0);
+    Ok(())
+}
+
+/// A new buffer of `len` zero bytes (mapped only as it is written), or an error naming `what`.
+pub(crate) fn zeroed(len: usize, what: &str) -> Result<Vec<u8>> {
+    brickwork_core::alloc::try_zeroed_vec(len).ok_or_else(|| no_memory(len, what))
 }
 
 /// The decode loop shared with the Zarr reader: `fetch(i, buf)` fills chunk `i`'s stored bytes into `buf`
 /// and returns how many it wrote, which must be all of them (`what` names the source in that error).
+/// One chunk's buffer may hold at most `max_chunk_bytes` (a chunk shape from untrusted metadata must not
+/// size an allocation beyond the caller's limit).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn decode_with<F>(
     grid: &ChunkGrid,
     order: Order,
@@ -132,12 +167,22 @@ pub(crate) fn decode_with<F>(
     layout: &Layout,
     threads: Option<usize>,
     what: &str,
+    max_chunk_bytes: usize,
     fetch: F,
 ) -> Result<()>
 where
     F: Fn(usize, &mut [u8]) -> Result<usize> + Sync,
 {
     let isz = layout.itemsize();
+    let chunk_bytes = brickwork_core::element_count(grid.chunk())?.saturating_mul(isz);
+    if chunk_bytes > max_chunk_bytes {
+        return Err(Error::limit(
+            what,
+            "one chunk",
+            chunk_bytes as u64,
+            max_chunk_bytes,
+        ));
+    }
     for_each_slab(
         grid,
         dst,
@@ -145,7 +190,7 @@ where
         (threads, CODEC_BYTES_PER_THREAD),
         |i, slab, origin| {
             let coords = grid.coords(i);
-            let mut buf = vec![0u8; grid.stored_len(&coords) * isz];
+            let mut buf = zeroed(grid.stored_len(&coords) * isz, "one chunk")?;
             let n = fetch(i, &mut buf)?;
             if n != buf.len() {
                 return Err(Error::corrupt(

@@ -436,14 +436,22 @@ impl ZarrArray {
                 max_bytes as usize,
             ));
         }
-        let mut data = vec![0u8; n as usize];
+        let mut data = crate::encode::zeroed(n as usize, "the array")?;
         let layout = Layout::contiguous(self.grid.shape(), self.dtype.itemsize(), self.order)?;
-        self.read_into(&mut data, &layout, threads)?;
+        self.read_into(&mut data, &layout, max_bytes, threads)?;
         ArrayBuf::new(data, self.dtype, self.shape.clone(), self.order)
     }
 
     /// Reads the whole array into `dst`, laid out as `layout` (the array's shape, any order or strides).
-    pub fn read_into(&self, dst: &mut [u8], layout: &Layout, threads: Option<usize>) -> Result<()> {
+    /// Each chunk is decoded in a buffer of the chunk shape, which may hold at most `max_bytes`: the chunk
+    /// shape comes from untrusted metadata (a 1-element array may claim terabyte chunks).
+    pub fn read_into(
+        &self,
+        dst: &mut [u8],
+        layout: &Layout,
+        max_bytes: u64,
+        threads: Option<usize>,
+    ) -> Result<()> {
         if layout.itemsize() != self.dtype.itemsize() {
             return Err(Error::InvalidArray(format!(
                 "the output has {}-byte items but the array's dtype {} has {}",
@@ -452,21 +460,32 @@ impl ZarrArray {
                 self.dtype.itemsize()
             )));
         }
-        decode_with(&self.grid, self.order, dst, layout, threads, "zarr", |i, buf| {
-            let key = self.chunk_key(&self.grid.coords(i));
-            let file = self.path.join(&key);
-            match fs::read(&file) {
-                Ok(bytes) => self.decode_chunk(&key, &bytes, buf),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    match &self.fill {
-                        Some(f) => fill_elements(buf, f),
-                        None => buf.fill(0),
+        let max_chunk = usize::try_from(max_bytes).unwrap_or(usize::MAX);
+        decode_with(
+            &self.grid,
+            self.order,
+            dst,
+            layout,
+            threads,
+            "zarr",
+            max_chunk,
+            |i, buf| {
+                let key = self.chunk_key(&self.grid.coords(i));
+                let file = self.path.join(&key);
+                match fs::read(&file) {
+                    Ok(bytes) => self.decode_chunk(&key, &bytes, buf),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                        // `buf` comes zeroed (and untouched, so a huge padded chunk costs no memory):
+                        // only a nonzero fill value is written into it
+                        if let Some(f) = self.fill.as_deref().filter(|f| f.iter().any(|&b| b != 0)) {
+                            fill_elements(buf, f);
+                        }
+                        Ok(buf.len())
                     }
-                    Ok(buf.len())
+                    Err(e) => Err(Error::io(format!("cannot read chunk {}", file.display()), e)),
                 }
-                Err(e) => Err(Error::io(format!("cannot read chunk {}", file.display()), e)),
-            }
-        })
+            },
+        )
     }
 
     /// Decodes the bytes of the chunk file `key` (one chunk, or one shard of a sharded array: untrusted)
@@ -810,12 +829,14 @@ mod tests {
             let back = z.read(DEFAULT_MAX_ARRAY_BYTES, None).unwrap();
             let mut c = vec![0u8; data.len()];
             let cl = Layout::contiguous(&shape, 4, Order::C).unwrap();
-            z.read_into(&mut c, &cl, Some(1)).unwrap();
+            z.read_into(&mut c, &cl, DEFAULT_MAX_ARRAY_BYTES, Some(1))
+                .unwrap();
             assert_eq!(c, data);
             assert_eq!(back.order(), order);
             // Missing chunks read as the fill value.
             fs::remove_file(p.join(key)).unwrap();
-            z.read_into(&mut c, &cl, Some(1)).unwrap();
+            z.read_into(&mut c, &cl, DEFAULT_MAX_ARRAY_BYTES, Some(1))
+                .unwrap();
             assert_eq!(&c[(4 * 21 + 4 * 3) * 4..][..4], &[0, 0, 0x80, 0x7f]);
             // Existing stores are not silently replaced.
             assert!(ZarrArray::create(&p, &data, &layout, dtype, &opts, None, &|_, _| {}).is_err());
@@ -894,6 +915,21 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("chunk 1"), "{e}");
+        // A tiny array claiming huge chunks: the chunk buffer is bounded by the caller's limit, and an
+        // allowed one that the missing chunk fills with zeros costs no memory until written.
+        let huge = |chunk: u64| {
+            let text = format!(
+                r#"{{"zarr_format":2,"shape":[3],"chunks":[{chunk}],"dtype":"|u1","order":"C","compressor":null,"fill_value":0,"filters":null}}"#
+            );
+            fs::write(p.join(".zarray"), text).unwrap();
+            fs::remove_file(p.join("1")).ok();
+            ZarrArray::open(&p)
+                .unwrap()
+                .read(DEFAULT_MAX_ARRAY_BYTES, Some(1))
+        };
+        let e = huge(1 << 40).unwrap_err().to_string();
+        assert!(e.contains("one chunk") && e.contains("limit"), "{e}");
+        assert_eq!(huge(1 << 33).unwrap().data(), &[0, 0, 0]);
         fs::remove_dir_all(&p).unwrap();
     }
 
