@@ -143,16 +143,13 @@ pub(super) fn parse(meta: &Map<String, Value>) -> Result<Meta> {
 pub(super) fn emit(array: &ZarrArray) -> Result<Value> {
     let zeros = vec![0u8; array.dtype.itemsize()];
     let fill = array.fill.as_deref().unwrap_or(&zeros);
-    let (name, separator) = if array.keys.prefix {
-        ("default", array.keys.separator)
-    } else {
-        ("v2", array.keys.separator)
-    };
+    let keys = if array.keys.prefix { "default" } else { "v2" };
+    let separator = array.keys.separator.to_string();
     Ok(json!({
         "shape": array.shape,
         "data_type": data_type_json(array.dtype)?,
         "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": array.chunks()}},
-        "chunk_key_encoding": {"name": name, "configuration": {"separator": separator.to_string()}},
+        "chunk_key_encoding": {"name": keys, "configuration": {"separator": separator}},
         "fill_value": fill_json(array.dtype, fill)?,
         "codecs": match &array.shard {
             Some(spec) => vec![shard_json(array.dtype, array.shape.len(), spec)?],
