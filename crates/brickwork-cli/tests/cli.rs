@@ -503,95 +503,54 @@ fn pack_then_unpack_round_trips() {
 fn pack_and_unpack_zarr_v3() {
     let d = tmpdir("pack3");
     let (src, original) = write_npy(&d);
-    let store = p(&d, "vol3.zarr");
-    let o = run(&[
-        "pack",
-        &src,
-        &store,
-        "--chunks",
-        "4,4,7",
-        "--codec",
-        "blosc:cname=zstd,shuffle=2",
-        "--order",
-        "F",
-        "--zarr-format",
-        "3",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let meta = std::fs::read_to_string(Path::new(&store).join("zarr.json")).unwrap();
-    assert!(
-        meta.contains("\"zarr_format\": 3")
-            && meta.contains("\"transpose\"")
-            && meta.contains("\"bitshuffle\""),
-        "{meta}"
-    );
-    assert!(Path::new(&store).join("c/2/2/0").is_file());
-    let back = p(&d, "back3.npy");
-    let o = run(&["unpack", &store, &back]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(std::fs::read(&back).unwrap(), original);
-    let o = run(&[
-        "pack",
-        &src,
-        &p(&d, "v4.zarr"),
-        "--chunks",
-        "4,4,7",
-        "--zarr-format",
-        "4",
-    ]);
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains("zarr-format"), "{}", stderr(&o));
-    // sharded: shards of 2×2×1 chunks
-    let sharded = p(&d, "sharded.zarr");
-    let o = run(&[
-        "pack",
-        &src,
-        &sharded,
-        "--chunks",
-        "4,4,7",
-        "--shards",
-        "8,8,7",
-        "--zarr-format",
-        "3",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let meta = std::fs::read_to_string(Path::new(&sharded).join("zarr.json")).unwrap();
-    assert!(meta.contains("\"sharding_indexed\""), "{meta}");
-    let o = run(&["unpack", &sharded, &back]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    // a sharded store's chunk files are C-ordered shards, so it unpacks to a C-order .npy: the same
-    // as an unsharded C-order store gives
-    let plain = p(&d, "plain.zarr");
-    let plain_npy = p(&d, "plain.npy");
-    assert!(
-        run(&["pack", &src, &plain, "--chunks", "4,4,7", "--zarr-format", "3"])
-            .status
-            .success()
-    );
-    assert!(run(&["unpack", &plain, &plain_npy]).status.success());
-    assert_eq!(std::fs::read(&back).unwrap(), std::fs::read(&plain_npy).unwrap());
-    let o = run(&[
-        "pack",
-        &src,
-        &p(&d, "s2.zarr"),
-        "--chunks",
-        "4,4,7",
-        "--shards",
-        "8,8,7",
-    ]);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert!(stderr(&o).contains("Zarr v3"), "{}", stderr(&o));
-    let o = run(&[
-        "pack",
-        &src,
-        &p(&d, "s3.zarr"),
-        "--chunks",
-        "4,4,7",
-        "--shards",
-        "8,8",
-    ]);
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains("--shards"), "{}", stderr(&o));
+    let pack = |store: &str, args: &[&str]| {
+        let mut full = vec!["pack", src.as_str(), store, "--chunks", "4,4,7"];
+        full.extend_from_slice(args);
+        run(&full)
+    };
+    let unpack = |store: &str| {
+        let out = format!("{store}.npy");
+        let o = run(&["unpack", store, &out]);
+        assert!(o.status.success(), "{store}: {}", stderr(&o));
+        std::fs::read(out).unwrap()
+    };
+    // store, extra arguments, what its zarr.json says, a chunk file it holds
+    let v3 = "--zarr-format";
+    for (name, args, says, file) in [
+        (
+            "f.zarr",
+            &["--codec", "blosc:cname=zstd,shuffle=2", "--order", "F", v3, "3"][..],
+            &["\"zarr_format\": 3", "\"transpose\"", "\"bitshuffle\""][..],
+            "c/2/2/0",
+        ),
+        ("c.zarr", &[v3, "3"][..], &["\"zstd\""][..], "c/2/2/0"),
+        (
+            "s.zarr",
+            &["--shards", "8,8,7", v3, "3"][..],
+            &["\"sharding_indexed\""][..],
+            "c/1/1/0",
+        ),
+    ] {
+        let store = p(&d, name);
+        let o = pack(&store, args);
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        let meta = std::fs::read_to_string(Path::new(&store).join("zarr.json")).unwrap();
+        assert!(says.iter().all(|s| meta.contains(s)), "{name}: {meta}");
+        assert!(Path::new(&store).join(file).is_file(), "{name}: {file}");
+    }
+    // The F-order store unpacks to the F-order source, byte for byte; shards are C-ordered, so the
+    // sharded store unpacks as the C-order one does.
+    assert_eq!(unpack(&p(&d, "f.zarr")), original);
+    assert_eq!(unpack(&p(&d, "s.zarr")), unpack(&p(&d, "c.zarr")));
+    for (args, code, says) in [
+        (&[v3, "4"][..], 2, "zarr-format"),
+        (&["--shards", "8,8,7"][..], 1, "Zarr v3"),
+        (&["--shards", "8,8", v3, "3"][..], 2, "--shards"),
+    ] {
+        let o = pack(&p(&d, "bad.zarr"), args);
+        assert_eq!(o.status.code(), Some(code), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+    }
 }
 
 #[test]
