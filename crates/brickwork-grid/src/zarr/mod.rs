@@ -28,9 +28,11 @@ use brickwork_codecs::pipeline::Pipeline;
 use brickwork_core::{ArrayBuf, Codec, Config, DType, Error, Kind, Order, Result};
 use serde_json::{json, Map, Value};
 
+use crate::assemble::for_each_slab;
 use crate::encode::{decode_with, encode_each};
 use crate::grid::{ChunkGrid, Edge};
 use crate::layout::Layout;
+use crate::parallel::CODEC_BYTES_PER_THREAD;
 use crate::tobytes::fill_elements;
 
 /// The default cap on the bytes [`ZarrArray::read`] allocates for a whole array: 16 GiB. The metadata is
@@ -165,8 +167,8 @@ pub struct ZarrArray {
     keys: ChunkKeys,
     grid: ChunkGrid,
     pipeline: Pipeline,
-    /// Zarr v3 `sharding_indexed` (then `pipeline` is the [`shard::ShardCodec`] built from it).
-    shard: Option<Arc<shard::ShardSpec>>,
+    /// Zarr v3 `sharding_indexed` (`pipeline` holds the same codec, for writing).
+    shard: Option<shard::ShardCodec>,
 }
 
 /// When `dir` holds no Zarr array: what it is instead, if it is a Zarr group (a clause ending in "; "),
@@ -326,8 +328,11 @@ impl ZarrArray {
             Some(spec) => {
                 let spec = Arc::new(spec);
                 let fill = fill.clone().unwrap_or_else(|| vec![0u8; dtype.itemsize()]);
-                let codec = shard::ShardCodec::new(spec.clone(), grid.chunk(), dtype, fill)?;
-                (Pipeline::new(Vec::new(), Some(Box::new(codec))), Some(spec))
+                let codec = shard::ShardCodec::new(spec, grid.chunk(), dtype, fill)?;
+                (
+                    Pipeline::new(Vec::new(), Some(Box::new(codec.clone()))),
+                    Some(codec),
+                )
             }
             None => (pipeline, None),
         };
@@ -361,7 +366,7 @@ impl ZarrArray {
 
     /// The inner chunk shape of a sharded (Zarr v3) array, whose [`ZarrArray::chunks`] are its shards.
     pub fn inner_chunks(&self) -> Option<&[usize]> {
-        self.shard.as_ref().map(|s| s.chunks.as_slice())
+        self.shard.as_ref().map(|s| s.spec().chunks.as_slice())
     }
 
     /// The chunk shape (of each chunk file: the shard shape of a sharded array).
@@ -461,6 +466,33 @@ impl ZarrArray {
             )));
         }
         let max_chunk = usize::try_from(max_bytes).unwrap_or(usize::MAX);
+        if let Some(codec) = &self.shard {
+            // shard by shard in parallel, each inner chunk decoded straight into `dst`
+            let inner =
+                brickwork_core::element_count(&codec.spec().chunks)?.saturating_mul(self.dtype.itemsize());
+            if inner > max_chunk {
+                return Err(Error::limit("zarr", "one inner chunk", inner as u64, max_chunk));
+            }
+            return for_each_slab(
+                &self.grid,
+                dst,
+                layout,
+                (threads, CODEC_BYTES_PER_THREAD),
+                |i, slab, origin| {
+                    let coords = self.grid.coords(i);
+                    let key = self.chunk_key(&coords);
+                    let file = self.path.join(&key);
+                    let bytes = match fs::read(&file) {
+                        Ok(bytes) => Some(bytes),
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                        Err(e) => return Err(Error::io(format!("cannot read chunk {}", file.display()), e)),
+                    };
+                    codec
+                        .read_into(bytes.as_deref(), &self.grid, &coords, slab, layout, origin)
+                        .map_err(|e| chunk_error(&key, e))
+                },
+            );
+        }
         decode_with(
             &self.grid,
             self.order,

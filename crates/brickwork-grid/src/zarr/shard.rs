@@ -42,9 +42,9 @@ pub(super) struct ShardSpec {
 }
 
 /// The codec of one shard: its elements (the array's chunk shape, C order) ↔ the shard file.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct ShardCodec {
-    pub spec: Arc<ShardSpec>,
+    spec: Arc<ShardSpec>,
     /// The inner chunks' grid over one shard.
     grid: ChunkGrid,
     dtype: DType,
@@ -109,6 +109,121 @@ impl ShardCodec {
             rest /= n;
         }
         coords
+    }
+    /// Decodes the shard file `file` one inner chunk at a time: `put(coords, elements)` gets each inner
+    /// chunk's position in the shard's inner grid and its elements (the inner chunk shape, in the inner
+    /// chunks' order; the fill value for one never written). The file is untrusted: see the module docs.
+    pub fn decode_each(&self, file: &[u8], mut put: impl FnMut(&[usize], &[u8]) -> Result<()>) -> Result<()> {
+        let corrupt = |reason: String| Error::corrupt(ID, reason);
+        let index_len = self.index_len();
+        if file.len() < index_len {
+            return Err(corrupt(format!(
+                "the file has {} bytes, fewer than its index of {} inner chunks needs ({index_len})",
+                file.len(),
+                self.grid.len()
+            )));
+        }
+        let encoded_index = if self.spec.index_at_start {
+            &file[..index_len]
+        } else {
+            &file[file.len() - index_len..]
+        };
+        let mut index = vec![0u8; self.grid.len() * 16];
+        match &self.spec.index_checksum {
+            Some(crc) => {
+                crc.decode_into(encoded_index, &mut index)
+                    .map_err(|e| corrupt(format!("index: {e}")))?;
+            }
+            None => index.copy_from_slice(encoded_index),
+        }
+        let entry = |k: usize| {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&index[8 * k..8 * k + 8]);
+            if self.spec.index_big_endian {
+                u64::from_be_bytes(b)
+            } else {
+                u64::from_le_bytes(b)
+            }
+        };
+        let inner_len = self.grid.chunk().iter().product::<usize>() * self.dtype.itemsize();
+        let mut inner = vec![0u8; inner_len];
+        for j in 0..self.grid.len() {
+            let coords = self.coords_c(j);
+            let (offset, length) = (entry(2 * j), entry(2 * j + 1));
+            if offset == MISSING && length == MISSING {
+                fill_elements(&mut inner, &self.fill);
+            } else {
+                let range = usize::try_from(offset)
+                    .ok()
+                    .zip(usize::try_from(length).ok())
+                    .and_then(|(o, l)| Some(o..o.checked_add(l)?))
+                    .filter(|r| r.end <= file.len())
+                    .ok_or_else(|| {
+                        corrupt(format!(
+                            "inner chunk {coords:?} lies at bytes {offset}..+{length}, outside the file's {}",
+                            file.len()
+                        ))
+                    })?;
+                let n = self
+                    .spec
+                    .pipeline
+                    .decode_into(&file[range], &mut inner)
+                    .map_err(|e| match e {
+                        Error::Corrupt { codec, reason } => Error::Corrupt {
+                            codec,
+                            reason: format!("inner chunk {coords:?}: {reason}"),
+                        },
+                        other => other,
+                    })?;
+                if n != inner_len {
+                    return Err(corrupt(format!(
+                        "inner chunk {coords:?} decoded to {n} bytes; it holds {inner_len}"
+                    )));
+                }
+            }
+            put(&coords, &inner)?;
+        }
+        Ok(())
+    }
+
+    /// The parsed `sharding_indexed` configuration.
+    pub fn spec(&self) -> &ShardSpec {
+        &self.spec
+    }
+
+    /// Places every inner chunk of the shard at grid position `shard` of `array_grid` into `dst` (laid
+    /// out as `layout`, element `(0, …, 0)` at byte `origin`), decoded from `file`, or the fill value
+    /// when the shard file does not exist (`None`). Inner chunks beyond the array's edge are skipped:
+    /// this reads a shard without a shard-sized buffer or a second copy.
+    pub fn read_into(
+        &self,
+        file: Option<&[u8]>,
+        array_grid: &ChunkGrid,
+        shard: &[usize],
+        dst: &mut [u8],
+        layout: &Layout,
+        origin: isize,
+    ) -> Result<()> {
+        let inner_grid = ChunkGrid::new(array_grid.shape(), &self.spec.chunks, Edge::Pad)?;
+        let per_shard = self.grid.grid_shape();
+        let mut place_inner = |coords: &[usize], inner: &[u8]| {
+            let global: Vec<usize> = (0..coords.len())
+                .map(|a| shard[a] * per_shard[a] + coords[a])
+                .collect();
+            if global.iter().zip(inner_grid.grid_shape()).any(|(g, n)| g >= n) {
+                return Ok(()); // padding of an edge shard
+            }
+            place(inner, &inner_grid, &global, self.spec.order, dst, layout, origin)
+        };
+        match file {
+            Some(file) => self.decode_each(file, place_inner),
+            None => {
+                let mut inner =
+                    vec![0u8; self.grid.chunk().iter().product::<usize>() * self.dtype.itemsize()];
+                fill_elements(&mut inner, &self.fill);
+                (0..self.grid.len()).try_for_each(|j| place_inner(&self.coords_c(j), &inner))
+            }
+        }
     }
 }
 
@@ -195,88 +310,14 @@ impl Codec for ShardCodec {
     /// Decodes a shard file into `out`: the whole shard's elements in C order. Inner chunks that were
     /// never written read as the fill value.
     fn decode_into(&self, file: &[u8], out: &mut [u8]) -> Result<usize> {
-        let corrupt = |reason: String| Error::corrupt(ID, reason);
         let shard_len = self.shard_len();
         if out.len() != shard_len {
             return Err(Error::output_size(ID, format!("exactly {shard_len}"), out.len()));
         }
-        let index_len = self.index_len();
-        if file.len() < index_len {
-            return Err(corrupt(format!(
-                "the file has {} bytes, fewer than its index of {} inner chunks needs ({index_len})",
-                file.len(),
-                self.grid.len()
-            )));
-        }
-        let encoded_index = if self.spec.index_at_start {
-            &file[..index_len]
-        } else {
-            &file[file.len() - index_len..]
-        };
-        let mut index = vec![0u8; self.grid.len() * 16];
-        match &self.spec.index_checksum {
-            Some(crc) => {
-                crc.decode_into(encoded_index, &mut index)
-                    .map_err(|e| corrupt(format!("index: {e}")))?;
-            }
-            None => index.copy_from_slice(encoded_index),
-        }
-        let entry = |k: usize| {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(&index[8 * k..8 * k + 8]);
-            if self.spec.index_big_endian {
-                u64::from_be_bytes(b)
-            } else {
-                u64::from_le_bytes(b)
-            }
-        };
         let shard_layout = Layout::contiguous(self.grid.shape(), self.dtype.itemsize(), Order::C)?;
-        let inner_len = self.grid.chunk().iter().product::<usize>() * self.dtype.itemsize();
-        let mut inner = vec![0u8; inner_len];
-        for j in 0..self.grid.len() {
-            let coords = self.coords_c(j);
-            let (offset, length) = (entry(2 * j), entry(2 * j + 1));
-            if offset == MISSING && length == MISSING {
-                fill_elements(&mut inner, &self.fill);
-            } else {
-                let range = usize::try_from(offset)
-                    .ok()
-                    .zip(usize::try_from(length).ok())
-                    .and_then(|(o, l)| Some(o..o.checked_add(l)?))
-                    .filter(|r| r.end <= file.len())
-                    .ok_or_else(|| {
-                        corrupt(format!(
-                            "inner chunk {coords:?} lies at bytes {offset}..+{length}, outside the file's {}",
-                            file.len()
-                        ))
-                    })?;
-                let n = self
-                    .spec
-                    .pipeline
-                    .decode_into(&file[range], &mut inner)
-                    .map_err(|e| match e {
-                        Error::Corrupt { codec, reason } => Error::Corrupt {
-                            codec,
-                            reason: format!("inner chunk {coords:?}: {reason}"),
-                        },
-                        other => other,
-                    })?;
-                if n != inner_len {
-                    return Err(corrupt(format!(
-                        "inner chunk {coords:?} decoded to {n} bytes; it holds {inner_len}"
-                    )));
-                }
-            }
-            place(
-                &inner,
-                &self.grid,
-                &coords,
-                self.spec.order,
-                out,
-                &shard_layout,
-                0,
-            )?;
-        }
+        self.decode_each(file, |coords, inner| {
+            place(inner, &self.grid, coords, self.spec.order, out, &shard_layout, 0)
+        })?;
         Ok(out.len())
     }
 }

@@ -152,7 +152,7 @@ pub(super) fn emit(array: &ZarrArray) -> Result<Value> {
         "chunk_key_encoding": {"name": keys, "configuration": {"separator": separator}},
         "fill_value": fill_json(array.dtype, fill)?,
         "codecs": match &array.shard {
-            Some(spec) => vec![shard_json(array.dtype, array.shape.len(), spec)?],
+            Some(codec) => vec![shard_json(array.dtype, array.shape.len(), codec.spec())?],
             None => codecs_json(array.dtype, array.order, array.shape.len(), &array.pipeline)?,
         },
         "attributes": {},
