@@ -8,11 +8,13 @@
 //! chunks tile the shard exactly (the spec requires the shard shape to be a multiple of theirs).
 //!
 //! [`ShardCodec`] is the array→bytes codec of a whole shard: the store's pipeline, so a shard file is
-//! encoded and decoded like any chunk file. Encoding writes the inner chunks in C order and leaves out
-//! those that hold only the fill value (as zarr-python does by default), with the index at the end and a
-//! CRC32C (zarr-python's defaults). Decoding treats the file as untrusted: its length is checked against
-//! the index's size, every offset and length against the file, and each inner chunk must decode to
-//! exactly its size.
+//! encoded like any chunk file. Encoding writes the inner chunks in C order and leaves out those that
+//! hold only the fill value (as zarr-python does by default), with the index at the end and a CRC32C
+//! (zarr-python's defaults). Reading an array places each inner chunk straight into the destination
+//! ([`ShardCodec::read_into`]); decoding one shard file into a shard buffer ([`Codec::decode_into`]) is
+//! there for callers that want a chunk's elements. Either way the file is untrusted: its length is
+//! checked against the index's size, every offset and length against the file, and each inner chunk
+//! must decode to exactly its size.
 
 use std::sync::Arc;
 
