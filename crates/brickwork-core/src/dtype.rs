@@ -72,7 +72,8 @@ const DATE_BASES: &[(&str, DateBase)] = &[
 ];
 
 impl DateBase {
-    fn code(self) -> &'static str {
+    /// NumPy's code for the unit (`"ms"` for [`DateBase::Milli`]).
+    pub fn code(self) -> &'static str {
         DATE_BASES
             .iter()
             .find(|(_, b)| *b == self)

@@ -473,6 +473,7 @@ impl ZarrArray {
             if inner > max_chunk {
                 return Err(Error::limit("zarr", "one inner chunk", inner as u64, max_chunk));
             }
+            let inner_grid = ChunkGrid::new(self.grid.shape(), &codec.spec().chunks, Edge::Pad)?;
             return for_each_slab(
                 &self.grid,
                 dst,
@@ -481,14 +482,9 @@ impl ZarrArray {
                 |i, slab, origin| {
                     let coords = self.grid.coords(i);
                     let key = self.chunk_key(&coords);
-                    let file = self.path.join(&key);
-                    let bytes = match fs::read(&file) {
-                        Ok(bytes) => Some(bytes),
-                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-                        Err(e) => return Err(Error::io(format!("cannot read chunk {}", file.display()), e)),
-                    };
+                    let bytes = self.read_chunk_file(&key)?;
                     codec
-                        .read_into(bytes.as_deref(), &self.grid, &coords, slab, layout, origin)
+                        .read_into(bytes.as_deref(), &inner_grid, &coords, slab, layout, origin)
                         .map_err(|e| chunk_error(&key, e))
                 },
             );
@@ -503,10 +499,9 @@ impl ZarrArray {
             max_chunk,
             |i, buf| {
                 let key = self.chunk_key(&self.grid.coords(i));
-                let file = self.path.join(&key);
-                match fs::read(&file) {
-                    Ok(bytes) => self.decode_chunk(&key, &bytes, buf),
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                match self.read_chunk_file(&key)? {
+                    Some(bytes) => self.decode_chunk(&key, &bytes, buf),
+                    None => {
                         // `buf` comes zeroed (and untouched, so a huge padded chunk costs no memory):
                         // only a nonzero fill value is written into it
                         if let Some(f) = self.fill.as_deref().filter(|f| f.iter().any(|&b| b != 0)) {
@@ -514,10 +509,19 @@ impl ZarrArray {
                         }
                         Ok(buf.len())
                     }
-                    Err(e) => Err(Error::io(format!("cannot read chunk {}", file.display()), e)),
                 }
             },
         )
+    }
+
+    /// The bytes of the chunk file `key`, or `None` when it does not exist (the chunk is the fill value).
+    fn read_chunk_file(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        let file = self.path.join(key);
+        match fs::read(&file) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io(format!("cannot read chunk {}", file.display()), e)),
+        }
     }
 
     /// Decodes the bytes of the chunk file `key` (one chunk, or one shard of a sharded array: untrusted)

@@ -193,20 +193,20 @@ impl ShardCodec {
         &self.spec
     }
 
-    /// Places every inner chunk of the shard at grid position `shard` of `array_grid` into `dst` (laid
-    /// out as `layout`, element `(0, …, 0)` at byte `origin`), decoded from `file`, or the fill value
-    /// when the shard file does not exist (`None`). Inner chunks beyond the array's edge are skipped:
-    /// this reads a shard without a shard-sized buffer or a second copy.
+    /// Places every inner chunk of the shard at grid position `shard` into `dst` (laid out as `layout`,
+    /// element `(0, …, 0)` at byte `origin`), decoded from `file`, or the fill value when the shard file
+    /// does not exist (`None`). `inner_grid` is the inner chunks' grid over the whole array; inner chunks
+    /// beyond the array's edge are skipped. This reads a shard without a shard-sized buffer or a second
+    /// copy.
     pub fn read_into(
         &self,
         file: Option<&[u8]>,
-        array_grid: &ChunkGrid,
+        inner_grid: &ChunkGrid,
         shard: &[usize],
         dst: &mut [u8],
         layout: &Layout,
         origin: isize,
     ) -> Result<()> {
-        let inner_grid = ChunkGrid::new(array_grid.shape(), &self.spec.chunks, Edge::Pad)?;
         let per_shard = self.grid.grid_shape();
         let mut place_inner = |coords: &[usize], inner: &[u8]| {
             let global: Vec<usize> = (0..coords.len())
@@ -215,7 +215,7 @@ impl ShardCodec {
             if global.iter().zip(inner_grid.grid_shape()).any(|(g, n)| g >= n) {
                 return Ok(()); // padding of an edge shard
             }
-            place(inner, &inner_grid, &global, self.spec.order, dst, layout, origin)
+            place(inner, inner_grid, &global, self.spec.order, dst, layout, origin)
         };
         match file {
             Some(file) => self.decode_each(file, place_inner),

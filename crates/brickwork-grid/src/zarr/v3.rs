@@ -607,21 +607,13 @@ fn data_type_json(dtype: DType) -> Result<Value> {
         Kind::Unicode => sized("fixed_length_utf32"),
         Kind::Bytes => sized("null_terminated_bytes"),
         Kind::Void => sized("raw_bytes"),
-        Kind::DateTime(Some(_)) | Kind::TimeDelta(Some(_)) => {
-            // "<M8[10ms]" → unit "ms", scale_factor 10
-            let text = dtype.to_string();
-            let inner = text
-                .split_once('[')
-                .and_then(|(_, rest)| rest.strip_suffix(']'))
-                .unwrap_or("s");
-            let digits = inner.chars().take_while(char::is_ascii_digit).count();
-            let scale: u64 = inner[..digits].parse().unwrap_or(1);
+        Kind::DateTime(Some(unit)) | Kind::TimeDelta(Some(unit)) => {
             let name = if matches!(dtype.kind(), Kind::DateTime(_)) {
                 "numpy.datetime64"
             } else {
                 "numpy.timedelta64"
             };
-            json!({"name": name, "configuration": {"unit": &inner[digits..], "scale_factor": scale}})
+            json!({"name": name, "configuration": {"unit": unit.base.code(), "scale_factor": unit.count}})
         }
         Kind::DateTime(None) | Kind::TimeDelta(None) | Kind::Object => {
             return Err(invalid(format!(
