@@ -1,5 +1,5 @@
-"""Zarr directory stores (format 2 and 3), written and read in Rust: ``save(path, array, chunks=...)`` and
-``load(path)``.
+"""Zarr directory stores (format 2 and 3), written and read in Rust: ``save(path, array, chunks=...)``,
+``load(path)``, and ``open(path)[region]`` for parts of arrays too large to load.
 
 What ``save`` writes, zarr-python (``zarr.open(path)``), Dask (``da.from_zarr``), xarray and tensorstore
 read: Zarr v2 by default (a ``.zarray`` with numcodecs configs plus one file per chunk named ``i.j.k``),
@@ -7,11 +7,15 @@ or with ``zarr_format=3`` a ``zarr.json`` with the equivalent codec chain (``byt
 ``zstd``, ``gzip``, ``crc32c`` or zarr-python's ``numcodecs.*`` codecs) and chunks named ``c/i/j/k``. Edge
 chunks are padded to full size. Every file is written to a temporary name and renamed, and the metadata
 comes last, so a crash never leaves a truncated chunk; a failed save removes what it wrote. ``load`` reads
-either format as zarr-python writes it, with any codec brickwork knows, sharded Zarr v3 arrays included
-(brickwork does not write shards); missing chunks read as the fill value.
+either format as zarr-python writes it, with any codec brickwork knows, sharded Zarr v3 arrays included;
+missing chunks read as the fill value. ``open`` gives an :class:`Array` that reads any region NumPy's
+basic indexing can name (integers, slices with any step, ``...``, ``None``), decoding only the chunks
+the region touches (of a shard, only its index and the inner chunks it needs), in parallel; Dask reads
+it too (``dask.array.from_array(brickwork.zarr.open(path), chunks=...)``).
 """
 from __future__ import annotations
 
+import operator
 import os
 from typing import Any, NamedTuple
 
@@ -21,9 +25,10 @@ from . import _native
 from ._grid import _array, _order, _sizes, _threads
 from .errors import InvalidArrayError, LimitError
 
-__all__ = ["save", "load", "info", "SaveStats", "DEFAULT_MAX_ARRAY_BYTES"]
+__all__ = ["save", "load", "info", "open", "Array", "ArrayInfo", "SaveStats", "DEFAULT_MAX_ARRAY_BYTES"]
 
-#: ``load`` refuses arrays whose ``.zarray`` claims more bytes than this unless ``max_bytes=`` is raised.
+#: ``load`` (and reading an :class:`Array`) refuses results of more bytes than this, and chunks whose
+#: decoding buffer would be larger, unless ``max_bytes=`` is raised: the metadata is untrusted.
 DEFAULT_MAX_ARRAY_BYTES = 16 << 30
 
 
@@ -86,9 +91,7 @@ def save(path: str | os.PathLike, array, *, chunks, compressor=None, filters=Non
 
 def info(path: str | os.PathLike) -> ArrayInfo:
     """The shape, chunks, dtype, order, Zarr format and shard shape of the store at ``path``."""
-    shape, chunks, dtype, order, zarr_format, shards = _native.zarr_info(os.fspath(path))
-    return ArrayInfo(tuple(shape), tuple(chunks), np.dtype(dtype), order, zarr_format,
-                     None if shards is None else tuple(shards))
+    return open(path).info
 
 
 def load(path: str | os.PathLike, *, out=None, threads: int | None = None,
@@ -96,17 +99,145 @@ def load(path: str | os.PathLike, *, out=None, threads: int | None = None,
     """Read the whole Zarr array (format 2 or 3) at ``path`` (into ``out`` when given). ``max_bytes``
     bounds what the untrusted metadata can make brickwork allocate: the array (unless ``out`` is given)
     and the buffer each chunk is decoded in."""
-    meta = info(path)
-    if out is None:
-        nbytes = int(np.prod(meta.shape, dtype=object)) * meta.dtype.itemsize
-        if nbytes > max_bytes:
-            raise LimitError(
-                f"{os.fspath(path)}: the array needs {nbytes} bytes, more than max_bytes={max_bytes}; "
-                "pass a larger max_bytes if the store is trusted"
-            )
-        out = np.empty(meta.shape, dtype=meta.dtype, order=meta.order)
-    elif tuple(out.shape) != meta.shape or out.dtype.itemsize != meta.dtype.itemsize:
-        raise InvalidArrayError(f"out has shape {out.shape} and dtype {out.dtype}; the store holds "
-                                f"{meta.shape} {meta.dtype}")
-    _native.zarr_read_into(os.fspath(path), out, int(max_bytes), _threads(threads))
-    return out
+    return open(path, max_bytes=max_bytes).read(out=out, threads=threads)
+
+
+def open(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_ARRAY_BYTES) -> Array:
+    """Open the Zarr array (format 2 or 3) at ``path`` for reading; see :class:`Array`."""
+    return Array(path, max_bytes=max_bytes)
+
+
+class Array:
+    """A Zarr array (format 2 or 3) opened for reading, indexed like a NumPy array.
+
+    ``a[key]`` takes what NumPy's basic indexing takes: integers (negative ones count from the end),
+    slices with any step (negative too), ``...`` and ``None``; it returns a new NumPy array, read in
+    parallel from only the chunk files the region touches (of a sharded array, only the index and the
+    inner chunks it needs). ``a.read(key, out=..., threads=...)`` does the same into an existing array.
+    Fancy (integer-array and boolean) indexing is not offered: read the enclosing region and index the
+    result. The metadata is read once, when the array is opened.
+    """
+
+    def __init__(self, path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_ARRAY_BYTES):
+        self.path = os.fspath(path)
+        self.max_bytes = int(max_bytes)
+        self._handle = _native.ZarrHandle(self.path)
+        shape, chunks, dtype, order, zarr_format, shards, fill = self._handle.info()
+        self.info = ArrayInfo(tuple(shape), tuple(chunks), np.dtype(dtype), order, zarr_format,
+                              None if shards is None else tuple(shards))
+        self._fill = fill
+
+    shape = property(lambda self: self.info.shape, doc="The array's shape.")
+    chunks = property(lambda self: self.info.chunks, doc="The chunk shape (of a sharded array: the inner chunks).")
+    shards = property(lambda self: self.info.shards, doc="The shard shape of a sharded array, else None.")
+    dtype = property(lambda self: self.info.dtype, doc="The dtype.")
+    order = property(lambda self: self.info.order, doc='The element order inside chunks, "C" or "F".')
+    zarr_format = property(lambda self: self.info.zarr_format, doc="2 or 3.")
+    ndim = property(lambda self: len(self.info.shape), doc="Number of dimensions.")
+    size = property(lambda self: int(np.prod(self.info.shape, dtype=object)), doc="Number of elements.")
+    nbytes = property(lambda self: self.size * self.info.dtype.itemsize, doc="Bytes of the whole array.")
+
+    @property
+    def fill_value(self):
+        """What missing chunks read as (a NumPy scalar), or None when the metadata says null."""
+        return None if self._fill is None else np.frombuffer(self._fill, dtype=self.dtype)[0]
+
+    def __len__(self) -> int:
+        if not self.shape:
+            raise TypeError("len() of a 0-d array")
+        return self.shape[0]
+
+    def __repr__(self) -> str:
+        shards = "" if self.shards is None else f" shards={self.shards}"
+        return (f"<brickwork.zarr.Array {self.path!r} shape={self.shape} dtype={self.dtype} "
+                f"chunks={self.chunks}{shards} zarr_format={self.zarr_format}>")
+
+    def __getitem__(self, key):
+        data = self.read(key)
+        # as NumPy: an element picked by integers alone is a scalar, `a[...]` a 0-d array
+        scalar = data.ndim == 0 and not any(k is Ellipsis for k in (key if isinstance(key, tuple) else (key,)))
+        return data[()] if scalar else data
+
+    def __array__(self, dtype=None, copy=None):
+        data = self.read()
+        return data if dtype is None else data.astype(dtype, copy=False)
+
+    def read(self, key: Any = ..., *, out=None, threads: int | None = None) -> np.ndarray:
+        """The elements ``key`` selects (all of them by default) as a new array in the array's order, or
+        written into ``out`` (of the selection's shape and the dtype's item size) and returned."""
+        start, count, step, result_shape, new_axes, picked, flipped = _plan(key, self.shape)
+        if out is None:
+            nbytes = int(np.prod(result_shape, dtype=object)) * self.dtype.itemsize
+            if nbytes > self.max_bytes:
+                raise LimitError(
+                    f"{self.path}: the selection needs {nbytes} bytes, more than max_bytes={self.max_bytes}; "
+                    "pass a larger max_bytes if the store is trusted, or read a smaller region"
+                )
+            out = np.empty(result_shape, dtype=self.dtype, order=self.order)
+        elif not isinstance(out, np.ndarray):
+            raise InvalidArrayError(f"out must be a NumPy array, got {type(out).__name__}")
+        elif out.shape != result_shape or out.dtype.itemsize != self.dtype.itemsize:
+            raise InvalidArrayError(f"out has shape {out.shape} and dtype {out.dtype}; the selection is "
+                                    f"{result_shape} {self.dtype}")
+        # a view of `out` with one axis per array axis, in the array's direction
+        view = out[tuple(0 if i in new_axes else slice(None) for i in range(out.ndim)) + (...,)] if new_axes else out
+        if picked:
+            view = np.expand_dims(view, picked)
+        if flipped:
+            view = view[tuple(slice(None, None, -1) if a in flipped else slice(None) for a in range(view.ndim))]
+        self._handle.read(view, start, count, step, self.max_bytes, _threads(threads))
+        return out
+
+
+def _plan(key: Any, shape: tuple) -> tuple:
+    """NumPy basic indexing of an array of ``shape``, as a selection for the native reader: per axis the
+    start, count and (positive) step; the result's shape; the result axes ``None`` added; the array axes
+    an integer picked (dropped from the result); the array axes read backwards (negative steps)."""
+    key = key if isinstance(key, tuple) else (key,)
+    if sum(k is Ellipsis for k in key) > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    indexed = sum(k is not None and k is not Ellipsis for k in key)
+    if indexed > len(shape):
+        raise IndexError(f"too many indices for array: array is {len(shape)}-dimensional, but {indexed} "
+                         "were indexed")
+    rest = [slice(None)] * (len(shape) - indexed)
+    at = next((i for i, k in enumerate(key) if k is Ellipsis), None)
+    if at is not None:
+        key = key[:at] + tuple(rest) + key[at + 1:]
+    else:
+        key = key + tuple(rest)
+    start, count, step, result_shape, new_axes, picked, flipped = [], [], [], [], [], [], []
+    axis = 0
+    for k in key:
+        if k is None:
+            new_axes.append(len(result_shape))
+            result_shape.append(1)
+            continue
+        n = shape[axis]
+        if isinstance(k, slice):
+            r = range(*k.indices(n))
+            if not r:
+                start.append(0), count.append(0), step.append(1)
+            elif r.step > 0:
+                start.append(r.start), count.append(len(r)), step.append(r.step)
+            else:
+                start.append(r[-1]), count.append(len(r)), step.append(-r.step)
+                flipped.append(axis)
+            result_shape.append(len(r))
+        else:
+            try:
+                if isinstance(k, (bool, np.bool_)):
+                    raise TypeError
+                i = operator.index(k)
+            except TypeError:
+                raise IndexError(
+                    "brickwork.zarr.Array takes integers, slices, ... and None as indices (NumPy's basic "
+                    f"indexing), got {type(k).__name__} {k!r}; for fancy indexing, read the enclosing "
+                    "region and index the NumPy result"
+                ) from None
+            if not -n <= i < n:
+                raise IndexError(f"index {i} is out of bounds for axis {axis} with size {n}")
+            start.append(i % n), count.append(1), step.append(1)
+            picked.append(axis)
+        axis += 1
+    return start, count, step, tuple(result_shape), new_axes, picked, flipped

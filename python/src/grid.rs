@@ -10,7 +10,7 @@
 
 use brickwork::core::config;
 use brickwork::grid::zarr::{ZarrArray, ZarrFormat};
-use brickwork::grid::{self, ChunkGrid, Edge, Layout, ZarrOptions};
+use brickwork::grid::{self, ChunkGrid, Edge, Layout, Selection, ZarrOptions};
 use brickwork::{DType, Error, Order};
 use numpy::npyffi::NPY_ARRAY_WRITEABLE;
 use numpy::prelude::*;
@@ -312,7 +312,7 @@ pub fn zarr_save<'py>(
     Ok((stats.chunks, stats.bytes_in, stats.bytes_out))
 }
 
-/// What `zarr_info` returns: shape, chunks, dtype, order, Zarr format and shard shape.
+/// What `ZarrHandle.info` returns: shape, chunks, dtype, order, Zarr format, shard shape and fill value.
 type ZarrInfo = (
     Vec<usize>,
     Vec<usize>,
@@ -320,63 +320,83 @@ type ZarrInfo = (
     &'static str,
     u8,
     Option<Vec<usize>>,
+    Option<Vec<u8>>,
 );
 
-/// `zarr_info(path) -> (shape, chunks, dtype, order, zarr_format, shards)` from a store's validated
-/// metadata; for a sharded array, `chunks` are the inner chunks and `shards` the shard shape (as
-/// zarr-python's `Array.chunks` and `Array.shards`).
-#[pyfunction]
-pub fn zarr_info(py: Python<'_>, path: std::path::PathBuf) -> PyResult<ZarrInfo> {
-    let z = ZarrArray::open(&path).map_err(|e| to_pyerr(py, e))?;
-    Ok((
-        z.shape().to_vec(),
-        z.inner_chunks().unwrap_or(z.chunks()).to_vec(),
-        z.dtype().to_string(),
-        z.order().as_str(),
-        match z.format() {
-            ZarrFormat::V2 => 2,
-            ZarrFormat::V3 => 3,
-        },
-        z.inner_chunks().map(|_| z.chunks().to_vec()),
-    ))
+/// An opened Zarr array (format 2 or 3): its validated metadata and codecs, read from as often as asked
+/// (Python's `brickwork.zarr.Array`).
+#[pyclass(frozen, module = "brickwork._native")]
+pub struct ZarrHandle {
+    inner: ZarrArray,
 }
 
-/// `zarr_read_into(path, out, max_bytes, threads)`: reads the whole array into `out` (the array's shape
-/// and item size), decoding each chunk in a buffer of at most `max_bytes`.
-#[pyfunction]
-pub fn zarr_read_into(
-    py: Python<'_>,
-    path: std::path::PathBuf,
-    out: &Bound<'_, PyUntypedArray>,
-    max_bytes: u64,
-    threads: Option<usize>,
-) -> PyResult<()> {
-    let z = ZarrArray::open(&path).map_err(|e| to_pyerr(py, e))?;
-    let raw = writable(out).map_err(|e| to_pyerr(py, e))?;
-    let expect: Vec<usize> = if z.shape().is_empty() {
-        vec![]
-    } else {
-        z.shape().to_vec()
-    };
-    if raw.layout.shape() != expect.as_slice() {
-        return Err(to_pyerr(
-            py,
-            Error::InvalidArray(format!(
-                "out has shape {:?}; the array has {:?}",
-                raw.layout.shape(),
-                expect
-            )),
-        ));
+#[pymethods]
+impl ZarrHandle {
+    /// Opens the array at `path`, validating its metadata.
+    #[new]
+    fn new(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Self> {
+        let inner = ZarrArray::open(&path).map_err(|e| to_pyerr(py, e))?;
+        Ok(ZarrHandle { inner })
     }
-    let layout = if expect.is_empty() {
-        Layout::strided(&[1], &[0], raw.layout.itemsize(), raw.layout.offset(), raw.len)
-            .map_err(|e| to_pyerr(py, e))?
-    } else {
-        raw.layout.clone()
-    };
-    // SAFETY: `out` is alive for this call and no other Rust slice of its memory exists.
-    let dst = unsafe { raw.bytes_mut() };
-    run_detached(py, || z.read_into(dst, &layout, max_bytes, threads))
+
+    /// `(shape, chunks, dtype, order, zarr_format, shards, fill)`; for a sharded array `chunks` are the
+    /// inner chunks and `shards` the shard shape (as zarr-python's `Array.chunks` and `Array.shards`);
+    /// `fill` is one element's bytes, or `None` when the metadata says `null`.
+    fn info(&self) -> ZarrInfo {
+        let z = &self.inner;
+        (
+            z.shape().to_vec(),
+            z.inner_chunks().unwrap_or(z.chunks()).to_vec(),
+            z.dtype().to_string(),
+            z.order().as_str(),
+            match z.format() {
+                ZarrFormat::V2 => 2,
+                ZarrFormat::V3 => 3,
+            },
+            z.inner_chunks().map(|_| z.chunks().to_vec()),
+            z.fill_value().map(<[u8]>::to_vec),
+        )
+    }
+
+    /// `read(out, start, count, step, max_bytes, threads)`: reads the selection (per axis `count`
+    /// indices from `start` in steps of `step`) into `out`, whose shape is `count` (for a 0-d array:
+    /// `out` is 0-d and the lists are empty), decoding each chunk in a buffer of at most `max_bytes`.
+    #[allow(clippy::too_many_arguments)]
+    fn read(
+        &self,
+        py: Python<'_>,
+        out: &Bound<'_, PyUntypedArray>,
+        start: Vec<usize>,
+        count: Vec<usize>,
+        step: Vec<usize>,
+        max_bytes: u64,
+        threads: Option<usize>,
+    ) -> PyResult<()> {
+        let z = &self.inner;
+        let raw = writable(out).map_err(|e| to_pyerr(py, e))?;
+        let setup = || -> Result<(Selection, Layout), Error> {
+            if z.shape().is_empty() {
+                // a 0-d array is stored as one chunk of one element
+                if !(start.is_empty() && count.is_empty() && step.is_empty() && raw.layout.shape().is_empty())
+                {
+                    return Err(Error::InvalidArray(
+                        "a 0-d array is read whole, into a 0-d output".into(),
+                    ));
+                }
+                let layout =
+                    Layout::strided(&[1], &[0], raw.layout.itemsize(), raw.layout.offset(), raw.len)?;
+                return Ok((Selection::all(&[1]), layout));
+            }
+            let sel = Selection::new(z.shape(), &start, &count, &step)?;
+            Ok((sel, raw.layout.clone()))
+        };
+        let (sel, layout) = setup().map_err(|e| to_pyerr(py, e))?;
+        // SAFETY: `out` is alive for this call and no other Rust slice of its memory exists.
+        let dst = unsafe { raw.bytes_mut() };
+        run_detached(py, || {
+            z.read_selection_into(&sel, dst, &layout, max_bytes, threads)
+        })
+    }
 }
 
 /// Adds the grid functions to the module.
@@ -386,7 +406,6 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(encode_chunks, m)?)?;
     m.add_function(wrap_pyfunction!(decode_chunks, m)?)?;
     m.add_function(wrap_pyfunction!(zarr_save, m)?)?;
-    m.add_function(wrap_pyfunction!(zarr_info, m)?)?;
-    m.add_function(wrap_pyfunction!(zarr_read_into, m)?)?;
+    m.add_class::<ZarrHandle>()?;
     Ok(())
 }

@@ -5,7 +5,7 @@
 //! brickwork encode --codec SPEC IN OUT [--dtype DT --shape N,N,.. --order C|F]
 //! brickwork decode --codec SPEC IN OUT [--dtype DT --shape N,N,.. --order C|F] [--max-decoded-bytes N]
 //! brickwork pack SRC.npy DEST.zarr --chunks 64,64,64 [--codec SPEC] [--filters JSON] [--order C|F] [--threads N]
-//! brickwork unpack STORE.zarr OUT.npy [--threads N] [--max-bytes N]
+//! brickwork unpack STORE.zarr OUT.npy [--region R] [--threads N] [--max-bytes N]
 //! ```
 //! SPEC is a JSON config (`'{"id":"zstd","level":5}'`), a bare id (`zstd`) or `id:key=value,...`
 //! (`zstd:level=5,checksum=true`). `-` as IN or OUT means stdin or stdout. Errors are one sentence on

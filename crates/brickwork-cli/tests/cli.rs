@@ -576,6 +576,66 @@ fn pack_usage_errors() {
 }
 
 #[test]
+fn unpack_regions() {
+    use brickwork::core::npy;
+    let d = tmpdir("region");
+    let (src, _) = write_npy(&d); // (10, 9, 7) <u2 in F order: element (i, j, k) is (i + 10 j + 90 k) / 4
+    let value = |i: usize, j: usize, k: usize| ((i + 10 * j + 90 * k) / 4) as u16;
+    for extra in [&[][..], &["--zarr-format", "3", "--shards", "8,8,7"][..]] {
+        let store = p(&d, &format!("r{}.zarr", extra.len()));
+        let mut args = vec!["pack", &src, &store, "--chunks", "4,4,7", "--codec", "zstd"];
+        args.extend_from_slice(extra);
+        assert!(run(&args).status.success());
+        let out = p(&d, "region.npy");
+        let o = run(&[
+            "unpack",
+            &store,
+            &out,
+            "--region",
+            "2:9:3, -1, ::-2",
+            "--threads",
+            "2",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let bytes = std::fs::read(&out).unwrap();
+        let (h, body) = npy::parse(&bytes).unwrap();
+        assert_eq!(h.shape, vec![3, 4]);
+        let expect: Vec<u8> = [2, 5, 8]
+            .iter()
+            .flat_map(|&i| [6, 4, 2, 0].map(move |k| value(i, 8, k)))
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        assert_eq!(body, &expect[..]);
+        // fewer entries than axes: the rest whole
+        let o = run(&["unpack", &store, &out, "--region", "3"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let bytes = std::fs::read(&out).unwrap();
+        let (h, body) = npy::parse(&bytes).unwrap();
+        assert_eq!(h.shape, vec![9, 7]);
+        assert_eq!(
+            &body[..4],
+            &[value(3, 0, 0).to_le_bytes(), value(3, 0, 1).to_le_bytes()].concat()[..]
+        );
+        std::fs::remove_file(&out).unwrap();
+        for (region, says) in [
+            ("1,2,3,4", "has 4 entries"),
+            ("a:b", "neither an index"),
+            ("::0", "step along axis 0 is 0"),
+            ("10", "out of bounds for axis 0"),
+            ("1:2:3:4", "neither an index"),
+        ] {
+            let o = run(&["unpack", &store, &out, "--region", region]);
+            assert_eq!(o.status.code(), Some(2), "{region}");
+            assert!(stderr(&o).contains(says), "{region}: {}", stderr(&o));
+            assert!(!Path::new(&out).exists());
+        }
+        let o = run(&["unpack", &store, &out, "--region", "1:3", "--max-bytes", "100"]);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(stderr(&o).contains("limit"), "{}", stderr(&o));
+    }
+}
+
+#[test]
 fn unpack_rejects_hostile_stores() {
     let d = tmpdir("unpackbad");
     let store = d.join("h.zarr");

@@ -13,6 +13,7 @@ use crate::copy::copy_box;
 use crate::grid::ChunkGrid;
 use crate::layout::{contiguous_strides, Layout};
 use crate::parallel::{self, COPY_BYTES_PER_THREAD};
+use crate::selection::Selection;
 use crate::tobytes::box_dims;
 
 /// Writes `chunks` (in grid order, each in `order`, of their stored size) into `dst` laid out as `layout`.
@@ -46,21 +47,16 @@ pub fn assemble_into(
             )));
         }
     }
+    let all = Selection::all(grid.shape());
     for_each_slab(
         grid,
+        &all,
         dst,
         layout,
         (threads, COPY_BYTES_PER_THREAD),
         |index, slab, origin| {
-            place(
-                chunks[index],
-                grid,
-                &grid.coords(index),
-                order,
-                slab,
-                layout,
-                origin,
-            )
+            let coords = grid.coords(index);
+            place(chunks[index], grid, &coords, order, &all, slab, layout, origin)
         },
     )
 }
@@ -84,12 +80,15 @@ pub(crate) fn check_destination(layout: &Layout, grid: &ChunkGrid) -> Result<()>
     Ok(())
 }
 
-/// Runs `work(chunk_index, slab, origin)` for every chunk, where `slab` is the part of `dst` the chunk
-/// lies in and `origin` the byte offset of element `(0, ..., 0)` relative to the slab's start. Slabs are
-/// processed in parallel when `dst` is contiguous and large enough (`threads` and the least number of
-/// bytes worth a thread, see [`parallel::install`]); otherwise all chunks run on the calling thread.
+/// Runs `work(chunk_index, slab, origin)` for every chunk of `grid` that holds an element of `sel`,
+/// where `dst` (laid out as `layout`, the selection's shape) receives the selection, `slab` is the part
+/// of `dst` the chunk's elements go to and `origin` the byte offset of `dst`'s element `(0, ..., 0)`
+/// relative to the slab's start. Slabs (one per row of chunks along `dst`'s slowest axis) are processed
+/// in parallel when `dst` is contiguous and large enough (`threads` and the least number of bytes worth a
+/// thread, see [`parallel::install`]); otherwise all chunks run on the calling thread.
 pub(crate) fn for_each_slab<F>(
     grid: &ChunkGrid,
+    sel: &Selection,
     dst: &mut [u8],
     layout: &Layout,
     (threads, per_thread): (Option<usize>, usize),
@@ -98,59 +97,87 @@ pub(crate) fn for_each_slab<F>(
 where
     F: Fn(usize, &mut [u8], isize) -> Result<()> + Sync,
 {
+    let ranges = sel.chunk_ranges(grid);
+    let order: Vec<usize> = grid
+        .memory_order_in(layout.strides(), &ranges)
+        .into_iter()
+        .filter(|&i| sel.touches(grid, &grid.coords(i)))
+        .collect();
     let contiguous = layout.contiguous_order().filter(|_| layout.offset() == 0);
-    let total = grid.shape().iter().product::<usize>() * layout.itemsize();
-    let order = grid.memory_order(layout.strides());
-    let (Some(o), true, false) = (contiguous, dst.len() == total, grid.is_empty()) else {
+    let total = sel.shape().iter().product::<usize>() * layout.itemsize();
+    let (Some(o), true, false) = (contiguous, dst.len() == total, sel.is_empty()) else {
         return order
             .into_iter()
             .try_for_each(|i| work(i, dst, layout.offset() as isize));
     };
-    let axis = if o == Order::C { 0 } else { grid.ndim() - 1 };
-    // Bytes of one chunk-thick slab along `axis` (from the shape, not the strides: a length-1 axis may
-    // carry any stride in a contiguous array).
-    let slab_bytes = total / grid.shape()[axis].max(1) * grid.chunk()[axis];
-    let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); grid.grid_shape()[axis]];
+    let axis = if o == Order::C { 0 } else { sel.ndim() - 1 };
+    // Bytes of one row of `dst` along `axis` (from the shape, not the strides: a length-1 axis may carry
+    // any stride in a contiguous array).
+    let row_bytes = total / sel.shape()[axis];
+    let rows = ranges[axis].clone();
+    let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); rows.len()];
     for i in order {
-        buckets[grid.coords(i)[axis]].push(i);
+        buckets[grid.coords(i)[axis] - rows.start].push(i);
     }
-    let run = |(j, slab): (usize, &mut [u8])| -> Result<()> {
-        let origin = -((j * slab_bytes) as isize);
-        buckets[j].iter().try_for_each(|&i| work(i, slab, origin))
+    // One slab per row of chunks: the selected rows of `dst` those chunks hold, which follow each other.
+    let mut slabs = Vec::with_capacity(rows.len());
+    let mut rest = dst;
+    let c = grid.chunk()[axis];
+    for (bucket, g) in buckets.iter().zip(rows) {
+        let k = sel.span(axis, g * c, (g * c + c).min(grid.shape()[axis]));
+        let (slab, tail) = std::mem::take(&mut rest).split_at_mut(k.len() * row_bytes);
+        rest = tail;
+        if !bucket.is_empty() {
+            slabs.push((bucket, -((k.start * row_bytes) as isize), slab));
+        }
+    }
+    let run = |(bucket, origin, slab): (&Vec<usize>, isize, &mut [u8])| -> Result<()> {
+        bucket.iter().try_for_each(|&i| work(i, slab, origin))
     };
-    parallel::install(threads, dst.len(), per_thread, |par| {
-        if par && buckets.len() > 1 {
-            dst.par_chunks_mut(slab_bytes.max(1))
-                .enumerate()
-                .try_for_each(run)
+    parallel::install(threads, total, per_thread, |par| {
+        if par && slabs.len() > 1 {
+            slabs.into_par_iter().try_for_each(run)
         } else {
-            dst.chunks_mut(slab_bytes.max(1)).enumerate().try_for_each(run)
+            slabs.into_iter().try_for_each(run)
         }
     })?
 }
 
-/// Copies one chunk's bytes into its region of `dst` (`origin`: byte offset of element 0 in `dst`).
+/// Copies the elements of `sel` that one chunk (at grid position `coords`, its stored bytes in `order`)
+/// holds into `dst`, laid out as `layout` (the selection's shape) with element `(0, ..., 0)` at byte
+/// `origin`. A chunk that holds none is left alone.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn place(
     chunk: &[u8],
     grid: &ChunkGrid,
     coords: &[usize],
     order: Order,
+    sel: &Selection,
     dst: &mut [u8],
     layout: &Layout,
     origin: isize,
 ) -> Result<()> {
     let isz = layout.itemsize();
     let (start, extent) = grid.region(coords);
-    let src_strides = contiguous_strides(&grid.stored_shape(coords), isz, order)?;
+    let chunk_strides = contiguous_strides(&grid.stored_shape(coords), isz, order)?;
+    let (mut from, mut at) = (0usize, origin);
+    let (mut counts, mut src_strides) = (Vec::new(), Vec::new());
+    for a in 0..sel.ndim() {
+        let k = sel.span(a, start[a], start[a] + extent[a]);
+        if k.is_empty() {
+            return Ok(());
+        }
+        let step = sel.step()[a];
+        from += (sel.start()[a] + k.start * step - start[a]) * chunk_strides[a] as usize;
+        src_strides.push(chunk_strides[a] * step as isize);
+        at += k.start as isize * layout.strides()[a];
+        counts.push(k.len());
+    }
     let walk = layout.contiguous_order().unwrap_or(order);
-    let dims = box_dims(&extent, &src_strides, layout.strides(), walk);
-    let at = start
-        .iter()
-        .zip(layout.strides())
-        .fold(origin, |acc, (&i, &s)| acc + i as isize * s);
+    let dims = box_dims(&counts, &src_strides, layout.strides(), walk);
     let at = usize::try_from(at)
         .map_err(|_| Error::InvalidArray("internal: a chunk starts before its slab".into()))?;
-    copy_box(chunk, 0, dst, at, &dims, isz)
+    copy_box(chunk, from, dst, at, &dims, isz)
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use crate::assemble::{check_destination, for_each_slab, place};
 use crate::grid::ChunkGrid;
 use crate::layout::Layout;
 use crate::parallel::{self, CODEC_BYTES_PER_THREAD};
+use crate::selection::Selection;
 use crate::tobytes::{check, cut_chunk};
 
 /// Calls `sink(index, encoded)` for every chunk of `src`, cut in `order` and encoded by `codec` as an
@@ -124,6 +125,7 @@ pub fn decode_chunks(
     }
     decode_with(
         grid,
+        &Selection::all(grid.shape()),
         order,
         dst,
         layout,
@@ -156,12 +158,15 @@ pub(crate) fn zeroed(len: usize, what: &str) -> Result<Vec<u8>> {
 }
 
 /// The decode loop shared with the Zarr reader: `fetch(i, buf)` fills chunk `i`'s stored bytes into `buf`
-/// and returns how many it wrote, which must be all of them (`what` names the source in that error).
+/// and returns how many it wrote, which must be all of them (`what` names the source in that error);
+/// the elements of `sel` it holds are then copied into `dst` (laid out as `layout`, the selection's
+/// shape). Only the chunks that hold selected elements are fetched.
 /// One chunk's buffer may hold at most `max_chunk_bytes` (a chunk shape from untrusted metadata must not
 /// size an allocation beyond the caller's limit).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn decode_with<F>(
     grid: &ChunkGrid,
+    sel: &Selection,
     order: Order,
     dst: &mut [u8],
     layout: &Layout,
@@ -185,6 +190,7 @@ where
     }
     for_each_slab(
         grid,
+        sel,
         dst,
         layout,
         (threads, CODEC_BYTES_PER_THREAD),
@@ -201,7 +207,7 @@ where
                     ),
                 ));
             }
-            place(&buf, grid, &coords, order, slab, layout, origin)
+            place(&buf, grid, &coords, order, sel, slab, layout, origin)
         },
     )
 }

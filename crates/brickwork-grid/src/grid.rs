@@ -168,19 +168,27 @@ impl ChunkGrid {
     /// far apart in time and every line fetched twice. Processing in this order and storing each chunk
     /// in its own slot keeps the result identical and the memory traffic minimal.
     pub fn memory_order(&self, strides: &[isize]) -> Vec<usize> {
+        let all: Vec<_> = self.grid.iter().map(|&g| 0..g).collect();
+        self.memory_order_in(strides, &all)
+    }
+
+    /// The indices of the chunks whose grid coordinates lie in `ranges` (one per axis), in the order of
+    /// [`ChunkGrid::memory_order`].
+    pub fn memory_order_in(&self, strides: &[isize], ranges: &[std::ops::Range<usize>]) -> Vec<usize> {
         let mut axes: Vec<usize> = (0..self.ndim()).collect();
         // Fastest axis first; ties keep the Fortran order of the grid.
         axes.sort_by_key(|&a| strides.get(a).map_or(0, |s| s.unsigned_abs()));
-        let mut out = Vec::with_capacity(self.count);
-        let mut coords = vec![0usize; self.ndim()];
-        for _ in 0..self.count {
+        let count: usize = ranges.iter().map(|r| r.len()).product();
+        let mut out = Vec::with_capacity(count);
+        let mut coords: Vec<usize> = ranges.iter().map(|r| r.start).collect();
+        for _ in 0..count {
             out.push(self.index(&coords));
             for &a in &axes {
                 coords[a] += 1;
-                if coords[a] < self.grid[a] {
+                if coords[a] < ranges[a].end {
                     break;
                 }
-                coords[a] = 0;
+                coords[a] = ranges[a].start;
             }
         }
         out
@@ -240,6 +248,11 @@ mod tests {
         let mut all = g.memory_order(&[-4, 0]);
         all.sort();
         assert_eq!(all, vec![0, 1, 2, 3]);
+        // a box of the grid: grid positions (1..2, 0..2) of a 3x2 grid
+        let g = ChunkGrid::new(&[6, 4], &[2, 2], Edge::Exact).unwrap();
+        assert_eq!(g.memory_order_in(&[4, 1], &[1..2, 0..2]), vec![1, 4]);
+        assert_eq!(g.memory_order_in(&[1, 4], &[1..3, 1..2]), vec![4, 5]);
+        assert!(g.memory_order_in(&[1, 4], &[1..1, 0..2]).is_empty());
     }
 
     #[test]

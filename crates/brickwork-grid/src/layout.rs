@@ -112,6 +112,9 @@ impl Layout {
     /// Whether no two elements share a byte (so writing through this layout is well defined): sorted by
     /// stride magnitude, each axis must step over everything the faster axes cover.
     pub fn is_non_overlapping(&self) -> bool {
+        if self.shape.contains(&0) {
+            return true; // no elements, whatever the strides say
+        }
         let mut dims: Vec<(usize, usize)> = self
             .shape
             .iter()
@@ -203,6 +206,10 @@ mod tests {
             .unwrap()
             .is_non_overlapping());
         assert!(Layout::strided(&[3, 4], &[32, 4], 4, 0, 96)
+            .unwrap()
+            .is_non_overlapping());
+        // NumPy gives empty arrays zero strides
+        assert!(Layout::strided(&[0, 10, 7], &[0, 0, 0], 2, 0, 0)
             .unwrap()
             .is_non_overlapping());
     }

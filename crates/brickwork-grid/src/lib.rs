@@ -4,6 +4,7 @@
 //! * [`grid`]: the chunk grid (fastremap's Fortran-order enumeration, edge modes, overflow checks);
 //! * [`layout`]: strided layouts validated against their buffers;
 //! * [`tobytes()`] / [`assemble_into`]: fastremap's `tobytes` in N dimensions and its inverse;
+//! * [`selection`]: the part of an array a partial read touches;
 //! * [`parallel`]: the `threads` convention shared by every parallel call.
 //!
 //! ```
@@ -27,6 +28,7 @@ pub mod fill;
 pub mod grid;
 pub mod layout;
 pub mod parallel;
+pub mod selection;
 pub mod tobytes;
 pub mod zarr;
 
@@ -34,5 +36,6 @@ pub use assemble::assemble_into;
 pub use encode::{decode_chunks, encode_chunks};
 pub use grid::{ChunkGrid, Edge, MAX_NDIM};
 pub use layout::Layout;
+pub use selection::Selection;
 pub use tobytes::{tobytes, tobytes_into};
 pub use zarr::{ZarrArray, ZarrOptions};

@@ -33,7 +33,9 @@ use crate::encode::{decode_with, encode_each};
 use crate::grid::{ChunkGrid, Edge};
 use crate::layout::Layout;
 use crate::parallel::CODEC_BYTES_PER_THREAD;
+use crate::selection::Selection;
 use crate::tobytes::fill_elements;
+use shard::ShardFile;
 
 /// The default cap on the bytes [`ZarrArray::read`] allocates for a whole array: 16 GiB. The metadata is
 /// untrusted, so larger arrays need an explicit, larger limit.
@@ -457,6 +459,29 @@ impl ZarrArray {
         max_bytes: u64,
         threads: Option<usize>,
     ) -> Result<()> {
+        self.read_selection_into(
+            &Selection::all(self.grid.shape()),
+            dst,
+            layout,
+            max_bytes,
+            threads,
+        )
+    }
+
+    /// Reads the elements `sel` selects into `dst`, laid out as `layout` (the selection's shape, any
+    /// order or strides). Only the chunk files that hold selected elements are read, and of a shard that
+    /// is not wholly selected only its index and the inner chunks that hold selected elements. A 0-d
+    /// array is selected as one element of shape `[1]`. `max_bytes` bounds each chunk's decoding buffer
+    /// (see [`ZarrArray::read_into`]).
+    pub fn read_selection_into(
+        &self,
+        sel: &Selection,
+        dst: &mut [u8],
+        layout: &Layout,
+        max_bytes: u64,
+        threads: Option<usize>,
+    ) -> Result<()> {
+        Selection::new(self.grid.shape(), sel.start(), sel.shape(), sel.step())?;
         if layout.itemsize() != self.dtype.itemsize() {
             return Err(Error::InvalidArray(format!(
                 "the output has {}-byte items but the array's dtype {} has {}",
@@ -464,6 +489,20 @@ impl ZarrArray {
                 self.dtype,
                 self.dtype.itemsize()
             )));
+        }
+        if layout.shape() != sel.shape() {
+            return Err(Error::InvalidArray(format!(
+                "the output has shape {:?} but the selection has {:?}",
+                layout.shape(),
+                sel.shape()
+            )));
+        }
+        if !layout.is_non_overlapping() {
+            return Err(Error::InvalidArray(
+                "the output array has elements that share memory (a broadcast view); pass an array \
+                 whose elements are distinct"
+                    .into(),
+            ));
         }
         let max_chunk = usize::try_from(max_bytes).unwrap_or(usize::MAX);
         if let Some(codec) = &self.shard {
@@ -476,21 +515,27 @@ impl ZarrArray {
             let inner_grid = ChunkGrid::new(self.grid.shape(), &codec.spec().chunks, Edge::Pad)?;
             return for_each_slab(
                 &self.grid,
+                sel,
                 dst,
                 layout,
                 (threads, CODEC_BYTES_PER_THREAD),
                 |i, slab, origin| {
                     let coords = self.grid.coords(i);
                     let key = self.chunk_key(&coords);
-                    let bytes = self.read_chunk_file(&key)?;
-                    codec
-                        .read_into(bytes.as_deref(), &inner_grid, &coords, slab, layout, origin)
-                        .map_err(|e| chunk_error(&key, e))
+                    let read = if sel.covers(&self.grid, &coords) {
+                        let bytes = self.read_chunk_file(&key)?;
+                        codec.read_into(bytes.as_deref(), &inner_grid, &coords, sel, slab, layout, origin)
+                    } else {
+                        let file = ShardFile::open(self.path.join(&key))?;
+                        codec.read_into(file.as_ref(), &inner_grid, &coords, sel, slab, layout, origin)
+                    };
+                    read.map_err(|e| chunk_error(&key, e))
                 },
             );
         }
         decode_with(
             &self.grid,
+            sel,
             self.order,
             dst,
             layout,
@@ -881,6 +926,113 @@ mod tests {
                 ..opts
             };
             assert!(ZarrArray::create(&p, &data, &layout, dtype, &again, None, &|_, _| {}).is_ok());
+            fs::remove_dir_all(&p).unwrap();
+        }
+    }
+
+    #[test]
+    fn selections_read_what_slicing_gives() {
+        let shape = [9usize, 10, 7];
+        let n: usize = shape.iter().product();
+        let values: Vec<u16> = (0..n as u16).map(|i| i.wrapping_mul(7919)).collect();
+        let data: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        let dtype = DType::parse("<u2").unwrap();
+        let layout = Layout::contiguous(&shape, 2, Order::C).unwrap();
+        let fill = 0xBEEFu16;
+        let mut seed = 12345u64;
+        let mut rand = |below: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 33) as usize) % below
+        };
+        let stores = [
+            (ZarrFormat::V2, Order::C, None),
+            (ZarrFormat::V2, Order::F, None),
+            (ZarrFormat::V3, Order::F, None),
+            (ZarrFormat::V3, Order::C, Some(vec![4, 6, 5])),
+            (ZarrFormat::V3, Order::F, Some(vec![8, 3, 5])),
+        ];
+        for (s, (format, order, shards)) in stores.into_iter().enumerate() {
+            let p = tmp(&format!("sel-{s}"));
+            let opts = ZarrOptions {
+                chunks: if shards.is_some() {
+                    vec![2, 3, 5]
+                } else {
+                    vec![4, 3, 5]
+                },
+                compressor: Some(brickwork_core::config::from_json(r#"{"id":"zstd","level":1}"#).unwrap()),
+                order,
+                fill_value: Some(fill.to_le_bytes().to_vec()),
+                format,
+                shards,
+                ..ZarrOptions::default()
+            };
+            let (z, _) = ZarrArray::create(&p, &data, &layout, dtype, &opts, None, &|_, _| {}).unwrap();
+            // one chunk (or shard) file gone: its elements read as the fill value
+            let gone = z.chunk_key(&[1, 1, 0]);
+            fs::remove_file(p.join(&gone)).unwrap();
+            let (gone_start, gone_extent) = z.grid.region(&[1, 1, 0]);
+            let expect_at = |i: [usize; 3]| {
+                let missing = (0..3).all(|a| (gone_start[a]..gone_start[a] + gone_extent[a]).contains(&i[a]));
+                if missing {
+                    fill
+                } else {
+                    values[(i[0] * shape[1] + i[1]) * shape[2] + i[2]]
+                }
+            };
+            for _ in 0..60 {
+                let mut start = [0usize; 3];
+                let mut count = [0usize; 3];
+                let mut step = [1usize; 3];
+                for a in 0..3 {
+                    step[a] = 1 + rand(4) * rand(2);
+                    start[a] = rand(shape[a]);
+                    count[a] = rand((shape[a] - start[a]).div_ceil(step[a]) + 1);
+                }
+                let sel = Selection::new(&shape, &start, &count, &step).unwrap();
+                let m: usize = count.iter().product();
+                let mut expect = Vec::with_capacity(m * 2);
+                for i in 0..count[0] {
+                    for j in 0..count[1] {
+                        for k in 0..count[2] {
+                            let at = [0, 1, 2].map(|a| start[a] + [i, j, k][a] * step[a]);
+                            expect.extend(expect_at(at).to_le_bytes());
+                        }
+                    }
+                }
+                for threads in [Some(1), Some(2)] {
+                    let mut got = vec![0u8; m * 2];
+                    let out = Layout::contiguous(&count, 2, Order::C).unwrap();
+                    z.read_selection_into(&sel, &mut got, &out, DEFAULT_MAX_ARRAY_BYTES, threads)
+                        .unwrap();
+                    assert_eq!(got, expect, "store {s}, {start:?} {count:?} {step:?}");
+                }
+                // an F-ordered output holds the same elements
+                let mut f = vec![0u8; m * 2];
+                let out = Layout::contiguous(&count, 2, Order::F).unwrap();
+                z.read_selection_into(&sel, &mut f, &out, DEFAULT_MAX_ARRAY_BYTES, Some(2))
+                    .unwrap();
+                for i in 0..count[0] {
+                    for j in 0..count[1] {
+                        for k in 0..count[2] {
+                            let c = ((i * count[1] + j) * count[2] + k) * 2;
+                            let at = ((k * count[1] + j) * count[0] + i) * 2;
+                            assert_eq!(f[at..at + 2], expect[c..c + 2], "store {s}, F output");
+                        }
+                    }
+                }
+            }
+            // selections outside the array, or that do not match the output, are errors
+            let e = Selection::new(&shape, &[8, 0, 0], &[2, 1, 1], &[1, 1, 1]).unwrap_err();
+            assert!(e.to_string().contains("axis 0"), "{e}");
+            let sel = Selection::new(&shape, &[0, 0, 0], &[2, 2, 2], &[1, 1, 1]).unwrap();
+            let mut buf = vec![0u8; 16];
+            let wrong = Layout::contiguous(&[2, 2, 1], 2, Order::C).unwrap();
+            let e = z
+                .read_selection_into(&sel, &mut buf, &wrong, u64::MAX, None)
+                .unwrap_err();
+            assert!(e.to_string().contains("selection has [2, 2, 2]"), "{e}");
             fs::remove_dir_all(&p).unwrap();
         }
     }

@@ -11,11 +11,16 @@
 //! encoded like any chunk file. Encoding writes the inner chunks in C order and leaves out those that
 //! hold only the fill value (as zarr-python does by default), with the index at the end and a CRC32C
 //! (zarr-python's defaults). Reading an array places each inner chunk straight into the destination
-//! ([`ShardCodec::read_into`]); decoding one shard file into a shard buffer ([`Codec::decode_into`]) is
+//! ([`ShardCodec::read_into`]), and a partial read reads only the index and the inner chunks it needs
+//! from the file ([`ShardFile`]); decoding one shard file into a shard buffer ([`Codec::decode_into`]) is
 //! there for callers that want a chunk's elements. Either way the file is untrusted: its length is
 //! checked against the index's size, every offset and length against the file, and each inner chunk
 //! must decode to exactly its size.
 
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use brickwork_codecs::pipeline::Pipeline;
@@ -24,7 +29,76 @@ use brickwork_core::{ArrayBuf, ArrayView, Codec, Config, DType, Error, Limits, O
 use crate::assemble::place;
 use crate::grid::{ChunkGrid, Edge};
 use crate::layout::Layout;
+use crate::selection::Selection;
 use crate::tobytes::{cut_chunk, fill_elements};
+
+/// A shard's bytes: all of them in memory, or a [`ShardFile`] read piece by piece (the index, then only
+/// the inner chunks a partial read needs).
+pub(super) trait ShardBytes {
+    /// The shard's length in bytes.
+    fn size(&self) -> u64;
+    /// `len` bytes from `offset` (a range the caller checked against [`ShardBytes::size`]).
+    fn read_at(&self, offset: u64, len: usize) -> Result<Cow<'_, [u8]>>;
+}
+
+impl ShardBytes for [u8] {
+    fn size(&self) -> u64 {
+        self.len() as u64
+    }
+
+    fn read_at(&self, offset: u64, len: usize) -> Result<Cow<'_, [u8]>> {
+        let start = offset as usize;
+        Ok(Cow::Borrowed(&self[start..start + len]))
+    }
+}
+
+/// A shard file on disk, read a range at a time.
+pub(super) struct ShardFile {
+    path: PathBuf,
+    file: File,
+    size: u64,
+}
+
+impl ShardFile {
+    /// Opens the shard file at `path`; `None` when there is none (the shard holds the fill value).
+    pub fn open(path: PathBuf) -> Result<Option<Self>> {
+        let file = match File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io(format!("cannot read chunk {}", path.display()), e)),
+        };
+        let size = file
+            .metadata()
+            .map_err(|e| Error::io(format!("cannot read chunk {}", path.display()), e))?
+            .len();
+        Ok(Some(ShardFile { path, file, size }))
+    }
+}
+
+impl ShardBytes for ShardFile {
+    fn size(&self) -> u64 {
+        self.size
+    }
+
+    fn read_at(&self, offset: u64, len: usize) -> Result<Cow<'_, [u8]>> {
+        let mut buf = Vec::new();
+        let mut f = &self.file;
+        f.seek(SeekFrom::Start(offset))
+            .and_then(|_| f.take(len as u64).read_to_end(&mut buf))
+            .map_err(|e| Error::io(format!("cannot read chunk {}", self.path.display()), e))?;
+        if buf.len() != len {
+            return Err(Error::corrupt(
+                ID,
+                format!(
+                    "{} ended at byte {} while reading {len} bytes from {offset} (it changed while read?)",
+                    self.path.display(),
+                    offset + buf.len() as u64
+                ),
+            ));
+        }
+        Ok(Cow::Owned(buf))
+    }
+}
 
 /// A `sharding_indexed` configuration, as parsed from `zarr.json`.
 #[derive(Debug)]
@@ -112,32 +186,40 @@ impl ShardCodec {
         }
         coords
     }
-    /// Decodes the shard file `file` one inner chunk at a time: `put(coords, elements)` gets each inner
-    /// chunk's position in the shard's inner grid and its elements (the inner chunk shape, in the inner
-    /// chunks' order; the fill value for one never written). The file is untrusted: see the module docs.
-    pub fn decode_each(&self, file: &[u8], mut put: impl FnMut(&[usize], &[u8]) -> Result<()>) -> Result<()> {
+    /// Decodes the inner chunks of the shard file `file` for which `wanted(coords)` holds, one at a time:
+    /// `put(coords, elements)` gets each one's position in the shard's inner grid and its elements (the
+    /// inner chunk shape, in the inner chunks' order; the fill value for one never written). Only the
+    /// index and the wanted inner chunks are read. The file is untrusted: see the module docs.
+    pub fn decode_each(
+        &self,
+        file: &(impl ShardBytes + ?Sized),
+        wanted: impl Fn(&[usize]) -> bool,
+        mut put: impl FnMut(&[usize], &[u8]) -> Result<()>,
+    ) -> Result<()> {
         let corrupt = |reason: String| Error::corrupt(ID, reason);
         let index_len = self.index_len();
-        if file.len() < index_len {
+        let size = file.size();
+        if size < index_len as u64 {
             return Err(corrupt(format!(
-                "the file has {} bytes, fewer than its index of {} inner chunks needs ({index_len})",
-                file.len(),
+                "the file has {size} bytes, fewer than its index of {} inner chunks needs ({index_len})",
                 self.grid.len()
             )));
         }
-        let encoded_index = if self.spec.index_at_start {
-            &file[..index_len]
+        let at = if self.spec.index_at_start {
+            0
         } else {
-            &file[file.len() - index_len..]
+            size - index_len as u64
         };
+        let encoded_index = file.read_at(at, index_len)?;
         let mut index = vec![0u8; self.grid.len() * 16];
         match &self.spec.index_checksum {
             Some(crc) => {
-                crc.decode_into(encoded_index, &mut index)
+                crc.decode_into(&encoded_index, &mut index)
                     .map_err(|e| corrupt(format!("index: {e}")))?;
             }
-            None => index.copy_from_slice(encoded_index),
+            None => index.copy_from_slice(&encoded_index),
         }
+        drop(encoded_index);
         let entry = |k: usize| {
             let mut b = [0u8; 8];
             b.copy_from_slice(&index[8 * k..8 * k + 8]);
@@ -151,25 +233,27 @@ impl ShardCodec {
         let mut inner = vec![0u8; inner_len];
         for j in 0..self.grid.len() {
             let coords = self.coords_c(j);
+            if !wanted(&coords) {
+                continue;
+            }
             let (offset, length) = (entry(2 * j), entry(2 * j + 1));
             if offset == MISSING && length == MISSING {
                 fill_elements(&mut inner, &self.fill);
             } else {
-                let range = usize::try_from(offset)
-                    .ok()
-                    .zip(usize::try_from(length).ok())
-                    .and_then(|(o, l)| Some(o..o.checked_add(l)?))
-                    .filter(|r| r.end <= file.len())
+                let length = offset
+                    .checked_add(length)
+                    .filter(|&end| end <= size)
+                    .and_then(|_| usize::try_from(length).ok())
                     .ok_or_else(|| {
                         corrupt(format!(
-                            "inner chunk {coords:?} lies at bytes {offset}..+{length}, outside the file's {}",
-                            file.len()
+                            "inner chunk {coords:?} lies at bytes {offset}..+{length}, outside the file's {size}"
                         ))
                     })?;
+                let bytes = file.read_at(offset, length)?;
                 let n = self
                     .spec
                     .pipeline
-                    .decode_into(&file[range], &mut inner)
+                    .decode_into(&bytes, &mut inner)
                     .map_err(|e| match e {
                         Error::Corrupt { codec, reason } => Error::Corrupt {
                             codec,
@@ -193,37 +277,48 @@ impl ShardCodec {
         &self.spec
     }
 
-    /// Places every inner chunk of the shard at grid position `shard` into `dst` (laid out as `layout`,
-    /// element `(0, …, 0)` at byte `origin`), decoded from `file`, or the fill value when the shard file
-    /// does not exist (`None`). `inner_grid` is the inner chunks' grid over the whole array; inner chunks
-    /// beyond the array's edge are skipped. This reads a shard without a shard-sized buffer or a second
-    /// copy.
+    /// Places the elements of `sel` that the shard at grid position `shard` holds into `dst` (laid out
+    /// as `layout`, the selection's shape, element `(0, …, 0)` at byte `origin`): the inner chunks that
+    /// hold any are decoded from `file`, or are the fill value when the shard file does not exist
+    /// (`None`). `inner_grid` is the inner chunks' grid over the whole array; inner chunks beyond the
+    /// array's edge are skipped. This reads a shard without a shard-sized buffer or a second copy.
+    #[allow(clippy::too_many_arguments)]
     pub fn read_into(
         &self,
-        file: Option<&[u8]>,
+        file: Option<&(impl ShardBytes + ?Sized)>,
         inner_grid: &ChunkGrid,
         shard: &[usize],
+        sel: &Selection,
         dst: &mut [u8],
         layout: &Layout,
         origin: isize,
     ) -> Result<()> {
         let per_shard = self.grid.grid_shape();
-        let mut place_inner = |coords: &[usize], inner: &[u8]| {
-            let global: Vec<usize> = (0..coords.len())
+        let global = |coords: &[usize]| -> Vec<usize> {
+            (0..coords.len())
                 .map(|a| shard[a] * per_shard[a] + coords[a])
-                .collect();
-            if global.iter().zip(inner_grid.grid_shape()).any(|(g, n)| g >= n) {
-                return Ok(()); // padding of an edge shard
-            }
-            place(inner, inner_grid, &global, self.spec.order, dst, layout, origin)
+                .collect()
+        };
+        let wanted = |coords: &[usize]| {
+            let g = global(coords);
+            // inner chunks beyond the array are padding of an edge shard
+            g.iter().zip(inner_grid.grid_shape()).all(|(g, n)| g < n) && sel.touches(inner_grid, &g)
+        };
+        let place_inner = |coords: &[usize], inner: &[u8]| {
+            let g = global(coords);
+            place(inner, inner_grid, &g, self.spec.order, sel, dst, layout, origin)
         };
         match file {
-            Some(file) => self.decode_each(file, place_inner),
+            Some(file) => self.decode_each(file, wanted, place_inner),
             None => {
                 let mut inner =
                     vec![0u8; self.grid.chunk().iter().product::<usize>() * self.dtype.itemsize()];
                 fill_elements(&mut inner, &self.fill);
-                (0..self.grid.len()).try_for_each(|j| place_inner(&self.coords_c(j), &inner))
+                let mut place_inner = place_inner;
+                (0..self.grid.len())
+                    .map(|j| self.coords_c(j))
+                    .filter(|c| wanted(c))
+                    .try_for_each(|c| place_inner(&c, &inner))
             }
         }
     }
@@ -317,9 +412,23 @@ impl Codec for ShardCodec {
             return Err(Error::output_size(ID, format!("exactly {shard_len}"), out.len()));
         }
         let shard_layout = Layout::contiguous(self.grid.shape(), self.dtype.itemsize(), Order::C)?;
-        self.decode_each(file, |coords, inner| {
-            place(inner, &self.grid, coords, self.spec.order, out, &shard_layout, 0)
-        })?;
+        let all = Selection::all(self.grid.shape());
+        self.decode_each(
+            file,
+            |_| true,
+            |coords, inner| {
+                place(
+                    inner,
+                    &self.grid,
+                    coords,
+                    self.spec.order,
+                    &all,
+                    out,
+                    &shard_layout,
+                    0,
+                )
+            },
+        )?;
         Ok(out.len())
     }
 }

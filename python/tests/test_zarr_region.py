@@ -1,0 +1,206 @@
+"""Reading parts of Zarr arrays: ``brickwork.zarr.open(path)[key]`` gives what NumPy's basic indexing of the
+whole array gives, for stores brickwork and zarr-python 3.4.2 write (v2, v3, sharded), reads only the chunk
+files (and inner chunks of shards) the region touches, and serves Dask."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import zarr
+from zarr.codecs import ZstdCodec
+
+import brickwork.zarr as bz
+from brickwork.codecs import Zstd
+from brickwork.errors import BrickworkError, InvalidArrayError, LimitError
+
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning", "ignore::FutureWarning")
+
+SHAPE = (23, 17, 6)
+
+
+def random_key(rng, shape):
+    """A random NumPy basic index of an array of ``shape``: integers, slices of any step, ... and None."""
+    key = []
+    for n in shape:
+        kind = rng.integers(0, 6)
+        if kind == 0:
+            key.append(int(rng.integers(-n, n)))
+        elif kind == 1:
+            key.append(slice(None))
+        else:
+            bound = lambda: None if rng.integers(0, 4) == 0 else int(rng.integers(-n - 2, n + 3))  # noqa: E731
+            step = int(rng.choice([1, 1, 2, 3, 5, 9, -1, -2, -4]))
+            key.append(slice(bound(), bound(), step))
+        if rng.integers(0, 8) == 0:
+            key.append(None)
+    if rng.integers(0, 4) == 0:  # some entries replaced by an ellipsis
+        at = int(rng.integers(0, len(key) + 1))
+        key = key[:at] + [...] + key[at + int(rng.integers(0, len(key) - at + 1)):]
+    return tuple(key)
+
+
+def stores(tmp_path, a):
+    """The same array written five ways: (name, path)."""
+    made = []
+    for name, kwargs in [
+        ("bw-v2-C", dict(order="C")),
+        ("bw-v2-F", dict(order="F", fill_value=3)),
+        ("bw-v3", dict(zarr_format=3, order="F")),
+        ("bw-v3-shards", dict(zarr_format=3, chunks=(4, 4, 2), shards=(8, 8, 4))),
+    ]:
+        path = tmp_path / name
+        bz.save(path, a, **{"chunks": (8, 5, 4), "compressor": Zstd(level=1), **kwargs})
+        made.append((name, path))
+    path = tmp_path / "zarr-shards"
+    z = zarr.create_array(store=str(path), shape=a.shape, chunks=(4, 4, 2), shards=(8, 8, 4), dtype=a.dtype,
+                          compressors=ZstdCodec(level=1))
+    z[:] = a
+    made.append(("zarr-shards", path))
+    path = tmp_path / "zarr-v2"
+    z = zarr.create_array(store=str(path), shape=a.shape, chunks=(8, 5, 4), dtype=a.dtype, zarr_format=2)
+    z[:] = a
+    made.append(("zarr-v2", path))
+    return made
+
+
+def test_random_keys_give_what_numpy_gives(tmp_path):
+    rng = np.random.default_rng(5)
+    a = rng.integers(0, 60000, SHAPE).astype("<u2")
+    for name, path in stores(tmp_path, a):
+        z = bz.open(path)
+        assert z.shape == SHAPE and z.dtype == a.dtype and len(z) == SHAPE[0]
+        for _ in range(150):
+            key = random_key(rng, SHAPE)
+            expect = a[key]
+            got = z[key]
+            assert np.shape(got) == np.shape(expect), (name, key)
+            np.testing.assert_array_equal(got, expect, err_msg=f"{name} {key}")
+            assert isinstance(got, np.ndarray) == isinstance(expect, np.ndarray), (name, key)
+        np.testing.assert_array_equal(np.asarray(z), a)
+        np.testing.assert_array_equal(z[...], a)
+
+
+def test_read_into_out_views(tmp_path):
+    a = np.arange(np.prod(SHAPE), dtype="<f8").reshape(SHAPE)
+    (name, path), *_ = stores(tmp_path, a)
+    z = bz.open(path)
+    big = np.zeros((30, 30, 30))
+    view = big[1:21:2, 3, ::-1][:, :5]  # a strided, backwards view
+    np.testing.assert_array_equal(z.read((slice(2, 22, 2), slice(None), slice(1, 6))), a[2:22:2, :, 1:6])
+    region = (slice(2, 22, 2), 4, slice(1, 6))
+    assert z.read(region, out=view) is view
+    np.testing.assert_array_equal(view, a[region])
+    np.testing.assert_array_equal(big[1:21:2, 3, ::-1][:, :5], a[region])
+    with pytest.raises(InvalidArrayError, match="selection is"):
+        z.read(region, out=np.zeros((10, 6)))
+    with pytest.raises(BrickworkError, match="read-only"):
+        frozen = np.zeros((10, 5))
+        frozen.flags.writeable = False
+        z.read(region, out=frozen)
+
+
+def test_missing_chunks_read_as_the_fill_value(tmp_path):
+    a = np.arange(np.prod(SHAPE), dtype="<i4").reshape(SHAPE)
+    path = tmp_path / "a.zarr"
+    bz.save(path, a, chunks=(8, 5, 4), fill_value=-9)
+    (path / "1.1.0").unlink()
+    z = bz.open(path)
+    assert z.fill_value == -9
+    got = z[5:12, 3:7, 2]
+    expect = a[5:12, 3:7, 2].copy()
+    expect[3:, 2:] = -9  # rows 8..11 and columns 5..6 are chunk (1, 1, 0)
+    np.testing.assert_array_equal(got, expect)
+
+
+def test_only_the_chunks_a_region_touches_are_read(tmp_path):
+    """A corrupt chunk file, or a corrupt inner chunk of a shard, spoils only the regions that touch it."""
+    a = np.arange(np.prod(SHAPE), dtype="<u2").reshape(SHAPE)
+    path = tmp_path / "v2"
+    bz.save(path, a, chunks=(8, 5, 4), compressor=Zstd(level=1))
+    (path / "0.0.0").write_bytes(b"not zstd at all")
+    z = bz.open(path)
+    np.testing.assert_array_equal(z[8:, :, :], a[8:])
+    np.testing.assert_array_equal(z[:, 5::3, 1], a[:, 5::3, 1])
+    with pytest.raises(BrickworkError, match="0.0.0"):
+        z[7, 4, 3]
+    # a shard written by zarr-python: garble inner chunk (0, 0, 0) of shard c/0/0/0 in place
+    path = tmp_path / "shards"
+    zarr_array = zarr.create_array(store=str(path), shape=a.shape, chunks=(4, 4, 2), shards=(8, 8, 4),
+                                   dtype=a.dtype, compressors=ZstdCodec(level=1))
+    zarr_array[:] = a
+    shard = path / "c" / "0" / "0" / "0"
+    data = bytearray(shard.read_bytes())
+    index = np.frombuffer(bytes(data[-(8 * 16 + 4):-4]), "<u8").reshape(8, 2)
+    offset, length = (int(v) for v in index[0])
+    data[offset:offset + length] = b"\xff" * length
+    shard.write_bytes(bytes(data))
+    z = bz.open(path)
+    np.testing.assert_array_equal(z[4:8, 0:4, 0:2], a[4:8, 0:4, 0:2])  # inner chunk (1, 0, 0)
+    np.testing.assert_array_equal(z[:, 4:, :], a[:, 4:])
+    np.testing.assert_array_equal(z[::4, 1, 3], a[::4, 1, 3])  # touches shard (0,0,0) only in chunk (*,0,1)
+    with pytest.raises(BrickworkError, match=r"inner chunk \[0, 0, 0\]"):
+        z[3, 3, 1]
+    with pytest.raises(BrickworkError):
+        bz.load(path)
+
+
+def test_zero_d_arrays_and_scalars(tmp_path):
+    path = tmp_path / "s.zarr"
+    bz.save(path, np.array(2.5), chunks=())
+    z = bz.open(path)
+    assert z.shape == () and z.ndim == 0 and z.size == 1
+    assert z[()] == 2.5 and isinstance(z[()], np.float64)
+    assert z[...].shape == () and isinstance(z[...], np.ndarray)
+    assert z[None].shape == (1,)
+    with pytest.raises(TypeError):
+        len(z)
+    with pytest.raises(IndexError, match="too many indices"):
+        z[0]
+
+
+@pytest.mark.parametrize("key, says", [
+    ([1, 2], "basic indexing"),
+    (np.array([1, 2]), "basic indexing"),
+    (True, "basic indexing"),
+    (1.5, "basic indexing"),
+    ((0, 0, 0, 0), "too many indices"),
+    ((..., 1, ...), "single ellipsis"),
+    (23, "out of bounds for axis 0"),
+    ((0, -18), "out of bounds for axis 1"),
+])
+def test_bad_keys_are_index_errors(tmp_path, key, says):
+    path = tmp_path / "a.zarr"
+    bz.save(path, np.zeros(SHAPE, "u1"), chunks=(8, 8, 8))
+    with pytest.raises(IndexError, match=says):
+        bz.open(path)[key]
+
+
+def test_hostile_shapes_are_held_to_max_bytes(tmp_path):
+    """The untrusted shape cannot make a read allocate beyond max_bytes; small regions still read."""
+    path = tmp_path / "h.zarr"
+    bz.save(path, np.ones((4, 4), "<u2"), chunks=(2, 2))
+    meta = json.loads((path / ".zarray").read_text())
+    meta["shape"] = [2**40, 2**20]
+    (path / ".zarray").write_text(json.dumps(meta))
+    z = bz.open(path)
+    assert z.nbytes == 2**61
+    with pytest.raises(LimitError, match="max_bytes"):
+        z[:]
+    with pytest.raises(LimitError):
+        np.asarray(z)
+    np.testing.assert_array_equal(z[:4, :4], np.ones((4, 4)))
+    np.testing.assert_array_equal(z[2**40 - 1, :3], [0, 0, 0])  # missing chunks: the fill value (0)
+    with pytest.raises(LimitError):
+        bz.open(path, max_bytes=10)[:4, :4]
+
+
+def test_dask_reads_through_brickwork(tmp_path):
+    da = pytest.importorskip("dask.array")
+    a = np.random.default_rng(1).standard_normal(SHAPE).astype("<f4")
+    path = tmp_path / "d.zarr"
+    bz.save(path, a, chunks=(4, 4, 2), shards=(8, 8, 6), zarr_format=3, compressor=Zstd(level=1))
+    z = bz.open(path)
+    x = da.from_array(z, chunks=z.shards)
+    np.testing.assert_allclose(x.mean(axis=(0, 2)).compute(), a.mean(axis=(0, 2)), rtol=1e-5)
+    np.testing.assert_array_equal(x[3:20:4, ::-2].compute(), a[3:20:4, ::-2])
