@@ -1,5 +1,7 @@
 """Zarr directory stores (format 2 and 3), written and read in Rust: ``save(path, array, chunks=...)``,
-``load(path)``, and ``open(path)[region]`` for parts of arrays too large to load.
+``load(path)``, and for arrays too large for memory ``create(path, shape, dtype, chunks=...)`` and
+``open(path, mode="r+")``, whose :class:`Array` reads and writes regions: ``a[region]``,
+``a[region] = values``.
 
 What ``save`` writes, zarr-python (``zarr.open(path)``), Dask (``da.from_zarr``), xarray and tensorstore
 read: Zarr v2 by default (a ``.zarray`` with numcodecs configs plus one file per chunk named ``i.j.k``),
@@ -11,7 +13,9 @@ either format as zarr-python writes it, with any codec brickwork knows, sharded 
 missing chunks read as the fill value. ``open`` gives an :class:`Array` that reads any region NumPy's
 basic indexing can name (integers, slices with any step, ``...``, ``None``), decoding only the chunks
 the region touches (of a shard, only its index and the inner chunks it needs), in parallel; Dask reads
-it too (``dask.array.from_array(brickwork.zarr.open(path), chunks=...)``).
+it too (``dask.array.from_array(brickwork.zarr.open(path), chunks=...)``). Writing a region encodes the
+chunks it covers from the data alone and reads, updates and rewrites the ones it covers in part, each
+replaced atomically (processes writing disjoint chunks may run at once, as with zarr-python).
 """
 from __future__ import annotations
 
@@ -25,7 +29,8 @@ from . import _native
 from ._grid import _array, _order, _sizes, _threads
 from .errors import InvalidArrayError, LimitError
 
-__all__ = ["save", "load", "info", "open", "Array", "ArrayInfo", "SaveStats", "DEFAULT_MAX_ARRAY_BYTES"]
+__all__ = ["save", "load", "info", "open", "create", "Array", "ArrayInfo", "SaveStats",
+           "DEFAULT_MAX_ARRAY_BYTES"]
 
 #: ``load`` (and reading an :class:`Array`) refuses results of more bytes than this, and chunks whose
 #: decoding buffer would be larger, unless ``max_bytes=`` is raised: the metadata is untrusted.
@@ -71,22 +76,54 @@ def save(path: str | os.PathLike, array, *, chunks, compressor=None, filters=Non
     chunk through a ``transpose`` codec. ``shards`` (v3 only, as zarr-python's ``create_array``): the shard
     shape, a multiple of ``chunks``; each file then holds one shard of chunks (``sharding_indexed``, index
     at the end with a CRC32C; chunks holding only the fill value are left out)."""
-    if zarr_format not in (2, 3):
-        raise InvalidArrayError(f"zarr_format must be 2 or 3, got {zarr_format!r}")
     arr = _array(np.asarray(array)) if np.ndim(array) else np.asarray(array)
     if arr.dtype.hasobject:
         raise InvalidArrayError("object arrays cannot be written by brickwork.zarr; use zarr-python for them")
-    chunk_list = _sizes(chunks, "chunks") if arr.ndim else []
     from .codecs._base import _native_dtype
 
-    fill = None if fill_value is None else np.asarray(fill_value, dtype=arr.dtype).tobytes()
     n_chunks, bytes_in, bytes_out = _native.zarr_save(
-        os.fspath(path), arr, _native_dtype(arr.dtype), chunk_list,
-        None if compressor is None else _config_json(compressor),
-        [_config_json(f) for f in (filters or [])], _order(order), fill, dimension_separator, int(zarr_format),
-        None if shards is None else _sizes(shards, "shards"), bool(overwrite), _threads(threads),
+        os.fspath(path), arr, _native_dtype(arr.dtype),
+        *_store_options(arr.dtype, arr.ndim, chunks, compressor, filters, order, fill_value,
+                        dimension_separator, zarr_format, shards, overwrite),
+        _threads(threads),
     )
     return SaveStats(n_chunks, bytes_in, bytes_out)
+
+
+def create(path: str | os.PathLike, shape, dtype, *, chunks, compressor=None, filters=None, order: str = "C",
+           fill_value=None, dimension_separator: str | None = None, overwrite: bool = False,
+           zarr_format: int = 2, shards=None, max_bytes: int = DEFAULT_MAX_ARRAY_BYTES) -> Array:
+    """Create a Zarr array of ``shape`` and ``dtype`` at ``path`` with no chunks written yet (it reads as
+    the fill value; zarr-python's ``create_array``), and return it open for writing regions
+    (``a[region] = values``). The options are :func:`save`'s."""
+    dtype = np.dtype(dtype)
+    if dtype.hasobject:
+        raise InvalidArrayError("object arrays cannot be written by brickwork.zarr; use zarr-python for them")
+    shape = tuple(operator.index(n) for n in (shape if np.ndim(shape) else (shape,)))
+    if any(n < 0 for n in shape):
+        raise InvalidArrayError(f"shape must hold sizes of at least 0, got {shape}")
+    from .codecs._base import _native_dtype
+
+    _native.zarr_create(
+        os.fspath(path), list(shape), _native_dtype(dtype),
+        *_store_options(dtype, len(shape), chunks, compressor, filters, order, fill_value, dimension_separator,
+                        zarr_format, shards, overwrite),
+    )
+    return Array(path, mode="r+", max_bytes=max_bytes)
+
+
+def _store_options(dtype, ndim, chunks, compressor, filters, order, fill_value, dimension_separator,
+                   zarr_format, shards, overwrite) -> tuple:
+    """The native arguments of a new store, from ``save``'s and ``create``'s keyword arguments."""
+    if zarr_format not in (2, 3):
+        raise InvalidArrayError(f"zarr_format must be 2 or 3, got {zarr_format!r}")
+    fill = None if fill_value is None else np.asarray(fill_value, dtype=dtype).tobytes()
+    return (
+        _sizes(chunks, "chunks") if ndim else [],
+        None if compressor is None else _config_json(compressor),
+        [_config_json(f) for f in (filters or [])], _order(order), fill, dimension_separator, int(zarr_format),
+        None if shards is None else _sizes(shards, "shards"), bool(overwrite),
+    )
 
 
 def info(path: str | os.PathLike) -> ArrayInfo:
@@ -102,24 +139,30 @@ def load(path: str | os.PathLike, *, out=None, threads: int | None = None,
     return open(path, max_bytes=max_bytes).read(out=out, threads=threads)
 
 
-def open(path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_ARRAY_BYTES) -> Array:
-    """Open the Zarr array (format 2 or 3) at ``path`` for reading; see :class:`Array`."""
-    return Array(path, max_bytes=max_bytes)
+def open(path: str | os.PathLike, mode: str = "r", *, max_bytes: int = DEFAULT_MAX_ARRAY_BYTES) -> Array:
+    """Open the Zarr array (format 2 or 3) at ``path`` for reading (``mode="r"``) or for reading and
+    writing (``"r+"``); see :class:`Array`."""
+    return Array(path, mode=mode, max_bytes=max_bytes)
 
 
 class Array:
-    """A Zarr array (format 2 or 3) opened for reading, indexed like a NumPy array.
+    """A Zarr array (format 2 or 3), indexed like a NumPy array.
 
     ``a[key]`` takes what NumPy's basic indexing takes: integers (negative ones count from the end),
     slices with any step (negative too), ``...`` and ``None``; it returns a new NumPy array, read in
     parallel from only the chunk files the region touches (of a sharded array, only the index and the
     inner chunks it needs). ``a.read(key, out=..., threads=...)`` does the same into an existing array.
-    Fancy (integer-array and boolean) indexing is not offered: read the enclosing region and index the
-    result. The metadata is read once, when the array is opened.
+    Opened with ``mode="r+"``, ``a[key] = values`` (or ``a.write(key, values, threads=...)``) writes
+    the region: ``values`` is cast to the array's dtype and broadcast to the region's shape as NumPy
+    assignment does. Fancy (integer-array and boolean) indexing is not offered: read the enclosing region
+    and index the result. The metadata is read once, when the array is opened.
     """
 
-    def __init__(self, path: str | os.PathLike, *, max_bytes: int = DEFAULT_MAX_ARRAY_BYTES):
+    def __init__(self, path: str | os.PathLike, *, mode: str = "r", max_bytes: int = DEFAULT_MAX_ARRAY_BYTES):
+        if mode not in ("r", "r+"):
+            raise InvalidArrayError(f'mode must be "r" (read) or "r+" (read and write), got {mode!r}')
         self.path = os.fspath(path)
+        self.mode = mode
         self.max_bytes = int(max_bytes)
         self._handle = _native.ZarrHandle(self.path)
         shape, chunks, dtype, order, zarr_format, shards, fill = self._handle.info()
@@ -158,6 +201,9 @@ class Array:
         scalar = data.ndim == 0 and not any(k is Ellipsis for k in (key if isinstance(key, tuple) else (key,)))
         return data[()] if scalar else data
 
+    def __setitem__(self, key, values) -> None:
+        self.write(key, values)
+
     def __array__(self, dtype=None, copy=None):
         data = self.read()
         return data if dtype is None else data.astype(dtype, copy=False)
@@ -165,34 +211,71 @@ class Array:
     def read(self, key: Any = ..., *, out=None, threads: int | None = None) -> np.ndarray:
         """The elements ``key`` selects (all of them by default) as a new array in the array's order, or
         written into ``out`` (of the selection's shape and the dtype's item size) and returned."""
-        start, count, step, result_shape, new_axes, picked, flipped = _plan(key, self.shape)
+        plan = _plan(key, self.shape)
         if out is None:
-            nbytes = int(np.prod(result_shape, dtype=object)) * self.dtype.itemsize
+            nbytes = int(np.prod(plan.shape, dtype=object)) * self.dtype.itemsize
             if nbytes > self.max_bytes:
                 raise LimitError(
                     f"{self.path}: the selection needs {nbytes} bytes, more than max_bytes={self.max_bytes}; "
                     "pass a larger max_bytes if the store is trusted, or read a smaller region"
                 )
-            out = np.empty(result_shape, dtype=self.dtype, order=self.order)
+            out = np.empty(plan.shape, dtype=self.dtype, order=self.order)
         elif not isinstance(out, np.ndarray):
             raise InvalidArrayError(f"out must be a NumPy array, got {type(out).__name__}")
-        elif out.shape != result_shape or out.dtype.itemsize != self.dtype.itemsize:
+        elif out.shape != plan.shape or out.dtype.itemsize != self.dtype.itemsize:
             raise InvalidArrayError(f"out has shape {out.shape} and dtype {out.dtype}; the selection is "
-                                    f"{result_shape} {self.dtype}")
-        # a view of `out` with one axis per array axis, in the array's direction
-        view = out[tuple(0 if i in new_axes else slice(None) for i in range(out.ndim)) + (...,)] if new_axes else out
-        if picked:
-            view = np.expand_dims(view, picked)
-        if flipped:
-            view = view[tuple(slice(None, None, -1) if a in flipped else slice(None) for a in range(view.ndim))]
-        self._handle.read(view, start, count, step, self.max_bytes, _threads(threads))
+                                    f"{plan.shape} {self.dtype}")
+        self._handle.read(plan.view(out), plan.start, plan.count, plan.step, self.max_bytes, _threads(threads))
         return out
 
+    def write(self, key: Any, values, *, threads: int | None = None) -> SaveStats:
+        """Write ``values`` (cast to the dtype and broadcast to the selection's shape, as NumPy assigns)
+        into the elements ``key`` selects; returns what was written (chunks, raw bytes, encoded bytes)."""
+        if self.mode != "r+":
+            raise InvalidArrayError(f"{self.path} is open for reading only; open it with mode=\"r+\" to write")
+        plan = _plan(key, self.shape)
+        try:
+            data = np.broadcast_to(np.asarray(values, dtype=self.dtype), plan.shape)
+        except ValueError as e:
+            raise InvalidArrayError(f"cannot write values of shape {np.shape(values)} into a selection of "
+                                    f"shape {plan.shape}: {e}") from None
+        written = self._handle.write(plan.view(data), plan.start, plan.count, plan.step, self.max_bytes,
+                                     _threads(threads))
+        return SaveStats(*written)
 
-def _plan(key: Any, shape: tuple) -> tuple:
-    """NumPy basic indexing of an array of ``shape``, as a selection for the native reader: per axis the
-    start, count and (positive) step; the result's shape; the result axes ``None`` added; the array axes
-    an integer picked (dropped from the result); the array axes read backwards (negative steps)."""
+
+class _Plan(NamedTuple):
+    """A NumPy basic index of an array, as a selection for the native reader and writer."""
+
+    #: per array axis: the first index, how many, and the (positive) step
+    start: list
+    count: list
+    step: list
+    #: the result's shape
+    shape: tuple
+    #: the result axes ``None`` added
+    new_axes: list
+    #: the array axes an integer picked (dropped from the result)
+    picked: list
+    #: the array axes read backwards (negative steps)
+    flipped: list
+
+    def view(self, result: np.ndarray) -> np.ndarray:
+        """A view of ``result`` (of the result's shape) with one axis per array axis, each in the
+        array's direction: what the native side reads into or writes from."""
+        view = result
+        if self.new_axes:
+            view = view[tuple(0 if i in self.new_axes else slice(None) for i in range(view.ndim)) + (...,)]
+        if self.picked:
+            view = np.expand_dims(view, self.picked)
+        if self.flipped:
+            view = view[tuple(slice(None, None, -1) if a in self.flipped else slice(None)
+                              for a in range(view.ndim))]
+        return view
+
+
+def _plan(key: Any, shape: tuple) -> _Plan:
+    """NumPy's basic indexing of an array of ``shape`` by ``key``, checked as NumPy checks it."""
     key = key if isinstance(key, tuple) else (key,)
     if sum(k is Ellipsis for k in key) > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
@@ -240,4 +323,4 @@ def _plan(key: Any, shape: tuple) -> tuple:
             start.append(i % n), count.append(1), step.append(1)
             picked.append(axis)
         axis += 1
-    return start, count, step, tuple(result_shape), new_axes, picked, flipped
+    return _Plan(start, count, step, tuple(result_shape), new_axes, picked, flipped)

@@ -248,7 +248,7 @@ pub fn decode_chunks<'py>(
 }
 
 /// `zarr_save(path, image, dtype, chunks, compressor_json, filters_json, order, fill, separator,
-/// overwrite, threads) -> (chunks, bytes_in, bytes_out)`.
+/// zarr_format, shards, overwrite, threads) -> (chunks, bytes_in, bytes_out)`.
 #[pyfunction]
 #[pyo3(signature = (path, image, dtype, chunks, compressor_json, filters_json, order, fill, separator, zarr_format, shards, overwrite, threads))]
 #[allow(clippy::too_many_arguments)] // the Python signature
@@ -269,39 +269,18 @@ pub fn zarr_save<'py>(
     threads: Option<usize>,
 ) -> PyResult<(u64, u64, u64)> {
     let setup = || -> Result<_, Error> {
-        let raw = RawArray::of(image)?;
-        let options = ZarrOptions {
+        let options = zarr_options(
             chunks,
-            compressor: compressor_json.map(config::from_json).transpose()?,
-            filters: filters_json
-                .iter()
-                .map(|f| config::from_json(f))
-                .collect::<Result<_, _>>()?,
-            order: order_of(order)?,
-            fill_value: fill,
-            dimension_separator: match separator {
-                None => None,
-                Some(".") => Some('.'),
-                Some("/") => Some('/'),
-                Some(other) => {
-                    return Err(Error::InvalidArray(format!(
-                        "dimension_separator must be \".\" or \"/\", got {other:?}"
-                    )))
-                }
-            },
-            format: match zarr_format {
-                2 => ZarrFormat::V2,
-                3 => ZarrFormat::V3,
-                other => {
-                    return Err(Error::InvalidArray(format!(
-                        "zarr_format must be 2 or 3, got {other}"
-                    )))
-                }
-            },
+            compressor_json,
+            &filters_json,
+            order,
+            fill,
+            separator,
+            zarr_format,
             shards,
             overwrite,
-        };
-        Ok((raw, options, DType::parse(dtype)?))
+        )?;
+        Ok((RawArray::of(image)?, options, DType::parse(dtype)?))
     };
     let (raw, options, dtype) = setup().map_err(|e| to_pyerr(py, e))?;
     // SAFETY: `image` is alive for this whole call.
@@ -310,6 +289,89 @@ pub fn zarr_save<'py>(
         ZarrArray::create(&path, src, &raw.layout, dtype, &options, threads, &|_, _| {})
     })?;
     Ok((stats.chunks, stats.bytes_in, stats.bytes_out))
+}
+
+/// `zarr_create(path, shape, dtype, chunks, compressor_json, filters_json, order, fill, separator,
+/// zarr_format, shards, overwrite)`: a new array with no chunks yet (every element the fill value), to be
+/// written a region at a time through `ZarrHandle.write`.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)] // the Python signature
+pub fn zarr_create(
+    py: Python<'_>,
+    path: std::path::PathBuf,
+    shape: Vec<usize>,
+    dtype: &str,
+    chunks: Vec<usize>,
+    compressor_json: Option<&str>,
+    filters_json: Vec<String>,
+    order: &str,
+    fill: Option<Vec<u8>>,
+    separator: Option<&str>,
+    zarr_format: u8,
+    shards: Option<Vec<usize>>,
+    overwrite: bool,
+) -> PyResult<()> {
+    let create = || -> Result<(), Error> {
+        let options = zarr_options(
+            chunks,
+            compressor_json,
+            &filters_json,
+            order,
+            fill,
+            separator,
+            zarr_format,
+            shards,
+            overwrite,
+        )?;
+        ZarrArray::create_empty(&path, &shape, DType::parse(dtype)?, &options).map(drop)
+    };
+    create().map_err(|e| to_pyerr(py, e))
+}
+
+/// The options of a new store, from the Python arguments.
+#[allow(clippy::too_many_arguments)]
+fn zarr_options(
+    chunks: Vec<usize>,
+    compressor_json: Option<&str>,
+    filters_json: &[String],
+    order: &str,
+    fill: Option<Vec<u8>>,
+    separator: Option<&str>,
+    zarr_format: u8,
+    shards: Option<Vec<usize>>,
+    overwrite: bool,
+) -> Result<ZarrOptions, Error> {
+    Ok(ZarrOptions {
+        chunks,
+        compressor: compressor_json.map(config::from_json).transpose()?,
+        filters: filters_json
+            .iter()
+            .map(|f| config::from_json(f))
+            .collect::<Result<_, _>>()?,
+        order: order_of(order)?,
+        fill_value: fill,
+        dimension_separator: match separator {
+            None => None,
+            Some(".") => Some('.'),
+            Some("/") => Some('/'),
+            Some(other) => {
+                return Err(Error::InvalidArray(format!(
+                    "dimension_separator must be \".\" or \"/\", got {other:?}"
+                )))
+            }
+        },
+        format: match zarr_format {
+            2 => ZarrFormat::V2,
+            3 => ZarrFormat::V3,
+            other => {
+                return Err(Error::InvalidArray(format!(
+                    "zarr_format must be 2 or 3, got {other}"
+                )))
+            }
+        },
+        shards,
+        overwrite,
+    })
 }
 
 /// What `ZarrHandle.info` returns: shape, chunks, dtype, order, Zarr format, shard shape and fill value.
@@ -372,30 +434,73 @@ impl ZarrHandle {
         max_bytes: u64,
         threads: Option<usize>,
     ) -> PyResult<()> {
-        let z = &self.inner;
         let raw = writable(out).map_err(|e| to_pyerr(py, e))?;
-        let setup = || -> Result<(Selection, Layout), Error> {
-            if z.shape().is_empty() {
-                // a 0-d array is stored as one chunk of one element
-                if !(start.is_empty() && count.is_empty() && step.is_empty() && raw.layout.shape().is_empty())
-                {
-                    return Err(Error::InvalidArray(
-                        "a 0-d array is read whole, into a 0-d output".into(),
-                    ));
-                }
-                let layout =
-                    Layout::strided(&[1], &[0], raw.layout.itemsize(), raw.layout.offset(), raw.len)?;
-                return Ok((Selection::all(&[1]), layout));
-            }
-            let sel = Selection::new(z.shape(), &start, &count, &step)?;
-            Ok((sel, raw.layout.clone()))
-        };
-        let (sel, layout) = setup().map_err(|e| to_pyerr(py, e))?;
+        let (sel, layout) = self
+            .selection(&raw, start, count, step)
+            .map_err(|e| to_pyerr(py, e))?;
         // SAFETY: `out` is alive for this call and no other Rust slice of its memory exists.
         let dst = unsafe { raw.bytes_mut() };
         run_detached(py, || {
-            z.read_selection_into(&sel, dst, &layout, max_bytes, threads)
+            self.inner
+                .read_selection_into(&sel, dst, &layout, max_bytes, threads)
         })
+    }
+
+    /// `write(src, start, count, step, max_bytes, threads) -> (chunks, bytes_in, bytes_out)`: writes
+    /// `src` (the selection's shape, as for `read`) into the selected elements; chunks the selection
+    /// covers only in part are read, updated and written back.
+    #[allow(clippy::too_many_arguments)]
+    fn write(
+        &self,
+        py: Python<'_>,
+        src: &Bound<'_, PyUntypedArray>,
+        start: Vec<usize>,
+        count: Vec<usize>,
+        step: Vec<usize>,
+        max_bytes: u64,
+        threads: Option<usize>,
+    ) -> PyResult<(u64, u64, u64)> {
+        let raw = RawArray::of(src).map_err(|e| to_pyerr(py, e))?;
+        let (sel, layout) = self
+            .selection(&raw, start, count, step)
+            .map_err(|e| to_pyerr(py, e))?;
+        // SAFETY: `src` is alive for this call.
+        let data = unsafe { raw.bytes() };
+        let stats = run_detached(py, || {
+            self.inner
+                .write_selection(&sel, data, &layout, max_bytes, threads)
+        })?;
+        Ok((stats.chunks, stats.bytes_in, stats.bytes_out))
+    }
+}
+
+impl ZarrHandle {
+    /// The selection the Python lists name, and the layout of `array` as its shape (a 0-d array is
+    /// stored as one chunk of one element: its selection is that element, with empty lists).
+    fn selection(
+        &self,
+        array: &RawArray,
+        start: Vec<usize>,
+        count: Vec<usize>,
+        step: Vec<usize>,
+    ) -> Result<(Selection, Layout), Error> {
+        if self.inner.shape().is_empty() {
+            if !(start.is_empty() && count.is_empty() && step.is_empty() && array.layout.shape().is_empty()) {
+                return Err(Error::InvalidArray(
+                    "a 0-d array is read and written whole, through a 0-d array".into(),
+                ));
+            }
+            let layout = Layout::strided(
+                &[1],
+                &[0],
+                array.layout.itemsize(),
+                array.layout.offset(),
+                array.len,
+            )?;
+            return Ok((Selection::all(&[1]), layout));
+        }
+        let sel = Selection::new(self.inner.shape(), &start, &count, &step)?;
+        Ok((sel, array.layout.clone()))
     }
 }
 
@@ -406,6 +511,7 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(encode_chunks, m)?)?;
     m.add_function(wrap_pyfunction!(decode_chunks, m)?)?;
     m.add_function(wrap_pyfunction!(zarr_save, m)?)?;
+    m.add_function(wrap_pyfunction!(zarr_create, m)?)?;
     m.add_class::<ZarrHandle>()?;
     Ok(())
 }

@@ -204,3 +204,92 @@ def test_dask_reads_through_brickwork(tmp_path):
     x = da.from_array(z, chunks=z.shards)
     np.testing.assert_allclose(x.mean(axis=(0, 2)).compute(), a.mean(axis=(0, 2)), rtol=1e-5)
     np.testing.assert_array_equal(x[3:20:4, ::-2].compute(), a[3:20:4, ::-2])
+
+
+def random_values(rng, key, shape, dtype):
+    """Values for ``a[key] = values``: a scalar, the region's shape, or something broadcast to it."""
+    region = np.empty(shape, dtype)[key].shape
+    kind = rng.integers(0, 3)
+    if kind == 0:
+        return dtype.type(rng.integers(0, 1000))
+    values = rng.integers(0, 60000, region).astype(dtype)
+    if kind == 1 or not region:
+        return values
+    return values[..., :1] if region[-1] else values  # broadcast along the last axis
+
+
+@pytest.mark.parametrize("layout", [
+    dict(),
+    dict(order="F", fill_value=7, compressor={"id": "blosc", "cname": "lz4", "clevel": 5, "shuffle": 1}),
+    dict(zarr_format=3, fill_value=7),
+    dict(zarr_format=3, chunks=(4, 4, 2), shards=(8, 8, 4)),
+])
+def test_region_writes_match_numpy_and_zarr_reads_them(tmp_path, layout):
+    rng = np.random.default_rng(11)
+    dtype = np.dtype("<u2")
+    path = tmp_path / "w.zarr"
+    options = {"chunks": (8, 5, 4), "compressor": Zstd(level=1), **layout}
+    z = bz.create(path, SHAPE, dtype, **options)
+    assert z.mode == "r+" and z.shape == SHAPE
+    model = np.full(SHAPE, options.get("fill_value") or 0, dtype)
+    np.testing.assert_array_equal(z[:], model)  # nothing written yet: the fill value
+    for _ in range(60):
+        key = random_key(rng, SHAPE)
+        values = random_values(rng, key, SHAPE, dtype)
+        model[key] = values
+        z[key] = values
+    np.testing.assert_array_equal(z[:], model)
+    np.testing.assert_array_equal(zarr.open_array(str(path), mode="r")[:], model)
+    # another process's view: a fresh open
+    np.testing.assert_array_equal(bz.load(path), model)
+    assert not list(path.rglob("*.partial"))
+
+
+def test_writing_into_stores_zarr_python_made(tmp_path):
+    a = np.arange(np.prod(SHAPE), dtype="<i4").reshape(SHAPE)
+    for fmt, extra in [(2, {}), (3, {"shards": (8, 8, 4)})]:
+        path = tmp_path / f"z{fmt}"
+        zarr_array = zarr.create_array(store=str(path), shape=SHAPE, chunks=(4, 4, 2), dtype=a.dtype,
+                                       zarr_format=fmt, fill_value=-1, **extra)
+        zarr_array[:10] = a[:10]
+        z = bz.open(path, mode="r+")
+        z[5:15, ::3] = -a[5:15, ::3]
+        model = np.full(SHAPE, -1, a.dtype)
+        model[:10] = a[:10]
+        model[5:15, ::3] = -a[5:15, ::3]
+        np.testing.assert_array_equal(zarr.open_array(str(path), mode="r")[:], model)
+
+
+def test_write_errors(tmp_path):
+    path = tmp_path / "e.zarr"
+    bz.save(path, np.zeros(SHAPE, "<u2"), chunks=(8, 5, 4), compressor=Zstd(level=1))
+    with pytest.raises(InvalidArrayError, match='mode="r\\+"'):
+        bz.open(path)[0] = 1
+    z = bz.open(path, mode="r+")
+    with pytest.raises(InvalidArrayError, match="cannot write values of shape"):
+        z[:2] = np.ones((3, 17, 6))
+    with pytest.raises(IndexError, match="out of bounds"):
+        z[23] = 1
+    with pytest.raises(InvalidArrayError, match="mode must be"):
+        bz.open(path, mode="w")
+    with pytest.raises(BrickworkError, match="already exists"):
+        bz.create(path, SHAPE, "<u2", chunks=(8, 8, 8))
+    assert bz.create(path, (3,), "<f8", chunks=(2,), overwrite=True).shape == (3,)
+    # a chunk the write only partly covers must be read first: a corrupt one fails the write, names the
+    # chunk, and the chunks written so far are whole
+    bz.save(path, np.zeros(SHAPE, "<u2"), chunks=(8, 5, 4), compressor=Zstd(level=1), overwrite=True)
+    (path / "1.0.0").write_bytes(b"garbage")
+    z = bz.open(path, mode="r+")
+    with pytest.raises(BrickworkError, match="1.0.0"):
+        z.write((slice(0, 12), slice(None), slice(None)), 5, threads=1)
+    z[:8] = 5  # covers chunk row 0 only
+    assert (bz.open(path)[:8] == 5).all()
+    assert not list(path.rglob("*.partial"))
+
+
+def test_zero_d_writes(tmp_path):
+    z = bz.create(tmp_path / "s.zarr", (), "<f4", chunks=())
+    assert z[()] == 0
+    z[...] = 4.5
+    assert bz.open(tmp_path / "s.zarr")[()] == np.float32(4.5)
+    assert zarr.open_array(str(tmp_path / "s.zarr"), mode="r")[()] == np.float32(4.5)

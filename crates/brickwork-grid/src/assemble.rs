@@ -157,27 +157,82 @@ pub(crate) fn place(
     layout: &Layout,
     origin: isize,
 ) -> Result<()> {
-    let isz = layout.itemsize();
-    let (start, extent) = grid.region(coords);
-    let chunk_strides = contiguous_strides(&grid.stored_shape(coords), isz, order)?;
-    let (mut from, mut at) = (0usize, origin);
-    let (mut counts, mut src_strides) = (Vec::new(), Vec::new());
-    for a in 0..sel.ndim() {
-        let k = sel.span(a, start[a], start[a] + extent[a]);
-        if k.is_empty() {
-            return Ok(());
-        }
-        let step = sel.step()[a];
-        from += (sel.start()[a] + k.start * step - start[a]) * chunk_strides[a] as usize;
-        src_strides.push(chunk_strides[a] * step as isize);
-        at += k.start as isize * layout.strides()[a];
-        counts.push(k.len());
-    }
+    let Some(o) = Overlap::of(grid, coords, order, sel, layout, origin)? else {
+        return Ok(());
+    };
     let walk = layout.contiguous_order().unwrap_or(order);
-    let dims = box_dims(&counts, &src_strides, layout.strides(), walk);
-    let at = usize::try_from(at)
-        .map_err(|_| Error::InvalidArray("internal: a chunk starts before its slab".into()))?;
-    copy_box(chunk, from, dst, at, &dims, isz)
+    let dims = box_dims(&o.counts, &o.chunk_strides, layout.strides(), walk);
+    copy_box(chunk, o.in_chunk, dst, o.in_selection, &dims, layout.itemsize())
+}
+
+/// The inverse of [`place`]: copies the elements of `sel` that the chunk at `coords` holds from `src`
+/// (laid out as `layout`, the selection's shape, element `(0, ..., 0)` at byte `origin`) into the
+/// chunk's stored bytes (in `order`), leaving the chunk's other elements as they are.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn overlay(
+    src: &[u8],
+    layout: &Layout,
+    origin: isize,
+    sel: &Selection,
+    grid: &ChunkGrid,
+    coords: &[usize],
+    order: Order,
+    chunk: &mut [u8],
+) -> Result<()> {
+    let Some(o) = Overlap::of(grid, coords, order, sel, layout, origin)? else {
+        return Ok(());
+    };
+    let dims = box_dims(&o.counts, layout.strides(), &o.chunk_strides, order);
+    copy_box(src, o.in_selection, chunk, o.in_chunk, &dims, layout.itemsize())
+}
+
+/// Where the elements of a selection that one chunk holds lie, in the chunk and in the selection's
+/// buffer.
+struct Overlap {
+    /// Elements per axis.
+    counts: Vec<usize>,
+    /// Byte offset of the first one in the chunk's stored bytes.
+    in_chunk: usize,
+    /// Byte strides between them in the chunk (the chunk's strides times the selection's steps).
+    chunk_strides: Vec<isize>,
+    /// Byte offset of the first one in the selection's buffer.
+    in_selection: usize,
+}
+
+impl Overlap {
+    /// `None` when the chunk at `coords` holds no element of `sel`.
+    fn of(
+        grid: &ChunkGrid,
+        coords: &[usize],
+        order: Order,
+        sel: &Selection,
+        layout: &Layout,
+        origin: isize,
+    ) -> Result<Option<Overlap>> {
+        let (start, extent) = grid.region(coords);
+        let strides = contiguous_strides(&grid.stored_shape(coords), layout.itemsize(), order)?;
+        let (mut in_chunk, mut at) = (0usize, origin);
+        let (mut counts, mut chunk_strides) = (Vec::new(), Vec::new());
+        for a in 0..sel.ndim() {
+            let k = sel.span(a, start[a], start[a] + extent[a]);
+            if k.is_empty() {
+                return Ok(None);
+            }
+            let step = sel.step()[a];
+            in_chunk += (sel.start()[a] + k.start * step - start[a]) * strides[a] as usize;
+            chunk_strides.push(strides[a] * step as isize);
+            at += k.start as isize * layout.strides()[a];
+            counts.push(k.len());
+        }
+        let in_selection = usize::try_from(at)
+            .map_err(|_| Error::InvalidArray("internal: a chunk starts before its slab".into()))?;
+        Ok(Some(Overlap {
+            counts,
+            in_chunk,
+            chunk_strides,
+            in_selection,
+        }))
+    }
 }
 
 #[cfg(test)]

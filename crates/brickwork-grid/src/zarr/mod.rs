@@ -25,14 +25,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use brickwork_codecs::pipeline::Pipeline;
-use brickwork_core::{ArrayBuf, Codec, Config, DType, Error, Kind, Order, Result};
+use brickwork_core::{ArrayBuf, ArrayView, Codec, Config, DType, Error, Kind, Order, Result};
+use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 
-use crate::assemble::for_each_slab;
-use crate::encode::{decode_with, encode_each};
+use crate::assemble::{for_each_slab, overlay};
+use crate::encode::{decode_with, encode_each, grow_zeroed};
 use crate::grid::{ChunkGrid, Edge};
-use crate::layout::Layout;
-use crate::parallel::CODEC_BYTES_PER_THREAD;
+use crate::layout::{self, Layout};
+use crate::parallel::{self, CODEC_BYTES_PER_THREAD};
 use crate::selection::Selection;
 use crate::tobytes::fill_elements;
 use shard::ShardFile;
@@ -590,17 +591,65 @@ impl ZarrArray {
         progress: &(dyn Fn(u64, u64) + Sync),
     ) -> Result<(ZarrArray, WriteStats)> {
         let path = path.as_ref().to_path_buf();
-        if matches!(dtype.kind(), Kind::Object) {
-            return Err(Error::InvalidArray(
-                "object arrays cannot be written to a Zarr store by brickwork".into(),
-            ));
-        }
         if layout.itemsize() != dtype.itemsize() {
             return Err(Error::InvalidArray(format!(
                 "dtype {dtype} has {}-byte items but the array's items have {} bytes",
                 dtype.itemsize(),
                 layout.itemsize()
             )));
+        }
+        let (array, meta) = Self::describe(&path, layout.shape(), dtype, options)?;
+        let created = prepare_dir(&path, options.overwrite)?;
+        let result = array
+            .write_chunks(src, layout, threads, progress)
+            .and_then(|stats| {
+                write_atomic(&path, array.format.meta_file(), meta.as_bytes())?;
+                Ok(stats)
+            });
+        match result {
+            Ok(stats) => Ok((array, stats)),
+            Err(e) => {
+                if created {
+                    let _ = fs::remove_dir_all(&path);
+                } else {
+                    array.remove_chunk_files();
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Creates an array of `shape` and `dtype` at `path` with no chunks yet (every element reads as the
+    /// fill value), to be written a region at a time with [`ZarrArray::write_selection`]: arrays larger
+    /// than memory are made this way.
+    pub fn create_empty(
+        path: impl AsRef<Path>,
+        shape: &[usize],
+        dtype: DType,
+        options: &ZarrOptions,
+    ) -> Result<ZarrArray> {
+        let path = path.as_ref().to_path_buf();
+        let (array, meta) = Self::describe(&path, shape, dtype, options)?;
+        let created = prepare_dir(&path, options.overwrite)?;
+        write_atomic(&path, array.format.meta_file(), meta.as_bytes()).inspect_err(|_| {
+            if created {
+                let _ = fs::remove_dir_all(&path);
+            }
+        })?;
+        Ok(array)
+    }
+
+    /// The array `options` describe at `path` (validated), and its metadata file's text.
+    fn describe(
+        path: &Path,
+        shape: &[usize],
+        dtype: DType,
+        options: &ZarrOptions,
+    ) -> Result<(ZarrArray, String)> {
+        if matches!(dtype.kind(), Kind::Object) {
+            return Err(Error::InvalidArray(
+                "object arrays cannot be written to a Zarr store by brickwork".into(),
+            ));
         }
         let separator = match (options.dimension_separator, options.format) {
             (Some(c @ ('.' | '/')), _) => c,
@@ -619,7 +668,7 @@ impl ZarrArray {
         let pipeline = Pipeline::from_configs(&options.filters, options.compressor.as_ref())?;
         let meta = match (&options.shards, options.format) {
             (None, _) => Meta {
-                shape: layout.shape().to_vec(),
+                shape: shape.to_vec(),
                 chunks: options.chunks.clone(),
                 dtype,
                 order: options.order,
@@ -629,7 +678,7 @@ impl ZarrArray {
                 shard: None,
             },
             (Some(shards), ZarrFormat::V3) => Meta {
-                shape: layout.shape().to_vec(),
+                shape: shape.to_vec(),
                 chunks: shards.clone(),
                 dtype,
                 order: Order::C,
@@ -654,31 +703,113 @@ impl ZarrArray {
                 ))
             }
         };
-        let mut array = ZarrArray::new(path.clone(), options.format, meta)?;
+        let array = ZarrArray::new(path.to_path_buf(), options.format, meta)?;
         let meta = array.meta_json()?;
         if options.format == ZarrFormat::V3 {
             // Write through the pipeline the metadata describes, as every reader will read it (the
             // v3 codecs spell some settings explicitly, such as Blosc's typesize).
-            array = ZarrArray::from_zarr_json(&path, meta.as_bytes())?;
+            return Ok((ZarrArray::from_zarr_json(path, meta.as_bytes())?, meta));
         }
-        let created = prepare_dir(&path, options.overwrite)?;
-        let result = array
-            .write_chunks(src, layout, threads, progress)
-            .and_then(|stats| {
-                write_atomic(&path, array.format.meta_file(), meta.as_bytes())?;
-                Ok(stats)
-            });
-        match result {
-            Ok(stats) => Ok((array, stats)),
-            Err(e) => {
-                if created {
-                    let _ = fs::remove_dir_all(&path);
-                } else {
-                    array.remove_chunk_files();
+        Ok((array, meta))
+    }
+
+    /// Writes `src` (laid out as `layout`, the selection's shape) into the elements `sel` selects.
+    /// Chunks the selection covers are encoded from `src` alone; the others are read (a missing one is
+    /// the fill value), updated and written back. Each chunk file is replaced atomically, so a reader
+    /// sees every chunk either before or after the write; writers of disjoint chunks may run at once
+    /// (from other threads or processes), writers of the same chunk must not. `max_bytes` bounds each
+    /// chunk's buffer, as in [`ZarrArray::read_into`].
+    pub fn write_selection(
+        &self,
+        sel: &Selection,
+        src: &[u8],
+        layout: &Layout,
+        max_bytes: u64,
+        threads: Option<usize>,
+    ) -> Result<WriteStats> {
+        Selection::new(self.grid.shape(), sel.start(), sel.shape(), sel.step())?;
+        let isz = self.dtype.itemsize();
+        if layout.itemsize() != isz || layout.shape() != sel.shape() {
+            return Err(Error::InvalidArray(format!(
+                "the data has shape {:?} and {}-byte items; the selection needs {:?} and {isz}",
+                layout.shape(),
+                layout.itemsize(),
+                sel.shape()
+            )));
+        }
+        let chunk_bytes = brickwork_core::element_count(self.grid.chunk())?.saturating_mul(isz);
+        if chunk_bytes as u64 > max_bytes {
+            return Err(Error::limit(
+                "zarr",
+                "one chunk",
+                chunk_bytes as u64,
+                max_bytes as usize,
+            ));
+        }
+        let zero = vec![0u8; isz];
+        let fill = self.fill.as_deref().unwrap_or(&zero);
+        let chunk_strides = layout::contiguous_strides(self.grid.chunk(), isz, self.order)?;
+        let touched: Vec<usize> = self
+            .grid
+            .memory_order_in(&chunk_strides, &sel.chunk_ranges(&self.grid))
+            .into_iter()
+            .filter(|&i| sel.touches(&self.grid, &self.grid.coords(i)))
+            .collect();
+        let out_bytes = AtomicU64::new(0);
+        let write = |buf: &mut Vec<u8>, i: usize| -> Result<()> {
+            let coords = self.grid.coords(i);
+            let key = self.chunk_key(&coords);
+            grow_zeroed(buf, chunk_bytes, "one chunk")?;
+            let existing = if sel.covers(&self.grid, &coords) {
+                None
+            } else {
+                self.read_chunk_file(&key)?
+            };
+            match existing {
+                Some(bytes) => {
+                    let n = self.decode_chunk(&key, &bytes, buf)?;
+                    if n != chunk_bytes {
+                        return Err(Error::corrupt(
+                            "zarr",
+                            format!("chunk {key} decoded to {n} bytes; it holds {chunk_bytes}"),
+                        ));
+                    }
                 }
-                Err(e)
+                None if fill.iter().any(|&b| b != 0) => fill_elements(buf, fill),
+                None => {}
             }
-        }
+            overlay(
+                src,
+                layout,
+                layout.offset() as isize,
+                sel,
+                &self.grid,
+                &coords,
+                self.order,
+                buf,
+            )?;
+            let view = ArrayView::new(buf, self.dtype, self.grid.chunk().to_vec(), self.order)?;
+            let encoded = self.pipeline.encode(&view).map_err(|e| chunk_error(&key, e))?;
+            write_atomic(&self.path, &key, &encoded)?;
+            out_bytes.fetch_add(encoded.len() as u64, Ordering::Relaxed);
+            Ok(())
+        };
+        let work = touched.len().saturating_mul(chunk_bytes);
+        parallel::install(threads, work, CODEC_BYTES_PER_THREAD, |par| {
+            if par {
+                touched
+                    .par_iter()
+                    .try_for_each_init(Vec::new, |buf, &i| write(buf, i))
+            } else {
+                let mut buf = Vec::new();
+                touched.iter().try_for_each(|&i| write(&mut buf, i))
+            }
+        })??;
+        Ok(WriteStats {
+            chunks: touched.len() as u64,
+            bytes_in: (sel.shape().iter().product::<usize>() * isz) as u64,
+            bytes_out: out_bytes.into_inner(),
+        })
     }
 
     fn write_chunks(
@@ -1033,6 +1164,110 @@ mod tests {
                 .read_selection_into(&sel, &mut buf, &wrong, u64::MAX, None)
                 .unwrap_err();
             assert!(e.to_string().contains("selection has [2, 2, 2]"), "{e}");
+            fs::remove_dir_all(&p).unwrap();
+        }
+    }
+
+    #[test]
+    fn writes_of_selections_update_only_what_they_select() {
+        let shape = [9usize, 10, 7];
+        let n: usize = shape.iter().product();
+        let dtype = DType::parse("<u2").unwrap();
+        let fill = 0xBEEFu16;
+        let mut seed = 99u64;
+        let mut rand = |below: usize| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 33) as usize) % below
+        };
+        for (s, (format, order, shards)) in [
+            (ZarrFormat::V2, Order::C, None),
+            (ZarrFormat::V2, Order::F, None),
+            (ZarrFormat::V3, Order::C, Some(vec![4, 6, 5])),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let p = tmp(&format!("write-{s}"));
+            let opts = ZarrOptions {
+                chunks: if shards.is_some() {
+                    vec![2, 3, 5]
+                } else {
+                    vec![4, 3, 5]
+                },
+                compressor: Some(brickwork_core::config::from_json(r#"{"id":"zstd","level":1}"#).unwrap()),
+                order,
+                fill_value: Some(fill.to_le_bytes().to_vec()),
+                format,
+                shards,
+                ..ZarrOptions::default()
+            };
+            let z = ZarrArray::create_empty(&p, &shape, dtype, &opts).unwrap();
+            assert!(
+                ZarrArray::create_empty(&p, &shape, dtype, &opts).is_err(),
+                "no silent overwrite"
+            );
+            let mut model = vec![fill; n];
+            for round in 0..40u16 {
+                let mut start = [0usize; 3];
+                let mut count = [0usize; 3];
+                let mut step = [1usize; 3];
+                for a in 0..3 {
+                    step[a] = 1 + rand(3) * rand(2);
+                    start[a] = rand(shape[a]);
+                    count[a] = rand((shape[a] - start[a]).div_ceil(step[a]) + 1);
+                }
+                let sel = Selection::new(&shape, &start, &count, &step).unwrap();
+                let m: usize = count.iter().product();
+                // the data in F order, to write through a layout that differs from the chunks'
+                let values: Vec<u16> = (0..m as u16)
+                    .map(|v| v.wrapping_mul(31).wrapping_add(round))
+                    .collect();
+                let src: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+                let layout = Layout::contiguous(&count, 2, Order::F).unwrap();
+                let stats = z
+                    .write_selection(
+                        &sel,
+                        &src,
+                        &layout,
+                        DEFAULT_MAX_ARRAY_BYTES,
+                        Some(1 + round as usize % 2),
+                    )
+                    .unwrap();
+                assert_eq!(stats.bytes_in, m as u64 * 2);
+                for k in 0..count[2] {
+                    for j in 0..count[1] {
+                        for i in 0..count[0] {
+                            let at = [0, 1, 2].map(|a| start[a] + [i, j, k][a] * step[a]);
+                            model[(at[0] * shape[1] + at[1]) * shape[2] + at[2]] =
+                                values[(k * count[1] + j) * count[0] + i];
+                        }
+                    }
+                }
+                let mut c = vec![0u8; n * 2];
+                let cl = Layout::contiguous(&shape, 2, Order::C).unwrap();
+                let reopened = ZarrArray::open(&p).unwrap();
+                reopened
+                    .read_into(&mut c, &cl, DEFAULT_MAX_ARRAY_BYTES, Some(2))
+                    .unwrap();
+                let expect: Vec<u8> = model.iter().flat_map(|v| v.to_le_bytes()).collect();
+                assert_eq!(c, expect, "store {s} round {round}: {start:?} {count:?} {step:?}");
+            }
+            // what does not fit the selection is an error, and nothing is written
+            let sel = Selection::new(&shape, &[0, 0, 0], &[2, 2, 2], &[1, 1, 1]).unwrap();
+            let small = Layout::contiguous(&[2, 2, 1], 2, Order::C).unwrap();
+            assert!(z.write_selection(&sel, &[0; 8], &small, u64::MAX, None).is_err());
+            let e = z
+                .write_selection(
+                    &sel,
+                    &[0; 16],
+                    &Layout::contiguous(&[2, 2, 2], 2, Order::C).unwrap(),
+                    8,
+                    None,
+                )
+                .unwrap_err();
+            assert!(e.to_string().contains("one chunk"), "{e}");
             fs::remove_dir_all(&p).unwrap();
         }
     }
