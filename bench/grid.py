@@ -1,5 +1,5 @@
 """Chunked serialization, one process, one run: brickwork vs the NumPy slicing loop vs fastremap vs one
-whole-array copy, then assemble, then Zarr v2 and v3 save/load vs zarr-python.
+whole-array copy, then assemble, then Zarr v2 and v3 save/load vs zarr-python, then regions of stores.
 
     .venv/bin/python bench/grid.py            # full table -> bench/results/grid.md
     .venv/bin/python bench/grid.py --quick    # smaller arrays (CI smoke)
@@ -265,13 +265,74 @@ def zarr_v3_table(quick: bool, repeats: int) -> list[str]:
     return rows
 
 
+def region_table(quick: bool, repeats: int) -> list[str]:
+    """Reading and writing regions of a stored array: zarr-python's ``z[key]`` / ``z[key] = block`` vs
+    brickwork's ``open(path)[key]`` / ``open(path, mode="r+")[key] = block``; both opened once, only
+    the indexing timed; the same codec, chunks and shards on both sides."""
+    from zarr.codecs import ZstdCodec
+
+    shape = (256, 256, 128) if quick else (512, 512, 256)
+    shard = tuple(s // 2 for s in shape)
+    image = volume(shape, "u2", "C")
+    h = [s // 2 for s in shape]
+    reads = [
+        ("one aligned 64³ chunk", np.s_[64:128, 64:128, 64:128]),
+        ("unaligned 100³", np.s_[30:130, h[1] - 50:h[1] + 50, 10:110]),
+        ("one plane [:, :, k]", np.s_[:, :, h[2] + 3]),
+        ("one column [i, j, :]", np.s_[h[0], h[1], :]),
+        ("every 4th element [::4, ::4, ::4]", np.s_[::4, ::4, ::4]),
+    ]
+    write = ("write unaligned 100³", np.s_[30:130, h[1] - 50:h[1] + 50, 10:110])
+    block = volume((100, 100, 100), "u2", "C")
+    rows = ["| uint16 " + "×".join(map(str, shape)) + ", 64³ chunks, zstd level 1 | region | MB | zarr-python ms "
+            "| brickwork ms | × |",
+            "|---|---|---:|---:|---:|---:|"]
+    tmp = Path(tempfile.mkdtemp(prefix="brickwork-bench-"))
+    try:
+        for label, fmt, shards in [("Zarr v2", 2, None), ("Zarr v3", 3, None),
+                                   ("Zarr v3, shards of " + "×".join(map(str, shard)), 3, shard)]:
+            path = tmp / f"r{fmt}{shards is not None}.zarr"
+            bz.save(path, image, chunks=(64, 64, 64), shards=shards, compressor={"id": "zstd", "level": 1},
+                    fill_value=0, zarr_format=fmt)
+            if fmt == 2:  # the same store both sides: zarr-python's v2 zstd is numcodecs'
+                z = zarr.open_array(str(path), mode="r+")
+            else:
+                zpath = tmp / f"z{shards is not None}.zarr"
+                z = zarr.create_array(store=str(zpath), shape=shape, chunks=(64, 64, 64), shards=shards,
+                                      dtype="u2", zarr_format=3, compressors=ZstdCodec(level=1), fill_value=0)
+                z[:] = image
+            b = bz.open(path, mode="r+")
+            for name, key in reads:
+                assert np.array_equal(z[key], image[key]) and np.array_equal(b[key], image[key]), name
+                t_z, t_b = best([lambda: z[key], lambda: b[key]], repeats)
+                rows.append(f"| {label} | {name} | {image[key].nbytes / 1e6:.2f} | {t_z * 1e3:.2f} | {t_b * 1e3:.2f} "
+                            f"| {t_z / t_b:.2f} |")
+                print(rows[-1], flush=True)
+            name, key = write
+
+            def zwrite():
+                z[key] = block
+
+            def bwrite():
+                b[key] = block
+
+            t_z, t_b = best([zwrite, bwrite], repeats)
+            assert np.array_equal(b[key], block) and np.array_equal(z[key], block)
+            rows.append(f"| {label} | {name} | {block.nbytes / 1e6:.2f} | {t_z * 1e3:.2f} | {t_b * 1e3:.2f} "
+                        f"| {t_z / t_b:.2f} |")
+            print(rows[-1], flush=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return rows
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="arrays halved along every axis")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "results" / "grid.md"))
-    ap.add_argument("--only", default="tobytes,assemble,zarr,zarr3",
-                    help="comma-separated tables to run: tobytes, assemble, zarr (v2), zarr3")
+    ap.add_argument("--only", default="tobytes,assemble,zarr,zarr3,region",
+                    help="comma-separated tables to run: tobytes, assemble, zarr (v2), zarr3, region")
     args = ap.parse_args()
     only = set(args.only.split(","))
     header = [
@@ -294,6 +355,8 @@ def main() -> int:
                      "into a C array)", assemble_table),
         ("zarr", "Zarr v2 save / load vs zarr-python (same codec, same chunks)", zarr_table),
         ("zarr3", "Zarr v3 save / load vs zarr-python (same codec, same chunks and shards)", zarr_v3_table),
+        ("region", "Regions of a stored array: `a[key]` and `a[key] = block` vs zarr-python (same codec, chunks "
+                   "and shards; arrays opened once)", region_table),
     ]:
         if name in only:
             out += ["", f"## {title}", ""]

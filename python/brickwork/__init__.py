@@ -5,7 +5,7 @@ wire-compatible with numcodecs.
   ``get_codec``, ``register_codec``).
 * ``brickwork.tobytes`` / ``brickwork.assemble``: fastremap's chunked serialization in N dimensions,
   ``brickwork.encode_chunks`` / ``brickwork.decode_chunks``: cut and encode in one parallel pass.
-* ``brickwork.zarr``: Zarr stores, format 2 and 3 (``save``, ``load``, ``info``).
+* ``brickwork.zarr``: Zarr stores, format 2 and 3 (``save``, ``load``, ``info``; ``open`` and ``create`` for regions).
 * ``brickwork.errors``: the exception classes (each derives from the builtin numcodecs raises).
 """
 from __future__ import annotations

@@ -13,6 +13,12 @@
 //! removed too. Reading treats the metadata as untrusted: every size is checked (zero chunk sizes, shape
 //! and chunk lengths that differ, overflowing products, unknown dtypes, an array larger than the caller's
 //! byte limit) before anything is allocated; a missing chunk reads as the fill value.
+//!
+//! Regions ([`Selection`]s) are read and written too, for arrays larger than memory: a read decodes only
+//! the chunks the region touches (of a shard, only the inner chunks it needs, read from the file by
+//! offset); a write ([`ZarrArray::write_selection`], on an array made by [`ZarrArray::create_empty`] or
+//! any other) encodes the chunks it covers from the data and reads, updates and rewrites those it covers
+//! in part, each chunk file replaced atomically.
 
 mod shard;
 mod v2;
@@ -738,11 +744,16 @@ impl ZarrArray {
             )));
         }
         let chunk_bytes = brickwork_core::element_count(self.grid.chunk())?.saturating_mul(isz);
-        if chunk_bytes as u64 > max_bytes {
+        // a shard is rewritten an inner chunk at a time, never in a shard-sized buffer
+        let buffer = match &self.shard {
+            Some(codec) => brickwork_core::element_count(&codec.spec().chunks)?.saturating_mul(isz),
+            None => chunk_bytes,
+        };
+        if buffer as u64 > max_bytes {
             return Err(Error::limit(
                 "zarr",
                 "one chunk",
-                chunk_bytes as u64,
+                buffer as u64,
                 max_bytes as usize,
             ));
         }
@@ -755,16 +766,34 @@ impl ZarrArray {
             .into_iter()
             .filter(|&i| sel.touches(&self.grid, &self.grid.coords(i)))
             .collect();
+        let inner_grid = match &self.shard {
+            Some(codec) => Some(ChunkGrid::new(
+                self.grid.shape(),
+                &codec.spec().chunks,
+                Edge::Pad,
+            )?),
+            None => None,
+        };
         let out_bytes = AtomicU64::new(0);
         let write = |buf: &mut Vec<u8>, i: usize| -> Result<()> {
             let coords = self.grid.coords(i);
             let key = self.chunk_key(&coords);
-            grow_zeroed(buf, chunk_bytes, "one chunk")?;
-            let existing = if sel.covers(&self.grid, &coords) {
+            let covered = sel.covers(&self.grid, &coords);
+            let existing = if covered {
                 None
             } else {
                 self.read_chunk_file(&key)?
             };
+            if let (Some(codec), Some(inner_grid)) = (&self.shard, &inner_grid) {
+                let origin = layout.offset() as isize;
+                let file = codec
+                    .update(existing.as_deref(), inner_grid, &coords, sel, src, layout, origin)
+                    .map_err(|e| chunk_error(&key, e))?;
+                write_atomic(&self.path, &key, &file)?;
+                out_bytes.fetch_add(file.len() as u64, Ordering::Relaxed);
+                return Ok(());
+            }
+            grow_zeroed(buf, chunk_bytes, "one chunk")?;
             match existing {
                 Some(bytes) => {
                     let n = self.decode_chunk(&key, &bytes, buf)?;
@@ -1185,6 +1214,7 @@ mod tests {
             (ZarrFormat::V2, Order::C, None),
             (ZarrFormat::V2, Order::F, None),
             (ZarrFormat::V3, Order::C, Some(vec![4, 6, 5])),
+            (ZarrFormat::V3, Order::F, Some(vec![8, 3, 5])),
         ]
         .into_iter()
         .enumerate()

@@ -20,13 +20,14 @@
 use std::borrow::Cow;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
+use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use brickwork_codecs::pipeline::Pipeline;
 use brickwork_core::{ArrayBuf, ArrayView, Codec, Config, DType, Error, Limits, Order, Result};
 
-use crate::assemble::place;
+use crate::assemble::{overlay, place};
 use crate::grid::{ChunkGrid, Edge};
 use crate::layout::Layout;
 use crate::selection::Selection;
@@ -186,16 +187,9 @@ impl ShardCodec {
         }
         coords
     }
-    /// Decodes the inner chunks of the shard file `file` for which `wanted(coords)` holds, one at a time:
-    /// `put(coords, elements)` gets each one's position in the shard's inner grid and its elements (the
-    /// inner chunk shape, in the inner chunks' order; the fill value for one never written). Only the
-    /// index and the wanted inner chunks are read. The file is untrusted: see the module docs.
-    pub fn decode_each(
-        &self,
-        file: &(impl ShardBytes + ?Sized),
-        wanted: impl Fn(&[usize]) -> bool,
-        mut put: impl FnMut(&[usize], &[u8]) -> Result<()>,
-    ) -> Result<()> {
+    /// Where each inner chunk (in C order) lies in the shard file `file`: `None` for one never written.
+    /// Reads only the index, whose checksum and every entry are checked against the file.
+    fn index(&self, file: &(impl ShardBytes + ?Sized)) -> Result<Vec<Option<Range<u64>>>> {
         let corrupt = |reason: String| Error::corrupt(ID, reason);
         let index_len = self.index_len();
         let size = file.size();
@@ -210,66 +204,200 @@ impl ShardCodec {
         } else {
             size - index_len as u64
         };
-        let encoded_index = file.read_at(at, index_len)?;
+        let encoded = file.read_at(at, index_len)?;
         let mut index = vec![0u8; self.grid.len() * 16];
         match &self.spec.index_checksum {
             Some(crc) => {
-                crc.decode_into(&encoded_index, &mut index)
+                crc.decode_into(&encoded, &mut index)
                     .map_err(|e| corrupt(format!("index: {e}")))?;
             }
-            None => index.copy_from_slice(&encoded_index),
+            None => index.copy_from_slice(&encoded),
         }
-        drop(encoded_index);
-        let entry = |k: usize| {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(&index[8 * k..8 * k + 8]);
+        let value = |b: &[u8]| {
+            let b: [u8; 8] = b.try_into().expect("8 bytes");
             if self.spec.index_big_endian {
                 u64::from_be_bytes(b)
             } else {
                 u64::from_le_bytes(b)
             }
         };
+        index
+            .chunks_exact(16)
+            .enumerate()
+            .map(|(j, entry)| {
+                let (offset, length) = (value(&entry[..8]), value(&entry[8..]));
+                if offset == MISSING && length == MISSING {
+                    return Ok(None);
+                }
+                match offset.checked_add(length) {
+                    Some(end) if end <= size && usize::try_from(length).is_ok() => Ok(Some(offset..end)),
+                    _ => Err(corrupt(format!(
+                        "inner chunk {:?} lies at bytes {offset}..+{length}, outside the file's {size}",
+                        self.coords_c(j)
+                    ))),
+                }
+            })
+            .collect()
+    }
+
+    /// Decodes one inner chunk's bytes (at `coords` in the shard's inner grid) into `out`, all of it.
+    fn decode_inner(&self, bytes: &[u8], coords: &[usize], out: &mut [u8]) -> Result<()> {
+        let n = self.spec.pipeline.decode_into(bytes, out).map_err(|e| match e {
+            Error::Corrupt { codec, reason } => Error::Corrupt {
+                codec,
+                reason: format!("inner chunk {coords:?}: {reason}"),
+            },
+            other => other,
+        })?;
+        if n != out.len() {
+            return Err(Error::corrupt(
+                ID,
+                format!(
+                    "inner chunk {coords:?} decoded to {n} bytes; it holds {}",
+                    out.len()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Encodes one inner chunk's elements, or `None` when it holds only the fill value (it is then left
+    /// out of the file, as zarr-python does).
+    fn encode_inner(&self, elements: &[u8]) -> Result<Option<Vec<u8>>> {
+        if elements
+            .chunks_exact(self.dtype.itemsize())
+            .all(|e| e == self.fill)
+        {
+            return Ok(None);
+        }
+        let view = ArrayView::new(elements, self.dtype, self.spec.chunks.clone(), self.spec.order)?;
+        self.spec.pipeline.encode(&view).map(Some)
+    }
+
+    /// A shard file: `inner(j)` gives the encoded bytes of the `j`-th inner chunk in C order, or `None`
+    /// for one left out; they are laid out in that order, with the index after them or before them.
+    fn write_file<'a>(
+        &self,
+        mut inner: impl FnMut(usize) -> Result<Option<Cow<'a, [u8]>>>,
+    ) -> Result<Vec<u8>> {
+        let index_len = self.index_len();
+        let base = if self.spec.index_at_start { index_len } else { 0 };
+        let mut data = Vec::new();
+        let mut index = Vec::with_capacity(self.grid.len() * 16);
+        for j in 0..self.grid.len() {
+            let (offset, length) = match inner(j)? {
+                None => (MISSING, MISSING),
+                Some(bytes) => {
+                    let at = (base + data.len()) as u64;
+                    data.extend_from_slice(&bytes);
+                    (at, bytes.len() as u64)
+                }
+            };
+            for v in [offset, length] {
+                index.extend(if self.spec.index_big_endian {
+                    v.to_be_bytes()
+                } else {
+                    v.to_le_bytes()
+                });
+            }
+        }
+        let index = match &self.spec.index_checksum {
+            Some(crc) => crc.encode(&ArrayView::from_bytes(&index))?,
+            None => index,
+        };
+        if self.spec.index_at_start {
+            return Ok([index, data].concat());
+        }
+        data.extend_from_slice(&index);
+        Ok(data)
+    }
+
+    /// Decodes the inner chunks of the shard file `file` for which `wanted(coords)` holds, one at a time:
+    /// `put(coords, elements)` gets each one's position in the shard's inner grid and its elements (the
+    /// inner chunk shape, in the inner chunks' order; the fill value for one never written). Only the
+    /// index and the wanted inner chunks are read. The file is untrusted: see the module docs.
+    pub fn decode_each(
+        &self,
+        file: &(impl ShardBytes + ?Sized),
+        wanted: impl Fn(&[usize]) -> bool,
+        mut put: impl FnMut(&[usize], &[u8]) -> Result<()>,
+    ) -> Result<()> {
+        let index = self.index(file)?;
         let inner_len = self.grid.chunk().iter().product::<usize>() * self.dtype.itemsize();
         let mut inner = vec![0u8; inner_len];
-        for j in 0..self.grid.len() {
+        for (j, place) in index.into_iter().enumerate() {
             let coords = self.coords_c(j);
             if !wanted(&coords) {
                 continue;
             }
-            let (offset, length) = (entry(2 * j), entry(2 * j + 1));
-            if offset == MISSING && length == MISSING {
-                fill_elements(&mut inner, &self.fill);
-            } else {
-                let length = offset
-                    .checked_add(length)
-                    .filter(|&end| end <= size)
-                    .and_then(|_| usize::try_from(length).ok())
-                    .ok_or_else(|| {
-                        corrupt(format!(
-                            "inner chunk {coords:?} lies at bytes {offset}..+{length}, outside the file's {size}"
-                        ))
-                    })?;
-                let bytes = file.read_at(offset, length)?;
-                let n = self
-                    .spec
-                    .pipeline
-                    .decode_into(&bytes, &mut inner)
-                    .map_err(|e| match e {
-                        Error::Corrupt { codec, reason } => Error::Corrupt {
-                            codec,
-                            reason: format!("inner chunk {coords:?}: {reason}"),
-                        },
-                        other => other,
-                    })?;
-                if n != inner_len {
-                    return Err(corrupt(format!(
-                        "inner chunk {coords:?} decoded to {n} bytes; it holds {inner_len}"
-                    )));
+            match place {
+                None => fill_elements(&mut inner, &self.fill),
+                Some(range) => {
+                    let bytes = file.read_at(range.start, (range.end - range.start) as usize)?;
+                    self.decode_inner(&bytes, &coords, &mut inner)?;
                 }
             }
             put(&coords, &inner)?;
         }
         Ok(())
+    }
+
+    /// The shard file at grid position `shard` after writing `src` (laid out as `layout`, the
+    /// selection's shape, element `(0, …, 0)` at byte `origin`) into the elements of `sel` it holds.
+    /// `existing` is the current file (`None`: there is none, or the selection covers the whole shard).
+    /// Inner chunks the selection does not touch keep their encoded bytes; those it covers are encoded
+    /// from `src`; those it touches in part are decoded, updated and encoded again. `inner_grid` is the
+    /// inner chunks' grid over the whole array.
+    #[allow(clippy::too_many_arguments)]
+    pub fn update(
+        &self,
+        existing: Option<&[u8]>,
+        inner_grid: &ChunkGrid,
+        shard: &[usize],
+        sel: &Selection,
+        src: &[u8],
+        layout: &Layout,
+        origin: isize,
+    ) -> Result<Vec<u8>> {
+        // each inner chunk's encoded bytes in the existing file
+        let old: Vec<Option<&[u8]>> = match existing {
+            Some(file) => self
+                .index(file)?
+                .into_iter()
+                .map(|r| r.map(|r| &file[r.start as usize..r.end as usize]))
+                .collect(),
+            None => vec![None; self.grid.len()],
+        };
+        let per_shard = self.grid.grid_shape();
+        let inner_len = self.grid.chunk().iter().product::<usize>() * self.dtype.itemsize();
+        let mut buf = vec![0u8; inner_len];
+        self.write_file(|j| {
+            let coords = self.coords_c(j);
+            let global: Vec<usize> = (0..coords.len())
+                .map(|a| shard[a] * per_shard[a] + coords[a])
+                .collect();
+            let inside = global.iter().zip(inner_grid.grid_shape()).all(|(g, n)| g < n);
+            if !inside || !sel.touches(inner_grid, &global) {
+                return Ok(old[j].map(Cow::Borrowed));
+            }
+            match old[j] {
+                Some(bytes) if !sel.covers(inner_grid, &global) => {
+                    self.decode_inner(bytes, &coords, &mut buf)?
+                }
+                _ => fill_elements(&mut buf, &self.fill),
+            }
+            overlay(
+                src,
+                layout,
+                origin,
+                sel,
+                inner_grid,
+                &global,
+                self.spec.order,
+                &mut buf,
+            )?;
+            Ok(self.encode_inner(&buf)?.map(Cow::Owned))
+        })
     }
 
     /// The parsed `sharding_indexed` configuration.
@@ -350,51 +478,21 @@ impl Codec for ShardCodec {
             ));
         }
         let layout = Layout::contiguous(self.grid.shape(), isz, Order::C)?;
-        let index_len = self.index_len();
-        let mut data = Vec::new();
-        let mut index = Vec::with_capacity(self.grid.len() * 16);
-        let base = if self.spec.index_at_start { index_len } else { 0 };
         // one inner chunk at a time, through one reused buffer (fresh buffers for every inner chunk
         // cost a page fault per 4 KiB, as much as the copy)
         let mut chunk = vec![0u8; self.grid.chunk().iter().product::<usize>() * isz];
-        for j in 0..self.grid.len() {
-            let coords = self.coords_c(j);
+        self.write_file(|j| {
             cut_chunk(
                 input.data(),
                 &layout,
                 &self.grid,
-                &coords,
+                &self.coords_c(j),
                 self.spec.order,
                 &self.fill,
                 &mut chunk,
             )?;
-            let chunk = chunk.as_slice();
-            let (offset, length) = if chunk.chunks_exact(isz).all(|e| e == self.fill) {
-                (MISSING, MISSING)
-            } else {
-                let view = ArrayView::new(chunk, self.dtype, self.spec.chunks.clone(), self.spec.order)?;
-                let encoded = self.spec.pipeline.encode(&view)?;
-                let at = (base + data.len()) as u64;
-                data.extend_from_slice(&encoded);
-                (at, encoded.len() as u64)
-            };
-            for v in [offset, length] {
-                index.extend(if self.spec.index_big_endian {
-                    v.to_be_bytes()
-                } else {
-                    v.to_le_bytes()
-                });
-            }
-        }
-        let index = match &self.spec.index_checksum {
-            Some(crc) => crc.encode(&ArrayView::from_bytes(&index))?,
-            None => index,
-        };
-        if self.spec.index_at_start {
-            return Ok([index, data].concat());
-        }
-        data.extend_from_slice(&index);
-        Ok(data)
+            Ok(self.encode_inner(&chunk)?.map(Cow::Owned))
+        })
     }
 
     fn decode(&self, encoded: &[u8], limits: &Limits) -> Result<ArrayBuf> {

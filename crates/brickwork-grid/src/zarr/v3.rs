@@ -13,8 +13,7 @@
 //!   `packbits` and `categorize` work on arrays (before `bytes`), `pcodec` and `zfpy` turn arrays into bytes
 //!   (in place of `bytes`), every other codec works on bytes.
 //! * `sharding_indexed` (zarr-python's `shards=`), as the array's one codec: each chunk file is a shard of
-//!   inner chunks with their own chain (see [`super::shard`]). brickwork reads shards; it does not write
-//!   them.
+//!   inner chunks with their own chain (see [`super::shard`]), read and written.
 //! * The variable-length string codecs are refused with an error that says so.
 //!
 //! Data types: the spec's `bool`, `int8` … `uint64`, `float16` … `float64`, `complex64`, `complex128` and
