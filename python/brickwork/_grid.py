@@ -11,7 +11,6 @@ copying 1 MiB does.
 """
 from __future__ import annotations
 
-import json
 from typing import Any, Sequence
 
 import numpy as np

@@ -214,7 +214,9 @@ impl ShardCodec {
             None => index.copy_from_slice(&encoded),
         }
         let value = |b: &[u8]| {
-            let b: [u8; 8] = b.try_into().expect("8 bytes");
+            let mut v = [0u8; 8];
+            v.copy_from_slice(b);
+            let b = v;
             if self.spec.index_big_endian {
                 u64::from_be_bytes(b)
             } else {
