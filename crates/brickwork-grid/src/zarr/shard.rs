@@ -216,11 +216,10 @@ impl ShardCodec {
         let value = |b: &[u8]| {
             let mut v = [0u8; 8];
             v.copy_from_slice(b);
-            let b = v;
             if self.spec.index_big_endian {
-                u64::from_be_bytes(b)
+                u64::from_be_bytes(v)
             } else {
-                u64::from_le_bytes(b)
+                u64::from_le_bytes(v)
             }
         };
         index
