@@ -576,6 +576,45 @@ fn pack_usage_errors() {
 }
 
 #[test]
+fn pack_reads_npy_from_stdin_and_maps_npy_files() {
+    use std::io::Write;
+    let d = tmpdir("packstdin");
+    let (src, original) = write_npy(&d);
+    let from_file = p(&d, "file.zarr");
+    // F-ordered chunks, so that the .npy unpacked is byte-identical to the F-ordered source
+    let args = ["--chunks", "4,4,7", "--order", "F"];
+    assert!(run(&[&["pack", &src, &from_file][..], &args].concat())
+        .status
+        .success());
+    let from_stdin = p(&d, "stdin.zarr");
+    let mut child = bin()
+        .args([&["pack", "-", &from_stdin][..], &args].concat())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&original).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    for store in [&from_file, &from_stdin] {
+        let back = p(&d, "back.npy");
+        assert!(run(&["unpack", store, &back]).status.success());
+        assert!(std::fs::read(&back).unwrap() == original, "{store}");
+    }
+    // a truncated .npy is an error, not a fault, and leaves no store
+    let short = p(&d, "short.npy");
+    std::fs::write(&short, &original[..original.len() - 10]).unwrap();
+    let o = run(&["pack", &short, &p(&d, "short.zarr"), "--chunks", "4,4,7"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(!d.join("short.zarr").exists());
+    let empty = p(&d, "empty.npy");
+    std::fs::write(&empty, b"").unwrap();
+    let o = run(&["pack", &empty, &p(&d, "empty.zarr"), "--chunks", "4,4,7"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+}
+
+#[test]
 fn unpack_regions() {
     use brickwork::core::npy;
     let d = tmpdir("region");

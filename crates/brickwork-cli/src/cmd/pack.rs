@@ -2,8 +2,9 @@
 //! store (v2 unless asked), cut and encoded in parallel, with a progress bar on a terminal and a one-line
 //! summary.
 //!
-//! SRC is a `.npy` file of any dtype and order, or a media file (PNG, JPEG, GIF, TIFF stack, WebP, video,
-//! DICOM, FITS, ...) decoded as imageio would. The store is what zarr-python writes (see
+//! SRC is a `.npy` file of any dtype and order (mapped, not read into memory, so it may be larger than
+//! memory; `-` reads one from stdin), or a media file (PNG, JPEG, GIF, TIFF stack, WebP, video, DICOM,
+//! FITS, ...) decoded as imageio would. The store is what zarr-python writes (see
 //! `brickwork_grid::zarr`); an existing store is only replaced with `--overwrite`, and a failed pack
 //! removes what it wrote.
 
@@ -79,12 +80,16 @@ pub fn run(args: &Args) -> CmdResult {
         }
     };
     let order = Order::parse(&args.order).map_err(Failure::usage)?;
-    // The source: a .npy file read in place, or any media file brickwork-media reads (images, TIFF
-    // stacks, video, DICOM, FITS), decoded to the array imageio would return.
-    let data = output::read_input(&args.src)?;
-    let decoded;
-    let (header, body) = if args.src.to_ascii_lowercase().ends_with(".npy") {
-        npy::parse(&data)?
+    // The source: a .npy file mapped into memory (not read: it may be larger than memory) or read from
+    // stdin, or any media file brickwork-media reads (images, TIFF stacks, video, DICOM, FITS), decoded to
+    // the array imageio would return.
+    let (mapped, read, decoded);
+    let (header, body) = if args.src == "-" {
+        read = output::read_input(&args.src)?;
+        npy::parse(&read)?
+    } else if args.src.to_ascii_lowercase().ends_with(".npy") {
+        mapped = map(&args.src)?;
+        npy::parse(&mapped)?
     } else {
         decoded = crate::cmd::media::load(&args.src, None, &brickwork_media::MediaLimits::default())?;
         let header = npy::NpyHeader {
@@ -170,6 +175,16 @@ pub fn run(args: &Args) -> CmdResult {
         human((stats.bytes_in as f64 / secs.max(1e-9)) as u64),
     );
     Ok(())
+}
+
+/// The file at `path`, mapped read-only: the kernel pages it in as chunks are cut and can drop those
+/// pages again, so a source larger than memory packs. Like any mapping (and NumPy's `mmap_mode`), it
+/// assumes no other process truncates the file while it is packed.
+fn map(path: &str) -> Result<memmap2::Mmap, Error> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(format!("reading {path}"), e))?;
+    // SAFETY: the map is read-only and lives until the pack ends; the file is not written by brickwork,
+    // and the documented assumption above rules out truncation by others.
+    unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::io(format!("mapping {path}"), e))
 }
 
 /// A shape given as `flag` (`--chunks`, `--shards`): `ndim` positive integers separated by commas.
