@@ -293,3 +293,23 @@ def test_zero_d_writes(tmp_path):
     z[...] = 4.5
     assert bz.open(tmp_path / "s.zarr")[()] == np.float32(4.5)
     assert zarr.open_array(str(tmp_path / "s.zarr"), mode="r")[()] == np.float32(4.5)
+
+
+def test_hostile_shard_shapes(tmp_path):
+    """Metadata claiming 2**40 inner chunks per shard: reads of a missing shard visit only the inner
+    chunks the region touches, a present shard file too small for such an index is an error, and a write
+    would need a 16 TiB index: a LimitError, before anything is allocated."""
+    path = tmp_path / "h.zarr"
+    bz.save(path, np.ones((4, 4), "<u2"), chunks=(2, 2), shards=(4, 4), zarr_format=3, fill_value=9)
+    meta = json.loads((path / "zarr.json").read_text())
+    meta["chunk_grid"]["configuration"]["chunk_shape"] = [2**20, 2**20]
+    meta["codecs"][0]["configuration"]["chunk_shape"] = [1, 1]
+    (path / "zarr.json").write_text(json.dumps(meta))
+    z = bz.open(path)
+    assert z.shards == (2**20, 2**20) and z.chunks == (1, 1)
+    with pytest.raises(BrickworkError, match="fewer than its index"):
+        z[:2, :2]
+    (path / "c" / "0" / "0").unlink()
+    np.testing.assert_array_equal(z[:], np.full((4, 4), 9))
+    with pytest.raises(LimitError, match="index of one shard"):
+        bz.open(path, mode="r+")[0, 0] = 1

@@ -744,18 +744,20 @@ impl ZarrArray {
             )));
         }
         let chunk_bytes = brickwork_core::element_count(self.grid.chunk())?.saturating_mul(isz);
-        // a shard is rewritten an inner chunk at a time, never in a shard-sized buffer
-        let buffer = match &self.shard {
-            Some(codec) => brickwork_core::element_count(&codec.spec().chunks)?.saturating_mul(isz),
-            None => chunk_bytes,
+        // a shard is rewritten an inner chunk at a time, never in a shard-sized buffer, but its index
+        // (16 bytes per inner chunk, however many the metadata claims) is built whole
+        let buffers = match &self.shard {
+            Some(codec) => vec![
+                (
+                    brickwork_core::element_count(&codec.spec().chunks)?.saturating_mul(isz),
+                    "one inner chunk",
+                ),
+                (codec.index_len(), "the index of one shard"),
+            ],
+            None => vec![(chunk_bytes, "one chunk")],
         };
-        if buffer as u64 > max_bytes {
-            return Err(Error::limit(
-                "zarr",
-                "one chunk",
-                buffer as u64,
-                max_bytes as usize,
-            ));
+        if let Some(&(n, what)) = buffers.iter().find(|(n, _)| *n as u64 > max_bytes) {
+            return Err(Error::limit("zarr", what, n as u64, max_bytes as usize));
         }
         let zero = vec![0u8; isz];
         let fill = self.fill.as_deref().unwrap_or(&zero);
@@ -1297,7 +1299,12 @@ mod tests {
                     None,
                 )
                 .unwrap_err();
-            assert!(e.to_string().contains("one chunk"), "{e}");
+            let what = if z.inner_chunks().is_some() {
+                "one inner chunk"
+            } else {
+                "one chunk"
+            };
+            assert!(e.to_string().contains(what), "{e}");
             fs::remove_dir_all(&p).unwrap();
         }
     }

@@ -48,8 +48,16 @@ impl ShardBytes for [u8] {
     }
 
     fn read_at(&self, offset: u64, len: usize) -> Result<Cow<'_, [u8]>> {
-        let start = offset as usize;
-        Ok(Cow::Borrowed(&self[start..start + len]))
+        usize::try_from(offset)
+            .ok()
+            .and_then(|start| self.get(start..start.checked_add(len)?))
+            .map(Cow::Borrowed)
+            .ok_or_else(|| {
+                Error::corrupt(
+                    ID,
+                    format!("bytes {offset}..+{len} lie outside the shard's {}", self.len()),
+                )
+            })
     }
 }
 
@@ -168,7 +176,7 @@ impl ShardCodec {
     }
 
     /// The index's bytes: 16 per inner chunk, plus 4 for its checksum.
-    fn index_len(&self) -> usize {
+    pub fn index_len(&self) -> usize {
         self.grid.len() * 16 + if self.spec.index_checksum.is_some() { 4 } else { 0 }
     }
 
@@ -440,14 +448,27 @@ impl ShardCodec {
         match file {
             Some(file) => self.decode_each(file, wanted, place_inner),
             None => {
+                // only the inner chunks the selection touches (the metadata may claim any number per
+                // shard; the selection is what the caller sized)
                 let mut inner =
                     vec![0u8; self.grid.chunk().iter().product::<usize>() * self.dtype.itemsize()];
                 fill_elements(&mut inner, &self.fill);
-                let mut place_inner = place_inner;
-                (0..self.grid.len())
-                    .map(|j| self.coords_c(j))
-                    .filter(|c| wanted(c))
-                    .try_for_each(|c| place_inner(&c, &inner))
+                let ranges: Vec<Range<usize>> = sel
+                    .chunk_ranges(inner_grid)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(a, r)| {
+                        r.start.max(shard[a] * per_shard[a])..r.end.min((shard[a] + 1) * per_shard[a])
+                    })
+                    .collect();
+                inner_grid
+                    .memory_order_in(layout.strides(), &ranges)
+                    .into_iter()
+                    .map(|i| inner_grid.coords(i))
+                    .filter(|g| sel.touches(inner_grid, g))
+                    .try_for_each(|g| {
+                        place(&inner, inner_grid, &g, self.spec.order, sel, dst, layout, origin)
+                    })
             }
         }
     }
