@@ -670,7 +670,11 @@ fn unpack_regions() {
         }
         let o = run(&["unpack", &store, &out, "--region", "1:3", "--max-bytes", "100"]);
         assert_eq!(o.status.code(), Some(1));
-        assert!(stderr(&o).contains("limit"), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("limit") && stderr(&o).contains("--max-bytes"),
+            "{}",
+            stderr(&o)
+        );
     }
 }
 

@@ -79,7 +79,7 @@ pub enum Error {
     },
 
     /// Decoding would need more memory than the caller allows.
-    #[error("{codec}: {what} needs {requested} bytes, more than the limit of {limit} bytes; pass a larger limit (Limits::max_decoded_bytes, Python max_decoded_bytes=, CLI --max-decoded-bytes) if the data is trusted")]
+    #[error("{codec}: {what} needs {requested} bytes, more than the limit of {limit} bytes; pass a larger limit ({hint}) if the data is trusted", hint = limit_hint(codec))]
     LimitExceeded {
         /// The codec id.
         codec: String,
@@ -164,7 +164,7 @@ impl Error {
         }
     }
 
-    /// An [`Error::LimitExceeded`] for `codec`.
+    /// An [`Error::LimitExceeded`] for `codec` (`"zarr"` for a Zarr store's limits).
     pub fn limit(codec: &str, what: &str, requested: u64, limit: usize) -> Self {
         Error::LimitExceeded {
             codec: codec.to_owned(),
@@ -180,5 +180,14 @@ impl Error {
             context: context.to_string(),
             source,
         }
+    }
+}
+
+/// Where the limit a [`Error::LimitExceeded`] names is set: a Zarr store's byte limit, or a codec's.
+fn limit_hint(codec: &str) -> &'static str {
+    if codec == "zarr" {
+        "Rust max_bytes, Python max_bytes=, CLI --max-bytes"
+    } else {
+        "Limits::max_decoded_bytes, Python max_decoded_bytes=, CLI --max-decoded-bytes"
     }
 }
