@@ -19,8 +19,11 @@ replaced atomically (processes writing disjoint chunks may run at once, as with 
 """
 from __future__ import annotations
 
+import builtins
+import json
 import operator
 import os
+import types
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -35,6 +38,9 @@ __all__ = ["save", "load", "info", "open", "create", "Array", "ArrayInfo", "Save
 #: ``load`` (and reading an :class:`Array`) refuses results of more bytes than this, and chunks whose
 #: decoding buffer would be larger, unless ``max_bytes=`` is raised: the metadata is untrusted.
 DEFAULT_MAX_ARRAY_BYTES = 16 << 30
+
+#: The largest attributes file read (as the Rust side's limit on metadata files).
+_MAX_ATTRS_BYTES = 1 << 24
 
 
 class SaveStats(NamedTuple):
@@ -69,13 +75,14 @@ def _config_json(codec: Any) -> str:
 
 def save(path: str | os.PathLike, array, *, chunks, compressor=None, filters=None, order: str = "C",
          fill_value=None, threads: int | None = None, dimension_separator: str | None = None,
-         overwrite: bool = False, zarr_format: int = 2, shards=None) -> SaveStats:
+         overwrite: bool = False, zarr_format: int = 2, shards=None, attributes=None) -> SaveStats:
     """Write ``array`` as a Zarr array at ``path`` (a new or empty directory; an existing Zarr array only
     with ``overwrite=True``): format 2 (the default) or 3. ``compressor=None`` stores chunks uncompressed.
     ``dimension_separator`` defaults to ``"."`` in v2 and ``"/"`` in v3; in v3, ``order="F"`` stores each
     chunk through a ``transpose`` codec. ``shards`` (v3 only, as zarr-python's ``create_array``): the shard
     shape, a multiple of ``chunks``; each file then holds one shard of chunks (``sharding_indexed``, index
-    at the end with a CRC32C; chunks holding only the fill value are left out)."""
+    at the end with a CRC32C; chunks holding only the fill value are left out). ``attributes``: a dict
+    of JSON values stored with the array (``.zattrs`` in v2), read back as :attr:`Array.attrs`."""
     arr = _array(np.asarray(array)) if np.ndim(array) else np.asarray(array)
     if arr.dtype.hasobject:
         raise InvalidArrayError("object arrays cannot be written by brickwork.zarr; use zarr-python for them")
@@ -84,7 +91,7 @@ def save(path: str | os.PathLike, array, *, chunks, compressor=None, filters=Non
     n_chunks, bytes_in, bytes_out = _native.zarr_save(
         os.fspath(path), arr, _native_dtype(arr.dtype),
         *_store_options(arr.dtype, arr.ndim, chunks, compressor, filters, order, fill_value,
-                        dimension_separator, zarr_format, shards, overwrite),
+                        dimension_separator, zarr_format, shards, overwrite, attributes),
         _threads(threads),
     )
     return SaveStats(n_chunks, bytes_in, bytes_out)
@@ -92,7 +99,8 @@ def save(path: str | os.PathLike, array, *, chunks, compressor=None, filters=Non
 
 def create(path: str | os.PathLike, shape, dtype, *, chunks, compressor=None, filters=None, order: str = "C",
            fill_value=None, dimension_separator: str | None = None, overwrite: bool = False,
-           zarr_format: int = 2, shards=None, max_bytes: int = DEFAULT_MAX_ARRAY_BYTES) -> Array:
+           zarr_format: int = 2, shards=None, attributes=None,
+           max_bytes: int = DEFAULT_MAX_ARRAY_BYTES) -> Array:
     """Create a Zarr array of ``shape`` and ``dtype`` at ``path`` with no chunks written yet (it reads as
     the fill value; zarr-python's ``create_array``), and return it open for writing regions
     (``a[region] = values``). The options are :func:`save`'s."""
@@ -107,22 +115,28 @@ def create(path: str | os.PathLike, shape, dtype, *, chunks, compressor=None, fi
     _native.zarr_create(
         os.fspath(path), list(shape), _native_dtype(dtype),
         *_store_options(dtype, len(shape), chunks, compressor, filters, order, fill_value, dimension_separator,
-                        zarr_format, shards, overwrite),
+                        zarr_format, shards, overwrite, attributes),
     )
     return Array(path, mode="r+", max_bytes=max_bytes)
 
 
 def _store_options(dtype, ndim, chunks, compressor, filters, order, fill_value, dimension_separator,
-                   zarr_format, shards, overwrite) -> tuple:
+                   zarr_format, shards, overwrite, attributes) -> tuple:
     """The native arguments of a new store, from ``save``'s and ``create``'s keyword arguments."""
     if zarr_format not in (2, 3):
         raise InvalidArrayError(f"zarr_format must be 2 or 3, got {zarr_format!r}")
     fill = None if fill_value is None else np.asarray(fill_value, dtype=dtype).tobytes()
+    if attributes is not None and not isinstance(attributes, dict):
+        raise InvalidArrayError(f"attributes must be a dict, got {type(attributes).__name__}")
+    try:
+        attributes_json = None if not attributes else json.dumps(attributes, allow_nan=False)
+    except (TypeError, ValueError) as e:
+        raise InvalidArrayError(f"attributes must hold JSON values (no NaN or infinity): {e}") from None
     return (
         _sizes(chunks, "chunks") if ndim else [],
         None if compressor is None else _config_json(compressor),
         [_config_json(f) for f in (filters or [])], _order(order), fill, dimension_separator, int(zarr_format),
-        None if shards is None else _sizes(shards, "shards"), bool(overwrite),
+        None if shards is None else _sizes(shards, "shards"), bool(overwrite), attributes_json,
     )
 
 
@@ -181,9 +195,40 @@ class Array:
     nbytes = property(lambda self: self.size * self.info.dtype.itemsize, doc="Bytes of the whole array.")
 
     @property
+    def attrs(self) -> types.MappingProxyType:
+        """The user attributes stored with the array (v2: ``.zattrs``; v3: ``zarr.json``'s
+        ``attributes``), read when asked for; read-only here."""
+        if self.zarr_format == 2:
+            try:
+                with builtins.open(os.path.join(self.path, ".zattrs"), "rb") as f:
+                    text = f.read(_MAX_ATTRS_BYTES + 1)
+            except FileNotFoundError:
+                return types.MappingProxyType({})
+            where = ".zattrs"
+        else:
+            with builtins.open(os.path.join(self.path, "zarr.json"), "rb") as f:
+                text = f.read(_MAX_ATTRS_BYTES + 1)
+            where = "zarr.json"
+        if len(text) > _MAX_ATTRS_BYTES:
+            raise InvalidArrayError(f"{self.path}: {where} is larger than {_MAX_ATTRS_BYTES} bytes")
+        try:
+            value = json.loads(text)
+        except ValueError as e:
+            raise InvalidArrayError(f"{self.path}: {where} is not JSON: {e}") from None
+        if self.zarr_format == 3:
+            value = value.get("attributes", {}) if isinstance(value, dict) else None
+        if not isinstance(value, dict):
+            raise InvalidArrayError(f"{self.path}: the attributes in {where} are not a JSON object")
+        return types.MappingProxyType(value)
+
+    @property
     def fill_value(self):
         """What missing chunks read as (a NumPy scalar), or None when the metadata says null."""
         return None if self._fill is None else np.frombuffer(self._fill, dtype=self.dtype)[0]
+
+    def __reduce__(self):
+        # pickled as what reopens it (Dask's process and distributed schedulers send arrays to workers)
+        return _reopen, (self.path, self.mode, self.max_bytes)
 
     def __len__(self) -> int:
         if not self.shape:
@@ -242,6 +287,10 @@ class Array:
         written = self._handle.write(plan.view(data), plan.start, plan.count, plan.step, self.max_bytes,
                                      _threads(threads))
         return SaveStats(*written)
+
+
+def _reopen(path: str, mode: str, max_bytes: int) -> Array:
+    return Array(path, mode=mode, max_bytes=max_bytes)
 
 
 class _Plan(NamedTuple):

@@ -248,9 +248,9 @@ pub fn decode_chunks<'py>(
 }
 
 /// `zarr_save(path, image, dtype, chunks, compressor_json, filters_json, order, fill, separator,
-/// zarr_format, shards, overwrite, threads) -> (chunks, bytes_in, bytes_out)`.
+/// zarr_format, shards, overwrite, attributes_json, threads) -> (chunks, bytes_in, bytes_out)`.
 #[pyfunction]
-#[pyo3(signature = (path, image, dtype, chunks, compressor_json, filters_json, order, fill, separator, zarr_format, shards, overwrite, threads))]
+#[pyo3(signature = (path, image, dtype, chunks, compressor_json, filters_json, order, fill, separator, zarr_format, shards, overwrite, attributes_json, threads))]
 #[allow(clippy::too_many_arguments)] // the Python signature
 pub fn zarr_save<'py>(
     py: Python<'py>,
@@ -266,6 +266,7 @@ pub fn zarr_save<'py>(
     zarr_format: u8,
     shards: Option<Vec<usize>>,
     overwrite: bool,
+    attributes_json: Option<&str>,
     threads: Option<usize>,
 ) -> PyResult<(u64, u64, u64)> {
     let setup = || -> Result<_, Error> {
@@ -279,6 +280,7 @@ pub fn zarr_save<'py>(
             zarr_format,
             shards,
             overwrite,
+            attributes_json,
         )?;
         Ok((RawArray::of(image)?, options, DType::parse(dtype)?))
     };
@@ -292,7 +294,7 @@ pub fn zarr_save<'py>(
 }
 
 /// `zarr_create(path, shape, dtype, chunks, compressor_json, filters_json, order, fill, separator,
-/// zarr_format, shards, overwrite)`: a new array with no chunks yet (every element the fill value), to be
+/// zarr_format, shards, overwrite, attributes_json)`: a new array with no chunks yet (every element the fill value), to be
 /// written a region at a time through `ZarrHandle.write`.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)] // the Python signature
@@ -310,6 +312,7 @@ pub fn zarr_create(
     zarr_format: u8,
     shards: Option<Vec<usize>>,
     overwrite: bool,
+    attributes_json: Option<&str>,
 ) -> PyResult<()> {
     let create = || -> Result<(), Error> {
         let options = zarr_options(
@@ -322,6 +325,7 @@ pub fn zarr_create(
             zarr_format,
             shards,
             overwrite,
+            attributes_json,
         )?;
         ZarrArray::create_empty(&path, &shape, DType::parse(dtype)?, &options).map(drop)
     };
@@ -340,7 +344,18 @@ fn zarr_options(
     zarr_format: u8,
     shards: Option<Vec<usize>>,
     overwrite: bool,
+    attributes_json: Option<&str>,
 ) -> Result<ZarrOptions, Error> {
+    let attributes = match attributes_json.map(serde_json::from_str::<serde_json::Value>) {
+        None => serde_json::Map::new(),
+        Some(Ok(serde_json::Value::Object(map))) => map,
+        Some(Ok(other)) => {
+            return Err(Error::InvalidArray(format!(
+                "attributes must be a JSON object (a dict), got {other}"
+            )))
+        }
+        Some(Err(e)) => return Err(Error::InvalidArray(format!("attributes are not JSON: {e}"))),
+    };
     Ok(ZarrOptions {
         chunks,
         compressor: compressor_json.map(config::from_json).transpose()?,
@@ -371,6 +386,7 @@ fn zarr_options(
         },
         shards,
         overwrite,
+        attributes,
     })
 }
 

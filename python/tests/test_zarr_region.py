@@ -313,3 +313,42 @@ def test_hostile_shard_shapes(tmp_path):
     np.testing.assert_array_equal(z[:], np.full((4, 4), 9))
     with pytest.raises(LimitError, match="index of one shard"):
         bz.open(path, mode="r+")[0, 0] = 1
+
+
+@pytest.mark.parametrize("fmt", [2, 3])
+def test_attributes_both_ways(tmp_path, fmt):
+    attrs = {"resolution": [4, 4, 40], "unit": "nm", "nested": {"ok": True, "none": None}}
+    path = tmp_path / "a.zarr"
+    bz.save(path, np.zeros((4, 4), "u1"), chunks=(2, 2), zarr_format=fmt, attributes=attrs)
+    assert dict(bz.open(path).attrs) == attrs
+    assert zarr.open_array(str(path), mode="r").attrs.asdict() == attrs
+    with pytest.raises(TypeError):
+        bz.open(path).attrs["unit"] = "m"  # read-only
+    made = tmp_path / "made.zarr"
+    bz.create(made, (4,), "<f4", chunks=(2,), zarr_format=fmt, attributes=attrs)
+    assert zarr.open_array(str(made), mode="r").attrs.asdict() == attrs
+    theirs = tmp_path / "theirs.zarr"
+    z = zarr.create_array(store=str(theirs), shape=(3,), chunks=(3,), dtype="u1", zarr_format=fmt)
+    z.attrs.update(attrs)
+    assert dict(bz.open(theirs).attrs) == attrs
+    plain = tmp_path / "plain.zarr"
+    bz.save(plain, np.zeros(3, "u1"), chunks=(3,), zarr_format=fmt)
+    assert dict(bz.open(plain).attrs) == {}
+    for bad, says in [({"x": float("nan")}, "JSON values"), ({"x": object()}, "JSON values"), ([1], "dict")]:
+        with pytest.raises(InvalidArrayError, match=says):
+            bz.save(tmp_path / "bad.zarr", np.zeros(3, "u1"), chunks=(3,), zarr_format=fmt, attributes=bad)
+        assert not (tmp_path / "bad.zarr").exists()
+
+
+def test_arrays_pickle_and_serve_dask_processes(tmp_path):
+    import pickle
+
+    da = pytest.importorskip("dask.array")
+    a = np.arange(np.prod(SHAPE), dtype="<i8").reshape(SHAPE)
+    path = tmp_path / "p.zarr"
+    bz.save(path, a, chunks=(8, 5, 4))
+    z = pickle.loads(pickle.dumps(bz.open(path, max_bytes=10**9)))
+    assert (z.path, z.mode, z.max_bytes) == (str(path), "r", 10**9)
+    np.testing.assert_array_equal(z[2:5], a[2:5])
+    x = da.from_array(bz.open(path), chunks=(8, 5, 4))
+    assert int(x.sum().compute(scheduler="processes", num_workers=2)) == int(a.sum())

@@ -129,6 +129,7 @@ pub fn run(args: &Args) -> CmdResult {
             .map(|text| parse_sizes("--shards", text, header.shape.len()))
             .transpose()?,
         overwrite: args.overwrite,
+        attributes: Default::default(),
     };
     let started = Instant::now();
     let total = ZarrArray::grid_for(&header.shape, &chunks)?.len() as u64;

@@ -135,6 +135,9 @@ pub struct ZarrOptions {
     pub shards: Option<Vec<usize>>,
     /// Replace an existing store at the path (only a directory that holds a Zarr array).
     pub overwrite: bool,
+    /// User attributes (zarr-python's `attributes=`): a JSON object written to `.zattrs` (v2) or as
+    /// `zarr.json`'s `attributes` (v3).
+    pub attributes: Map<String, Value>,
 }
 
 impl Default for ZarrOptions {
@@ -149,6 +152,7 @@ impl Default for ZarrOptions {
             format: ZarrFormat::V2,
             shards: None,
             overwrite: false,
+            attributes: Map::new(),
         }
     }
 }
@@ -609,7 +613,7 @@ impl ZarrArray {
         let result = array
             .write_chunks(src, layout, threads, progress)
             .and_then(|stats| {
-                write_atomic(&path, array.format.meta_file(), meta.as_bytes())?;
+                array.write_meta(&meta, &options.attributes)?;
                 Ok(stats)
             });
         match result {
@@ -637,12 +641,32 @@ impl ZarrArray {
         let path = path.as_ref().to_path_buf();
         let (array, meta) = Self::describe(&path, shape, dtype, options)?;
         let created = prepare_dir(&path, options.overwrite)?;
-        write_atomic(&path, array.format.meta_file(), meta.as_bytes()).inspect_err(|_| {
+        array.write_meta(&meta, &options.attributes).inspect_err(|_| {
             if created {
                 let _ = fs::remove_dir_all(&path);
             }
         })?;
         Ok(array)
+    }
+
+    /// Writes the metadata file (`meta`, with the user `attributes` in it for v3), after v2's `.zattrs`
+    /// when there are attributes: the metadata comes last, so a store is only an array once complete.
+    fn write_meta(&self, meta: &str, attributes: &Map<String, Value>) -> Result<()> {
+        let meta = match (self.format, attributes.is_empty()) {
+            (_, true) => meta.to_owned(),
+            (ZarrFormat::V2, false) => {
+                let text = pretty(&sort_keys(Value::Object(attributes.clone())), b"    ")?;
+                write_atomic(&self.path, v2::ATTRS_FILE, text.as_bytes())?;
+                meta.to_owned()
+            }
+            (ZarrFormat::V3, false) => {
+                let mut value: Value = serde_json::from_str(meta)
+                    .map_err(|e| Error::InvalidArray(format!("internal: zarr.json: {e}")))?;
+                value["attributes"] = Value::Object(attributes.clone());
+                pretty(&value, b"  ")?
+            }
+        };
+        write_atomic(&self.path, self.format.meta_file(), meta.as_bytes())
     }
 
     /// The array `options` describe at `path` (validated), and its metadata file's text.
@@ -887,18 +911,15 @@ impl ZarrArray {
     /// The metadata file's text (`.zarray` or `zarr.json`), formatted as zarr-python formats it (v2:
     /// sorted keys, 4-space indent; v3: 2-space indent).
     pub fn meta_json(&self) -> Result<String> {
-        let (meta, indent): (Value, &[u8]) = match self.format {
-            ZarrFormat::V2 => (sort_keys(v2::emit(self)?), b"    "),
-            ZarrFormat::V3 => (v3::emit(self)?, b"  "),
-        };
-        let mut out = Vec::new();
-        let fmt = serde_json::ser::PrettyFormatter::with_indent(indent);
-        let mut ser = serde_json::Serializer::with_formatter(&mut out, fmt);
-        serde::Serialize::serialize(&meta, &mut ser).map_err(|e| Error::InvalidArray(e.to_string()))?;
-        Ok(String::from_utf8_lossy(&out).into_owned())
+        match self.format {
+            ZarrFormat::V2 => pretty(&sort_keys(v2::emit(self)?), b"    "),
+            ZarrFormat::V3 => pretty(&v3::emit(self)?, b"  "),
+        }
     }
 
+    /// Removes what a failed [`ZarrArray::create`] wrote into a directory that was empty before.
     fn remove_chunk_files(&self) {
+        let _ = fs::remove_file(self.path.join(v2::ATTRS_FILE));
         for i in 0..self.grid.len() {
             let _ = fs::remove_file(self.path.join(self.chunk_key(&self.grid.coords(i))));
         }
@@ -971,6 +992,15 @@ fn write_atomic(dir: &Path, key: &str, bytes: &[u8]) -> Result<()> {
         let _ = fs::remove_file(&tmp);
         Error::io(format!("cannot write {}", target.display()), e)
     })
+}
+
+/// `value` as JSON text indented by `indent`, as zarr-python formats its metadata.
+fn pretty(value: &Value, indent: &[u8]) -> Result<String> {
+    let mut out = Vec::new();
+    let fmt = serde_json::ser::PrettyFormatter::with_indent(indent);
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, fmt);
+    serde::Serialize::serialize(value, &mut ser).map_err(|e| Error::InvalidArray(e.to_string()))?;
+    Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
 fn sizes(v: &Value, key: &str) -> Result<Vec<usize>> {
@@ -1054,6 +1084,7 @@ mod tests {
                 format,
                 shards: None,
                 overwrite: false,
+                attributes: Map::new(),
             };
             let (_, stats) =
                 ZarrArray::create(&p, &data, &layout, dtype, &opts, Some(2), &|_, _| {}).unwrap();
@@ -1305,6 +1336,33 @@ mod tests {
                 "one chunk"
             };
             assert!(e.to_string().contains(what), "{e}");
+            fs::remove_dir_all(&p).unwrap();
+        }
+    }
+
+    #[test]
+    fn attributes_are_written_with_the_metadata() {
+        let attrs: Map<String, Value> = serde_json::from_str(r#"{"unit": "nm", "scale": [4, 4]}"#).unwrap();
+        for format in [ZarrFormat::V2, ZarrFormat::V3] {
+            let p = tmp(&format!("attrs-{format:?}"));
+            let opts = ZarrOptions {
+                chunks: vec![2],
+                format,
+                attributes: attrs.clone(),
+                ..ZarrOptions::default()
+            };
+            let dtype = DType::parse("|u1").unwrap();
+            ZarrArray::create_empty(&p, &[3], dtype, &opts).unwrap();
+            let stored: Value = match format {
+                ZarrFormat::V2 => serde_json::from_slice(&fs::read(p.join(".zattrs")).unwrap()).unwrap(),
+                ZarrFormat::V3 => {
+                    let meta: Value =
+                        serde_json::from_slice(&fs::read(p.join("zarr.json")).unwrap()).unwrap();
+                    meta["attributes"].clone()
+                }
+            };
+            assert_eq!(stored, Value::Object(attrs.clone()), "{format:?}");
+            ZarrArray::open(&p).unwrap();
             fs::remove_dir_all(&p).unwrap();
         }
     }

@@ -14,6 +14,8 @@ use crate::fill::{fill_to_bytes, fill_to_json};
 
 /// The metadata file of a Zarr v2 array.
 pub(super) const FILE: &str = ".zarray";
+/// The user attributes' file.
+pub(super) const ATTRS_FILE: &str = ".zattrs";
 
 /// Validates a parsed `.zarray`.
 pub(super) fn parse(meta: &Map<String, Value>) -> Result<Meta> {
