@@ -473,6 +473,31 @@ fn pack_then_unpack_round_trips() {
         "{meta}"
     );
     assert!(Path::new(&store).join("2.2.0").is_file());
+    assert!(!Path::new(&store).join(".zattrs").exists());
+    let with_attrs = p(&d, "attrs.zarr");
+    let o = run(&[
+        "pack",
+        &src,
+        &with_attrs,
+        "--chunks",
+        "4,4,7",
+        "--attributes",
+        r#"{"unit": "nm"}"#,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let attrs = std::fs::read_to_string(Path::new(&with_attrs).join(".zattrs")).unwrap();
+    assert!(attrs.contains("\"unit\": \"nm\""), "{attrs}");
+    let o = run(&[
+        "pack",
+        &src,
+        &p(&d, "bad.zarr"),
+        "--chunks",
+        "4,4,7",
+        "--attributes",
+        "[1]",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("JSON object"), "{}", stderr(&o));
     let back = p(&d, "back.npy");
     let o = run(&["unpack", &store, &back]);
     assert!(o.status.success(), "{}", stderr(&o));

@@ -51,6 +51,9 @@ pub struct Args {
     /// Zarr format: 2 (`.zarray`, numcodecs configs) or 3 (`zarr.json`, a codec chain).
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(2..=3))]
     zarr_format: u8,
+    /// User attributes stored with the array, as a JSON object (`.zattrs` in v2, `zarr.json` in v3).
+    #[arg(long)]
+    attributes: Option<String>,
     /// Replace an existing Zarr array at DEST.
     #[arg(long)]
     overwrite: bool,
@@ -129,7 +132,17 @@ pub fn run(args: &Args) -> CmdResult {
             .map(|text| parse_sizes("--shards", text, header.shape.len()))
             .transpose()?,
         overwrite: args.overwrite,
-        attributes: Default::default(),
+        attributes: match &args.attributes {
+            None => Default::default(),
+            Some(text) => match serde_json::from_str(text) {
+                Ok(serde_json::Value::Object(map)) => map,
+                _ => {
+                    return Err(usage(format!(
+                        "--attributes must be a JSON object such as '{{\"unit\": \"nm\"}}', got {text:?}"
+                    )))
+                }
+            },
+        },
     };
     let started = Instant::now();
     let total = ZarrArray::grid_for(&header.shape, &chunks)?.len() as u64;
