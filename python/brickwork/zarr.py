@@ -20,6 +20,7 @@ replaced atomically (processes writing disjoint chunks may run at once, as with 
 from __future__ import annotations
 
 import builtins
+import itertools
 import json
 import operator
 import os
@@ -183,6 +184,9 @@ class Array:
         self.info = ArrayInfo(tuple(shape), tuple(chunks), np.dtype(dtype), order, zarr_format,
                               None if shards is None else tuple(shards))
         self._fill = fill
+        if self.info.dtype.hasobject:
+            # variable-length items: the fill value is a JSON value, not bytes (v2 "", v3 "")
+            self._fill = self._metadata().get("fill_value")
 
     shape = property(lambda self: self.info.shape, doc="The array's shape.")
     chunks = property(lambda self: self.info.chunks, doc="The chunk shape (of a sharded array: the inner chunks).")
@@ -199,32 +203,40 @@ class Array:
         """The user attributes stored with the array (v2: ``.zattrs``; v3: ``zarr.json``'s
         ``attributes``), read when asked for; read-only here."""
         if self.zarr_format == 2:
-            try:
-                with builtins.open(os.path.join(self.path, ".zattrs"), "rb") as f:
-                    text = f.read(_MAX_ATTRS_BYTES + 1)
-            except FileNotFoundError:
-                return types.MappingProxyType({})
-            where = ".zattrs"
+            value = self._metadata(".zattrs", missing={})
         else:
-            with builtins.open(os.path.join(self.path, "zarr.json"), "rb") as f:
+            value = self._metadata().get("attributes", {})
+        if not isinstance(value, dict):
+            raise InvalidArrayError(f"{self.path}: the attributes are not a JSON object")
+        return types.MappingProxyType(value)
+
+    def _metadata(self, name: str | None = None, missing: dict | None = None) -> dict:
+        """The JSON object in the store's file ``name`` (default: its metadata file), read now."""
+        name = name or (".zarray" if self.zarr_format == 2 else "zarr.json")
+        try:
+            with builtins.open(os.path.join(self.path, name), "rb") as f:
                 text = f.read(_MAX_ATTRS_BYTES + 1)
-            where = "zarr.json"
+        except FileNotFoundError:
+            if missing is None:
+                raise
+            return missing
         if len(text) > _MAX_ATTRS_BYTES:
-            raise InvalidArrayError(f"{self.path}: {where} is larger than {_MAX_ATTRS_BYTES} bytes")
+            raise InvalidArrayError(f"{self.path}: {name} is larger than {_MAX_ATTRS_BYTES} bytes")
         try:
             value = json.loads(text)
         except ValueError as e:
-            raise InvalidArrayError(f"{self.path}: {where} is not JSON: {e}") from None
-        if self.zarr_format == 3:
-            value = value.get("attributes", {}) if isinstance(value, dict) else None
+            raise InvalidArrayError(f"{self.path}: {name} is not JSON: {e}") from None
         if not isinstance(value, dict):
-            raise InvalidArrayError(f"{self.path}: the attributes in {where} are not a JSON object")
-        return types.MappingProxyType(value)
+            raise InvalidArrayError(f"{self.path}: {name} does not hold a JSON object")
+        return value
 
     @property
     def fill_value(self):
-        """What missing chunks read as (a NumPy scalar), or None when the metadata says null."""
-        return None if self._fill is None else np.frombuffer(self._fill, dtype=self.dtype)[0]
+        """What missing chunks read as (a NumPy scalar; a ``str`` of an array of strings), or None when the
+        metadata says null."""
+        if self._fill is None or self.dtype.hasobject:
+            return self._fill
+        return np.frombuffer(self._fill, dtype=self.dtype)[0]
 
     def __reduce__(self):
         # pickled as what reopens it (Dask's process and distributed schedulers send arrays to workers)
@@ -267,17 +279,42 @@ class Array:
             out = np.empty(plan.shape, dtype=self.dtype, order=self.order)
         elif not isinstance(out, np.ndarray):
             raise InvalidArrayError(f"out must be a NumPy array, got {type(out).__name__}")
-        elif out.shape != plan.shape or out.dtype.itemsize != self.dtype.itemsize:
+        elif (out.shape != plan.shape or out.dtype.itemsize != self.dtype.itemsize
+              or out.dtype.hasobject != self.dtype.hasobject):
             raise InvalidArrayError(f"out has shape {out.shape} and dtype {out.dtype}; the selection is "
                                     f"{plan.shape} {self.dtype}")
-        self._handle.read(plan.view(out), plan.start, plan.count, plan.step, self.max_bytes, _threads(threads))
+        if self.dtype.hasobject:
+            self._read_objects(plan, plan.view(out))
+        else:
+            self._handle.read(plan.view(out), plan.start, plan.count, plan.step, self.max_bytes,
+                              _threads(threads))
         return out
+
+    def _read_objects(self, plan: _Plan, view: np.ndarray) -> None:
+        """Reads variable-length items (strings or bytes) into the object array ``view`` (the selection's
+        shape): chunk by chunk, each decoded in Rust into a flat object array of its items."""
+        view[...] = self.fill_value
+        per_axis = [_chunk_spans(s, n, t, c, size)
+                    for s, n, t, c, size in zip(plan.start, plan.count, plan.step, self.chunks, self.shape)]
+        for spans in itertools.product(*per_axis):
+            coords = [g for g, _, _ in spans] or [0]  # a 0-d array is one chunk
+            items = self._handle.read_chunk_objects(coords, self.max_bytes)
+            if items is None:
+                continue  # no chunk file: the fill value, already there
+            chunk = items.reshape(self.chunks or (1,), order=self.order)
+            if not self.shape:
+                view[...] = chunk[0]
+                continue
+            view[tuple(k for _, k, _ in spans)] = chunk[tuple(local for _, _, local in spans)]
 
     def write(self, key: Any, values, *, threads: int | None = None) -> SaveStats:
         """Write ``values`` (cast to the dtype and broadcast to the selection's shape, as NumPy assigns)
         into the elements ``key`` selects; returns what was written (chunks, raw bytes, encoded bytes)."""
         if self.mode != "r+":
             raise InvalidArrayError(f"{self.path} is open for reading only; open it with mode=\"r+\" to write")
+        if self.dtype.hasobject:
+            raise InvalidArrayError("brickwork reads arrays of variable-length items (strings, bytes) but does "
+                                    "not write them; zarr-python does")
         plan = _plan(key, self.shape)
         try:
             data = np.broadcast_to(np.asarray(values, dtype=self.dtype), plan.shape)
@@ -287,6 +324,23 @@ class Array:
         written = self._handle.write(plan.view(data), plan.start, plan.count, plan.step, self.max_bytes,
                                      _threads(threads))
         return SaveStats(*written)
+
+
+def _chunk_spans(start: int, count: int, step: int, chunk: int, size: int) -> list:
+    """Along one axis of a selection (``count`` indices from ``start`` in steps of ``step``): for every
+    chunk holding some, ``(chunk position, slice of the selection, slice of the chunk)``."""
+    spans = []
+    if count == 0:
+        return spans
+    last = start + (count - 1) * step
+    for g in range(start // chunk, last // chunk + 1):
+        lo, hi = g * chunk, min((g + 1) * chunk, size)
+        k0 = max(0, -(-(lo - start) // step))
+        k1 = min(count, -(-(hi - start) // step))
+        if k0 < k1:
+            first = start + k0 * step - lo
+            spans.append((g, slice(k0, k1), slice(first, first + (k1 - k0 - 1) * step + 1, step)))
+    return spans
 
 
 def _reopen(path: str, mode: str, max_bytes: int) -> Array:

@@ -9,6 +9,7 @@
 //! gets unspecified element values, never unsafety of this process.
 
 use brickwork::core::config;
+use brickwork::core::{Limits, ObjectArray};
 use brickwork::grid::zarr::{ZarrArray, ZarrFormat};
 use brickwork::grid::{self, ChunkGrid, Edge, Layout, Selection, ZarrOptions};
 use brickwork::{DType, Error, Order};
@@ -462,6 +463,20 @@ impl ZarrHandle {
         })
     }
 
+    /// `read_chunk_objects(coords, max_bytes)`: the items of the chunk at grid position `coords` of an
+    /// array of variable-length items (strings or bytes), as a flat object ndarray in the chunk's memory
+    /// order, or `None` when the chunk file does not exist (every item is the fill value).
+    fn read_chunk_objects<'py>(
+        &self,
+        py: Python<'py>,
+        coords: Vec<usize>,
+        max_bytes: u64,
+    ) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let limits = Limits::new(usize::try_from(max_bytes).unwrap_or(usize::MAX));
+        let items = run_detached(py, || self.inner.read_chunk_objects(&coords, &limits))?;
+        items.map(|items| Self::objects(py, items)).transpose()
+    }
+
     /// `write(src, start, count, step, max_bytes, threads) -> (chunks, bytes_in, bytes_out)`: writes
     /// `src` (the selection's shape, as for `read`) into the selected elements; chunks the selection
     /// covers only in part are read, updated and written back.
@@ -491,6 +506,12 @@ impl ZarrHandle {
 }
 
 impl ZarrHandle {
+    /// The Python objects of a chunk's items, for `read_chunk_objects`.
+    fn objects<'py>(py: Python<'py>, items: ObjectArray) -> PyResult<Bound<'py, PyAny>> {
+        let objects = crate::objects::from_items(py, items.into_items())?;
+        Ok(numpy::PyArray1::from_vec(py, objects).into_any())
+    }
+
     /// The selection the Python lists name, and the layout of `array` as its shape (a 0-d array is
     /// stored as one chunk of one element: its selection is that element, with empty lists).
     fn selection(

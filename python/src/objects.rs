@@ -229,7 +229,7 @@ fn from_value<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>
 }
 
 /// Decoded items as Python objects, in the array's order.
-fn from_items(py: Python<'_>, items: ObjectItems) -> PyResult<Vec<Py<PyAny>>> {
+pub(crate) fn from_items(py: Python<'_>, items: ObjectItems) -> PyResult<Vec<Py<PyAny>>> {
     let mut wide = Vec::new();
     Ok(match items {
         ObjectItems::Str(v) => v

@@ -352,3 +352,63 @@ def test_arrays_pickle_and_serve_dask_processes(tmp_path):
     np.testing.assert_array_equal(z[2:5], a[2:5])
     x = da.from_array(bz.open(path), chunks=(8, 5, 4))
     assert int(x.sum().compute(scheduler="processes", num_workers=2)) == int(a.sum())
+
+
+def random_strings(rng, shape):
+    words = np.array(["", "a", "bb", "ccc", "é", "日本", "x" * 40, "tab\\t"], dtype=object)
+    return words[rng.integers(0, len(words), shape)]
+
+
+@pytest.mark.parametrize("fmt", [2, 3])
+@pytest.mark.parametrize("compressors", ["auto", None, "blosc"])
+def test_variable_length_strings_zarr_python_wrote(tmp_path, fmt, compressors):
+    """zarr-python's string arrays (v2: |O with a vlen-utf8 filter; v3: the string data type) read as
+    object arrays of str, region by region, missing chunks as the fill value."""
+    from zarr.codecs import BloscCodec
+
+    rng = np.random.default_rng(fmt)
+    a = random_strings(rng, (11, 7, 3))
+    codec = {"auto": "auto", None: None, "blosc": BloscCodec(cname="lz4", clevel=5)}[compressors]
+    if fmt == 2 and compressors == "blosc":
+        import numcodecs
+        codec = numcodecs.Blosc(cname="lz4", clevel=5)
+    path = tmp_path / "s.zarr"
+    z = zarr.create_array(store=str(path), shape=a.shape, chunks=(4, 3, 2), dtype=str, zarr_format=fmt,
+                          compressors=codec)
+    z[:] = a
+    b = bz.open(path)
+    assert b.dtype == object and b.fill_value == ""
+    got = bz.load(path)
+    assert got.dtype == object and got.shape == a.shape and all(isinstance(v, str) for v in got.flat)
+    np.testing.assert_array_equal(got, a)
+    for _ in range(40):
+        key = random_key(rng, a.shape)
+        expect = a[key]
+        got = b[key]
+        np.testing.assert_array_equal(got, expect, err_msg=str(key))
+        assert np.shape(got) == np.shape(expect)
+    # a missing chunk reads as the fill value; writing is zarr-python's job
+    key = "c/1/1/0" if fmt == 3 else "1.1.0"
+    (path / key).unlink()
+    expect = a.copy()
+    expect[4:8, 3:6, 0:2] = ""
+    np.testing.assert_array_equal(bz.load(path), expect)
+    with pytest.raises(InvalidArrayError, match="does not write them"):
+        bz.open(path, mode="r+")[0, 0, 0] = "q"
+
+
+def test_hostile_chunks_of_strings(tmp_path):
+    from brickwork.codecs import VLenUTF8
+
+    a = np.array(["a", "b", "c", "d"], dtype=object)
+    path = tmp_path / "s.zarr"
+    zarr.create_array(store=str(path), shape=(4,), chunks=(2,), dtype=str, zarr_format=2, compressors=None)[:] = a
+    (path / "0").write_bytes(VLenUTF8().encode(np.array(["x", "y", "z"], dtype=object)))
+    with pytest.raises(BrickworkError, match="holds 3 items; a chunk has 2"):
+        bz.load(path)
+    np.testing.assert_array_equal(bz.open(path)[2:], a[2:])  # the other chunk is fine
+    (path / "0").write_bytes(b"\x02\x00\x00\x00\xff\xff\xff\x7f")  # an item claiming 2 GiB
+    with pytest.raises(BrickworkError):
+        bz.load(path)
+    with pytest.raises(InvalidArrayError, match="selection is"):
+        bz.open(path).read(out=np.zeros(4, "<i8"))  # an 8-byte dtype, but not objects

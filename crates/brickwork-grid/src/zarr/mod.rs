@@ -31,7 +31,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use brickwork_codecs::pipeline::Pipeline;
-use brickwork_core::{ArrayBuf, ArrayView, Codec, Config, DType, Error, Kind, Order, Result};
+use brickwork_core::{
+    ArrayBuf, ArrayView, Codec, Config, DType, Decoded, Error, Kind, Limits, ObjectArray, Order, Result,
+};
 use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 
@@ -337,6 +339,13 @@ impl ZarrArray {
                 grid.chunk()
             ))
         })?;
+        if matches!(dtype.kind(), Kind::Object) && pipeline.as_object_codec().is_none() {
+            return Err(Error::InvalidArray(
+                "an object (|O) array's chunks need an object codec (vlen-utf8, vlen-bytes, vlen-array, \
+                 json2 or msgpack2) as the first filter; this array has none"
+                    .into(),
+            ));
+        }
         let (pipeline, shard) = match shard {
             Some(spec) => {
                 let spec = Arc::new(spec);
@@ -492,6 +501,7 @@ impl ZarrArray {
         max_bytes: u64,
         threads: Option<usize>,
     ) -> Result<()> {
+        self.not_objects()?;
         Selection::new(self.grid.shape(), sel.start(), sel.shape(), sel.step())?;
         if layout.itemsize() != self.dtype.itemsize() {
             return Err(Error::InvalidArray(format!(
@@ -568,6 +578,66 @@ impl ZarrArray {
                 }
             },
         )
+    }
+
+    /// Whether the array holds variable-length items (strings or bytes: a NumPy object array, Zarr v2's
+    /// `|O` dtype with a `vlen-utf8` or `vlen-bytes` filter, v3's `string` and `bytes` data types). Their
+    /// chunks are decoded into items ([`ZarrArray::read_chunk_objects`]), not into a byte buffer.
+    pub fn holds_objects(&self) -> bool {
+        matches!(self.dtype.kind(), Kind::Object)
+    }
+
+    fn not_objects(&self) -> Result<()> {
+        if self.holds_objects() {
+            return Err(Error::InvalidArray(
+                "the array holds variable-length items (strings or bytes), which have no fixed size \
+                 to read into a buffer; read its chunks with ZarrArray::read_chunk_objects (Python's \
+                 brickwork.zarr does)"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The items of the chunk at grid position `coords` of an array that [holds
+    /// objects](ZarrArray::holds_objects): the chunk shape's worth, in memory order (the array's
+    /// [`order`](ZarrArray::order)), or `None` when there is no chunk file (every item is the fill
+    /// value). The file is untrusted: decoding is held to `limits`, and it must give exactly one chunk's
+    /// items.
+    pub fn read_chunk_objects(&self, coords: &[usize], limits: &Limits) -> Result<Option<ObjectArray>> {
+        let codec = self
+            .pipeline
+            .as_object_codec()
+            .ok_or_else(|| Error::InvalidArray("the array does not hold variable-length items".into()))?;
+        if coords.len() != self.grid.ndim() || coords.iter().zip(self.grid.grid_shape()).any(|(c, n)| c >= n)
+        {
+            return Err(Error::InvalidArray(format!(
+                "{coords:?} is not a chunk position of the grid {:?}",
+                self.grid.grid_shape()
+            )));
+        }
+        let key = self.chunk_key(coords);
+        let Some(bytes) = self.read_chunk_file(&key)? else {
+            return Ok(None);
+        };
+        let want = self.grid.chunk().iter().product::<usize>();
+        match codec
+            .decode_any(&bytes, limits)
+            .map_err(|e| chunk_error(&key, e))?
+        {
+            Decoded::Objects(items) if items.len() == want => Ok(Some(items)),
+            Decoded::Objects(items) => Err(chunk_error(
+                &key,
+                Error::corrupt(
+                    "zarr",
+                    format!("it holds {} items; a chunk has {want}", items.len()),
+                ),
+            )),
+            Decoded::Array(_) => Err(chunk_error(
+                &key,
+                Error::corrupt("zarr", "it decoded to a typed array, not items"),
+            )),
+        }
     }
 
     /// The bytes of the chunk file `key`, or `None` when it does not exist (the chunk is the fill value).
@@ -757,6 +827,13 @@ impl ZarrArray {
         max_bytes: u64,
         threads: Option<usize>,
     ) -> Result<WriteStats> {
+        if self.holds_objects() {
+            return Err(Error::InvalidArray(
+                "brickwork reads arrays of variable-length items (strings, bytes) but does not write \
+                 them; zarr-python does"
+                    .into(),
+            ));
+        }
         Selection::new(self.grid.shape(), sel.start(), sel.shape(), sel.step())?;
         let isz = self.dtype.itemsize();
         if layout.itemsize() != isz || layout.shape() != sel.shape() {
@@ -911,6 +988,13 @@ impl ZarrArray {
     /// The metadata file's text (`.zarray` or `zarr.json`), formatted as zarr-python formats it (v2:
     /// sorted keys, 4-space indent; v3: 2-space indent).
     pub fn meta_json(&self) -> Result<String> {
+        if self.holds_objects() {
+            return Err(Error::InvalidArray(
+                "brickwork reads arrays of variable-length items but does not write them (nor their \
+                 metadata)"
+                    .into(),
+            ));
+        }
         match self.format {
             ZarrFormat::V2 => pretty(&sort_keys(v2::emit(self)?), b"    "),
             ZarrFormat::V3 => pretty(&v3::emit(self)?, b"  "),
@@ -1365,6 +1449,42 @@ mod tests {
             ZarrArray::open(&p).unwrap();
             fs::remove_dir_all(&p).unwrap();
         }
+    }
+
+    #[test]
+    fn arrays_of_strings_are_read_by_chunk() {
+        let p = tmp("strings");
+        fs::create_dir_all(&p).unwrap();
+        fs::write(
+            p.join(".zarray"),
+            r#"{"zarr_format": 2, "shape": [3], "chunks": [2], "dtype": "|O", "order": "C",
+                "fill_value": "", "filters": [{"id": "vlen-utf8"}], "compressor": {"id": "zstd", "level": 1}}"#,
+        )
+        .unwrap();
+        let z = ZarrArray::open(&p).unwrap();
+        assert!(z.holds_objects());
+        let items = ObjectArray::from_strings(vec![Some("ab".into()), Some("é".into())]);
+        let codec = z.pipeline().as_object_codec().unwrap();
+        fs::write(p.join("0"), codec.encode_objects(&items).unwrap()).unwrap();
+        let limits = Limits::default();
+        assert_eq!(
+            z.read_chunk_objects(&[0], &limits).unwrap().unwrap().items(),
+            items.items()
+        );
+        assert!(
+            z.read_chunk_objects(&[1], &limits).unwrap().is_none(),
+            "no file: the fill value"
+        );
+        assert!(z.read_chunk_objects(&[2], &limits).is_err(), "outside the grid");
+        // three items where a chunk holds two
+        let three = ObjectArray::from_strings(vec![Some("a".into()), None, Some("c".into())]);
+        fs::write(p.join("1"), codec.encode_objects(&three).unwrap()).unwrap();
+        let e = z.read_chunk_objects(&[1], &limits).unwrap_err();
+        assert!(e.to_string().contains("holds 3 items"), "{e}");
+        // items have no fixed size to read into bytes
+        let e = z.read(1 << 20, None).unwrap_err();
+        assert!(e.to_string().contains("variable-length items"), "{e}");
+        fs::remove_dir_all(&p).unwrap();
     }
 
     #[test]

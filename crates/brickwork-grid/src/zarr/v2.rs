@@ -39,16 +39,15 @@ pub(super) fn parse(meta: &Map<String, Value>) -> Result<Meta> {
             )))
         }
     };
-    if matches!(dtype.kind(), Kind::Object) {
-        return Err(Error::InvalidArray(
-            "object (|O) arrays are not supported by brickwork's Zarr store; use zarr-python for them".into(),
-        ));
-    }
     let order = match get("order")?.as_str() {
         Some(o) => Order::parse(o)?,
         None => return Err(Error::InvalidArray("order must be \"C\" or \"F\"".into())),
     };
-    let fill = fill_to_bytes(dtype, meta.get("fill_value").unwrap_or(&Value::Null))?;
+    // an object array's fill value is a Python object, not bytes (the Python side reads it)
+    let fill = match dtype.kind() {
+        Kind::Object => None,
+        _ => fill_to_bytes(dtype, meta.get("fill_value").unwrap_or(&Value::Null))?,
+    };
     let separator = match meta.get("dimension_separator") {
         None | Some(Value::Null) => '.',
         Some(Value::String(s)) if s == "." => '.',

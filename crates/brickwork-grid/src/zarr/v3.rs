@@ -125,7 +125,25 @@ pub(super) fn parse(meta: &Map<String, Value>) -> Result<Meta> {
         .ok_or_else(|| invalid(format!("codecs must be a list, got {codecs}")))?;
     let chain = Chain::parse(codecs, shape.len())?;
     let dtype = data_type(get("data_type")?, chain.endian)?;
-    let fill = fill_value(dtype, get("fill_value")?)?;
+    let objects = matches!(dtype.kind(), Kind::Object);
+    if objects != chain.objects {
+        return Err(invalid(if objects {
+            "a variable-length data type is stored with vlen-utf8 or vlen-bytes as its array→bytes codec"
+        } else {
+            "vlen-utf8 and vlen-bytes store variable-length data types (string, bytes), not this one"
+        }));
+    }
+    if objects && chain.shard.is_some() {
+        return Err(invalid(
+            "sharded arrays of variable-length items are not supported",
+        ));
+    }
+    // an object array's fill value is a Python object, not bytes (the Python side reads it)
+    let fill = if objects {
+        None
+    } else {
+        fill_value(dtype, get("fill_value")?)?
+    };
     Ok(Meta {
         shape,
         chunks,
@@ -194,6 +212,8 @@ struct Chain {
     filters_arrays: bool,
     /// The `sharding_indexed` codec, when the chain is that one codec.
     shard: Option<ShardSpec>,
+    /// The array→bytes codec is `vlen-utf8` or `vlen-bytes`: the chunks hold variable-length items.
+    objects: bool,
 }
 
 impl Chain {
@@ -204,6 +224,7 @@ impl Chain {
             configs: Vec::new(),
             filters_arrays: false,
             shard: None,
+            objects: false,
         };
         let mut stage = Stage::Array;
         for (i, codec) in codecs.iter().enumerate() {
@@ -271,10 +292,10 @@ impl Chain {
                     stage = Stage::Bytes;
                 }
                 (Stage::Array, "vlen-utf8" | "vlen-bytes") => {
-                    return Err(at(
-                        "variable-length strings and bytes are object arrays, which brickwork's Zarr \
-                         store does not hold; use zarr-python for them",
-                    ))
+                    // an object array's items to bytes (numcodecs' codec of the same id)
+                    chain.configs.push(config_of(json!({"id": name})));
+                    chain.objects = true;
+                    stage = Stage::Bytes;
                 }
                 (Stage::Bytes, "blosc") => chain.configs.push(blosc_config(&conf).map_err(|e| at(&e))?),
                 (Stage::Bytes, "gzip") => chain.configs.push(config_of(json!({
@@ -317,10 +338,13 @@ impl Chain {
     /// The pipeline: the last codec (when it works on bytes or makes them) as the compressor, the others
     /// as filters.
     fn pipeline(&self) -> Result<Pipeline> {
+        // the compressor works on bytes: not an array codec, nor the codec of an object array's items
+        let on_bytes = |c: &Config| {
+            config_id(c)
+                .is_some_and(|id| !ARRAY_TO_ARRAY.contains(&id) && !matches!(id, "vlen-utf8" | "vlen-bytes"))
+        };
         match self.configs.split_last() {
-            Some((last, filters)) if !config_id(last).is_some_and(|id| ARRAY_TO_ARRAY.contains(&id)) => {
-                Pipeline::from_configs(filters, Some(last))
-            }
+            Some((last, filters)) if on_bytes(last) => Pipeline::from_configs(filters, Some(last)),
             _ => Pipeline::from_configs(&self.configs, None),
         }
     }
@@ -536,12 +560,8 @@ fn data_type(value: &Value, endian: Option<Endian>) -> Result<DType> {
                 let bits: usize = digits.parse().unwrap_or(0);
                 format!("{e}{}{}", name.chars().next().unwrap_or('u'), bits / 8)
             }
-            "string" | "variable_length_utf8" | "bytes" | "variable_length_bytes" => {
-                return Err(unsupported(
-                    " (variable-length items are object arrays, which brickwork's Zarr store does \
-                     not hold; use zarr-python for them)",
-                ))
-            }
+            // variable-length items: a NumPy object array
+            "string" | "variable_length_utf8" | "bytes" | "variable_length_bytes" => "|O".to_owned(),
             raw if raw.starts_with('r') => {
                 let bits: usize = raw[1..].parse().map_err(|_| unsupported(""))?;
                 if bits == 0 || !bits.is_multiple_of(8) {
@@ -911,12 +931,12 @@ mod tests {
                 "the array's one codec",
             ),
             (
-                meta(r#""string""#, r#"[{"name": "vlen-utf8"}]"#, ""),
-                "object arrays",
+                meta(r#""string""#, r#"[{"name": "bytes"}]"#, ""),
+                "stored with vlen-utf8 or vlen-bytes",
             ),
             (
                 meta(r#""uint16""#, r#"[{"name": "vlen-utf8"}]"#, ""),
-                "object arrays",
+                "not this one",
             ),
             (
                 meta(r#""uint16""#, r#"[{"name": "zstd"}]"#, ""),
