@@ -97,6 +97,7 @@ pub(crate) fn for_each_slab<F>(
 where
     F: Fn(usize, &mut [u8], isize) -> Result<()> + Sync,
 {
+    parallel::check(threads)?;
     let ranges = sel.chunk_ranges(grid);
     let order: Vec<usize> = grid
         .memory_order_in(layout.strides(), &ranges)
@@ -110,7 +111,13 @@ where
             .into_iter()
             .try_for_each(|i| work(i, dst, layout.offset() as isize));
     };
-    let axis = if o == Order::C { 0 } else { sel.ndim() - 1 };
+    // Split along the slowest axis with more than one element (outer axes of length 1, such as those
+    // an integer index picked, leave the slabs contiguous).
+    let longer = |&a: &usize| sel.shape()[a] > 1;
+    let axis = match o {
+        Order::C => (0..sel.ndim()).find(longer).unwrap_or(0),
+        Order::F => (0..sel.ndim()).rev().find(longer).unwrap_or(sel.ndim() - 1),
+    };
     // Bytes of one row of `dst` along `axis` (from the shape, not the strides: a length-1 axis may carry
     // any stride in a contiguous array).
     let row_bytes = total / sel.shape()[axis];
@@ -134,8 +141,21 @@ where
     let run = |(bucket, origin, slab): (&Vec<usize>, isize, &mut [u8])| -> Result<()> {
         bucket.iter().try_for_each(|&i| work(i, slab, origin))
     };
-    parallel::install(threads, total, per_thread, |par| {
-        if par && slabs.len() > 1 {
+    // Each chunk's whole stored size passes through `work` (decoded, or copied), however few of its
+    // elements the selection takes: that is the work to share out.
+    let chunk_bytes = grid.chunk().iter().product::<usize>() * layout.itemsize();
+    let size = slabs
+        .iter()
+        .map(|(bucket, _, _)| bucket.len())
+        .sum::<usize>()
+        .saturating_mul(chunk_bytes)
+        .max(total);
+    if slabs.len() < 2 {
+        // one slab: nothing to share, and handing it to the pool costs a thread hop
+        return slabs.into_iter().try_for_each(run);
+    }
+    parallel::install(threads, size, per_thread, |par| {
+        if par {
             slabs.into_par_iter().try_for_each(run)
         } else {
             slabs.into_iter().try_for_each(run)

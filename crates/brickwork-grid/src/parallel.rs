@@ -22,6 +22,16 @@ pub const COPY_BYTES_PER_THREAD: usize = if cfg!(test) { 1 } else { 1 << 20 };
 /// which costs several times a copy per byte.
 pub const CODEC_BYTES_PER_THREAD: usize = if cfg!(test) { 1 } else { 128 << 10 };
 
+/// Checks a `threads` argument: `None` or at least 1.
+pub fn check(threads: Option<usize>) -> Result<()> {
+    if threads == Some(0) {
+        return Err(Error::InvalidArray(
+            "threads must be at least 1 (or None for every core)".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Runs `work` on the threads `threads` allows; `work` gets whether it may use rayon. `bytes` is the size
 /// of the work and `per_thread` the least share worth another thread (see the module docs).
 pub fn install<R: Send>(
@@ -30,11 +40,7 @@ pub fn install<R: Send>(
     per_thread: usize,
     work: impl FnOnce(bool) -> R + Send,
 ) -> Result<R> {
-    if threads == Some(0) {
-        return Err(Error::InvalidArray(
-            "threads must be at least 1 (or None for every core)".into(),
-        ));
-    }
+    check(threads)?;
     if threads == Some(1) || bytes < per_thread.saturating_mul(2) {
         return Ok(work(false));
     }
