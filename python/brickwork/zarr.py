@@ -16,6 +16,10 @@ the region touches (of a shard, only its index and the inner chunks it needs), i
 it too (``dask.array.from_array(brickwork.zarr.open(path), chunks=...)``). Writing a region encodes the
 chunks it covers from the data alone and reads, updates and rewrites the ones it covers in part, each
 replaced atomically (processes writing disjoint chunks may run at once, as with zarr-python).
+
+Arrays of variable-length strings or bytes (zarr-python's ``dtype=str``: v2 ``|O`` with ``vlen-utf8``,
+v3 ``string``) are read, as object arrays (zarr-python returns NumPy's ``StringDType``; the items are
+the same), chunk by chunk; brickwork does not write them.
 """
 from __future__ import annotations
 
