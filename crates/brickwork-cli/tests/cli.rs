@@ -704,6 +704,23 @@ fn unpack_regions() {
 }
 
 #[test]
+fn unpack_names_what_a_npy_cannot_hold() {
+    let d = tmpdir("unpackstr");
+    let store = d.join("s.zarr");
+    std::fs::create_dir_all(&store).unwrap();
+    std::fs::write(
+        store.join(".zarray"),
+        r#"{"zarr_format":2,"shape":[3],"chunks":[3],"dtype":"|O","order":"C","compressor":null,"fill_value":"","filters":[{"id":"vlen-utf8"}]}"#,
+    )
+    .unwrap();
+    let out = p(&d, "o.npy");
+    let o = run(&["unpack", &store.to_string_lossy(), &out]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("brickwork.zarr.load"), "{}", stderr(&o));
+    assert!(!Path::new(&out).exists());
+}
+
+#[test]
 fn unpack_rejects_hostile_stores() {
     let d = tmpdir("unpackbad");
     let store = d.join("h.zarr");

@@ -35,6 +35,14 @@ pub struct Args {
 /// Runs the subcommand.
 pub fn run(args: &Args) -> CmdResult {
     let z = ZarrArray::open(&args.store)?;
+    if z.holds_objects() {
+        return Err(Error::InvalidArray(format!(
+            "{} holds variable-length strings or bytes, which a .npy file holds only as pickled Python \
+             objects; read it with Python's brickwork.zarr.load",
+            args.store.display()
+        ))
+        .into());
+    }
     let Some(text) = &args.region else {
         let array = z.read(args.max_bytes, args.threads)?;
         let bytes = npy::to_bytes(array.dtype(), array.shape(), array.order(), array.data());
