@@ -266,6 +266,8 @@ class Array:
         self.write(key, values)
 
     def __array__(self, dtype=None, copy=None):
+        if copy is False:
+            raise ValueError("a Zarr array is read into a new NumPy array; it cannot be had without a copy")
         data = self.read()
         return data if dtype is None else data.astype(dtype, copy=False)
 

@@ -78,7 +78,10 @@ def test_random_keys_give_what_numpy_gives(tmp_path):
             np.testing.assert_array_equal(got, expect, err_msg=f"{name} {key}")
             assert isinstance(got, np.ndarray) == isinstance(expect, np.ndarray), (name, key)
         np.testing.assert_array_equal(np.asarray(z), a)
+        np.testing.assert_array_equal(np.asarray(z, dtype="<f8"), a.astype("<f8"))
         np.testing.assert_array_equal(z[...], a)
+        with pytest.raises(ValueError, match="without a copy"):
+            np.asarray(z, copy=False)
 
 
 def test_read_into_out_views(tmp_path):
