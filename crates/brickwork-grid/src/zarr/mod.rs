@@ -37,14 +37,14 @@ use brickwork_core::{
 use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 
-use crate::assemble::{for_each_slab, overlay};
+use crate::assemble::overlay;
 use crate::encode::{decode_with, encode_each, grow_zeroed};
 use crate::grid::{ChunkGrid, Edge};
 use crate::layout::{self, Layout};
 use crate::parallel::{self, CODEC_BYTES_PER_THREAD};
 use crate::selection::Selection;
 use crate::tobytes::fill_elements;
-use shard::ShardFile;
+use shard::{OpenShard, ShardFile, MAX_OPEN_SHARDS};
 
 /// The default cap on the bytes [`ZarrArray::read`] allocates for a whole array: 16 GiB. The metadata is
 /// untrusted, so larger arrays need an explicit, larger limit.
@@ -527,30 +527,60 @@ impl ZarrArray {
         }
         let max_chunk = usize::try_from(max_bytes).unwrap_or(usize::MAX);
         if let Some(codec) = &self.shard {
-            // shard by shard in parallel, each inner chunk decoded straight into `dst`
             let inner =
                 brickwork_core::element_count(&codec.spec().chunks)?.saturating_mul(self.dtype.itemsize());
             if inner > max_chunk {
                 return Err(Error::limit("zarr", "one inner chunk", inner as u64, max_chunk));
             }
+            // every shard the selection touches opened once (its index read and checked), then the inner
+            // chunks decoded in parallel from any thread, each straight into `dst`
+            let touched: Vec<usize> = self
+                .grid
+                .memory_order_in(layout.strides(), &sel.chunk_ranges(&self.grid))
+                .into_iter()
+                .filter(|&i| sel.touches(&self.grid, &self.grid.coords(i)))
+                .collect();
+            let keep_open = touched.len() <= MAX_OPEN_SHARDS;
+            let open = |&i: &usize| -> Result<(usize, OpenShard)> {
+                let key = self.chunk_key(&self.grid.coords(i));
+                let file = ShardFile::open(self.path.join(&key))?;
+                let shard = codec
+                    .open_shard(file, keep_open)
+                    .map_err(|e| chunk_error(&key, e))?;
+                Ok((i, shard))
+            };
+            let work = touched.len().saturating_mul(codec.index_len());
+            let mut shards = parallel::install(threads, work, CODEC_BYTES_PER_THREAD, |par| {
+                if par {
+                    touched.par_iter().map(open).collect::<Result<Vec<_>>>()
+                } else {
+                    touched.iter().map(open).collect::<Result<Vec<_>>>()
+                }
+            })??;
+            shards.sort_unstable_by_key(|(i, _)| *i);
             let inner_grid = ChunkGrid::new(self.grid.shape(), &codec.spec().chunks, Edge::Pad)?;
-            return for_each_slab(
-                &self.grid,
+            let per_shard = codec.per_shard();
+            return decode_with(
+                &inner_grid,
                 sel,
+                codec.spec().order,
                 dst,
                 layout,
-                (threads, CODEC_BYTES_PER_THREAD),
-                |i, slab, origin| {
-                    let coords = self.grid.coords(i);
-                    let key = self.chunk_key(&coords);
-                    let read = if sel.covers(&self.grid, &coords) {
-                        let bytes = self.read_chunk_file(&key)?;
-                        codec.read_into(bytes.as_deref(), &inner_grid, &coords, sel, slab, layout, origin)
-                    } else {
-                        let file = ShardFile::open(self.path.join(&key))?;
-                        codec.read_into(file.as_ref(), &inner_grid, &coords, sel, slab, layout, origin)
-                    };
-                    read.map_err(|e| chunk_error(&key, e))
+                threads,
+                "zarr",
+                max_chunk,
+                |i, buf| {
+                    let g = inner_grid.coords(i);
+                    let at: Vec<usize> = g.iter().zip(per_shard).map(|(g, n)| g / n).collect();
+                    let local: Vec<usize> = g.iter().zip(per_shard).map(|(g, n)| g % n).collect();
+                    let shard = shards
+                        .binary_search_by_key(&self.grid.index(&at), |(i, _)| *i)
+                        .map(|k| &shards[k].1)
+                        .map_err(|_| Error::InvalidArray("internal: a shard was not opened".into()))?;
+                    codec
+                        .read_inner(shard, &local, buf)
+                        .map_err(|e| chunk_error(&self.chunk_key(&at), e))?;
+                    Ok(buf.len())
                 },
             );
         }
@@ -1312,6 +1342,41 @@ mod tests {
             assert!(e.to_string().contains("selection has [2, 2, 2]"), "{e}");
             fs::remove_dir_all(&p).unwrap();
         }
+    }
+
+    #[test]
+    fn many_shards_are_read_without_holding_them_open() {
+        // more shards than one read holds open: their files are opened again for each inner chunk
+        let n = 2 * (shard::MAX_OPEN_SHARDS + 10);
+        let data: Vec<u8> = (0..n).map(|i| (i % 251) as u8).collect();
+        let p = tmp("many-shards");
+        let opts = ZarrOptions {
+            chunks: vec![1],
+            shards: Some(vec![2]),
+            format: ZarrFormat::V3,
+            fill_value: Some(vec![9]),
+            ..ZarrOptions::default()
+        };
+        let layout = Layout::contiguous(&[n], 1, Order::C).unwrap();
+        let dtype = DType::parse("|u1").unwrap();
+        let (z, _) = ZarrArray::create(&p, &data, &layout, dtype, &opts, Some(2), &|_, _| {}).unwrap();
+        fs::remove_file(p.join(z.chunk_key(&[3]))).unwrap(); // elements 6 and 7: the fill value
+        let mut expect = data.clone();
+        expect[6..8].fill(9);
+        for threads in [Some(1), Some(2)] {
+            let mut out = vec![0u8; n];
+            z.read_into(&mut out, &layout, DEFAULT_MAX_ARRAY_BYTES, threads)
+                .unwrap();
+            assert_eq!(out, expect);
+            let sel = Selection::new(&[n], &[5], &[(n - 5).div_ceil(3)], &[3]).unwrap();
+            let mut part = vec![0u8; sel.shape()[0]];
+            let pl = Layout::contiguous(sel.shape(), 1, Order::C).unwrap();
+            z.read_selection_into(&sel, &mut part, &pl, DEFAULT_MAX_ARRAY_BYTES, threads)
+                .unwrap();
+            let want: Vec<u8> = expect[5..].iter().step_by(3).copied().collect();
+            assert_eq!(part, want);
+        }
+        fs::remove_dir_all(&p).unwrap();
     }
 
     #[test]

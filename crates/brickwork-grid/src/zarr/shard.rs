@@ -10,16 +10,16 @@
 //! [`ShardCodec`] is the array→bytes codec of a whole shard: the store's pipeline, so a shard file is
 //! encoded like any chunk file. Encoding writes the inner chunks in C order and leaves out those that
 //! hold only the fill value (as zarr-python does by default), with the index at the end and a CRC32C
-//! (zarr-python's defaults). Reading an array places each inner chunk straight into the destination
-//! ([`ShardCodec::read_into`]), and a partial read reads only the index and the inner chunks it needs
-//! from the file ([`ShardFile`]); decoding one shard file into a shard buffer ([`Codec::decode_into`]) is
+//! (zarr-python's defaults). Reading an array opens each shard it touches once ([`OpenShard`]: its
+//! index) and then decodes inner chunks from any thread, each read from the file by offset
+//! ([`ShardFile`]) and placed straight into the destination, so a read parallelises over inner chunks,
+//! not shards, and a partial read reads only the inner chunks it needs; decoding one shard file into a shard buffer ([`Codec::decode_into`]) is
 //! there for callers that want a chunk's elements. Either way the file is untrusted: its length is
 //! checked against the index's size, every offset and length against the file, and each inner chunk
 //! must decode to exactly its size.
 
 use std::borrow::Cow;
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -89,25 +89,60 @@ impl ShardBytes for ShardFile {
         self.size
     }
 
+    /// A positional read (no shared file offset): threads read inner chunks of one shard at once.
     fn read_at(&self, offset: u64, len: usize) -> Result<Cow<'_, [u8]>> {
-        let mut buf = Vec::new();
-        let mut f = &self.file;
-        f.seek(SeekFrom::Start(offset))
-            .and_then(|_| f.take(len as u64).read_to_end(&mut buf))
-            .map_err(|e| Error::io(format!("cannot read chunk {}", self.path.display()), e))?;
-        if buf.len() != len {
-            return Err(Error::corrupt(
-                ID,
-                format!(
-                    "{} ended at byte {} while reading {len} bytes from {offset} (it changed while read?)",
-                    self.path.display(),
-                    offset + buf.len() as u64
-                ),
-            ));
+        let mut buf = vec![0u8; len];
+        let mut done = 0;
+        while done < len {
+            match positional_read(&self.file, &mut buf[done..], offset + done as u64) {
+                Ok(0) => {
+                    return Err(Error::corrupt(
+                        ID,
+                        format!(
+                            "{} ended at byte {} while reading {len} bytes from {offset} (it changed while \
+                             read?)",
+                            self.path.display(),
+                            offset + done as u64
+                        ),
+                    ))
+                }
+                Ok(n) => done += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(Error::io(format!("cannot read chunk {}", self.path.display()), e)),
+            }
         }
         Ok(Cow::Owned(buf))
     }
 }
+
+#[cfg(unix)]
+fn positional_read(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    std::os::unix::fs::FileExt::read_at(file, buf, offset)
+}
+
+#[cfg(windows)]
+fn positional_read(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    std::os::windows::fs::FileExt::seek_read(file, buf, offset)
+}
+
+/// A shard opened for reading inner chunks from any thread: its file, if there is one, and its index.
+pub(super) struct OpenShard {
+    file: Option<Source>,
+    /// Where each inner chunk (C order) lies in the file; empty when there is no file.
+    index: Vec<Option<Range<u64>>>,
+}
+
+/// Where an opened shard's inner chunks are read from.
+enum Source {
+    /// The file, held open.
+    Open(ShardFile),
+    /// The file's path and length: opened again for each inner chunk (a read of thousands of shards must
+    /// not hold thousands of files open); a file whose length changed meanwhile is an error.
+    Closed(PathBuf, u64),
+}
+
+/// The most shards one read holds open at once (a process may have 1024 open files by default).
+pub(super) const MAX_OPEN_SHARDS: usize = 256;
 
 /// A `sharding_indexed` configuration, as parsed from `zarr.json`.
 #[derive(Debug)]
@@ -414,63 +449,58 @@ impl ShardCodec {
         &self.spec
     }
 
-    /// Places the elements of `sel` that the shard at grid position `shard` holds into `dst` (laid out
-    /// as `layout`, the selection's shape, element `(0, …, 0)` at byte `origin`): the inner chunks that
-    /// hold any are decoded from `file`, or are the fill value when the shard file does not exist
-    /// (`None`). `inner_grid` is the inner chunks' grid over the whole array; inner chunks beyond the
-    /// array's edge are skipped. This reads a shard without a shard-sized buffer or a second copy.
-    #[allow(clippy::too_many_arguments)]
-    pub fn read_into(
-        &self,
-        file: Option<&(impl ShardBytes + ?Sized)>,
-        inner_grid: &ChunkGrid,
-        shard: &[usize],
-        sel: &Selection,
-        dst: &mut [u8],
-        layout: &Layout,
-        origin: isize,
-    ) -> Result<()> {
-        let per_shard = self.grid.grid_shape();
-        let global = |coords: &[usize]| -> Vec<usize> {
-            (0..coords.len())
-                .map(|a| shard[a] * per_shard[a] + coords[a])
-                .collect()
-        };
-        let wanted = |coords: &[usize]| {
-            let g = global(coords);
-            // inner chunks beyond the array are padding of an edge shard
-            g.iter().zip(inner_grid.grid_shape()).all(|(g, n)| g < n) && sel.touches(inner_grid, &g)
-        };
-        let place_inner = |coords: &[usize], inner: &[u8]| {
-            let g = global(coords);
-            place(inner, inner_grid, &g, self.spec.order, sel, dst, layout, origin)
-        };
-        match file {
-            Some(file) => self.decode_each(file, wanted, place_inner),
-            None => {
-                // only the inner chunks the selection touches (the metadata may claim any number per
-                // shard; the selection is what the caller sized)
-                let mut inner =
-                    vec![0u8; self.grid.chunk().iter().product::<usize>() * self.dtype.itemsize()];
-                fill_elements(&mut inner, &self.fill);
-                let ranges: Vec<Range<usize>> = sel
-                    .chunk_ranges(inner_grid)
-                    .into_iter()
-                    .enumerate()
-                    .map(|(a, r)| {
-                        r.start.max(shard[a] * per_shard[a])..r.end.min((shard[a] + 1) * per_shard[a])
-                    })
-                    .collect();
-                inner_grid
-                    .memory_order_in(layout.strides(), &ranges)
-                    .into_iter()
-                    .map(|i| inner_grid.coords(i))
-                    .filter(|g| sel.touches(inner_grid, g))
-                    .try_for_each(|g| {
-                        place(&inner, inner_grid, &g, self.spec.order, sel, dst, layout, origin)
-                    })
+    /// Opens a shard for [`ShardCodec::read_inner`]: reads and checks its index (nothing for a shard
+    /// with no file, whose inner chunks are all the fill value).
+    pub fn open_shard(&self, file: Option<ShardFile>, keep_open: bool) -> Result<OpenShard> {
+        Ok(match file {
+            Some(f) => OpenShard {
+                index: self.index(&f)?,
+                file: Some(if keep_open {
+                    Source::Open(f)
+                } else {
+                    Source::Closed(f.path, f.size)
+                }),
+            },
+            None => OpenShard {
+                file: None,
+                index: Vec::new(),
+            },
+        })
+    }
+
+    /// Decodes the inner chunk at `local` (its position in the shard's inner grid) of an opened shard
+    /// into `out` (one inner chunk, in the inner chunks' order): the fill value when it was never
+    /// written. Any number of threads may read inner chunks of one shard at once.
+    pub fn read_inner(&self, shard: &OpenShard, local: &[usize], out: &mut [u8]) -> Result<()> {
+        let j = local
+            .iter()
+            .zip(self.grid.grid_shape())
+            .fold(0, |acc, (&c, &n)| acc * n + c);
+        let len = |r: &Range<u64>| (r.end - r.start) as usize;
+        match (&shard.file, shard.index.get(j)) {
+            (Some(Source::Open(file)), Some(Some(range))) => {
+                let bytes = file.read_at(range.start, len(range))?;
+                self.decode_inner(&bytes, local, out)
+            }
+            (Some(Source::Closed(path, size)), Some(Some(range))) => {
+                let file = ShardFile::open(path.clone())?
+                    .filter(|f| f.size == *size)
+                    .ok_or_else(|| {
+                        Error::corrupt(ID, format!("{} changed while it was read", path.display()))
+                    })?;
+                let bytes = file.read_at(range.start, len(range))?;
+                self.decode_inner(&bytes, local, out)
+            }
+            _ => {
+                fill_elements(out, &self.fill);
+                Ok(())
             }
         }
+    }
+
+    /// Inner chunks per shard, along each axis.
+    pub fn per_shard(&self) -> &[usize] {
+        self.grid.grid_shape()
     }
 }
 
