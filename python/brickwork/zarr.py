@@ -19,7 +19,8 @@ replaced atomically (processes writing disjoint chunks may run at once, as with 
 
 Arrays of variable-length strings or bytes (zarr-python's ``dtype=str``: v2 ``|O`` with ``vlen-utf8``,
 v3 ``string``) are read, as object arrays (zarr-python returns NumPy's ``StringDType``; the items are
-the same), chunk by chunk; brickwork does not write them.
+the same), and regions of them written, chunk by chunk; ``save`` and ``create`` do not make them (zarr-python
+does).
 """
 from __future__ import annotations
 
@@ -43,6 +44,11 @@ __all__ = ["save", "load", "info", "open", "create", "Array", "ArrayInfo", "Save
 #: ``load`` (and reading an :class:`Array`) refuses results of more bytes than this, and chunks whose
 #: decoding buffer would be larger, unless ``max_bytes=`` is raised: the metadata is untrusted.
 DEFAULT_MAX_ARRAY_BYTES = 16 << 30
+
+_NO_NEW_OBJECT_ARRAYS = (
+    "object arrays cannot be written by brickwork.zarr.save or create: make the array with zarr-python "
+    "(dtype=str), then brickwork reads it and writes regions of it"
+)
 
 #: The largest attributes file read (as the Rust side's limit on metadata files).
 _MAX_ATTRS_BYTES = 1 << 24
@@ -88,9 +94,10 @@ def save(path: str | os.PathLike, array, *, chunks, compressor=None, filters=Non
     shape, a multiple of ``chunks``; each file then holds one shard of chunks (``sharding_indexed``, index
     at the end with a CRC32C; chunks holding only the fill value are left out). ``attributes``: a dict
     of JSON values stored with the array (``.zattrs`` in v2), read back as :attr:`Array.attrs`."""
-    arr = _array(np.asarray(array)) if np.ndim(array) else np.asarray(array)
+    arr = np.asarray(array)
     if arr.dtype.hasobject:
-        raise InvalidArrayError("object arrays cannot be written by brickwork.zarr; use zarr-python for them")
+        raise InvalidArrayError(_NO_NEW_OBJECT_ARRAYS)
+    arr = _array(arr) if arr.ndim else arr
     from .codecs._base import _native_dtype
 
     n_chunks, bytes_in, bytes_out = _native.zarr_save(
@@ -111,7 +118,7 @@ def create(path: str | os.PathLike, shape, dtype, *, chunks, compressor=None, fi
     (``a[region] = values``). The options are :func:`save`'s."""
     dtype = np.dtype(dtype)
     if dtype.hasobject:
-        raise InvalidArrayError("object arrays cannot be written by brickwork.zarr; use zarr-python for them")
+        raise InvalidArrayError(_NO_NEW_OBJECT_ARRAYS)
     shape = tuple(operator.index(n) for n in (shape if np.ndim(shape) else (shape,)))
     if any(n < 0 for n in shape):
         raise InvalidArrayError(f"shape must hold sizes of at least 0, got {shape}")
@@ -318,18 +325,47 @@ class Array:
         into the elements ``key`` selects; returns what was written (chunks, raw bytes, encoded bytes)."""
         if self.mode != "r+":
             raise InvalidArrayError(f"{self.path} is open for reading only; open it with mode=\"r+\" to write")
-        if self.dtype.hasobject:
-            raise InvalidArrayError("brickwork reads arrays of variable-length items (strings, bytes) but does "
-                                    "not write them; zarr-python does")
         plan = _plan(key, self.shape)
         try:
             data = np.broadcast_to(np.asarray(values, dtype=self.dtype), plan.shape)
         except ValueError as e:
             raise InvalidArrayError(f"cannot write values of shape {np.shape(values)} into a selection of "
                                     f"shape {plan.shape}: {e}") from None
+        if self.dtype.hasobject:
+            return self._write_objects(plan, plan.view(data))
         written = self._handle.write(plan.view(data), plan.start, plan.count, plan.step, self.max_bytes,
                                      _threads(threads))
         return SaveStats(*written)
+
+    def _write_objects(self, plan: _Plan, view: np.ndarray) -> SaveStats:
+        """Writes variable-length items (``view``: the selection's shape) chunk by chunk: each chunk the
+        selection touches is read (missing: the fill value), updated, encoded with the array's codecs
+        (brickwork's, in Rust) and replaced atomically."""
+        from .codecs import Pipeline
+
+        filters, compressor = self._handle.codecs()
+        codec = Pipeline(filters=[json.loads(f) for f in filters],
+                         compressor=None if compressor is None else json.loads(compressor))
+        per_axis = [_chunk_spans(s, n, t, c, size)
+                    for s, n, t, c, size in zip(plan.start, plan.count, plan.step, self.chunks, self.shape)]
+        chunks = bytes_in = bytes_out = 0
+        for spans in itertools.product(*per_axis):
+            coords = [g for g, _, _ in spans] or [0]  # a 0-d array is one chunk
+            items = self._handle.read_chunk_objects(coords, self.max_bytes)
+            shape = self.chunks or (1,)
+            if items is None:
+                chunk = np.empty(shape, dtype=object, order=self.order)
+                chunk[...] = self.fill_value
+            else:
+                chunk = items.reshape(shape, order=self.order)
+            if self.shape:
+                chunk[tuple(local for _, _, local in spans)] = view[tuple(k for _, k, _ in spans)]
+            else:
+                chunk[0] = view[()]
+            encoded = codec.encode(chunk)
+            self._handle.write_chunk_bytes(coords, encoded)
+            chunks, bytes_in, bytes_out = chunks + 1, bytes_in + chunk.size, bytes_out + len(encoded)
+        return SaveStats(chunks, bytes_in, bytes_out)
 
 
 def _chunk_spans(start: int, count: int, step: int, chunk: int, size: int) -> list:

@@ -477,6 +477,23 @@ impl ZarrHandle {
         items.map(|items| Self::objects(py, items)).transpose()
     }
 
+    /// `codecs() -> (filters, compressor)`: the chunk pipeline's numcodecs configs as JSON texts (how the
+    /// Python side encodes chunks of variable-length items).
+    fn codecs(&self) -> (Vec<String>, Option<String>) {
+        let p = self.inner.pipeline();
+        let text = |c: &brickwork::core::Config| serde_json::Value::Object(c.clone()).to_string();
+        (
+            p.filter_configs().iter().map(text).collect(),
+            p.compressor_config().as_ref().map(text),
+        )
+    }
+
+    /// `write_chunk_bytes(coords, encoded)`: writes one encoded chunk at grid position `coords`,
+    /// atomically.
+    fn write_chunk_bytes(&self, py: Python<'_>, coords: Vec<usize>, encoded: &[u8]) -> PyResult<()> {
+        run_detached(py, || self.inner.write_chunk_bytes(&coords, encoded))
+    }
+
     /// `write(src, start, count, step, max_bytes, threads) -> (chunks, bytes_in, bytes_out)`: writes
     /// `src` (the selection's shape, as for `read`) into the selected elements; chunks the selection
     /// covers only in part are read, updated and written back.

@@ -396,8 +396,20 @@ def test_variable_length_strings_zarr_python_wrote(tmp_path, fmt, compressors):
     expect = a.copy()
     expect[4:8, 3:6, 0:2] = ""
     np.testing.assert_array_equal(bz.load(path), expect)
-    with pytest.raises(InvalidArrayError, match="does not write them"):
-        bz.open(path, mode="r+")[0, 0, 0] = "q"
+    # region writes: chunks read (a missing one as the fill value), updated, encoded and replaced
+    w = bz.open(path, mode="r+")
+    for _ in range(25):
+        key = random_key(rng, a.shape)
+        values = random_strings(rng, np.empty(a.shape)[key].shape)
+        expect[key] = values
+        w[key] = values
+    w[3, 4, 1] = "scalar"
+    expect[3, 4, 1] = "scalar"
+    np.testing.assert_array_equal(bz.load(path), expect)
+    back = zarr.open_array(str(path), mode="r")[:]
+    assert back.tolist() == expect.tolist()
+    with pytest.raises(BrickworkError):
+        w[0, 0, 0] = 7  # vlen-utf8 stores str (or None), as numcodecs' does
 
 
 def test_hostile_chunks_of_strings(tmp_path):

@@ -639,13 +639,7 @@ impl ZarrArray {
             .pipeline
             .as_object_codec()
             .ok_or_else(|| Error::InvalidArray("the array does not hold variable-length items".into()))?;
-        if coords.len() != self.grid.ndim() || coords.iter().zip(self.grid.grid_shape()).any(|(c, n)| c >= n)
-        {
-            return Err(Error::InvalidArray(format!(
-                "{coords:?} is not a chunk position of the grid {:?}",
-                self.grid.grid_shape()
-            )));
-        }
+        self.check_chunk_position(coords)?;
         let key = self.chunk_key(coords);
         let Some(bytes) = self.read_chunk_file(&key)? else {
             return Ok(None);
@@ -668,6 +662,25 @@ impl ZarrArray {
                 Error::corrupt("zarr", "it decoded to a typed array, not items"),
             )),
         }
+    }
+
+    /// Writes `encoded` (one chunk, already encoded with this array's [`pipeline`](ZarrArray::pipeline))
+    /// as the chunk file at grid position `coords`, atomically: how chunks of variable-length items,
+    /// encoded by the caller, are written.
+    pub fn write_chunk_bytes(&self, coords: &[usize], encoded: &[u8]) -> Result<()> {
+        self.check_chunk_position(coords)?;
+        write_atomic(&self.path, &self.chunk_key(coords), encoded)
+    }
+
+    fn check_chunk_position(&self, coords: &[usize]) -> Result<()> {
+        if coords.len() != self.grid.ndim() || coords.iter().zip(self.grid.grid_shape()).any(|(c, n)| c >= n)
+        {
+            return Err(Error::InvalidArray(format!(
+                "{coords:?} is not a chunk position of the grid {:?}",
+                self.grid.grid_shape()
+            )));
+        }
+        Ok(())
     }
 
     /// The bytes of the chunk file `key`, or `None` when it does not exist (the chunk is the fill value).
@@ -859,8 +872,9 @@ impl ZarrArray {
     ) -> Result<WriteStats> {
         if self.holds_objects() {
             return Err(Error::InvalidArray(
-                "brickwork reads arrays of variable-length items (strings, bytes) but does not write \
-                 them; zarr-python does"
+                "an array of variable-length items (strings, bytes) has no fixed-size elements to write \
+                 from a buffer; encode its chunks with its pipeline and write them with \
+                 ZarrArray::write_chunk_bytes (Python's brickwork.zarr does)"
                     .into(),
             ));
         }
@@ -1530,7 +1544,13 @@ mod tests {
         assert!(z.holds_objects());
         let items = ObjectArray::from_strings(vec![Some("ab".into()), Some("é".into())]);
         let codec = z.pipeline().as_object_codec().unwrap();
-        fs::write(p.join("0"), codec.encode_objects(&items).unwrap()).unwrap();
+        z.write_chunk_bytes(&[0], &codec.encode_objects(&items).unwrap())
+            .unwrap();
+        assert!(z.write_chunk_bytes(&[2], b"x").is_err(), "outside the grid");
+        assert!(
+            z.write_chunk_bytes(&[0, 0], b"x").is_err(),
+            "not a position of a 1-d grid"
+        );
         let limits = Limits::default();
         assert_eq!(
             z.read_chunk_objects(&[0], &limits).unwrap().unwrap().items(),
