@@ -8,9 +8,8 @@ use brickwork_grid::zarr::ZarrArray;
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let Ok(z) = ZarrArray::from_zarray("/nonexistent/fuzz.zarr", data) else { return };
     if z.holds_objects() {
-        // variable-length items: read by chunk (`read_chunk_objects`), never written by brickwork
-        assert!(z.meta_json().is_err() && z.read(1 << 20, Some(1)).is_err());
-        return;
+        // variable-length items: read by chunk (`read_chunk_objects`), never into bytes
+        assert!(z.read(1 << 20, Some(1)).is_err());
     }
     let meta = z.meta_json().expect("a parsed array has printable metadata");
     let again = ZarrArray::from_zarray("/nonexistent/fuzz.zarr", meta.as_bytes()).expect("metadata round-trips");

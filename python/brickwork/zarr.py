@@ -19,8 +19,8 @@ replaced atomically (processes writing disjoint chunks may run at once, as with 
 
 Arrays of variable-length strings or bytes (zarr-python's ``dtype=str``: v2 ``|O`` with ``vlen-utf8``,
 v3 ``string``) are read, as object arrays (zarr-python returns NumPy's ``StringDType``; the items are
-the same), and regions of them written, chunk by chunk; ``save`` and ``create`` do not make them (zarr-python
-does).
+the same), written (``save``, or ``create`` and regions: each chunk encoded by brickwork's ``vlen-utf8``,
+the object codec zarr-python uses for ``dtype=str``), chunk by chunk.
 """
 from __future__ import annotations
 
@@ -44,11 +44,6 @@ __all__ = ["save", "load", "info", "open", "create", "Array", "ArrayInfo", "Save
 #: ``load`` (and reading an :class:`Array`) refuses results of more bytes than this, and chunks whose
 #: decoding buffer would be larger, unless ``max_bytes=`` is raised: the metadata is untrusted.
 DEFAULT_MAX_ARRAY_BYTES = 16 << 30
-
-_NO_NEW_OBJECT_ARRAYS = (
-    "object arrays cannot be written by brickwork.zarr.save or create: make the array with zarr-python "
-    "(dtype=str), then brickwork reads it and writes regions of it"
-)
 
 #: The largest attributes file read (as the Rust side's limit on metadata files).
 _MAX_ATTRS_BYTES = 1 << 24
@@ -96,7 +91,17 @@ def save(path: str | os.PathLike, array, *, chunks, compressor=None, filters=Non
     of JSON values stored with the array (``.zattrs`` in v2), read back as :attr:`Array.attrs`."""
     arr = np.asarray(array)
     if arr.dtype.hasobject:
-        raise InvalidArrayError(_NO_NEW_OBJECT_ARRAYS)
+        # variable-length items: made empty, then written chunk by chunk through the object codecs
+        z = create(path, arr.shape, arr.dtype, chunks=chunks, compressor=compressor, filters=filters,
+                   order=order, fill_value=fill_value, dimension_separator=dimension_separator,
+                   overwrite=overwrite, zarr_format=zarr_format, shards=shards, attributes=attributes)
+        try:
+            return z.write(..., arr, threads=threads)
+        except BaseException:
+            import shutil
+
+            shutil.rmtree(os.fspath(path), ignore_errors=True)
+            raise
     arr = _array(arr) if arr.ndim else arr
     from .codecs._base import _native_dtype
 
@@ -117,8 +122,8 @@ def create(path: str | os.PathLike, shape, dtype, *, chunks, compressor=None, fi
     the fill value; zarr-python's ``create_array``), and return it open for writing regions
     (``a[region] = values``). The options are :func:`save`'s."""
     dtype = np.dtype(dtype)
-    if dtype.hasobject:
-        raise InvalidArrayError(_NO_NEW_OBJECT_ARRAYS)
+    if dtype.hasobject and not filters:
+        filters = [{"id": "vlen-utf8"}]  # zarr-python's object codec for strings
     shape = tuple(operator.index(n) for n in (shape if np.ndim(shape) else (shape,)))
     if any(n < 0 for n in shape):
         raise InvalidArrayError(f"shape must hold sizes of at least 0, got {shape}")
@@ -137,7 +142,13 @@ def _store_options(dtype, ndim, chunks, compressor, filters, order, fill_value, 
     """The native arguments of a new store, from ``save``'s and ``create``'s keyword arguments."""
     if zarr_format not in (2, 3):
         raise InvalidArrayError(f"zarr_format must be 2 or 3, got {zarr_format!r}")
-    fill = None if fill_value is None else np.asarray(fill_value, dtype=dtype).tobytes()
+    if dtype.hasobject:
+        # variable-length strings: the fill string's UTF-8 ("" by default, as zarr-python)
+        if not isinstance(fill_value, (str, type(None))):
+            raise InvalidArrayError(f"the fill value of an array of strings is a str, got {fill_value!r}")
+        fill = (fill_value or "").encode()
+    else:
+        fill = None if fill_value is None else np.asarray(fill_value, dtype=dtype).tobytes()
     if attributes is not None and not isinstance(attributes, dict):
         raise InvalidArrayError(f"attributes must be a dict, got {type(attributes).__name__}")
     try:

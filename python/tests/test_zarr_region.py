@@ -427,3 +427,30 @@ def test_hostile_chunks_of_strings(tmp_path):
         bz.load(path)
     with pytest.raises(InvalidArrayError, match="selection is"):
         bz.open(path).read(out=np.zeros(4, "<i8"))  # an 8-byte dtype, but not objects
+
+
+@pytest.mark.parametrize("fmt", [2, 3])
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_string_arrays_brickwork_writes(tmp_path, fmt, order):
+    """save and create make string arrays zarr-python reads (v2: |O with vlen-utf8; v3: string)."""
+    rng = np.random.default_rng(7)
+    a = random_strings(rng, (9, 5, 4))
+    path = tmp_path / "s.zarr"
+    stats = bz.save(path, a, chunks=(4, 2, 4), compressor=Zstd(level=1), zarr_format=fmt, order=order)
+    assert stats.chunks == 3 * 3
+    z = zarr.open_array(str(path), mode="r")
+    assert z[:].tolist() == a.tolist()
+    np.testing.assert_array_equal(bz.load(path), a)
+    made = tmp_path / "made.zarr"
+    b = bz.create(made, (6, 3), object, chunks=(4, 2), zarr_format=fmt, fill_value="-")
+    b[1:5, 1] = ["p", "q", "r", "s"]
+    expect = np.full((6, 3), "-", dtype=object)
+    expect[1:5, 1] = ["p", "q", "r", "s"]
+    assert zarr.open_array(str(made), mode="r")[:].tolist() == expect.tolist()
+    np.testing.assert_array_equal(bz.open(made)[:], expect)
+    assert bz.open(made).fill_value == "-"
+    with pytest.raises(InvalidArrayError, match="fill value of an array of strings"):
+        bz.create(tmp_path / "x.zarr", (2,), object, chunks=(2,), fill_value=3)
+    with pytest.raises(BrickworkError):
+        bz.save(tmp_path / "bad.zarr", np.array(["a", 5], dtype=object), chunks=(2,), zarr_format=fmt)
+    assert not (tmp_path / "bad.zarr").exists()

@@ -322,7 +322,7 @@ impl ZarrArray {
         if dtype.itemsize() == 0 {
             return Err(Error::InvalidArray(format!("dtype {dtype} has no item size")));
         }
-        if let Some(f) = &fill {
+        if let Some(f) = fill.as_ref().filter(|_| !matches!(dtype.kind(), Kind::Object)) {
             if f.len() != dtype.itemsize() {
                 return Err(Error::InvalidArray(format!(
                     "the fill value has {} bytes; {dtype} has {}",
@@ -721,6 +721,13 @@ impl ZarrArray {
                 layout.itemsize()
             )));
         }
+        if matches!(dtype.kind(), Kind::Object) {
+            return Err(Error::InvalidArray(
+                "an array of variable-length items has no bytes to write from: create it empty \
+                 (create_empty) and write its chunks (write_chunk_bytes), as Python's brickwork.zarr does"
+                    .into(),
+            ));
+        }
         let (array, meta) = Self::describe(&path, layout.shape(), dtype, options)?;
         let created = prepare_dir(&path, options.overwrite)?;
         let result = array
@@ -789,11 +796,6 @@ impl ZarrArray {
         dtype: DType,
         options: &ZarrOptions,
     ) -> Result<(ZarrArray, String)> {
-        if matches!(dtype.kind(), Kind::Object) {
-            return Err(Error::InvalidArray(
-                "object arrays cannot be written to a Zarr store by brickwork".into(),
-            ));
-        }
         let separator = match (options.dimension_separator, options.format) {
             (Some(c @ ('.' | '/')), _) => c,
             (None, ZarrFormat::V2) => '.',
@@ -1032,13 +1034,6 @@ impl ZarrArray {
     /// The metadata file's text (`.zarray` or `zarr.json`), formatted as zarr-python formats it (v2:
     /// sorted keys, 4-space indent; v3: 2-space indent).
     pub fn meta_json(&self) -> Result<String> {
-        if self.holds_objects() {
-            return Err(Error::InvalidArray(
-                "brickwork reads arrays of variable-length items but does not write them (nor their \
-                 metadata)"
-                    .into(),
-            ));
-        }
         match self.format {
             ZarrFormat::V2 => pretty(&sort_keys(v2::emit(self)?), b"    "),
             ZarrFormat::V3 => pretty(&v3::emit(self)?, b"  "),
@@ -1570,6 +1565,39 @@ mod tests {
         let e = z.read(1 << 20, None).unwrap_err();
         assert!(e.to_string().contains("variable-length items"), "{e}");
         fs::remove_dir_all(&p).unwrap();
+        // made by brickwork: the metadata zarr-python writes for dtype=str, then chunks written by caller
+        for (format, says) in [
+            (ZarrFormat::V2, r#""dtype": "|O""#),
+            (ZarrFormat::V3, r#""data_type": "string""#),
+        ] {
+            let p = tmp(&format!("strings-{format:?}"));
+            let opts = ZarrOptions {
+                chunks: vec![2],
+                filters: vec![brickwork_core::config::from_json(r#"{"id": "vlen-utf8"}"#).unwrap()],
+                fill_value: Some(b"-".to_vec()),
+                format,
+                ..ZarrOptions::default()
+            };
+            let dtype = DType::parse("|O").unwrap();
+            let z = ZarrArray::create_empty(&p, &[3], dtype, &opts).unwrap();
+            let meta = fs::read_to_string(p.join(format.meta_file())).unwrap();
+            assert!(
+                meta.contains(says) && meta.contains(r#""fill_value": "-""#),
+                "{meta}"
+            );
+            let codec = z.pipeline().as_object_codec().unwrap();
+            z.write_chunk_bytes(&[1], &codec.encode_objects(&items).unwrap())
+                .unwrap();
+            let back = ZarrArray::open(&p).unwrap();
+            assert!(back.holds_objects());
+            assert_eq!(
+                back.read_chunk_objects(&[1], &limits).unwrap().unwrap().items(),
+                items.items()
+            );
+            let layout = Layout::contiguous(&[3], 8, Order::C).unwrap();
+            assert!(ZarrArray::create(&p, &[0; 24], &layout, dtype, &opts, None, &|_, _| {}).is_err());
+            fs::remove_dir_all(&p).unwrap();
+        }
     }
 
     #[test]

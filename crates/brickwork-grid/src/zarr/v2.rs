@@ -103,7 +103,11 @@ pub(super) fn emit(array: &ZarrArray) -> Result<Value> {
         "compressor": array.pipeline.compressor_config(),
         "dimension_separator": array.keys.separator.to_string(),
         "dtype": array.dtype.to_string(),
-        "fill_value": fill_to_json(array.dtype, array.fill.as_deref())?,
+        "fill_value": match array.dtype.kind() {
+            // variable-length strings: the fill string (zarr-python's default is "")
+            Kind::Object => json!(String::from_utf8_lossy(array.fill.as_deref().unwrap_or_default())),
+            _ => fill_to_json(array.dtype, array.fill.as_deref())?,
+        },
         "filters": if filters.is_empty() { Value::Null } else { json!(filters) },
         "order": array.order.as_str(),
         "shape": array.shape,

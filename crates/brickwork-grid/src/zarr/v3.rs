@@ -162,6 +162,36 @@ pub(super) fn emit(array: &ZarrArray) -> Result<Value> {
     let fill = array.fill.as_deref().unwrap_or(&zeros);
     let keys = if array.keys.prefix { "default" } else { "v2" };
     let separator = array.keys.separator.to_string();
+    if array.holds_objects() {
+        // variable-length items: the data type the items' codec stores, and the fill string
+        let first = array
+            .pipeline
+            .filter_configs()
+            .first()
+            .and_then(|c| config_id(c).map(str::to_owned));
+        let data_type = match first.as_deref() {
+            Some("vlen-utf8") => "string",
+            Some("vlen-bytes") => "bytes",
+            _ => {
+                return Err(invalid(
+                    "Zarr v3 stores variable-length items with vlen-utf8 (strings) or vlen-bytes (bytes)",
+                ))
+            }
+        };
+        let fill = String::from_utf8_lossy(array.fill.as_deref().unwrap_or_default()).into_owned();
+        return Ok(json!({
+            "shape": array.shape,
+            "data_type": data_type,
+            "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": array.chunks()}},
+            "chunk_key_encoding": {"name": keys, "configuration": {"separator": separator}},
+            "fill_value": fill,
+            "codecs": codecs_json(array.dtype, array.order, array.shape.len(), &array.pipeline)?,
+            "attributes": {},
+            "zarr_format": 3,
+            "node_type": "array",
+            "storage_transformers": [],
+        }));
+    }
     Ok(json!({
         "shape": array.shape,
         "data_type": data_type_json(array.dtype)?,
@@ -667,6 +697,14 @@ fn codecs_json(dtype: DType, order: Order, ndim: usize, pipeline: &Pipeline) -> 
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         let wrapped = json!({"name": format!("numcodecs.{id}"), "configuration": rest});
+        if matches!(id.as_str(), "vlen-utf8" | "vlen-bytes") && stage == Stage::Array {
+            // an object array's items to bytes: a v3 codec of its own
+            codecs.push(json!({"name": id, "configuration": {}}));
+            stage = Stage::Bytes;
+            items = DType::U8;
+            previous = id;
+            continue;
+        }
         if ARRAY_TO_ARRAY.contains(&id.as_str()) || ARRAY_TO_BYTES.contains(&id.as_str()) {
             if stage == Stage::Bytes {
                 return Err(invalid(format!(
