@@ -318,18 +318,10 @@ class Array:
         """Reads variable-length items (strings or bytes) into the object array ``view`` (the selection's
         shape): chunk by chunk, each decoded in Rust into a flat object array of its items."""
         view[...] = self.fill_value
-        per_axis = [_chunk_spans(s, n, t, c, size)
-                    for s, n, t, c, size in zip(plan.start, plan.count, plan.step, self.chunks, self.shape)]
-        for spans in itertools.product(*per_axis):
-            coords = [g for g, _, _ in spans] or [0]  # a 0-d array is one chunk
+        for coords, selected, held in self._object_chunks(plan):
             items = self._handle.read_chunk_objects(coords, self.max_bytes)
-            if items is None:
-                continue  # no chunk file: the fill value, already there
-            chunk = items.reshape(self.chunks or (1,), order=self.order)
-            if not self.shape:
-                view[...] = chunk[0]
-                continue
-            view[tuple(k for _, k, _ in spans)] = chunk[tuple(local for _, _, local in spans)]
+            if items is not None:  # (no chunk file: the fill value, already there)
+                view[selected] = items.reshape(self.chunks or (1,), order=self.order)[held]
 
     def write(self, key: Any, values, *, threads: int | None = None) -> SaveStats:
         """Write ``values`` (cast to the dtype and broadcast to the selection's shape, as NumPy assigns)
@@ -357,11 +349,8 @@ class Array:
         filters, compressor = self._handle.codecs()
         codec = Pipeline(filters=[json.loads(f) for f in filters],
                          compressor=None if compressor is None else json.loads(compressor))
-        per_axis = [_chunk_spans(s, n, t, c, size)
-                    for s, n, t, c, size in zip(plan.start, plan.count, plan.step, self.chunks, self.shape)]
         chunks = bytes_in = bytes_out = 0
-        for spans in itertools.product(*per_axis):
-            coords = [g for g, _, _ in spans] or [0]  # a 0-d array is one chunk
+        for coords, selected, held in self._object_chunks(plan):
             items = self._handle.read_chunk_objects(coords, self.max_bytes)
             shape = self.chunks or (1,)
             if items is None:
@@ -369,14 +358,24 @@ class Array:
                 chunk[...] = self.fill_value
             else:
                 chunk = items.reshape(shape, order=self.order)
-            if self.shape:
-                chunk[tuple(local for _, _, local in spans)] = view[tuple(k for _, k, _ in spans)]
-            else:
-                chunk[0] = view[()]
+            chunk[held] = view[selected]
             encoded = codec.encode(chunk)
             self._handle.write_chunk_bytes(coords, encoded)
             chunks, bytes_in, bytes_out = chunks + 1, bytes_in + chunk.size, bytes_out + len(encoded)
         return SaveStats(chunks, bytes_in, bytes_out)
+
+
+    def _object_chunks(self, plan: _Plan):
+        """For every chunk the selection touches: its grid position, and the indices of the elements it
+        holds in the selection's view and in the chunk (shaped ``chunks``; a 0-d array is one chunk of
+        one element)."""
+        if not self.shape:
+            yield [0], (), (0,)
+            return
+        per_axis = [_chunk_spans(s, n, t, c, size)
+                    for s, n, t, c, size in zip(plan.start, plan.count, plan.step, self.chunks, self.shape)]
+        for spans in itertools.product(*per_axis):
+            yield [g for g, _, _ in spans], tuple(k for _, k, _ in spans), tuple(h for _, _, h in spans)
 
 
 def _chunk_spans(start: int, count: int, step: int, chunk: int, size: int) -> list:

@@ -70,14 +70,7 @@ pub(crate) fn check_destination(layout: &Layout, grid: &ChunkGrid) -> Result<()>
             grid.shape()
         )));
     }
-    if !layout.is_non_overlapping() {
-        return Err(Error::InvalidArray(
-            "the output array has elements that share memory (a broadcast view); pass an array whose \
-             elements are distinct"
-                .into(),
-        ));
-    }
-    Ok(())
+    layout.check_distinct()
 }
 
 /// Runs `work(chunk_index, slab, origin)` for every chunk of `grid` that holds an element of `sel`,
@@ -99,11 +92,7 @@ where
 {
     parallel::check(threads)?;
     let ranges = sel.chunk_ranges(grid);
-    let order: Vec<usize> = grid
-        .memory_order_in(layout.strides(), &ranges)
-        .into_iter()
-        .filter(|&i| sel.touches(grid, &grid.coords(i)))
-        .collect();
+    let order = sel.touched_chunks(grid, layout.strides());
     let contiguous = layout.contiguous_order().filter(|_| layout.offset() == 0);
     let total = sel.shape().iter().product::<usize>() * layout.itemsize();
     let (Some(o), true, false) = (contiguous, dst.len() == total, sel.is_empty()) else {

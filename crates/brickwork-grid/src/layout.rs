@@ -133,6 +133,18 @@ impl Layout {
         true
     }
 
+    /// [`Layout::is_non_overlapping`] as the error an output array that breaks it gets.
+    pub(crate) fn check_distinct(&self) -> Result<()> {
+        if !self.is_non_overlapping() {
+            return Err(Error::InvalidArray(
+                "the output array has elements that share memory (a broadcast view); pass an array \
+                 whose elements are distinct"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// The order this layout is contiguous in, if any (C first for 1-D and other ambiguous cases).
     pub fn contiguous_order(&self) -> Option<Order> {
         [Order::C, Order::F].into_iter().find(|&o| {

@@ -128,6 +128,15 @@ impl Selection {
             .collect()
     }
 
+    /// The indices of the chunks of `grid` that hold a selected element, in the order of
+    /// [`ChunkGrid::memory_order`] for an array with byte `strides`.
+    pub(crate) fn touched_chunks(&self, grid: &ChunkGrid, strides: &[isize]) -> Vec<usize> {
+        grid.memory_order_in(strides, &self.chunk_ranges(grid))
+            .into_iter()
+            .filter(|&i| self.touches(grid, &grid.coords(i)))
+            .collect()
+    }
+
     /// Whether every element of the chunk of `grid` at `coords` (inside the array) is selected.
     pub(crate) fn covers(&self, grid: &ChunkGrid, coords: &[usize]) -> bool {
         let (start, extent) = grid.region(coords);

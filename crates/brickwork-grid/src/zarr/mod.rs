@@ -518,13 +518,7 @@ impl ZarrArray {
                 sel.shape()
             )));
         }
-        if !layout.is_non_overlapping() {
-            return Err(Error::InvalidArray(
-                "the output array has elements that share memory (a broadcast view); pass an array \
-                 whose elements are distinct"
-                    .into(),
-            ));
-        }
+        layout.check_distinct()?;
         let max_chunk = usize::try_from(max_bytes).unwrap_or(usize::MAX);
         if let Some(codec) = &self.shard {
             let inner =
@@ -534,12 +528,7 @@ impl ZarrArray {
             }
             // every shard the selection touches opened once (its index read and checked), then the inner
             // chunks decoded in parallel from any thread, each straight into `dst`
-            let touched: Vec<usize> = self
-                .grid
-                .memory_order_in(layout.strides(), &sel.chunk_ranges(&self.grid))
-                .into_iter()
-                .filter(|&i| sel.touches(&self.grid, &self.grid.coords(i)))
-                .collect();
+            let touched = sel.touched_chunks(&self.grid, layout.strides());
             let keep_open = touched.len() <= MAX_OPEN_SHARDS;
             let open = |&i: &usize| -> Result<(usize, OpenShard)> {
                 let key = self.chunk_key(&self.grid.coords(i));
@@ -909,12 +898,7 @@ impl ZarrArray {
         let zero = vec![0u8; isz];
         let fill = self.fill.as_deref().unwrap_or(&zero);
         let chunk_strides = layout::contiguous_strides(self.grid.chunk(), isz, self.order)?;
-        let touched: Vec<usize> = self
-            .grid
-            .memory_order_in(&chunk_strides, &sel.chunk_ranges(&self.grid))
-            .into_iter()
-            .filter(|&i| sel.touches(&self.grid, &self.grid.coords(i)))
-            .collect();
+        let touched = sel.touched_chunks(&self.grid, &chunk_strides);
         let inner_grid = match &self.shard {
             Some(codec) => Some(ChunkGrid::new(
                 self.grid.shape(),
@@ -1176,6 +1160,31 @@ fn chunk_error(key: &str, e: Error) -> Error {
 mod tests {
     use super::*;
 
+    /// A small deterministic generator for the randomised tests.
+    struct Lcg(u64);
+
+    impl Lcg {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((self.0 >> 33) as usize) % n
+        }
+
+        /// A random selection of a 3-d `shape` (maybe empty): start, count and a step below `steps`
+        /// (1 half the time).
+        fn selection(&mut self, shape: [usize; 3], steps: usize) -> ([usize; 3], [usize; 3], [usize; 3]) {
+            let (mut start, mut count, mut step) = ([0usize; 3], [0usize; 3], [1usize; 3]);
+            for a in 0..3 {
+                step[a] = 1 + self.below(steps) * self.below(2);
+                start[a] = self.below(shape[a]);
+                count[a] = self.below((shape[a] - start[a]).div_ceil(step[a]) + 1);
+            }
+            (start, count, step)
+        }
+    }
+
     fn tmp(name: &str) -> PathBuf {
         let p = std::env::temp_dir().join(format!("brickwork-zarr-{name}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&p);
@@ -1255,13 +1264,7 @@ mod tests {
         let dtype = DType::parse("<u2").unwrap();
         let layout = Layout::contiguous(&shape, 2, Order::C).unwrap();
         let fill = 0xBEEFu16;
-        let mut seed = 12345u64;
-        let mut rand = |below: usize| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((seed >> 33) as usize) % below
-        };
+        let mut rng = Lcg(12345u64);
         let stores = [
             (ZarrFormat::V2, Order::C, None),
             (ZarrFormat::V2, Order::F, None),
@@ -1298,14 +1301,7 @@ mod tests {
                 }
             };
             for _ in 0..60 {
-                let mut start = [0usize; 3];
-                let mut count = [0usize; 3];
-                let mut step = [1usize; 3];
-                for a in 0..3 {
-                    step[a] = 1 + rand(4) * rand(2);
-                    start[a] = rand(shape[a]);
-                    count[a] = rand((shape[a] - start[a]).div_ceil(step[a]) + 1);
-                }
+                let (start, count, step) = rng.selection(shape, 4);
                 let sel = Selection::new(&shape, &start, &count, &step).unwrap();
                 let m: usize = count.iter().product();
                 let mut expect = Vec::with_capacity(m * 2);
@@ -1394,13 +1390,7 @@ mod tests {
         let n: usize = shape.iter().product();
         let dtype = DType::parse("<u2").unwrap();
         let fill = 0xBEEFu16;
-        let mut seed = 99u64;
-        let mut rand = |below: usize| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            ((seed >> 33) as usize) % below
-        };
+        let mut rng = Lcg(99u64);
         for (s, (format, order, shards)) in [
             (ZarrFormat::V2, Order::C, None),
             (ZarrFormat::V2, Order::F, None),
@@ -1431,14 +1421,7 @@ mod tests {
             );
             let mut model = vec![fill; n];
             for round in 0..40u16 {
-                let mut start = [0usize; 3];
-                let mut count = [0usize; 3];
-                let mut step = [1usize; 3];
-                for a in 0..3 {
-                    step[a] = 1 + rand(3) * rand(2);
-                    start[a] = rand(shape[a]);
-                    count[a] = rand((shape[a] - start[a]).div_ceil(step[a]) + 1);
-                }
+                let (start, count, step) = rng.selection(shape, 3);
                 let sel = Selection::new(&shape, &start, &count, &step).unwrap();
                 let m: usize = count.iter().product();
                 // the data in F order, to write through a layout that differs from the chunks'
