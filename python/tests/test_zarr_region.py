@@ -454,3 +454,16 @@ def test_string_arrays_brickwork_writes(tmp_path, fmt, order):
     with pytest.raises(BrickworkError):
         bz.save(tmp_path / "bad.zarr", np.array(["a", 5], dtype=object), chunks=(2,), zarr_format=fmt)
     assert not (tmp_path / "bad.zarr").exists()
+
+
+@pytest.mark.parametrize("shape, chunks, says", [
+    ((-1, 4), (2, 2), "at least 0"),
+    ((4, 4), (0, 2), "positive integers"),
+    ((4, 4), (2,), "dimensions"),
+    ((2**62, 2**62), (1, 1), "can address"),
+    (("a", 4), (2, 2), "integer"),
+])
+def test_create_refuses_bad_shapes(tmp_path, shape, chunks, says):
+    with pytest.raises((InvalidArrayError, TypeError), match=says):
+        bz.create(tmp_path / "c.zarr", shape, "<u2", chunks=chunks)
+    assert not (tmp_path / "c.zarr").exists()
