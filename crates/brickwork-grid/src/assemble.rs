@@ -13,7 +13,7 @@ use crate::copy::copy_box;
 use crate::grid::ChunkGrid;
 use crate::layout::{contiguous_strides, Layout};
 use crate::parallel::{self, COPY_BYTES_PER_THREAD};
-use crate::selection::Selection;
+use crate::selection::{Run, Selection};
 use crate::tobytes::box_dims;
 
 /// Writes `chunks` (in grid order, each in `order`, of their stored size) into `dst` laid out as `layout`.
@@ -166,12 +166,11 @@ pub(crate) fn place(
     layout: &Layout,
     origin: isize,
 ) -> Result<()> {
-    let Some(o) = Overlap::of(grid, coords, order, sel, layout, origin)? else {
-        return Ok(());
-    };
     let walk = layout.contiguous_order().unwrap_or(order);
-    let dims = box_dims(&o.counts, &o.chunk_strides, layout.strides(), walk);
-    copy_box(chunk, o.in_chunk, dst, o.in_selection, &dims, layout.itemsize())
+    Overlap::of(grid, coords, order, sel, layout, origin)?.for_each_box(|b| {
+        let dims = box_dims(&b.counts, &b.chunk_strides, layout.strides(), walk);
+        copy_box(chunk, b.in_chunk, dst, b.in_selection, &dims, layout.itemsize())
+    })
 }
 
 /// The inverse of [`place`]: copies the elements of `sel` that the chunk at `coords` holds from `src`
@@ -188,28 +187,39 @@ pub(crate) fn overlay(
     order: Order,
     chunk: &mut [u8],
 ) -> Result<()> {
-    let Some(o) = Overlap::of(grid, coords, order, sel, layout, origin)? else {
-        return Ok(());
-    };
-    let dims = box_dims(&o.counts, layout.strides(), &o.chunk_strides, order);
-    copy_box(src, o.in_selection, chunk, o.in_chunk, &dims, layout.itemsize())
+    Overlap::of(grid, coords, order, sel, layout, origin)?.for_each_box(|b| {
+        let dims = box_dims(&b.counts, layout.strides(), &b.chunk_strides, order);
+        copy_box(src, b.in_selection, chunk, b.in_chunk, &dims, layout.itemsize())
+    })
 }
 
-/// Where the elements of a selection that one chunk holds lie, in the chunk and in the selection's
-/// buffer.
+/// The elements of a selection that one chunk holds: per axis, the arithmetic runs of selected indices
+/// in the chunk (one per axis for a selection of ranges, so one box).
 struct Overlap {
+    /// Per axis, the runs (none anywhere when the chunk holds no selected element).
+    runs: Vec<Vec<Run>>,
+    /// The chunk's first element's index per axis.
+    start: Vec<usize>,
+    /// The chunk's byte strides.
+    strides: Vec<isize>,
+    /// The selection buffer's byte strides and the byte offset of its element `(0, ..., 0)`.
+    sel_strides: Vec<isize>,
+    origin: isize,
+}
+
+/// One box of elements to copy: the product of one run per axis.
+struct Block {
     /// Elements per axis.
     counts: Vec<usize>,
     /// Byte offset of the first one in the chunk's stored bytes.
     in_chunk: usize,
-    /// Byte strides between them in the chunk (the chunk's strides times the selection's steps).
+    /// Byte strides between them in the chunk (the chunk's strides times the runs' steps).
     chunk_strides: Vec<isize>,
     /// Byte offset of the first one in the selection's buffer.
     in_selection: usize,
 }
 
 impl Overlap {
-    /// `None` when the chunk at `coords` holds no element of `sel`.
     fn of(
         grid: &ChunkGrid,
         coords: &[usize],
@@ -217,30 +227,60 @@ impl Overlap {
         sel: &Selection,
         layout: &Layout,
         origin: isize,
-    ) -> Result<Option<Overlap>> {
+    ) -> Result<Overlap> {
         let (start, extent) = grid.region(coords);
         let strides = contiguous_strides(&grid.stored_shape(coords), layout.itemsize(), order)?;
-        let (mut in_chunk, mut at) = (0usize, origin);
-        let (mut counts, mut chunk_strides) = (Vec::new(), Vec::new());
+        let mut runs = Vec::with_capacity(sel.ndim());
         for a in 0..sel.ndim() {
-            let k = sel.span(a, start[a], start[a] + extent[a]);
-            if k.is_empty() {
-                return Ok(None);
+            let r = sel.runs(a, start[a], start[a] + extent[a]);
+            if r.iter().all(|r| r.count == 0) {
+                runs = vec![Vec::new(); sel.ndim()];
+                break;
             }
-            let step = sel.step()[a];
-            in_chunk += (sel.start()[a] + k.start * step - start[a]) * strides[a] as usize;
-            chunk_strides.push(strides[a] * step as isize);
-            at += k.start as isize * layout.strides()[a];
-            counts.push(k.len());
+            runs.push(r);
         }
-        let in_selection = usize::try_from(at)
-            .map_err(|_| Error::InvalidArray("internal: a chunk starts before its slab".into()))?;
-        Ok(Some(Overlap {
-            counts,
-            in_chunk,
-            chunk_strides,
-            in_selection,
-        }))
+        Ok(Overlap {
+            runs,
+            start,
+            strides,
+            sel_strides: layout.strides().to_vec(),
+            origin,
+        })
+    }
+
+    /// Calls `f` with every box: one run per axis, in turn.
+    fn for_each_box(&self, mut f: impl FnMut(&Block) -> Result<()>) -> Result<()> {
+        if self.runs.iter().any(Vec::is_empty) {
+            return Ok(());
+        }
+        let n = self.runs.len();
+        let mut pick = vec![0usize; n];
+        loop {
+            let (mut in_chunk, mut at) = (0usize, self.origin);
+            let mut b = Block {
+                counts: Vec::with_capacity(n),
+                in_chunk: 0,
+                chunk_strides: Vec::with_capacity(n),
+                in_selection: 0,
+            };
+            for (a, &p) in pick.iter().enumerate() {
+                let r = self.runs[a][p];
+                in_chunk += (r.index - self.start[a]) * self.strides[a] as usize;
+                b.chunk_strides.push(self.strides[a] * r.step as isize);
+                at += r.k as isize * self.sel_strides[a];
+                b.counts.push(r.count);
+            }
+            b.in_chunk = in_chunk;
+            b.in_selection = usize::try_from(at)
+                .map_err(|_| Error::InvalidArray("internal: a chunk starts before its slab".into()))?;
+            f(&b)?;
+            // the next combination of runs, the last axis fastest
+            let Some(a) = (0..n).rev().find(|&a| pick[a] + 1 < self.runs[a].len()) else {
+                return Ok(());
+            };
+            pick[a] += 1;
+            pick[a + 1..].iter_mut().for_each(|p| *p = 0);
+        }
     }
 }
 

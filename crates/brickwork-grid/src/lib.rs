@@ -36,6 +36,6 @@ pub use assemble::assemble_into;
 pub use encode::{decode_chunks, encode_chunks};
 pub use grid::{ChunkGrid, Edge, MAX_NDIM};
 pub use layout::Layout;
-pub use selection::Selection;
+pub use selection::{Indices, Selection};
 pub use tobytes::{tobytes, tobytes_into};
 pub use zarr::{ZarrArray, ZarrOptions};

@@ -18,8 +18,10 @@
 //! the chunks the region touches (of a shard, only the inner chunks it needs, read from the file by
 //! offset); a write ([`ZarrArray::write_selection`], on an array made by [`ZarrArray::create_empty`] or
 //! any other) encodes the chunks it covers from the data and reads, updates and rewrites those it covers
-//! in part, each chunk file replaced atomically.
+//! in part, each chunk file replaced atomically. Single elements named by their coordinates are read and
+//! written too ([`points`]: zarr-python's `vindex`).
 
+mod points;
 mod shard;
 mod v2;
 mod v3;
@@ -45,6 +47,52 @@ use crate::parallel::{self, CODEC_BYTES_PER_THREAD};
 use crate::selection::Selection;
 use crate::tobytes::fill_elements;
 use shard::{OpenShard, ShardFile, MAX_OPEN_SHARDS};
+
+/// What a write puts into the chunks it touches (a region's elements: [`Region`]; or single elements:
+/// [`points`]).
+pub(crate) trait Edit: Sync {
+    /// Whether the chunk of `grid` at `coords` holds an element the edit writes.
+    fn touches(&self, grid: &ChunkGrid, coords: &[usize]) -> bool;
+    /// Whether the edit writes every element of the chunk (so its old contents need not be read).
+    fn covers(&self, grid: &ChunkGrid, coords: &[usize]) -> bool;
+    /// Writes the elements the chunk holds into its stored bytes (`chunk`, in `order`).
+    fn apply(&self, grid: &ChunkGrid, coords: &[usize], order: Order, chunk: &mut [u8]) -> Result<()>;
+}
+
+/// The elements of a selection, from `src` laid out as `layout` (the selection's shape) with element
+/// `(0, …, 0)` at byte `origin`.
+struct Region<'a> {
+    sel: &'a Selection,
+    src: &'a [u8],
+    layout: &'a Layout,
+    origin: isize,
+}
+
+impl Edit for Region<'_> {
+    fn touches(&self, grid: &ChunkGrid, coords: &[usize]) -> bool {
+        self.sel.touches(grid, coords)
+    }
+
+    fn covers(&self, grid: &ChunkGrid, coords: &[usize]) -> bool {
+        self.sel.covers(grid, coords)
+    }
+
+    fn apply(&self, grid: &ChunkGrid, coords: &[usize], order: Order, chunk: &mut [u8]) -> Result<()> {
+        overlay(
+            self.src,
+            self.layout,
+            self.origin,
+            self.sel,
+            grid,
+            coords,
+            order,
+            chunk,
+        )
+    }
+}
+
+/// Decodes chunk `i` of a grid into a zeroed buffer of its size; returns the bytes written.
+type Fetch<'a> = dyn Fn(usize, &mut [u8]) -> Result<usize> + Sync + 'a;
 
 /// The default cap on the bytes [`ZarrArray::read`] allocates for a whole array: 16 GiB. The metadata is
 /// untrusted, so larger arrays need an explicit, larger limit.
@@ -502,7 +550,7 @@ impl ZarrArray {
         threads: Option<usize>,
     ) -> Result<()> {
         self.not_objects()?;
-        Selection::new(self.grid.shape(), sel.start(), sel.shape(), sel.step())?;
+        sel.check(self.grid.shape())?;
         if layout.itemsize() != self.dtype.itemsize() {
             return Err(Error::InvalidArray(format!(
                 "the output has {}-byte items but the array's dtype {} has {}",
@@ -520,69 +568,31 @@ impl ZarrArray {
         }
         layout.check_distinct()?;
         let max_chunk = usize::try_from(max_bytes).unwrap_or(usize::MAX);
-        if let Some(codec) = &self.shard {
-            let inner =
-                brickwork_core::element_count(&codec.spec().chunks)?.saturating_mul(self.dtype.itemsize());
-            if inner > max_chunk {
-                return Err(Error::limit("zarr", "one inner chunk", inner as u64, max_chunk));
-            }
-            // every shard the selection touches opened once (its index read and checked), then the inner
-            // chunks decoded in parallel from any thread, each straight into `dst`
-            let touched = sel.touched_chunks(&self.grid, layout.strides());
-            let keep_open = touched.len() <= MAX_OPEN_SHARDS;
-            let open = |&i: &usize| -> Result<(usize, OpenShard)> {
-                let key = self.chunk_key(&self.grid.coords(i));
-                let file = ShardFile::open(self.path.join(&key))?;
-                let shard = codec
-                    .open_shard(file, keep_open)
-                    .map_err(|e| chunk_error(&key, e))?;
-                Ok((i, shard))
-            };
-            let work = touched.len().saturating_mul(codec.index_len());
-            let mut shards = parallel::install(threads, work, CODEC_BYTES_PER_THREAD, |par| {
-                if par {
-                    touched.par_iter().map(open).collect::<Result<Vec<_>>>()
-                } else {
-                    touched.iter().map(open).collect::<Result<Vec<_>>>()
-                }
-            })??;
-            shards.sort_unstable_by_key(|(i, _)| *i);
-            let inner_grid = ChunkGrid::new(self.grid.shape(), &codec.spec().chunks, Edge::Pad)?;
-            let per_shard = codec.per_shard();
-            return decode_with(
-                &inner_grid,
-                sel,
-                codec.spec().order,
-                dst,
-                layout,
-                threads,
-                "zarr",
-                max_chunk,
-                |i, buf| {
-                    let g = inner_grid.coords(i);
-                    let at: Vec<usize> = g.iter().zip(per_shard).map(|(g, n)| g / n).collect();
-                    let local: Vec<usize> = g.iter().zip(per_shard).map(|(g, n)| g % n).collect();
-                    let shard = shards
-                        .binary_search_by_key(&self.grid.index(&at), |(i, _)| *i)
-                        .map(|k| &shards[k].1)
-                        .map_err(|_| Error::InvalidArray("internal: a shard was not opened".into()))?;
-                    codec
-                        .read_inner(shard, &local, buf)
-                        .map_err(|e| chunk_error(&self.chunk_key(&at), e))?;
-                    Ok(buf.len())
-                },
-            );
-        }
-        decode_with(
-            &self.grid,
-            sel,
-            self.order,
-            dst,
-            layout,
-            threads,
-            "zarr",
-            max_chunk,
-            |i, buf| {
+        let shards = match &self.shard {
+            Some(_) => sel.touched_chunks(&self.grid, layout.strides()),
+            None => Vec::new(),
+        };
+        self.with_fetch(&shards, max_chunk, threads, |grid, order, fetch| {
+            decode_with(grid, sel, order, dst, layout, threads, "zarr", max_chunk, fetch)
+        })
+    }
+
+    /// Calls `body(grid, order, fetch)` with the grid the array's chunks are decoded on (the inner
+    /// chunks of a sharded array), their order, and `fetch(i, buf)`, which decodes chunk `i` of that grid
+    /// into `buf` (zeroed, the chunk's size) and returns the bytes written; a missing chunk is the fill
+    /// value. For a sharded array, `shards` lists the shards (chunks of [`ZarrArray::chunks`]) that
+    /// `fetch` will be asked for: each is opened first, once, its index read and checked (in parallel on
+    /// `threads`), then inner chunks are decoded from any thread with positional reads. One decoded
+    /// chunk may hold at most `max_chunk` bytes.
+    fn with_fetch<R>(
+        &self,
+        shards: &[usize],
+        max_chunk: usize,
+        threads: Option<usize>,
+        body: impl FnOnce(&ChunkGrid, Order, &Fetch<'_>) -> Result<R>,
+    ) -> Result<R> {
+        let Some(codec) = &self.shard else {
+            return body(&self.grid, self.order, &|i, buf| {
                 let key = self.chunk_key(&self.grid.coords(i));
                 match self.read_chunk_file(&key)? {
                     Some(bytes) => self.decode_chunk(&key, &bytes, buf),
@@ -595,8 +605,46 @@ impl ZarrArray {
                         Ok(buf.len())
                     }
                 }
-            },
-        )
+            });
+        };
+        let inner =
+            brickwork_core::element_count(&codec.spec().chunks)?.saturating_mul(self.dtype.itemsize());
+        if inner > max_chunk {
+            return Err(Error::limit("zarr", "one inner chunk", inner as u64, max_chunk));
+        }
+        let keep_open = shards.len() <= MAX_OPEN_SHARDS;
+        let open = |&i: &usize| -> Result<(usize, OpenShard)> {
+            let key = self.chunk_key(&self.grid.coords(i));
+            let file = ShardFile::open(self.path.join(&key))?;
+            let shard = codec
+                .open_shard(file, keep_open)
+                .map_err(|e| chunk_error(&key, e))?;
+            Ok((i, shard))
+        };
+        let work = shards.len().saturating_mul(codec.index_len());
+        let mut opened = parallel::install(threads, work, CODEC_BYTES_PER_THREAD, |par| {
+            if par {
+                shards.par_iter().map(open).collect::<Result<Vec<_>>>()
+            } else {
+                shards.iter().map(open).collect::<Result<Vec<_>>>()
+            }
+        })??;
+        opened.sort_unstable_by_key(|(i, _)| *i);
+        let inner_grid = ChunkGrid::new(self.grid.shape(), &codec.spec().chunks, Edge::Pad)?;
+        let per_shard = codec.per_shard();
+        body(&inner_grid, codec.spec().order, &|i, buf| {
+            let g = inner_grid.coords(i);
+            let at: Vec<usize> = g.iter().zip(per_shard).map(|(g, n)| g / n).collect();
+            let local: Vec<usize> = g.iter().zip(per_shard).map(|(g, n)| g % n).collect();
+            let shard = opened
+                .binary_search_by_key(&self.grid.index(&at), |(i, _)| *i)
+                .map(|k| &opened[k].1)
+                .map_err(|_| Error::InvalidArray("internal: a shard was not opened".into()))?;
+            codec
+                .read_inner(shard, &local, buf)
+                .map_err(|e| chunk_error(&self.chunk_key(&at), e))?;
+            Ok(buf.len())
+        })
     }
 
     /// Whether the array holds variable-length items (strings or bytes: a NumPy object array, Zarr v2's
@@ -869,7 +917,7 @@ impl ZarrArray {
                     .into(),
             ));
         }
-        Selection::new(self.grid.shape(), sel.start(), sel.shape(), sel.step())?;
+        sel.check(self.grid.shape())?;
         let isz = self.dtype.itemsize();
         if layout.itemsize() != isz || layout.shape() != sel.shape() {
             return Err(Error::InvalidArray(format!(
@@ -879,6 +927,32 @@ impl ZarrArray {
                 sel.shape()
             )));
         }
+        let chunk_strides = layout::contiguous_strides(self.grid.chunk(), isz, self.order)?;
+        let touched = sel.touched_chunks(&self.grid, &chunk_strides);
+        let region = Region {
+            sel,
+            src,
+            layout,
+            origin: layout.offset() as isize,
+        };
+        let bytes_in = (sel.shape().iter().product::<usize>() * isz) as u64;
+        self.write_edit(&touched, &region, bytes_in, max_bytes, threads)
+    }
+
+    /// Applies `edit` to the chunks `touched` (indices of [`ZarrArray::chunks`]' grid): chunks the edit
+    /// covers are written from it alone, the others are read (a missing one is the fill value),
+    /// edited and written back, each file replaced atomically; a shard is rewritten an inner chunk at a
+    /// time, keeping the encoded bytes of inner chunks the edit does not touch. `bytes_in` is what the
+    /// stats report as written; `max_bytes` bounds each buffer.
+    fn write_edit(
+        &self,
+        touched: &[usize],
+        edit: &dyn Edit,
+        bytes_in: u64,
+        max_bytes: u64,
+        threads: Option<usize>,
+    ) -> Result<WriteStats> {
+        let isz = self.dtype.itemsize();
         let chunk_bytes = brickwork_core::element_count(self.grid.chunk())?.saturating_mul(isz);
         // a shard is rewritten an inner chunk at a time, never in a shard-sized buffer, but its index
         // (16 bytes per inner chunk, however many the metadata claims) is built whole
@@ -897,8 +971,6 @@ impl ZarrArray {
         }
         let zero = vec![0u8; isz];
         let fill = self.fill.as_deref().unwrap_or(&zero);
-        let chunk_strides = layout::contiguous_strides(self.grid.chunk(), isz, self.order)?;
-        let touched = sel.touched_chunks(&self.grid, &chunk_strides);
         let inner_grid = match &self.shard {
             Some(codec) => Some(ChunkGrid::new(
                 self.grid.shape(),
@@ -911,16 +983,15 @@ impl ZarrArray {
         let write = |buf: &mut Vec<u8>, i: usize| -> Result<()> {
             let coords = self.grid.coords(i);
             let key = self.chunk_key(&coords);
-            let covered = sel.covers(&self.grid, &coords);
+            let covered = edit.covers(&self.grid, &coords);
             let existing = if covered {
                 None
             } else {
                 self.read_chunk_file(&key)?
             };
             if let (Some(codec), Some(inner_grid)) = (&self.shard, &inner_grid) {
-                let origin = layout.offset() as isize;
                 let file = codec
-                    .update(existing.as_deref(), inner_grid, &coords, sel, src, layout, origin)
+                    .update(existing.as_deref(), inner_grid, &coords, edit)
                     .map_err(|e| chunk_error(&key, e))?;
                 write_atomic(&self.path, &key, &file)?;
                 out_bytes.fetch_add(file.len() as u64, Ordering::Relaxed);
@@ -940,16 +1011,7 @@ impl ZarrArray {
                 None if fill.iter().any(|&b| b != 0) => fill_elements(buf, fill),
                 None => {}
             }
-            overlay(
-                src,
-                layout,
-                layout.offset() as isize,
-                sel,
-                &self.grid,
-                &coords,
-                self.order,
-                buf,
-            )?;
+            edit.apply(&self.grid, &coords, self.order, buf)?;
             let view = ArrayView::new(buf, self.dtype, self.grid.chunk().to_vec(), self.order)?;
             let encoded = self.pipeline.encode(&view).map_err(|e| chunk_error(&key, e))?;
             write_atomic(&self.path, &key, &encoded)?;
@@ -969,7 +1031,7 @@ impl ZarrArray {
         })??;
         Ok(WriteStats {
             chunks: touched.len() as u64,
-            bytes_in: (sel.shape().iter().product::<usize>() * isz) as u64,
+            bytes_in,
             bytes_out: out_bytes.into_inner(),
         })
     }
@@ -1159,6 +1221,7 @@ fn chunk_error(key: &str, e: Error) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::selection::Indices;
 
     /// A small deterministic generator for the randomised tests.
     struct Lcg(u64);
@@ -1172,16 +1235,22 @@ mod tests {
             ((self.0 >> 33) as usize) % n
         }
 
-        /// A random selection of a 3-d `shape` (maybe empty): start, count and a step below `steps`
-        /// (1 half the time).
-        fn selection(&mut self, shape: [usize; 3], steps: usize) -> ([usize; 3], [usize; 3], [usize; 3]) {
-            let (mut start, mut count, mut step) = ([0usize; 3], [0usize; 3], [1usize; 3]);
-            for a in 0..3 {
-                step[a] = 1 + self.below(steps) * self.below(2);
-                start[a] = self.below(shape[a]);
-                count[a] = self.below((shape[a] - start[a]).div_ceil(step[a]) + 1);
-            }
-            (start, count, step)
+        /// A random selection of a 3-d `shape` (maybe empty): per axis, a list of indices a third of
+        /// the time, else a start, count and a step below `steps` (1 half the time).
+        fn selection(&mut self, shape: [usize; 3], steps: usize) -> Selection {
+            let axes = (0..3)
+                .map(|a| {
+                    if self.below(3) == 0 {
+                        let keep = 1 + self.below(4);
+                        return Indices::List((0..shape[a]).filter(|_| self.below(keep) == 0).collect());
+                    }
+                    let step = 1 + self.below(steps) * self.below(2);
+                    let start = self.below(shape[a]);
+                    let count = self.below((shape[a] - start).div_ceil(step) + 1);
+                    Indices::Range { start, count, step }
+                })
+                .collect();
+            Selection::of(&shape, axes).unwrap()
         }
     }
 
@@ -1301,14 +1370,14 @@ mod tests {
                 }
             };
             for _ in 0..60 {
-                let (start, count, step) = rng.selection(shape, 4);
-                let sel = Selection::new(&shape, &start, &count, &step).unwrap();
+                let sel = rng.selection(shape, 4);
+                let count: Vec<usize> = sel.shape().to_vec();
                 let m: usize = count.iter().product();
                 let mut expect = Vec::with_capacity(m * 2);
                 for i in 0..count[0] {
                     for j in 0..count[1] {
                         for k in 0..count[2] {
-                            let at = [0, 1, 2].map(|a| start[a] + [i, j, k][a] * step[a]);
+                            let at = [0, 1, 2].map(|a| sel.axes()[a].at([i, j, k][a]));
                             expect.extend(expect_at(at).to_le_bytes());
                         }
                     }
@@ -1318,7 +1387,7 @@ mod tests {
                     let out = Layout::contiguous(&count, 2, Order::C).unwrap();
                     z.read_selection_into(&sel, &mut got, &out, DEFAULT_MAX_ARRAY_BYTES, threads)
                         .unwrap();
-                    assert_eq!(got, expect, "store {s}, {start:?} {count:?} {step:?}");
+                    assert_eq!(got, expect, "store {s}, {sel:?}");
                 }
                 // an F-ordered output holds the same elements
                 let mut f = vec![0u8; m * 2];
@@ -1345,6 +1414,107 @@ mod tests {
                 .read_selection_into(&sel, &mut buf, &wrong, u64::MAX, None)
                 .unwrap_err();
             assert!(e.to_string().contains("selection has [2, 2, 2]"), "{e}");
+            fs::remove_dir_all(&p).unwrap();
+        }
+    }
+
+    #[test]
+    fn points_read_and_write_single_elements() {
+        let shape = [9usize, 10, 7];
+        let n: usize = shape.iter().product();
+        let dtype = DType::parse("<u2").unwrap();
+        let fill = 0xBEEFu16;
+        let mut rng = Lcg(7u64);
+        for (s, (format, order, shards)) in [
+            (ZarrFormat::V2, Order::C, None),
+            (ZarrFormat::V2, Order::F, None),
+            (ZarrFormat::V3, Order::C, Some(vec![4, 6, 5])),
+            (ZarrFormat::V3, Order::F, Some(vec![8, 3, 5])),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let p = tmp(&format!("points-{s}"));
+            let opts = ZarrOptions {
+                chunks: if shards.is_some() {
+                    vec![2, 3, 5]
+                } else {
+                    vec![4, 3, 5]
+                },
+                compressor: Some(brickwork_core::config::from_json(r#"{"id":"zstd","level":1}"#).unwrap()),
+                order,
+                fill_value: Some(fill.to_le_bytes().to_vec()),
+                format,
+                shards,
+                ..ZarrOptions::default()
+            };
+            let z = ZarrArray::create_empty(&p, &shape, dtype, &opts).unwrap();
+            let mut model = vec![fill; n];
+            let flat = |q: &[usize]| (q[0] * shape[1] + q[1]) * shape[2] + q[2];
+            for round in 0..30u16 {
+                // up to 40 random points, repeats likely (the later write wins)
+                let m = rng.below(41);
+                let points: Vec<usize> = (0..m).flat_map(|_| shape.map(|len| rng.below(len))).collect();
+                let values: Vec<u16> = (0..m as u16)
+                    .map(|v| v.wrapping_mul(101).wrapping_add(round))
+                    .collect();
+                // every other value, to write through a strided layout
+                let src: Vec<u8> = values
+                    .iter()
+                    .flat_map(|v| [v.to_le_bytes(), [0, 0]])
+                    .flatten()
+                    .collect();
+                let layout = Layout::strided(&[m], &[4], 2, 0, src.len()).unwrap();
+                let threads = Some(1 + round as usize % 2);
+                z.write_points(&points, &src, &layout, DEFAULT_MAX_ARRAY_BYTES, threads)
+                    .unwrap();
+                for (j, q) in points.chunks(3).enumerate() {
+                    model[flat(q)] = values[j];
+                }
+                // read back other random points, and the whole array
+                let k = rng.below(60);
+                let ask: Vec<usize> = (0..k).flat_map(|_| shape.map(|len| rng.below(len))).collect();
+                let mut got = vec![0u8; k * 2];
+                let out = Layout::contiguous(&[k], 2, Order::C).unwrap();
+                z.read_points_into(&ask, &mut got, &out, DEFAULT_MAX_ARRAY_BYTES, threads)
+                    .unwrap();
+                let expect: Vec<u8> = ask.chunks(3).flat_map(|q| model[flat(q)].to_le_bytes()).collect();
+                assert_eq!(got, expect, "store {s} round {round}");
+                let mut c = vec![0u8; n * 2];
+                let cl = Layout::contiguous(&shape, 2, Order::C).unwrap();
+                z.read_into(&mut c, &cl, DEFAULT_MAX_ARRAY_BYTES, Some(2))
+                    .unwrap();
+                let whole: Vec<u8> = model.iter().flat_map(|v| v.to_le_bytes()).collect();
+                assert_eq!(c, whole, "store {s} round {round}");
+            }
+            // points outside the array, a ragged list, or values that do not match, are errors that
+            // write nothing
+            let before = fs::read_dir(&p).unwrap().count();
+            let one = Layout::contiguous(&[1], 2, Order::C).unwrap();
+            let mut buf = [0u8; 2];
+            for (bad, says) in [
+                (
+                    &[8, 9, 7][..],
+                    "point 0 [8, 9, 7] is outside the array (shape [9, 10, 7]) along axis 2",
+                ),
+                (&[1, 2], "3 per point; got 2 numbers"),
+            ] {
+                let e = z
+                    .read_points_into(bad, &mut buf, &one, u64::MAX, None)
+                    .unwrap_err();
+                assert!(e.to_string().contains(says), "{e}");
+                let e = z.write_points(bad, &buf, &one, u64::MAX, None).unwrap_err();
+                assert!(e.to_string().contains(says), "{e}");
+            }
+            let e = z
+                .read_points_into(&[0, 0, 0, 1, 1, 1], &mut buf, &one, u64::MAX, None)
+                .unwrap_err();
+            assert!(e.to_string().contains("2 points of dtype <u2 need [2]"), "{e}");
+            let e = z
+                .read_points_into(&[0, 0, 0], &mut buf, &one, 8, None)
+                .unwrap_err();
+            assert!(e.to_string().contains("one"), "{e}");
+            assert_eq!(fs::read_dir(&p).unwrap().count(), before);
             fs::remove_dir_all(&p).unwrap();
         }
     }
@@ -1421,8 +1591,8 @@ mod tests {
             );
             let mut model = vec![fill; n];
             for round in 0..40u16 {
-                let (start, count, step) = rng.selection(shape, 3);
-                let sel = Selection::new(&shape, &start, &count, &step).unwrap();
+                let sel = rng.selection(shape, 3);
+                let count: Vec<usize> = sel.shape().to_vec();
                 let m: usize = count.iter().product();
                 // the data in F order, to write through a layout that differs from the chunks'
                 let values: Vec<u16> = (0..m as u16)
@@ -1443,7 +1613,7 @@ mod tests {
                 for k in 0..count[2] {
                     for j in 0..count[1] {
                         for i in 0..count[0] {
-                            let at = [0, 1, 2].map(|a| start[a] + [i, j, k][a] * step[a]);
+                            let at = [0, 1, 2].map(|a| sel.axes()[a].at([i, j, k][a]));
                             model[(at[0] * shape[1] + at[1]) * shape[2] + at[2]] =
                                 values[(k * count[1] + j) * count[0] + i];
                         }
@@ -1456,7 +1626,7 @@ mod tests {
                     .read_into(&mut c, &cl, DEFAULT_MAX_ARRAY_BYTES, Some(2))
                     .unwrap();
                 let expect: Vec<u8> = model.iter().flat_map(|v| v.to_le_bytes()).collect();
-                assert_eq!(c, expect, "store {s} round {round}: {start:?} {count:?} {step:?}");
+                assert_eq!(c, expect, "store {s} round {round}: {sel:?}");
             }
             // what does not fit the selection is an error, and nothing is written
             let sel = Selection::new(&shape, &[0, 0, 0], &[2, 2, 2], &[1, 1, 1]).unwrap();

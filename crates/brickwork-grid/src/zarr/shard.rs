@@ -27,11 +27,12 @@ use std::sync::Arc;
 use brickwork_codecs::pipeline::Pipeline;
 use brickwork_core::{ArrayBuf, ArrayView, Codec, Config, DType, Error, Limits, Order, Result};
 
-use crate::assemble::{overlay, place};
+use crate::assemble::place;
 use crate::grid::{ChunkGrid, Edge};
 use crate::layout::Layout;
 use crate::selection::Selection;
 use crate::tobytes::{cut_chunk, fill_elements};
+use crate::zarr::Edit;
 
 /// A shard's bytes: all of them in memory, or a [`ShardFile`] read piece by piece (the index, then only
 /// the inner chunks a partial read needs).
@@ -386,22 +387,17 @@ impl ShardCodec {
         Ok(())
     }
 
-    /// The shard file at grid position `shard` after writing `src` (laid out as `layout`, the
-    /// selection's shape, element `(0, …, 0)` at byte `origin`) into the elements of `sel` it holds.
-    /// `existing` is the current file (`None`: there is none, or the selection covers the whole shard).
-    /// Inner chunks the selection does not touch keep their encoded bytes; those it covers are encoded
-    /// from `src`; those it touches in part are decoded, updated and encoded again. `inner_grid` is the
-    /// inner chunks' grid over the whole array.
-    #[allow(clippy::too_many_arguments)]
-    pub fn update(
+    /// The shard file at grid position `shard` after `edit` wrote the elements it holds. `existing` is
+    /// the current file (`None`: there is none, or the edit covers the whole shard). Inner chunks the
+    /// edit does not touch keep their encoded bytes; those it covers are encoded from it alone; those
+    /// it touches in part are decoded, edited and encoded again. `inner_grid` is the inner chunks' grid
+    /// over the whole array.
+    pub(crate) fn update(
         &self,
         existing: Option<&[u8]>,
         inner_grid: &ChunkGrid,
         shard: &[usize],
-        sel: &Selection,
-        src: &[u8],
-        layout: &Layout,
-        origin: isize,
+        edit: &dyn Edit,
     ) -> Result<Vec<u8>> {
         // each inner chunk's encoded bytes in the existing file
         let old: Vec<Option<&[u8]>> = match existing {
@@ -421,25 +417,16 @@ impl ShardCodec {
                 .map(|a| shard[a] * per_shard[a] + coords[a])
                 .collect();
             let inside = global.iter().zip(inner_grid.grid_shape()).all(|(g, n)| g < n);
-            if !inside || !sel.touches(inner_grid, &global) {
+            if !inside || !edit.touches(inner_grid, &global) {
                 return Ok(old[j].map(Cow::Borrowed));
             }
             match old[j] {
-                Some(bytes) if !sel.covers(inner_grid, &global) => {
+                Some(bytes) if !edit.covers(inner_grid, &global) => {
                     self.decode_inner(bytes, &coords, &mut buf)?
                 }
                 _ => fill_elements(&mut buf, &self.fill),
             }
-            overlay(
-                src,
-                layout,
-                origin,
-                sel,
-                inner_grid,
-                &global,
-                self.spec.order,
-                &mut buf,
-            )?;
+            edit.apply(inner_grid, &global, self.spec.order, &mut buf)?;
             Ok(self.encode_inner(&buf)?.map(Cow::Owned))
         })
     }
