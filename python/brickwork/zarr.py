@@ -275,13 +275,20 @@ class Array:
                 f"chunks={self.chunks}{shards} zarr_format={self.zarr_format}>")
 
     def __getitem__(self, key):
-        data = self.read(key)
+        kind = _kind(key, self.ndim)
+        if kind == "vindex":
+            return self.get_coordinate_selection(key)
+        data = self._read(_plan(key, self.shape, orthogonal=kind == "oindex"), None, None)
         # as NumPy: an element picked by integers alone is a scalar, `a[...]` a 0-d array
         scalar = data.ndim == 0 and not any(k is Ellipsis for k in (key if isinstance(key, tuple) else (key,)))
         return data[()] if scalar else data
 
     def __setitem__(self, key, values) -> None:
-        self.write(key, values)
+        kind = _kind(key, self.ndim)
+        if kind == "vindex":
+            self.set_coordinate_selection(key, values)
+        else:
+            self._write(_plan(key, self.shape, orthogonal=kind == "oindex"), values, None)
 
     def __array__(self, dtype=None, copy=None):
         if copy is False:
@@ -289,30 +296,195 @@ class Array:
         data = self.read()
         return data if dtype is None else data.astype(dtype, copy=False)
 
+    @property
+    def oindex(self) -> _Indexer:
+        """Orthogonal selection (zarr-python's ``oindex``): ``a.oindex[[0, 5, 9], :, mask]`` selects, along
+        each axis on its own, the indices a 1-d list or array of integers (any order, repeats allowed)
+        or booleans names, besides integers, slices and ``...``; ``a.oindex[key] = values`` writes
+        them."""
+        return _Indexer(self, "oindex")
+
+    @property
+    def vindex(self) -> _Indexer:
+        """Coordinate and mask selection (zarr-python's ``vindex``): ``a.vindex[rows, cols]`` reads the
+        elements at the points the integer arrays name together (broadcast against each other; the
+        result has their shape), ``a.vindex[mask]`` those where a boolean array of the array's shape is
+        true (a 1-d result); ``a.vindex[key] = values`` writes them."""
+        return _Indexer(self, "vindex")
+
     def read(self, key: Any = ..., *, out=None, threads: int | None = None) -> np.ndarray:
         """The elements ``key`` selects (all of them by default) as a new array in the array's order, or
         written into ``out`` (of the selection's shape and the dtype's item size) and returned."""
-        plan = _plan(key, self.shape)
+        return self._read(_plan(key, self.shape), out, threads)
+
+    def write(self, key: Any, values, *, threads: int | None = None) -> SaveStats:
+        """Write ``values`` (cast to the dtype and broadcast to the selection's shape, as NumPy assigns)
+        into the elements ``key`` selects; returns what was written (chunks, raw bytes, encoded bytes)."""
+        return self._write(_plan(key, self.shape), values, threads)
+
+    # zarr-python's selection methods (``fields`` of structured dtypes are not offered)
+
+    def get_basic_selection(self, selection: Any = ..., *, out=None, fields=None):
+        """``a[selection]`` for integers, slices, ``...`` and ``None``; into ``out`` when given."""
+        _no_fields(fields)
+        return self[selection] if out is None else self.read(selection, out=out)
+
+    def set_basic_selection(self, selection: Any, value, *, fields=None) -> None:
+        """``a[selection] = value`` for integers, slices, ``...`` and ``None``."""
+        _no_fields(fields)
+        self.write(selection, value)
+
+    def get_orthogonal_selection(self, selection: Any, *, out=None, fields=None) -> np.ndarray:
+        """``a.oindex[selection]``; into ``out`` when given."""
+        _no_fields(fields)
+        return self._read(_plan(selection, self.shape, orthogonal=True), out, None)
+
+    def set_orthogonal_selection(self, selection: Any, value, *, fields=None) -> None:
+        """``a.oindex[selection] = value``."""
+        _no_fields(fields)
+        self._write(_plan(selection, self.shape, orthogonal=True), value, None)
+
+    def get_coordinate_selection(self, selection: Any, *, out=None, fields=None) -> np.ndarray:
+        """``a.vindex[selection]`` for integer arrays (one per axis); into ``out`` when given."""
+        _no_fields(fields)
+        coords, shape = _points(selection, self.shape)
+        return self._read_points(coords, shape, out)
+
+    def set_coordinate_selection(self, selection: Any, value, *, fields=None) -> None:
+        """``a.vindex[selection] = value`` for integer arrays (one per axis)."""
+        _no_fields(fields)
+        coords, shape = _points(selection, self.shape)
+        self._write_points(coords, shape, value)
+
+    def get_mask_selection(self, mask, *, out=None, fields=None) -> np.ndarray:
+        """``a.vindex[mask]`` for a boolean array of the array's shape; into ``out`` when given."""
+        if np.asarray(mask).dtype != bool:
+            raise IndexError(f"a mask selection takes a boolean array, got {np.asarray(mask).dtype}")
+        return self.get_coordinate_selection((mask,), out=out, fields=fields)
+
+    def set_mask_selection(self, mask, value, *, fields=None) -> None:
+        """``a.vindex[mask] = value`` for a boolean array of the array's shape."""
+        if np.asarray(mask).dtype != bool:
+            raise IndexError(f"a mask selection takes a boolean array, got {np.asarray(mask).dtype}")
+        self.set_coordinate_selection((mask,), value, fields=fields)
+
+    def _result(self, shape: tuple, out) -> np.ndarray:
+        """``out`` checked against a result of ``shape``, or a new array for it (held to ``max_bytes``)."""
         if out is None:
-            nbytes = int(np.prod(plan.shape, dtype=object)) * self.dtype.itemsize
+            nbytes = int(np.prod(shape, dtype=object)) * self.dtype.itemsize
             if nbytes > self.max_bytes:
                 raise LimitError(
                     f"{self.path}: the selection needs {nbytes} bytes, more than max_bytes={self.max_bytes}; "
                     "pass a larger max_bytes if the store is trusted, or read a smaller region"
                 )
-            out = np.empty(plan.shape, dtype=self.dtype, order=self.order)
-        elif not isinstance(out, np.ndarray):
+            return np.empty(shape, dtype=self.dtype, order=self.order)
+        if not isinstance(out, np.ndarray):
             raise InvalidArrayError(f"out must be a NumPy array, got {type(out).__name__}")
-        elif (out.shape != plan.shape or out.dtype.itemsize != self.dtype.itemsize
-              or out.dtype.hasobject != self.dtype.hasobject):
+        if (out.shape != tuple(shape) or out.dtype.itemsize != self.dtype.itemsize
+                or out.dtype.hasobject != self.dtype.hasobject):
             raise InvalidArrayError(f"out has shape {out.shape} and dtype {out.dtype}; the selection is "
-                                    f"{plan.shape} {self.dtype}")
-        if self.dtype.hasobject:
-            self._read_objects(plan, plan.view(out))
-        else:
-            self._handle.read(plan.view(out), plan.start, plan.count, plan.step, self.max_bytes,
-                              _threads(threads))
+                                    f"{tuple(shape)} {self.dtype}")
         return out
+
+    def _read(self, plan: _Plan, out, threads) -> np.ndarray:
+        out = self._result(plan.shape, out)
+        if not plan.reorder:
+            self._read_view(plan, plan.view(out), threads)
+            return out
+        # lists out of order or with repeats: their distinct indices read in order, then taken
+        selected = self._result(plan.selected_shape(), None)
+        self._read_view(plan, selected, threads)
+        for axis, inverse in plan.reorder:
+            selected = selected.take(inverse, axis=axis)
+        plan.view(out)[...] = selected
+        return out
+
+    def _read_view(self, plan: _Plan, view: np.ndarray, threads) -> None:
+        """Reads the selection into ``view`` (one axis per array axis, the selected shape)."""
+        if self.dtype.hasobject:
+            self._read_objects(plan, view)
+        else:
+            self._handle.read(view, plan.axes, self.max_bytes, _threads(threads))
+
+    def _write(self, plan: _Plan, values, threads) -> SaveStats:
+        self._writable()
+        try:
+            data = np.broadcast_to(np.asarray(values, dtype=self.dtype), plan.shape)
+        except ValueError as e:
+            raise InvalidArrayError(f"cannot write values of shape {np.shape(values)} into a selection of "
+                                    f"shape {plan.shape}: {e}") from None
+        view = plan.view(data)
+        for axis, inverse in plan.reorder:
+            # of repeated indices the last value is written, as NumPy assigns
+            last = np.empty(len(plan.axes[axis]), dtype=np.intp)
+            last[inverse] = np.arange(len(inverse))
+            view = view.take(last, axis=axis)
+        if self.dtype.hasobject:
+            return self._write_objects(plan, view)
+        return SaveStats(*self._handle.write(view, plan.axes, self.max_bytes, _threads(threads)))
+
+    def _writable(self) -> None:
+        if self.mode != "r+":
+            raise InvalidArrayError(f"{self.path} is open for reading only; open it with mode=\"r+\" to write")
+
+    def _read_points(self, coords: np.ndarray, shape: tuple, out) -> np.ndarray:
+        out = self._result(shape, out)
+        flat = self._result((len(coords),), None)
+        if self.dtype.hasobject:
+            flat[...] = self.fill_value
+            for chunk, which, at in self._point_chunks(coords):
+                items = self._handle.read_chunk_objects(chunk, self.max_bytes)
+                if items is not None:
+                    flat[which] = items[at]
+        else:
+            self._handle.read_points(flat, coords, self.max_bytes, None)
+        out[...] = flat.reshape(shape)
+        return out
+
+    def _write_points(self, coords: np.ndarray, shape: tuple, values) -> SaveStats:
+        self._writable()
+        try:
+            data = np.broadcast_to(np.asarray(values, dtype=self.dtype), shape).reshape(-1)
+        except ValueError as e:
+            raise InvalidArrayError(f"cannot write values of shape {np.shape(values)} to a coordinate "
+                                    f"selection of shape {shape}: {e}") from None
+        if not self.dtype.hasobject:
+            return SaveStats(*self._handle.write_points(data, coords, self.max_bytes, None))
+        chunks = bytes_in = bytes_out = 0
+        codec = self._object_codec()
+        for chunk, which, at in self._point_chunks(coords):
+            items = self._handle.read_chunk_objects(chunk, self.max_bytes)
+            if items is None:
+                items = np.empty(int(np.prod(self.chunks)), dtype=object)
+                items[...] = self.fill_value
+            items[at] = data[which]
+            encoded = codec.encode(items.reshape(self.chunks, order=self.order))
+            self._handle.write_chunk_bytes(chunk, encoded)
+            chunks, bytes_in, bytes_out = chunks + 1, bytes_in + len(which), bytes_out + len(encoded)
+        return SaveStats(chunks, bytes_in, bytes_out)
+
+    def _point_chunks(self, coords: np.ndarray):
+        """For every chunk holding a point of ``coords`` (an array of variable-length items): its grid
+        position, the point numbers it holds, and their items' positions in the chunk's flat items
+        (memory order); points in the order given, so the last of repeated points is written last."""
+        chunk = np.asarray(self.chunks, dtype=np.int64)
+        grid = coords // chunk
+        order = np.lexsort(grid.T[::-1])
+        grid = grid[order]
+        starts = np.flatnonzero(np.concatenate([[True], (grid[1:] != grid[:-1]).any(axis=1)]))
+        for lo, hi in zip(starts, list(starts[1:]) + [len(order)]):
+            which = order[lo:hi]
+            local = coords[which] - grid[lo] * chunk
+            at = np.ravel_multi_index(tuple(local.T), self.chunks, order=self.order)
+            yield [int(g) for g in grid[lo]], which, at
+
+    def _object_codec(self):
+        """The array's chunk pipeline (filters, compressor) as a brickwork codec."""
+        from .codecs import Pipeline
+
+        filters, compressor = self._handle.codecs()
+        return Pipeline(filters=[json.loads(f) for f in filters],
+                        compressor=None if compressor is None else json.loads(compressor))
 
     def _read_objects(self, plan: _Plan, view: np.ndarray) -> None:
         """Reads variable-length items (strings or bytes) into the object array ``view`` (the selection's
@@ -323,32 +495,11 @@ class Array:
             if items is not None:  # (no chunk file: the fill value, already there)
                 view[selected] = items.reshape(self.chunks or (1,), order=self.order)[held]
 
-    def write(self, key: Any, values, *, threads: int | None = None) -> SaveStats:
-        """Write ``values`` (cast to the dtype and broadcast to the selection's shape, as NumPy assigns)
-        into the elements ``key`` selects; returns what was written (chunks, raw bytes, encoded bytes)."""
-        if self.mode != "r+":
-            raise InvalidArrayError(f"{self.path} is open for reading only; open it with mode=\"r+\" to write")
-        plan = _plan(key, self.shape)
-        try:
-            data = np.broadcast_to(np.asarray(values, dtype=self.dtype), plan.shape)
-        except ValueError as e:
-            raise InvalidArrayError(f"cannot write values of shape {np.shape(values)} into a selection of "
-                                    f"shape {plan.shape}: {e}") from None
-        if self.dtype.hasobject:
-            return self._write_objects(plan, plan.view(data))
-        written = self._handle.write(plan.view(data), plan.start, plan.count, plan.step, self.max_bytes,
-                                     _threads(threads))
-        return SaveStats(*written)
-
     def _write_objects(self, plan: _Plan, view: np.ndarray) -> SaveStats:
         """Writes variable-length items (``view``: the selection's shape) chunk by chunk: each chunk the
         selection touches is read (missing: the fill value), updated, encoded with the array's codecs
         (brickwork's, in Rust) and replaced atomically."""
-        from .codecs import Pipeline
-
-        filters, compressor = self._handle.codecs()
-        codec = Pipeline(filters=[json.loads(f) for f in filters],
-                         compressor=None if compressor is None else json.loads(compressor))
+        codec = self._object_codec()
         chunks = bytes_in = bytes_out = 0
         for coords, selected, held in self._object_chunks(plan):
             items = self._handle.read_chunk_objects(coords, self.max_bytes)
@@ -364,7 +515,6 @@ class Array:
             chunks, bytes_in, bytes_out = chunks + 1, bytes_in + chunk.size, bytes_out + len(encoded)
         return SaveStats(chunks, bytes_in, bytes_out)
 
-
     def _object_chunks(self, plan: _Plan):
         """For every chunk the selection touches: its grid position, and the indices of the elements it
         holds in the selection's view and in the chunk (shaped ``chunks``; a 0-d array is one chunk of
@@ -372,16 +522,54 @@ class Array:
         if not self.shape:
             yield [0], (), (0,)
             return
-        per_axis = [_chunk_spans(s, n, t, c, size)
-                    for s, n, t, c, size in zip(plan.start, plan.count, plan.step, self.chunks, self.shape)]
+        per_axis = [_chunk_spans(a, c, size) for a, c, size in zip(plan.axes, self.chunks, self.shape)]
         for spans in itertools.product(*per_axis):
-            yield [g for g, _, _ in spans], tuple(k for _, k, _ in spans), tuple(h for _, _, h in spans)
+            held = tuple(h for _, _, h in spans)
+            if any(isinstance(h, np.ndarray) for h in held):
+                # lists along some axis: index every axis with an array, each on its own
+                held = np.ix_(*[np.arange(c)[h] if isinstance(h, slice) else h for h, c in zip(held, self.chunks)])
+            yield [g for g, _, _ in spans], tuple(k for _, k, _ in spans), held
 
 
-def _chunk_spans(start: int, count: int, step: int, chunk: int, size: int) -> list:
-    """Along one axis of a selection (``count`` indices from ``start`` in steps of ``step``): for every
-    chunk holding some, ``(chunk position, slice of the selection, slice of the chunk)``."""
+class _Indexer:
+    """``Array.oindex`` and ``Array.vindex``: ``[key]`` reads, ``[key] = values`` writes."""
+
+    def __init__(self, array: Array, kind: str):
+        self._array, self._kind = array, kind
+
+    def __getitem__(self, key):
+        if self._kind == "vindex":
+            return self._array.get_coordinate_selection(key)
+        return self._array.get_orthogonal_selection(key)
+
+    def __setitem__(self, key, values) -> None:
+        if self._kind == "vindex":
+            self._array.set_coordinate_selection(key, values)
+        else:
+            self._array.set_orthogonal_selection(key, values)
+
+
+def _no_fields(fields) -> None:
+    if fields is not None:
+        raise InvalidArrayError("fields= (of structured dtypes) is not offered; read the selection and "
+                                "index the result by field")
+
+
+def _chunk_spans(axis, chunk: int, size: int) -> list:
+    """Along one axis of a selection (``(start, count, step)``, or strictly increasing indices): for
+    every chunk holding some, ``(chunk position, slice of the selection, slice or indices of the
+    chunk)``."""
     spans = []
+    if not isinstance(axis, tuple):
+        if len(axis) == 0:
+            return spans
+        grid = axis // chunk
+        starts = [0] + list(np.flatnonzero(np.diff(grid)) + 1)
+        for k0, k1 in zip(starts, starts[1:] + [len(axis)]):
+            g = int(grid[k0])
+            spans.append((g, slice(k0, k1), axis[k0:k1] - g * chunk))
+        return spans
+    start, count, step = axis
     if count == 0:
         return spans
     last = start + (count - 1) * step
@@ -400,12 +588,12 @@ def _reopen(path: str, mode: str, max_bytes: int) -> Array:
 
 
 class _Plan(NamedTuple):
-    """A NumPy basic index of an array, as a selection for the native reader and writer."""
+    """A NumPy basic index, or an orthogonal index (``oindex``), of an array, as a selection for the
+    native reader and writer."""
 
-    #: per array axis: the first index, how many, and the (positive) step
-    start: list
-    count: list
-    step: list
+    #: per array axis: ``(start, count, step)`` with a positive step, or an int64 array of strictly
+    #: increasing indices (an orthogonal selection's list)
+    axes: list
     #: the result's shape
     shape: tuple
     #: the result axes ``None`` added
@@ -414,6 +602,9 @@ class _Plan(NamedTuple):
     picked: list
     #: the array axes read backwards (negative steps)
     flipped: list
+    #: ``(array axis, inverse)`` for lists asked for out of order or with repeats: the selection reads
+    #: their sorted distinct indices, and ``take(inverse)`` along the axis gives what was asked for
+    reorder: list
 
     def view(self, result: np.ndarray) -> np.ndarray:
         """A view of ``result`` (of the result's shape) with one axis per array axis, each in the
@@ -428,9 +619,46 @@ class _Plan(NamedTuple):
                               for a in range(view.ndim))]
         return view
 
+    def selected_shape(self) -> tuple:
+        """Per array axis, how many indices the native side selects (the distinct ones of lists)."""
+        return tuple(a[1] if isinstance(a, tuple) else len(a) for a in self.axes)
 
-def _plan(key: Any, shape: tuple) -> _Plan:
-    """NumPy's basic indexing of an array of ``shape`` by ``key``, checked as NumPy checks it."""
+
+def _is_list_key(k) -> bool:
+    """Whether ``k`` is an index list of an orthogonal or coordinate selection: a list, or an array of at
+    least one dimension, of integers or booleans (zarr-python's test)."""
+    if isinstance(k, np.ndarray):
+        return k.ndim > 0 and (k.dtype.kind in "uib")
+    return isinstance(k, list) and all(isinstance(i, (int, np.integer, bool, np.bool_)) for i in k)
+
+
+def _axis_indices(k, n: int, axis: int) -> np.ndarray:
+    """The indices a list key picks along an axis of length ``n`` (booleans: where true), negative ones
+    counting from the end, checked against the axis."""
+    arr = np.asarray(k)
+    if arr.ndim != 1:
+        raise IndexError(f"an orthogonal index along axis {axis} must be 1-d, got shape {arr.shape}")
+    if arr.dtype == bool:
+        if len(arr) != n:
+            raise IndexError(f"a boolean index along axis {axis} must have the axis' length {n}, got {len(arr)}")
+        return np.flatnonzero(arr).astype(np.int64)
+    if arr.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if arr.dtype.kind not in "ui":
+        raise IndexError(f"indices along axis {axis} must be integers or booleans, got {arr.dtype}")
+    if arr.dtype.kind == "u" and arr.max() > np.iinfo(np.int64).max:
+        raise IndexError(f"index {arr.max()} is out of bounds for axis {axis} with size {n}")
+    idx = arr.astype(np.int64)
+    bad = (idx < -n) | (idx >= n)
+    if bad.any():
+        raise IndexError(f"index {idx[bad][0]} is out of bounds for axis {axis} with size {n}")
+    return np.where(idx < 0, idx + n, idx)
+
+
+def _plan(key: Any, shape: tuple, orthogonal: bool = False) -> _Plan:
+    """NumPy's basic indexing of an array of ``shape`` by ``key``, checked as NumPy checks it; with
+    ``orthogonal``, also 1-d lists or arrays of integers or booleans, each selecting along its own axis
+    (zarr-python's ``oindex``)."""
     key = key if isinstance(key, tuple) else (key,)
     if sum(k is Ellipsis for k in key) > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
@@ -444,7 +672,7 @@ def _plan(key: Any, shape: tuple) -> _Plan:
         key = key[:at] + tuple(rest) + key[at + 1:]
     else:
         key = key + tuple(rest)
-    start, count, step, result_shape, new_axes, picked, flipped = [], [], [], [], [], [], []
+    axes, result_shape, new_axes, picked, flipped, reorder = [], [], [], [], [], []
     axis = 0
     for k in key:
         if k is None:
@@ -455,27 +683,95 @@ def _plan(key: Any, shape: tuple) -> _Plan:
         if isinstance(k, slice):
             r = range(*k.indices(n))
             if not r:
-                start.append(0), count.append(0), step.append(1)
+                axes.append((0, 0, 1))
             elif r.step > 0:
-                start.append(r.start), count.append(len(r)), step.append(r.step)
+                axes.append((r.start, len(r), r.step))
             else:
-                start.append(r[-1]), count.append(len(r)), step.append(-r.step)
+                axes.append((r[-1], len(r), -r.step))
                 flipped.append(axis)
             result_shape.append(len(r))
+        elif orthogonal and _is_list_key(k):
+            idx = _axis_indices(k, n, axis)
+            if len(idx) > 1 and not (idx[1:] > idx[:-1]).all():
+                idx, inverse = np.unique(idx, return_inverse=True)
+                reorder.append((axis, inverse.reshape(-1)))
+                result_shape.append(len(inverse))
+            else:
+                result_shape.append(len(idx))
+            axes.append(idx)
         else:
             try:
                 if isinstance(k, (bool, np.bool_)):
                     raise TypeError
                 i = operator.index(k)
             except TypeError:
-                raise IndexError(
-                    "brickwork.zarr.Array takes integers, slices, ... and None as indices (NumPy's basic "
-                    f"indexing), got {type(k).__name__} {k!r}; for fancy indexing, read the enclosing "
-                    "region and index the NumPy result"
-                ) from None
+                how = ("integers, slices, ... and 1-d lists or arrays of integers or booleans (an "
+                       "orthogonal selection)" if orthogonal else
+                       "integers, slices, ... and None (NumPy's basic indexing); lists or arrays of "
+                       "integers or booleans select with .oindex[...] (per axis) or .vindex[...] (points)")
+                raise IndexError(f"brickwork.zarr.Array takes {how} as indices, got {type(k).__name__} "
+                                 f"{k!r}") from None
             if not -n <= i < n:
                 raise IndexError(f"index {i} is out of bounds for axis {axis} with size {n}")
-            start.append(i % n), count.append(1), step.append(1)
+            axes.append((i % n, 1, 1))
             picked.append(axis)
         axis += 1
-    return _Plan(start, count, step, tuple(result_shape), new_axes, picked, flipped)
+    return _Plan(axes, tuple(result_shape), new_axes, picked, flipped, reorder)
+
+
+def _points(key: Any, shape: tuple) -> tuple:
+    """A coordinate selection (one integer array per axis, broadcast together) or a mask selection (a
+    boolean array of the array's shape) of an array of ``shape``: ``(coordinates, result shape)``, the
+    coordinates as an ``(n, ndim)`` int64 array (zarr-python's ``vindex``)."""
+    if not shape:
+        raise IndexError("a 0-d array has no coordinates to select; read it with a[()]")
+    key = key if isinstance(key, tuple) else (key,)
+    if len(key) == 1 and np.asarray(key[0]).dtype == bool:
+        mask = np.asarray(key[0])
+        if mask.shape != tuple(shape):
+            raise IndexError(f"a mask selection needs a boolean array of the array's shape {tuple(shape)}, "
+                             f"got {mask.shape}")
+        coords = np.argwhere(mask).astype(np.int64)
+        return coords, (len(coords),)
+    if len(key) != len(shape):
+        raise IndexError(f"a coordinate selection needs one integer array per axis ({len(shape)}), or a "
+                         f"boolean mask of the array's shape; got {len(key)} indices")
+    arrays = []
+    for axis, (k, n) in enumerate(zip(key, shape)):
+        arr = np.asarray(k)
+        if arr.dtype.kind not in "ui" and not (arr.size == 0 and arr.dtype.kind == "f"):
+            raise IndexError(f"a coordinate selection takes integer arrays; axis {axis} has {arr.dtype}"
+                             " (use a mask of the array's shape for booleans)")
+        arrays.append(_axis_indices(arr.reshape(-1), n, axis).reshape(arr.shape))
+    try:
+        arrays = np.broadcast_arrays(*arrays)
+    except ValueError as e:
+        raise IndexError(f"the coordinate arrays do not broadcast together: {e}") from None
+    coords = np.stack([a.reshape(-1) for a in arrays], axis=1) if arrays[0].size else \
+        np.zeros((0, len(shape)), dtype=np.int64)
+    return np.ascontiguousarray(coords, dtype=np.int64), arrays[0].shape
+
+
+def _kind(key: Any, ndim: int) -> str:
+    """How ``Array.__getitem__`` reads ``key``, by zarr-python's rules: ``"vindex"`` for a boolean array
+    (a mask), for a list on a 1-d array, or for integer lists or arrays along every axis (with
+    integers, no slices); ``"oindex"`` for lists along one axis (with integers and slices) or along
+    every axis; else ``"basic"``."""
+    t = key if isinstance(key, tuple) else (key,)
+    lists = [_is_list_key(k) for k in t]
+    if not any(lists):
+        return "basic"
+    if (isinstance(key, np.ndarray) and key.dtype == bool) or (ndim == 1 and not isinstance(key, tuple)):
+        return "vindex"
+
+    def integers(k, is_list):
+        if is_list:
+            return np.asarray(k).dtype != bool
+        return isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_))
+
+    if len(t) == ndim and all(integers(k, is_list) for k, is_list in zip(t, lists)):
+        return "vindex"
+    if sum(lists) == 1 or (len(t) == ndim and all(lists)):
+        return "oindex"
+    raise IndexError("lists or arrays along more than one axis, mixed with slices: select with "
+                     ".oindex[...] (each list along its own axis) or .vindex[...] (points)")

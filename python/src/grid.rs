@@ -11,11 +11,11 @@
 use brickwork::core::config;
 use brickwork::core::{Limits, ObjectArray};
 use brickwork::grid::zarr::{ZarrArray, ZarrFormat};
-use brickwork::grid::{self, ChunkGrid, Edge, Layout, Selection, ZarrOptions};
+use brickwork::grid::{self, ChunkGrid, Edge, Indices, Layout, Selection, ZarrOptions};
 use brickwork::{DType, Error, Order};
 use numpy::npyffi::NPY_ARRAY_WRITEABLE;
 use numpy::prelude::*;
-use numpy::PyUntypedArray;
+use numpy::{PyReadonlyArray1, PyReadonlyArray2, PyUntypedArray};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList};
 
@@ -437,30 +437,68 @@ impl ZarrHandle {
         )
     }
 
-    /// `read(out, start, count, step, max_bytes, threads)`: reads the selection (per axis `count`
-    /// indices from `start` in steps of `step`) into `out`, whose shape is `count` (for a 0-d array:
-    /// `out` is 0-d and the lists are empty), decoding each chunk in a buffer of at most `max_bytes`.
-    #[allow(clippy::too_many_arguments)]
+    /// `read(out, axes, max_bytes, threads)`: reads the selection into `out`, whose shape is the
+    /// selection's. `axes` has, per axis, a `(start, count, step)` tuple or a 1-d int64 array of strictly
+    /// increasing indices (an orthogonal selection); for a 0-d array `out` is 0-d and `axes` empty. Each
+    /// chunk is decoded in a buffer of at most `max_bytes`.
     fn read(
         &self,
         py: Python<'_>,
         out: &Bound<'_, PyUntypedArray>,
-        start: Vec<usize>,
-        count: Vec<usize>,
-        step: Vec<usize>,
+        axes: Vec<AxisArg<'_>>,
         max_bytes: u64,
         threads: Option<usize>,
     ) -> PyResult<()> {
         let raw = writable(out).map_err(|e| to_pyerr(py, e))?;
-        let (sel, layout) = self
-            .selection(&raw, start, count, step)
-            .map_err(|e| to_pyerr(py, e))?;
+        let (sel, layout) = self.selection(&raw, axes).map_err(|e| to_pyerr(py, e))?;
         // SAFETY: `out` is alive for this call and no other Rust slice of its memory exists.
         let dst = unsafe { raw.bytes_mut() };
         run_detached(py, || {
             self.inner
                 .read_selection_into(&sel, dst, &layout, max_bytes, threads)
         })
+    }
+
+    /// `read_points(out, points, max_bytes, threads)`: reads the elements at `points` (an `(n, ndim)`
+    /// int64 array of coordinates, any order, repeats allowed) into `out` (shape `(n,)`).
+    fn read_points(
+        &self,
+        py: Python<'_>,
+        out: &Bound<'_, PyUntypedArray>,
+        points: PyReadonlyArray2<'_, i64>,
+        max_bytes: u64,
+        threads: Option<usize>,
+    ) -> PyResult<()> {
+        let raw = writable(out).map_err(|e| to_pyerr(py, e))?;
+        let coords = coordinates(points.as_array().iter()).map_err(|e| to_pyerr(py, e))?;
+        // SAFETY: `out` is alive for this call and no other Rust slice of its memory exists.
+        let dst = unsafe { raw.bytes_mut() };
+        run_detached(py, || {
+            self.inner
+                .read_points_into(&coords, dst, &raw.layout, max_bytes, threads)
+        })
+    }
+
+    /// `write_points(src, points, max_bytes, threads) -> (chunks, bytes_in, bytes_out)`: writes item
+    /// `j` of `src` (shape `(n,)`) to the element at row `j` of `points` (as for `read_points`; of
+    /// repeated points the later wins).
+    fn write_points(
+        &self,
+        py: Python<'_>,
+        src: &Bound<'_, PyUntypedArray>,
+        points: PyReadonlyArray2<'_, i64>,
+        max_bytes: u64,
+        threads: Option<usize>,
+    ) -> PyResult<(u64, u64, u64)> {
+        let raw = RawArray::of(src).map_err(|e| to_pyerr(py, e))?;
+        let coords = coordinates(points.as_array().iter()).map_err(|e| to_pyerr(py, e))?;
+        // SAFETY: `src` is alive for this call.
+        let data = unsafe { raw.bytes() };
+        let stats = run_detached(py, || {
+            self.inner
+                .write_points(&coords, data, &raw.layout, max_bytes, threads)
+        })?;
+        Ok((stats.chunks, stats.bytes_in, stats.bytes_out))
     }
 
     /// `read_chunk_objects(coords, max_bytes)`: the items of the chunk at grid position `coords` of an
@@ -494,24 +532,19 @@ impl ZarrHandle {
         run_detached(py, || self.inner.write_chunk_bytes(&coords, encoded))
     }
 
-    /// `write(src, start, count, step, max_bytes, threads) -> (chunks, bytes_in, bytes_out)`: writes
-    /// `src` (the selection's shape, as for `read`) into the selected elements; chunks the selection
+    /// `write(src, axes, max_bytes, threads) -> (chunks, bytes_in, bytes_out)`: writes `src` (the
+    /// selection's shape, `axes` as for `read`) into the selected elements; chunks the selection
     /// covers only in part are read, updated and written back.
-    #[allow(clippy::too_many_arguments)]
     fn write(
         &self,
         py: Python<'_>,
         src: &Bound<'_, PyUntypedArray>,
-        start: Vec<usize>,
-        count: Vec<usize>,
-        step: Vec<usize>,
+        axes: Vec<AxisArg<'_>>,
         max_bytes: u64,
         threads: Option<usize>,
     ) -> PyResult<(u64, u64, u64)> {
         let raw = RawArray::of(src).map_err(|e| to_pyerr(py, e))?;
-        let (sel, layout) = self
-            .selection(&raw, start, count, step)
-            .map_err(|e| to_pyerr(py, e))?;
+        let (sel, layout) = self.selection(&raw, axes).map_err(|e| to_pyerr(py, e))?;
         // SAFETY: `src` is alive for this call.
         let data = unsafe { raw.bytes() };
         let stats = run_detached(py, || {
@@ -522,6 +555,23 @@ impl ZarrHandle {
     }
 }
 
+/// One axis of a selection from Python: `(start, count, step)` or an int64 array of indices.
+#[derive(FromPyObject)]
+enum AxisArg<'py> {
+    Range(usize, usize, usize),
+    List(PyReadonlyArray1<'py, i64>),
+}
+
+/// Non-negative coordinates (or indices) from Python's int64s.
+fn coordinates<'a>(values: impl Iterator<Item = &'a i64>) -> Result<Vec<usize>, Error> {
+    values
+        .map(|&v| {
+            usize::try_from(v)
+                .map_err(|_| Error::InvalidArray(format!("index {v} is negative; indices here count from 0")))
+        })
+        .collect()
+}
+
 impl ZarrHandle {
     /// The Python objects of a chunk's items, for `read_chunk_objects`.
     fn objects<'py>(py: Python<'py>, items: ObjectArray) -> PyResult<Bound<'py, PyAny>> {
@@ -529,17 +579,11 @@ impl ZarrHandle {
         Ok(numpy::PyArray1::from_vec(py, objects).into_any())
     }
 
-    /// The selection the Python lists name, and the layout of `array` as its shape (a 0-d array is
-    /// stored as one chunk of one element: its selection is that element, with empty lists).
-    fn selection(
-        &self,
-        array: &RawArray,
-        start: Vec<usize>,
-        count: Vec<usize>,
-        step: Vec<usize>,
-    ) -> Result<(Selection, Layout), Error> {
+    /// The selection `axes` names, and the layout of `array` as its shape (a 0-d array is stored as one
+    /// chunk of one element: its selection is that element, with no axes).
+    fn selection(&self, array: &RawArray, axes: Vec<AxisArg<'_>>) -> Result<(Selection, Layout), Error> {
         if self.inner.shape().is_empty() {
-            if !(start.is_empty() && count.is_empty() && step.is_empty() && array.layout.shape().is_empty()) {
+            if !(axes.is_empty() && array.layout.shape().is_empty()) {
                 return Err(Error::InvalidArray(
                     "a 0-d array is read and written whole, through a 0-d array".into(),
                 ));
@@ -553,7 +597,14 @@ impl ZarrHandle {
             )?;
             return Ok((Selection::all(&[1]), layout));
         }
-        let sel = Selection::new(self.inner.shape(), &start, &count, &step)?;
+        let axes = axes
+            .into_iter()
+            .map(|a| match a {
+                AxisArg::Range(start, count, step) => Ok(Indices::Range { start, count, step }),
+                AxisArg::List(v) => Ok(Indices::List(coordinates(v.as_array().iter())?)),
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        let sel = Selection::of(self.inner.shape(), axes)?;
         Ok((sel, array.layout.clone()))
     }
 }

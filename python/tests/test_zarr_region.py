@@ -163,8 +163,9 @@ def test_zero_d_arrays_and_scalars(tmp_path):
 
 
 @pytest.mark.parametrize("key, says", [
-    ([1, 2], "basic indexing"),
-    (np.array([1, 2]), "basic indexing"),
+    (([1, 2], slice(None), [0, 1]), r"\.oindex\[\.\.\.\] \(each list along its own axis\)"),
+    (np.array([[1, 2]]), "must be 1-d"),
+    ((0, [1.5]), "got list"),
     (True, "basic indexing"),
     (1.5, "basic indexing"),
     ((0, 0, 0, 0), "too many indices"),
