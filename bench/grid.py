@@ -275,15 +275,23 @@ def region_table(quick: bool, repeats: int) -> list[str]:
     shard = tuple(s // 2 for s in shape)
     image = volume(shape, "u2", "C")
     h = [s // 2 for s in shape]
+    rng = np.random.default_rng(0)
+    rows_picked = np.sort(rng.choice(shape[0], 40, replace=False))
+    points = np.unravel_index(rng.choice(int(np.prod(shape)), 10_000, replace=False), shape)  # distinct
+    # (name, what selects: "" for a[key], else .oindex or .vindex, key, NumPy's equivalent key)
     reads = [
-        ("one aligned 64³ chunk", np.s_[64:128, 64:128, 64:128]),
-        ("unaligned 100³", np.s_[30:130, h[1] - 50:h[1] + 50, 10:110]),
-        ("one plane [:, :, k]", np.s_[:, :, h[2] + 3]),
-        ("one column [i, j, :]", np.s_[h[0], h[1], :]),
-        ("every 4th element [::4, ::4, ::4]", np.s_[::4, ::4, ::4]),
+        ("one aligned 64³ chunk", "", np.s_[64:128, 64:128, 64:128], None),
+        ("unaligned 100³", "", np.s_[30:130, h[1] - 50:h[1] + 50, 10:110], None),
+        ("one plane [:, :, k]", "", np.s_[:, :, h[2] + 3], None),
+        ("one column [i, j, :]", "", np.s_[h[0], h[1], :], None),
+        ("every 4th element [::4, ::4, ::4]", "", np.s_[::4, ::4, ::4], None),
+        ("oindex: 40 random rows, [rows, :, 64:128]", "oindex", np.s_[rows_picked, :, 64:128],
+         np.s_[rows_picked, :, 64:128]),
+        ("vindex: 10,000 random points", "vindex", points, points),
     ]
     write = ("write unaligned 100³", np.s_[30:130, h[1] - 50:h[1] + 50, 10:110])
     block = volume((100, 100, 100), "u2", "C")
+    point_values = rng.integers(0, 60000, 10_000).astype("u2")
     rows = ["| uint16 " + "×".join(map(str, shape)) + ", 64³ chunks, zstd level 1 | region | MB | zarr-python ms "
             "| brickwork ms | × |",
             "|---|---|---:|---:|---:|---:|"]
@@ -302,10 +310,12 @@ def region_table(quick: bool, repeats: int) -> list[str]:
                                       dtype="u2", zarr_format=3, compressors=ZstdCodec(level=1), fill_value=0)
                 z[:] = image
             b = bz.open(path, mode="r+")
-            for name, key in reads:
-                assert np.array_equal(z[key], image[key]) and np.array_equal(b[key], image[key]), name
-                t_z, t_b = best([lambda: z[key], lambda: b[key]], repeats)
-                rows.append(f"| {label} | {name} | {image[key].nbytes / 1e6:.2f} | {t_z * 1e3:.2f} | {t_b * 1e3:.2f} "
+            for name, how, key, numpy_key in reads:
+                zi, bi = (getattr(z, how), getattr(b, how)) if how else (z, b)
+                expect = image[key if numpy_key is None else numpy_key]
+                assert np.array_equal(zi[key], expect) and np.array_equal(bi[key], expect), name
+                t_z, t_b = best([lambda: zi[key], lambda: bi[key]], repeats)
+                rows.append(f"| {label} | {name} | {expect.nbytes / 1e6:.2f} | {t_z * 1e3:.2f} | {t_b * 1e3:.2f} "
                             f"| {t_z / t_b:.2f} |")
                 print(rows[-1], flush=True)
             name, key = write
@@ -320,6 +330,18 @@ def region_table(quick: bool, repeats: int) -> list[str]:
             assert np.array_equal(b[key], block) and np.array_equal(z[key], block)
             rows.append(f"| {label} | {name} | {block.nbytes / 1e6:.2f} | {t_z * 1e3:.2f} | {t_b * 1e3:.2f} "
                         f"| {t_z / t_b:.2f} |")
+            print(rows[-1], flush=True)
+
+            def zpoints():
+                z.vindex[points] = point_values
+
+            def bpoints():
+                b.vindex[points] = point_values
+
+            t_z, t_b = best([zpoints, bpoints], repeats)
+            assert np.array_equal(b.vindex[points], point_values) and np.array_equal(z.vindex[points], point_values)
+            rows.append(f"| {label} | vindex: write 10,000 random points | {point_values.nbytes / 1e6:.2f} "
+                        f"| {t_z * 1e3:.2f} | {t_b * 1e3:.2f} | {t_z / t_b:.2f} |")
             print(rows[-1], flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -2,7 +2,9 @@
 //! bytes: a region read (the index, then only the inner chunks it needs, read from the file by offset)
 //! must give a clear error or exactly that region of what decoding the whole shard gives; a region write
 //! must fail on a shard that does not decode, leaving the file as it was, and otherwise leave the shard
-//! holding the old elements with the region replaced. Never a panic, never an allocation sized by the file.
+//! holding the old elements with the region replaced. Reads of lists of indices per axis (orthogonal
+//! selections) and of single points are held to the same. Never a panic, never an allocation sized by
+//! the file.
 #![no_main]
 
 use std::path::PathBuf;
@@ -10,7 +12,7 @@ use std::sync::OnceLock;
 
 use brickwork_core::Order;
 use brickwork_grid::zarr::{ZarrArray, DEFAULT_MAX_ARRAY_BYTES};
-use brickwork_grid::{Layout, Selection};
+use brickwork_grid::{Indices, Layout, Selection};
 
 const META: &str = r#"{"zarr_format": 3, "node_type": "array", "shape": [4, 6], "data_type": "uint16",
   "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [4, 6]}}, "fill_value": 7,
@@ -48,6 +50,28 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
                 let at = (r * 6 + c) * 2;
                 assert_eq!(region[(i * 3 + j) * 2..][..2], whole[at..at + 2]);
             }
+        }
+    }
+    // rows 0 and 3 of columns 0, 1 and 5 (lists), and four points (one repeated), likewise
+    let lists = Selection::of(&[4, 6], vec![Indices::List(vec![0, 3]), Indices::List(vec![0, 1, 5])]).unwrap();
+    let mut picked = vec![0u8; 12];
+    let read = z.read_selection_into(&lists, &mut picked, &layout, DEFAULT_MAX_ARRAY_BYTES, Some(1));
+    let points = [3usize, 5, 0, 0, 1, 4, 3, 5];
+    let mut at_points = vec![0u8; 8];
+    let line = Layout::contiguous(&[4], 2, Order::C).unwrap();
+    let read_points = z.read_points_into(&points, &mut at_points, &line, DEFAULT_MAX_ARRAY_BYTES, Some(1));
+    if decoded {
+        read.expect("lists of a shard that decodes read");
+        read_points.expect("points of a shard that decodes read");
+        for (i, r) in [0usize, 3].iter().enumerate() {
+            for (j, c) in [0usize, 1, 5].iter().enumerate() {
+                let at = (r * 6 + c) * 2;
+                assert_eq!(picked[(i * 3 + j) * 2..][..2], whole[at..at + 2]);
+            }
+        }
+        for (j, p) in points.chunks(2).enumerate() {
+            let at = (p[0] * 6 + p[1]) * 2;
+            assert_eq!(at_points[j * 2..][..2], whole[at..at + 2]);
         }
     }
     // write the region (partly covered inner chunks are decoded, updated and encoded again)

@@ -11,9 +11,11 @@ chunks are padded to full size. Every file is written to a temporary name and re
 comes last, so a crash never leaves a truncated chunk; a failed save removes what it wrote. ``load`` reads
 either format as zarr-python writes it, with any codec brickwork knows, sharded Zarr v3 arrays included;
 missing chunks read as the fill value. ``open`` gives an :class:`Array` that reads any region NumPy's
-basic indexing can name (integers, slices with any step, ``...``, ``None``), decoding only the chunks
-the region touches (of a shard, only its index and the inner chunks it needs), in parallel; Dask reads
-it too (``dask.array.from_array(brickwork.zarr.open(path), chunks=...)``). Writing a region encodes the
+basic indexing can name (integers, slices with any step, ``...``, ``None``), zarr-python's orthogonal
+selections (``a.oindex[[0, 5], :, mask]``) and coordinate or mask selections (``a.vindex[rows, cols]``,
+``a.vindex[mask]``), decoding only the chunks the selection touches (of a shard, only its index and the
+inner chunks it needs), each once, in parallel; Dask reads it too
+(``dask.array.from_array(brickwork.zarr.open(path), chunks=...)``). Writing a selection encodes the
 chunks it covers from the data alone and reads, updates and rewrites the ones it covers in part, each
 replaced atomically (processes writing disjoint chunks may run at once, as with zarr-python).
 
@@ -191,8 +193,15 @@ class Array:
     inner chunks it needs). ``a.read(key, out=..., threads=...)`` does the same into an existing array.
     Opened with ``mode="r+"``, ``a[key] = values`` (or ``a.write(key, values, threads=...)``) writes
     the region: ``values`` is cast to the array's dtype and broadcast to the region's shape as NumPy
-    assignment does. Fancy (integer-array and boolean) indexing is not offered: read the enclosing region
-    and index the result. The metadata is read once, when the array is opened.
+    assignment does.
+
+    Fancy indexing is zarr-python's: ``a.oindex[key]`` (orthogonal: a list, integer array or boolean
+    array along any axis selects along that axis alone) and ``a.vindex[key]`` (coordinates: one integer
+    array per axis, broadcast together, naming points; or a boolean mask of the array's shape), read and
+    written, with the ``get_*_selection``/``set_*_selection`` methods. ``a[key]`` with lists or arrays
+    chooses between them by zarr-python's rules: a mask, or integer arrays along every axis, are points;
+    a list along one axis (or lists along every axis) is orthogonal. The metadata is read once, when the
+    array is opened.
     """
 
     def __init__(self, path: str | os.PathLike, *, mode: str = "r", max_bytes: int = DEFAULT_MAX_ARRAY_BYTES):
@@ -312,6 +321,13 @@ class Array:
         true (a 1-d result); ``a.vindex[key] = values`` writes them."""
         return _Indexer(self, "vindex")
 
+    @property
+    def blocks(self) -> _Indexer:
+        """Block selection (zarr-python's ``blocks``): ``a.blocks[i, 1:3]`` reads whole chunks (of a
+        sharded array, whole shards) by their grid position: integers and slices of step 1 over the
+        grid, each keeping its axis; ``a.blocks[key] = values`` writes them."""
+        return _Indexer(self, "blocks")
+
     def read(self, key: Any = ..., *, out=None, threads: int | None = None) -> np.ndarray:
         """The elements ``key`` selects (all of them by default) as a new array in the array's order, or
         written into ``out`` (of the selection's shape and the dtype's item size) and returned."""
@@ -367,6 +383,51 @@ class Array:
         if np.asarray(mask).dtype != bool:
             raise IndexError(f"a mask selection takes a boolean array, got {np.asarray(mask).dtype}")
         self.set_coordinate_selection((mask,), value, fields=fields)
+
+    def get_block_selection(self, selection: Any, *, out=None, fields=None) -> np.ndarray:
+        """``a.blocks[selection]``; into ``out`` when given."""
+        _no_fields(fields)
+        return self.read(self._block_region(selection), out=out)
+
+    def set_block_selection(self, selection: Any, value, *, fields=None) -> None:
+        """``a.blocks[selection] = value``."""
+        _no_fields(fields)
+        self.write(self._block_region(selection), value)
+
+    def _block_region(self, selection: Any) -> tuple:
+        """The region (slices) of the blocks ``selection`` names by grid position (zarr-python's block
+        indexing: the chunk grid, or the shard grid of a sharded array)."""
+        grid = self.shards or self.chunks
+        key = selection if isinstance(selection, tuple) else (selection,)
+        if sum(k is Ellipsis for k in key) > 1:
+            raise IndexError("an index can only have a single ellipsis ('...')")
+        if len(key) - (Ellipsis in key) > self.ndim:
+            raise IndexError(f"too many block indices for an array of {self.ndim} dimensions")
+        if Ellipsis in key:
+            at = key.index(Ellipsis)
+            key = key[:at] + (slice(None),) * (self.ndim - len(key) + 1) + key[at + 1:]
+        key = key + (slice(None),) * (self.ndim - len(key))
+        region = []
+        for axis, (k, n, c) in enumerate(zip(key, self.shape, grid)):
+            blocks = -(-n // c)
+            if isinstance(k, slice):
+                if k.step not in (None, 1):
+                    raise IndexError(f"block indexing takes slices of step 1, got step {k.step} along axis {axis}")
+                start, stop, _ = k.indices(blocks)
+            else:
+                try:
+                    if isinstance(k, (bool, np.bool_)):
+                        raise TypeError
+                    i = operator.index(k)
+                except TypeError:
+                    raise IndexError(f"block indexing takes integers and slices of step 1, got "
+                                     f"{type(k).__name__} {k!r}") from None
+                if not -blocks <= i < blocks:
+                    raise IndexError(f"block index {i} is out of bounds for axis {axis} with {blocks} blocks")
+                start = i % blocks
+                stop = start + 1
+            region.append(slice(min(start * c, n), min(max(start, stop) * c, n)))
+        return tuple(region)
 
     def _result(self, shape: tuple, out) -> np.ndarray:
         """``out`` checked against a result of ``shape``, or a new array for it (held to ``max_bytes``)."""
@@ -532,21 +593,19 @@ class Array:
 
 
 class _Indexer:
-    """``Array.oindex`` and ``Array.vindex``: ``[key]`` reads, ``[key] = values`` writes."""
+    """``Array.oindex``, ``Array.vindex`` and ``Array.blocks``: ``[key]`` reads, ``[key] = values``
+    writes."""
 
     def __init__(self, array: Array, kind: str):
         self._array, self._kind = array, kind
 
     def __getitem__(self, key):
-        if self._kind == "vindex":
-            return self._array.get_coordinate_selection(key)
-        return self._array.get_orthogonal_selection(key)
+        kind = {"vindex": "coordinate", "oindex": "orthogonal", "blocks": "block"}[self._kind]
+        return getattr(self._array, f"get_{kind}_selection")(key)
 
     def __setitem__(self, key, values) -> None:
-        if self._kind == "vindex":
-            self._array.set_coordinate_selection(key, values)
-        else:
-            self._array.set_orthogonal_selection(key, values)
+        kind = {"vindex": "coordinate", "oindex": "orthogonal", "blocks": "block"}[self._kind]
+        getattr(self._array, f"set_{kind}_selection")(key, values)
 
 
 def _no_fields(fields) -> None:

@@ -272,3 +272,27 @@ def test_zero_d_arrays_have_no_coordinates(tmp_path):
     bz.save(path, np.array(5, "u1"), chunks=())
     with pytest.raises(IndexError, match="0-d"):
         bz.open(path).vindex[[0]]
+
+
+@pytest.mark.parametrize("sharded", [False, True])
+def test_block_selections_match_zarr_python(tmp_path, sharded):
+    rng = np.random.default_rng(16)
+    a = rng.integers(0, 255, SHAPE).astype("u1")
+    path = tmp_path / "a.zarr"
+    ref = zarr.create_array(store=str(path), shape=SHAPE, chunks=(4, 4, 2), dtype="u1",
+                            shards=(8, 8, 4) if sharded else None)
+    ref[...] = a
+    z = bz.open(path, mode="r+")
+    for key in [0, -1, (1, 2), (slice(1, 3), 0, slice(None)), (..., 1), slice(-2, None), (2, ..., slice(0, 1)),
+                slice(2, 1)]:
+        np.testing.assert_array_equal(z.blocks[key], ref.blocks[key], err_msg=str(key))
+        np.testing.assert_array_equal(z.get_block_selection(key), ref.get_block_selection(key))
+    z.blocks[1, 0] = 7
+    ref.blocks[1, 0] = 7
+    z.set_block_selection((0, slice(1, 2), -1), 9)
+    ref.set_block_selection((0, slice(1, 2), -1), 9)
+    np.testing.assert_array_equal(bz.load(path), ref[...])
+    for key, says in [(slice(0, 4, 2), "step 1"), (9, "out of bounds"), ([0, 1], "integers and slices"),
+                      ((0, 0, 0, 0), "too many")]:
+        with pytest.raises(IndexError, match=says):
+            z.blocks[key]
