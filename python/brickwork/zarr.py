@@ -31,7 +31,7 @@ import itertools
 import json
 import operator
 import os
-import types
+from collections.abc import MutableMapping
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -40,7 +40,7 @@ from . import _native
 from ._grid import _array, _order, _sizes, _threads
 from .errors import InvalidArrayError, LimitError
 
-__all__ = ["save", "load", "info", "open", "create", "Array", "ArrayInfo", "SaveStats",
+__all__ = ["save", "load", "info", "open", "create", "Array", "ArrayInfo", "Attributes", "SaveStats",
            "DEFAULT_MAX_ARRAY_BYTES"]
 
 #: ``load`` (and reading an :class:`Array`) refuses results of more bytes than this, and chunks whose
@@ -151,18 +151,23 @@ def _store_options(dtype, ndim, chunks, compressor, filters, order, fill_value, 
         fill = (fill_value or "").encode()
     else:
         fill = None if fill_value is None else np.asarray(fill_value, dtype=dtype).tobytes()
-    if attributes is not None and not isinstance(attributes, dict):
-        raise InvalidArrayError(f"attributes must be a dict, got {type(attributes).__name__}")
-    try:
-        attributes_json = None if not attributes else json.dumps(attributes, allow_nan=False)
-    except (TypeError, ValueError) as e:
-        raise InvalidArrayError(f"attributes must hold JSON values (no NaN or infinity): {e}") from None
+    attributes_json = _attributes_json(attributes)
     return (
         _sizes(chunks, "chunks") if ndim else [],
         None if compressor is None else _config_json(compressor),
         [_config_json(f) for f in (filters or [])], _order(order), fill, dimension_separator, int(zarr_format),
         None if shards is None else _sizes(shards, "shards"), bool(overwrite), attributes_json,
     )
+
+
+def _attributes_json(attributes) -> str | None:
+    """User attributes as JSON text (None when there are none), checked."""
+    if attributes is not None and not isinstance(attributes, dict):
+        raise InvalidArrayError(f"attributes must be a dict, got {type(attributes).__name__}")
+    try:
+        return None if not attributes else json.dumps(attributes, allow_nan=False)
+    except (TypeError, ValueError) as e:
+        raise InvalidArrayError(f"attributes must hold JSON values (no NaN or infinity): {e}") from None
 
 
 def info(path: str | os.PathLike) -> ArrayInfo:
@@ -210,6 +215,10 @@ class Array:
         self.path = os.fspath(path)
         self.mode = mode
         self.max_bytes = int(max_bytes)
+        self._load()
+
+    def _load(self) -> None:
+        """Reads (again) the metadata."""
         self._handle = _native.ZarrHandle(self.path)
         shape, chunks, dtype, order, zarr_format, shards, fill = self._handle.info()
         self.info = ArrayInfo(tuple(shape), tuple(chunks), np.dtype(dtype), order, zarr_format,
@@ -230,16 +239,77 @@ class Array:
     nbytes = property(lambda self: self.size * self.info.dtype.itemsize, doc="Bytes of the whole array.")
 
     @property
-    def attrs(self) -> types.MappingProxyType:
+    def attrs(self) -> Attributes:
         """The user attributes stored with the array (v2: ``.zattrs``; v3: ``zarr.json``'s
-        ``attributes``), read when asked for; read-only here."""
+        ``attributes``), read when asked for; opened with ``mode="r+"``, ``a.attrs[key] = value``,
+        ``del a.attrs[key]``, ``a.attrs.update(...)`` and ``a.attrs.put(dict)`` write them (zarr-python's
+        ``Attributes``)."""
+        return Attributes(self)
+
+    def _read_attrs(self) -> dict:
         if self.zarr_format == 2:
             value = self._metadata(".zattrs", missing={})
         else:
             value = self._metadata().get("attributes", {})
         if not isinstance(value, dict):
             raise InvalidArrayError(f"{self.path}: the attributes are not a JSON object")
-        return types.MappingProxyType(value)
+        return value
+
+    def _write_attrs(self, attributes: dict) -> None:
+        self._writable()
+        self._handle.write_attributes(_attributes_json(attributes) or "{}")
+
+    def update_attributes(self, new_attributes: dict) -> Array:
+        """Adds ``new_attributes`` to the user attributes (zarr-python's ``update_attributes``); returns
+        the array."""
+        self.attrs.update(new_attributes)
+        return self
+
+    def resize(self, *new_shape) -> None:
+        """Change the array's shape (zarr-python's ``resize``: ``a.resize((100, 200))`` or
+        ``a.resize(100, 200)``; the number of dimensions stays). Chunks wholly outside the new shape are
+        deleted; elements beyond it in chunks it cuts through are set to the fill value, so that growing
+        the array again shows the fill value there (zarr-python leaves the old values); the metadata
+        file is rewritten with the new shape, everything else in it kept."""
+        self._writable()
+        shape = new_shape[0] if len(new_shape) == 1 and np.ndim(new_shape[0]) else new_shape
+        try:
+            shape = tuple(operator.index(n) for n in shape)
+        except TypeError:
+            raise InvalidArrayError(f"a shape is a sequence of integers, got {new_shape!r}") from None
+        if any(n < 0 for n in shape):
+            raise InvalidArrayError(f"shape must hold sizes of at least 0, got {shape}")
+        if len(shape) != self.ndim:
+            raise InvalidArrayError(f"an array of {self.ndim} dimensions is resized to a shape of as many; "
+                                    f"got {shape}")
+        self._handle.resize(list(shape), self.max_bytes, None)
+        self._load()
+
+    def append(self, data, axis: int = 0) -> tuple:
+        """Append ``data`` along ``axis`` (zarr-python's ``append``): the array grows by
+        ``data.shape[axis]`` and ``data`` is written there; the other axes must match. Returns the new
+        shape. If the write fails, the array is resized back."""
+        self._writable()
+        data = np.asanyarray(data)
+        if not self.ndim or data.ndim != self.ndim:
+            raise InvalidArrayError(f"data of {data.ndim} dimensions cannot be appended to an array of "
+                                    f"{self.ndim}")
+        axis = operator.index(axis)
+        if not -self.ndim <= axis < self.ndim:
+            raise InvalidArrayError(f"axis {axis} is out of range for an array of {self.ndim} dimensions")
+        axis %= self.ndim
+        if any(d != n for i, (d, n) in enumerate(zip(data.shape, self.shape)) if i != axis):
+            raise InvalidArrayError(f"data of shape {data.shape} cannot be appended to an array of shape "
+                                    f"{self.shape} along axis {axis}: the other axes differ")
+        old = self.shape
+        new = tuple(n + data.shape[axis] if i == axis else n for i, n in enumerate(old))
+        self.resize(new)
+        try:
+            self.write((slice(None),) * axis + (slice(old[axis], None),), data)
+        except BaseException:
+            self.resize(old)
+            raise
+        return self.shape
 
     def _metadata(self, name: str | None = None, missing: dict | None = None) -> dict:
         """The JSON object in the store's file ``name`` (default: its metadata file), read now."""
@@ -590,6 +660,48 @@ class Array:
                 # lists along some axis: index every axis with an array, each on its own
                 held = np.ix_(*[np.arange(c)[h] if isinstance(h, slice) else h for h, c in zip(held, self.chunks)])
             yield [g for g, _, _ in spans], tuple(k for _, k, _ in spans), held
+
+
+class Attributes(MutableMapping):
+    """An array's user attributes (zarr-python's ``Attributes``): read from the store at every access,
+    each change written at once (the array must be open with ``mode="r+"``)."""
+
+    def __init__(self, array: Array):
+        self._array = array
+
+    def __getitem__(self, key):
+        return self._array._read_attrs()[key]
+
+    def __iter__(self):
+        return iter(self._array._read_attrs())
+
+    def __len__(self) -> int:
+        return len(self._array._read_attrs())
+
+    def __setitem__(self, key, value) -> None:
+        self.update({key: value})
+
+    def __delitem__(self, key) -> None:
+        attributes = self._array._read_attrs()
+        del attributes[key]
+        self._array._write_attrs(attributes)
+
+    def update(self, *args, **kwargs) -> None:
+        """Adds or replaces several attributes in one write."""
+        attributes = self._array._read_attrs()
+        attributes.update(*args, **kwargs)
+        self._array._write_attrs(attributes)
+
+    def put(self, attributes: dict) -> None:
+        """Replaces every attribute with ``attributes``."""
+        self._array._write_attrs(dict(attributes))
+
+    def asdict(self) -> dict:
+        """The attributes as a new dict."""
+        return self._array._read_attrs()
+
+    def __repr__(self) -> str:
+        return repr(self._array._read_attrs())
 
 
 class _Indexer:

@@ -532,6 +532,27 @@ impl ZarrHandle {
         run_detached(py, || self.inner.write_chunk_bytes(&coords, encoded))
     }
 
+    /// `resize(new_shape, max_bytes, threads)`: changes the array's shape (the metadata file rewritten,
+    /// chunks wholly outside deleted, elements beyond the new shape in cut chunks set to the fill
+    /// value). This handle keeps the old shape: open the array again.
+    fn resize(
+        &self,
+        py: Python<'_>,
+        new_shape: Vec<usize>,
+        max_bytes: u64,
+        threads: Option<usize>,
+    ) -> PyResult<()> {
+        run_detached(py, || {
+            self.inner.resize(&new_shape, max_bytes, threads).map(|_| ())
+        })
+    }
+
+    /// `write_attributes(json)`: replaces the user attributes with the JSON object `json`.
+    fn write_attributes(&self, py: Python<'_>, json: &str) -> PyResult<()> {
+        let attributes = config::from_json(json).map_err(|e| to_pyerr(py, e))?;
+        run_detached(py, || self.inner.write_attributes(&attributes))
+    }
+
     /// `write(src, axes, max_bytes, threads) -> (chunks, bytes_in, bytes_out)`: writes `src` (the
     /// selection's shape, `axes` as for `read`) into the selected elements; chunks the selection
     /// covers only in part are read, updated and written back.

@@ -326,8 +326,8 @@ def test_attributes_both_ways(tmp_path, fmt):
     bz.save(path, np.zeros((4, 4), "u1"), chunks=(2, 2), zarr_format=fmt, attributes=attrs)
     assert dict(bz.open(path).attrs) == attrs
     assert zarr.open_array(str(path), mode="r").attrs.asdict() == attrs
-    with pytest.raises(TypeError):
-        bz.open(path).attrs["unit"] = "m"  # read-only
+    with pytest.raises(InvalidArrayError, match="reading only"):
+        bz.open(path).attrs["unit"] = "m"  # opened with mode="r"
     made = tmp_path / "made.zarr"
     bz.create(made, (4,), "<f4", chunks=(2,), zarr_format=fmt, attributes=attrs)
     assert zarr.open_array(str(made), mode="r").attrs.asdict() == attrs

@@ -22,6 +22,7 @@
 //! written too ([`points`]: zarr-python's `vindex`).
 
 mod points;
+mod resize;
 mod shard;
 mod v2;
 mod v3;
@@ -1515,6 +1516,96 @@ mod tests {
                 .unwrap_err();
             assert!(e.to_string().contains("one"), "{e}");
             assert_eq!(fs::read_dir(&p).unwrap().count(), before);
+            fs::remove_dir_all(&p).unwrap();
+        }
+    }
+
+    #[test]
+    fn resizes_keep_what_stays_and_fill_what_comes_back() {
+        let shape = [9usize, 10, 7];
+        let n: usize = shape.iter().product();
+        let values: Vec<u16> = (0..n as u16).map(|i| i.wrapping_mul(7919)).collect();
+        let data: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        let dtype = DType::parse("<u2").unwrap();
+        let layout = Layout::contiguous(&shape, 2, Order::C).unwrap();
+        let fill = 0xBEEFu16;
+        for (s, (format, order, shards, sep)) in [
+            (ZarrFormat::V2, Order::C, None, '.'),
+            (ZarrFormat::V2, Order::F, None, '/'),
+            (ZarrFormat::V3, Order::C, None, '.'),
+            (ZarrFormat::V3, Order::F, Some(vec![4, 6, 5]), '/'),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let p = tmp(&format!("resize-{s}"));
+            let opts = ZarrOptions {
+                chunks: if shards.is_some() {
+                    vec![2, 3, 5]
+                } else {
+                    vec![4, 3, 5]
+                },
+                compressor: Some(brickwork_core::config::from_json(r#"{"id":"zstd","level":1}"#).unwrap()),
+                order,
+                fill_value: Some(fill.to_le_bytes().to_vec()),
+                dimension_separator: Some(sep),
+                format,
+                shards,
+                attributes: brickwork_core::config::from_json(r#"{"units": "nm"}"#).unwrap(),
+                ..ZarrOptions::default()
+            };
+            let (z, _) = ZarrArray::create(&p, &data, &layout, dtype, &opts, None, &|_, _| {}).unwrap();
+            let files = |z: &ZarrArray| -> usize {
+                (0..z.grid.len())
+                    .filter(|&i| p.join(z.chunk_key(&z.grid.coords(i))).is_file())
+                    .count()
+            };
+            let before = files(&z);
+            // shrink through chunks on two axes and by whole chunks on none, then grow back
+            let small = [5usize, 4, 7];
+            let z2 = z.resize(&small, DEFAULT_MAX_ARRAY_BYTES, Some(2)).unwrap();
+            assert_eq!(z2.shape(), &small);
+            assert!(
+                files(&z2) < before,
+                "store {s}: chunks outside the new shape are deleted"
+            );
+            let reopened = ZarrArray::open(&p).unwrap();
+            assert_eq!(reopened.shape(), &small);
+            assert_eq!(
+                reopened.attributes().unwrap()["units"],
+                "nm",
+                "store {s}: the rest is kept"
+            );
+            let back = reopened.resize(&shape, DEFAULT_MAX_ARRAY_BYTES, None).unwrap();
+            let mut got = vec![0u8; n * 2];
+            back.read_into(&mut got, &layout, DEFAULT_MAX_ARRAY_BYTES, Some(2))
+                .unwrap();
+            for i in 0..shape[0] {
+                for j in 0..shape[1] {
+                    for k in 0..shape[2] {
+                        let at = (i * shape[1] + j) * shape[2] + k;
+                        let kept = i < small[0] && j < small[1] && k < small[2];
+                        let want = if kept { values[at] } else { fill };
+                        assert_eq!(
+                            got[at * 2..at * 2 + 2],
+                            want.to_le_bytes(),
+                            "store {s} at {i},{j},{k}"
+                        );
+                    }
+                }
+            }
+            // to nothing along an axis, and a wrong number of dimensions
+            let empty = back.resize(&[0, 10, 7], DEFAULT_MAX_ARRAY_BYTES, None).unwrap();
+            assert_eq!(files(&empty), 0, "store {s}");
+            let e = empty.resize(&[3, 3], DEFAULT_MAX_ARRAY_BYTES, None).unwrap_err();
+            assert!(e.to_string().contains("3 dimensions"), "{e}");
+            // attributes replaced, the metadata kept
+            let mut attributes = Map::new();
+            attributes.insert("scale".into(), json!([4, 4, 40]));
+            empty.write_attributes(&attributes).unwrap();
+            let again = ZarrArray::open(&p).unwrap();
+            assert_eq!(again.attributes().unwrap(), attributes);
+            assert_eq!(again.shape(), &[0, 10, 7]);
             fs::remove_dir_all(&p).unwrap();
         }
     }
