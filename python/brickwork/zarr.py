@@ -224,9 +224,12 @@ class Array:
         self.info = ArrayInfo(tuple(shape), tuple(chunks), np.dtype(dtype), order, zarr_format,
                               None if shards is None else tuple(shards))
         self._fill = fill
+        self._items_order = order
         if self.info.dtype.hasobject:
-            # variable-length items: the fill value is a JSON value, not bytes (v2 "", v3 "")
+            # variable-length items: the fill value is a JSON value, not bytes (v2 "", v3 ""); chunks of
+            # items are in the inner chunks' order, for a sharded array
             self._fill = self._metadata().get("fill_value")
+            self._items_order = self._handle.codecs()[2]
 
     shape = property(lambda self: self.info.shape, doc="The array's shape.")
     chunks = property(lambda self: self.info.chunks, doc="The chunk shape (of a sharded array: the inner chunks).")
@@ -582,16 +585,17 @@ class Array:
         if not self.dtype.hasobject:
             return SaveStats(*self._handle.write_points(data, coords, self.max_bytes, None))
         chunks = bytes_in = bytes_out = 0
-        codec = self._object_codec()
+        codec, pending = self._object_codec(), _Pending(self._handle)
         for chunk, which, at in self._point_chunks(coords):
             items = self._handle.read_chunk_objects(chunk, self.max_bytes)
             if items is None:
                 items = np.empty(int(np.prod(self.chunks)), dtype=object)
                 items[...] = self.fill_value
             items[at] = data[which]
-            encoded = codec.encode(items.reshape(self.chunks, order=self.order))
-            self._handle.write_chunk_bytes(chunk, encoded)
+            encoded = codec.encode(items.reshape(self.chunks, order=self._items_order))
+            pending.add(chunk, encoded)
             chunks, bytes_in, bytes_out = chunks + 1, bytes_in + len(which), bytes_out + len(encoded)
+        pending.flush()
         return SaveStats(chunks, bytes_in, bytes_out)
 
     def _point_chunks(self, coords: np.ndarray):
@@ -606,14 +610,14 @@ class Array:
         for lo, hi in zip(starts, list(starts[1:]) + [len(order)]):
             which = order[lo:hi]
             local = coords[which] - grid[lo] * chunk
-            at = np.ravel_multi_index(tuple(local.T), self.chunks, order=self.order)
+            at = np.ravel_multi_index(tuple(local.T), self.chunks, order=self._items_order)
             yield [int(g) for g in grid[lo]], which, at
 
     def _object_codec(self):
         """The array's chunk pipeline (filters, compressor) as a brickwork codec."""
         from .codecs import Pipeline
 
-        filters, compressor = self._handle.codecs()
+        filters, compressor, _ = self._handle.codecs()
         return Pipeline(filters=[json.loads(f) for f in filters],
                         compressor=None if compressor is None else json.loads(compressor))
 
@@ -624,26 +628,27 @@ class Array:
         for coords, selected, held in self._object_chunks(plan):
             items = self._handle.read_chunk_objects(coords, self.max_bytes)
             if items is not None:  # (no chunk file: the fill value, already there)
-                view[selected] = items.reshape(self.chunks or (1,), order=self.order)[held]
+                view[selected] = items.reshape(self.chunks or (1,), order=self._items_order)[held]
 
     def _write_objects(self, plan: _Plan, view: np.ndarray) -> SaveStats:
         """Writes variable-length items (``view``: the selection's shape) chunk by chunk: each chunk the
         selection touches is read (missing: the fill value), updated, encoded with the array's codecs
         (brickwork's, in Rust) and replaced atomically."""
-        codec = self._object_codec()
+        codec, pending = self._object_codec(), _Pending(self._handle)
         chunks = bytes_in = bytes_out = 0
         for coords, selected, held in self._object_chunks(plan):
             items = self._handle.read_chunk_objects(coords, self.max_bytes)
             shape = self.chunks or (1,)
             if items is None:
-                chunk = np.empty(shape, dtype=object, order=self.order)
+                chunk = np.empty(shape, dtype=object, order=self._items_order)
                 chunk[...] = self.fill_value
             else:
-                chunk = items.reshape(shape, order=self.order)
+                chunk = items.reshape(shape, order=self._items_order)
             chunk[held] = view[selected]
             encoded = codec.encode(chunk)
-            self._handle.write_chunk_bytes(coords, encoded)
+            pending.add(coords, encoded)
             chunks, bytes_in, bytes_out = chunks + 1, bytes_in + chunk.size, bytes_out + len(encoded)
+        pending.flush()
         return SaveStats(chunks, bytes_in, bytes_out)
 
     def _object_chunks(self, plan: _Plan):
@@ -702,6 +707,27 @@ class Attributes(MutableMapping):
 
     def __repr__(self) -> str:
         return repr(self._array._read_attrs())
+
+
+class _Pending:
+    """Encoded chunks of items waiting to be written: written together (the inner chunks of one shard in
+    one rewrite of its file) when they reach 64 MiB, and at the end."""
+
+    LIMIT = 64 << 20
+
+    def __init__(self, handle):
+        self._handle, self._chunks, self._bytes = handle, [], 0
+
+    def add(self, coords, encoded: bytes) -> None:
+        self._chunks.append((coords, encoded))
+        self._bytes += len(encoded)
+        if self._bytes >= self.LIMIT:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._chunks:
+            self._handle.write_encoded_chunks(self._chunks)
+        self._chunks, self._bytes = [], 0
 
 
 class _Indexer:

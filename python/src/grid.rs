@@ -501,9 +501,10 @@ impl ZarrHandle {
         Ok((stats.chunks, stats.bytes_in, stats.bytes_out))
     }
 
-    /// `read_chunk_objects(coords, max_bytes)`: the items of the chunk at grid position `coords` of an
-    /// array of variable-length items (strings or bytes), as a flat object ndarray in the chunk's memory
-    /// order, or `None` when the chunk file does not exist (every item is the fill value).
+    /// `read_chunk_objects(coords, max_bytes)`: the items of the chunk at grid position `coords` (in the
+    /// inner chunks' grid, for a sharded array) of an array of variable-length items (strings or bytes),
+    /// as a flat object ndarray in the chunk's memory order, or `None` when the chunk was never written
+    /// (every item is the fill value).
     fn read_chunk_objects<'py>(
         &self,
         py: Python<'py>,
@@ -515,21 +516,24 @@ impl ZarrHandle {
         items.map(|items| Self::objects(py, items)).transpose()
     }
 
-    /// `codecs() -> (filters, compressor)`: the chunk pipeline's numcodecs configs as JSON texts (how the
-    /// Python side encodes chunks of variable-length items).
-    fn codecs(&self) -> (Vec<String>, Option<String>) {
-        let p = self.inner.pipeline();
+    /// `codecs() -> (filters, compressor, order)`: the pipeline each chunk of variable-length items is
+    /// encoded with (an inner chunk's, for a sharded array), as numcodecs configs in JSON texts, and the
+    /// order of a chunk's items ("C" or "F"): how the Python side encodes chunks of items.
+    fn codecs(&self) -> (Vec<String>, Option<String>, &'static str) {
+        let p = self.inner.items_pipeline();
         let text = |c: &brickwork::core::Config| serde_json::Value::Object(c.clone()).to_string();
         (
             p.filter_configs().iter().map(text).collect(),
             p.compressor_config().as_ref().map(text),
+            self.inner.items_order().as_str(),
         )
     }
 
-    /// `write_chunk_bytes(coords, encoded)`: writes one encoded chunk at grid position `coords`,
-    /// atomically.
-    fn write_chunk_bytes(&self, py: Python<'_>, coords: Vec<usize>, encoded: &[u8]) -> PyResult<()> {
-        run_detached(py, || self.inner.write_chunk_bytes(&coords, encoded))
+    /// `write_encoded_chunks([(coords, encoded), ...])`: writes chunks of items encoded with `codecs()`,
+    /// each at its position (in the inner chunks' grid, for a sharded array), atomically; the inner chunks
+    /// of one shard in one rewrite of its file.
+    fn write_encoded_chunks(&self, py: Python<'_>, chunks: Vec<(Vec<usize>, Vec<u8>)>) -> PyResult<()> {
+        run_detached(py, || self.inner.write_encoded_chunks(&chunks))
     }
 
     /// `resize(new_shape, max_bytes, threads)`: changes the array's shape (the metadata file rewritten,

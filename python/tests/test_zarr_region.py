@@ -457,6 +457,44 @@ def test_string_arrays_brickwork_writes(tmp_path, fmt, order):
     assert not (tmp_path / "bad.zarr").exists()
 
 
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_sharded_string_arrays(tmp_path, order):
+    """Sharded arrays of strings: zarr-python's read (random regions and points) and written (each shard
+    rewritten once per write, keeping the inner chunks a write does not touch); brickwork's read by
+    zarr-python."""
+    rng = np.random.default_rng(8)
+    a = random_strings(rng, (11, 7))
+    theirs = tmp_path / "theirs.zarr"
+    ref = zarr.create_array(store=str(theirs), shape=a.shape, chunks=(2, 3), shards=(4, 6), dtype=str,
+                            compressors=ZstdCodec(level=1))
+    ref[...] = a
+    mine = tmp_path / "mine.zarr"
+    bz.save(mine, a, chunks=(2, 3), shards=(4, 6), zarr_format=3, order=order, compressor=Zstd(level=1))
+    assert zarr.open_array(str(mine), mode="r")[...].tolist() == a.tolist()
+    for path in [theirs, mine]:
+        z = bz.open(path, mode="r+")
+        assert z.shards == (4, 6) and z.chunks == (2, 3)
+        model = a.copy()
+        for _ in range(25):
+            key = random_key(rng, a.shape)
+            assert np.asarray(z[key]).tolist() == np.asarray(model[key]).tolist(), key
+            points = tuple(rng.integers(0, n, 9) for n in a.shape)
+            assert z.vindex[points].tolist() == model[points].tolist()
+            key = tuple(slice(int(rng.integers(0, n)), None, int(rng.integers(1, 3))) for n in a.shape)
+            values = random_strings(rng, model[key].shape)
+            z[key] = values
+            model[key] = values
+        z.vindex[[0, 10], [6, 0]] = ["first", "last"]
+        model[[0, 10], [6, 0]] = ["first", "last"]
+        assert zarr.open_array(str(path), mode="r")[...].tolist() == model.tolist()
+        z.resize(5, 4)
+        z.resize(11, 7)
+        expect = np.full(a.shape, "", dtype=object)
+        expect[:5, :4] = model[:5, :4]
+        assert zarr.open_array(str(path), mode="r")[...].tolist() == expect.tolist()
+        assert bz.load(path).tolist() == expect.tolist()
+
+
 @pytest.mark.parametrize("shape, chunks, says", [
     ((-1, 4), (2, 2), "at least 0"),
     ((4, 4), (0, 2), "positive integers"),

@@ -21,6 +21,7 @@
 //! in part, each chunk file replaced atomically. Single elements named by their coordinates are read and
 //! written too ([`points`]: zarr-python's `vindex`).
 
+mod objects;
 mod points;
 mod resize;
 mod shard;
@@ -34,9 +35,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use brickwork_codecs::pipeline::Pipeline;
-use brickwork_core::{
-    ArrayBuf, ArrayView, Codec, Config, DType, Decoded, Error, Kind, Limits, ObjectArray, Order, Result,
-};
+use brickwork_core::{ArrayBuf, ArrayView, Codec, Config, DType, Error, Kind, Order, Result};
 use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 
@@ -388,7 +387,8 @@ impl ZarrArray {
                 grid.chunk()
             ))
         })?;
-        if matches!(dtype.kind(), Kind::Object) && pipeline.as_object_codec().is_none() {
+        let items_pipeline = shard.as_ref().map_or(&pipeline, |spec| &spec.pipeline);
+        if matches!(dtype.kind(), Kind::Object) && items_pipeline.as_object_codec().is_none() {
             return Err(Error::InvalidArray(
                 "an object (|O) array's chunks need an object codec (vlen-utf8, vlen-bytes, vlen-array, \
                  json2 or msgpack2) as the first filter; this array has none"
@@ -667,60 +667,6 @@ impl ZarrArray {
         Ok(())
     }
 
-    /// The items of the chunk at grid position `coords` of an array that [holds
-    /// objects](ZarrArray::holds_objects): the chunk shape's worth, in memory order (the array's
-    /// [`order`](ZarrArray::order)), or `None` when there is no chunk file (every item is the fill
-    /// value). The file is untrusted: decoding is held to `limits`, and it must give exactly one chunk's
-    /// items.
-    pub fn read_chunk_objects(&self, coords: &[usize], limits: &Limits) -> Result<Option<ObjectArray>> {
-        let codec = self
-            .pipeline
-            .as_object_codec()
-            .ok_or_else(|| Error::InvalidArray("the array does not hold variable-length items".into()))?;
-        self.check_chunk_position(coords)?;
-        let key = self.chunk_key(coords);
-        let Some(bytes) = self.read_chunk_file(&key)? else {
-            return Ok(None);
-        };
-        let want = self.grid.chunk().iter().product::<usize>();
-        match codec
-            .decode_any(&bytes, limits)
-            .map_err(|e| chunk_error(&key, e))?
-        {
-            Decoded::Objects(items) if items.len() == want => Ok(Some(items)),
-            Decoded::Objects(items) => Err(chunk_error(
-                &key,
-                Error::corrupt(
-                    "zarr",
-                    format!("it holds {} items; a chunk has {want}", items.len()),
-                ),
-            )),
-            Decoded::Array(_) => Err(chunk_error(
-                &key,
-                Error::corrupt("zarr", "it decoded to a typed array, not items"),
-            )),
-        }
-    }
-
-    /// Writes `encoded` (one chunk, already encoded with this array's [`pipeline`](ZarrArray::pipeline))
-    /// as the chunk file at grid position `coords`, atomically: how chunks of variable-length items,
-    /// encoded by the caller, are written.
-    pub fn write_chunk_bytes(&self, coords: &[usize], encoded: &[u8]) -> Result<()> {
-        self.check_chunk_position(coords)?;
-        write_atomic(&self.path, &self.chunk_key(coords), encoded)
-    }
-
-    fn check_chunk_position(&self, coords: &[usize]) -> Result<()> {
-        if coords.len() != self.grid.ndim() || coords.iter().zip(self.grid.grid_shape()).any(|(c, n)| c >= n)
-        {
-            return Err(Error::InvalidArray(format!(
-                "{coords:?} is not a chunk position of the grid {:?}",
-                self.grid.grid_shape()
-            )));
-        }
-        Ok(())
-    }
-
     /// The bytes of the chunk file `key`, or `None` when it does not exist (the chunk is the fill value).
     fn read_chunk_file(&self, key: &str) -> Result<Option<Vec<u8>>> {
         let file = self.path.join(key);
@@ -762,7 +708,7 @@ impl ZarrArray {
         if matches!(dtype.kind(), Kind::Object) {
             return Err(Error::InvalidArray(
                 "an array of variable-length items has no bytes to write from: create it empty \
-                 (create_empty) and write its chunks (write_chunk_bytes), as Python's brickwork.zarr does"
+                 (create_empty) and write its chunks (write_encoded_chunks), as Python's brickwork.zarr does"
                     .into(),
             ));
         }
@@ -914,7 +860,7 @@ impl ZarrArray {
             return Err(Error::InvalidArray(
                 "an array of variable-length items (strings, bytes) has no fixed-size elements to write \
                  from a buffer; encode its chunks with its pipeline and write them with \
-                 ZarrArray::write_chunk_bytes (Python's brickwork.zarr does)"
+                 ZarrArray::write_encoded_chunks (Python's brickwork.zarr does)"
                     .into(),
             ));
         }
@@ -1223,6 +1169,7 @@ fn chunk_error(key: &str, e: Error) -> Error {
 mod tests {
     use super::*;
     use crate::selection::Indices;
+    use brickwork_core::{Limits, ObjectArray};
 
     /// A small deterministic generator for the randomised tests.
     struct Lcg(u64);
@@ -1782,12 +1729,15 @@ mod tests {
         let z = ZarrArray::open(&p).unwrap();
         assert!(z.holds_objects());
         let items = ObjectArray::from_strings(vec![Some("ab".into()), Some("é".into())]);
-        let codec = z.pipeline().as_object_codec().unwrap();
-        z.write_chunk_bytes(&[0], &codec.encode_objects(&items).unwrap())
+        let codec = z.items_pipeline().as_object_codec().unwrap();
+        z.write_encoded_chunks(&[(vec![0], codec.encode_objects(&items).unwrap())])
             .unwrap();
-        assert!(z.write_chunk_bytes(&[2], b"x").is_err(), "outside the grid");
         assert!(
-            z.write_chunk_bytes(&[0, 0], b"x").is_err(),
+            z.write_encoded_chunks(&[(vec![2], b"x".to_vec())]).is_err(),
+            "outside the grid"
+        );
+        assert!(
+            z.write_encoded_chunks(&[(vec![0, 0], b"x".to_vec())]).is_err(),
             "not a position of a 1-d grid"
         );
         let limits = Limits::default();
@@ -1810,16 +1760,18 @@ mod tests {
         assert!(e.to_string().contains("variable-length items"), "{e}");
         fs::remove_dir_all(&p).unwrap();
         // made by brickwork: the metadata zarr-python writes for dtype=str, then chunks written by caller
-        for (format, says) in [
-            (ZarrFormat::V2, r#""dtype": "|O""#),
-            (ZarrFormat::V3, r#""data_type": "string""#),
+        for (format, shards, says) in [
+            (ZarrFormat::V2, None, r#""dtype": "|O""#),
+            (ZarrFormat::V3, None, r#""data_type": "string""#),
+            (ZarrFormat::V3, Some(vec![4]), r#""name": "sharding_indexed""#),
         ] {
-            let p = tmp(&format!("strings-{format:?}"));
+            let p = tmp(&format!("strings-{format:?}-{}", shards.is_some()));
             let opts = ZarrOptions {
                 chunks: vec![2],
                 filters: vec![brickwork_core::config::from_json(r#"{"id": "vlen-utf8"}"#).unwrap()],
                 fill_value: Some(b"-".to_vec()),
                 format,
+                shards,
                 ..ZarrOptions::default()
             };
             let dtype = DType::parse("|O").unwrap();
@@ -1829,14 +1781,31 @@ mod tests {
                 meta.contains(says) && meta.contains(r#""fill_value": "-""#),
                 "{meta}"
             );
-            let codec = z.pipeline().as_object_codec().unwrap();
-            z.write_chunk_bytes(&[1], &codec.encode_objects(&items).unwrap())
-                .unwrap();
+            let codec = z.items_pipeline().as_object_codec().unwrap();
+            let two = ObjectArray::from_strings(vec![Some("x".into()), Some("y".into())]);
+            z.write_encoded_chunks(&[
+                (vec![1], codec.encode_objects(&items).unwrap()),
+                (vec![0], codec.encode_objects(&two).unwrap()),
+            ])
+            .unwrap();
             let back = ZarrArray::open(&p).unwrap();
             assert!(back.holds_objects());
             assert_eq!(
                 back.read_chunk_objects(&[1], &limits).unwrap().unwrap().items(),
                 items.items()
+            );
+            // a second write of one inner chunk keeps the others
+            z.write_encoded_chunks(&[(vec![1], codec.encode_objects(&two).unwrap())])
+                .unwrap();
+            for at in [0, 1] {
+                assert_eq!(
+                    back.read_chunk_objects(&[at], &limits).unwrap().unwrap().items(),
+                    two.items()
+                );
+            }
+            assert!(
+                back.read_chunk_objects(&[2], &limits).is_err(),
+                "outside the grid"
             );
             let layout = Layout::contiguous(&[3], 8, Order::C).unwrap();
             assert!(ZarrArray::create(&p, &[0; 24], &layout, dtype, &opts, None, &|_, _| {}).is_err());

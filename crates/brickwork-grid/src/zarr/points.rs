@@ -259,7 +259,7 @@ impl ZarrArray {
     }
 
     /// The grid chunks are decoded on: the inner chunks of a sharded array, else the chunks.
-    fn decode_grid(&self) -> Result<ChunkGrid> {
+    pub(super) fn decode_grid(&self) -> Result<ChunkGrid> {
         match &self.shard {
             Some(codec) => ChunkGrid::new(self.grid.shape(), &codec.spec().chunks, crate::grid::Edge::Pad),
             None => Ok(self.grid.clone()),

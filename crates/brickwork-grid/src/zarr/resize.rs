@@ -122,22 +122,25 @@ impl ZarrArray {
         Ok(())
     }
 
-    /// [`ZarrArray::clear_beyond`] for an array of variable-length items: each chunk of the box `sel`
-    /// touches is decoded, the selected items set to the fill value, and encoded again.
+    /// [`ZarrArray::clear_beyond`] for an array of variable-length items: each chunk (inner chunk, of a
+    /// sharded array) the box `sel` touches is decoded, the selected items set to the fill value, and
+    /// encoded again.
     fn clear_objects(&self, sel: &Selection, max_bytes: u64) -> Result<()> {
         let codec = self
-            .pipeline
+            .items_pipeline()
             .as_object_codec()
             .ok_or_else(|| Error::InvalidArray("the array does not hold variable-length items".into()))?;
         let limits = Limits::new(usize::try_from(max_bytes).unwrap_or(usize::MAX));
-        let chunk = self.grid.chunk().to_vec();
-        let strides = contiguous_strides(&chunk, 1, self.order)?;
-        for i in sel.touched_chunks(&self.grid, &strides) {
-            let coords = self.grid.coords(i);
+        let grid = self.decode_grid()?;
+        let chunk = grid.chunk().to_vec();
+        let strides = contiguous_strides(&chunk, 1, self.items_order())?;
+        let mut encoded = Vec::new();
+        for i in sel.touched_chunks(&grid, &strides) {
+            let coords = grid.coords(i);
             let Some(items) = self.read_chunk_objects(&coords, &limits)? else {
-                continue; // no file: every item is the fill value already
+                continue; // never written: every item is the fill value already
             };
-            let (start, _) = self.grid.region(&coords);
+            let (start, _) = grid.region(&coords);
             // per axis, the chunk-local indices the box selects
             let ranges: Vec<(usize, usize)> = (0..chunk.len())
                 .map(|a| {
@@ -177,10 +180,10 @@ impl ZarrArray {
                 }
                 break;
             }
-            let array = ObjectArray::new(items, chunk.clone(), self.order)?;
-            self.write_chunk_bytes(&coords, &codec.encode_objects(&array)?)?;
+            let array = ObjectArray::new(items, chunk.clone(), self.items_order())?;
+            encoded.push((coords, codec.encode_objects(&array)?));
         }
-        Ok(())
+        self.write_encoded_chunks(&encoded)
     }
 
     /// Deletes the chunk files whose grid position is outside `grid` (the new grid shape), found by

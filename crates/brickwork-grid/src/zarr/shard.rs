@@ -399,15 +399,7 @@ impl ShardCodec {
         shard: &[usize],
         edit: &dyn Edit,
     ) -> Result<Vec<u8>> {
-        // each inner chunk's encoded bytes in the existing file
-        let old: Vec<Option<&[u8]>> = match existing {
-            Some(file) => self
-                .index(file)?
-                .into_iter()
-                .map(|r| r.map(|r| &file[r.start as usize..r.end as usize]))
-                .collect(),
-            None => vec![None; self.grid.len()],
-        };
+        let old = self.inner_slices(existing)?;
         let per_shard = self.grid.grid_shape();
         let inner_len = self.grid.chunk().iter().product::<usize>() * self.dtype.itemsize();
         let mut buf = vec![0u8; inner_len];
@@ -459,30 +451,73 @@ impl ShardCodec {
     /// into `out` (one inner chunk, in the inner chunks' order): the fill value when it was never
     /// written. Any number of threads may read inner chunks of one shard at once.
     pub fn read_inner(&self, shard: &OpenShard, local: &[usize], out: &mut [u8]) -> Result<()> {
-        let j = local
-            .iter()
-            .zip(self.grid.grid_shape())
-            .fold(0, |acc, (&c, &n)| acc * n + c);
-        let len = |r: &Range<u64>| (r.end - r.start) as usize;
-        match (&shard.file, shard.index.get(j)) {
-            (Some(Source::Open(file)), Some(Some(range))) => {
-                let bytes = file.read_at(range.start, len(range))?;
-                self.decode_inner(&bytes, local, out)
+        match self.inner_bytes(shard, local)? {
+            Some(bytes) => self.decode_inner(&bytes, local, out),
+            None => {
+                fill_elements(out, &self.fill);
+                Ok(())
             }
+        }
+    }
+
+    /// The encoded bytes of the inner chunk at `local` of an opened shard, `None` when it was never
+    /// written (see [`ShardCodec::read_inner`]).
+    pub fn inner_bytes(&self, shard: &OpenShard, local: &[usize]) -> Result<Option<Vec<u8>>> {
+        let len = |r: &Range<u64>| (r.end - r.start) as usize;
+        match (&shard.file, shard.index.get(self.position(local))) {
+            (Some(Source::Open(file)), Some(Some(range))) => file
+                .read_at(range.start, len(range))
+                .map(|b| Some(b.into_owned())),
             (Some(Source::Closed(path, size)), Some(Some(range))) => {
                 let file = ShardFile::open(path.clone())?
                     .filter(|f| f.size == *size)
                     .ok_or_else(|| {
                         Error::corrupt(ID, format!("{} changed while it was read", path.display()))
                     })?;
-                let bytes = file.read_at(range.start, len(range))?;
-                self.decode_inner(&bytes, local, out)
+                file.read_at(range.start, len(range))
+                    .map(|b| Some(b.into_owned()))
             }
-            _ => {
-                fill_elements(out, &self.fill);
-                Ok(())
-            }
+            _ => Ok(None),
         }
+    }
+
+    /// The shard file after replacing the encoded bytes of some inner chunks (`encoded`: each one's
+    /// position in the shard's inner grid, and its bytes); the others keep theirs. `existing` is the
+    /// current file (`None`: there is none). How chunks of variable-length items, encoded by the caller,
+    /// are written.
+    pub fn replace_inner(&self, existing: Option<&[u8]>, encoded: &[(Vec<usize>, &[u8])]) -> Result<Vec<u8>> {
+        let mut inner = self.inner_slices(existing)?;
+        for (local, bytes) in encoded {
+            if local.len() != self.grid.ndim() || local.iter().zip(self.per_shard()).any(|(c, n)| c >= n) {
+                return Err(Error::InvalidArray(format!(
+                    "{local:?} is not an inner chunk position of a shard of {:?} inner chunks",
+                    self.per_shard()
+                )));
+            }
+            inner[self.position(local)] = Some(bytes);
+        }
+        self.write_file(|j| Ok(inner[j].map(Cow::Borrowed)))
+    }
+
+    /// Each inner chunk's encoded bytes in the shard file `file` (in C order; `None` for one never
+    /// written, and for every one when there is no file).
+    fn inner_slices<'a>(&self, file: Option<&'a [u8]>) -> Result<Vec<Option<&'a [u8]>>> {
+        Ok(match file {
+            Some(file) => self
+                .index(file)?
+                .into_iter()
+                .map(|r| r.map(|r| &file[r.start as usize..r.end as usize]))
+                .collect(),
+            None => vec![None; self.grid.len()],
+        })
+    }
+
+    /// The C-order position of the inner chunk at `local` (the index's order).
+    fn position(&self, local: &[usize]) -> usize {
+        local
+            .iter()
+            .zip(self.grid.grid_shape())
+            .fold(0, |acc, (&c, &n)| acc * n + c)
     }
 
     /// Inner chunks per shard, along each axis.

@@ -133,11 +133,6 @@ pub(super) fn parse(meta: &Map<String, Value>) -> Result<Meta> {
             "vlen-utf8 and vlen-bytes store variable-length data types (string, bytes), not this one"
         }));
     }
-    if objects && chain.shard.is_some() {
-        return Err(invalid(
-            "sharded arrays of variable-length items are not supported",
-        ));
-    }
     // an object array's fill value is a Python object, not bytes (the Python side reads it)
     let fill = if objects {
         None
@@ -165,7 +160,7 @@ pub(super) fn emit(array: &ZarrArray) -> Result<Value> {
     if array.holds_objects() {
         // variable-length items: the data type the items' codec stores, and the fill string
         let first = array
-            .pipeline
+            .items_pipeline()
             .filter_configs()
             .first()
             .and_then(|c| config_id(c).map(str::to_owned));
@@ -185,7 +180,10 @@ pub(super) fn emit(array: &ZarrArray) -> Result<Value> {
             "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": array.chunks()}},
             "chunk_key_encoding": {"name": keys, "configuration": {"separator": separator}},
             "fill_value": fill,
-            "codecs": codecs_json(array.dtype, array.order, array.shape.len(), &array.pipeline)?,
+            "codecs": match &array.shard {
+                Some(codec) => vec![shard_json(array.dtype, array.shape.len(), codec.spec())?],
+                None => codecs_json(array.dtype, array.order, array.shape.len(), &array.pipeline)?,
+            },
             "attributes": {},
             "zarr_format": 3,
             "node_type": "array",
@@ -318,6 +316,7 @@ impl Chain {
                     })?;
                     chain.endian = inner.0;
                     chain.filters_arrays = inner.1;
+                    chain.objects = inner.3;
                     chain.shard = Some(inner.2);
                     stage = Stage::Bytes;
                 }
@@ -380,9 +379,9 @@ impl Chain {
     }
 }
 
-/// A `sharding_indexed` configuration: the inner chain's byte order and whether it has array codecs, and
-/// the shard's spec.
-fn shard_spec(conf: &Map<String, Value>, ndim: usize) -> Result<(Option<Endian>, bool, ShardSpec)> {
+/// A `sharding_indexed` configuration: the inner chain's byte order and whether it has array codecs, the
+/// shard's spec, and whether the inner chunks hold variable-length items.
+fn shard_spec(conf: &Map<String, Value>, ndim: usize) -> Result<(Option<Endian>, bool, ShardSpec, bool)> {
     let list = |key: &str| {
         conf.get(key)
             .and_then(Value::as_array)
@@ -445,7 +444,7 @@ fn shard_spec(conf: &Map<String, Value>, ndim: usize) -> Result<(Option<Endian>,
         index_checksum,
         index_at_start,
     };
-    Ok((inner.endian, inner.filters_arrays, spec))
+    Ok((inner.endian, inner.filters_arrays, spec, inner.objects))
 }
 
 /// The `sharding_indexed` codec of a sharded array.

@@ -1,0 +1,152 @@
+//! Arrays of variable-length items (strings, bytes: v3's `string` and `bytes` data types, v2's `|O`
+//! with an object codec first), read and written a chunk at a time as items, not bytes: the Python side
+//! turns them into objects, and encodes chunks with the array's [items pipeline](ZarrArray::items_pipeline).
+//!
+//! A "chunk" here is what is decoded on its own: the chunk of an unsharded array, the inner chunk of a
+//! sharded one (whose shards are read by their index, and rewritten once per call however many of their
+//! inner chunks change).
+
+use std::collections::BTreeMap;
+
+use brickwork_codecs::pipeline::Pipeline;
+use brickwork_core::{Codec, Decoded, Error, Limits, ObjectArray, Order, Result};
+
+use super::shard::ShardFile;
+use super::{chunk_error, write_atomic, ZarrArray};
+
+/// Encoded inner chunks of one shard: each one's position in the shard, and its bytes.
+type InnerChunks<'a> = Vec<(Vec<usize>, &'a [u8])>;
+
+impl ZarrArray {
+    /// The pipeline each chunk of items is encoded with (the inner chunks' for a sharded array): its
+    /// first filter is the items' object codec.
+    pub fn items_pipeline(&self) -> &Pipeline {
+        self.shard.as_ref().map_or(&self.pipeline, |s| &s.spec().pipeline)
+    }
+
+    /// The order of the items of a chunk (of an inner chunk, for a sharded array).
+    pub fn items_order(&self) -> Order {
+        self.shard.as_ref().map_or(self.order, |s| s.spec().order)
+    }
+
+    /// The items of the chunk at `coords` of an array that [holds objects](ZarrArray::holds_objects):
+    /// `coords` is a position in the grid of [`ZarrArray::inner_chunks`] for a sharded array, else of
+    /// [`ZarrArray::chunks`]. Gives the chunk shape's worth of items, in memory order ([`ZarrArray::items_order`]), or `None` when the chunk
+    /// was never written (every item is the fill value). The file is untrusted: decoding is held to
+    /// `limits`, and it must give exactly one chunk's items.
+    pub fn read_chunk_objects(&self, coords: &[usize], limits: &Limits) -> Result<Option<ObjectArray>> {
+        let codec = self
+            .items_pipeline()
+            .as_object_codec()
+            .ok_or_else(|| Error::InvalidArray("the array does not hold variable-length items".into()))?;
+        let (key, bytes) = match &self.shard {
+            None => {
+                self.check_chunk_position(coords)?;
+                let key = self.chunk_key(coords);
+                let bytes = self.read_chunk_file(&key)?;
+                (key, bytes)
+            }
+            Some(shard) => {
+                let (at, local) = self.split_inner(coords)?;
+                let key = self.chunk_key(&at);
+                let file = ShardFile::open(self.path.join(&key))?;
+                let bytes = shard
+                    .open_shard(file, true)
+                    .and_then(|open| shard.inner_bytes(&open, &local))
+                    .map_err(|e| chunk_error(&key, e))?;
+                (format!("{key} (inner chunk {local:?})"), bytes)
+            }
+        };
+        let Some(bytes) = bytes else {
+            return Ok(None);
+        };
+        let want = self.decode_chunk_shape().iter().product::<usize>();
+        match codec
+            .decode_any(&bytes, limits)
+            .map_err(|e| chunk_error(&key, e))?
+        {
+            Decoded::Objects(items) if items.len() == want => Ok(Some(items)),
+            Decoded::Objects(items) => Err(chunk_error(
+                &key,
+                Error::corrupt(
+                    "zarr",
+                    format!("it holds {} items; a chunk has {want}", items.len()),
+                ),
+            )),
+            Decoded::Array(_) => Err(chunk_error(
+                &key,
+                Error::corrupt("zarr", "it decoded to a typed array, not items"),
+            )),
+        }
+    }
+
+    /// Writes chunks already encoded with the [items pipeline](ZarrArray::items_pipeline), each at its
+    /// position (as for [`ZarrArray::read_chunk_objects`]), every file replaced atomically: how chunks of
+    /// variable-length items, encoded by the caller, are written. The inner chunks of one shard are
+    /// written with one rewrite of its file, keeping the other inner chunks' bytes. Positions are all
+    /// checked before anything is written.
+    pub fn write_encoded_chunks(&self, chunks: &[(Vec<usize>, Vec<u8>)]) -> Result<()> {
+        let Some(shard) = &self.shard else {
+            for (coords, _) in chunks {
+                self.check_chunk_position(coords)?;
+            }
+            return chunks
+                .iter()
+                .try_for_each(|(coords, bytes)| write_atomic(&self.path, &self.chunk_key(coords), bytes));
+        };
+        let mut by_shard: BTreeMap<Vec<usize>, InnerChunks<'_>> = BTreeMap::new();
+        for (coords, bytes) in chunks {
+            let (at, local) = self.split_inner(coords)?;
+            by_shard.entry(at).or_default().push((local, bytes));
+        }
+        for (at, inner) in by_shard {
+            let key = self.chunk_key(&at);
+            let existing = self.read_chunk_file(&key)?;
+            let file = shard
+                .replace_inner(existing.as_deref(), &inner)
+                .map_err(|e| chunk_error(&key, e))?;
+            write_atomic(&self.path, &key, &file)?;
+        }
+        Ok(())
+    }
+
+    /// The shape of what is decoded on its own: the inner chunk shape of a sharded array, else the chunk
+    /// shape (one element for a 0-d array).
+    pub(super) fn decode_chunk_shape(&self) -> &[usize] {
+        self.inner_chunks().unwrap_or(self.grid.chunk())
+    }
+
+    /// Of a position in the inner chunks' grid of a sharded array: the shard's grid position and the
+    /// inner chunk's position in the shard.
+    fn split_inner(&self, coords: &[usize]) -> Result<(Vec<usize>, Vec<usize>)> {
+        let shard = self
+            .shard
+            .as_ref()
+            .ok_or_else(|| Error::InvalidArray("internal: not a sharded array".into()))?;
+        let per_shard = shard.per_shard();
+        let inner = &shard.spec().chunks;
+        let grid: Vec<usize> = (0..inner.len())
+            .map(|a| self.shape[a].div_ceil(inner[a]))
+            .collect();
+        if coords.len() != grid.len() || coords.iter().zip(&grid).any(|(c, n)| c >= n) {
+            return Err(Error::InvalidArray(format!(
+                "{coords:?} is not an inner chunk position of the grid {grid:?}"
+            )));
+        }
+        Ok((
+            coords.iter().zip(per_shard).map(|(c, n)| c / n).collect(),
+            coords.iter().zip(per_shard).map(|(c, n)| c % n).collect(),
+        ))
+    }
+
+    pub(super) fn check_chunk_position(&self, coords: &[usize]) -> Result<()> {
+        if coords.len() != self.grid.ndim() || coords.iter().zip(self.grid.grid_shape()).any(|(c, n)| c >= n)
+        {
+            return Err(Error::InvalidArray(format!(
+                "{coords:?} is not a chunk position of the grid {:?}",
+                self.grid.grid_shape()
+            )));
+        }
+        Ok(())
+    }
+}
