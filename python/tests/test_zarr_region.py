@@ -493,6 +493,16 @@ def test_sharded_string_arrays(tmp_path, order):
         expect[:5, :4] = model[:5, :4]
         assert zarr.open_array(str(path), mode="r")[...].tolist() == expect.tolist()
         assert bz.load(path).tolist() == expect.tolist()
+    # hostile shards: a truncated file, an index pointing past the end, garbage inner chunks
+    shard = theirs / "c" / "0" / "0"
+    good = shard.read_bytes()
+    for bad in [good[:10], good[:-20] + b"\xff" * 20, b"\x00" * 40 + good[40:]]:
+        shard.write_bytes(bad)
+        with pytest.raises(BrickworkError, match="c/0/0"):
+            bz.load(theirs)
+        with pytest.raises(BrickworkError):
+            bz.open(theirs, mode="r+")[0, 0] = "x"
+        assert shard.read_bytes() == bad, "a failed write leaves the shard as it was"
 
 
 @pytest.mark.parametrize("shape, chunks, says", [
