@@ -19,6 +19,10 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     assert_eq!(again.order(), z.order());
     assert_eq!(again.chunk_key(&vec![1; z.shape().len()]), z.chunk_key(&vec![1; z.shape().len()]));
     assert_eq!(again.pipeline().filter_configs().len(), z.pipeline().filter_configs().len());
+    assert_eq!(again.inner_chunks(), z.inner_chunks());
+    // (the codecs of an array's items, the inner chunks' of a sharded one)
+    assert_eq!(again.items_pipeline().filter_configs(), z.items_pipeline().filter_configs());
+    assert_eq!(again.items_order(), z.items_order());
     // a null fill value is written as zeros (v3 requires one)
     match z.fill_value() {
         Some(fill) => assert_eq!(again.fill_value(), Some(fill)),

@@ -631,7 +631,7 @@ impl ZarrArray {
             }
         })??;
         opened.sort_unstable_by_key(|(i, _)| *i);
-        let inner_grid = ChunkGrid::new(self.grid.shape(), &codec.spec().chunks, Edge::Pad)?;
+        let inner_grid = self.decode_grid()?;
         let per_shard = codec.per_shard();
         body(&inner_grid, codec.spec().order, &|i, buf| {
             let g = inner_grid.coords(i);
@@ -646,6 +646,14 @@ impl ZarrArray {
                 .map_err(|e| chunk_error(&self.chunk_key(&at), e))?;
             Ok(buf.len())
         })
+    }
+
+    /// The grid chunks are decoded on: the inner chunks of a sharded array, else the chunks.
+    fn decode_grid(&self) -> Result<ChunkGrid> {
+        match &self.shard {
+            Some(codec) => ChunkGrid::new(self.grid.shape(), &codec.spec().chunks, Edge::Pad),
+            None => Ok(self.grid.clone()),
+        }
     }
 
     /// Whether the array holds variable-length items (strings or bytes: a NumPy object array, Zarr v2's
@@ -918,14 +926,7 @@ impl ZarrArray {
         }
         let zero = vec![0u8; isz];
         let fill = self.fill.as_deref().unwrap_or(&zero);
-        let inner_grid = match &self.shard {
-            Some(codec) => Some(ChunkGrid::new(
-                self.grid.shape(),
-                &codec.spec().chunks,
-                Edge::Pad,
-            )?),
-            None => None,
-        };
+        let inner_grid = self.decode_grid()?;
         let out_bytes = AtomicU64::new(0);
         let write = |buf: &mut Vec<u8>, i: usize| -> Result<()> {
             let coords = self.grid.coords(i);
@@ -936,9 +937,9 @@ impl ZarrArray {
             } else {
                 self.read_chunk_file(&key)?
             };
-            if let (Some(codec), Some(inner_grid)) = (&self.shard, &inner_grid) {
+            if let Some(codec) = &self.shard {
                 let file = codec
-                    .update(existing.as_deref(), inner_grid, &coords, edit)
+                    .update(existing.as_deref(), &inner_grid, &coords, edit)
                     .map_err(|e| chunk_error(&key, e))?;
                 write_atomic(&self.path, &key, &file)?;
                 out_bytes.fetch_add(file.len() as u64, Ordering::Relaxed);

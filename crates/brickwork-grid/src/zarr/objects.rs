@@ -124,11 +124,9 @@ impl ZarrArray {
             .as_ref()
             .ok_or_else(|| Error::InvalidArray("internal: not a sharded array".into()))?;
         let per_shard = shard.per_shard();
-        let inner = &shard.spec().chunks;
-        let grid: Vec<usize> = (0..inner.len())
-            .map(|a| self.shape[a].div_ceil(inner[a]))
-            .collect();
-        if coords.len() != grid.len() || coords.iter().zip(&grid).any(|(c, n)| c >= n) {
+        let inner_grid = self.decode_grid()?;
+        let grid = inner_grid.grid_shape();
+        if coords.len() != grid.len() || coords.iter().zip(grid).any(|(c, n)| c >= n) {
             return Err(Error::InvalidArray(format!(
                 "{coords:?} is not an inner chunk position of the grid {grid:?}"
             )));

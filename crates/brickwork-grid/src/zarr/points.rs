@@ -258,14 +258,6 @@ impl ZarrArray {
         Ok(isz)
     }
 
-    /// The grid chunks are decoded on: the inner chunks of a sharded array, else the chunks.
-    pub(super) fn decode_grid(&self) -> Result<ChunkGrid> {
-        match &self.shard {
-            Some(codec) => ChunkGrid::new(self.grid.shape(), &codec.spec().chunks, crate::grid::Edge::Pad),
-            None => Ok(self.grid.clone()),
-        }
-    }
-
     /// For a sharded array, the shards that hold the points (sorted); else none (see
     /// [`ZarrArray::with_fetch`]).
     fn shards_of(&self, pts: &Points<'_>, decoding: &ChunkGrid) -> Vec<usize> {
