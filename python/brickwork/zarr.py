@@ -19,6 +19,10 @@ inner chunks it needs), each once, in parallel; Dask reads it too
 chunks it covers from the data alone and reads, updates and rewrites the ones it covers in part, each
 replaced atomically (processes writing disjoint chunks may run at once, as with zarr-python).
 
+Groups (the hierarchies zarr-python and xarray write) open with ``open_group(path)`` (or ``open``), their
+members by name (``g["raw"]``); ``create_group``, ``Group.create_array`` and ``consolidate_metadata`` make
+them.
+
 Arrays of variable-length strings or bytes (zarr-python's ``dtype=str``: v2 ``|O`` with ``vlen-utf8``,
 v3 ``string``) are read, as object arrays (zarr-python returns NumPy's ``StringDType``; the items are
 the same), written (``save``, or ``create`` and regions: each chunk encoded by brickwork's ``vlen-utf8``,
@@ -38,10 +42,11 @@ import numpy as np
 
 from . import _native
 from ._grid import _array, _order, _sizes, _threads
+from ._zarr_group import Group, consolidate_metadata, create_group, node_kind, open_group
 from .errors import InvalidArrayError, LimitError
 
-__all__ = ["save", "load", "info", "open", "create", "Array", "ArrayInfo", "Attributes", "SaveStats",
-           "DEFAULT_MAX_ARRAY_BYTES"]
+__all__ = ["save", "load", "info", "open", "create", "open_group", "create_group", "consolidate_metadata",
+           "Array", "ArrayInfo", "Attributes", "Group", "SaveStats", "DEFAULT_MAX_ARRAY_BYTES"]
 
 #: ``load`` (and reading an :class:`Array`) refuses results of more bytes than this, and chunks whose
 #: decoding buffer would be larger, unless ``max_bytes=`` is raised: the metadata is untrusted.
@@ -83,20 +88,25 @@ def _config_json(codec: Any) -> str:
 
 def save(path: str | os.PathLike, array, *, chunks, compressor=None, filters=None, order: str = "C",
          fill_value=None, threads: int | None = None, dimension_separator: str | None = None,
-         overwrite: bool = False, zarr_format: int = 2, shards=None, attributes=None) -> SaveStats:
+         overwrite: bool = False, zarr_format: int = 2, shards=None, attributes=None,
+         dimension_names=None) -> SaveStats:
     """Write ``array`` as a Zarr array at ``path`` (a new or empty directory; an existing Zarr array only
     with ``overwrite=True``): format 2 (the default) or 3. ``compressor=None`` stores chunks uncompressed.
     ``dimension_separator`` defaults to ``"."`` in v2 and ``"/"`` in v3; in v3, ``order="F"`` stores each
     chunk through a ``transpose`` codec. ``shards`` (v3 only, as zarr-python's ``create_array``): the shard
     shape, a multiple of ``chunks``; each file then holds one shard of chunks (``sharding_indexed``, index
     at the end with a CRC32C; chunks holding only the fill value are left out). ``attributes``: a dict
-    of JSON values stored with the array (``.zattrs`` in v2), read back as :attr:`Array.attrs`."""
+    of JSON values stored with the array (``.zattrs`` in v2), read back as :attr:`Array.attrs`.
+    ``dimension_names`` (v3 only, as zarr-python's): a name (or None) per axis, which xarray reads as the
+    dimensions (in v2, xarray reads ``attributes={"_ARRAY_DIMENSIONS": [...]}``)."""
+    names = _dimension_names(dimension_names, np.ndim(array), zarr_format)
     arr = np.asarray(array)
     if arr.dtype.hasobject:
         # variable-length items: made empty, then written chunk by chunk through the object codecs
         z = create(path, arr.shape, arr.dtype, chunks=chunks, compressor=compressor, filters=filters,
                    order=order, fill_value=fill_value, dimension_separator=dimension_separator,
-                   overwrite=overwrite, zarr_format=zarr_format, shards=shards, attributes=attributes)
+                   overwrite=overwrite, zarr_format=zarr_format, shards=shards, attributes=attributes,
+                   dimension_names=dimension_names)
         try:
             return z.write(..., arr, threads=threads)
         except BaseException:
@@ -113,12 +123,13 @@ def save(path: str | os.PathLike, array, *, chunks, compressor=None, filters=Non
                         dimension_separator, zarr_format, shards, overwrite, attributes),
         _threads(threads),
     )
+    _write_dimension_names(path, names)
     return SaveStats(n_chunks, bytes_in, bytes_out)
 
 
 def create(path: str | os.PathLike, shape, dtype, *, chunks, compressor=None, filters=None, order: str = "C",
            fill_value=None, dimension_separator: str | None = None, overwrite: bool = False,
-           zarr_format: int = 2, shards=None, attributes=None,
+           zarr_format: int = 2, shards=None, attributes=None, dimension_names=None,
            max_bytes: int = DEFAULT_MAX_ARRAY_BYTES) -> Array:
     """Create a Zarr array of ``shape`` and ``dtype`` at ``path`` with no chunks written yet (it reads as
     the fill value; zarr-python's ``create_array``), and return it open for writing regions
@@ -129,6 +140,7 @@ def create(path: str | os.PathLike, shape, dtype, *, chunks, compressor=None, fi
     shape = tuple(operator.index(n) for n in (shape if np.ndim(shape) else (shape,)))
     if any(n < 0 for n in shape):
         raise InvalidArrayError(f"shape must hold sizes of at least 0, got {shape}")
+    names = _dimension_names(dimension_names, len(shape), zarr_format)
     from .codecs._base import _native_dtype
 
     _native.zarr_create(
@@ -136,7 +148,33 @@ def create(path: str | os.PathLike, shape, dtype, *, chunks, compressor=None, fi
         *_store_options(dtype, len(shape), chunks, compressor, filters, order, fill_value, dimension_separator,
                         zarr_format, shards, overwrite, attributes),
     )
+    _write_dimension_names(path, names)
     return Array(path, mode="r+", max_bytes=max_bytes)
+
+
+def _dimension_names(names, ndim: int, zarr_format: int) -> list | None:
+    """``dimension_names`` checked: None, or a str (or None) per axis of a Zarr v3 array."""
+    if names is None:
+        return None
+    if zarr_format != 3:
+        raise InvalidArrayError('dimension_names are Zarr v3 metadata; in v2, xarray reads '
+                                'attributes={"_ARRAY_DIMENSIONS": [...]}')
+    names = list(names)
+    if len(names) != ndim or not all(n is None or isinstance(n, str) for n in names):
+        raise InvalidArrayError(f"dimension_names needs a str (or None) per axis ({ndim}), got {names!r}")
+    return names
+
+
+def _write_dimension_names(path, names: list | None) -> None:
+    """Adds ``dimension_names`` to a v3 array's ``zarr.json`` (replaced atomically)."""
+    if names is None:
+        return
+    from ._zarr_group import _read_json, _write_json
+
+    file = os.path.join(os.fspath(path), "zarr.json")
+    meta = _read_json(file)
+    meta["dimension_names"] = names
+    _write_json(file, meta, 3)
 
 
 def _store_options(dtype, ndim, chunks, compressor, filters, order, fill_value, dimension_separator,
@@ -183,9 +221,12 @@ def load(path: str | os.PathLike, *, out=None, threads: int | None = None,
     return open(path, max_bytes=max_bytes).read(out=out, threads=threads)
 
 
-def open(path: str | os.PathLike, mode: str = "r", *, max_bytes: int = DEFAULT_MAX_ARRAY_BYTES) -> Array:
+def open(path: str | os.PathLike, mode: str = "r", *, max_bytes: int = DEFAULT_MAX_ARRAY_BYTES) -> Array | Group:
     """Open the Zarr array (format 2 or 3) at ``path`` for reading (``mode="r"``) or for reading and
-    writing (``"r+"``); see :class:`Array`."""
+    writing (``"r+"``), see :class:`Array`; or the group there (see :class:`Group`), as ``zarr.open``."""
+    kind = node_kind(os.fspath(path))
+    if kind is not None and kind[0] == "group":
+        return Group(path, mode=mode, max_bytes=max_bytes)
     return Array(path, mode=mode, max_bytes=max_bytes)
 
 
@@ -240,6 +281,14 @@ class Array:
     ndim = property(lambda self: len(self.info.shape), doc="Number of dimensions.")
     size = property(lambda self: int(np.prod(self.info.shape, dtype=object)), doc="Number of elements.")
     nbytes = property(lambda self: self.size * self.info.dtype.itemsize, doc="Bytes of the whole array.")
+
+    @property
+    def dimension_names(self) -> tuple | None:
+        """The names of the axes a Zarr v3 array's metadata gives (``dimension_names``), else None."""
+        if self.zarr_format != 3:
+            return None
+        names = self._metadata().get("dimension_names")
+        return None if names is None else tuple(names)
 
     @property
     def attrs(self) -> Attributes:
