@@ -210,7 +210,7 @@ def _attributes_json(attributes) -> str | None:
 
 def info(path: str | os.PathLike) -> ArrayInfo:
     """The shape, chunks, dtype, order, Zarr format and shard shape of the store at ``path``."""
-    return open(path).info
+    return Array(path).info
 
 
 def load(path: str | os.PathLike, *, out=None, threads: int | None = None,
@@ -218,7 +218,7 @@ def load(path: str | os.PathLike, *, out=None, threads: int | None = None,
     """Read the whole Zarr array (format 2 or 3) at ``path`` (into ``out`` when given). ``max_bytes``
     bounds what the untrusted metadata can make brickwork allocate: the array (unless ``out`` is given)
     and the buffer each chunk is decoded in."""
-    return open(path, max_bytes=max_bytes).read(out=out, threads=threads)
+    return Array(path, max_bytes=max_bytes).read(out=out, threads=threads)
 
 
 def open(path: str | os.PathLike, mode: str = "r", *, max_bytes: int = DEFAULT_MAX_ARRAY_BYTES) -> Array | Group:
