@@ -219,22 +219,23 @@ class Group:
             raise InvalidArrayError(f"{name!r} in {self.path} is an array, not a group")
         return self.create_group(name)
 
-    def create_array(self, name: str, *, shape, dtype, chunks, **kwargs):
-        """A new array ``name`` in this group (of its Zarr format): :func:`brickwork.zarr.create`'s
-        arguments. Returns it open for writing."""
-        from .zarr import create
+    def create_array(self, name: str, **kwargs):
+        """A new array ``name`` in this group (of its Zarr format unless ``zarr_format=`` says):
+        :func:`brickwork.zarr.create_array`'s keywords, as zarr-python's ``Group.create_array``.
+        Returns it open for writing."""
+        from .zarr import create_array
 
         self._writable()
-        path = os.path.join(self.path, *_check_name(name))
+        _check_name(name)
         kwargs.setdefault("zarr_format", self.zarr_format)
         kwargs.setdefault("max_bytes", self.max_bytes)
-        return create(path, shape, dtype, chunks=chunks, **kwargs)
+        return create_array(self.path, name=name, **kwargs)
 
     def __repr__(self) -> str:
         return f"<brickwork.zarr.Group {self.path!r} zarr_format={self.zarr_format}>"
 
 
-def create_group(path, *, zarr_format: int = 2, attributes: dict | None = None, overwrite: bool = False) -> Group:
+def create_group(path, *, zarr_format: int = 3, attributes: dict | None = None, overwrite: bool = False) -> Group:
     """Create a Zarr group at ``path`` (a new or empty directory; an existing Zarr group or array, with
     everything under it, only with ``overwrite=True``) and return it open for writing."""
     if zarr_format not in (2, 3):
@@ -264,19 +265,19 @@ def create_group(path, *, zarr_format: int = 2, attributes: dict | None = None, 
     return Group(path, mode="r+")
 
 
-def open_group(path, mode: str = "r", *, zarr_format: int | None = None, attributes: dict | None = None,
+def open_group(path, mode: str = "a", *, zarr_format: int | None = None, attributes: dict | None = None,
                max_bytes: int | None = None) -> Group:
-    """Open the Zarr group at ``path``: ``mode="r"`` to read, ``"r+"`` to read and write, ``"a"`` to
-    read and write, creating the group when there is nothing at ``path`` (of ``zarr_format``, 2 by
-    default), ``"w-"`` to create it (an error if something is there), ``"w"`` to create it, replacing a
-    Zarr node that is there (as zarr-python's ``open_group``)."""
+    """Open the Zarr group at ``path`` as zarr-python's ``open_group`` does: ``mode="r"`` to read,
+    ``"r+"`` to read and write, ``"a"`` (the default) to read and write, creating the group when there
+    is nothing at ``path`` (of ``zarr_format``, 3 by default, as zarr-python), ``"w-"`` to create it (an
+    error if something is there), ``"w"`` to create it, replacing a Zarr node that is there."""
     path = os.fspath(path)
     if mode in ("r", "r+"):
         return Group(path, mode=mode, max_bytes=max_bytes)
     if mode == "a" and node_kind(path) is not None:
         return Group(path, mode="r+", max_bytes=max_bytes)
     if mode in ("a", "w-", "w"):
-        group = create_group(path, zarr_format=zarr_format or 2, attributes=attributes, overwrite=mode == "w")
+        group = create_group(path, zarr_format=zarr_format or 3, attributes=attributes, overwrite=mode == "w")
         group.max_bytes = group.max_bytes if max_bytes is None else int(max_bytes)
         return group
     raise InvalidArrayError(f'mode must be "r", "r+", "a", "w" or "w-", got {mode!r}')

@@ -46,6 +46,7 @@ from ._zarr_group import Group, consolidate_metadata, create_group, node_kind, o
 from .errors import InvalidArrayError, LimitError
 
 __all__ = ["save", "load", "info", "open", "create", "open_group", "create_group", "consolidate_metadata",
+           "create_array", "open_array", "open_consolidated",
            "Array", "ArrayInfo", "Attributes", "Group", "SaveStats", "DEFAULT_MAX_ARRAY_BYTES"]
 
 #: ``load`` (and reading an :class:`Array`) refuses results of more bytes than this, and chunks whose
@@ -152,6 +153,131 @@ def create(path: str | os.PathLike, shape, dtype, *, chunks, compressor=None, fi
     return Array(path, mode="r+", max_bytes=max_bytes)
 
 
+#: create_array's fill value when none is given (zarr-python's DEFAULT_FILL_VALUE: 0, "" for strings)
+_DEFAULT = object()
+
+
+def create_array(store, *, name: str | None = None, shape=None, dtype=None, data=None, chunks="auto",
+                 shards=None, filters="auto", compressors="auto", fill_value=_DEFAULT, order=None,
+                 zarr_format: int = 3, attributes=None, dimension_names=None, overwrite: bool = False,
+                 max_bytes: int = DEFAULT_MAX_ARRAY_BYTES) -> Array:
+    """zarr-python's ``zarr.create_array``, for code written against it: the same keywords and defaults
+    (Zarr v3, zstd level 0, fill value 0 unless given, ``None`` included, chunks guessed as zarr-python
+    guesses them when ``"auto"``),
+    on a directory store (``store`` a path; ``name`` a path inside it). ``compressors`` takes numcodecs
+    or brickwork codec objects, numcodecs config dicts, or zarr-python's ``zarr.codecs`` Blosc, Zstd,
+    Gzip and CRC32C codecs (one, or a list applied in order); ``data``, when given, is written (its
+    shape and dtype are the array's). Returns the array open for writing."""
+    path = _store_path(store, name)
+    if data is not None:
+        data = np.asarray(data)
+        shape, dtype = data.shape, data.dtype
+    if shape is None or dtype is None:
+        raise InvalidArrayError("create_array needs shape and dtype (or data)")
+    dtype = np.dtype(dtype)
+    shape = tuple(operator.index(n) for n in (shape if np.ndim(shape) else (shape,)))
+    if isinstance(chunks, str) and chunks == "auto":
+        chunks = _guess_chunks(shape, dtype.itemsize)
+    configs = ([{"id": "zstd", "level": 0, "checksum": False}] if isinstance(compressors, str) and compressors == "auto"
+               else [_codec_config(c) for c in (compressors if isinstance(compressors, (list, tuple))
+                                                else [] if compressors is None else [compressors])])
+    filters = [] if isinstance(filters, str) and filters == "auto" else [_codec_config(f) for f in filters or []]
+    if fill_value is _DEFAULT:
+        fill_value = None if dtype.hasobject else np.zeros((), dtype=dtype)[()]
+    options = dict(chunks=chunks, compressor=configs[-1] if configs else None,
+                   filters=filters + configs[:-1] or None, order=order or "C", fill_value=fill_value,
+                   zarr_format=zarr_format, shards=shards, attributes=attributes,
+                   dimension_names=dimension_names, overwrite=overwrite)
+    if data is not None and not dtype.hasobject:
+        save(path, data, **options)
+        return Array(path, mode="r+", max_bytes=max_bytes)
+    array = create(path, shape, dtype, max_bytes=max_bytes, **options)
+    if data is not None:
+        array[...] = data
+    return array
+
+
+def open_array(store=None, *, path: str = "", mode: str = "a", zarr_format: int | None = None,
+               max_bytes: int = DEFAULT_MAX_ARRAY_BYTES, **kwargs) -> Array:
+    """zarr-python's ``zarr.open_array``, on a directory store: ``mode="r"`` reads, ``"r+"`` and ``"a"``
+    read and write an existing array (``"a"`` creates it from ``kwargs``, :func:`create_array`'s, when
+    there is none), ``"w-"`` creates it (an error if something is there), ``"w"`` creates it replacing
+    an array that is there."""
+    full = _store_path(store, path or None)
+    if mode in ("w", "w-") or (mode == "a" and node_kind(full) is None):
+        if zarr_format is not None:
+            kwargs["zarr_format"] = zarr_format
+        return create_array(full, overwrite=mode == "w", max_bytes=max_bytes, **kwargs)
+    if mode not in ("r", "r+", "a"):
+        raise InvalidArrayError(f'mode must be "r", "r+", "a", "w" or "w-", got {mode!r}')
+    return Array(full, mode="r" if mode == "r" else "r+", max_bytes=max_bytes)
+
+
+def open_consolidated(store, *, mode: str = "r", **kwargs) -> Group:
+    """zarr-python's ``zarr.open_consolidated``: the group at ``store`` (brickwork reads each member's
+    own metadata, so consolidated metadata is not needed to open it)."""
+    return open_group(_store_path(store, None), mode=mode, **kwargs)
+
+
+def _store_path(store, name: str | None) -> str:
+    """The directory a zarr-python ``store`` argument (a path) and member ``name`` name."""
+    if not isinstance(store, (str, os.PathLike)):
+        raise InvalidArrayError(f"brickwork stores are directories: pass a path, not {type(store).__name__}")
+    path = os.fspath(store)
+    return os.path.join(path, *name.strip("/").split("/")) if name else path
+
+
+def _guess_chunks(shape: tuple, itemsize: int) -> tuple:
+    """zarr-python's chunk shape for ``chunks="auto"`` (the HDF5 heuristic it uses: aim at a chunk of
+    128 KiB to 64 MiB, larger for larger arrays, halving the axes in turn)."""
+    if not shape:
+        return ()
+    chunks = [max(1, n) for n in shape]
+    total = float(np.prod(chunks, dtype=float)) * itemsize
+    target = min(max(256 * 1024 * 2 ** np.log10(total / (1024 * 1024)), 128 * 1024), 64 * 1024 * 1024)
+    axis = 0
+    while True:
+        nbytes = float(np.prod(chunks, dtype=float)) * itemsize
+        if (nbytes < target or abs(nbytes - target) / target < 0.5) and nbytes < 64 * 1024 * 1024:
+            break
+        if np.prod(chunks, dtype=float) == 1:
+            break
+        chunks[axis % len(chunks)] = -(-chunks[axis % len(chunks)] // 2)
+        axis += 1
+    return tuple(int(c) for c in chunks)
+
+
+#: Blosc's shuffle, as zarr-python's v3 codec names it → numcodecs' numbers
+_V3_SHUFFLE = {"noshuffle": 0, "shuffle": 1, "bitshuffle": 2}
+
+
+def _codec_config(codec) -> dict:
+    """A numcodecs config dict from a codec object, a config dict, or a zarr-python ``zarr.codecs``
+    codec (``to_dict()``: ``{"name": ..., "configuration": {...}}``)."""
+    if isinstance(codec, dict) and "id" in codec:
+        return codec
+    if hasattr(codec, "get_config"):
+        return codec.get_config()
+    spec = codec.to_dict() if hasattr(codec, "to_dict") else codec
+    if not isinstance(spec, dict) or "name" not in spec:
+        raise InvalidArrayError(f"not a codec brickwork knows: {codec!r}")
+    name, conf = spec["name"], dict(spec.get("configuration") or {})
+    if name == "zstd":
+        return {"id": "zstd", "level": conf.get("level", 0), "checksum": conf.get("checksum", False)}
+    if name == "gzip":
+        return {"id": "gzip", "level": conf.get("level", 5)}
+    if name == "crc32c":
+        return {"id": "crc32c"}
+    if name == "blosc":
+        shuffle = conf.get("shuffle", "noshuffle")
+        return {"id": "blosc", "cname": conf.get("cname", "zstd"), "clevel": conf.get("clevel", 5),
+                "shuffle": _V3_SHUFFLE.get(shuffle, shuffle), "blocksize": conf.get("blocksize", 0)}
+    if name.startswith("numcodecs."):
+        return {"id": name[len("numcodecs."):], **conf}
+    raise InvalidArrayError(f"the zarr codec {name!r} has no numcodecs equivalent brickwork writes; use "
+                            "blosc, zstd, gzip, crc32c or a numcodecs codec")
+
+
 def _dimension_names(names, ndim: int, zarr_format: int) -> list | None:
     """``dimension_names`` checked: None, or a str (or None) per axis of a Zarr v3 array."""
     if names is None:
@@ -222,8 +348,12 @@ def load(path: str | os.PathLike, *, out=None, threads: int | None = None,
 
 
 def open(path: str | os.PathLike, mode: str = "r", *, max_bytes: int = DEFAULT_MAX_ARRAY_BYTES) -> Array | Group:
-    """Open the Zarr array (format 2 or 3) at ``path`` for reading (``mode="r"``) or for reading and
-    writing (``"r+"``), see :class:`Array`; or the group there (see :class:`Group`), as ``zarr.open``."""
+    """Open the Zarr array (format 2 or 3) at ``path`` for reading (``mode="r"``, the default: unlike
+    ``zarr.open``, whose default is ``"a"``, nothing is writable unless asked for) or for reading and
+    writing (``"r+"``, or ``"a"``), see :class:`Array`; or the group there (see :class:`Group`), as
+    ``zarr.open``."""
+    if mode == "a":
+        mode = "r+"
     kind = node_kind(os.fspath(path))
     if kind is not None and kind[0] == "group":
         return Group(path, mode=mode, max_bytes=max_bytes)

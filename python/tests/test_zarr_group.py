@@ -24,7 +24,7 @@ def test_hierarchies_zarr_python_wrote(tmp_path, fmt):
     labels.attrs["kind"] = "segmentation"
     seg = labels.create_array("v1", shape=(6,), chunks=(2,), dtype="u8")
     seg[...] = np.arange(6)
-    g = bz.open_group(path)
+    g = bz.open_group(path, mode="r")
     assert isinstance(bz.open(path), bz.Group) and g.zarr_format == fmt
     assert list(g) == ["labels", "raw"] == g.keys() and len(g) == 2
     assert "raw" in g and "labels/v1" in g and "nope" not in g and "../x" not in g
@@ -77,7 +77,8 @@ def test_hierarchies_brickwork_writes(tmp_path, fmt):
         bz.open_group(tmp_path / "new.zarr", mode="w-")
     assert len(bz.open_group(path, mode="w", zarr_format=fmt)) == 0, "w replaces the group"
     with pytest.raises(InvalidArrayError, match="no Zarr group"):
-        bz.open_group(tmp_path / "nothing.zarr")
+        bz.open_group(tmp_path / "nothing.zarr", mode="r")
+    assert bz.open_group(tmp_path / "made.zarr").zarr_format == 3, "mode a (the default) creates, v3"
     (tmp_path / "stuff").mkdir()
     (tmp_path / "stuff" / "file.txt").write_text("mine")
     with pytest.raises(InvalidArrayError, match="holds no Zarr node"):
@@ -113,7 +114,7 @@ def test_xarray_datasets_both_ways(tmp_path, fmt):
                     coords={"time": np.arange(4), "y": np.linspace(0, 1, 6), "x": np.arange(5) * 2.0})
     ds.attrs["source"] = "test"
     ds.to_zarr(str(theirs), zarr_format=fmt, encoding={"temperature": {"chunks": (2, 3, 5)}})
-    g = bz.open_group(theirs)
+    g = bz.open_group(theirs, mode="r")
     assert {"temperature", "time", "y", "x"} <= set(g)
     np.testing.assert_array_equal(g["temperature"][1:3, ::2], temperature[1:3, ::2])
     assert g.attrs["source"] == "test"
@@ -123,7 +124,7 @@ def test_xarray_datasets_both_ways(tmp_path, fmt):
     out = bz.create_group(mine, zarr_format=fmt, attributes={"source": "brickwork"})
     dims = {"time": np.arange(4), "y": np.linspace(0, 1, 6), "x": np.arange(5) * 2.0}
     for name, values in dims.items():
-        a = out.create_array(name, shape=values.shape, dtype=values.dtype, chunks=values.shape,
+        a = out.create_array(name, shape=values.shape, dtype=values.dtype, chunks=values.shape, fill_value=None,
                              attributes={"_ARRAY_DIMENSIONS": [name]} if fmt == 2 else None,
                              **({} if fmt == 2 else {"dimension_names": [name]}))
         a[...] = values

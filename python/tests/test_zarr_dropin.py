@@ -1,0 +1,81 @@
+"""Code written for zarr-python runs with ``import brickwork.zarr as zarr``: the same workflow, run once
+with zarr-python 3.4.2 and once with brickwork (the module-level ``create_array``, ``open_array``,
+``open_group``, ``open_consolidated``, ``consolidate_metadata``, and the Array and Group methods it
+uses), gives the same data, shapes, chunks and attributes, and each side reads what the other wrote."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import zarr
+from numcodecs import GZip
+from zarr.codecs import BloscCodec, GzipCodec, ZstdCodec
+
+import brickwork.zarr as bz
+from brickwork.errors import InvalidArrayError
+
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning", "ignore::FutureWarning", "ignore::RuntimeWarning")
+
+
+def workflow(zm, root: str, fmt: int, compressors):
+    """A small pipeline as a zarr-python user writes it; ``zm`` is the zarr module or brickwork.zarr."""
+    g = zm.open_group(root, mode="w", zarr_format=fmt)
+    g.attrs["experiment"] = "e1"
+    a = g.create_array("raw", shape=(60, 40), chunks=(16, 16), dtype="f4", compressors=compressors)
+    a[:30] = 1.5
+    a.oindex[[1, 59], :] = 2
+    a.vindex[[0, 10], [0, 39]] = [7, 8]
+    a.append(np.full((5, 40), 3, "f4"))
+    labels = g.create_group("labels")
+    labels.attrs["kind"] = "seg"
+    b = labels.create_array("v1", shape=(1000,), dtype="u8")
+    b[::7] = np.arange(143)
+    zm.consolidate_metadata(root)
+    h = zm.open_consolidated(root)
+    c = zm.open_array(f"{root}/raw", mode="r")
+    return (h["raw"][...], h["raw"].shape, h["raw"].chunks, dict(h.attrs), dict(h["labels"].attrs),
+            h["labels/v1"][...], h["labels/v1"].chunks, c[5:9, ::3], sorted(h.group_keys()))
+
+
+@pytest.mark.parametrize("fmt, compressors", [
+    (3, "auto"), (3, ZstdCodec(level=3)), (3, [BloscCodec(cname="lz4", shuffle="shuffle")]), (3, None),
+    (3, GzipCodec(level=2)),
+    (2, "auto"), (2, GZip(level=2)),
+])
+def test_the_same_workflow_on_both(tmp_path, fmt, compressors):
+    theirs = workflow(zarr, str(tmp_path / "zarr.zarr"), fmt, compressors)
+    mine = workflow(bz, str(tmp_path / "brickwork.zarr"), fmt, compressors)
+    for t, m in zip(theirs, mine):
+        if isinstance(t, np.ndarray):
+            np.testing.assert_array_equal(m, t)
+        else:
+            assert m == t
+    # each reads what the other wrote
+    np.testing.assert_array_equal(zarr.open_array(str(tmp_path / "brickwork.zarr/raw"), mode="r")[...], theirs[0])
+    np.testing.assert_array_equal(bz.open_array(str(tmp_path / "zarr.zarr/raw"), mode="r")[...], mine[0])
+
+
+def test_create_array_defaults_and_data(tmp_path):
+    ref = zarr.create_array(store=str(tmp_path / "z.zarr"), shape=(1000, 1000, 100), dtype="f4")
+    z = bz.create_array(str(tmp_path / "b.zarr"), shape=(1000, 1000, 100), dtype="f4")
+    assert z.chunks == ref.chunks and z.zarr_format == 3 and z.fill_value == 0
+    for shape, dtype in [((10,), "u1"), ((7, 300, 300), "<u2"), ((3, 5), "f8"), ((), "i4"), ((0, 4), "u1")]:
+        ref = zarr.create_array(store={}, shape=shape, dtype=dtype)
+        assert bz._guess_chunks(shape, np.dtype(dtype).itemsize) == ref.chunks, shape
+    data = np.arange(24, dtype="<i2").reshape(4, 6)
+    made = bz.create_array(str(tmp_path / "d.zarr"), data=data, chunks=(2, 3), dimension_names=["y", "x"])
+    assert made.dimension_names == ("y", "x")
+    np.testing.assert_array_equal(zarr.open_array(str(tmp_path / "d.zarr"), mode="r")[...], data)
+    assert zarr.open_array(str(tmp_path / "d.zarr"), mode="r").metadata.dimension_names == ("y", "x")
+    strings = bz.create_array(str(tmp_path / "s.zarr"), data=np.array(["a", "bc"], dtype=object), chunks=(1,))
+    assert list(strings[...]) == ["a", "bc"]
+    opened = bz.open_array(str(tmp_path / "new.zarr"), shape=(3,), dtype="u1", chunks=(2,))  # mode "a" creates
+    opened[...] = 5
+    assert list(bz.open_array(str(tmp_path / "new.zarr"), mode="r")[...]) == [5, 5, 5]
+    with pytest.raises(InvalidArrayError, match="directories"):
+        bz.create_array({}, shape=(3,), dtype="u1")
+    with pytest.raises(InvalidArrayError, match="no numcodecs equivalent"):
+        bz.create_array(str(tmp_path / "x.zarr"), shape=(3,), dtype="u1", compressors=[{"name": "madeup"}])
+    with pytest.raises(InvalidArrayError, match="dimension_names are Zarr v3"):
+        bz.create_array(str(tmp_path / "y.zarr"), shape=(3,), dtype="u1", zarr_format=2, dimension_names=["x"])
+    with pytest.raises(InvalidArrayError, match="needs shape and dtype"):
+        bz.create_array(str(tmp_path / "w.zarr"), shape=(3,))
