@@ -411,6 +411,39 @@ class Array:
     ndim = property(lambda self: len(self.info.shape), doc="Number of dimensions.")
     size = property(lambda self: int(np.prod(self.info.shape, dtype=object)), doc="Number of elements.")
     nbytes = property(lambda self: self.size * self.info.dtype.itemsize, doc="Bytes of the whole array.")
+    read_only = property(lambda self: self.mode == "r", doc="Whether the array was opened for reading only.")
+
+    @property
+    def cdata_shape(self) -> tuple:
+        """Chunks (inner chunks, of a sharded array) along each axis, as zarr-python's."""
+        return tuple(-(-n // c) for n, c in zip(self.shape, self.chunks))
+
+    @property
+    def nchunks(self) -> int:
+        """How many chunks (inner chunks, of a sharded array) the array has."""
+        return int(np.prod(self.cdata_shape, dtype=object))
+
+    @property
+    def nchunks_initialized(self) -> int:
+        """How many of them have been written (read now from the store: chunk files, and the indexes of
+        shards)."""
+        return self._handle.initialized_chunks()
+
+    @property
+    def compressors(self) -> tuple:
+        """The codecs the (inner) chunks' bytes go through, as brickwork codec objects."""
+        from .codecs import get_codec
+
+        _, compressor, _ = self._handle.codecs()
+        return () if compressor is None else (get_codec(json.loads(compressor)),)
+
+    @property
+    def filters(self) -> tuple:
+        """The filters before them, as brickwork codec objects."""
+        from .codecs import get_codec
+
+        filters, _, _ = self._handle.codecs()
+        return tuple(get_codec(json.loads(f)) for f in filters)
 
     @property
     def dimension_names(self) -> tuple | None:

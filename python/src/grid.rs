@@ -536,6 +536,11 @@ impl ZarrHandle {
         run_detached(py, || self.inner.write_encoded_chunks(&chunks))
     }
 
+    /// `initialized_chunks()`: how many chunks (inner chunks, of a sharded array) have been written.
+    fn initialized_chunks(&self, py: Python<'_>) -> PyResult<u64> {
+        run_detached(py, || self.inner.initialized_chunks())
+    }
+
     /// `resize(new_shape, max_bytes, threads)`: changes the array's shape (the metadata file rewritten,
     /// chunks wholly outside deleted, elements beyond the new shape in cut chunks set to the fill
     /// value). This handle keeps the old shape: open the array again.

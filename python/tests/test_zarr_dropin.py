@@ -79,3 +79,24 @@ def test_create_array_defaults_and_data(tmp_path):
         bz.create_array(str(tmp_path / "y.zarr"), shape=(3,), dtype="u1", zarr_format=2, dimension_names=["x"])
     with pytest.raises(InvalidArrayError, match="needs shape and dtype"):
         bz.create_array(str(tmp_path / "w.zarr"), shape=(3,))
+
+
+@pytest.mark.parametrize("kwargs", [dict(zarr_format=2), dict(), dict(shards=(4, 4))])
+def test_array_properties_as_zarr_python(tmp_path, kwargs):
+    path = str(tmp_path / "a.zarr")
+    ref = zarr.create_array(store=path, shape=(10, 7), chunks=(2, 2), dtype="u1", **kwargs)
+    ref[:3] = 1
+    z = bz.open(path)
+    assert (z.nchunks, z.nchunks_initialized, z.cdata_shape) == (ref.nchunks, ref.nchunks_initialized,
+                                                                 ref.cdata_shape)
+    assert z.read_only and not bz.open(path, mode="r+").read_only
+    assert [c.get_config() for c in z.compressors] == [bz._codec_config(c) for c in ref.compressors]
+    assert z.filters == ()
+    z = bz.open(path, mode="r+")
+    z[9, 6] = 2
+    if "shards" in kwargs:
+        # one inner chunk written into a new shard (the others hold only the fill value and are left
+        # out of the file); zarr-python counts every inner chunk of a shard file it finds (12)
+        assert z.nchunks_initialized == 9
+    else:
+        assert z.nchunks_initialized == zarr.open_array(path, mode="r").nchunks_initialized == 9

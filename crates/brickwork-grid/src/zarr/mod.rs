@@ -21,6 +21,7 @@
 //! in part, each chunk file replaced atomically. Single elements named by their coordinates are read and
 //! written too ([`points`]: zarr-python's `vindex`).
 
+mod listing;
 mod objects;
 mod points;
 mod resize;
@@ -1509,6 +1510,12 @@ mod tests {
                     .count()
             };
             let before = files(&z);
+            let decoded = z.decode_grid().unwrap().len() as u64;
+            assert_eq!(
+                z.initialized_chunks().unwrap(),
+                decoded,
+                "store {s}: every chunk written"
+            );
             // shrink through chunks on two axes and by whole chunks on none, then grow back
             let small = [5usize, 4, 7];
             let z2 = z.resize(&small, DEFAULT_MAX_ARRAY_BYTES, Some(2)).unwrap();
@@ -1545,6 +1552,7 @@ mod tests {
             // to nothing along an axis, and a wrong number of dimensions
             let empty = back.resize(&[0, 10, 7], DEFAULT_MAX_ARRAY_BYTES, None).unwrap();
             assert_eq!(files(&empty), 0, "store {s}");
+            assert_eq!(empty.initialized_chunks().unwrap(), 0, "store {s}");
             let e = empty.resize(&[3, 3], DEFAULT_MAX_ARRAY_BYTES, None).unwrap_err();
             assert!(e.to_string().contains("3 dimensions"), "{e}");
             // attributes replaced, the metadata kept

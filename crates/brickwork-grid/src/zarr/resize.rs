@@ -8,7 +8,6 @@
 //! values, which then reappear).
 
 use std::fs;
-use std::path::{Path, PathBuf};
 
 use brickwork_core::{Codec, Error, Limits, ObjectArray, ObjectItems, Result};
 use serde_json::{json, Map, Value};
@@ -192,29 +191,7 @@ impl ZarrArray {
         if self.shape.is_empty() {
             return Ok(());
         }
-        let sep = self.keys.separator;
-        let mut files = Vec::new();
-        if sep == '/' {
-            let root = if self.keys.prefix {
-                self.path.join("c")
-            } else {
-                self.path.clone()
-            };
-            list_nested(&root, &mut Vec::new(), self.shape.len(), &mut files)?;
-        } else {
-            for entry in read_dir(&self.path)? {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                let name = match (self.keys.prefix, name.strip_prefix("c.")) {
-                    (true, Some(rest)) => rest.to_owned(),
-                    (true, None) => continue,
-                    (false, _) => name,
-                };
-                let coords: Option<Vec<usize>> = name.split(sep).map(number).collect();
-                if let Some(coords) = coords.filter(|c| c.len() == self.shape.len()) {
-                    files.push((coords, entry.path()));
-                }
-            }
-        }
+        let files = self.chunk_files()?;
         for (coords, file) in files {
             if coords.iter().zip(grid).all(|(c, n)| c < n) {
                 continue;
@@ -236,46 +213,4 @@ impl ZarrArray {
         }
         Ok(())
     }
-}
-
-/// A grid coordinate of a chunk key: decimal digits only.
-fn number(s: &str) -> Option<usize> {
-    (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| s.parse().ok())
-        .flatten()
-}
-
-fn read_dir(dir: &Path) -> Result<Vec<fs::DirEntry>> {
-    match fs::read_dir(dir) {
-        Ok(entries) => entries
-            .collect::<std::io::Result<Vec<_>>>()
-            .map_err(|e| Error::io(format!("cannot list {}", dir.display()), e)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-        Err(e) => Err(Error::io(format!("cannot list {}", dir.display()), e)),
-    }
-}
-
-/// The chunk files of nested keys (`i/j/k`) under `dir`, `depth` levels deep: `(coords, path)`.
-fn list_nested(
-    dir: &Path,
-    prefix: &mut Vec<usize>,
-    depth: usize,
-    out: &mut Vec<(Vec<usize>, PathBuf)>,
-) -> Result<()> {
-    for entry in read_dir(dir)? {
-        let Some(c) = number(&entry.file_name().to_string_lossy()) else {
-            continue;
-        };
-        prefix.push(c);
-        let path = entry.path();
-        if prefix.len() == depth {
-            if path.is_file() {
-                out.push((prefix.clone(), path));
-            }
-        } else if path.is_dir() {
-            list_nested(&path, prefix, depth, out)?;
-        }
-        prefix.pop();
-    }
-    Ok(())
 }

@@ -142,6 +142,13 @@ enum Source {
     Closed(PathBuf, u64),
 }
 
+impl OpenShard {
+    /// Whether the `j`-th inner chunk (C order) was written.
+    pub fn holds(&self, j: usize) -> bool {
+        self.index.get(j).is_some_and(Option::is_some)
+    }
+}
+
 /// The most shards one read holds open at once (a process may have 1024 open files by default).
 pub(super) const MAX_OPEN_SHARDS: usize = 256;
 
