@@ -43,6 +43,8 @@ enum Command {
     Pack(cmd::pack::Args),
     /// Read a Zarr store (v2 or v3, sharded included) into a .npy file.
     Unpack(cmd::unpack::Args),
+    /// Print what a Zarr store holds: an array's dtype, shape, chunks and codecs, or a group's members.
+    Info(cmd::info::Args),
     /// Convert media files (images, video, DICOM, FITS, .npy) or print what one holds.
     Media(cmd::media::Args),
 }
@@ -94,6 +96,7 @@ fn main() -> ExitCode {
         Command::Decode(a) => cmd::decode::run(&a),
         Command::Pack(a) => cmd::pack::run(&a),
         Command::Unpack(a) => cmd::unpack::run(&a),
+        Command::Info(a) => cmd::info::run(&a),
         Command::Media(a) => cmd::media::run(&a),
     };
     match result {

@@ -769,3 +769,70 @@ fn pack_reads_media_sources() {
     assert_ne!(o.status.code(), Some(0));
     assert!(!d.join("junk.zarr").exists());
 }
+
+#[test]
+fn info_describes_arrays_and_walks_groups() {
+    let d = tmpdir("info");
+    let (src, _) = write_npy(&d); // (10, 9, 7) <u2
+    let group = p(&d, "g.zarr");
+    std::fs::create_dir_all(&group).unwrap();
+    std::fs::write(format!("{group}/.zgroup"), r#"{"zarr_format": 2}"#).unwrap();
+    let sub = format!("{group}/labels");
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::write(format!("{sub}/.zgroup"), r#"{"zarr_format": 2}"#).unwrap();
+    let raw = format!("{group}/raw");
+    assert!(run(&["pack", &src, &raw, "--chunks", "4,4,7", "--codec", "zstd"])
+        .status
+        .success());
+    let sharded = format!("{sub}/v1");
+    let args = [
+        "pack",
+        &src,
+        &sharded,
+        "--chunks",
+        "4,4,7",
+        "--codec",
+        "zstd",
+        "--zarr-format",
+        "3",
+        "--shards",
+        "8,8,7",
+    ];
+    assert!(run(&args).status.success());
+    let o = run(&["info", &raw]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    for part in [
+        "Zarr v2 array",
+        "<u2 10×9×7",
+        "chunks 4×4×7",
+        "C order",
+        "zstd(",
+        "9 of 9 chunks written",
+        "1.2 KiB",
+    ] {
+        assert!(text.contains(part), "{part:?} in {text}");
+    }
+    let o = run(&["info", &group]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    assert!(lines[0].ends_with("g.zarr/  Zarr v2 group"), "{text}");
+    assert_eq!(lines[1], "  labels/  group");
+    assert!(
+        lines[2].starts_with("    v1  Zarr v3 array") && lines[2].contains("in shards of 8×8×7"),
+        "{text}"
+    );
+    assert!(lines[3].starts_with("  raw  Zarr v2 array"), "{text}");
+    let o = run(&["info", &group, "--depth", "1"]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 3);
+    // not a store: a clear error, exit status 1
+    let o = run(&["info", &p(&d, "")]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("holds no Zarr array or group"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -235,37 +235,71 @@ pub struct ZarrArray {
     shard: Option<shard::ShardCodec>,
 }
 
+/// What a directory holds: a Zarr array or group, of a format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Node {
+    /// An array (`.zarray`, or a `zarr.json` with `"node_type": "array"`).
+    Array(ZarrFormat),
+    /// A group (`.zgroup`, or a `zarr.json` with `"node_type": "group"`).
+    Group(ZarrFormat),
+}
+
+/// What the directory `dir` holds, if it is a Zarr node (only the metadata file's name, or the
+/// `node_type` of a `zarr.json`, is looked at).
+pub fn node_at(dir: &Path) -> Option<Node> {
+    if dir.join(v2::FILE).is_file() {
+        return Some(Node::Array(ZarrFormat::V2));
+    }
+    if dir.join(".zgroup").is_file() {
+        return Some(Node::Group(ZarrFormat::V2));
+    }
+    match read_meta(&dir.join(v3::FILE)).ok()?.get("node_type")?.as_str()? {
+        "array" => Some(Node::Array(ZarrFormat::V3)),
+        "group" => Some(Node::Group(ZarrFormat::V3)),
+        _ => None,
+    }
+}
+
+/// The members of the group at `dir`: the names of its subdirectories that are Zarr nodes, sorted, with
+/// what they are.
+pub fn group_members(dir: &Path) -> Result<Vec<(String, Node)>> {
+    let entries = fs::read_dir(dir).map_err(|e| Error::io(format!("cannot list {}", dir.display()), e))?;
+    let mut members = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(format!("cannot list {}", dir.display()), e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        if let Some(node) = node_at(&entry.path()) {
+            members.push((name, node));
+        }
+    }
+    members.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(members)
+}
+
 /// When `dir` holds no Zarr array: what it is instead, if it is a Zarr group (a clause ending in "; "),
 /// else nothing.
 fn what_is_there(dir: &Path) -> String {
-    let v2_group = dir.join(".zgroup").is_file();
-    let v3_group = !v2_group
-        && read_meta(&dir.join(v3::FILE))
-            .ok()
-            .is_some_and(|m| m.get("node_type") == Some(&json!("group")));
-    if !v2_group && !v3_group {
+    let Some(Node::Group(format)) = node_at(dir) else {
         return String::new();
-    }
-    let mut arrays: Vec<String> = fs::read_dir(dir)
+    };
+    let arrays: Vec<String> = group_members(dir)
+        .unwrap_or_default()
         .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|entry| {
-            let p = entry.path();
-            p.join(v2::FILE).is_file()
-                || read_meta(&p.join(v3::FILE))
-                    .ok()
-                    .is_some_and(|m| m.get("node_type") == Some(&json!("array")))
-        })
-        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|(_, node)| matches!(node, Node::Array(_)))
+        .map(|(name, _)| name)
         .collect();
-    arrays.sort();
     let listed = match arrays.len() {
         0 => "it holds no arrays at its top level".to_owned(),
         n if n <= 10 => format!("open one of its arrays: {}", arrays.join(", ")),
         n => format!("open one of its {n} arrays, such as {}", arrays[..10].join(", ")),
     };
-    let version = if v2_group { 2 } else { 3 };
+    let version = match format {
+        ZarrFormat::V2 => 2,
+        ZarrFormat::V3 => 3,
+    };
     format!(
         "{} is a Zarr v{version} group, not an array ({listed}); ",
         dir.display()

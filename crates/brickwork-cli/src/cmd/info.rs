@@ -1,0 +1,124 @@
+//! `brickwork info STORE`: what a Zarr store (v2 or v3) holds. For an array: its dtype, shape, chunks
+//! (and shards), order, codecs, how many chunks are written and the decoded size; for a group: its
+//! members, walked down (`--depth` levels), each array described on one line. Only metadata files, shard
+//! indexes and directory listings are read.
+
+use std::path::{Path, PathBuf};
+
+use brickwork::grid::zarr::{group_members, node_at, Node, ZarrArray, ZarrFormat};
+use brickwork::{Config, Error, Result};
+
+use crate::cmd::pack::human;
+use crate::CmdResult;
+
+/// Arguments of `brickwork info`.
+#[derive(clap::Args)]
+pub struct Args {
+    /// A Zarr array or group (a directory with a `.zarray`, `.zgroup` or `zarr.json`).
+    store: PathBuf,
+    /// How many levels of a group's members to list.
+    #[arg(long, default_value_t = 16)]
+    depth: usize,
+}
+
+/// Runs the subcommand.
+pub fn run(args: &Args) -> CmdResult {
+    match node_at(&args.store) {
+        None => Err(Error::InvalidArray(format!(
+            "{} holds no Zarr array or group (no .zarray, .zgroup or zarr.json of one)",
+            args.store.display()
+        ))
+        .into()),
+        Some(Node::Array(_)) => {
+            let z = ZarrArray::open(&args.store)?;
+            println!("{}  {}", args.store.display(), describe(&z)?);
+            Ok(())
+        }
+        Some(Node::Group(format)) => {
+            println!("{}/  Zarr v{} group", args.store.display(), version(format));
+            walk(&args.store, 1, args.depth)
+        }
+    }
+}
+
+/// Lists the members of the group at `dir`, indented by `level`, down to `depth` levels.
+fn walk(dir: &Path, level: usize, depth: usize) -> CmdResult {
+    if level > depth {
+        return Ok(());
+    }
+    let indent = "  ".repeat(level);
+    for (name, node) in group_members(dir)? {
+        let path = dir.join(&name);
+        match node {
+            Node::Array(_) => match ZarrArray::open(&path).and_then(|z| describe(&z)) {
+                Ok(text) => println!("{indent}{name}  {text}"),
+                Err(e) => println!("{indent}{name}  (not readable: {e})"),
+            },
+            Node::Group(_) => {
+                println!("{indent}{name}/  group");
+                walk(&path, level + 1, depth)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One line about an array.
+fn describe(z: &ZarrArray) -> Result<String> {
+    let dims = |v: &[usize]| {
+        if v.is_empty() {
+            "()".to_owned()
+        } else {
+            v.iter().map(usize::to_string).collect::<Vec<_>>().join("×")
+        }
+    };
+    let chunks = match z.inner_chunks() {
+        Some(inner) => format!("chunks {} in shards of {}", dims(inner), dims(z.chunks())),
+        None => format!("chunks {}", dims(z.chunks())),
+    };
+    let pipeline = z.items_pipeline();
+    let mut codecs: Vec<String> = pipeline.filter_configs().iter().map(codec).collect();
+    codecs.extend(pipeline.compressor_config().as_ref().map(codec));
+    let codecs = if codecs.is_empty() {
+        "uncompressed".to_owned()
+    } else {
+        codecs.join(" → ")
+    };
+    let total: u128 = z
+        .shape()
+        .iter()
+        .zip(z.inner_chunks().unwrap_or(z.chunks()))
+        .map(|(&n, &c)| n.div_ceil(c) as u128)
+        .product();
+    let size = if z.holds_objects() {
+        "variable-length items".to_owned()
+    } else {
+        human(z.nbytes()?)
+    };
+    Ok(format!(
+        "Zarr v{} array  {} {}  {chunks}  {} order  {codecs}  {} of {total} chunks written  {size}",
+        version(z.format()),
+        z.dtype(),
+        dims(z.shape()),
+        z.items_order().as_str(),
+        z.initialized_chunks()?,
+    ))
+}
+
+/// `id(key=value, ...)` of a numcodecs config.
+fn codec(config: &Config) -> String {
+    let id = config.get("id").and_then(|v| v.as_str()).unwrap_or("?");
+    let settings: Vec<String> = config
+        .iter()
+        .filter(|(k, _)| k.as_str() != "id")
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    format!("{id}({})", settings.join(", "))
+}
+
+fn version(format: ZarrFormat) -> u8 {
+    match format {
+        ZarrFormat::V2 => 2,
+        ZarrFormat::V3 => 3,
+    }
+}
