@@ -290,6 +290,7 @@ def consolidate_metadata(path) -> Group:
     group."""
     group = Group(path, mode="r+")
     found: dict = {}
+    seen = {os.path.realpath(group.path)}
 
     def walk(directory: str, prefix: str) -> None:
         for entry in sorted(os.listdir(directory)):
@@ -297,6 +298,9 @@ def consolidate_metadata(path) -> Group:
             kind = node_kind(sub)
             if kind is None or entry.startswith("."):
                 continue
+            if kind[0] == "group" and os.path.realpath(sub) in seen:
+                continue  # a link to a group above: listed once
+            seen.add(os.path.realpath(sub))
             key = prefix + entry
             if group.zarr_format == 2:
                 for name in (".zarray", ".zgroup", ".zattrs"):

@@ -100,6 +100,10 @@ def test_consolidated_metadata_is_read_by_zarr_python(tmp_path, fmt):
     assert sorted(ref.array_keys()) == ["a"]
     # brickwork still reads the members' own files (and the consolidated file is not a member)
     assert bz.open_group(path).keys() == ["a", "sub"]
+    # a link back up the tree is not walked again (and again)
+    (path / "sub" / "up").symlink_to(path, target_is_directory=True)
+    bz.consolidate_metadata(path)
+    assert zarr.open_consolidated(str(path), zarr_format=fmt)["sub/b"].shape == (3, 3)
 
 
 @pytest.mark.parametrize("fmt", [2, 3])

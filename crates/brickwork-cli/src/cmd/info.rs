@@ -3,6 +3,7 @@
 //! members, walked down (`--depth` levels), each array described on one line. Only metadata files, shard
 //! indexes and directory listings are read.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use brickwork::grid::zarr::{group_members, node_at, Node, ZarrArray, ZarrFormat};
@@ -36,13 +37,16 @@ pub fn run(args: &Args) -> CmdResult {
         }
         Some(Node::Group(format)) => {
             println!("{}/  Zarr v{} group", args.store.display(), version(format));
-            walk(&args.store, 1, args.depth)
+            let mut seen = HashSet::new();
+            seen.extend(args.store.canonicalize().ok());
+            walk(&args.store, 1, args.depth, &mut seen)
         }
     }
 }
 
-/// Lists the members of the group at `dir`, indented by `level`, down to `depth` levels.
-fn walk(dir: &Path, level: usize, depth: usize) -> CmdResult {
+/// Lists the members of the group at `dir`, indented by `level`, down to `depth` levels. A group
+/// reached again (through a symbolic link) is named, not walked again.
+fn walk(dir: &Path, level: usize, depth: usize, seen: &mut HashSet<PathBuf>) -> CmdResult {
     if level > depth {
         return Ok(());
     }
@@ -54,9 +58,12 @@ fn walk(dir: &Path, level: usize, depth: usize) -> CmdResult {
                 Ok(text) => println!("{indent}{name}  {text}"),
                 Err(e) => println!("{indent}{name}  (not readable: {e})"),
             },
+            Node::Group(_) if !path.canonicalize().is_ok_and(|p| seen.insert(p)) => {
+                println!("{indent}{name}/  group (listed already: a link to a group above)");
+            }
             Node::Group(_) => {
                 println!("{indent}{name}/  group");
-                walk(&path, level + 1, depth)?;
+                walk(&path, level + 1, depth, seen)?;
             }
         }
     }
