@@ -4,7 +4,9 @@
 //! * [`grid`]: the chunk grid (fastremap's Fortran-order enumeration, edge modes, overflow checks);
 //! * [`layout`]: strided layouts validated against their buffers;
 //! * [`tobytes()`] / [`assemble_into`]: fastremap's `tobytes` in N dimensions and its inverse;
-//! * [`selection`]: the part of an array a partial read touches;
+//! * [`selection`]: the part of an array a partial read or write touches (ranges or lists of indices per
+//!   axis);
+//! * [`zarr`]: Zarr stores: whole arrays, regions, orthogonal and point selections, resizing, groups;
 //! * [`parallel`]: the `threads` convention shared by every parallel call.
 //!
 //! ```

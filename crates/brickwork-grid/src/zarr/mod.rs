@@ -19,7 +19,7 @@
 //! offset); a write ([`ZarrArray::write_selection`], on an array made by [`ZarrArray::create_empty`] or
 //! any other) encodes the chunks it covers from the data and reads, updates and rewrites those it covers
 //! in part, each chunk file replaced atomically. Single elements named by their coordinates are read and
-//! written too ([`points`]: zarr-python's `vindex`).
+//! written too (`points.rs`: zarr-python's `vindex`).
 
 mod listing;
 mod objects;
@@ -50,7 +50,7 @@ use crate::tobytes::fill_elements;
 use shard::{OpenShard, ShardFile, MAX_OPEN_SHARDS};
 
 /// What a write puts into the chunks it touches (a region's elements: [`Region`]; or single elements:
-/// [`points`]).
+/// `points.rs`).
 pub(crate) trait Edit: Sync {
     /// Whether the chunk of `grid` at `coords` holds an element the edit writes.
     fn touches(&self, grid: &ChunkGrid, coords: &[usize]) -> bool;
