@@ -142,3 +142,29 @@ def test_xarray_datasets_both_ways(tmp_path, fmt):
     assert back["temperature"].dims == ("time", "y", "x")
     np.testing.assert_array_equal(back["temperature"].values, temperature)
     np.testing.assert_array_equal(back["y"].values, dims["y"])
+
+
+def test_hostile_group_metadata(tmp_path):
+    """Garbage where group metadata belongs is a clear error, never a crash or a silent empty group."""
+    v3 = tmp_path / "v3.zarr"
+    v3.mkdir()
+    for text, says in [(b"not json", "not JSON"), (b"[1, 2]", "JSON object"), (b"x" * ((1 << 24) + 1), "larger")]:
+        (v3 / "zarr.json").write_bytes(text)
+        with pytest.raises(InvalidArrayError, match=says):
+            bz.open_group(v3, mode="r")
+    (v3 / "zarr.json").write_text('{"zarr_format": 3, "node_type": "group", "attributes": [1]}')
+    with pytest.raises(InvalidArrayError, match="not a JSON object"):
+        dict(bz.open_group(v3, mode="r").attrs)
+    v2 = tmp_path / "v2.zarr"
+    v2.mkdir()
+    (v2 / ".zgroup").write_text('{"zarr_format": 2}')
+    (v2 / ".zattrs").write_text("{broken")
+    with pytest.raises(InvalidArrayError, match="not JSON"):
+        dict(bz.open_group(v2, mode="r").attrs)
+    (v2 / "member").mkdir()
+    (v2 / "member" / ".zarray").write_text("{}")
+    with pytest.raises(InvalidArrayError, match="zarr_format"):  # a member's own metadata: the Rust reader's
+        bz.open_group(v2, mode="r")["member"]
+    with pytest.raises(InvalidArrayError, match="can address|larger"):
+        bz.create_array(str(tmp_path / "huge.zarr"), shape=(2**62, 2**62), dtype="u1")
+    assert not (tmp_path / "huge.zarr").exists()
