@@ -87,12 +87,13 @@ def _config_json(codec: Any) -> str:
     raise InvalidArrayError(f"compressor and filters must be codec objects or config dicts, got {codec!r}")
 
 
-def save(path: str | os.PathLike, array, *, chunks, compressor=None, filters=None, order: str = "C",
+def save(path: str | os.PathLike, array, *, chunks="auto", compressor=None, filters=None, order: str = "C",
          fill_value=None, threads: int | None = None, dimension_separator: str | None = None,
          overwrite: bool = False, zarr_format: int = 2, shards=None, attributes=None,
          dimension_names=None) -> SaveStats:
     """Write ``array`` as a Zarr array at ``path`` (a new or empty directory; an existing Zarr array only
-    with ``overwrite=True``): format 2 (the default) or 3. ``compressor=None`` stores chunks uncompressed.
+    with ``overwrite=True``): format 2 (the default) or 3. ``chunks="auto"`` guesses a chunk shape as
+    zarr-python does. ``compressor=None`` stores chunks uncompressed.
     ``dimension_separator`` defaults to ``"."`` in v2 and ``"/"`` in v3; in v3, ``order="F"`` stores each
     chunk through a ``transpose`` codec. ``shards`` (v3 only, as zarr-python's ``create_array``): the shard
     shape, a multiple of ``chunks``; each file then holds one shard of chunks (``sharding_indexed``, index
@@ -102,6 +103,8 @@ def save(path: str | os.PathLike, array, *, chunks, compressor=None, filters=Non
     dimensions (in v2, xarray reads ``attributes={"_ARRAY_DIMENSIONS": [...]}``)."""
     names = _dimension_names(dimension_names, np.ndim(array), zarr_format)
     arr = np.asarray(array)
+    if isinstance(chunks, str) and chunks == "auto":
+        chunks = _guess_chunks(arr.shape, arr.dtype.itemsize)
     if arr.dtype.hasobject:
         # variable-length items: made empty, then written chunk by chunk through the object codecs
         z = create(path, arr.shape, arr.dtype, chunks=chunks, compressor=compressor, filters=filters,
@@ -347,11 +350,19 @@ def load(path: str | os.PathLike, *, out=None, threads: int | None = None,
     return Array(path, max_bytes=max_bytes).read(out=out, threads=threads)
 
 
-def open(path: str | os.PathLike, mode: str = "r", *, max_bytes: int = DEFAULT_MAX_ARRAY_BYTES) -> Array | Group:
+def open(path: str | os.PathLike, mode: str = "r", *, max_bytes: int = DEFAULT_MAX_ARRAY_BYTES,
+         **kwargs) -> Array | Group:
     """Open the Zarr array (format 2 or 3) at ``path`` for reading (``mode="r"``, the default: unlike
     ``zarr.open``, whose default is ``"a"``, nothing is writable unless asked for) or for reading and
     writing (``"r+"``, or ``"a"``), see :class:`Array`; or the group there (see :class:`Group`), as
-    ``zarr.open``."""
+    ``zarr.open``. With ``mode="w"`` or ``"w-"``, or ``"a"`` and nothing at ``path``, the array
+    :func:`create_array`'s keyword arguments (``shape=``, ``dtype=``, ...) describe is created, as
+    ``zarr.open(path, mode="w", shape=...)`` does."""
+    if mode in ("w", "w-") or (mode == "a" and kwargs and node_kind(os.fspath(path)) is None):
+        return open_array(path, mode=mode, max_bytes=max_bytes, **kwargs)
+    if kwargs:
+        raise InvalidArrayError(f"{', '.join(kwargs)}: only arrays being created take these (mode \"w\", "
+                                "\"w-\", or \"a\" with nothing there)")
     if mode == "a":
         mode = "r+"
     kind = node_kind(os.fspath(path))

@@ -100,3 +100,20 @@ def test_array_properties_as_zarr_python(tmp_path, kwargs):
         assert z.nchunks_initialized == 9
     else:
         assert z.nchunks_initialized == zarr.open_array(path, mode="r").nchunks_initialized == 9
+
+
+def test_module_functions_as_zarr_python(tmp_path):
+    """zarr.save / zarr.load / zarr.open(mode="w", shape=...) as zarr-python's."""
+    a = np.arange(3000, dtype="<f8").reshape(30, 100)
+    bz.save(str(tmp_path / "s.zarr"), a)  # chunks guessed as zarr-python guesses them
+    assert bz.open(str(tmp_path / "s.zarr")).chunks == zarr.create_array(store={}, shape=a.shape, dtype=a.dtype).chunks
+    np.testing.assert_array_equal(zarr.load(str(tmp_path / "s.zarr")), a)
+    z = bz.open(str(tmp_path / "o.zarr"), mode="w", shape=(4, 5), dtype="u1", chunks=(2, 5))
+    z[...] = 7
+    ref = zarr.open(str(tmp_path / "o.zarr"), mode="r")
+    assert ref.shape == (4, 5) and int(ref[3, 4]) == 7
+    assert bz.open(str(tmp_path / "o.zarr"), mode="a")[0, 0] == 7  # "a" on an array that is there opens it
+    with pytest.raises(InvalidArrayError, match="only arrays being created"):
+        bz.open(str(tmp_path / "o.zarr"), shape=(4, 5))
+    with pytest.raises(InvalidArrayError, match="already"):
+        bz.open(str(tmp_path / "o.zarr"), mode="w-", shape=(4, 5), dtype="u1")

@@ -275,7 +275,10 @@ def test_write_errors(tmp_path):
     with pytest.raises(IndexError, match="out of bounds"):
         z[23] = 1
     with pytest.raises(InvalidArrayError, match="mode must be"):
+        bz.open(path, mode="x")
+    with pytest.raises(InvalidArrayError, match="needs shape and dtype"):  # mode "w" creates, as zarr.open
         bz.open(path, mode="w")
+    assert bz.open(path).shape == SHAPE, "nothing replaced"
     with pytest.raises(BrickworkError, match="already exists"):
         bz.create(path, SHAPE, "<u2", chunks=(8, 8, 8))
     assert bz.create(path, (3,), "<f8", chunks=(2,), overwrite=True).shape == (3,)
