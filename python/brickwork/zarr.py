@@ -46,7 +46,7 @@ from ._zarr_group import Group, consolidate_metadata, create_group, node_kind, o
 from .errors import InvalidArrayError, LimitError
 
 __all__ = ["save", "load", "info", "open", "create", "open_group", "create_group", "consolidate_metadata",
-           "create_array", "open_array", "open_consolidated",
+           "create_array", "open_array", "open_consolidated", "zeros", "ones", "empty", "full", "array",
            "Array", "ArrayInfo", "Attributes", "Group", "SaveStats", "DEFAULT_MAX_ARRAY_BYTES"]
 
 #: ``load`` (and reading an :class:`Array`) refuses results of more bytes than this, and chunks whose
@@ -198,6 +198,48 @@ def create_array(store, *, name: str | None = None, shape=None, dtype=None, data
     if data is not None:
         array[...] = data
     return array
+
+
+def zeros(shape, *, store, chunks="auto", dtype="f8", compressor="auto", path: str | None = None,
+          zarr_format: int = 3, **kwargs) -> Array:
+    """zarr-python's ``zarr.zeros``: a new array of zeros at ``store`` (nothing written: every chunk
+    reads as the fill value 0). The keywords are ``zarr.create``'s that brickwork takes: ``chunks``,
+    ``dtype``, ``compressor`` (one codec, or ``"auto"``: zstd level 0), ``path`` (inside the store),
+    ``zarr_format``, and :func:`create_array`'s others (``order``, ``filters``, ``attributes``,
+    ``dimension_names``, ``overwrite``, ``shards``, ...)."""
+    return full(shape, 0, store=store, chunks=chunks, dtype=dtype, compressor=compressor, path=path,
+                zarr_format=zarr_format, **kwargs)
+
+
+def ones(shape, *, store, dtype="f8", **kwargs) -> Array:
+    """zarr-python's ``zarr.ones``: :func:`zeros` with the fill value 1."""
+    return full(shape, 1, store=store, dtype=dtype, **kwargs)
+
+
+def empty(shape, *, store, dtype="f8", **kwargs) -> Array:
+    """zarr-python's ``zarr.empty``: a new array nothing is written to (it reads as the fill value, 0)."""
+    return full(shape, 0, store=store, dtype=dtype, **kwargs)
+
+
+def full(shape, fill_value, *, store, chunks="auto", dtype=None, compressor="auto", path: str | None = None,
+         zarr_format: int = 3, **kwargs) -> Array:
+    """zarr-python's ``zarr.full``: a new array whose every element is ``fill_value`` (nothing written:
+    it is the array's fill value). Keywords as :func:`zeros`."""
+    if dtype is None:
+        dtype = np.asarray(fill_value).dtype
+    compressors = compressor if isinstance(compressor, str) else None if compressor is None else [compressor]
+    return create_array(store, name=path, shape=shape if np.ndim(shape) else (shape,), dtype=dtype,
+                        chunks=chunks, compressors=compressors, fill_value=fill_value, zarr_format=zarr_format,
+                        **kwargs)
+
+
+def array(data, *, store, chunks="auto", compressor="auto", path: str | None = None, zarr_format: int = 3,
+          **kwargs) -> Array:
+    """zarr-python's ``zarr.array``: a new array holding ``data`` (its shape and dtype). Keywords as
+    :func:`zeros`."""
+    compressors = compressor if isinstance(compressor, str) else None if compressor is None else [compressor]
+    return create_array(store, name=path, data=np.asarray(data), chunks=chunks, compressors=compressors,
+                        zarr_format=zarr_format, **kwargs)
 
 
 def open_array(store=None, *, path: str = "", mode: str = "a", zarr_format: int | None = None,

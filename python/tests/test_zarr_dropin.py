@@ -117,3 +117,20 @@ def test_module_functions_as_zarr_python(tmp_path):
         bz.open(str(tmp_path / "o.zarr"), shape=(4, 5))
     with pytest.raises(InvalidArrayError, match="already"):
         bz.open(str(tmp_path / "o.zarr"), mode="w-", shape=(4, 5), dtype="u1")
+
+
+@pytest.mark.parametrize("fmt", [2, 3])
+def test_zeros_ones_full_array_as_zarr_python(tmp_path, fmt):
+    made = []
+    for zm, name in [(zarr, "z"), (bz, "b")]:
+        made.append((
+            zm.zeros((40, 30), store=str(tmp_path / f"{name}0.zarr"), zarr_format=fmt),
+            zm.ones((7,), store=str(tmp_path / f"{name}1.zarr"), dtype="i2", chunks=(3,), zarr_format=fmt),
+            zm.full((5, 5), 2.5, store=str(tmp_path / f"{name}2.zarr"), zarr_format=fmt),
+            zm.array([[1, 2], [3, 4]], store=str(tmp_path / f"{name}3.zarr"), zarr_format=fmt),
+            zm.empty((3,), store=str(tmp_path / f"{name}4.zarr"), path="inner", dtype="u1", zarr_format=fmt),
+        ))
+    for ref, mine in zip(*made):
+        assert (mine.shape, mine.chunks, mine.dtype) == (ref.shape, ref.chunks, ref.dtype)
+        np.testing.assert_array_equal(mine[...], ref[...])
+        np.testing.assert_array_equal(zarr.open_array(mine.path, mode="r")[...], ref[...])
