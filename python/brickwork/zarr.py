@@ -19,6 +19,12 @@ inner chunks it needs), each once, in parallel; Dask reads it too
 chunks it covers from the data alone and reads, updates and rewrites the ones it covers in part, each
 replaced atomically (processes writing disjoint chunks may run at once, as with zarr-python).
 
+Code written for zarr-python runs with ``import brickwork.zarr as zarr``: ``create_array``, ``open_array``,
+``open`` (``mode="w"`` with ``shape=`` creates), ``zeros``/``ones``/``full``/``empty``/``array``,
+``open_group``, ``open_consolidated`` and ``consolidate_metadata`` take zarr-python's arguments and
+defaults (stores are directories: paths), and :class:`Array` and :class:`Group` its methods (``oindex``,
+``vindex``, ``blocks``, ``resize``, ``append``, ``attrs``, ...).
+
 Groups (the hierarchies zarr-python and xarray write) open with ``open_group(path)`` (or ``open``), their
 members by name (``g["raw"]``); ``create_group``, ``Group.create_array`` and ``consolidate_metadata`` make
 them.
