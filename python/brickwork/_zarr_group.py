@@ -156,6 +156,18 @@ class Group:
             raise KeyError(name)
         return node
 
+    def __delitem__(self, name: str) -> None:
+        """Deletes the member ``name`` (an array or a group, with everything under it), as zarr-python's
+        ``del group[name]``."""
+        self._writable()
+        path = os.path.join(self.path, *_check_name(name))
+        if node_kind(path) is None:
+            raise KeyError(name)
+        if os.path.islink(path):
+            os.unlink(path)  # a link to a node elsewhere: the link goes, not what it points to
+        else:
+            shutil.rmtree(path)
+
     def get(self, name: str, default=None):
         try:
             return self[name]

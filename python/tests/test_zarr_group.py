@@ -65,6 +65,17 @@ def test_hierarchies_brickwork_writes(tmp_path, fmt):
     assert sorted(ref.group_keys()) == ["nested"]
     with pytest.raises(InvalidArrayError, match="already holds"):
         bz.create_group(path, zarr_format=fmt)
+    # members deleted as zarr-python deletes them
+    g.create_group("scratch").create_array("x", shape=(2,), dtype="u1")
+    del g["scratch"]
+    assert "scratch" not in g and not (path / "scratch").exists()
+    assert sorted(zarr.open_group(str(path), mode="r").group_keys()) == ["nested"]
+    with pytest.raises(KeyError):
+        del g["scratch"]
+    with pytest.raises(InvalidArrayError, match="member name"):
+        del g["../h.zarr"]
+    with pytest.raises(InvalidArrayError, match="reading only"):
+        del bz.open_group(path, mode="r")["raw"]
     with pytest.raises(InvalidArrayError, match="is an array"):
         g.require_group("raw")
     with pytest.raises(InvalidArrayError, match="JSON values"):
