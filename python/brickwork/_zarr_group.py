@@ -26,7 +26,7 @@ from .errors import InvalidArrayError
 _MAX_META_BYTES = 1 << 24
 
 
-def _read_json(path: str) -> dict | None:
+def read_json(path: str) -> dict | None:
     """The JSON object in ``path``, or None when the file does not exist."""
     try:
         with builtins.open(path, "rb") as f:
@@ -44,7 +44,7 @@ def _read_json(path: str) -> dict | None:
     return value
 
 
-def _write_json(path: str, value: dict, zarr_format: int) -> None:
+def write_json(path: str, value: dict, zarr_format: int) -> None:
     """Writes ``value`` to ``path`` atomically, formatted as zarr-python formats it."""
     text = (json.dumps(value, indent=4, sort_keys=True, ensure_ascii=True, allow_nan=False) if zarr_format == 2
             else json.dumps(value, indent=2, allow_nan=False))
@@ -62,13 +62,35 @@ def _write_json(path: str, value: dict, zarr_format: int) -> None:
         raise
 
 
+def attributes_json(attributes) -> str | None:
+    """User attributes as JSON text (None when there are none), checked."""
+    if attributes is not None and not isinstance(attributes, dict):
+        raise InvalidArrayError(f"attributes must be a dict, got {type(attributes).__name__}")
+    try:
+        return None if not attributes else json.dumps(attributes, allow_nan=False)
+    except (TypeError, ValueError) as e:
+        raise InvalidArrayError(f"attributes must hold JSON values (no NaN or infinity): {e}") from None
+
+
+def read_attributes(path: str, zarr_format: int) -> dict:
+    """The user attributes of the node at ``path`` (v2: ``.zattrs``, none when missing; v3: its
+    ``zarr.json``'s ``attributes``), checked to be a JSON object."""
+    if zarr_format == 2:
+        value = read_json(os.path.join(path, ".zattrs")) or {}
+    else:
+        value = (read_json(os.path.join(path, "zarr.json")) or {}).get("attributes", {})
+    if not isinstance(value, dict):
+        raise InvalidArrayError(f"{path}: the attributes are not a JSON object")
+    return value
+
+
 def node_kind(path: str) -> tuple[str, int] | None:
     """What the directory ``path`` holds: ``("array" | "group", zarr_format)``, or None."""
     if os.path.isfile(os.path.join(path, ".zarray")):
         return "array", 2
     if os.path.isfile(os.path.join(path, ".zgroup")):
         return "group", 2
-    meta = _read_json(os.path.join(path, "zarr.json"))
+    meta = read_json(os.path.join(path, "zarr.json"))
     if meta is not None and meta.get("node_type") in ("array", "group"):
         return meta["node_type"], 3
     return None
@@ -115,26 +137,17 @@ class Group:
         return Attributes(self)
 
     def _read_attrs(self) -> dict:
-        if self.zarr_format == 2:
-            value = _read_json(os.path.join(self.path, ".zattrs")) or {}
-        else:
-            value = (_read_json(os.path.join(self.path, "zarr.json")) or {}).get("attributes", {})
-        if not isinstance(value, dict):
-            raise InvalidArrayError(f"{self.path}: the attributes are not a JSON object")
-        return value
+        return read_attributes(self.path, self.zarr_format)
 
     def _write_attrs(self, attributes: dict) -> None:
         self._writable()
-        try:
-            json.dumps(attributes, allow_nan=False)
-        except (TypeError, ValueError) as e:
-            raise InvalidArrayError(f"attributes must hold JSON values (no NaN or infinity): {e}") from None
+        attributes_json(attributes)
         if self.zarr_format == 2:
-            _write_json(os.path.join(self.path, ".zattrs"), attributes, 2)
+            write_json(os.path.join(self.path, ".zattrs"), attributes, 2)
         else:
-            meta = _read_json(os.path.join(self.path, "zarr.json"))
+            meta = read_json(os.path.join(self.path, "zarr.json"))
             meta["attributes"] = attributes
-            _write_json(os.path.join(self.path, "zarr.json"), meta, 3)
+            write_json(os.path.join(self.path, "zarr.json"), meta, 3)
 
     def _writable(self) -> None:
         if self.mode != "r+":
@@ -252,12 +265,7 @@ def create_group(path, *, zarr_format: int = 3, attributes: dict | None = None, 
     everything under it, only with ``overwrite=True``) and return it open for writing."""
     if zarr_format not in (2, 3):
         raise InvalidArrayError(f"zarr_format must be 2 or 3, got {zarr_format!r}")
-    if attributes is not None and not isinstance(attributes, dict):
-        raise InvalidArrayError(f"attributes must be a dict, got {type(attributes).__name__}")
-    try:
-        json.dumps(attributes or {}, allow_nan=False)
-    except (TypeError, ValueError) as e:
-        raise InvalidArrayError(f"attributes must hold JSON values (no NaN or infinity): {e}") from None
+    attributes_json(attributes)
     path = os.fspath(path)
     if os.path.isdir(path) and os.listdir(path):
         if node_kind(path) is None:
@@ -269,10 +277,10 @@ def create_group(path, *, zarr_format: int = 3, attributes: dict | None = None, 
     os.makedirs(path, exist_ok=True)
     if zarr_format == 2:
         if attributes:
-            _write_json(os.path.join(path, ".zattrs"), attributes, 2)
-        _write_json(os.path.join(path, ".zgroup"), {"zarr_format": 2}, 2)
+            write_json(os.path.join(path, ".zattrs"), attributes, 2)
+        write_json(os.path.join(path, ".zgroup"), {"zarr_format": 2}, 2)
     else:
-        _write_json(os.path.join(path, "zarr.json"),
+        write_json(os.path.join(path, "zarr.json"),
                     {"attributes": attributes or {}, "zarr_format": 3, "node_type": "group"}, 3)
     return Group(path, mode="r+")
 
@@ -316,11 +324,11 @@ def consolidate_metadata(path) -> Group:
             key = prefix + entry
             if group.zarr_format == 2:
                 for name in (".zarray", ".zgroup", ".zattrs"):
-                    meta = _read_json(os.path.join(sub, name))
+                    meta = read_json(os.path.join(sub, name))
                     if meta is not None:
                         found[f"{key}/{name}"] = meta
             else:
-                meta = _read_json(os.path.join(sub, "zarr.json"))
+                meta = read_json(os.path.join(sub, "zarr.json"))
                 meta.pop("consolidated_metadata", None)
                 found[key] = meta
             if kind[0] == "group":
@@ -328,15 +336,15 @@ def consolidate_metadata(path) -> Group:
 
     walk(group.path, "")
     if group.zarr_format == 2:
-        metadata = {".zgroup": _read_json(os.path.join(group.path, ".zgroup"))}
-        attrs = _read_json(os.path.join(group.path, ".zattrs"))
+        metadata = {".zgroup": read_json(os.path.join(group.path, ".zgroup"))}
+        attrs = read_json(os.path.join(group.path, ".zattrs"))
         if attrs is not None:
             metadata[".zattrs"] = attrs
         metadata.update(found)
-        _write_json(os.path.join(group.path, ".zmetadata"),
+        write_json(os.path.join(group.path, ".zmetadata"),
                     {"metadata": metadata, "zarr_consolidated_format": 1}, 2)
     else:
-        meta = _read_json(os.path.join(group.path, "zarr.json"))
+        meta = read_json(os.path.join(group.path, "zarr.json"))
         meta["consolidated_metadata"] = {"kind": "inline", "must_understand": False, "metadata": found}
-        _write_json(os.path.join(group.path, "zarr.json"), meta, 3)
+        write_json(os.path.join(group.path, "zarr.json"), meta, 3)
     return group

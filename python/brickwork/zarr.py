@@ -36,7 +36,6 @@ the object codec zarr-python uses for ``dtype=str``), chunk by chunk.
 """
 from __future__ import annotations
 
-import builtins
 import itertools
 import json
 import operator
@@ -48,7 +47,8 @@ import numpy as np
 
 from . import _native
 from ._grid import _array, _order, _sizes, _threads
-from ._zarr_group import Group, consolidate_metadata, create_group, node_kind, open_group
+from ._zarr_group import (Group, attributes_json, consolidate_metadata, create_group, node_kind, open_group,
+                          read_attributes, read_json, write_json)
 from .errors import InvalidArrayError, LimitError
 
 __all__ = ["save", "load", "info", "open", "create", "open_group", "create_group", "consolidate_metadata",
@@ -59,8 +59,6 @@ __all__ = ["save", "load", "info", "open", "create", "open_group", "create_group
 #: decoding buffer would be larger, unless ``max_bytes=`` is raised: the metadata is untrusted.
 DEFAULT_MAX_ARRAY_BYTES = 16 << 30
 
-#: The largest attributes file read (as the Rust side's limit on metadata files).
-_MAX_ATTRS_BYTES = 1 << 24
 
 
 class SaveStats(NamedTuple):
@@ -346,12 +344,10 @@ def _write_dimension_names(path, names: list | None) -> None:
     """Adds ``dimension_names`` to a v3 array's ``zarr.json`` (replaced atomically)."""
     if names is None:
         return
-    from ._zarr_group import _read_json, _write_json
-
     file = os.path.join(os.fspath(path), "zarr.json")
-    meta = _read_json(file)
+    meta = read_json(file)
     meta["dimension_names"] = names
-    _write_json(file, meta, 3)
+    write_json(file, meta, 3)
 
 
 def _store_options(dtype, ndim, chunks, compressor, filters, order, fill_value, dimension_separator,
@@ -366,23 +362,12 @@ def _store_options(dtype, ndim, chunks, compressor, filters, order, fill_value, 
         fill = (fill_value or "").encode()
     else:
         fill = None if fill_value is None else np.asarray(fill_value, dtype=dtype).tobytes()
-    attributes_json = _attributes_json(attributes)
     return (
         _sizes(chunks, "chunks") if ndim else [],
         None if compressor is None else _config_json(compressor),
         [_config_json(f) for f in (filters or [])], _order(order), fill, dimension_separator, int(zarr_format),
-        None if shards is None else _sizes(shards, "shards"), bool(overwrite), attributes_json,
+        None if shards is None else _sizes(shards, "shards"), bool(overwrite), attributes_json(attributes),
     )
-
-
-def _attributes_json(attributes) -> str | None:
-    """User attributes as JSON text (None when there are none), checked."""
-    if attributes is not None and not isinstance(attributes, dict):
-        raise InvalidArrayError(f"attributes must be a dict, got {type(attributes).__name__}")
-    try:
-        return None if not attributes else json.dumps(attributes, allow_nan=False)
-    except (TypeError, ValueError) as e:
-        raise InvalidArrayError(f"attributes must hold JSON values (no NaN or infinity): {e}") from None
 
 
 def info(path: str | os.PathLike) -> ArrayInfo:
@@ -521,17 +506,11 @@ class Array:
         return Attributes(self)
 
     def _read_attrs(self) -> dict:
-        if self.zarr_format == 2:
-            value = self._metadata(".zattrs", missing={})
-        else:
-            value = self._metadata().get("attributes", {})
-        if not isinstance(value, dict):
-            raise InvalidArrayError(f"{self.path}: the attributes are not a JSON object")
-        return value
+        return read_attributes(self.path, self.zarr_format)
 
     def _write_attrs(self, attributes: dict) -> None:
         self._writable()
-        self._handle.write_attributes(_attributes_json(attributes) or "{}")
+        self._handle.write_attributes(attributes_json(attributes) or "{}")
 
     def update_attributes(self, new_attributes: dict) -> Array:
         """Adds ``new_attributes`` to the user attributes (zarr-python's ``update_attributes``); returns
@@ -585,24 +564,12 @@ class Array:
             raise
         return self.shape
 
-    def _metadata(self, name: str | None = None, missing: dict | None = None) -> dict:
-        """The JSON object in the store's file ``name`` (default: its metadata file), read now."""
-        name = name or (".zarray" if self.zarr_format == 2 else "zarr.json")
-        try:
-            with builtins.open(os.path.join(self.path, name), "rb") as f:
-                text = f.read(_MAX_ATTRS_BYTES + 1)
-        except FileNotFoundError:
-            if missing is None:
-                raise
-            return missing
-        if len(text) > _MAX_ATTRS_BYTES:
-            raise InvalidArrayError(f"{self.path}: {name} is larger than {_MAX_ATTRS_BYTES} bytes")
-        try:
-            value = json.loads(text)
-        except ValueError as e:
-            raise InvalidArrayError(f"{self.path}: {name} is not JSON: {e}") from None
-        if not isinstance(value, dict):
-            raise InvalidArrayError(f"{self.path}: {name} does not hold a JSON object")
+    def _metadata(self) -> dict:
+        """The JSON object in the store's metadata file (``.zarray`` or ``zarr.json``), read now."""
+        name = ".zarray" if self.zarr_format == 2 else "zarr.json"
+        value = read_json(os.path.join(self.path, name))
+        if value is None:
+            raise InvalidArrayError(f"{self.path}: {name} is gone")
         return value
 
     @property
@@ -759,13 +726,10 @@ class Array:
                     raise IndexError(f"block indexing takes slices of step 1, got step {k.step} along axis {axis}")
                 start, stop, _ = k.indices(blocks)
             else:
-                try:
-                    if isinstance(k, (bool, np.bool_)):
-                        raise TypeError
-                    i = operator.index(k)
-                except TypeError:
+                i = _integer(k)
+                if i is None:
                     raise IndexError(f"block indexing takes integers and slices of step 1, got "
-                                     f"{type(k).__name__} {k!r}") from None
+                                     f"{type(k).__name__} {k!r}")
                 if not -blocks <= i < blocks:
                     raise IndexError(f"block index {i} is out of bounds for axis {axis} with {blocks} blocks")
                 start = i % blocks
@@ -1008,13 +972,14 @@ class _Indexer:
     def __init__(self, array: Array, kind: str):
         self._array, self._kind = array, kind
 
+    #: the indexer's name → the selection methods' (``get_<name>_selection``, ``set_...``)
+    _METHODS = {"vindex": "coordinate", "oindex": "orthogonal", "blocks": "block"}
+
     def __getitem__(self, key):
-        kind = {"vindex": "coordinate", "oindex": "orthogonal", "blocks": "block"}[self._kind]
-        return getattr(self._array, f"get_{kind}_selection")(key)
+        return getattr(self._array, f"get_{self._METHODS[self._kind]}_selection")(key)
 
     def __setitem__(self, key, values) -> None:
-        kind = {"vindex": "coordinate", "oindex": "orthogonal", "blocks": "block"}[self._kind]
-        getattr(self._array, f"set_{kind}_selection")(key, values)
+        getattr(self._array, f"set_{self._METHODS[self._kind]}_selection")(key, values)
 
 
 def _no_fields(fields) -> None:
@@ -1090,6 +1055,16 @@ class _Plan(NamedTuple):
     def selected_shape(self) -> tuple:
         """Per array axis, how many indices the native side selects (the distinct ones of lists)."""
         return tuple(a[1] if isinstance(a, tuple) else len(a) for a in self.axes)
+
+
+def _integer(k) -> int | None:
+    """``k`` as an integer index (Python and NumPy integers, 0-d integer arrays; not booleans), or None."""
+    if isinstance(k, (bool, np.bool_)):
+        return None
+    try:
+        return operator.index(k)
+    except TypeError:
+        return None
 
 
 def _is_list_key(k) -> bool:
@@ -1168,17 +1143,14 @@ def _plan(key: Any, shape: tuple, orthogonal: bool = False) -> _Plan:
                 result_shape.append(len(idx))
             axes.append(idx)
         else:
-            try:
-                if isinstance(k, (bool, np.bool_)):
-                    raise TypeError
-                i = operator.index(k)
-            except TypeError:
+            i = _integer(k)
+            if i is None:
                 how = ("integers, slices, ... and 1-d lists or arrays of integers or booleans (an "
                        "orthogonal selection)" if orthogonal else
                        "integers, slices, ... and None (NumPy's basic indexing); lists or arrays of "
                        "integers or booleans select with .oindex[...] (per axis) or .vindex[...] (points)")
                 raise IndexError(f"brickwork.zarr.Array takes {how} as indices, got {type(k).__name__} "
-                                 f"{k!r}") from None
+                                 f"{k!r}")
             if not -n <= i < n:
                 raise IndexError(f"index {i} is out of bounds for axis {axis} with size {n}")
             axes.append((i % n, 1, 1))

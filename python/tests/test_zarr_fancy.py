@@ -8,38 +8,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import zarr
-from zarr.codecs import ZstdCodec
 
 import brickwork.zarr as bz
 from brickwork.codecs import Zstd
 from brickwork.errors import InvalidArrayError, LimitError
+from test_zarr_region import SHAPE, stores
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning", "ignore::FutureWarning")
-
-SHAPE = (23, 17, 6)
-
-
-def stores(tmp_path, a):
-    """The same array written five ways: (name, path)."""
-    made = []
-    for name, kwargs in [
-        ("bw-v2-C", dict(order="C")),
-        ("bw-v2-F", dict(order="F", fill_value=3)),
-        ("bw-v3-shards", dict(zarr_format=3, chunks=(4, 4, 2), shards=(8, 8, 4), order="F")),
-    ]:
-        path = tmp_path / name
-        bz.save(path, a, **{"chunks": (8, 5, 4), "compressor": Zstd(level=1), **kwargs})
-        made.append((name, path))
-    path = tmp_path / "zarr-shards"
-    z = zarr.create_array(store=str(path), shape=a.shape, chunks=(4, 4, 2), shards=(8, 8, 4), dtype=a.dtype,
-                          compressors=ZstdCodec(level=1))
-    z[:] = a
-    made.append(("zarr-shards", path))
-    path = tmp_path / "zarr-v2"
-    z = zarr.create_array(store=str(path), shape=a.shape, chunks=(8, 5, 4), dtype=a.dtype, zarr_format=2)
-    z[:] = a
-    made.append(("zarr-v2", path))
-    return made
 
 
 def random_orthogonal_key(rng, shape):

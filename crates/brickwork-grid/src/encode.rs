@@ -195,21 +195,31 @@ where
         layout,
         (threads, CODEC_BYTES_PER_THREAD),
         |i, slab, origin| {
-            let coords = grid.coords(i);
-            let mut buf = zeroed(grid.stored_len(&coords) * isz, "one chunk")?;
-            let n = fetch(i, &mut buf)?;
-            if n != buf.len() {
-                return Err(Error::corrupt(
-                    what,
-                    format!(
-                        "chunk {i} (grid position {coords:?}) decoded to {n} bytes; it holds {}",
-                        buf.len()
-                    ),
-                ));
-            }
-            place(&buf, grid, &coords, order, sel, slab, layout, origin)
+            let buf = fetch_chunk(grid, i, isz, what, &fetch)?;
+            place(&buf, grid, &grid.coords(i), order, sel, slab, layout, origin)
         },
     )
+}
+
+/// Chunk `i` of `grid` (`isz`-byte items) decoded by `fetch` into a new zeroed buffer of its stored
+/// size, which `fetch` must fill exactly (`what` names the codec in the error otherwise).
+pub(crate) fn fetch_chunk<F>(grid: &ChunkGrid, i: usize, isz: usize, what: &str, fetch: &F) -> Result<Vec<u8>>
+where
+    F: Fn(usize, &mut [u8]) -> Result<usize> + ?Sized,
+{
+    let coords = grid.coords(i);
+    let mut buf = zeroed(grid.stored_len(&coords) * isz, "one chunk")?;
+    let n = fetch(i, &mut buf)?;
+    if n != buf.len() {
+        return Err(Error::corrupt(
+            what,
+            format!(
+                "chunk {i} (grid position {coords:?}) decoded to {n} bytes; it holds {}",
+                buf.len()
+            ),
+        ));
+    }
+    Ok(buf)
 }
 
 #[cfg(test)]

@@ -627,6 +627,16 @@ impl ZarrArray {
         threads: Option<usize>,
         body: impl FnOnce(&ChunkGrid, Order, &Fetch<'_>) -> Result<R>,
     ) -> Result<R> {
+        let chunk =
+            brickwork_core::element_count(self.decode_chunk_shape())?.saturating_mul(self.dtype.itemsize());
+        if chunk > max_chunk {
+            let what = if self.shard.is_some() {
+                "one inner chunk"
+            } else {
+                "one chunk"
+            };
+            return Err(Error::limit("zarr", what, chunk as u64, max_chunk));
+        }
         let Some(codec) = &self.shard else {
             return body(&self.grid, self.order, &|i, buf| {
                 let key = self.chunk_key(&self.grid.coords(i));
@@ -643,11 +653,6 @@ impl ZarrArray {
                 }
             });
         };
-        let inner =
-            brickwork_core::element_count(&codec.spec().chunks)?.saturating_mul(self.dtype.itemsize());
-        if inner > max_chunk {
-            return Err(Error::limit("zarr", "one inner chunk", inner as u64, max_chunk));
-        }
         let keep_open = shards.len() <= MAX_OPEN_SHARDS;
         let open = |&i: &usize| -> Result<(usize, OpenShard)> {
             let key = self.chunk_key(&self.grid.coords(i));
@@ -1238,6 +1243,24 @@ mod tests {
         }
     }
 
+    /// The options of the stores the randomised tests make: zstd, a fill value, and 4×3×5 chunks, or
+    /// 2×3×5 inner chunks in `shards`.
+    fn store_options(format: ZarrFormat, order: Order, shards: Option<Vec<usize>>, fill: u16) -> ZarrOptions {
+        ZarrOptions {
+            chunks: if shards.is_some() {
+                vec![2, 3, 5]
+            } else {
+                vec![4, 3, 5]
+            },
+            compressor: Some(brickwork_core::config::from_json(r#"{"id":"zstd","level":1}"#).unwrap()),
+            order,
+            fill_value: Some(fill.to_le_bytes().to_vec()),
+            format,
+            shards,
+            ..ZarrOptions::default()
+        }
+    }
+
     fn tmp(name: &str) -> PathBuf {
         let p = std::env::temp_dir().join(format!("brickwork-zarr-{name}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&p);
@@ -1327,19 +1350,7 @@ mod tests {
         ];
         for (s, (format, order, shards)) in stores.into_iter().enumerate() {
             let p = tmp(&format!("sel-{s}"));
-            let opts = ZarrOptions {
-                chunks: if shards.is_some() {
-                    vec![2, 3, 5]
-                } else {
-                    vec![4, 3, 5]
-                },
-                compressor: Some(brickwork_core::config::from_json(r#"{"id":"zstd","level":1}"#).unwrap()),
-                order,
-                fill_value: Some(fill.to_le_bytes().to_vec()),
-                format,
-                shards,
-                ..ZarrOptions::default()
-            };
+            let opts = store_options(format, order, shards, fill);
             let (z, _) = ZarrArray::create(&p, &data, &layout, dtype, &opts, None, &|_, _| {}).unwrap();
             // one chunk (or shard) file gone: its elements read as the fill value
             let gone = z.chunk_key(&[1, 1, 0]);
@@ -1419,19 +1430,7 @@ mod tests {
         .enumerate()
         {
             let p = tmp(&format!("points-{s}"));
-            let opts = ZarrOptions {
-                chunks: if shards.is_some() {
-                    vec![2, 3, 5]
-                } else {
-                    vec![4, 3, 5]
-                },
-                compressor: Some(brickwork_core::config::from_json(r#"{"id":"zstd","level":1}"#).unwrap()),
-                order,
-                fill_value: Some(fill.to_le_bytes().to_vec()),
-                format,
-                shards,
-                ..ZarrOptions::default()
-            };
+            let opts = store_options(format, order, shards, fill);
             let z = ZarrArray::create_empty(&p, &shape, dtype, &opts).unwrap();
             let mut model = vec![fill; n];
             let flat = |q: &[usize]| (q[0] * shape[1] + q[1]) * shape[2] + q[2];
@@ -1523,19 +1522,9 @@ mod tests {
         {
             let p = tmp(&format!("resize-{s}"));
             let opts = ZarrOptions {
-                chunks: if shards.is_some() {
-                    vec![2, 3, 5]
-                } else {
-                    vec![4, 3, 5]
-                },
-                compressor: Some(brickwork_core::config::from_json(r#"{"id":"zstd","level":1}"#).unwrap()),
-                order,
-                fill_value: Some(fill.to_le_bytes().to_vec()),
                 dimension_separator: Some(sep),
-                format,
-                shards,
                 attributes: brickwork_core::config::from_json(r#"{"units": "nm"}"#).unwrap(),
-                ..ZarrOptions::default()
+                ..store_options(format, order, shards, fill)
             };
             let (z, _) = ZarrArray::create(&p, &data, &layout, dtype, &opts, None, &|_, _| {}).unwrap();
             let files = |z: &ZarrArray| -> usize {
@@ -1652,19 +1641,7 @@ mod tests {
         .enumerate()
         {
             let p = tmp(&format!("write-{s}"));
-            let opts = ZarrOptions {
-                chunks: if shards.is_some() {
-                    vec![2, 3, 5]
-                } else {
-                    vec![4, 3, 5]
-                },
-                compressor: Some(brickwork_core::config::from_json(r#"{"id":"zstd","level":1}"#).unwrap()),
-                order,
-                fill_value: Some(fill.to_le_bytes().to_vec()),
-                format,
-                shards,
-                ..ZarrOptions::default()
-            };
+            let opts = store_options(format, order, shards, fill);
             let z = ZarrArray::create_empty(&p, &shape, dtype, &opts).unwrap();
             assert!(
                 ZarrArray::create_empty(&p, &shape, dtype, &opts).is_err(),

@@ -11,7 +11,7 @@ use brickwork_core::{Error, Order, Result};
 use rayon::prelude::*;
 
 use super::{Edit, ZarrArray};
-use crate::encode::zeroed;
+use crate::encode::fetch_chunk;
 use crate::grid::ChunkGrid;
 use crate::layout::{contiguous_strides, Layout};
 use crate::parallel::{self, CODEC_BYTES_PER_THREAD};
@@ -162,21 +162,10 @@ impl ZarrArray {
         let shards = self.shards_of(&pts, &decoding);
         let values = self.with_fetch(&shards, max_chunk, threads, |grid, order, fetch| {
             let chunk_bytes = brickwork_core::element_count(grid.chunk())?.saturating_mul(isz);
-            if chunk_bytes > max_chunk {
-                return Err(Error::limit("zarr", "one chunk", chunk_bytes as u64, max_chunk));
-            }
             // each group's values, in the group's order
             let gather = |g: &Range<usize>| -> Result<Vec<u8>> {
-                let coords = grid.coords(pts.chunk(g));
-                let mut buf = zeroed(grid.stored_len(&coords) * isz, "one chunk")?;
-                let n = fetch(pts.chunk(g), &mut buf)?;
-                if n != buf.len() {
-                    return Err(Error::corrupt(
-                        "zarr",
-                        format!("chunk {coords:?} decoded to {n} bytes; it holds {}", buf.len()),
-                    ));
-                }
-                let offsets = pts.offsets(g, grid, &coords, order, isz)?;
+                let buf = fetch_chunk(grid, pts.chunk(g), isz, "zarr", fetch)?;
+                let offsets = pts.offsets(g, grid, &grid.coords(pts.chunk(g)), order, isz)?;
                 Ok(offsets
                     .iter()
                     .flat_map(|&(_, at)| &buf[at..at + isz])

@@ -157,7 +157,7 @@ pub(super) fn emit(array: &ZarrArray) -> Result<Value> {
     let fill = array.fill.as_deref().unwrap_or(&zeros);
     let keys = if array.keys.prefix { "default" } else { "v2" };
     let separator = array.keys.separator.to_string();
-    if array.holds_objects() {
+    let (data_type, fill_value) = if array.holds_objects() {
         // variable-length items: the data type the items' codec stores, and the fill string
         let first = array
             .items_pipeline()
@@ -174,28 +174,16 @@ pub(super) fn emit(array: &ZarrArray) -> Result<Value> {
             }
         };
         let fill = String::from_utf8_lossy(array.fill.as_deref().unwrap_or_default()).into_owned();
-        return Ok(json!({
-            "shape": array.shape,
-            "data_type": data_type,
-            "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": array.chunks()}},
-            "chunk_key_encoding": {"name": keys, "configuration": {"separator": separator}},
-            "fill_value": fill,
-            "codecs": match &array.shard {
-                Some(codec) => vec![shard_json(array.dtype, array.shape.len(), codec.spec())?],
-                None => codecs_json(array.dtype, array.order, array.shape.len(), &array.pipeline)?,
-            },
-            "attributes": {},
-            "zarr_format": 3,
-            "node_type": "array",
-            "storage_transformers": [],
-        }));
-    }
+        (json!(data_type), json!(fill))
+    } else {
+        (data_type_json(array.dtype)?, fill_json(array.dtype, fill)?)
+    };
     Ok(json!({
         "shape": array.shape,
-        "data_type": data_type_json(array.dtype)?,
+        "data_type": data_type,
         "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": array.chunks()}},
         "chunk_key_encoding": {"name": keys, "configuration": {"separator": separator}},
-        "fill_value": fill_json(array.dtype, fill)?,
+        "fill_value": fill_value,
         "codecs": match &array.shard {
             Some(codec) => vec![shard_json(array.dtype, array.shape.len(), codec.spec())?],
             None => codecs_json(array.dtype, array.order, array.shape.len(), &array.pipeline)?,
