@@ -355,6 +355,27 @@ fn default_max_decoded_bytes() -> usize {
     brickwork::core::DEFAULT_MAX_DECODED_BYTES
 }
 
+/// numcodecs' incremental `checksum(data, value)` of the checksum codecs (`crc32`, `adler32`, `crc32c`,
+/// `jenkins_lookup3` with `value` as its seed), over a flat uint8 view, with the GIL released.
+#[pyfunction]
+fn checksum(py: Python<'_>, codec_id: &str, data: PyReadonlyArray1<'_, u8>, value: u32) -> PyResult<u32> {
+    let bytes = data
+        .as_slice()
+        .map_err(|e| to_pyerr(py, Error::InvalidArray(e.to_string())))?;
+    let id = codec_id.to_owned();
+    detach_catching(
+        py,
+        "checksum",
+        move || {
+            brickwork::codecs::checksum::checksum(&id, bytes, value).ok_or_else(|| Error::UnknownCodec {
+                id: id.clone(),
+                known: "adler32, crc32, crc32c, jenkins_lookup3".to_owned(),
+            })
+        },
+        to_pyerr,
+    )
+}
+
 /// Normalises a NumPy dtype spelling to `dtype.str` with brickwork's parser (for tests and shims).
 #[pyfunction]
 fn dtype_str(py: Python<'_>, spec: &str) -> PyResult<String> {
@@ -370,6 +391,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(unsupported_codecs, m)?)?;
     m.add_function(wrap_pyfunction!(default_max_decoded_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(dtype_str, m)?)?;
+    m.add_function(wrap_pyfunction!(checksum, m)?)?;
     m.add_function(wrap_pyfunction!(objects::encode_objects, m)?)?;
     m.add_function(wrap_pyfunction!(objects::decode_objects, m)?)?;
     m.add_function(wrap_pyfunction!(objects::takes_objects, m)?)?;

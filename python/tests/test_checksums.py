@@ -132,3 +132,35 @@ def test_decode_returns_a_view_of_the_payload_like_numcodecs(config):
         dec = codec.decode(enc)
         assert np.shares_memory(np.asarray(dec), enc), type(codec)
     assert bytes(b.decode(enc)) == bytes(nc.decode(enc))
+
+
+@pytest.mark.parametrize("name", ["CRC32", "Adler32", "CRC32C", "JenkinsLookup3"])
+def test_checksum_functions_match_numcodecs_and_continue(name):
+    """numcodecs' ``checksum(data, value)`` static methods (zlib's, google-crc32c's, lookup3's): the
+    same numbers for random data of several types, and continuing from the checksum of a prefix gives
+    the checksum of the whole (but lookup3, whose ``value`` is a seed)."""
+    ours, theirs = getattr(bw, name).checksum, getattr(numcodecs, name).checksum
+    data = RNG.integers(0, 256, 3001, dtype=np.uint8)
+    for buf in (b"", b"Hello World", data, data[:1000].view("<u2")):
+        plain = np.frombuffer(bytes(buf), "u1")  # numcodecs' lookup3 takes uint8 only, google-crc32c read-only
+        assert ours(buf) == theirs(plain)
+        for value in (0, 1, 7, 2**32 - 1):
+            assert ours(buf, value) == theirs(plain, value)
+    # any contiguous buffer (numcodecs' CRC32C, through google-crc32c, refuses a bytearray)
+    assert ours(bytearray(data[:77].tobytes())) == ours(data[:77]) == ours(np.asfortranarray(data[:77]))
+    if name != "JenkinsLookup3":
+        for split in (0, 1, 1500, 3001):
+            assert ours(data[split:], ours(data[:split])) == ours(data)
+    assert bw.jenkins_lookup3(b"abc", 5) == bw.JenkinsLookup3.checksum(b"abc", 5)
+    with pytest.raises(TypeError):
+        ours("text")
+
+
+def test_mismatch_messages_read_as_numcodecs_words_them():
+    """Code that matches numcodecs' messages (its own tests do) matches brickwork's."""
+    for codec, words in [(bw.Fletcher32(), "fletcher32 checksum"), (bw.JenkinsLookup3(), "Bob Jenkin's lookup3 checksum"),
+                         (bw.CRC32(), "crc32 checksum")]:
+        enc = bytearray(raw(codec.encode(np.arange(100))))
+        enc[5] ^= 1
+        with pytest.raises(RuntimeError, match=words):
+            codec.decode(bytes(enc))

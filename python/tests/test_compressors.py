@@ -242,6 +242,27 @@ def test_garbage_truncated_and_empty_input(codec_id):
         pass
 
 
+@pytest.mark.parametrize("name", ["Blosc", "LZ4"])
+def test_max_buffer_size_like_numcodecs(name):
+    """numcodecs' ``max_buffer_size`` of Blosc and LZ4 (the codecs that have one): the same class
+    default, settable on an instance; inputs of more bytes are a ValueError both ways."""
+    ours, theirs = getattr(bw, name)(), getattr(numcodecs, name)()
+    assert ours.max_buffer_size == theirs.max_buffer_size
+    ours.max_buffer_size = theirs.max_buffer_size = 64
+    for buf in (np.zeros(64, "i1"), b"x" * 64):  # the encoded bytes may be more than the cap: decoded uncapped
+        assert type(ours)().decode(ours.encode(buf)) == bytes(buf)
+    for buf in (b"x" * 65, np.zeros(33, "i2"), bytearray(100)):
+        for codec in (ours, theirs):
+            with pytest.raises(ValueError, match="Codec does not support buffers of > 64 bytes"):
+                codec.encode(buf)
+            with pytest.raises(ValueError):
+                codec.decode(buf)
+    assert type(ours)().max_buffer_size == type(theirs)().max_buffer_size
+    for other in ("Zstd", "Zlib", "GZip", "BZ2"):  # no cap, on either side
+        assert not hasattr(getattr(bw, other)(), "max_buffer_size")
+        assert not hasattr(getattr(numcodecs, other)(), "max_buffer_size")
+
+
 def test_decode_limits_fail_fast():
     # A 13-byte zstd frame header claiming 1 TiB, with one empty raw block.
     tib = 1 << 40

@@ -68,7 +68,13 @@ pub enum Error {
     },
 
     /// A stored checksum that does not match the data.
-    #[error("{codec}: stored and computed checksums do not match (stored {stored:#010x}, computed {computed:#010x})")]
+    /// Worded as numcodecs words it (`The fletcher32 checksum of the data (…) did not match …`), so code
+    /// that matches numcodecs' messages matches these.
+    #[error(
+        "{codec}: the {} checksum of the data ({computed}) did not match the expected checksum ({stored}); \
+         the data may be corrupted",
+        checksum_name(.codec)
+    )]
     ChecksumMismatch {
         /// The codec id.
         codec: String,
@@ -184,6 +190,15 @@ impl Error {
 }
 
 /// Where the limit a [`Error::LimitExceeded`] names is set: a Zarr store's byte limit, or a codec's.
+/// The checksum's name in numcodecs' message (its codec id, but for lookup3: HDF5's and numcodecs'
+/// "Bob Jenkin's lookup3").
+fn checksum_name(codec: &str) -> &str {
+    match codec {
+        "jenkins_lookup3" => "Bob Jenkin's lookup3",
+        other => other,
+    }
+}
+
 fn limit_hint(codec: &str) -> &'static str {
     if codec == "zarr" {
         "Rust max_bytes, Python max_bytes=, CLI --max-bytes"

@@ -22,7 +22,7 @@ from ._base import (
 )
 from ._array import ZFPY, PCodec
 from .blosc import Blosc
-from ._checksums import CRC32, CRC32C, Adler32, Fletcher32, JenkinsLookup3
+from ._checksums import CRC32, CRC32C, Adler32, Fletcher32, JenkinsLookup3, jenkins_lookup3
 from ._compress import BZ2, LZ4, LZMA, GZip, Zlib, Zstd
 from ._filters import AsType, BitRound, Categorize, Delta, FixedScaleOffset, PackBits, Quantize, Shuffle
 from ._pipeline import Pipeline
@@ -64,6 +64,7 @@ __all__ = [
     "codec_registry",
     "ensure_contiguous_ndarray",
     "get_codec",
+    "jenkins_lookup3",
     "register_codec",
 ]
 

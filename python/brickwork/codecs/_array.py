@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 
-from ._base import NativeCodec, register_codec
+from ._base import NativeCodec, ensure_contiguous_ndarray, register_codec
 from ._util import ndarray_copy
 
 #: zfpy's mode numbers (``zfpy.mode_fixed_rate`` ...).
@@ -103,6 +103,8 @@ class ZFPY(NativeCodec):
         return super().encode(buf)
 
     def decode(self, buf, out=None):
+        if out is not None:
+            ensure_contiguous_ndarray(out)  # numcodecs' check: TypeError for an object array
         dec = super().decode(buf)
         return ndarray_copy(dec, out)
 

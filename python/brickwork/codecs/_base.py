@@ -207,6 +207,29 @@ class NativeCodec(_CodecBase):
         return raw.view(np.dtype(dtype)).reshape(shape, order=order)
 
 
+class BufferCapped:
+    """numcodecs' ``max_buffer_size`` as its Blosc and LZ4 apply it (a mixin before NativeCodec): inputs
+    of more bytes, to encode or to decode, are a ValueError. Settable on an instance; the other codecs
+    have numcodecs' ``None`` and ignore it, as numcodecs' do."""
+
+    max_buffer_size: int
+
+    def _check_buffer_size(self, buf) -> None:
+        limit = self.max_buffer_size
+        if limit is not None:
+            nbytes = buf.nbytes if isinstance(buf, np.ndarray) else memoryview(buf).nbytes
+            if nbytes > limit:
+                raise ValueError(f"Codec does not support buffers of > {limit} bytes")
+
+    def encode(self, buf):
+        self._check_buffer_size(buf)
+        return super().encode(buf)
+
+    def decode(self, buf, out=None, **kwargs):
+        self._check_buffer_size(buf)
+        return super().decode(buf, out, **kwargs)
+
+
 class GenericCodec(NativeCodec):
     """Any codec id of the Rust registry that has no dedicated class, built from its config dict."""
 

@@ -17,8 +17,21 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import DecodeError
+from .. import _native
 from ._base import NativeCodec, ensure_contiguous_ndarray, register_codec
 from ._util import decode_array, encode_array, memory, ndarray_copy
+
+
+def _checksum(codec_id: str, data, value: int) -> int:
+    """numcodecs' incremental ``checksum(data, value)``: computed in Rust over ``data``'s bytes (any
+    contiguous buffer); ``value`` is the checksum of the data before (or lookup3's seed), taken modulo
+    2**32 as ``zlib.crc32`` takes it."""
+    return _native.checksum(codec_id, memory(ensure_contiguous_ndarray(data)), int(value) & 0xFFFFFFFF)
+
+
+def jenkins_lookup3(data, initval: int = 0) -> int:
+    """numcodecs' ``jenkins_lookup3(data, initval=0)``: HDF5's lookup3 hash of ``data``'s bytes."""
+    return _checksum("jenkins_lookup3", data, initval)
 
 
 def _payload(codec, buf) -> np.ndarray:
@@ -71,6 +84,11 @@ class CRC32(Checksum32):
     codec_id = "crc32"
     location = "start"
 
+    @staticmethod
+    def checksum(data, value: int = 0) -> int:
+        """``zlib.crc32(data, value)``: the CRC-32 of ``data`` continuing from ``value``."""
+        return _checksum("crc32", data, value)
+
 
 class Adler32(Checksum32):
     """zlib's Adler-32, stored little-endian before the data by default."""
@@ -78,12 +96,22 @@ class Adler32(Checksum32):
     codec_id = "adler32"
     location = "start"
 
+    @staticmethod
+    def checksum(data, value: int = 1) -> int:
+        """``zlib.adler32(data, value)``: the Adler-32 of ``data`` continuing from ``value``."""
+        return _checksum("adler32", data, value)
+
 
 class CRC32C(Checksum32):
     """CRC-32C (Castagnoli), stored little-endian after the data by default."""
 
     codec_id = "crc32c"
     location = "end"
+
+    @staticmethod
+    def checksum(data, value: int = 0) -> int:
+        """The CRC-32C of ``data`` continuing from ``value`` (numcodecs' ``CRC32C.checksum``)."""
+        return _checksum("crc32c", data, value)
 
 
 class _TrailingChecksum(NativeCodec):
@@ -126,6 +154,7 @@ class JenkinsLookup3(_TrailingChecksum):
 
     codec_id = "jenkins_lookup3"
     _config_keys = ("initval", "prefix")
+    checksum = staticmethod(jenkins_lookup3)
 
     def __init__(self, initval: int = 0, prefix=None):
         self.initval = initval

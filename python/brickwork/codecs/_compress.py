@@ -2,7 +2,7 @@
 numcodecs; the work happens in Rust)."""
 from __future__ import annotations
 
-from ._base import NativeCodec, register_codec
+from ._base import BufferCapped, NativeCodec, register_codec
 
 __all__ = ["BZ2", "LZ4", "LZMA", "GZip", "Zlib", "Zstd"]
 
@@ -99,7 +99,7 @@ class Zstd(NativeCodec):
         return 22
 
 
-class LZ4(NativeCodec):
+class LZ4(BufferCapped, NativeCodec):
     """An LZ4 block behind a 4-byte little-endian size prefix."""
 
     codec_id = "lz4"

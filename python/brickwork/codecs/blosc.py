@@ -24,7 +24,7 @@ import os
 from typing import Any
 
 from .. import _native
-from ._base import NativeCodec, _config_json, ensure_contiguous_ndarray, register_codec
+from ._base import BufferCapped, NativeCodec, _config_json, ensure_contiguous_ndarray, register_codec
 
 __all__ = [
     "AUTOBLOCKS",
@@ -85,7 +85,7 @@ VERSION_STRING = "1.21.6"
 _SHUFFLE_NAMES = {NOSHUFFLE: "NOSHUFFLE", SHUFFLE: "SHUFFLE", BITSHUFFLE: "BITSHUFFLE", AUTOSHUFFLE: "AUTOSHUFFLE"}
 
 
-class Blosc(NativeCodec):
+class Blosc(BufferCapped, NativeCodec):
     """``Blosc(cname='lz4', clevel=5, shuffle=SHUFFLE, blocksize=0, typesize=None)`` as numcodecs.
 
     ``typesize`` is constructor-only (never in ``get_config``); by default the item size of the input.

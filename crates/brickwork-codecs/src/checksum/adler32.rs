@@ -14,8 +14,11 @@ pub struct Adler32Algorithm;
 impl Checksum32Algorithm for Adler32Algorithm {
     const ID: &'static str = "adler32";
     const DEFAULT_LOCATION: Location = Location::Start;
-    fn checksum(data: &[u8]) -> u32 {
-        adler2::adler32_slice(data)
+    const INITIAL: u32 = 1;
+    fn update(value: u32, data: &[u8]) -> u32 {
+        let mut hasher = adler2::Adler32::from_checksum(value);
+        hasher.write_slice(data);
+        hasher.checksum()
     }
 }
 

@@ -13,8 +13,11 @@ pub struct Crc32Algorithm;
 impl Checksum32Algorithm for Crc32Algorithm {
     const ID: &'static str = "crc32";
     const DEFAULT_LOCATION: Location = Location::Start;
-    fn checksum(data: &[u8]) -> u32 {
-        crc32fast::hash(data)
+    const INITIAL: u32 = 0;
+    fn update(value: u32, data: &[u8]) -> u32 {
+        let mut hasher = crc32fast::Hasher::new_with_initial(value);
+        hasher.update(data);
+        hasher.finalize()
     }
 }
 

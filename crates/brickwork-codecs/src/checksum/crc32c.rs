@@ -15,8 +15,9 @@ pub struct Crc32cAlgorithm;
 impl Checksum32Algorithm for Crc32cAlgorithm {
     const ID: &'static str = "crc32c";
     const DEFAULT_LOCATION: Location = Location::End;
-    fn checksum(data: &[u8]) -> u32 {
-        crc32c::crc32c(data)
+    const INITIAL: u32 = 0;
+    fn update(value: u32, data: &[u8]) -> u32 {
+        crc32c::crc32c_append(value, data)
     }
 }
 

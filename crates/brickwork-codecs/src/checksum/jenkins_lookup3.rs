@@ -17,7 +17,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{append_checksum, payload_buf, split_end, verify};
 
-const ID: &str = "jenkins_lookup3";
+/// The codec id.
+pub const ID: &str = "jenkins_lookup3";
 
 /// numcodecs' `JenkinsLookup3(initval=0, prefix=None)`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

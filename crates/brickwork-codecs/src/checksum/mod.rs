@@ -35,8 +35,29 @@ pub trait Checksum32Algorithm: Send + Sync + 'static {
     const ID: &'static str;
     /// Where the checksum goes when the config has no `location`.
     const DEFAULT_LOCATION: Location;
+    /// The checksum of no data, where [`Checksum32Algorithm::update`] starts (numcodecs' default
+    /// `value` of `checksum(data, value)`: 0 for the CRCs, 1 for Adler-32).
+    const INITIAL: u32;
+    /// The checksum of `previous data ‖ data`, given `value`, the checksum of the previous data
+    /// (`zlib.crc32(data, value)`).
+    fn update(value: u32, data: &[u8]) -> u32;
     /// The checksum of `data`.
-    fn checksum(data: &[u8]) -> u32;
+    fn checksum(data: &[u8]) -> u32 {
+        Self::update(Self::INITIAL, data)
+    }
+}
+
+/// numcodecs' incremental `checksum(data, value)` of the checksum codecs with one (`CRC32.checksum`,
+/// `Adler32.checksum`, `CRC32C.checksum`, and `jenkins_lookup3(data, initval)`, where `value` is the
+/// seed), by codec id; `None` for another id.
+pub fn checksum(codec_id: &str, data: &[u8], value: u32) -> Option<u32> {
+    Some(match codec_id {
+        crc32::Crc32Algorithm::ID => crc32::Crc32Algorithm::update(value, data),
+        adler32::Adler32Algorithm::ID => adler32::Adler32Algorithm::update(value, data),
+        crc32c::Crc32cAlgorithm::ID => crc32c::Crc32cAlgorithm::update(value, data),
+        jenkins_lookup3::ID => jenkins_lookup3::lookup3(data, value),
+        _ => return None,
+    })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -264,6 +285,17 @@ pub(crate) mod tests {
     pub(crate) fn check_family<A: Checksum32Algorithm>(hello: u32, empty: u32) {
         let c = Checksum32::<A>::default();
         let data = b"Hello World";
+        // incremental: the checksum of "Hello" continued over " World" is the whole one, at every split
+        assert_eq!(A::INITIAL, empty);
+        for split in 0..=data.len() {
+            let first = checksum(A::ID, &data[..split], A::INITIAL).unwrap();
+            assert_eq!(
+                checksum(A::ID, &data[split..], first),
+                Some(hello),
+                "{} split at {split}",
+                A::ID
+            );
+        }
         let enc = c.encode_bytes(data).unwrap();
         match A::DEFAULT_LOCATION {
             Location::Start => assert_eq!(enc[..4], hello.to_le_bytes()),
@@ -332,5 +364,16 @@ pub(crate) mod tests {
         );
         let bad = format!(r#"{{"id":"{}","location":"middle"}}"#, A::ID);
         assert!(Checksum32::<A>::from_config(&brickwork_core::config::from_json(&bad).unwrap()).is_err());
+    }
+
+    #[test]
+    fn incremental_checksum_by_id() {
+        // lookup3's `value` is its seed (numcodecs' `jenkins_lookup3(data, initval)`)
+        assert_eq!(
+            checksum("jenkins_lookup3", b"abc", 7),
+            Some(jenkins_lookup3::lookup3(b"abc", 7))
+        );
+        assert_eq!(checksum("fletcher32", b"abc", 0), None);
+        assert_eq!(checksum("zlib", b"abc", 0), None);
     }
 }

@@ -97,6 +97,15 @@ fn zstd_error(what: &str, code: usize) -> Error {
     Error::corrupt(ID, format!("{what}: {}", zstd_safe::get_error_name(code)))
 }
 
+/// [`zstd_error`] for data that does not decode, worded as numcodecs words it first ("Zstd decompression
+/// error: invalid input data"), so code that matches numcodecs' message matches this one.
+fn invalid_input(what: &str, code: usize) -> Error {
+    zstd_error(
+        &format!("Zstd decompression error: invalid input data ({what})"),
+        code,
+    )
+}
+
 /// Walks the frames: returns the total declared content size, or `None` if a frame does not declare it.
 /// A declared size over `limit` is [`Error::LimitExceeded`].
 fn scan(encoded: &[u8], limit: usize) -> Result<Option<u64>> {
@@ -111,7 +120,7 @@ fn scan(encoded: &[u8], limit: usize) -> Result<Option<u64>> {
     while pos < encoded.len() {
         let rest = &encoded[pos..];
         let size = zstd_safe::find_frame_compressed_size(rest)
-            .map_err(|c| zstd_error(&format!("no complete zstd frame at offset {pos}"), c))?;
+            .map_err(|c| invalid_input(&format!("no complete zstd frame at offset {pos}"), c))?;
         let frame = rest
             .get(..size)
             .filter(|f| !f.is_empty())
@@ -168,7 +177,7 @@ fn stream(encoded: &[u8], sink: &mut Sink<'_>) -> Result<()> {
         let mut out = OutBuffer::around(&mut window);
         let hint = dctx
             .decompress_stream(&mut out, &mut input)
-            .map_err(|c| zstd_error("invalid zstd data", c))?;
+            .map_err(|c| invalid_input("not a valid zstd frame", c))?;
         let produced = out.pos();
         // SAFETY: libzstd stored `produced` bytes (the output position) at the start of the window.
         unsafe { sink.advance(ID, produced)? };
@@ -335,8 +344,8 @@ impl Codec for Zstd {
             buf: window,
             filled: 0,
         };
-        let n =
-            with_dctx(|d| d.decompress(&mut buf, encoded)).map_err(|c| zstd_error("invalid zstd data", c))?;
+        let n = with_dctx(|d| d.decompress(&mut buf, encoded))
+            .map_err(|c| invalid_input("not a valid zstd frame", c))?;
         if n != total {
             return Err(Error::corrupt(
                 ID,
