@@ -33,6 +33,11 @@ Arrays of variable-length strings or bytes (zarr-python's ``dtype=str``: v2 ``|O
 v3 ``string``) are read, as object arrays (zarr-python returns NumPy's ``StringDType``; the items are
 the same), written (``save``, or ``create`` and regions: each chunk encoded by brickwork's ``vlen-utf8``,
 the object codec zarr-python uses for ``dtype=str``), chunk by chunk.
+
+Structured dtypes (NumPy records: v2's ``dtype`` lists, nested records and subarray fields included, and
+v3's ``struct`` data type, whose fields ``save`` and ``create`` store little-endian as zarr-python does)
+are read and written as their records' bytes; fields are picked with zarr-python's ``fields=`` or by
+name among the indices (``a["x"]``, ``a[2:5, "y"] = 0``).
 """
 from __future__ import annotations
 
@@ -123,10 +128,11 @@ def save(path: str | os.PathLike, array, *, chunks="auto", compressor=None, filt
             shutil.rmtree(os.fspath(path), ignore_errors=True)
             raise
     arr = _array(arr) if arr.ndim else arr
-    from .codecs._base import _native_dtype
+    if zarr_format == 3 and arr.dtype != _v3_records(arr.dtype):
+        arr = arr.astype(_v3_records(arr.dtype))  # v3 stores a struct's fields in one byte order
 
     n_chunks, bytes_in, bytes_out = _native.zarr_save(
-        os.fspath(path), arr, _native_dtype(arr.dtype),
+        os.fspath(path), arr, _dtype_to_native(arr.dtype),
         *_store_options(arr.dtype, arr.ndim, chunks, compressor, filters, order, fill_value,
                         dimension_separator, zarr_format, shards, overwrite, attributes),
         _threads(threads),
@@ -149,10 +155,11 @@ def create(path: str | os.PathLike, shape, dtype, *, chunks, compressor=None, fi
     if any(n < 0 for n in shape):
         raise InvalidArrayError(f"shape must hold sizes of at least 0, got {shape}")
     names = _dimension_names(dimension_names, len(shape), zarr_format)
-    from .codecs._base import _native_dtype
+    if zarr_format == 3:
+        dtype = _v3_records(dtype)
 
     _native.zarr_create(
-        os.fspath(path), list(shape), _native_dtype(dtype),
+        os.fspath(path), list(shape), _dtype_to_native(dtype),
         *_store_options(dtype, len(shape), chunks, compressor, filters, order, fill_value, dimension_separator,
                         zarr_format, shards, overwrite, attributes),
     )
@@ -436,7 +443,7 @@ class Array:
         """Reads (again) the metadata."""
         self._handle = _native.ZarrHandle(self.path)
         shape, chunks, dtype, order, zarr_format, shards, fill = self._handle.info()
-        self.info = ArrayInfo(tuple(shape), tuple(chunks), np.dtype(dtype), order, zarr_format,
+        self.info = ArrayInfo(tuple(shape), tuple(chunks), _dtype_from_native(dtype), order, zarr_format,
                               None if shards is None else tuple(shards))
         self._fill = fill
         self._items_order = order
@@ -595,6 +602,10 @@ class Array:
                 f"chunks={self.chunks}{shards} zarr_format={self.zarr_format}>")
 
     def __getitem__(self, key):
+        fields, key = _pop_fields(key)
+        if fields is not None:  # a structured dtype's fields, named among the indices (zarr-python's rule)
+            data = self[key]
+            return _pick_fields(data, fields, self.dtype)
         kind = _kind(key, self.ndim)
         if kind == "vindex":
             return self.get_coordinate_selection(key)
@@ -604,6 +615,9 @@ class Array:
         return data[()] if scalar else data
 
     def __setitem__(self, key, values) -> None:
+        fields, key = _pop_fields(key)
+        if fields is not None:
+            values = _merge_fields(self[key], values, fields, self.dtype)
         kind = _kind(key, self.ndim)
         if kind == "vindex":
             self.set_coordinate_selection(key, values)
@@ -649,37 +663,45 @@ class Array:
         into the elements ``key`` selects; returns what was written (chunks, raw bytes, encoded bytes)."""
         return self._write(_plan(key, self.shape), values, threads)
 
-    # zarr-python's selection methods (``fields`` of structured dtypes are not offered)
+    # zarr-python's selection methods; ``fields`` picks fields of a structured dtype (a name, or a list
+    # of names): reads return those fields, writes change only them (the selection's records are read,
+    # updated and written back)
 
     def get_basic_selection(self, selection: Any = ..., *, out=None, fields=None):
         """``a[selection]`` for integers, slices, ``...`` and ``None``; into ``out`` when given."""
-        _no_fields(fields)
+        if fields is not None:
+            return _into(out, _pick_fields(self[selection], fields, self.dtype))
         return self[selection] if out is None else self.read(selection, out=out)
 
     def set_basic_selection(self, selection: Any, value, *, fields=None) -> None:
         """``a[selection] = value`` for integers, slices, ``...`` and ``None``."""
-        _no_fields(fields)
+        if fields is not None:
+            value = _merge_fields(self[selection], value, fields, self.dtype)
         self.write(selection, value)
 
     def get_orthogonal_selection(self, selection: Any, *, out=None, fields=None) -> np.ndarray:
         """``a.oindex[selection]``; into ``out`` when given."""
-        _no_fields(fields)
+        if fields is not None:
+            return _into(out, _pick_fields(self.get_orthogonal_selection(selection), fields, self.dtype))
         return self._read(_plan(selection, self.shape, orthogonal=True), out, None)
 
     def set_orthogonal_selection(self, selection: Any, value, *, fields=None) -> None:
         """``a.oindex[selection] = value``."""
-        _no_fields(fields)
+        if fields is not None:
+            value = _merge_fields(self.get_orthogonal_selection(selection), value, fields, self.dtype)
         self._write(_plan(selection, self.shape, orthogonal=True), value, None)
 
     def get_coordinate_selection(self, selection: Any, *, out=None, fields=None) -> np.ndarray:
         """``a.vindex[selection]`` for integer arrays (one per axis); into ``out`` when given."""
-        _no_fields(fields)
+        if fields is not None:
+            return _into(out, _pick_fields(self.get_coordinate_selection(selection), fields, self.dtype))
         coords, shape = _points(selection, self.shape)
         return self._read_points(coords, shape, out)
 
     def set_coordinate_selection(self, selection: Any, value, *, fields=None) -> None:
         """``a.vindex[selection] = value`` for integer arrays (one per axis)."""
-        _no_fields(fields)
+        if fields is not None:
+            value = _merge_fields(self.get_coordinate_selection(selection), value, fields, self.dtype)
         coords, shape = _points(selection, self.shape)
         self._write_points(coords, shape, value)
 
@@ -697,12 +719,14 @@ class Array:
 
     def get_block_selection(self, selection: Any, *, out=None, fields=None) -> np.ndarray:
         """``a.blocks[selection]``; into ``out`` when given."""
-        _no_fields(fields)
+        if fields is not None:
+            return _into(out, _pick_fields(self.get_block_selection(selection), fields, self.dtype))
         return self.read(self._block_region(selection), out=out)
 
     def set_block_selection(self, selection: Any, value, *, fields=None) -> None:
         """``a.blocks[selection] = value``."""
-        _no_fields(fields)
+        if fields is not None:
+            value = _merge_fields(self.get_block_selection(selection), value, fields, self.dtype)
         self.write(self._block_region(selection), value)
 
     def _block_region(self, selection: Any) -> tuple:
@@ -982,10 +1006,90 @@ class _Indexer:
         getattr(self._array, f"set_{self._METHODS[self._kind]}_selection")(key, values)
 
 
-def _no_fields(fields) -> None:
-    if fields is not None:
-        raise InvalidArrayError("fields= (of structured dtypes) is not offered; read the selection and "
-                                "index the result by field")
+def _dtype_to_native(dtype: np.dtype) -> str:
+    """The dtype as the native side takes it: ``dtype.str``, or a structured dtype's ``descr`` as JSON
+    (the Zarr v2 spelling)."""
+    if dtype.names is not None:
+        return json.dumps(dtype.descr)
+    from .codecs._base import _native_dtype
+
+    return _native_dtype(dtype)
+
+
+def _dtype_from_native(spec: str) -> np.dtype:
+    """The NumPy dtype of the native side's spelling (``_dtype_to_native``'s inverse)."""
+    if not spec.startswith("["):
+        return np.dtype(spec)
+
+    def descr(fields: list) -> list:
+        return [(f[0], descr(f[1]) if isinstance(f[1], list) else f[1], *(tuple(s) for s in f[2:]))
+                for f in fields]
+
+    return np.dtype(descr(json.loads(spec)))
+
+
+def _v3_records(dtype: np.dtype) -> np.dtype:
+    """A structured dtype with little-endian fields (Zarr v3 stores all of a struct's fields in the byte
+    order of its ``bytes`` codec, which brickwork writes little-endian, as zarr-python); others as given."""
+    return dtype.newbyteorder("<") if dtype.names is not None else dtype
+
+
+def _pop_fields(key: Any) -> tuple:
+    """zarr-python's ``pop_fields``: the field names among an index (a name alone, or names in the tuple)
+    and the index without them; ``(None, key)`` when it names none."""
+    if isinstance(key, str):
+        return key, ()
+    if not isinstance(key, tuple) or not any(isinstance(k, str) for k in key):
+        return None, key
+    fields = [k for k in key if isinstance(k, str)]
+    rest = tuple(k for k in key if not isinstance(k, str))
+    return (fields[0] if len(fields) == 1 else fields), (rest[0] if len(rest) == 1 else rest)
+
+
+def _field_names(fields, dtype: np.dtype):
+    """``fields`` checked against ``dtype`` as zarr-python checks them (IndexError): a name or a list of
+    names of its fields."""
+    if not isinstance(fields, (str, list, tuple)):
+        raise IndexError(f"'fields' argument must be a string or list of strings; found {type(fields)!r}")
+    if dtype.names is None:
+        raise IndexError("invalid 'fields' argument, array does not have any fields")
+    names = [fields] if isinstance(fields, str) else list(fields)
+    missing = [f for f in names if f not in dtype.names]
+    if missing:
+        raise IndexError(f"invalid 'fields' argument, field not found: {missing[0]!r} "
+                         f"(the fields are {', '.join(dtype.names)})")
+    return fields if isinstance(fields, str) else names
+
+
+def _pick_fields(data, fields, dtype: np.dtype):
+    """The fields of records read (an array or one record): one field as its own dtype, several as a
+    packed structured array of them."""
+    names = _field_names(fields, dtype)
+    records = np.asarray(data)
+    if isinstance(names, str):
+        picked = records[names]
+    else:
+        from numpy.lib import recfunctions
+
+        picked = recfunctions.repack_fields(records[names])
+    return picked[()] if np.ndim(data) == 0 and not isinstance(data, np.ndarray) else picked
+
+
+def _merge_fields(current, value, fields, dtype: np.dtype) -> np.ndarray:
+    """Records read (``current``) with ``fields`` set to ``value``: what a write of only those fields
+    writes back."""
+    names = _field_names(fields, dtype)
+    records = np.array(current, dtype=dtype)  # a copy, also of one record
+    records[names] = value
+    return records
+
+
+def _into(out, data):
+    """``data``, or copied into ``out`` and ``out`` returned."""
+    if out is None:
+        return data
+    out[...] = data
+    return out
 
 
 def _chunk_spans(axis, chunk: int, size: int) -> list:

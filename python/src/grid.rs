@@ -10,7 +10,7 @@
 
 use brickwork::core::config;
 use brickwork::core::{Limits, ObjectArray};
-use brickwork::grid::zarr::{ZarrArray, ZarrFormat};
+use brickwork::grid::zarr::{Record, ZarrArray, ZarrFormat};
 use brickwork::grid::{self, ChunkGrid, Edge, Indices, Layout, Selection, ZarrOptions};
 use brickwork::{DType, Error, Order};
 use numpy::npyffi::NPY_ARRAY_WRITEABLE;
@@ -283,7 +283,8 @@ pub fn zarr_save<'py>(
             overwrite,
             attributes_json,
         )?;
-        Ok((RawArray::of(image)?, options, DType::parse(dtype)?))
+        let (dtype, record) = array_dtype(dtype)?;
+        Ok((RawArray::of(image)?, ZarrOptions { record, ..options }, dtype))
     };
     let (raw, options, dtype) = setup().map_err(|e| to_pyerr(py, e))?;
     // SAFETY: `image` is alive for this whole call.
@@ -328,9 +329,22 @@ pub fn zarr_create(
             overwrite,
             attributes_json,
         )?;
-        ZarrArray::create_empty(&path, &shape, DType::parse(dtype)?, &options).map(drop)
+        let (dtype, record) = array_dtype(dtype)?;
+        ZarrArray::create_empty(&path, &shape, dtype, &ZarrOptions { record, ..options }).map(drop)
     };
     create().map_err(|e| to_pyerr(py, e))
+}
+
+/// The dtype of a new store from Python's spelling: `dtype.str`, or a structured dtype's `descr` as JSON
+/// (a record, stored as its bytes).
+fn array_dtype(spec: &str) -> Result<(DType, Option<Record>), Error> {
+    if spec.starts_with('[') {
+        let descr: serde_json::Value = serde_json::from_str(spec)
+            .map_err(|e| Error::InvalidArray(format!("a structured dtype's descr is not JSON: {e}")))?;
+        let record = Record::from_descr(&descr)?;
+        return Ok((record.dtype(), Some(record)));
+    }
+    Ok((DType::parse(spec)?, None))
 }
 
 /// The options of a new store, from the Python arguments.
@@ -388,10 +402,12 @@ fn zarr_options(
         shards,
         overwrite,
         attributes,
+        record: None,
     })
 }
 
-/// What `ZarrHandle.info` returns: shape, chunks, dtype, order, Zarr format, shard shape and fill value.
+/// What `ZarrHandle.info` returns: shape, chunks, dtype (`dtype.str`, or a record's `descr` as JSON), order,
+/// Zarr format, shard shape and fill value.
 type ZarrInfo = (
     Vec<usize>,
     Vec<usize>,
@@ -426,7 +442,10 @@ impl ZarrHandle {
         (
             z.shape().to_vec(),
             z.inner_chunks().unwrap_or(z.chunks()).to_vec(),
-            z.dtype().to_string(),
+            match z.record() {
+                Some(record) => record.descr().to_string(),
+                None => z.dtype().to_string(),
+            },
             z.order().as_str(),
             match z.format() {
                 ZarrFormat::V2 => 2,

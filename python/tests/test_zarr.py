@@ -163,8 +163,10 @@ def test_failed_save_leaves_nothing(tmp_path):
      '"fill_value": 0}', "dimensions"),
     ('{"zarr_format": 2, "shape": [4], "chunks": [2], "dtype": "<q7", "order": "C", "compressor": null, '
      '"fill_value": 0}', "dtype"),
+    ('{"zarr_format": 2, "shape": [4], "chunks": [2], "dtype": [["a", "<u1"], ["a", "<i2"]], "order": "C", '
+     '"compressor": null, "fill_value": null}', "structured dtype .* more than once"),
     ('{"zarr_format": 2, "shape": [4], "chunks": [2], "dtype": [["a", "<u1"]], "order": "C", '
-     '"compressor": null, "fill_value": 0}', "structured"),
+     '"compressor": null, "fill_value": 0}', "base64"),
     ('{"zarr_format": 2, "shape": [4], "chunks": [2], "dtype": "|O", "order": "C", "compressor": null, '
      '"fill_value": 0}', "object"),
 ])

@@ -227,7 +227,7 @@ def test_fancy_selection_errors(tmp_path):
         z.vindex[[0], [0], [0]] = 1
     with pytest.raises(InvalidArrayError, match="reading only"):
         z.oindex[[0], :, :] = 1
-    with pytest.raises(InvalidArrayError, match="fields"):
+    with pytest.raises(IndexError, match="does not have any fields"):
         z.get_orthogonal_selection(([0],), fields="f0")
     w = bz.open(path, mode="r+")
     with pytest.raises(InvalidArrayError, match="cannot write values of shape"):

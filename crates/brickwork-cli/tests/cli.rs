@@ -836,6 +836,20 @@ fn info_describes_arrays_and_walks_groups() {
     let text = String::from_utf8_lossy(&o.stdout).into_owned();
     assert_eq!(text.lines().count(), 12, "{text}");
     assert!(text.contains("up0/  group (listed already"), "{text}");
+    // a structured dtype is shown as its fields
+    let records = p(&d, "records.zarr");
+    std::fs::create_dir_all(&records).unwrap();
+    let zarray = r#"{"zarr_format": 2, "shape": [6], "chunks": [4], "dtype": [["x", "<i4"], ["y", "<f8", [2]]],
+        "order": "C", "compressor": null, "filters": null, "fill_value": null}"#;
+    std::fs::write(format!("{records}/.zarray"), zarray).unwrap();
+    let o = run(&["info", &records]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        text.contains(r#"record [["x","<i4"],["y","<f8",[2]]] 6"#),
+        "{text}"
+    );
+    assert!(text.contains("0 of 2 chunks written"), "{text}");
     // not a store: a clear error, exit status 1
     let o = run(&["info", &p(&d, "")]);
     assert_eq!(o.status.code(), Some(1));

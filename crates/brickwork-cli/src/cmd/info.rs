@@ -105,7 +105,10 @@ fn describe(z: &ZarrArray) -> Result<String> {
     Ok(format!(
         "Zarr v{} array  {} {}  {chunks}  {} order  {codecs}  {} of {total} chunks written  {size}",
         version(z.format()),
-        z.dtype(),
+        match z.record() {
+            Some(record) => format!("record {}", record.descr()),
+            None => z.dtype().to_string(),
+        },
         dims(z.shape()),
         z.items_order().as_str(),
         z.initialized_chunks()?,

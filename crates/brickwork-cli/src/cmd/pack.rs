@@ -143,6 +143,7 @@ pub fn run(args: &Args) -> CmdResult {
                 }
             },
         },
+        record: None,
     };
     let started = Instant::now();
     let total = ZarrArray::grid_for(&header.shape, &chunks)?.len() as u64;

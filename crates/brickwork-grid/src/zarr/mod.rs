@@ -24,6 +24,7 @@
 mod listing;
 mod objects;
 mod points;
+pub mod record;
 mod resize;
 mod shard;
 mod v2;
@@ -47,6 +48,7 @@ use crate::layout::{self, Layout};
 use crate::parallel::{self, CODEC_BYTES_PER_THREAD};
 use crate::selection::Selection;
 use crate::tobytes::fill_elements;
+pub use record::Record;
 use shard::{OpenShard, ShardFile, MAX_OPEN_SHARDS};
 
 /// What a write puts into the chunks it touches (a region's elements: [`Region`]; or single elements:
@@ -161,6 +163,8 @@ struct Meta {
     pipeline: Pipeline,
     /// Zarr v3 `sharding_indexed`: each chunk file is a shard of inner chunks.
     shard: Option<shard::ShardSpec>,
+    /// A structured data type's fields (`dtype` is then `|V<n>`, the record's bytes).
+    record: Option<Record>,
 }
 
 /// What to write into a new store, besides the data.
@@ -189,6 +193,8 @@ pub struct ZarrOptions {
     /// User attributes (zarr-python's `attributes=`): a JSON object written to `.zattrs` (v2) or as
     /// `zarr.json`'s `attributes` (v3).
     pub attributes: Map<String, Value>,
+    /// A structured data type's fields, when the dtype is a record's `|V<n>` ([`Record::dtype`]).
+    pub record: Option<Record>,
 }
 
 impl Default for ZarrOptions {
@@ -204,6 +210,7 @@ impl Default for ZarrOptions {
             shards: None,
             overwrite: false,
             attributes: Map::new(),
+            record: None,
         }
     }
 }
@@ -233,6 +240,8 @@ pub struct ZarrArray {
     pipeline: Pipeline,
     /// Zarr v3 `sharding_indexed` (`pipeline` holds the same codec, for writing).
     shard: Option<shard::ShardCodec>,
+    /// A structured data type's fields (`dtype` is then `|V<n>`, the record's bytes).
+    record: Option<Record>,
 }
 
 /// What a directory holds: a Zarr array or group, of a format.
@@ -396,7 +405,14 @@ impl ZarrArray {
             keys,
             pipeline,
             shard,
+            record,
         } = meta;
+        if record.as_ref().is_some_and(|r| r.dtype() != dtype) {
+            return Err(Error::InvalidArray(format!(
+                "dtype {dtype} is not the {}-byte record its fields describe",
+                record.as_ref().map_or(0, Record::itemsize)
+            )));
+        }
         if shape.len() != chunks.len() {
             return Err(Error::InvalidArray(format!(
                 "shape {shape:?} and chunks {chunks:?} have different numbers of dimensions"
@@ -453,6 +469,7 @@ impl ZarrArray {
             grid,
             pipeline,
             shard,
+            record,
         })
     }
 
@@ -487,6 +504,11 @@ impl ZarrArray {
     /// The Zarr format.
     pub fn format(&self) -> ZarrFormat {
         self.format
+    }
+
+    /// The fields of a structured data type (the dtype is then the record's `|V<n>`).
+    pub fn record(&self) -> Option<&Record> {
+        self.record.as_ref()
     }
 
     /// The dtype.
@@ -853,6 +875,7 @@ impl ZarrArray {
                 keys,
                 pipeline,
                 shard: None,
+                record: options.record.clone(),
             },
             (Some(shards), ZarrFormat::V3) => Meta {
                 shape: shape.to_vec(),
@@ -873,6 +896,7 @@ impl ZarrArray {
                     )?),
                     index_at_start: false,
                 }),
+                record: options.record.clone(),
             },
             (Some(_), ZarrFormat::V2) => {
                 return Err(Error::InvalidArray(
@@ -1268,6 +1292,88 @@ mod tests {
     }
 
     #[test]
+    fn records_are_their_bytes_with_the_fields_in_the_metadata() {
+        // a record of (a: <i4, b: <f8, c: |S2): 14 bytes, packed
+        let descr = json!([["a", "<i4"], ["b", "<f8"], ["c", "|S2"]]);
+        let record = Record::from_descr(&descr).unwrap();
+        let shape = [6usize, 5];
+        let data: Vec<u8> = (0..shape[0] * shape[1] * 14)
+            .map(|i| (i * 7 % 251) as u8)
+            .collect();
+        let layout = Layout::contiguous(&shape, 14, Order::C).unwrap();
+        let mut fill = 7i32.to_le_bytes().to_vec();
+        fill.extend(1.5f64.to_le_bytes());
+        fill.extend(*b"hi");
+        for (format, shards) in [
+            (ZarrFormat::V2, None),
+            (ZarrFormat::V3, None),
+            (ZarrFormat::V3, Some(vec![4, 4])),
+        ] {
+            let p = tmp(&format!("record-{format:?}-{}", shards.is_some()));
+            let opts = ZarrOptions {
+                chunks: vec![2, 2],
+                compressor: Some(brickwork_core::config::from_json(r#"{"id":"zstd","level":1}"#).unwrap()),
+                fill_value: Some(fill.clone()),
+                format,
+                shards,
+                record: Some(record.clone()),
+                ..ZarrOptions::default()
+            };
+            ZarrArray::create(&p, &data, &layout, record.dtype(), &opts, None, &|_, _| {}).unwrap();
+            let meta = read_meta(&p.join(format.meta_file())).unwrap();
+            if format == ZarrFormat::V2 {
+                assert_eq!(meta["dtype"], descr);
+                assert_eq!(meta["fill_value"], json!("BwAAAAAAAAAAAPg/aGk="));
+            } else {
+                assert_eq!(meta["data_type"]["name"], json!("struct"));
+                assert_eq!(
+                    meta["data_type"]["configuration"]["fields"][1],
+                    json!({"name": "b", "data_type": "float64"})
+                );
+                assert_eq!(meta["fill_value"], json!({"a": 7, "b": 1.5, "c": "aGk="}));
+                let codecs = match meta["codecs"][0]["name"].as_str() {
+                    Some("sharding_indexed") => &meta["codecs"][0]["configuration"]["codecs"],
+                    _ => &meta["codecs"],
+                };
+                assert_eq!(
+                    codecs[0],
+                    json!({"name": "bytes", "configuration": {"endian": "little"}})
+                );
+            }
+            let z = ZarrArray::open(&p).unwrap();
+            assert_eq!(z.record(), Some(&record));
+            assert_eq!(z.dtype().to_string(), "|V14");
+            assert_eq!(z.fill_value(), Some(&fill[..]));
+            let mut back = vec![0u8; data.len()];
+            z.read_into(&mut back, &layout, DEFAULT_MAX_ARRAY_BYTES, Some(2))
+                .unwrap();
+            assert_eq!(back, data);
+            // a missing chunk reads as the fill record
+            let key = if format == ZarrFormat::V2 { "0.0" } else { "c/0/0" };
+            fs::remove_file(p.join(key)).unwrap();
+            z.read_into(&mut back, &layout, DEFAULT_MAX_ARRAY_BYTES, Some(2))
+                .unwrap();
+            assert_eq!(&back[..14], &fill[..]);
+            fs::remove_dir_all(&p).unwrap();
+        }
+        // v3 keeps one byte order for all fields: big-endian records are refused, and so is a dtype
+        // that is not the record's bytes
+        let big = Record::from_descr(&json!([["a", ">i4"]])).unwrap();
+        let opts = ZarrOptions {
+            chunks: vec![2, 2],
+            format: ZarrFormat::V3,
+            record: Some(big.clone()),
+            ..ZarrOptions::default()
+        };
+        let p = tmp("record-big");
+        let e = ZarrArray::create_empty(&p, &shape, big.dtype(), &opts).unwrap_err();
+        assert!(e.to_string().contains("little-endian"), "{e}");
+        let e = ZarrArray::create_empty(&p, &shape, DType::parse("|V8").unwrap(), &opts).unwrap_err();
+        assert!(e.to_string().contains("record"), "{e}");
+        assert!(!p.exists());
+    }
+
+    #[test]
     fn write_then_read() {
         let shape = [5usize, 7, 3];
         let n: usize = shape.iter().product();
@@ -1293,6 +1399,7 @@ mod tests {
                 shards: None,
                 overwrite: false,
                 attributes: Map::new(),
+                record: None,
             };
             let (_, stats) =
                 ZarrArray::create(&p, &data, &layout, dtype, &opts, Some(2), &|_, _| {}).unwrap();

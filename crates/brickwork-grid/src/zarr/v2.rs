@@ -1,6 +1,7 @@
 //! Zarr v2 array metadata: the `.zarray` file, both ways.
 //!
-//! `.zarray` is a JSON object with `zarr_format` 2, `shape`, `chunks`, `dtype` (NumPy's `dtype.str`),
+//! `.zarray` is a JSON object with `zarr_format` 2, `shape`, `chunks`, `dtype` (NumPy's `dtype.str`, or
+//! a structured dtype's `dtype.descr`: [`super::record`]),
 //! `compressor` and `filters` (numcodecs configs or `null`), `fill_value` (see [`crate::fill`]), `order`
 //! (`"C"`/`"F"`: the element order inside each chunk) and `dimension_separator` (`"."` when absent). The
 //! chunk at grid position `(i, j, k)` is the file `i.j.k` (or `i/j/k`); a 0-d array is one chunk named `0`.
@@ -9,7 +10,7 @@ use brickwork_codecs::pipeline::Pipeline;
 use brickwork_core::{DType, Error, Kind, Order, Result};
 use serde_json::{json, Map, Value};
 
-use super::{sizes, ChunkKeys, Meta, ZarrArray};
+use super::{sizes, ChunkKeys, Meta, Record, ZarrArray};
 use crate::fill::{fill_to_bytes, fill_to_json};
 
 /// The metadata file of a Zarr v2 array.
@@ -31,11 +32,19 @@ pub(super) fn parse(meta: &Map<String, Value>) -> Result<Meta> {
     }
     let shape = sizes(get("shape")?, "shape")?;
     let chunks = sizes(get("chunks")?, "chunks")?;
-    let dtype = match get("dtype")? {
-        Value::String(s) => DType::parse(s).map_err(|e| Error::InvalidArray(e.to_string()))?,
+    let (dtype, record) = match get("dtype")? {
+        Value::String(s) => (
+            DType::parse(s).map_err(|e| Error::InvalidArray(e.to_string()))?,
+            None,
+        ),
+        // a structured dtype: NumPy's descr, its items the record's bytes
+        list @ Value::Array(_) => {
+            let record = Record::from_descr(list)?;
+            (record.dtype(), Some(record))
+        }
         other => {
             return Err(Error::InvalidArray(format!(
-                "dtype {other} is not supported: brickwork reads simple dtypes such as \"<f4\", not structured ones"
+                "dtype {other} is neither a NumPy dtype string such as \"<f4\" nor a structured dtype's list"
             )))
         }
     };
@@ -92,6 +101,7 @@ pub(super) fn parse(meta: &Map<String, Value>) -> Result<Meta> {
         keys: ChunkKeys::v2(separator),
         pipeline: Pipeline::from_configs(&filters, compressor.as_ref())?,
         shard: None,
+        record,
     })
 }
 
@@ -102,7 +112,10 @@ pub(super) fn emit(array: &ZarrArray) -> Result<Value> {
         "chunks": array.chunks(),
         "compressor": array.pipeline.compressor_config(),
         "dimension_separator": array.keys.separator.to_string(),
-        "dtype": array.dtype.to_string(),
+        "dtype": match &array.record {
+            Some(record) => record.descr(),
+            None => json!(array.dtype.to_string()),
+        },
         "fill_value": match array.dtype.kind() {
             // variable-length strings: the fill string (zarr-python's default is "")
             Kind::Object => json!(String::from_utf8_lossy(array.fill.as_deref().unwrap_or_default())),

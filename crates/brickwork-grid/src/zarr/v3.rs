@@ -29,7 +29,7 @@ use brickwork_core::{Config, DType, Endian, Error, Kind, Order, Result};
 use serde_json::{json, Map, Value};
 
 use super::shard::ShardSpec;
-use super::{sizes, ChunkKeys, Meta, ZarrArray};
+use super::{sizes, ChunkKeys, Meta, Record, ZarrArray};
 use crate::fill::{fill_to_bytes, fill_to_json};
 
 /// The metadata file of a Zarr v3 node.
@@ -124,7 +124,15 @@ pub(super) fn parse(meta: &Map<String, Value>) -> Result<Meta> {
         .as_array()
         .ok_or_else(|| invalid(format!("codecs must be a list, got {codecs}")))?;
     let chain = Chain::parse(codecs, shape.len())?;
-    let dtype = data_type(get("data_type")?, chain.endian)?;
+    let data_type_value = get("data_type")?;
+    let record = match name_and_configuration(data_type_value) {
+        Ok(("struct", conf)) => Some(Record::from_v3(&conf, &|field| data_type(field, chain.endian))?),
+        _ => None,
+    };
+    let dtype = match &record {
+        Some(record) => record.dtype(),
+        None => data_type(data_type_value, chain.endian)?,
+    };
     let objects = matches!(dtype.kind(), Kind::Object);
     if objects != chain.objects {
         return Err(invalid(if objects {
@@ -134,10 +142,10 @@ pub(super) fn parse(meta: &Map<String, Value>) -> Result<Meta> {
         }));
     }
     // an object array's fill value is a Python object, not bytes (the Python side reads it)
-    let fill = if objects {
-        None
-    } else {
-        fill_value(dtype, get("fill_value")?)?
+    let fill = match &record {
+        _ if objects => None,
+        Some(record) => record.v3_fill(get("fill_value")?, &fill_value)?,
+        None => fill_value(dtype, get("fill_value")?)?,
     };
     Ok(Meta {
         shape,
@@ -148,6 +156,7 @@ pub(super) fn parse(meta: &Map<String, Value>) -> Result<Meta> {
         keys,
         pipeline: chain.pipeline()?,
         shard: chain.shard,
+        record,
     })
 }
 
@@ -155,6 +164,11 @@ pub(super) fn parse(meta: &Map<String, Value>) -> Result<Meta> {
 pub(super) fn emit(array: &ZarrArray) -> Result<Value> {
     let zeros = vec![0u8; array.dtype.itemsize()];
     let fill = array.fill.as_deref().unwrap_or(&zeros);
+    // a record's bytes, with its fields in little-endian order: the `bytes` codec says so
+    let items = Items {
+        dtype: array.dtype,
+        record: array.record.is_some(),
+    };
     let keys = if array.keys.prefix { "default" } else { "v2" };
     let separator = array.keys.separator.to_string();
     let (data_type, fill_value) = if array.holds_objects() {
@@ -175,6 +189,17 @@ pub(super) fn emit(array: &ZarrArray) -> Result<Value> {
         };
         let fill = String::from_utf8_lossy(array.fill.as_deref().unwrap_or_default()).into_owned();
         (json!(data_type), json!(fill))
+    } else if let Some(record) = &array.record {
+        if record.endian() == Some(Endian::Big) || record.endian().is_none() {
+            return Err(invalid(
+                "Zarr v3 stores a struct's fields in one byte order: give the record little-endian fields \
+                 (NumPy: a.astype(a.dtype.newbyteorder(\"<\")))",
+            ));
+        }
+        (
+            record.v3_json(&data_type_json)?,
+            record.v3_fill_json(fill, &fill_json)?,
+        )
     } else {
         (data_type_json(array.dtype)?, fill_json(array.dtype, fill)?)
     };
@@ -185,8 +210,8 @@ pub(super) fn emit(array: &ZarrArray) -> Result<Value> {
         "chunk_key_encoding": {"name": keys, "configuration": {"separator": separator}},
         "fill_value": fill_value,
         "codecs": match &array.shard {
-            Some(codec) => vec![shard_json(array.dtype, array.shape.len(), codec.spec())?],
-            None => codecs_json(array.dtype, array.order, array.shape.len(), &array.pipeline)?,
+            Some(codec) => vec![shard_json(items, array.shape.len(), codec.spec())?],
+            None => codecs_json(items, array.order, array.shape.len(), &array.pipeline)?,
         },
         "attributes": {},
         "zarr_format": 3,
@@ -436,7 +461,7 @@ fn shard_spec(conf: &Map<String, Value>, ndim: usize) -> Result<(Option<Endian>,
 }
 
 /// The `sharding_indexed` codec of a sharded array.
-fn shard_json(dtype: DType, ndim: usize, spec: &ShardSpec) -> Result<Value> {
+fn shard_json(items: Items, ndim: usize, spec: &ShardSpec) -> Result<Value> {
     let mut index_codecs = vec![json!({"name": "bytes", "configuration": {
         "endian": if spec.index_big_endian { "big" } else { "little" },
     }})];
@@ -445,7 +470,7 @@ fn shard_json(dtype: DType, ndim: usize, spec: &ShardSpec) -> Result<Value> {
     }
     Ok(json!({"name": "sharding_indexed", "configuration": {
         "chunk_shape": spec.chunks,
-        "codecs": codecs_json(dtype, spec.order, ndim, &spec.pipeline)?,
+        "codecs": codecs_json(items, spec.order, ndim, &spec.pipeline)?,
         "index_codecs": index_codecs,
         "index_location": if spec.index_at_start { "start" } else { "end" },
     }}))
@@ -659,14 +684,26 @@ fn data_type_json(dtype: DType) -> Result<Value> {
     })
 }
 
-/// The `codecs` of an array stored as `dtype` in `order` through `pipeline`.
-fn codecs_json(dtype: DType, order: Order, ndim: usize, pipeline: &Pipeline) -> Result<Vec<Value>> {
+/// What an array's elements are, for its `codecs`: the dtype, and whether it is a record's `|V<n>`
+/// (whose fields the `bytes` codec stores little-endian).
+#[derive(Debug, Clone, Copy)]
+struct Items {
+    dtype: DType,
+    record: bool,
+}
+
+/// The `codecs` of an array of `items` stored in `order` through `pipeline`.
+fn codecs_json(items: Items, order: Order, ndim: usize, pipeline: &Pipeline) -> Result<Vec<Value>> {
+    let Items { dtype, record } = items;
     let mut codecs = Vec::new();
     if order == Order::F && ndim > 1 {
         let reversed: Vec<usize> = (0..ndim).rev().collect();
         codecs.push(json!({"name": "transpose", "configuration": {"order": reversed}}));
     }
     let bytes = |stage: DType| match stage.endian() {
+        Endian::NotApplicable if record && stage == dtype => {
+            json!({"name": "bytes", "configuration": {"endian": "little"}})
+        }
         Endian::NotApplicable => json!({"name": "bytes"}),
         Endian::Little => json!({"name": "bytes", "configuration": {"endian": "little"}}),
         Endian::Big => json!({"name": "bytes", "configuration": {"endian": "big"}}),
@@ -1092,7 +1129,16 @@ mod tests {
                 compressor.map(config).as_ref(),
             )
             .unwrap();
-            codecs_json(DType::parse(dtype).unwrap(), order, 3, &pipeline).map(Value::from)
+            codecs_json(
+                Items {
+                    dtype: DType::parse(dtype).unwrap(),
+                    record: false,
+                },
+                order,
+                3,
+                &pipeline,
+            )
+            .map(Value::from)
         };
         assert_eq!(
             chain("<u2", Order::C, &[], Some(r#"{"id": "zstd", "level": 3}"#)).unwrap(),
