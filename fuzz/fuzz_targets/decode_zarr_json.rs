@@ -16,6 +16,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     assert_eq!(again.shape(), z.shape());
     assert_eq!(again.chunks(), z.chunks());
     assert_eq!(again.dtype(), z.dtype());
+    assert_eq!(again.record(), z.record());
     assert_eq!(again.order(), z.order());
     assert_eq!(again.chunk_key(&vec![1; z.shape().len()]), z.chunk_key(&vec![1; z.shape().len()]));
     assert_eq!(again.pipeline().filter_configs().len(), z.pipeline().filter_configs().len());

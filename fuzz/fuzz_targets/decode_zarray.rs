@@ -16,6 +16,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     assert_eq!(again.shape(), z.shape());
     assert_eq!(again.chunks(), z.chunks());
     assert_eq!(again.dtype(), z.dtype());
+    assert_eq!(again.record(), z.record());
     assert_eq!(again.fill_value(), z.fill_value());
     if let Ok(a) = z.read(1 << 20, Some(1)) {
         assert_eq!(a.len() as u64, z.nbytes().unwrap());

@@ -58,6 +58,28 @@ def test_brickwork_reads_what_zarr_writes(tmp_path, fmt, dtype):
     assert bz.load(path).dtype == got.dtype
 
 
+def test_big_endian_struct_written_by_zarr_python(tmp_path):
+    """A v3 struct stored big-endian (zarr-python's ``serializer=BytesCodec(endian="big")``): brickwork
+    reads the same values (viewing the stored bytes as big-endian fields) and keeps the byte order when
+    it rewrites the metadata."""
+    from zarr.codecs import BytesCodec
+
+    a = records((9,), FLAT)
+    path = str(tmp_path / "big.zarr")
+    fill = records((), FLAT)[()]
+    z = zarr.create_array(path, shape=a.shape, chunks=(4,), dtype=FLAT, serializer=BytesCodec(endian="big"),
+                          fill_value=fill)
+    z[:6] = a[:6]
+    ours = bz.open(path, mode="r+")
+    assert ours.dtype == FLAT.newbyteorder(">")
+    np.testing.assert_array_equal(ours[...], zarr.open_array(path)[...])
+    ours.resize((11,))
+    ours[9:] = a[:2]
+    assert json.loads(open(os.path.join(path, "zarr.json")).read())["codecs"][0]["configuration"]["endian"] == "big"
+    want = np.concatenate([a[:6], np.full(3, fill, FLAT), a[:2]])
+    np.testing.assert_array_equal(zarr.open_array(path)[...], want)
+
+
 def test_subarray_fields_round_trip_in_v2(tmp_path):
     a = records((9, 4), SUBARRAY)
     bz.save(tmp_path / "s.zarr", a, chunks=(4, 4), fill_value=records((), SUBARRAY)[()])

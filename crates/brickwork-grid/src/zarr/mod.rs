@@ -1356,9 +1356,9 @@ mod tests {
             assert_eq!(&back[..14], &fill[..]);
             fs::remove_dir_all(&p).unwrap();
         }
-        // v3 keeps one byte order for all fields: big-endian records are refused, and so is a dtype
-        // that is not the record's bytes
-        let big = Record::from_descr(&json!([["a", ">i4"]])).unwrap();
+        // v3 keeps one byte order for all fields: big-endian records say so in the `bytes` codec, records
+        // of mixed byte orders are refused, and so is a dtype that is not the record's bytes
+        let big = Record::from_descr(&json!([["a", ">i4"], ["b", "|u1"]])).unwrap();
         let opts = ZarrOptions {
             chunks: vec![2, 2],
             format: ZarrFormat::V3,
@@ -1366,8 +1366,21 @@ mod tests {
             ..ZarrOptions::default()
         };
         let p = tmp("record-big");
-        let e = ZarrArray::create_empty(&p, &shape, big.dtype(), &opts).unwrap_err();
-        assert!(e.to_string().contains("little-endian"), "{e}");
+        let z = ZarrArray::create_empty(&p, &shape, big.dtype(), &opts).unwrap();
+        let meta = read_meta(&p.join(v3::FILE)).unwrap();
+        assert_eq!(
+            meta["codecs"][0],
+            json!({"name": "bytes", "configuration": {"endian": "big"}})
+        );
+        assert_eq!(ZarrArray::open(&p).unwrap().record(), z.record());
+        fs::remove_dir_all(&p).unwrap();
+        let mixed = Record::from_descr(&json!([["a", ">i4"], ["b", "<i2"]])).unwrap();
+        let opts = ZarrOptions {
+            record: Some(mixed.clone()),
+            ..opts
+        };
+        let e = ZarrArray::create_empty(&p, &shape, mixed.dtype(), &opts).unwrap_err();
+        assert!(e.to_string().contains("one byte order"), "{e}");
         let e = ZarrArray::create_empty(&p, &shape, DType::parse("|V8").unwrap(), &opts).unwrap_err();
         assert!(e.to_string().contains("record"), "{e}");
         assert!(!p.exists());

@@ -164,10 +164,21 @@ pub(super) fn parse(meta: &Map<String, Value>) -> Result<Meta> {
 pub(super) fn emit(array: &ZarrArray) -> Result<Value> {
     let zeros = vec![0u8; array.dtype.itemsize()];
     let fill = array.fill.as_deref().unwrap_or(&zeros);
-    // a record's bytes, with its fields in little-endian order: the `bytes` codec says so
+    // a record's bytes: the `bytes` codec says which byte order its fields are in (all the same one)
+    let record = match array.record.as_ref().map(Record::endian) {
+        None => None,
+        Some(Some(Endian::Big)) => Some(Endian::Big),
+        Some(Some(_)) => Some(Endian::Little),
+        Some(None) => {
+            return Err(invalid(
+                "Zarr v3 stores all of a struct's fields in one byte order, and this record's differ: \
+                 make them little-endian (NumPy: a.astype(a.dtype.newbyteorder(\"<\")))",
+            ))
+        }
+    };
     let items = Items {
         dtype: array.dtype,
-        record: array.record.is_some(),
+        record,
     };
     let keys = if array.keys.prefix { "default" } else { "v2" };
     let separator = array.keys.separator.to_string();
@@ -190,12 +201,6 @@ pub(super) fn emit(array: &ZarrArray) -> Result<Value> {
         let fill = String::from_utf8_lossy(array.fill.as_deref().unwrap_or_default()).into_owned();
         (json!(data_type), json!(fill))
     } else if let Some(record) = &array.record {
-        if record.endian() == Some(Endian::Big) || record.endian().is_none() {
-            return Err(invalid(
-                "Zarr v3 stores a struct's fields in one byte order: give the record little-endian fields \
-                 (NumPy: a.astype(a.dtype.newbyteorder(\"<\")))",
-            ));
-        }
         (
             record.v3_json(&data_type_json)?,
             record.v3_fill_json(fill, &fill_json)?,
@@ -684,12 +689,12 @@ fn data_type_json(dtype: DType) -> Result<Value> {
     })
 }
 
-/// What an array's elements are, for its `codecs`: the dtype, and whether it is a record's `|V<n>`
-/// (whose fields the `bytes` codec stores little-endian).
+/// What an array's elements are, for its `codecs`: the dtype, and for a record's `|V<n>` the byte order
+/// of its fields (which the `bytes` codec declares).
 #[derive(Debug, Clone, Copy)]
 struct Items {
     dtype: DType,
-    record: bool,
+    record: Option<Endian>,
 }
 
 /// The `codecs` of an array of `items` stored in `order` through `pipeline`.
@@ -700,13 +705,16 @@ fn codecs_json(items: Items, order: Order, ndim: usize, pipeline: &Pipeline) -> 
         let reversed: Vec<usize> = (0..ndim).rev().collect();
         codecs.push(json!({"name": "transpose", "configuration": {"order": reversed}}));
     }
-    let bytes = |stage: DType| match stage.endian() {
-        Endian::NotApplicable if record && stage == dtype => {
+    let bytes = |stage: DType| match (stage.endian(), record) {
+        (Endian::NotApplicable, Some(Endian::Big)) if stage == dtype => {
+            json!({"name": "bytes", "configuration": {"endian": "big"}})
+        }
+        (Endian::NotApplicable, Some(_)) if stage == dtype => {
             json!({"name": "bytes", "configuration": {"endian": "little"}})
         }
-        Endian::NotApplicable => json!({"name": "bytes"}),
-        Endian::Little => json!({"name": "bytes", "configuration": {"endian": "little"}}),
-        Endian::Big => json!({"name": "bytes", "configuration": {"endian": "big"}}),
+        (Endian::NotApplicable, _) => json!({"name": "bytes"}),
+        (Endian::Little, _) => json!({"name": "bytes", "configuration": {"endian": "little"}}),
+        (Endian::Big, _) => json!({"name": "bytes", "configuration": {"endian": "big"}}),
     };
     let configs = pipeline
         .filter_configs()
@@ -1132,7 +1140,7 @@ mod tests {
             codecs_json(
                 Items {
                     dtype: DType::parse(dtype).unwrap(),
-                    record: false,
+                    record: None,
                 },
                 order,
                 3,
