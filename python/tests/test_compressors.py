@@ -448,6 +448,7 @@ def test_zstd_and_lz4_modules_like_numcodecs():
         assert getattr(bw_zstd, name) == getattr(nc_zstd, name), name
     assert (bw_lz4.DEFAULT_ACCELERATION, bw_lz4.VERSION_STRING) == (nc_lz4.DEFAULT_ACCELERATION, nc_lz4.VERSION_STRING)
     assert bw_zstd.Zstd is bw.Zstd and bw_lz4.LZ4 is bw.LZ4
+    assert bw.zstd is bw_zstd and bw.lz4 is bw_lz4 and bw.blosc.Blosc is bw.Blosc  # as numcodecs.zstd, ...
     for label in ("labels u4", "text", "empty", "F-order f4"):
         src = INPUTS[label]
         raw = np.asarray(memoryview(src)).tobytes(order="A")

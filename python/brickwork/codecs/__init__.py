@@ -27,6 +27,8 @@ from ._compress import BZ2, LZ4, LZMA, GZip, Zlib, Zstd
 from ._filters import AsType, BitRound, Categorize, Delta, FixedScaleOffset, PackBits, Quantize, Shuffle
 from ._pipeline import Pipeline
 from ._text import JSON, Base64, MsgPack, VLenArray, VLenBytes, VLenUTF8
+# numcodecs' module namespaces as attributes: ``numcodecs.zstd.compress`` is ``brickwork.codecs.zstd.compress``
+from . import blosc, lz4, zstd
 
 __all__ = [
     "BZ2",
