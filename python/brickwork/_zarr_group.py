@@ -18,9 +18,30 @@ import json
 import os
 import shutil
 import tempfile
+import urllib.parse
 from typing import Iterator
 
 from .errors import InvalidArrayError
+
+
+def store_path(store) -> str:
+    """The directory a store argument names, as zarr-python takes it: a path (``str`` or
+    ``os.PathLike``), a ``file://`` URL, or zarr-python's ``LocalStore`` (its ``root``). Other stores
+    (memory, zip, fsspec URLs such as ``s3://``) are refused with a clear error: brickwork's stores are
+    local directories."""
+    if isinstance(store, str) and "://" in store:
+        url = urllib.parse.urlparse(store)
+        if url.scheme != "file" or url.netloc not in ("", "localhost"):
+            raise InvalidArrayError(f"{store!r}: brickwork stores are local directories (a path or a file:// "
+                                    f"URL); {url.scheme}:// URLs need zarr-python with fsspec")
+        return urllib.parse.unquote(url.path)
+    if isinstance(store, (str, os.PathLike)):
+        return os.fspath(store)
+    root = getattr(store, "root", None)
+    if type(store).__name__ == "LocalStore" and isinstance(root, (str, os.PathLike)):
+        return os.fspath(root)
+    raise InvalidArrayError(f"brickwork stores are local directories: pass a path, a file:// URL or a "
+                            f"zarr.storage.LocalStore, not a {type(store).__name__}")
 
 #: The largest metadata file read (as the Rust side's limit).
 _MAX_META_BYTES = 1 << 24
@@ -119,7 +140,7 @@ class Group:
 
         if mode not in ("r", "r+"):
             raise InvalidArrayError(f'mode must be "r" (read) or "r+" (read and write), got {mode!r}')
-        self.path = os.fspath(path)
+        self.path = store_path(path)
         self.mode = mode
         self.max_bytes = DEFAULT_MAX_ARRAY_BYTES if max_bytes is None else int(max_bytes)
         kind = node_kind(self.path)
@@ -266,7 +287,7 @@ def create_group(path, *, zarr_format: int = 3, attributes: dict | None = None, 
     if zarr_format not in (2, 3):
         raise InvalidArrayError(f"zarr_format must be 2 or 3, got {zarr_format!r}")
     attributes_json(attributes)
-    path = os.fspath(path)
+    path = store_path(path)
     if os.path.isdir(path) and os.listdir(path):
         if node_kind(path) is None:
             raise InvalidArrayError(f"{path} is a directory that is not empty and holds no Zarr node; "
@@ -291,7 +312,7 @@ def open_group(path, mode: str = "a", *, zarr_format: int | None = None, attribu
     ``"r+"`` to read and write, ``"a"`` (the default) to read and write, creating the group when there
     is nothing at ``path`` (of ``zarr_format``, 3 by default, as zarr-python), ``"w-"`` to create it (an
     error if something is there), ``"w"`` to create it, replacing a Zarr node that is there."""
-    path = os.fspath(path)
+    path = store_path(path)
     if mode in ("r", "r+"):
         return Group(path, mode=mode, max_bytes=max_bytes)
     if mode == "a" and node_kind(path) is not None:

@@ -53,7 +53,7 @@ import numpy as np
 from . import _native
 from ._grid import _array, _order, _sizes, _threads
 from ._zarr_group import (Group, attributes_json, consolidate_metadata, create_group, node_kind, open_group,
-                          read_attributes, read_json, write_json)
+                          read_attributes, read_json, store_path, write_json)
 from .errors import InvalidArrayError, LimitError
 
 __all__ = ["save", "load", "info", "open", "create", "open_group", "create_group", "consolidate_metadata",
@@ -110,6 +110,7 @@ def save(path: str | os.PathLike, array, *, chunks="auto", compressor=None, filt
     of JSON values stored with the array (``.zattrs`` in v2), read back as :attr:`Array.attrs`.
     ``dimension_names`` (v3 only, as zarr-python's): a name (or None) per axis, which xarray reads as the
     dimensions (in v2, xarray reads ``attributes={"_ARRAY_DIMENSIONS": [...]}``)."""
+    path = store_path(path)
     names = _dimension_names(dimension_names, np.ndim(array), zarr_format)
     arr = np.asarray(array)
     if isinstance(chunks, str) and chunks == "auto":
@@ -125,14 +126,14 @@ def save(path: str | os.PathLike, array, *, chunks="auto", compressor=None, filt
         except BaseException:
             import shutil
 
-            shutil.rmtree(os.fspath(path), ignore_errors=True)
+            shutil.rmtree(path, ignore_errors=True)
             raise
     arr = _array(arr) if arr.ndim else arr
     if zarr_format == 3 and arr.dtype != _v3_records(arr.dtype):
         arr = arr.astype(_v3_records(arr.dtype))  # v3 stores a struct's fields in one byte order
 
     n_chunks, bytes_in, bytes_out = _native.zarr_save(
-        os.fspath(path), arr, _dtype_to_native(arr.dtype),
+        path, arr, _dtype_to_native(arr.dtype),
         *_store_options(arr.dtype, arr.ndim, chunks, compressor, filters, order, fill_value,
                         dimension_separator, zarr_format, shards, overwrite, attributes),
         _threads(threads),
@@ -148,6 +149,7 @@ def create(path: str | os.PathLike, shape, dtype, *, chunks, compressor=None, fi
     """Create a Zarr array of ``shape`` and ``dtype`` at ``path`` with no chunks written yet (it reads as
     the fill value; zarr-python's ``create_array``), and return it open for writing regions
     (``a[region] = values``). The options are :func:`save`'s."""
+    path = store_path(path)
     dtype = np.dtype(dtype)
     if dtype.hasobject and not filters:
         filters = [{"id": "vlen-utf8"}]  # zarr-python's object codec for strings
@@ -159,7 +161,7 @@ def create(path: str | os.PathLike, shape, dtype, *, chunks, compressor=None, fi
         dtype = _v3_records(dtype)
 
     _native.zarr_create(
-        os.fspath(path), list(shape), _dtype_to_native(dtype),
+        path, list(shape), _dtype_to_native(dtype),
         *_store_options(dtype, len(shape), chunks, compressor, filters, order, fill_value, dimension_separator,
                         zarr_format, shards, overwrite, attributes),
     )
@@ -276,10 +278,8 @@ def open_consolidated(store, *, mode: str = "r", **kwargs) -> Group:
 
 
 def _store_path(store, name: str | None) -> str:
-    """The directory a zarr-python ``store`` argument (a path) and member ``name`` name."""
-    if not isinstance(store, (str, os.PathLike)):
-        raise InvalidArrayError(f"brickwork stores are directories: pass a path, not {type(store).__name__}")
-    path = os.fspath(store)
+    """The directory a zarr-python ``store`` argument (see ``store_path``) and member ``name`` name."""
+    path = store_path(store)
     return os.path.join(path, *name.strip("/").split("/")) if name else path
 
 
@@ -398,14 +398,15 @@ def open(path: str | os.PathLike, mode: str = "r", *, max_bytes: int = DEFAULT_M
     ``zarr.open``. With ``mode="w"`` or ``"w-"``, or ``"a"`` and nothing at ``path``, the array
     :func:`create_array`'s keyword arguments (``shape=``, ``dtype=``, ...) describe is created, as
     ``zarr.open(path, mode="w", shape=...)`` does."""
-    if mode in ("w", "w-") or (mode == "a" and kwargs and node_kind(os.fspath(path)) is None):
+    path = store_path(path)
+    if mode in ("w", "w-") or (mode == "a" and kwargs and node_kind(path) is None):
         return open_array(path, mode=mode, max_bytes=max_bytes, **kwargs)
     if kwargs:
         raise InvalidArrayError(f"{', '.join(kwargs)}: only arrays being created take these (mode \"w\", "
                                 "\"w-\", or \"a\" with nothing there)")
     if mode == "a":
         mode = "r+"
-    kind = node_kind(os.fspath(path))
+    kind = node_kind(path)
     if kind is not None and kind[0] == "group":
         return Group(path, mode=mode, max_bytes=max_bytes)
     return Array(path, mode=mode, max_bytes=max_bytes)
@@ -434,7 +435,7 @@ class Array:
     def __init__(self, path: str | os.PathLike, *, mode: str = "r", max_bytes: int = DEFAULT_MAX_ARRAY_BYTES):
         if mode not in ("r", "r+"):
             raise InvalidArrayError(f'mode must be "r" (read) or "r+" (read and write), got {mode!r}')
-        self.path = os.fspath(path)
+        self.path = store_path(path)
         self.mode = mode
         self.max_bytes = int(max_bytes)
         self._load()

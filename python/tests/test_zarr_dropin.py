@@ -134,3 +134,28 @@ def test_zeros_ones_full_array_as_zarr_python(tmp_path, fmt):
         assert (mine.shape, mine.chunks, mine.dtype) == (ref.shape, ref.chunks, ref.dtype)
         np.testing.assert_array_equal(mine[...], ref[...])
         np.testing.assert_array_equal(zarr.open_array(mine.path, mode="r")[...], ref[...])
+
+
+def test_store_arguments_as_zarr_python_takes_them(tmp_path):
+    """Paths, ``pathlib.Path``, ``file://`` URLs and zarr-python's ``LocalStore`` name the same directory
+    everywhere a store is taken; stores that are not local directories are a clear error."""
+    from zarr.storage import LocalStore, MemoryStore
+
+    root = tmp_path / "s"
+    a = bz.create_array(LocalStore(str(root / "a")), shape=(6,), chunks=(4,), dtype="i2")
+    a[:] = np.arange(6)
+    for store in (str(root / "a"), root / "a", (root / "a").as_uri(), LocalStore(str(root / "a"))):
+        np.testing.assert_array_equal(bz.open_array(store, mode="r")[...], np.arange(6))
+        np.testing.assert_array_equal(bz.open(store)[...], np.arange(6))
+    np.testing.assert_array_equal(zarr.open_array(LocalStore(str(root / "a")))[...], np.arange(6))
+    g = bz.open_group(LocalStore(str(root / "g")), mode="w")
+    g.create_array("x", shape=(2,), dtype="u1")
+    assert sorted(bz.open_group((root / "g").as_uri(), mode="r").array_keys()) == ["x"]
+    bz.save(LocalStore(str(root / "b")), np.ones(3), chunks=(3,))
+    np.testing.assert_array_equal(bz.load(root / "b"), np.ones(3))
+    for bad, why in ((MemoryStore(), "MemoryStore"), ("s3://bucket/a.zarr", "s3://"),
+                     ("file://otherhost/a.zarr", "local directories"), (42, "int")):
+        with pytest.raises(InvalidArrayError, match=why):
+            bz.open_array(bad, mode="r")
+        with pytest.raises(InvalidArrayError, match=why):
+            bz.open_group(bad, mode="r")

@@ -63,11 +63,14 @@ __all__ = [
     "VLenUTF8",
     "Zlib",
     "Zstd",
+    "blosc",
     "codec_registry",
     "ensure_contiguous_ndarray",
     "get_codec",
     "jenkins_lookup3",
+    "lz4",
     "register_codec",
+    "zstd",
 ]
 
 
