@@ -525,6 +525,75 @@ fn pack_then_unpack_round_trips() {
 }
 
 #[test]
+fn pack_and_unpack_structured_npy() {
+    use brickwork::core::npy;
+    let d = tmpdir("records");
+    // a .npy of records, with the header NumPy writes for np.zeros(12, descr)
+    let write = |name: &str, descr: &str, itemsize: usize| {
+        let dict = format!("{{'descr': {descr}, 'fortran_order': False, 'shape': (12,), }}");
+        let mut file = b"\x93NUMPY\x01\x00".to_vec();
+        file.extend((dict.len() as u16).to_le_bytes());
+        file.extend(dict.as_bytes());
+        let data: Vec<u8> = (0..12 * itemsize).map(|i| (i * 7 % 251) as u8).collect();
+        file.extend(&data);
+        let src = p(&d, name);
+        std::fs::write(&src, &file).unwrap();
+        (src, data)
+    };
+    let unpacked = |store: &str, region: Option<&str>| {
+        let out = p(&d, "back.npy");
+        let mut args = vec!["unpack", store, &out];
+        if let Some(r) = region {
+            args.extend(["--region", r]);
+        }
+        let o = run(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let (h, body) = npy::parse(&std::fs::read(&out).unwrap())
+            .map(|(h, b)| (h, b.to_vec()))
+            .unwrap();
+        (h.record.unwrap().python_descr(), body)
+    };
+    // v2 holds any record: subarray fields too
+    let descr = "[('id', '<u8'), ('pos', '<f4', (3,)), ('tag', '|S2')]";
+    let (src, data) = write("cells.npy", descr, 22);
+    let store = p(&d, "cells.zarr");
+    let o = run(&["pack", &src, &store, "--chunks", "5", "--codec", "zstd"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&["info", &store]);
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        text.contains(r#"record [["id","<u8"],["pos","<f4",[3]],["tag","|S2"]]"#),
+        "{text}"
+    );
+    assert_eq!(unpacked(&store, None), (descr.to_owned(), data.clone()));
+    assert_eq!(unpacked(&store, Some("3:7")).1, &data[3 * 22..7 * 22]);
+    // v3's struct holds scalar fields only: a subarray field is a clear error, nothing written
+    let v3 = p(&d, "cells3.zarr");
+    let o = run(&["pack", &src, &v3, "--chunks", "5", "--zarr-format", "3"]);
+    assert!(
+        !o.status.success() && stderr(&o).contains("write this array as Zarr v2"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!Path::new(&v3).exists());
+    let descr = "[('id', '<u8'), ('tag', '|S2')]";
+    let (src, data) = write("ids.npy", descr, 10);
+    let o = run(&[
+        "pack",
+        &src,
+        &v3,
+        "--chunks",
+        "5",
+        "--zarr-format",
+        "3",
+        "--shards",
+        "10",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(unpacked(&v3, None), (descr.to_owned(), data));
+}
+
+#[test]
 fn pack_and_unpack_zarr_v3() {
     let d = tmpdir("pack3");
     let (src, original) = write_npy(&d);

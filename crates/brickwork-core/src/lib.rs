@@ -9,6 +9,7 @@
 //! * [`limits`]: the bounds decoding untrusted bytes stays within;
 //! * [`npy`]: NumPy `.npy` files;
 //! * [`object`]: object arrays and the [`ObjectCodec`] trait of numcodecs' object codecs;
+//! * [`record`]: structured dtypes (NumPy records, [`Record`]);
 //! * [`error`]: the one error type.
 
 pub mod alloc;
@@ -21,6 +22,7 @@ pub mod limits;
 pub mod npy;
 pub mod object;
 pub mod pool;
+pub mod record;
 pub mod registry;
 
 pub use array::{element_count, ArrayBuf, ArrayView, Order};
@@ -30,4 +32,5 @@ pub use dtype::{DType, Endian, Kind};
 pub use error::{Error, Result};
 pub use limits::{Limits, DEFAULT_MAX_DECODED_BYTES};
 pub use object::{Decoded, ObjectArray, ObjectCodec, ObjectItems, OutBuf, Value};
+pub use record::Record;
 pub use registry::{CodecEntry, Registry};

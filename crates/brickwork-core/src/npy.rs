@@ -3,13 +3,15 @@
 //! The data section of a `.npy` file is the array's bytes in its own memory order (`fortran_order`
 //! says which), exactly what numcodecs' `arr.tobytes(order='A')` gives. Headers are untrusted: their
 //! length, the shape's element count and the data length are all checked before anything is sized by
-//! them. Object arrays (`|O`, stored as pickles) and structured dtypes are refused with a clear error.
+//! them. Structured dtypes are read and written as their records' bytes ([`NpyHeader::record`] keeps the
+//! fields); object arrays (`|O`, stored as pickles) are refused with a clear error.
 
 use std::io::Read;
 
 use crate::array::{element_count, Order};
 use crate::dtype::DType;
 use crate::error::{Error, Result};
+use crate::record::Record;
 
 const MAGIC: &[u8; 6] = b"\x93NUMPY";
 /// NumPy refuses headers longer than this unless told otherwise; so do we.
@@ -18,8 +20,10 @@ const MAX_HEADER_LEN: usize = 1 << 16;
 /// What a `.npy` header says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NpyHeader {
-    /// The element type (`descr`).
+    /// The element type (`descr`); for a structured dtype, its records' bytes (`|V<n>`).
     pub dtype: DType,
+    /// A structured dtype's fields (`descr` a list such as `[('x', '<i4'), ('y', '<f8')]`).
+    pub record: Option<Record>,
     /// The shape.
     pub shape: Vec<usize>,
     /// `fortran_order`: F when true.
@@ -75,7 +79,13 @@ pub fn parse_header(bytes: &[u8]) -> Result<NpyHeader> {
         std::str::from_utf8(raw).map_err(|_| bad("header is not ASCII"))?
     };
     let dict = parse_dict(text)?;
-    let descr = dict.descr.ok_or_else(|| bad("header has no 'descr'"))?;
+    let (descr, record) = match dict.descr.ok_or_else(|| bad("header has no 'descr'"))? {
+        Descr::Plain(descr) => (descr, None),
+        Descr::Fields(fields) => {
+            let record = Record::from_descr(&fields)?;
+            (record.dtype().to_string(), Some(record))
+        }
+    };
     let dtype = DType::parse(&descr)?;
     if dtype.kind() == crate::dtype::Kind::Object {
         return Err(Error::InvalidDType {
@@ -98,6 +108,7 @@ pub fn parse_header(bytes: &[u8]) -> Result<NpyHeader> {
         .ok_or_else(|| bad(format!("shape {shape:?} of {dtype} overflows")))?;
     Ok(NpyHeader {
         dtype,
+        record,
         shape,
         order,
         data_offset: end,
@@ -153,6 +164,16 @@ pub fn read_header<R: Read>(r: &mut R) -> Result<NpyHeader> {
 
 /// The header bytes (version 1.0, or 2.0 when needed) for an array, padded so data starts 64-byte aligned.
 pub fn header_bytes(dtype: DType, shape: &[usize], order: Order) -> Vec<u8> {
+    header(&format!("'{dtype}'"), shape, order)
+}
+
+/// [`header_bytes`] for an array of records (`descr` the fields' list).
+pub fn record_header_bytes(record: &Record, shape: &[usize], order: Order) -> Vec<u8> {
+    header(&record.python_descr(), shape, order)
+}
+
+/// The header bytes with `descr` (a Python literal) as the element type.
+fn header(descr: &str, shape: &[usize], order: Order) -> Vec<u8> {
     let shape_text = match shape {
         [one] => format!("({one},)"),
         dims => format!(
@@ -161,7 +182,7 @@ pub fn header_bytes(dtype: DType, shape: &[usize], order: Order) -> Vec<u8> {
         ),
     };
     let dict = format!(
-        "{{'descr': '{dtype}', 'fortran_order': {}, 'shape': {shape_text}, }}",
+        "{{'descr': {descr}, 'fortran_order': {}, 'shape': {shape_text}, }}",
         if order == Order::F { "True" } else { "False" }
     );
     let mut out = Vec::with_capacity(dict.len() + 80);
@@ -194,9 +215,22 @@ pub fn to_bytes(dtype: DType, shape: &[usize], order: Order, data: &[u8]) -> Vec
     out
 }
 
+/// [`to_bytes`] for an array of records (`data` the records' bytes).
+pub fn to_bytes_record(record: &Record, shape: &[usize], order: Order, data: &[u8]) -> Vec<u8> {
+    let mut out = record_header_bytes(record, shape, order);
+    out.extend_from_slice(data);
+    out
+}
+
+/// A header's `descr`: a dtype string, or a structured dtype's fields (as JSON lists).
+enum Descr {
+    Plain(String),
+    Fields(serde_json::Value),
+}
+
 #[derive(Default)]
 struct Dict {
-    descr: Option<String>,
+    descr: Option<Descr>,
     fortran_order: Option<bool>,
     shape: Option<Vec<usize>>,
 }
@@ -220,13 +254,11 @@ fn parse_dict(text: &str) -> Result<Dict> {
         p.ws();
         match key.as_str() {
             "descr" => {
-                if p.peek() == Some(b'[') {
-                    return Err(Error::InvalidDType {
-                        spec: "structured".into(),
-                        reason: "structured (record) dtypes are not supported; expected a plain dtype such as '<f8'".into(),
-                    });
-                }
-                d.descr = Some(p.string()?);
+                d.descr = Some(if p.peek() == Some(b'[') {
+                    Descr::Fields(p.literal(0)?)
+                } else {
+                    Descr::Plain(p.string()?)
+                });
             }
             "fortran_order" => d.fortran_order = Some(p.boolean()?),
             "shape" => d.shape = Some(p.tuple()?),
@@ -290,6 +322,50 @@ impl Parser<'_> {
         self.expect(q)?;
         Ok(s)
     }
+    /// A Python literal of strings, non-negative integers, lists and tuples (a structured `descr`), as
+    /// JSON (tuples become lists); nesting is bounded.
+    fn literal(&mut self, depth: usize) -> Result<serde_json::Value> {
+        self.ws();
+        match self.peek() {
+            Some(b'\'' | b'"') => Ok(serde_json::Value::String(self.string()?)),
+            Some(c) if c.is_ascii_digit() => {
+                let start = self.i;
+                while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+                    self.i += 1;
+                }
+                let text = std::str::from_utf8(&self.s[start..self.i]).unwrap_or("");
+                let n: u64 = text
+                    .parse()
+                    .map_err(|_| bad("an integer in 'descr' is too large"))?;
+                Ok(serde_json::Value::from(n))
+            }
+            Some(open @ (b'[' | b'(')) => {
+                if depth >= 2 * crate::record::MAX_DEPTH + 2 {
+                    return Err(bad("'descr' nests too deep"));
+                }
+                let close = if open == b'[' { b']' } else { b')' };
+                self.i += 1;
+                let mut items = Vec::new();
+                loop {
+                    self.ws();
+                    if self.eat(close) {
+                        return Ok(serde_json::Value::Array(items));
+                    }
+                    items.push(self.literal(depth + 1)?);
+                    self.ws();
+                    if !self.eat(b',') {
+                        self.ws();
+                        self.expect(close)?;
+                        return Ok(serde_json::Value::Array(items));
+                    }
+                }
+            }
+            _ => Err(bad(format!(
+                "unexpected character at offset {} of 'descr'",
+                self.i
+            ))),
+        }
+    }
     fn boolean(&mut self) -> Result<bool> {
         for (word, v) in [("True", true), ("False", false)] {
             if self.s[self.i..].starts_with(word.as_bytes()) {
@@ -348,6 +424,47 @@ mod tests {
         }
         let scalar = to_bytes(dtype, &[], Order::C, &data[..8]);
         assert_eq!(parse(&scalar).unwrap().0.shape, Vec::<usize>::new());
+    }
+
+    #[test]
+    fn structured_dtypes_as_numpy_writes_them() {
+        // the header NumPy 2 writes for np.zeros(3, [('x', '<i4'), ('pos', '<f4', (2,)), ('c', [('r', 'u1')])])
+        let dict = "{'descr': [('x', '<i4'), ('pos', '<f4', (2,)), ('c', [('r', '|u1')])], \
+                    'fortran_order': False, 'shape': (3,), }";
+        let mut file = b"\x93NUMPY\x01\x00".to_vec();
+        file.extend((dict.len() as u16).to_le_bytes());
+        file.extend(dict.as_bytes());
+        file.extend([7u8; 3 * 13]);
+        let (h, data) = parse(&file).unwrap();
+        let record = h.record.clone().unwrap();
+        assert_eq!(
+            (h.dtype.to_string(), h.shape.clone(), data.len()),
+            ("|V13".to_owned(), vec![3], 39)
+        );
+        assert_eq!(
+            record.descr().to_string(),
+            r#"[["x","<i4"],["pos","<f4",[2]],["c",[["r","|u1"]]]]"#
+        );
+        let again = to_bytes_record(&record, &[3], Order::C, data);
+        assert_eq!(record_header_bytes(&record, &[3], Order::C).len() % 64, 0);
+        let (h2, d2) = parse(&again).unwrap();
+        assert_eq!(
+            (h2.dtype, &h2.record, &h2.shape, h2.order, d2),
+            (h.dtype, &h.record, &h.shape, h.order, data)
+        );
+        for bad in [
+            "{'descr': [('x', '<i4'), ('x', '<i4')], 'fortran_order': False, 'shape': (3,), }",
+            "{'descr': [('x', '<i4', (-1,))], 'fortran_order': False, 'shape': (3,), }",
+            "{'descr': [('x', 'O')], 'fortran_order': False, 'shape': (3,), }",
+            "{'descr': [('x', '<i4'), 'fortran_order': False, 'shape': (3,), }",
+            "{'descr': [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]], 'fortran_order': False, 'shape': (3,), }",
+            "{'descr': [('x', '<i4', (99999999999999999999999,))], 'fortran_order': False, 'shape': (3,), }",
+        ] {
+            let mut file = b"\x93NUMPY\x01\x00".to_vec();
+            file.extend((bad.len() as u16).to_le_bytes());
+            file.extend(bad.as_bytes());
+            assert!(parse_header(&file).is_err(), "{bad}");
+        }
     }
 
     #[test]

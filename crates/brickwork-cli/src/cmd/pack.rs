@@ -97,6 +97,7 @@ pub fn run(args: &Args) -> CmdResult {
         decoded = crate::cmd::media::load(&args.src, None, &brickwork_media::MediaLimits::default())?;
         let header = npy::NpyHeader {
             dtype: decoded.dtype(),
+            record: None,
             shape: decoded.shape().to_vec(),
             order: decoded.order(),
             data_offset: 0,
@@ -143,7 +144,7 @@ pub fn run(args: &Args) -> CmdResult {
                 }
             },
         },
-        record: None,
+        record: header.record.clone(),
     };
     let started = Instant::now();
     let total = ZarrArray::grid_for(&header.shape, &chunks)?.len() as u64;

@@ -45,7 +45,10 @@ pub fn run(args: &Args) -> CmdResult {
     }
     let Some(text) = &args.region else {
         let array = z.read(args.max_bytes, args.threads)?;
-        let bytes = npy::to_bytes(array.dtype(), array.shape(), array.order(), array.data());
+        let bytes = match z.record() {
+            Some(record) => npy::to_bytes_record(record, array.shape(), array.order(), array.data()),
+            None => npy::to_bytes(array.dtype(), array.shape(), array.order(), array.data()),
+        };
         output::write_output(&args.output, &bytes)?;
         return Ok(());
     };
@@ -65,7 +68,10 @@ pub fn run(args: &Args) -> CmdResult {
     let mut data = vec![0u8; n];
     let layout = region.layout(isz, n)?;
     z.read_selection_into(&region.sel, &mut data, &layout, args.max_bytes, args.threads)?;
-    let bytes = npy::to_bytes(z.dtype(), &region.shape, Order::C, &data);
+    let bytes = match z.record() {
+        Some(record) => npy::to_bytes_record(record, &region.shape, Order::C, &data),
+        None => npy::to_bytes(z.dtype(), &region.shape, Order::C, &data),
+    };
     output::write_output(&args.output, &bytes)?;
     Ok(())
 }

@@ -24,7 +24,7 @@
 mod listing;
 mod objects;
 mod points;
-pub mod record;
+mod record;
 mod resize;
 mod shard;
 mod v2;
@@ -48,7 +48,7 @@ use crate::layout::{self, Layout};
 use crate::parallel::{self, CODEC_BYTES_PER_THREAD};
 use crate::selection::Selection;
 use crate::tobytes::fill_elements;
-pub use record::Record;
+pub use brickwork_core::Record;
 use shard::{OpenShard, ShardFile, MAX_OPEN_SHARDS};
 
 /// What a write puts into the chunks it touches (a region's elements: [`Region`]; or single elements:

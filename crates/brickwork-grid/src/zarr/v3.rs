@@ -126,7 +126,9 @@ pub(super) fn parse(meta: &Map<String, Value>) -> Result<Meta> {
     let chain = Chain::parse(codecs, shape.len())?;
     let data_type_value = get("data_type")?;
     let record = match name_and_configuration(data_type_value) {
-        Ok(("struct", conf)) => Some(Record::from_v3(&conf, &|field| data_type(field, chain.endian))?),
+        Ok(("struct", conf)) => Some(super::record::from_v3(&conf, &|field| {
+            data_type(field, chain.endian)
+        })?),
         _ => None,
     };
     let dtype = match &record {
@@ -144,7 +146,7 @@ pub(super) fn parse(meta: &Map<String, Value>) -> Result<Meta> {
     // an object array's fill value is a Python object, not bytes (the Python side reads it)
     let fill = match &record {
         _ if objects => None,
-        Some(record) => record.v3_fill(get("fill_value")?, &fill_value)?,
+        Some(record) => super::record::v3_fill(record, get("fill_value")?, &fill_value)?,
         None => fill_value(dtype, get("fill_value")?)?,
     };
     Ok(Meta {
@@ -202,8 +204,8 @@ pub(super) fn emit(array: &ZarrArray) -> Result<Value> {
         (json!(data_type), json!(fill))
     } else if let Some(record) = &array.record {
         (
-            record.v3_json(&data_type_json)?,
-            record.v3_fill_json(fill, &fill_json)?,
+            super::record::v3_json(record, &data_type_json)?,
+            super::record::v3_fill_json(record, fill, &fill_json)?,
         )
     } else {
         (data_type_json(array.dtype)?, fill_json(array.dtype, fill)?)

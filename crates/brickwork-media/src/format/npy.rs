@@ -76,6 +76,13 @@ pub fn encode(data: &MediaData, _opts: &EncodeOptions) -> Result<Vec<u8>> {
 
 fn parse_npy(bytes: &[u8], limits: &MediaLimits, format: &'static str) -> Result<ArrayBuf> {
     let header = npy::parse_header(bytes)?;
+    if header.record.is_some() {
+        // a table of records, not pixels (brickwork.zarr and brickwork pack store them)
+        return Err(MediaError::Decode {
+            format,
+            reason: "its dtype is structured (records); media arrays are plain numbers".into(),
+        });
+    }
     if header.data_len as u64 > limits.max_bytes {
         return Err(MediaError::LimitExceeded {
             format,
@@ -349,6 +356,14 @@ mod tests {
             assert!(z.starts_with(b"PK\x03\x04"));
             assert!(decode_npz(&z, &DecodeOptions::default()).unwrap() == a);
         }
+    }
+
+    #[test]
+    fn records_are_not_media() {
+        let record = brickwork_core::Record::from_descr(&serde_json::json!([["x", "<i4"]])).unwrap();
+        let file = npy::to_bytes_record(&record, &[2], Order::C, &[0; 8]);
+        let e = decode(&file, &DecodeOptions::default()).unwrap_err().to_string();
+        assert!(e.contains("structured"), "{e}");
     }
 
     #[test]
