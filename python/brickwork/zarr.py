@@ -444,8 +444,12 @@ class Array:
         """Reads (again) the metadata."""
         self._handle = _native.ZarrHandle(self.path)
         shape, chunks, dtype, order, zarr_format, shards, fill = self._handle.info()
-        self.info = ArrayInfo(tuple(shape), tuple(chunks), _dtype_from_native(dtype), order, zarr_format,
-                              None if shards is None else tuple(shards))
+        stored = _dtype_from_native(dtype)
+        # a v3 array stored big-endian (its `bytes` codec says so) reads in native byte order, as
+        # zarr-python's does: the chunks' bytes are swapped as they are read and written
+        self._stored = stored if zarr_format == 3 and not stored.isnative else None
+        self.info = ArrayInfo(tuple(shape), tuple(chunks), stored.newbyteorder("=") if self._stored else stored,
+                              order, zarr_format, None if shards is None else tuple(shards))
         self._fill = fill
         self._items_order = order
         if self.info.dtype.hasobject:
@@ -586,7 +590,7 @@ class Array:
         metadata says null."""
         if self._fill is None or self.dtype.hasobject:
             return self._fill
-        return np.frombuffer(self._fill, dtype=self.dtype)[0]
+        return np.frombuffer(self._fill, dtype=self._stored or self.dtype).astype(self.dtype)[0]
 
     def __reduce__(self):
         # pickled as what reopens it (Dask's process and distributed schedulers send arrays to workers)
@@ -799,11 +803,18 @@ class Array:
             self._read_objects(plan, view)
         else:
             self._handle.read(view, plan.axes, self.max_bytes, _threads(threads))
+            self._swap_read(view)
+
+    def _swap_read(self, view: np.ndarray) -> None:
+        """The stored bytes just read into ``view`` put in its byte order (see ``_load``): swapped when
+        the array is stored big-endian and ``view`` is native."""
+        if self._stored is not None and view.dtype.isnative:
+            view.byteswap(inplace=True)
 
     def _write(self, plan: _Plan, values, threads) -> SaveStats:
         self._writable()
         try:
-            data = np.broadcast_to(np.asarray(values, dtype=self.dtype), plan.shape)
+            data = np.broadcast_to(np.asarray(values, dtype=self._stored or self.dtype), plan.shape)
         except ValueError as e:
             raise InvalidArrayError(f"cannot write values of shape {np.shape(values)} into a selection of "
                                     f"shape {plan.shape}: {e}") from None
@@ -832,13 +843,14 @@ class Array:
                     flat[which] = items[at]
         else:
             self._handle.read_points(flat, coords, self.max_bytes, None)
+            self._swap_read(flat)
         out[...] = flat.reshape(shape)
         return out
 
     def _write_points(self, coords: np.ndarray, shape: tuple, values) -> SaveStats:
         self._writable()
         try:
-            data = np.broadcast_to(np.asarray(values, dtype=self.dtype), shape).reshape(-1)
+            data = np.broadcast_to(np.asarray(values, dtype=self._stored or self.dtype), shape).reshape(-1)
         except ValueError as e:
             raise InvalidArrayError(f"cannot write values of shape {np.shape(values)} to a coordinate "
                                     f"selection of shape {shape}: {e}") from None

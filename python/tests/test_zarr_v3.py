@@ -120,6 +120,20 @@ def test_transpose_and_big_endian_chunks_from_zarr(tmp_path):
     z[:] = a
     assert bz.info(path).order == "F"
     np.testing.assert_array_equal(bz.load(path), a)
+    # stored big-endian, read in native byte order as zarr-python reads it; writes, point reads and writes,
+    # and `out` arrays of either byte order agree with zarr-python's
+    ours = bz.open(path, mode="r+")
+    assert ours.dtype == zarr.open_array(path).dtype == np.dtype("<i4")
+    ours[3:9, 2] = -7
+    ours.vindex[[0, 19], [0, 11], [0, 5]] = [123456, -2]
+    want = a.copy()
+    want[3:9, 2] = -7
+    want[0, 0, 0], want[19, 11, 5] = 123456, -2
+    np.testing.assert_array_equal(zarr.open_array(path)[...], want)
+    np.testing.assert_array_equal(ours.vindex[[0, 19], [0, 11], [0, 5]], [123456, -2])
+    for dt in ("<i4", ">i4"):
+        out = np.empty(a.shape, dt)
+        np.testing.assert_array_equal(ours.read(out=out), want)
     odd = str(tmp_path / "odd.zarr")
     zarr.create_array(store=odd, shape=a.shape, chunks=(8, 8, 4), dtype=a.dtype,
                       filters=[TransposeCodec(order=(1, 0, 2))])[:] = a
