@@ -232,7 +232,22 @@ impl Record {
     /// The record as a `.npy` header spells it: NumPy's `descr` as a Python literal,
     /// `[('a', '<i4'), ('b', '<f8', (3,))]`.
     pub fn python_descr(&self) -> String {
-        let quote = |s: &str| format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'"));
+        let quote = |s: &str| {
+            // Python's string literal, ASCII only (a version 1.0 header is ASCII): what NumPy reads back
+            let mut text = String::from("'");
+            for c in s.chars() {
+                match c {
+                    '\\' => text.push_str("\\\\"),
+                    '\'' => text.push_str("\\'"),
+                    ' '..='~' => text.push(c),
+                    c if u32::from(c) < 0x100 => text.push_str(&format!("\\x{:02x}", u32::from(c))),
+                    c if u32::from(c) < 0x10000 => text.push_str(&format!("\\u{:04x}", u32::from(c))),
+                    c => text.push_str(&format!("\\U{:08x}", u32::from(c))),
+                }
+            }
+            text.push('\'');
+            text
+        };
         let fields: Vec<String> = self
             .fields
             .iter()
