@@ -138,3 +138,83 @@ pub(super) fn v3_fill_json(
     }
     Ok(Value::Object(values))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scalar(value: &Value) -> Result<DType> {
+        match value.as_str() {
+            Some("int32") => DType::parse("<i4"),
+            Some("uint8") => DType::parse("|u1"),
+            _ => Err(invalid(format!("data type {value}"))),
+        }
+    }
+
+    fn fill(d: DType, value: &Value) -> Result<Option<Vec<u8>>> {
+        crate::fill::fill_to_bytes(d, value)
+    }
+
+    #[test]
+    fn struct_fields_and_fill_values_both_ways() {
+        let conf = json!({"fields": [{"name": "a", "data_type": "int32"}, ["b", "uint8"]]});
+        let record = from_v3(conf.as_object().unwrap(), &scalar).unwrap();
+        assert_eq!(record.descr(), json!([["a", "<i4"], ["b", "|u1"]]));
+        let spelled = |d: DType| -> Result<Value> { Ok(json!(d.to_string())) };
+        assert_eq!(
+            v3_json(&record, &spelled).unwrap(),
+            json!({"name": "struct", "configuration": {"fields": [
+                {"name": "a", "data_type": "<i4"}, {"name": "b", "data_type": "|u1"}]}})
+        );
+        // an object of field values (a missing field is zeros), base64 of one record, or null
+        assert_eq!(
+            v3_fill(&record, &json!({"a": -2}), &fill).unwrap(),
+            Some(vec![254, 255, 255, 255, 0])
+        );
+        assert_eq!(
+            v3_fill(&record, &json!("AQAAAAI="), &fill).unwrap(),
+            Some(vec![1, 0, 0, 0, 2])
+        );
+        assert_eq!(v3_fill(&record, &Value::Null, &fill).unwrap(), None);
+        let back = v3_fill_json(&record, &[1, 0, 0, 0, 2], &|d, b| {
+            crate::fill::fill_to_json(d, Some(b))
+        })
+        .unwrap();
+        assert_eq!(back, json!({"a": 1, "b": 2}));
+        for (bad, why) in [
+            (json!({"c": 1}), "names the field \"c\""),
+            (json!("AQAA"), "not base64 of 5 bytes"),
+            (json!([1, 2]), "not an object of field values"),
+            (json!({"a": "x"}), "does not fit"),
+        ] {
+            let e = v3_fill(&record, &bad, &fill).unwrap_err().to_string();
+            assert!(e.contains(why), "{bad}: {e}");
+        }
+        for (bad, why) in [
+            (json!({}), "no \"fields\" list"),
+            (
+                json!({"fields": [{"data_type": "int32"}]}),
+                "no name or data_type",
+            ),
+            (
+                json!({"fields": [{"name": "a", "data_type": "float128"}]}),
+                "field \"a\"",
+            ),
+            (
+                json!({"fields": [["a", "int32"], ["a", "uint8"]]}),
+                "more than once",
+            ),
+        ] {
+            let e = from_v3(bad.as_object().unwrap(), &scalar)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(why), "{bad}: {e}");
+        }
+        // subarray and nested fields have no v3 spelling
+        let nested = Record::from_descr(&json!([["p", "<f4", [3]]])).unwrap();
+        assert!(v3_json(&nested, &spelled)
+            .unwrap_err()
+            .to_string()
+            .contains("Zarr v2"));
+    }
+}
