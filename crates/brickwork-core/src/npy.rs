@@ -360,12 +360,8 @@ impl Parser<'_> {
         match self.peek() {
             Some(b'\'' | b'"') => Ok(serde_json::Value::String(self.string()?)),
             Some(c) if c.is_ascii_digit() => {
-                let start = self.i;
-                while self.peek().is_some_and(|c| c.is_ascii_digit()) {
-                    self.i += 1;
-                }
-                let text = std::str::from_utf8(&self.s[start..self.i]).unwrap_or("");
-                let n: u64 = text
+                let n: u64 = self
+                    .digits()
                     .parse()
                     .map_err(|_| bad("an integer in 'descr' is too large"))?;
                 Ok(serde_json::Value::from(n))
@@ -397,6 +393,14 @@ impl Parser<'_> {
             ))),
         }
     }
+    /// The run of ASCII digits at the cursor (possibly empty), consumed.
+    fn digits(&mut self) -> &str {
+        let start = self.i;
+        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+            self.i += 1;
+        }
+        std::str::from_utf8(&self.s[start..self.i]).unwrap_or("")
+    }
     fn boolean(&mut self) -> Result<bool> {
         for (word, v) in [("True", true), ("False", false)] {
             if self.s[self.i..].starts_with(word.as_bytes()) {
@@ -414,12 +418,8 @@ impl Parser<'_> {
             if self.eat(b')') {
                 return Ok(dims);
             }
-            let start = self.i;
-            while self.peek().is_some_and(|c| c.is_ascii_digit()) {
-                self.i += 1;
-            }
-            let text = std::str::from_utf8(&self.s[start..self.i]).unwrap_or("");
-            let n: usize = text
+            let n: usize = self
+                .digits()
                 .parse()
                 .map_err(|_| bad("shape entries must be non-negative integers"))?;
             if dims.len() >= 64 {

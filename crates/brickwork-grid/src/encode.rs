@@ -201,6 +201,23 @@ where
     )
 }
 
+/// A chunk (`which`) decoded to `n` bytes must fill its `holds` bytes exactly; else a corrupt-data
+/// error of `codec` that names the chunk.
+pub(crate) fn check_decoded(
+    codec: &str,
+    which: std::fmt::Arguments<'_>,
+    n: usize,
+    holds: usize,
+) -> Result<()> {
+    if n == holds {
+        return Ok(());
+    }
+    Err(Error::corrupt(
+        codec,
+        format!("{which} decoded to {n} bytes; it holds {holds}"),
+    ))
+}
+
 /// Chunk `i` of `grid` (`isz`-byte items) decoded by `fetch` into a new zeroed buffer of its stored
 /// size, which `fetch` must fill exactly (`what` names the codec in the error otherwise).
 pub(crate) fn fetch_chunk<F>(grid: &ChunkGrid, i: usize, isz: usize, what: &str, fetch: &F) -> Result<Vec<u8>>
@@ -210,15 +227,12 @@ where
     let coords = grid.coords(i);
     let mut buf = zeroed(grid.stored_len(&coords) * isz, "one chunk")?;
     let n = fetch(i, &mut buf)?;
-    if n != buf.len() {
-        return Err(Error::corrupt(
-            what,
-            format!(
-                "chunk {i} (grid position {coords:?}) decoded to {n} bytes; it holds {}",
-                buf.len()
-            ),
-        ));
-    }
+    check_decoded(
+        what,
+        format_args!("chunk {i} (grid position {coords:?})"),
+        n,
+        buf.len(),
+    )?;
     Ok(buf)
 }
 

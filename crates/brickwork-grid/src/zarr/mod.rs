@@ -1013,12 +1013,7 @@ impl ZarrArray {
             match existing {
                 Some(bytes) => {
                     let n = self.decode_chunk(&key, &bytes, buf)?;
-                    if n != chunk_bytes {
-                        return Err(Error::corrupt(
-                            "zarr",
-                            format!("chunk {key} decoded to {n} bytes; it holds {chunk_bytes}"),
-                        ));
-                    }
+                    crate::encode::check_decoded("zarr", format_args!("chunk {key}"), n, chunk_bytes)?;
                 }
                 None if fill.iter().any(|&b| b != 0) => fill_elements(buf, fill),
                 None => {}

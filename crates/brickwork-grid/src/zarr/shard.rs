@@ -301,15 +301,7 @@ impl ShardCodec {
             },
             other => other,
         })?;
-        if n != out.len() {
-            return Err(Error::corrupt(
-                ID,
-                format!(
-                    "inner chunk {coords:?} decoded to {n} bytes; it holds {}",
-                    out.len()
-                ),
-            ));
-        }
+        crate::encode::check_decoded(ID, format_args!("inner chunk {coords:?}"), n, out.len())?;
         Ok(())
     }
 
