@@ -198,7 +198,7 @@ def zarr_table(quick: bool, repeats: int) -> list[str]:
 
             def bsave():
                 shutil.rmtree(bp, ignore_errors=True)
-                bz.save(bp, image, chunks=(64, 64, 64), compressor=codec.get_config(), fill_value=0)
+                bz.save(bp, image, chunks=(64, 64, 64), compressor=codec.get_config(), fill_value=0, zarr_format=2)
 
             zsave()
             bsave()

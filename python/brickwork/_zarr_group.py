@@ -106,14 +106,16 @@ def read_attributes(path: str, zarr_format: int) -> dict:
 
 
 def node_kind(path: str) -> tuple[str, int] | None:
-    """What the directory ``path`` holds: ``("array" | "group", zarr_format)``, or None."""
+    """What the directory ``path`` holds: ``("array" | "group", zarr_format)``, or None. A ``zarr.json``
+    comes first, as zarr-python reads it (beside a v3 array's, zarr-python may write a v2 parent's
+    ``.zgroup``)."""
+    meta = read_json(os.path.join(path, "zarr.json"))
+    if meta is not None and meta.get("node_type") in ("array", "group"):
+        return meta["node_type"], 3
     if os.path.isfile(os.path.join(path, ".zarray")):
         return "array", 2
     if os.path.isfile(os.path.join(path, ".zgroup")):
         return "group", 2
-    meta = read_json(os.path.join(path, "zarr.json"))
-    if meta is not None and meta.get("node_type") in ("array", "group"):
-        return meta["node_type"], 3
     return None
 
 
@@ -135,12 +137,14 @@ class Group:
     ``arrays()``, ``groups()``, ``array_keys()``, ``group_keys()``; ``g.attrs``; with ``mode="r+"``,
     ``create_group``, ``require_group`` and ``create_array``."""
 
-    def __init__(self, path, *, mode: str = "r", max_bytes: int | None = None):
+    def __init__(self, path, *, mode: str = "r", max_bytes: int | None = None, name: str = "/"):
         from .zarr import DEFAULT_MAX_ARRAY_BYTES
 
         if mode not in ("r", "r+"):
             raise InvalidArrayError(f'mode must be "r" (read) or "r+" (read and write), got {mode!r}')
+        #: the directory the group is in (zarr-python's ``path`` is the path inside the store: here ``name``)
         self.path = store_path(path)
+        self._name = name
         self.mode = mode
         self.max_bytes = DEFAULT_MAX_ARRAY_BYTES if max_bytes is None else int(max_bytes)
         kind = node_kind(self.path)
@@ -148,6 +152,50 @@ class Group:
             what = "a Zarr array" if kind else "no Zarr group (no .zgroup, nor a zarr.json of a group)"
             raise InvalidArrayError(f"{self.path} holds {what}; open it with brickwork.zarr.open")
         self.zarr_format = kind[1]
+
+    name = property(lambda self: self._name, doc='The path of the group in its store, from "/" (zarr-python\'s).')
+    basename = property(lambda self: self._name.rsplit("/", 1)[-1], doc="The last part of the name.")
+    read_only = property(lambda self: self.mode == "r", doc="Whether the group was opened for reading only.")
+    store_path = property(lambda self: self.path, doc="The directory the group is in.")
+    synchronizer = None  # zarr-python's, unused there too
+
+    @property
+    def store(self) -> str:
+        """The directory of the store the group was opened from (see ``Array.store``)."""
+        root = self.path
+        for _ in [p for p in self._name.split("/") if p]:
+            root = os.path.dirname(root.rstrip(os.sep))
+        return root
+
+    @property
+    def metadata(self) -> dict:
+        """The group's metadata document(s) as a dict: v3 its ``zarr.json``; v2 ``.zgroup``'s with the
+        attributes."""
+        if self.zarr_format == 3:
+            return read_json(os.path.join(self.path, "zarr.json")) or {}
+        return {**(read_json(os.path.join(self.path, ".zgroup")) or {}), "attributes": self._read_attrs()}
+
+    @property
+    def info(self) -> str:
+        """A summary (name, type, format, mode, members), as zarr-python's ``Group.info`` shows."""
+        return (f"Name        : {self._name}\nType        : Group\nZarr format : {self.zarr_format}\n"
+                f"Read-only   : {self.read_only}\nStore type  : directory ({self.path})\n")
+
+    def info_complete(self) -> str:
+        """:attr:`info` with the number of members and of arrays and groups among them."""
+        arrays = len(list(self.array_keys()))
+        return self.info + f"No. members : {len(self)}\nNo. arrays  : {arrays}\nNo. groups  : {len(self) - arrays}\n"
+
+    @classmethod
+    def open(cls, store, zarr_format: int | None = 3) -> Group:
+        """zarr-python's ``Group.open``: the group at ``store``, open for writing."""
+        return open_group(store, mode="r+", zarr_format=zarr_format)
+
+    @classmethod
+    def from_store(cls, store, *, attributes: dict | None = None, zarr_format: int = 3,
+                   overwrite: bool = False) -> Group:
+        """zarr-python's ``Group.from_store``: a new group at ``store``."""
+        return create_group(store, attributes=attributes, zarr_format=zarr_format, overwrite=overwrite)
 
     @property
     def attrs(self):
@@ -174,21 +222,53 @@ class Group:
         if self.mode != "r+":
             raise InvalidArrayError(f'{self.path} is open for reading only; open it with mode="r+" to write')
 
-    def _open(self, path: str):
+    def _open(self, parts: list[str]):
         from .zarr import Array
 
+        path = os.path.join(self.path, *parts)
         kind = node_kind(path)
         if kind is None:
             return None
+        name = self._name.rstrip("/") + "/" + "/".join(parts)
         if kind[0] == "array":
-            return Array(path, mode=self.mode, max_bytes=self.max_bytes)
-        return Group(path, mode=self.mode, max_bytes=self.max_bytes)
+            return Array(path, mode=self.mode, max_bytes=self.max_bytes, name=name)
+        return Group(path, mode=self.mode, max_bytes=self.max_bytes, name=name)
 
     def __getitem__(self, name: str):
-        node = self._open(os.path.join(self.path, *_check_name(name)))
+        node = self._open(_check_name(name))
         if node is None:
             raise KeyError(name)
         return node
+
+    def get_array(self, path: str):
+        """The array ``path`` (a TypeError if it is a group, a KeyError if there is none), as zarr-python."""
+        from .zarr import Array
+
+        node = self[path]
+        if not isinstance(node, Array):
+            raise TypeError(f"{path!r} in {self.path} is a group, not an array")
+        return node
+
+    def get_group(self, path: str) -> Group:
+        """The group ``path`` (a TypeError if it is an array, a KeyError if there is none)."""
+        node = self[path]
+        if not isinstance(node, Group):
+            raise TypeError(f"{path!r} in {self.path} is an array, not a group")
+        return node
+
+    def move(self, source: str, dest: str) -> None:
+        """Moves the member ``source`` (an array or a group, with everything under it) to ``dest``
+        (zarr-python's ``move``); ``dest`` must not exist."""
+        self._writable()
+        src, dst = (os.path.join(self.path, *_check_name(n)) for n in (source, dest))
+        if node_kind(src) is None:
+            raise KeyError(source)
+        if os.path.lexists(dst):
+            raise InvalidArrayError(f"{dest!r} already exists in {self.path}")
+        above = parents(self.path, dest)
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        os.rename(src, dst)
+        make_parents(above, self.zarr_format)
 
     def __delitem__(self, name: str) -> None:
         """Deletes the member ``name`` (an array or a group, with everything under it), as zarr-python's
@@ -202,9 +282,9 @@ class Group:
         else:
             shutil.rmtree(path)
 
-    def get(self, name: str, default=None):
+    def get(self, path: str, default=None):
         try:
-            return self[name]
+            return self[path]
         except KeyError:
             return default
 
@@ -229,10 +309,43 @@ class Group:
     def __len__(self) -> int:
         return len(self.keys())
 
-    def members(self) -> Iterator[tuple]:
-        """``(name, Array or Group)`` of every member, sorted by name."""
-        for name in self.keys():
-            yield name, self[name]
+    def members(self, max_depth: int | None = 0, *, use_consolidated_for_children: bool = True) -> tuple:
+        """``(name, Array or Group)`` of every member, sorted by name; with ``max_depth`` (None: no limit)
+        the members of member groups too, that many levels down, named by their paths (``"a/b"``), as
+        zarr-python's. brickwork reads each member's own metadata (consolidated or not)."""
+        if max_depth is not None and max_depth < 0:
+            raise InvalidArrayError(f"max_depth must be None or at least 0, got {max_depth}")
+        found = []
+        seen = {os.path.realpath(self.path)}
+
+        def walk(group: Group, prefix: str, depth: int) -> None:
+            for key in group.keys():
+                node = group[key]
+                found.append((prefix + key, node))
+                real = os.path.realpath(node.path)
+                if isinstance(node, Group) and (max_depth is None or depth < max_depth) and real not in seen:
+                    seen.add(real)  # a link to a group above is listed, not walked again
+                    walk(node, prefix + key + "/", depth + 1)
+
+        walk(self, "", 0)
+        return tuple(found)
+
+    def nmembers(self, max_depth: int | None = 0) -> int:
+        """How many members :meth:`members` lists."""
+        return len(self.members(max_depth))
+
+    def array_values(self) -> Iterator:
+        """The member arrays."""
+        return (a for _, a in self.arrays())
+
+    def group_values(self) -> Iterator:
+        """The member groups."""
+        return (g for _, g in self.groups())
+
+    def tree(self, expand=None, level: int | None = None, *, max_nodes: int = 500, plain: bool = False):
+        """The hierarchy drawn as zarr-python's ``Group.tree()`` draws it (groups by name, arrays with
+        their shape and dtype; ``level``: how many levels below the members to show)."""
+        return _Tree(self, level, max_nodes)
 
     def arrays(self) -> Iterator[tuple]:
         """``(name, Array)`` of the member arrays."""
@@ -253,8 +366,12 @@ class Group:
     def create_group(self, name: str, *, attributes: dict | None = None, overwrite: bool = False) -> Group:
         """A new group ``name`` in this one (of its Zarr format)."""
         self._writable()
-        path = os.path.join(self.path, *_check_name(name))
-        return create_group(path, zarr_format=self.zarr_format, attributes=attributes, overwrite=overwrite)
+        parts = _check_name(name)
+        group = create_group(self.path, path=name, zarr_format=self.zarr_format, attributes=attributes,
+                             overwrite=overwrite)
+        group._name = self._name.rstrip("/") + "/" + "/".join(parts)
+        group.max_bytes = self.max_bytes
+        return group
 
     def require_group(self, name: str) -> Group:
         """The group ``name``, created when there is none."""
@@ -265,71 +382,253 @@ class Group:
             raise InvalidArrayError(f"{name!r} in {self.path} is an array, not a group")
         return self.create_group(name)
 
-    def create_array(self, name: str, **kwargs):
+    def require_groups(self, *names: str) -> tuple:
+        """:meth:`require_group` of each name."""
+        return tuple(self.require_group(n) for n in names)
+
+    def create_array(self, name: str, *, compressor="auto", **kwargs):
         """A new array ``name`` in this group (of its Zarr format unless ``zarr_format=`` says):
-        :func:`brickwork.zarr.create_array`'s keywords, as zarr-python's ``Group.create_array``.
-        Returns it open for writing."""
+        :func:`brickwork.zarr.create_array`'s keywords (and zarr-python's ``compressor=``, one codec),
+        as zarr-python's ``Group.create_array``. Returns it open for writing."""
         from .zarr import create_array
 
+        self._writable()
+        parts = _check_name(name)
+        if not (isinstance(compressor, str) and compressor == "auto"):
+            if "compressors" in kwargs:
+                raise InvalidArrayError("compressor and compressors name the same thing; pass one")
+            kwargs["compressors"] = compressor
+        kwargs.setdefault("zarr_format", self.zarr_format)
+        kwargs.setdefault("max_bytes", self.max_bytes)
+        array = create_array(self.path, name=name, **kwargs)
+        array._name = self._name.rstrip("/") + "/" + "/".join(parts)
+        return array
+
+    create = create_array
+
+    def require_array(self, name: str, *, shape, config=None, **kwargs):
+        """The array ``name``, created (:meth:`create_array`) when there is none; an existing one must have
+        ``shape`` (and ``dtype``, when given)."""
+        import numpy as np
+        from .zarr import Array, _check_config
+
+        _check_config(config)
+        node = self.get(name)
+        if node is None:
+            return self.create_array(name, shape=shape, **kwargs)
+        if not isinstance(node, Array):
+            raise TypeError(f"{name!r} in {self.path} is a group, not an array")
+        shape = tuple(shape) if np.ndim(shape) else (shape,)
+        if node.shape != shape:
+            raise TypeError(f"{name!r} has shape {node.shape}, not {shape}")
+        if kwargs.get("dtype") is not None and np.dtype(kwargs["dtype"]) != node.dtype:
+            raise TypeError(f"{name!r} has dtype {node.dtype}, not {np.dtype(kwargs['dtype'])}")
+        return node
+
+    def _member(self, name: str, kwargs: dict) -> dict:
+        """zarr.create's keywords for a new member ``name``, of this group's format unless given."""
         self._writable()
         _check_name(name)
         kwargs.setdefault("zarr_format", self.zarr_format)
         kwargs.setdefault("max_bytes", self.max_bytes)
-        return create_array(self.path, name=name, **kwargs)
+        return {**kwargs, "store": self.path, "path": name}
+
+    def _named(self, array, name: str):
+        array._name = self._name.rstrip("/") + "/" + "/".join(_check_name(name))
+        return array
+
+    def empty(self, *, name: str, shape, **kwargs):
+        """zarr-python's ``Group.empty``: :func:`brickwork.zarr.empty` as the member ``name``."""
+        from . import zarr
+
+        return self._named(zarr.empty(shape, **self._member(name, kwargs)), name)
+
+    def zeros(self, *, name: str, shape, **kwargs):
+        """zarr-python's ``Group.zeros``."""
+        from . import zarr
+
+        return self._named(zarr.zeros(shape, **self._member(name, kwargs)), name)
+
+    def ones(self, *, name: str, shape, **kwargs):
+        """zarr-python's ``Group.ones``."""
+        from . import zarr
+
+        return self._named(zarr.ones(shape, **self._member(name, kwargs)), name)
+
+    def full(self, *, name: str, shape, fill_value, **kwargs):
+        """zarr-python's ``Group.full``."""
+        from . import zarr
+
+        return self._named(zarr.full(shape, fill_value, **self._member(name, kwargs)), name)
+
+    def empty_like(self, *, name: str, data, **kwargs):
+        """zarr-python's ``Group.empty_like``."""
+        from . import zarr
+
+        return self._named(zarr.empty_like(data, **self._member(name, kwargs)), name)
+
+    def zeros_like(self, *, name: str, data, **kwargs):
+        """zarr-python's ``Group.zeros_like``."""
+        from . import zarr
+
+        return self._named(zarr.zeros_like(data, **self._member(name, kwargs)), name)
+
+    def ones_like(self, *, name: str, data, **kwargs):
+        """zarr-python's ``Group.ones_like``."""
+        from . import zarr
+
+        return self._named(zarr.ones_like(data, **self._member(name, kwargs)), name)
+
+    def full_like(self, *, name: str, data, **kwargs):
+        """zarr-python's ``Group.full_like``."""
+        from . import zarr
+
+        return self._named(zarr.full_like(data, **self._member(name, kwargs)), name)
+
+    def update_attributes(self, new_attributes: dict) -> Group:
+        """Adds ``new_attributes`` to the group's attributes; returns the group."""
+        self.attrs.update(new_attributes)
+        return self
 
     def __repr__(self) -> str:
         return f"<brickwork.zarr.Group {self.path!r} zarr_format={self.zarr_format}>"
 
 
-def create_group(path, *, zarr_format: int = 3, attributes: dict | None = None, overwrite: bool = False) -> Group:
-    """Create a Zarr group at ``path`` (a new or empty directory; an existing Zarr group or array, with
-    everything under it, only with ``overwrite=True``) and return it open for writing."""
+class _Tree:
+    """A group's hierarchy, shown (``repr``/``str``) as zarr-python's ``tree()`` shows it."""
+
+    def __init__(self, group: Group, level: int | None, max_nodes: int):
+        self._lines = [group.name]
+        count = 0
+        seen = {os.path.realpath(group.path)}
+
+        def walk(node: Group, indent: str, depth: int) -> None:
+            nonlocal count
+            members = list(node.members())
+            for i, (key, member) in enumerate(members):
+                if count >= max_nodes:
+                    self._lines.append(indent + "└── ...")
+                    return
+                count += 1
+                last = i == len(members) - 1
+                if isinstance(member, Group):
+                    self._lines.append(indent + ("└── " if last else "├── ") + key)
+                    real = os.path.realpath(member.path)
+                    if (level is None or depth < level) and real not in seen:
+                        seen.add(real)
+                        walk(member, indent + ("    " if last else "│   "), depth + 1)
+                else:
+                    self._lines.append(f"{indent}{'└── ' if last else '├── '}{key} {member.shape} {member.dtype}")
+
+        walk(group, "", 0)
+
+    def __repr__(self) -> str:
+        return "\n".join(self._lines) + "\n"
+
+    __str__ = __repr__
+
+
+def create_group(store, *, path: str | None = None, zarr_format: int | None = None, overwrite: bool = False,
+                 attributes: dict | None = None, storage_options=None) -> Group:
+    """Create a Zarr group at ``store`` (``path`` inside it; a new or empty directory, an existing Zarr
+    group or array, with everything under it, only with ``overwrite=True``), Zarr v3 unless
+    ``zarr_format=2``, and return it open for writing (zarr-python's ``zarr.create_group``)."""
+    from .zarr import _node
+
+    directory, name = _node(store, path, storage_options)
+    zarr_format = 3 if zarr_format is None else zarr_format
     if zarr_format not in (2, 3):
         raise InvalidArrayError(f"zarr_format must be 2 or 3, got {zarr_format!r}")
     attributes_json(attributes)
-    path = store_path(path)
-    if os.path.isdir(path) and os.listdir(path):
-        if node_kind(path) is None:
-            raise InvalidArrayError(f"{path} is a directory that is not empty and holds no Zarr node; "
+    parents = _parents_of(store, path)
+    if os.path.isdir(directory) and os.listdir(directory):
+        if node_kind(directory) is None:
+            raise InvalidArrayError(f"{directory} is a directory that is not empty and holds no Zarr node; "
                                     "brickwork does not write into it")
         if not overwrite:
-            raise InvalidArrayError(f"{path} already holds a Zarr node; pass overwrite=True to replace it")
-        shutil.rmtree(path)
-    os.makedirs(path, exist_ok=True)
+            raise InvalidArrayError(f"{directory} already holds a Zarr node; pass overwrite=True to replace it")
+        shutil.rmtree(directory)
+    write_group(directory, zarr_format, attributes)
+    make_parents(parents, zarr_format)
+    return Group(directory, mode="r+", name=name)
+
+
+def write_group(directory: str, zarr_format: int, attributes: dict | None) -> None:
+    """Writes the metadata of a group at ``directory`` (made when missing)."""
+    os.makedirs(directory, exist_ok=True)
     if zarr_format == 2:
         if attributes:
-            write_json(os.path.join(path, ".zattrs"), attributes, 2)
-        write_json(os.path.join(path, ".zgroup"), {"zarr_format": 2}, 2)
+            write_json(os.path.join(directory, ".zattrs"), attributes, 2)
+        write_json(os.path.join(directory, ".zgroup"), {"zarr_format": 2}, 2)
     else:
-        write_json(os.path.join(path, "zarr.json"),
+        write_json(os.path.join(directory, "zarr.json"),
                     {"attributes": attributes or {}, "zarr_format": 3, "node_type": "group"}, 3)
-    return Group(path, mode="r+")
 
 
-def open_group(path, mode: str = "a", *, zarr_format: int | None = None, attributes: dict | None = None,
-               max_bytes: int | None = None) -> Group:
-    """Open the Zarr group at ``path`` as zarr-python's ``open_group`` does: ``mode="r"`` to read,
-    ``"r+"`` to read and write, ``"a"`` (the default) to read and write, creating the group when there
-    is nothing at ``path`` (of ``zarr_format``, 3 by default, as zarr-python), ``"w-"`` to create it (an
-    error if something is there), ``"w"`` to create it, replacing a Zarr node that is there."""
-    path = store_path(path)
-    if mode in ("r", "r+"):
-        return Group(path, mode=mode, max_bytes=max_bytes)
-    if mode == "a" and node_kind(path) is not None:
-        return Group(path, mode="r+", max_bytes=max_bytes)
+def _parents_of(store, path) -> list[str]:
+    """:func:`parents` of zarr-python's ``store`` and ``path`` arguments (``store=None``: the path is
+    the directory, with no parents)."""
+    return [] if store is None else parents(store_path(store), path)
+
+
+def parents(store, path) -> list[str]:
+    """The directories above the node ``path`` names in ``store`` (a directory), from the store's root
+    down; none when ``path`` is empty. Checked: none of them is an array (nothing goes inside one)."""
+    parts = [p for p in os.fspath(path).strip("/").split("/") if p] if path else []
+    found = [os.path.join(store, *parts[:i]) for i in range(len(parts))]
+    for directory in found:
+        kind = node_kind(directory)
+        if kind is not None and kind[0] == "array":
+            raise InvalidArrayError(f"{directory} is a Zarr array: nothing can be created inside it")
+    return found
+
+
+def make_parents(directories: list[str], zarr_format: int) -> None:
+    """Makes each of ``directories`` that is not a Zarr node a group (as zarr-python makes the parents of
+    a node it creates), so that readers list what was created in them."""
+    for directory in directories:
+        if node_kind(directory) is None:
+            write_group(directory, zarr_format, None)
+
+
+def open_group(store=None, mode: str = "a", *, cache_attrs=None, synchronizer=None, path: str | None = None,
+               chunk_store=None, storage_options=None, zarr_format: int | None = None, meta_array=None,
+               attributes: dict | None = None, use_consolidated=None, max_bytes: int | None = None) -> Group:
+    """Open the Zarr group at ``store`` (``path`` inside it) as zarr-python's ``open_group`` does:
+    ``mode="r"`` to read, ``"r+"`` to read and write, ``"a"`` (the default) to read and write, creating
+    the group when there is nothing there (of ``zarr_format``, 3 by default, as zarr-python), ``"w-"``
+    to create it (an error if something is there), ``"w"`` to create it, replacing a Zarr node that is
+    there. brickwork reads each member's own metadata, whatever ``use_consolidated`` says;
+    ``cache_attrs``, ``synchronizer``, ``chunk_store`` and ``meta_array`` are unused (as in
+    zarr-python 3)."""
+    from .zarr import _expect_format, _ignored, _node
+
+    _ignored(cache_attrs=cache_attrs, synchronizer=synchronizer, chunk_store=chunk_store, meta_array=meta_array)
+    directory, name = _node(store, path, storage_options)
+    if zarr_format not in (None, 2, 3):
+        raise InvalidArrayError(f"zarr_format must be 2 or 3, got {zarr_format!r}")
+    if mode in ("r", "r+") or (mode == "a" and node_kind(directory) is not None):
+        _expect_format(directory, zarr_format)
+        return Group(directory, mode="r" if mode == "r" else "r+", max_bytes=max_bytes, name=name)
     if mode in ("a", "w-", "w"):
-        group = create_group(path, zarr_format=zarr_format or 3, attributes=attributes, overwrite=mode == "w")
+        group = create_group(store if store is not None else directory, path=path if store is not None else None,
+                             zarr_format=zarr_format or 3, attributes=attributes, overwrite=mode == "w")
         group.max_bytes = group.max_bytes if max_bytes is None else int(max_bytes)
+        group._name = name
         return group
     raise InvalidArrayError(f'mode must be "r", "r+", "a", "w" or "w-", got {mode!r}')
 
 
-def consolidate_metadata(path) -> Group:
-    """Write the metadata of every node under the group at ``path`` into one place, as zarr-python's
-    ``zarr.consolidate_metadata`` does (v2: ``.zmetadata``; v3: the group's ``zarr.json`` gets
-    ``consolidated_metadata``), so that readers open the whole hierarchy from one file. Returns the
-    group."""
-    group = Group(path, mode="r+")
+def consolidate_metadata(store, path: str | None = None, zarr_format: int | None = None) -> Group:
+    """Write the metadata of every node under the group at ``store`` (``path`` inside it) into one
+    place, as zarr-python's ``zarr.consolidate_metadata`` does (v2: ``.zmetadata``; v3: the group's
+    ``zarr.json`` gets ``consolidated_metadata``), so that readers open the whole hierarchy from one
+    file. Returns the group."""
+    from .zarr import _expect_format, _node
+
+    directory, name = _node(store, path)
+    _expect_format(directory, zarr_format)
+    group = Group(directory, mode="r+", name=name)
     found: dict = {}
     seen = {os.path.realpath(group.path)}
 

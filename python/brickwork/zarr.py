@@ -1,12 +1,13 @@
 """Zarr directory stores (format 2 and 3), written and read in Rust: ``save(path, array, chunks=...)``,
-``load(path)``, and for arrays too large for memory ``create(path, shape, dtype, chunks=...)`` and
-``open(path, mode="r+")``, whose :class:`Array` reads and writes regions: ``a[region]``,
+``load(path)``, and for arrays too large for memory ``create(shape, store=path, dtype=..., chunks=...)``
+and ``open(path, mode="r+")``, whose :class:`Array` reads and writes regions: ``a[region]``,
 ``a[region] = values``.
 
 What ``save`` writes, zarr-python (``zarr.open(path)``), Dask (``da.from_zarr``), xarray and tensorstore
-read: Zarr v2 by default (a ``.zarray`` with numcodecs configs plus one file per chunk named ``i.j.k``),
-or with ``zarr_format=3`` a ``zarr.json`` with the equivalent codec chain (``bytes``, then ``blosc``,
-``zstd``, ``gzip``, ``crc32c`` or zarr-python's ``numcodecs.*`` codecs) and chunks named ``c/i/j/k``. Edge
+read: Zarr v3 by default, as zarr-python (a ``zarr.json`` with the codec chain: ``bytes``, then
+``blosc``, ``zstd``, ``gzip``, ``crc32c`` or zarr-python's ``numcodecs.*`` codecs, and chunks named
+``c/i/j/k``), or with ``zarr_format=2`` a ``.zarray`` with numcodecs configs and one file per chunk
+named ``i.j.k``. Edge
 chunks are padded to full size. Every file is written to a temporary name and renamed, and the metadata
 comes last, so a crash never leaves a truncated chunk; a failed save removes what it wrote. ``load`` reads
 either format as zarr-python writes it, with any codec brickwork knows, sharded Zarr v3 arrays included;
@@ -19,11 +20,18 @@ inner chunks it needs), each once, in parallel; Dask reads it too
 chunks it covers from the data alone and reads, updates and rewrites the ones it covers in part, each
 replaced atomically (processes writing disjoint chunks may run at once, as with zarr-python).
 
-Code written for zarr-python runs with ``import brickwork.zarr as zarr``: ``create_array``, ``open_array``,
-``open`` (``mode="w"`` with ``shape=`` creates), ``zeros``/``ones``/``full``/``empty``/``array``,
-``open_group``, ``open_consolidated`` and ``consolidate_metadata`` take zarr-python's arguments and
-defaults (stores are directories: paths), and :class:`Array` and :class:`Group` its methods (``oindex``,
-``vindex``, ``blocks``, ``resize``, ``append``, ``attrs``, ...).
+Code written for zarr-python runs with ``import brickwork.zarr as zarr``: every function of zarr-python
+3.4.2's module API (``zarr.__all__``) but its asyncio classes and runtime ``config`` is here, with
+zarr-python's parameters and defaults (``save``, ``save_array``, ``save_group``, ``load``, ``open``,
+``open_array``, ``open_group``, ``open_like``, ``create``, ``create_array``, ``create_group``, ``group``,
+``from_array``, ``zeros``/``ones``/``full``/``empty``/``array`` and their ``*_like``, ``tree``,
+``consolidate_metadata``, ``open_consolidated``; ``copy``, ``copy_all``, ``copy_store`` and
+``create_hierarchy`` raise ``NotImplementedError``, the first three as in zarr-python 3), on directory
+stores (``store`` a path, a ``file://`` URL or a ``LocalStore``; ``path`` inside it); and
+:class:`Array` and :class:`Group` have zarr-python's members (``oindex``, ``vindex``, ``blocks``,
+``resize``, ``append``, ``attrs``, ``name``, ``tree()``, ``members(max_depth)``, ...). Differences kept
+on purpose: ``open`` defaults to ``mode="r"``; an :class:`Array`'s or :class:`Group`'s ``path`` is its
+directory (zarr-python's is the path inside the store, here ``name``); ``metadata`` is a dict.
 
 Groups (the hierarchies zarr-python and xarray write) open with ``open_group(path)`` (or ``open``), their
 members by name (``g["raw"]``); ``create_group``, ``Group.create_array`` and ``consolidate_metadata`` make
@@ -41,6 +49,7 @@ name among the indices (``a["x"]``, ``a[2:5, "y"] = 0``).
 """
 from __future__ import annotations
 
+import inspect
 import itertools
 import json
 import operator
@@ -52,13 +61,19 @@ import numpy as np
 
 from . import _native
 from ._grid import _array, _order, _sizes, _threads
-from ._zarr_group import (Group, attributes_json, consolidate_metadata, create_group, node_kind, open_group,
-                          read_attributes, read_json, store_path, write_json)
+from ._zarr_group import (Group, _check_name, _parents_of, attributes_json, consolidate_metadata, create_group,
+                          make_parents, node_kind, open_group, read_attributes, read_json, store_path, write_json)
 from .errors import InvalidArrayError, LimitError
 
-__all__ = ["save", "load", "info", "open", "create", "open_group", "create_group", "consolidate_metadata",
-           "create_array", "open_array", "open_consolidated", "zeros", "ones", "empty", "full", "array",
-           "Array", "ArrayInfo", "Attributes", "Group", "SaveStats", "DEFAULT_MAX_ARRAY_BYTES"]
+__all__ = [
+    # zarr-python's module API (zarr.__all__ of 3.4.2 but its async classes, config and __version__)
+    "Array", "Group", "array", "consolidate_metadata", "copy", "copy_all", "copy_store", "create", "create_array",
+    "create_group", "create_hierarchy", "empty", "empty_like", "from_array", "full", "full_like", "group", "load",
+    "ones", "ones_like", "open", "open_array", "open_consolidated", "open_group", "open_like", "print_debug_info",
+    "save", "save_array", "save_group", "tree", "zeros", "zeros_like",
+    # brickwork's own
+    "info", "ArrayInfo", "Attributes", "SaveStats", "DEFAULT_MAX_ARRAY_BYTES",
+]
 
 #: ``load`` (and reading an :class:`Array`) refuses results of more bytes than this, and chunks whose
 #: decoding buffer would be larger, unless ``max_bytes=`` is raised: the metadata is untrusted.
@@ -96,38 +111,162 @@ def _config_json(codec: Any) -> str:
     raise InvalidArrayError(f"compressor and filters must be codec objects or config dicts, got {codec!r}")
 
 
-def save(path: str | os.PathLike, array, *, chunks="auto", compressor=None, filters=None, order: str = "C",
-         fill_value=None, threads: int | None = None, dimension_separator: str | None = None,
-         overwrite: bool = False, zarr_format: int = 2, shards=None, attributes=None,
-         dimension_names=None) -> SaveStats:
-    """Write ``array`` as a Zarr array at ``path`` (a new or empty directory; an existing Zarr array only
-    with ``overwrite=True``): format 2 (the default) or 3. ``chunks="auto"`` guesses a chunk shape as
-    zarr-python does. ``compressor=None`` stores chunks uncompressed.
+#: create_array's fill value when none is given (zarr-python's DEFAULT_FILL_VALUE: 0, "" for strings)
+_DEFAULT = object()
+
+
+#: save's options (the rest of its keyword arguments name arrays of a group, as zarr-python's ``save``)
+_SAVE_OPTIONS = frozenset({"chunks", "compressor", "filters", "order", "fill_value", "threads",
+                           "dimension_separator", "overwrite", "shards", "attributes", "dimension_names"})
+
+#: zarr-python's default compressor ("auto"): zstd level 0, in both formats
+_AUTO_COMPRESSOR = {"id": "zstd", "level": 0, "checksum": False}
+
+
+def _node(store, path: str | None, storage_options=None) -> tuple[str, str]:
+    """The directory zarr-python's ``store`` and ``path`` arguments name, and the node's ``name`` in its
+    store (``"/"``, ``"/a/b"``). ``store=None`` (zarr-python's in-memory store) with a ``path`` takes
+    the path as the directory."""
+    if storage_options:
+        raise InvalidArrayError("storage_options are for fsspec URLs (s3://, gs://, ...); brickwork stores are "
+                                "local directories and take none")
+    if store is None:
+        if not path:
+            raise InvalidArrayError("brickwork needs a store: a directory path (zarr-python's default, a store "
+                                    "in memory, is not offered)")
+        return store_path(path), "/"
+    parts = [p for p in os.fspath(path).strip("/").split("/") if p] if path else []
+    if any(p in (".", "..") for p in parts):
+        raise InvalidArrayError(f"{path!r}: a path inside a store has no '.' or '..' components")
+    return _store_path(store, "/".join(parts) or None), "/" + "/".join(parts)
+
+
+def _ignored(**options) -> None:
+    """zarr-python's arguments that do nothing here (as they do nothing in zarr-python 3, which warns)."""
+    import warnings
+
+    for name, value in options.items():
+        if value is not None:
+            warnings.warn(f"{name} is not used by brickwork (nor by zarr-python 3)", RuntimeWarning, stacklevel=3)
+
+
+def _check_format(zarr_format) -> int | None:
+    if zarr_format not in (None, 2, 3):
+        raise InvalidArrayError(f"zarr_format must be 2 or 3, got {zarr_format!r}")
+    return zarr_format
+
+
+def _check_config(config) -> None:
+    """zarr-python's ``config`` (an ``ArrayConfig`` or a dict of ``order`` and ``write_empty_chunks``):
+    brickwork's arrays have no runtime settings: the order of what they return is always "C", and
+    chunks are always written (``write_empty_chunks=True``); other values are refused."""
+    if config is None:
+        return
+    items = config if isinstance(config, dict) else {k: getattr(config, k) for k in ("order", "write_empty_chunks")
+                                                     if hasattr(config, k)}
+    for key, value in items.items():
+        if key not in ("order", "write_empty_chunks"):
+            raise InvalidArrayError(f"config takes order and write_empty_chunks, not {key!r}")
+        if (key, value) not in (("order", "C"), ("order", None), ("write_empty_chunks", None),
+                                ("write_empty_chunks", True), ("write_empty_chunks", False)):
+            raise InvalidArrayError(f"config {key}={value!r}: brickwork returns C-ordered arrays")
+
+
+def _separator(chunk_key_encoding, dimension_separator, zarr_format: int) -> str | None:
+    """``dimension_separator`` from zarr-python's ``chunk_key_encoding`` (``("default", "/")``,
+    ``("v2", ".")``, ``{"name": ..., "configuration": {"separator": ...}}`` or a ``ChunkKeyEncoding``)."""
+    if chunk_key_encoding is None:
+        return dimension_separator
+    spec = chunk_key_encoding.to_dict() if hasattr(chunk_key_encoding, "to_dict") else chunk_key_encoding
+    if isinstance(spec, (tuple, list)) and len(spec) == 2:
+        name, separator = spec
+    elif isinstance(spec, dict) and "name" in spec:
+        name, separator = spec["name"], (spec.get("configuration") or {}).get("separator")
+    elif isinstance(spec, str):
+        name, separator = spec, None
+    else:
+        raise InvalidArrayError(f"chunk_key_encoding is a (name, separator) pair or a dict, got {chunk_key_encoding!r}")
+    expected = "default" if zarr_format == 3 else "v2"
+    if name != expected:
+        raise InvalidArrayError(f"brickwork writes Zarr v{zarr_format} arrays with the {expected!r} chunk key "
+                                f"encoding, not {name!r}")
+    if dimension_separator is not None and separator is not None and separator != dimension_separator:
+        raise InvalidArrayError("chunk_key_encoding and dimension_separator name different separators")
+    return separator if separator is not None else dimension_separator
+
+
+def _check_serializer(serializer) -> None:
+    """zarr-python's ``serializer``: ``"auto"`` or the ``bytes`` codec (brickwork picks its endian from the
+    dtype); others (such as ``vlen-utf8`` or sharding given as a serializer) are refused."""
+    if isinstance(serializer, str) and serializer == "auto":
+        return
+    spec = serializer.to_dict() if hasattr(serializer, "to_dict") else serializer
+    if isinstance(spec, dict) and spec.get("name") == "bytes":
+        return
+    raise InvalidArrayError(f'serializer must be "auto" or the bytes codec; got {serializer!r} (shards= makes '
+                            "sharded arrays, and arrays of strings get their codec from the dtype)")
+
+
+def save(store, *args, zarr_format: int | None = None, path: str | None = None, storage_options=None,
+         **kwargs) -> SaveStats | None:
+    """zarr-python's ``zarr.save``: one array is saved as an array at ``store`` (see :func:`save_array`,
+    whose options it takes), several (positional, or keywords whose names are not options) as the
+    arrays of a group (see :func:`save_group`). Returns :func:`save_array`'s counts for one array."""
+    arrays = {k: v for k, v in kwargs.items() if k not in _SAVE_OPTIONS}
+    options = {k: v for k, v in kwargs.items() if k in _SAVE_OPTIONS}
+    if not args and not arrays:
+        raise InvalidArrayError("save needs at least one array")
+    if len(args) == 1 and not arrays:
+        return save_array(store, args[0], zarr_format=zarr_format, path=path, storage_options=storage_options,
+                          **options)
+    if options:
+        raise InvalidArrayError(f"{', '.join(options)}: saving a group, save takes no options (they would "
+                                "name its arrays); use save_group, or save_array for each")
+    save_group(store, *args, zarr_format=zarr_format, path=path, storage_options=storage_options, **arrays)
+    return None
+
+
+def save_array(store, arr, *, zarr_format: int | None = None, path: str | None = None, storage_options=None,
+               chunks="auto", compressor="auto", filters=None, order: str | None = None, fill_value=None,
+               threads: int | None = None, dimension_separator: str | None = None, overwrite: bool = False,
+               shards=None, attributes=None, dimension_names=None) -> SaveStats:
+    """Write ``arr`` as a Zarr array at ``store`` (``path`` inside it): a new or empty directory, or an
+    existing Zarr node only with ``overwrite=True``. As zarr-python's ``save_array``: Zarr v3 unless
+    ``zarr_format=2``, chunks guessed as zarr-python guesses them (``chunks="auto"``), zstd level 0
+    (``compressor="auto"``; ``None`` stores chunks uncompressed).
     ``dimension_separator`` defaults to ``"."`` in v2 and ``"/"`` in v3; in v3, ``order="F"`` stores each
     chunk through a ``transpose`` codec. ``shards`` (v3 only, as zarr-python's ``create_array``): the shard
     shape, a multiple of ``chunks``; each file then holds one shard of chunks (``sharding_indexed``, index
     at the end with a CRC32C; chunks holding only the fill value are left out). ``attributes``: a dict
     of JSON values stored with the array (``.zattrs`` in v2), read back as :attr:`Array.attrs`.
     ``dimension_names`` (v3 only, as zarr-python's): a name (or None) per axis, which xarray reads as the
-    dimensions (in v2, xarray reads ``attributes={"_ARRAY_DIMENSIONS": [...]}``)."""
-    path = store_path(path)
-    names = _dimension_names(dimension_names, np.ndim(array), zarr_format)
-    arr = np.asarray(array)
+    dimensions (in v2, xarray reads ``attributes={"_ARRAY_DIMENSIONS": [...]}``). ``threads``: how many
+    threads encode (all the pool's by default). Returns the chunks written and the bytes in and out."""
+    above = _parents_of(store, path)
+    path, _ = _node(store, path, storage_options)
+    zarr_format = _check_format(zarr_format) or 3
+    if isinstance(compressor, str) and compressor == "auto":
+        compressor = _AUTO_COMPRESSOR
+    order = order or "C"
+    names = _dimension_names(dimension_names, np.ndim(arr), zarr_format)
+    arr = np.asarray(arr)
     if isinstance(chunks, str) and chunks == "auto":
         chunks = _guess_chunks(arr.shape, arr.dtype.itemsize)
     if arr.dtype.hasobject:
         # variable-length items: made empty, then written chunk by chunk through the object codecs
-        z = create(path, arr.shape, arr.dtype, chunks=chunks, compressor=compressor, filters=filters,
-                   order=order, fill_value=fill_value, dimension_separator=dimension_separator,
-                   overwrite=overwrite, zarr_format=zarr_format, shards=shards, attributes=attributes,
-                   dimension_names=dimension_names)
+        z = _create(path, arr.shape, arr.dtype, chunks=chunks, compressor=compressor, filters=filters,
+                    order=order, fill_value=fill_value, dimension_separator=dimension_separator,
+                    overwrite=overwrite, zarr_format=zarr_format, shards=shards, attributes=attributes,
+                    dimension_names=dimension_names)
         try:
-            return z.write(..., arr, threads=threads)
+            stats = z.write(..., arr, threads=threads)
         except BaseException:
             import shutil
 
             shutil.rmtree(path, ignore_errors=True)
             raise
+        make_parents(above, zarr_format)
+        return stats
     arr = _array(arr) if arr.ndim else arr
     if zarr_format == 3 and arr.dtype != _v3_records(arr.dtype):
         arr = arr.astype(_v3_records(arr.dtype))  # v3 stores a struct's fields in one byte order
@@ -139,16 +278,97 @@ def save(path: str | os.PathLike, array, *, chunks="auto", compressor=None, filt
         _threads(threads),
     )
     _write_dimension_names(path, names)
+    make_parents(above, zarr_format)
     return SaveStats(n_chunks, bytes_in, bytes_out)
 
 
-def create(path: str | os.PathLike, shape, dtype, *, chunks, compressor=None, filters=None, order: str = "C",
+def save_group(store, *args, zarr_format: int | None = None, path: str | None = None, storage_options=None,
+               **kwargs) -> None:
+    """zarr-python's ``zarr.save_group``: a new group at ``store`` (``path`` inside it) holding each
+    array, the positional ones named ``arr_0``, ``arr_1``, ..., the keyword ones by their keyword; each
+    written by :func:`save_array` with its defaults. If one fails, the group is removed."""
+    if not args and not kwargs:
+        raise InvalidArrayError("save_group needs at least one array")
+    directory, _ = _node(store, path, storage_options)
+    above = _parents_of(store, path)
+    arrays = {f"arr_{i}": a for i, a in enumerate(args)}
+    for name in kwargs:
+        if name in arrays:
+            raise InvalidArrayError(f"two arrays are named {name!r}")
+        _check_name(name)
+    arrays.update(kwargs)
+    existed = os.path.isdir(directory) and bool(os.listdir(directory))
+    group = create_group(directory, zarr_format=_check_format(zarr_format) or 3)
+    try:
+        for name, a in arrays.items():
+            save_array(directory, a, path=name, zarr_format=group.zarr_format)
+    except BaseException:
+        if not existed:
+            import shutil
+
+            shutil.rmtree(directory, ignore_errors=True)
+        raise
+    make_parents(above, group.zarr_format)
+
+
+def create(shape, *, chunks=None, dtype=None, compressor="auto", fill_value=_DEFAULT, order=None, store=None,
+           synchronizer=None, overwrite: bool = False, path=None, chunk_store=None, filters=None,
+           cache_metadata=None, cache_attrs=None, read_only=None, object_codec=None,
+           dimension_separator: str | None = None, write_empty_chunks=None, zarr_format: int | None = None,
+           meta_array=None, attributes=None, chunk_shape=None, chunk_key_encoding=None, codecs=None,
+           dimension_names=None, storage_options=None, config=None, mode: str | None = None, data=None,
+           shards=None, max_bytes: int = DEFAULT_MAX_ARRAY_BYTES) -> Array:
+    """zarr-python's ``zarr.create``: a new array of ``shape`` at ``store`` (``path`` inside it) with no
+    chunks written yet (it reads as the fill value, 0 unless given), returned open for writing regions
+    (``a[region] = values``). As zarr-python: Zarr v3 unless ``zarr_format=2``, dtype float64 unless
+    given, chunks guessed when not given (``chunk_shape`` is v3's name for them), zstd level 0 unless
+    ``compressor`` says (``None``: uncompressed), ``filters`` before it (numcodecs codecs or configs),
+    ``chunk_key_encoding`` or ``dimension_separator`` for the chunk file names; ``mode="w"`` or
+    ``overwrite=True`` replaces a node that is there, ``mode="w-"`` (or ``"a"``, the default) refuses
+    to. ``shards`` makes a sharded v3 array, as :func:`create_array`. ``data``, when given, is
+    written. zarr-python 3 ignores ``synchronizer``, ``chunk_store``, ``cache_metadata``, ``cache_attrs``,
+    ``read_only``, ``object_codec`` and ``meta_array`` and so does brickwork (with a warning); v3
+    ``codecs`` lists are refused (use ``compressor``/``filters``, or :func:`create_array`'s
+    ``compressors``)."""
+    _ignored(synchronizer=synchronizer, chunk_store=chunk_store, cache_metadata=cache_metadata,
+             cache_attrs=cache_attrs, read_only=read_only, object_codec=object_codec, meta_array=meta_array)
+    _check_config(config)
+    if codecs is not None:
+        raise InvalidArrayError("codecs= (a v3 codec list) is not taken; pass compressor= and filters= (numcodecs "
+                                "codecs or configs) or create_array's compressors=")
+    if chunks is not None and chunk_shape is not None:
+        raise InvalidArrayError("chunks and chunk_shape name the same thing; pass one")
+    if mode not in (None, "a", "w", "w-"):
+        raise InvalidArrayError(f'create takes mode "a", "w" or "w-", got {mode!r}')
+    _node(store, path, storage_options)  # checked
+    if store is None:
+        store, path = path, None
+    zarr_format = _check_format(zarr_format) or 3
+    compressors = compressor if isinstance(compressor, str) else None if compressor is None else [compressor]
+    array = create_array(store, name=path, shape=shape, dtype="f8" if dtype is None else dtype,
+                         chunks=chunks if chunks is not None else chunk_shape if chunk_shape is not None else "auto",
+                         shards=shards, filters=filters or [], compressors=compressors, fill_value=fill_value,
+                         order=order, zarr_format=zarr_format, attributes=attributes,
+                         chunk_key_encoding=_separator_encoding(chunk_key_encoding, dimension_separator, zarr_format),
+                         dimension_names=dimension_names, overwrite=overwrite or mode == "w", max_bytes=max_bytes)
+    if data is not None:
+        array[...] = data
+    return array
+
+
+def _separator_encoding(chunk_key_encoding, dimension_separator, zarr_format: int):
+    """The chunk key encoding :func:`create_array` takes, from ``create``'s two ways of saying it."""
+    separator = _separator(chunk_key_encoding, dimension_separator, zarr_format)
+    return None if separator is None else ("default" if zarr_format == 3 else "v2", separator)
+
+
+def _create(path: str | os.PathLike, shape, dtype, *, chunks, compressor=None, filters=None, order: str = "C",
            fill_value=None, dimension_separator: str | None = None, overwrite: bool = False,
            zarr_format: int = 2, shards=None, attributes=None, dimension_names=None,
            max_bytes: int = DEFAULT_MAX_ARRAY_BYTES) -> Array:
-    """Create a Zarr array of ``shape`` and ``dtype`` at ``path`` with no chunks written yet (it reads as
-    the fill value; zarr-python's ``create_array``), and return it open for writing regions
-    (``a[region] = values``). The options are :func:`save`'s."""
+    """A Zarr array of ``shape`` and ``dtype`` at the directory ``path`` with no chunks written yet (it
+    reads as the fill value), returned open for writing regions. The options are :func:`save_array`'s
+    (without its defaults: what is not given is not written)."""
     path = store_path(path)
     dtype = np.dtype(dtype)
     if dtype.hasobject and not filters:
@@ -169,22 +389,25 @@ def create(path: str | os.PathLike, shape, dtype, *, chunks, compressor=None, fi
     return Array(path, mode="r+", max_bytes=max_bytes)
 
 
-#: create_array's fill value when none is given (zarr-python's DEFAULT_FILL_VALUE: 0, "" for strings)
-_DEFAULT = object()
-
-
 def create_array(store, *, name: str | None = None, shape=None, dtype=None, data=None, chunks="auto",
-                 shards=None, filters="auto", compressors="auto", fill_value=_DEFAULT, order=None,
-                 zarr_format: int = 3, attributes=None, dimension_names=None, overwrite: bool = False,
-                 max_bytes: int = DEFAULT_MAX_ARRAY_BYTES) -> Array:
+                 shards=None, filters="auto", compressors="auto", serializer="auto", fill_value=_DEFAULT,
+                 order=None, zarr_format: int | None = 3, attributes=None, chunk_key_encoding=None,
+                 dimension_names=None, storage_options=None, overwrite: bool = False, config=None,
+                 write_data: bool = True, max_bytes: int = DEFAULT_MAX_ARRAY_BYTES) -> Array:
     """zarr-python's ``zarr.create_array``, for code written against it: the same keywords and defaults
     (Zarr v3, zstd level 0, fill value 0 unless given, ``None`` included, chunks guessed as zarr-python
     guesses them when ``"auto"``),
     on a directory store (``store`` a path; ``name`` a path inside it). ``compressors`` takes numcodecs
     or brickwork codec objects, numcodecs config dicts, or zarr-python's ``zarr.codecs`` Blosc, Zstd,
-    Gzip and CRC32C codecs (one, or a list applied in order); ``data``, when given, is written (its
-    shape and dtype are the array's). Returns the array open for writing."""
-    path = _store_path(store, name)
+    Gzip and CRC32C codecs (one, or a list applied in order); ``serializer`` is ``"auto"`` or the
+    ``bytes`` codec; ``chunk_key_encoding`` names the chunk files' separator (``("default", ".")``);
+    ``data``, when given, is written (its shape and dtype are the array's) unless ``write_data=False``.
+    Returns the array open for writing."""
+    path, node_name = _node(store, name, storage_options)
+    above = _parents_of(store, name)
+    zarr_format = _check_format(zarr_format) or 3
+    _check_serializer(serializer)
+    _check_config(config)
     if data is not None:
         data = np.asarray(data)
         shape, dtype = data.shape, data.dtype
@@ -194,7 +417,7 @@ def create_array(store, *, name: str | None = None, shape=None, dtype=None, data
     shape = tuple(operator.index(n) for n in (shape if np.ndim(shape) else (shape,)))
     if isinstance(chunks, str) and chunks == "auto":
         chunks = _guess_chunks(shape, dtype.itemsize)
-    configs = ([{"id": "zstd", "level": 0, "checksum": False}] if isinstance(compressors, str) and compressors == "auto"
+    configs = ([_AUTO_COMPRESSOR] if isinstance(compressors, str) and compressors == "auto"
                else [_codec_config(c) for c in (compressors if isinstance(compressors, (list, tuple))
                                                 else [] if compressors is None else [compressors])])
     filters = [] if isinstance(filters, str) and filters == "auto" else [_codec_config(f) for f in filters or []]
@@ -203,78 +426,54 @@ def create_array(store, *, name: str | None = None, shape=None, dtype=None, data
     options = dict(chunks=chunks, compressor=configs[-1] if configs else None,
                    filters=filters + configs[:-1] or None, order=order or "C", fill_value=fill_value,
                    zarr_format=zarr_format, shards=shards, attributes=attributes,
+                   dimension_separator=_separator(chunk_key_encoding, None, zarr_format),
                    dimension_names=dimension_names, overwrite=overwrite)
-    if data is not None and not dtype.hasobject:
-        save(path, data, **options)
-        return Array(path, mode="r+", max_bytes=max_bytes)
-    array = create(path, shape, dtype, max_bytes=max_bytes, **options)
-    if data is not None:
-        array[...] = data
+    if data is not None and write_data and not dtype.hasobject:
+        save_array(path, data, **options)
+        array = Array(path, mode="r+", max_bytes=max_bytes)
+    else:
+        array = _create(path, shape, dtype, max_bytes=max_bytes, **options)
+        if data is not None and write_data:
+            array[...] = data
+    make_parents(above, zarr_format)
+    array._name = node_name
     return array
 
 
-def zeros(shape, *, store, chunks="auto", dtype="f8", compressor="auto", path: str | None = None,
-          zarr_format: int = 3, **kwargs) -> Array:
-    """zarr-python's ``zarr.zeros``: a new array of zeros at ``store`` (nothing written: every chunk
-    reads as the fill value 0). The keywords are ``zarr.create``'s that brickwork takes: ``chunks``,
-    ``dtype``, ``compressor`` (one codec, or ``"auto"``: zstd level 0), ``path`` (inside the store),
-    ``zarr_format``, and :func:`create_array`'s others (``order``, ``filters``, ``attributes``,
-    ``dimension_names``, ``overwrite``, ``shards``, ...)."""
-    return full(shape, 0, store=store, chunks=chunks, dtype=dtype, compressor=compressor, path=path,
-                zarr_format=zarr_format, **kwargs)
+def zeros(shape, **kwargs) -> Array:
+    """zarr-python's ``zarr.zeros``: a new array of zeros (nothing written: every chunk reads as the fill
+    value 0); the keywords are :func:`create`'s (``store=`` among them)."""
+    return create(shape=shape, **(kwargs | {"fill_value": 0}))
 
 
-def ones(shape, *, store, dtype="f8", **kwargs) -> Array:
+def ones(shape, **kwargs) -> Array:
     """zarr-python's ``zarr.ones``: :func:`zeros` with the fill value 1."""
-    return full(shape, 1, store=store, dtype=dtype, **kwargs)
+    return create(shape=shape, **(kwargs | {"fill_value": 1}))
 
 
-def empty(shape, *, store, dtype="f8", **kwargs) -> Array:
-    """zarr-python's ``zarr.empty``: a new array nothing is written to (it reads as the fill value, 0)."""
-    return full(shape, 0, store=store, dtype=dtype, **kwargs)
+def empty(shape, **kwargs) -> Array:
+    """zarr-python's ``zarr.empty``: a new array nothing is written to (it reads as the fill value, 0
+    unless given)."""
+    return create(shape=shape, **kwargs)
 
 
-def full(shape, fill_value, *, store, chunks="auto", dtype=None, compressor="auto", path: str | None = None,
-         zarr_format: int = 3, **kwargs) -> Array:
+def full(shape, fill_value, **kwargs) -> Array:
     """zarr-python's ``zarr.full``: a new array whose every element is ``fill_value`` (nothing written:
-    it is the array's fill value). Keywords as :func:`zeros`."""
-    if dtype is None:
-        dtype = np.asarray(fill_value).dtype
-    compressors = compressor if isinstance(compressor, str) else None if compressor is None else [compressor]
-    return create_array(store, name=path, shape=shape if np.ndim(shape) else (shape,), dtype=dtype,
-                        chunks=chunks, compressors=compressors, fill_value=fill_value, zarr_format=zarr_format,
-                        **kwargs)
+    it is the array's fill value; float64 unless ``dtype`` is given, as zarr-python)."""
+    return create(shape=shape, fill_value=fill_value, **kwargs)
 
 
-def array(data, *, store, chunks="auto", compressor="auto", path: str | None = None, zarr_format: int = 3,
-          **kwargs) -> Array:
-    """zarr-python's ``zarr.array``: a new array holding ``data`` (its shape and dtype). Keywords as
-    :func:`zeros`."""
-    compressors = compressor if isinstance(compressor, str) else None if compressor is None else [compressor]
-    return create_array(store, name=path, data=np.asarray(data), chunks=chunks, compressors=compressors,
-                        zarr_format=zarr_format, **kwargs)
-
-
-def open_array(store=None, *, path: str = "", mode: str = "a", zarr_format: int | None = None,
-               max_bytes: int = DEFAULT_MAX_ARRAY_BYTES, **kwargs) -> Array:
-    """zarr-python's ``zarr.open_array``, on a directory store: ``mode="r"`` reads, ``"r+"`` and ``"a"``
-    read and write an existing array (``"a"`` creates it from ``kwargs``, :func:`create_array`'s, when
-    there is none), ``"w-"`` creates it (an error if something is there), ``"w"`` creates it replacing
-    an array that is there."""
-    full = _store_path(store, path or None)
-    if mode in ("w", "w-") or (mode == "a" and node_kind(full) is None):
-        if zarr_format is not None:
-            kwargs["zarr_format"] = zarr_format
-        return create_array(full, overwrite=mode == "w", max_bytes=max_bytes, **kwargs)
-    if mode not in ("r", "r+", "a"):
-        raise InvalidArrayError(f'mode must be "r", "r+", "a", "w" or "w-", got {mode!r}')
-    return Array(full, mode="r" if mode == "r" else "r+", max_bytes=max_bytes)
-
-
-def open_consolidated(store, *, mode: str = "r", **kwargs) -> Group:
-    """zarr-python's ``zarr.open_consolidated``: the group at ``store`` (brickwork reads each member's
-    own metadata, so consolidated metadata is not needed to open it)."""
-    return open_group(_store_path(store, None), mode=mode, **kwargs)
+def array(data, **kwargs) -> Array:
+    """zarr-python's ``zarr.array``: a new array holding ``data`` (its shape and dtype; the chunks of a
+    chunked array such as Dask's); the keywords are :func:`create`'s."""
+    data = data if isinstance(data, Array) else np.asarray(data) if not hasattr(data, "chunks") else data
+    kwargs.setdefault("dtype", data.dtype)
+    if getattr(data, "chunks", None) is not None and not isinstance(data, np.ndarray) and "chunks" not in kwargs:
+        chunks = data.chunks
+        kwargs["chunks"] = tuple(c[0] if isinstance(c, tuple) else c for c in chunks)  # Dask's: sizes per block
+    z = create(shape=data.shape, **kwargs)
+    z[...] = np.asarray(data)
+    return z
 
 
 def _store_path(store, name: str | None) -> str:
@@ -382,34 +581,256 @@ def info(path: str | os.PathLike) -> ArrayInfo:
     return Array(path).info
 
 
-def load(path: str | os.PathLike, *, out=None, threads: int | None = None,
-         max_bytes: int = DEFAULT_MAX_ARRAY_BYTES) -> np.ndarray:
-    """Read the whole Zarr array (format 2 or 3) at ``path`` (into ``out`` when given). ``max_bytes``
+def load(store, path: str | None = None, zarr_format: int | None = None, *, out=None, threads: int | None = None,
+         max_bytes: int = DEFAULT_MAX_ARRAY_BYTES):
+    """Read the whole Zarr array (format 2 or 3) at ``store`` (``path`` inside it) into a new NumPy array
+    (into ``out`` when given), as zarr-python's ``zarr.load``; of a group, a dict of its arrays' data
+    by name (zarr-python 2's; zarr-python 3 raises ``NotImplementedError`` there). ``max_bytes``
     bounds what the untrusted metadata can make brickwork allocate: the array (unless ``out`` is given)
     and the buffer each chunk is decoded in."""
-    return Array(path, max_bytes=max_bytes).read(out=out, threads=threads)
-
-
-def open(path: str | os.PathLike, mode: str = "r", *, max_bytes: int = DEFAULT_MAX_ARRAY_BYTES,
-         **kwargs) -> Array | Group:
-    """Open the Zarr array (format 2 or 3) at ``path`` for reading (``mode="r"``, the default: unlike
-    ``zarr.open``, whose default is ``"a"``, nothing is writable unless asked for) or for reading and
-    writing (``"r+"``, or ``"a"``), see :class:`Array`; or the group there (see :class:`Group`), as
-    ``zarr.open``. With ``mode="w"`` or ``"w-"``, or ``"a"`` and nothing at ``path``, the array
-    :func:`create_array`'s keyword arguments (``shape=``, ``dtype=``, ...) describe is created, as
-    ``zarr.open(path, mode="w", shape=...)`` does."""
-    path = store_path(path)
-    if mode in ("w", "w-") or (mode == "a" and kwargs and node_kind(path) is None):
-        return open_array(path, mode=mode, max_bytes=max_bytes, **kwargs)
-    if kwargs:
-        raise InvalidArrayError(f"{', '.join(kwargs)}: only arrays being created take these (mode \"w\", "
-                                "\"w-\", or \"a\" with nothing there)")
-    if mode == "a":
-        mode = "r+"
-    kind = node_kind(path)
+    directory, _ = _node(store, path)
+    _expect_format(directory, _check_format(zarr_format))
+    kind = node_kind(directory)
     if kind is not None and kind[0] == "group":
-        return Group(path, mode=mode, max_bytes=max_bytes)
-    return Array(path, mode=mode, max_bytes=max_bytes)
+        if out is not None:
+            raise InvalidArrayError("out= is for an array; this is a group")
+        return {name: a.read(threads=threads) for name, a in Group(directory, max_bytes=max_bytes).arrays()}
+    return Array(directory, max_bytes=max_bytes).read(out=out, threads=threads)
+
+
+def _expect_format(directory: str, zarr_format: int | None) -> None:
+    """A node of ``zarr_format`` is at ``directory`` (or none is): zarr-python looks only for that format."""
+    kind = node_kind(directory)
+    if zarr_format is not None and kind is not None and kind[1] != zarr_format:
+        raise InvalidArrayError(f"{directory} holds a Zarr v{kind[1]} {kind[0]}, not v{zarr_format} as "
+                                "zarr_format says")
+
+
+def open(store=None, mode: str = "r", *, zarr_format: int | None = None, path: str | None = None,
+         storage_options=None, config=None, max_bytes: int = DEFAULT_MAX_ARRAY_BYTES, **kwargs) -> Array | Group:
+    """Open the Zarr array (format 2 or 3) at ``store`` (``path`` inside it) for reading (``mode="r"``,
+    the default: unlike ``zarr.open``, whose default is ``"a"``, nothing is writable unless asked for)
+    or for reading and writing (``"r+"``, or ``"a"``), see :class:`Array`; or the group there (see
+    :class:`Group`), as ``zarr.open``. With ``mode="w"`` or ``"w-"``, or ``"a"`` and nothing at
+    ``path``, the array :func:`create`'s keyword arguments (``shape=``, ``dtype=``, ...) describe is
+    created, as ``zarr.open(path, mode="w", shape=...)`` does (a group when no ``shape`` is given)."""
+    directory, name = _node(store, path, storage_options)
+    _check_format(zarr_format)
+    _check_config(config)
+    if mode in ("w", "w-") or (mode == "a" and node_kind(directory) is None):
+        if "shape" not in kwargs:  # as zarr-python: without a shape, a group
+            group = open_group(directory, mode=mode, zarr_format=zarr_format, max_bytes=max_bytes, **kwargs)
+            group._name = name
+            return group
+        return open_array(directory, mode=mode, zarr_format=zarr_format, max_bytes=max_bytes,
+                          _name=name, **kwargs)
+    _creation_only(kwargs)  # as zarr-python: what would create an array is unused when one is there
+    if mode not in ("r", "r+", "a"):
+        raise InvalidArrayError(f'mode must be "r", "r+", "a", "w" or "w-", got {mode!r}')
+    _expect_format(directory, zarr_format)
+    mode = "r+" if mode == "a" else mode
+    kind = node_kind(directory)
+    if kind is not None and kind[0] == "group":
+        return Group(directory, mode=mode, max_bytes=max_bytes, name=name)
+    return Array(directory, mode=mode, max_bytes=max_bytes, name=name)
+
+
+def _creation_only(kwargs: dict) -> None:
+    """``open``'s and ``open_array``'s keywords for creating an array are :func:`create`'s."""
+    unknown = sorted(set(kwargs) - set(inspect.signature(create).parameters))
+    if unknown:
+        raise TypeError(f"unexpected keyword arguments {', '.join(unknown)} (open takes create's)")
+
+
+def open_array(store=None, *, zarr_format: int | None = None, path: str = "", storage_options=None, config=None,
+               mode: str = "a", max_bytes: int = DEFAULT_MAX_ARRAY_BYTES, _name: str | None = None,
+               **kwargs) -> Array:
+    """zarr-python's ``zarr.open_array``, on a directory store: ``mode="r"`` reads, ``"r+"`` and ``"a"``
+    read and write an existing array (``"a"`` creates it from ``kwargs``, :func:`create`'s, when
+    there is none), ``"w-"`` creates it (an error if something is there), ``"w"`` creates it replacing
+    a node that is there."""
+    directory, name = _node(store, path or None, storage_options)
+    _check_format(zarr_format)
+    _check_config(config)
+    name = _name or name
+    if mode in ("w", "w-") or (mode == "a" and node_kind(directory) is None):
+        if "shape" not in kwargs:
+            raise InvalidArrayError(f"no Zarr array at {directory}: creating one needs shape= (and dtype=, ...)")
+        array = create(store=directory, zarr_format=zarr_format, mode=mode, max_bytes=max_bytes, **kwargs)
+        array._name = name
+        return array
+    if mode not in ("r", "r+", "a"):
+        raise InvalidArrayError(f'mode must be "r", "r+", "a", "w" or "w-", got {mode!r}')
+    _creation_only(kwargs)
+    _expect_format(directory, zarr_format)
+    return Array(directory, mode="r" if mode == "r" else "r+", max_bytes=max_bytes, name=name)
+
+
+def open_consolidated(*args, use_consolidated=True, **kwargs) -> Group:
+    """zarr-python's ``zarr.open_consolidated``: :func:`open_group` (brickwork reads each member's own
+    metadata, so consolidated metadata is not needed to open the group, and its mode defaults to
+    ``"r"``)."""
+    kwargs.setdefault("mode", "r")
+    return open_group(*args, use_consolidated=use_consolidated, **kwargs)
+
+
+def from_array(store, *, data, write_data: bool = True, name: str | None = None, chunks="keep", shards="keep",
+               filters="keep", compressors="keep", serializer="keep", fill_value=_DEFAULT, order=None,
+               zarr_format: int | None = None, attributes=None, chunk_key_encoding=None, dimension_names=None,
+               storage_options=None, overwrite: bool = False, config=None,
+               max_bytes: int = DEFAULT_MAX_ARRAY_BYTES) -> Array:
+    """zarr-python's ``zarr.from_array``: a new array at ``store`` (``name`` inside it) like ``data``,
+    holding its elements (unless ``write_data=False``). From a Zarr array (brickwork's or zarr-python's),
+    ``"keep"`` keeps its chunks, shards, filters and compressors, its fill value, attributes, dimension
+    names and format; its data is copied a slab of chunks at a time, so it need not fit in memory. From
+    anything else (NumPy), ``"keep"`` means zarr-python's defaults."""
+    _check_config(config)
+    source = data
+    zarr_source = isinstance(source, Array) or type(source).__module__.startswith("zarr")
+    if not zarr_source:
+        data = np.asarray(data)
+    keep = {}
+    if zarr_source:
+        keep = dict(chunks=tuple(source.chunks), shards=getattr(source, "shards", None),
+                    filters=list(source.filters or ()), compressors=list(source.compressors or ()),
+                    fill_value=source.fill_value, attributes=dict(source.attrs),
+                    dimension_names=getattr(source, "dimension_names", None),
+                    zarr_format=_format_of(source))
+    picked = {}
+    for key, value, default in (("chunks", chunks, "auto"), ("shards", shards, None), ("filters", filters, "auto"),
+                                ("compressors", compressors, "auto")):
+        picked[key] = keep.get(key, default) if isinstance(value, str) and value == "keep" else value
+    if not (isinstance(serializer, str) and serializer == "keep"):
+        _check_serializer(serializer)
+    fill_value = keep.get("fill_value", _DEFAULT) if fill_value is _DEFAULT else fill_value
+    attributes = keep.get("attributes") if attributes is None else attributes
+    dimension_names = keep.get("dimension_names") if dimension_names is None else dimension_names
+    zarr_format = _check_format(zarr_format) or keep.get("zarr_format") or 3
+    if zarr_format == 2:
+        dimension_names = None if zarr_source else dimension_names
+        picked["shards"] = None if zarr_source else picked["shards"]
+    array = create_array(store, name=name, shape=source.shape, dtype=source.dtype, fill_value=fill_value,
+                         order=order, zarr_format=zarr_format, attributes=attributes or None,
+                         chunk_key_encoding=chunk_key_encoding, dimension_names=dimension_names,
+                         storage_options=storage_options, overwrite=overwrite, max_bytes=max_bytes, **picked)
+    if write_data:
+        if zarr_source:
+            step = (array.shards or array.chunks or (1,))[0] if array.ndim else 1
+            for start in range(0, array.shape[0] if array.ndim else 1, max(step, 1)):
+                key = (slice(start, start + step),) if array.ndim else ...
+                array[key] = source[key]
+        else:
+            array[...] = data
+    return array
+
+
+def _format_of(a) -> int:
+    """The Zarr format of brickwork's or zarr-python's array."""
+    return a.zarr_format if isinstance(a, Array) else a.metadata.zarr_format
+
+
+def _like(a, zarr_format: int | None, kwargs: dict) -> dict:
+    """zarr-python's ``*_like`` arguments: ``a``'s shape, chunks and dtype; of a Zarr array also its fill
+    value, and its order, compressor and filters when the new array has its format; ``kwargs`` win."""
+    like = {"shape": np.shape(a) if not hasattr(a, "shape") else tuple(a.shape)}
+    if getattr(a, "chunks", None) is not None and not isinstance(a, np.ndarray):
+        like["chunks"] = tuple(a.chunks)
+    if hasattr(a, "dtype"):
+        like["dtype"] = a.dtype
+    if isinstance(a, Array) or type(a).__module__.startswith("zarr"):
+        like["fill_value"] = a.fill_value
+        source_format = _format_of(a)
+        zarr_format = zarr_format or source_format
+        if zarr_format == source_format:
+            like["order"] = a.order
+            like["compressor"] = a.compressors[0] if a.compressors else None
+            like["filters"] = list(a.filters or ())
+    if zarr_format is not None:
+        like["zarr_format"] = zarr_format
+    return like | kwargs
+
+
+def empty_like(a, *, zarr_format: int | None = None, **kwargs) -> Array:
+    """zarr-python's ``zarr.empty_like``: :func:`empty` with ``a``'s shape, chunks and dtype (and of a
+    Zarr array its fill value, order, compressor and filters); keywords are :func:`create`'s."""
+    return empty(**_like(a, zarr_format, kwargs))
+
+
+def zeros_like(a, *, zarr_format: int | None = None, **kwargs) -> Array:
+    """zarr-python's ``zarr.zeros_like``: :func:`empty_like` filled with 0."""
+    return zeros(**_like(a, zarr_format, kwargs) | {"fill_value": 0})
+
+
+def ones_like(a, *, zarr_format: int | None = None, **kwargs) -> Array:
+    """zarr-python's ``zarr.ones_like``: :func:`empty_like` filled with 1."""
+    return ones(**_like(a, zarr_format, kwargs) | {"fill_value": 1})
+
+
+def full_like(a, *, zarr_format: int | None = None, **kwargs) -> Array:
+    """zarr-python's ``zarr.full_like``: :func:`empty_like` filled with ``fill_value`` (``a``'s when not
+    given)."""
+    like = _like(a, zarr_format, kwargs)
+    if "fill_value" not in like:
+        raise InvalidArrayError("full_like needs fill_value= (a has none)")
+    return full(**like)
+
+
+def open_like(a, path, *, zarr_format: int | None = None, **kwargs) -> Array:
+    """zarr-python's ``zarr.open_like``: :func:`open_array` at ``path`` (a directory), creating there,
+    when nothing is, an array with ``a``'s shape, chunks and dtype (and of a Zarr array its fill
+    value)."""
+    like = {k: v for k, v in _like(a, 3, {}).items() if k in ("shape", "chunks", "dtype", "fill_value")}
+    if zarr_format is not None:
+        like["zarr_format"] = zarr_format
+    return open_array(path, **(like | kwargs))
+
+
+def tree(grp, expand=None, level: int | None = None):
+    """zarr-python's ``zarr.tree``: ``grp.tree(expand, level)``."""
+    return grp.tree(expand=expand, level=level)
+
+
+def group(store=None, *, overwrite: bool = False, chunk_store=None, cache_attrs=None, synchronizer=None,
+          path: str | None = None, zarr_format: int | None = None, meta_array=None, attributes=None,
+          storage_options=None) -> Group:
+    """zarr-python's ``zarr.group``: the group at ``store`` (``path`` inside it), open for writing,
+    created (Zarr v3 unless ``zarr_format=2``) when there is none, or replacing what is there with
+    ``overwrite=True``."""
+    _ignored(chunk_store=chunk_store, cache_attrs=cache_attrs, synchronizer=synchronizer, meta_array=meta_array)
+    return open_group(store, mode="w" if overwrite else "a", path=path, zarr_format=zarr_format,
+                      attributes=attributes, storage_options=storage_options)
+
+
+def _not_offered(name: str, why: str):
+    def refuse(*args, **kwargs):
+        raise NotImplementedError(f"brickwork.zarr.{name}: {why}")
+
+    refuse.__name__ = refuse.__qualname__ = name
+    refuse.__doc__ = f"Not offered: {why}"
+    return refuse
+
+
+copy = _not_offered("copy", "not implemented in zarr-python 3 either; copy arrays with from_array")
+copy_all = _not_offered("copy_all", "not implemented in zarr-python 3 either; copy arrays with from_array")
+copy_store = _not_offered("copy_store", "not implemented in zarr-python 3 either; copy the directory")
+create_hierarchy = _not_offered("create_hierarchy", "it takes zarr-python's metadata classes; create the groups "
+                                "and arrays with create_group and create_array")
+
+
+def print_debug_info() -> None:
+    """The versions of brickwork and of the packages around it, as zarr-python's ``print_debug_info``."""
+    import platform
+    import sys
+    from importlib import metadata
+
+    print(f"platform: {platform.platform()}")
+    print(f"python: {sys.version.split()[0]}")
+    print(f"brickwork: {_native.__version__}")
+    for package in ("numpy", "numcodecs", "zarr", "dask", "xarray"):
+        try:
+            print(f"{package}: {metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            print(f"{package}: not installed")
 
 
 class Array:
@@ -432,13 +853,21 @@ class Array:
     array is opened.
     """
 
-    def __init__(self, path: str | os.PathLike, *, mode: str = "r", max_bytes: int = DEFAULT_MAX_ARRAY_BYTES):
+    def __init__(self, path: str | os.PathLike, *, mode: str = "r", max_bytes: int = DEFAULT_MAX_ARRAY_BYTES,
+                 name: str = "/"):
         if mode not in ("r", "r+"):
             raise InvalidArrayError(f'mode must be "r" (read) or "r+" (read and write), got {mode!r}')
+        #: the directory the array is in (zarr-python's ``path`` is the path inside the store: here ``name``)
         self.path = store_path(path)
         self.mode = mode
         self.max_bytes = int(max_bytes)
+        self._name = name
         self._load()
+
+    @classmethod
+    def open(cls, store, *, mode: str = "r", **kwargs) -> Array:
+        """zarr-python's ``Array.open``: the array at ``store`` (see :func:`open_array`)."""
+        return open_array(store, mode=mode, **kwargs)
 
     def _load(self) -> None:
         """Reads (again) the metadata."""
@@ -468,6 +897,65 @@ class Array:
     size = property(lambda self: int(np.prod(self.info.shape, dtype=object)), doc="Number of elements.")
     nbytes = property(lambda self: self.size * self.info.dtype.itemsize, doc="Bytes of the whole array.")
     read_only = property(lambda self: self.mode == "r", doc="Whether the array was opened for reading only.")
+    name = property(lambda self: self._name, doc='The path of the array in its store, from "/" (zarr-python\'s).')
+    basename = property(lambda self: self._name.rsplit("/", 1)[-1], doc="The last part of the name.")
+
+    @property
+    def store(self) -> str:
+        """The directory of the store the array was opened from (its root: the array's own directory
+        unless it was opened by a path inside the store, or as a member of a group)."""
+        depth = len([p for p in self._name.split("/") if p])
+        root = self.path
+        for _ in range(depth):
+            root = os.path.dirname(root.rstrip(os.sep))
+        return root
+
+    store_path = property(lambda self: self.path, doc="The directory the array is in.")
+
+    def nbytes_stored(self) -> int:
+        """Bytes of the files under the array's directory (its metadata and chunks), as zarr-python's."""
+        return sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(self.path) for f in files)
+
+    @property
+    def compressor(self):
+        """The compressor of a Zarr v2 array (a brickwork codec, or None); zarr-python's, deprecated there
+        for ``compressors``. Zarr v3 arrays have none: a TypeError, as zarr-python."""
+        if self.zarr_format != 2:
+            raise TypeError("`compressor` is not available for Zarr format 3 arrays.")
+        return self.compressors[0] if self.compressors else None
+
+    @property
+    def serializer(self) -> dict | None:
+        """A Zarr v3 array's array-to-bytes codec, as its metadata spells it (``{"name": "bytes", ...}``,
+        ``"vlen-utf8"``, ``"sharding_indexed"``); None in v2."""
+        if self.zarr_format != 3:
+            return None
+        for codec in self._metadata().get("codecs", []):
+            spec = {"name": codec} if isinstance(codec, str) else codec
+            if spec.get("name") not in ("transpose",):
+                return spec
+        return None
+
+    @property
+    def metadata(self) -> dict:
+        """The array's metadata document (``.zarray`` or ``zarr.json``) as a dict, read now (zarr-python
+        gives its metadata classes, whose ``to_dict()`` this resembles)."""
+        return self._metadata()
+
+    @property
+    def read_chunk_sizes(self) -> tuple:
+        """The sizes of the chunks along each axis (inner chunks, of a sharded array), the last ones cut
+        to the array's shape (Dask's ``chunks``; zarr-python's)."""
+        return tuple(_chunk_sizes(n, c) for n, c in zip(self.shape, self.chunks))
+
+    @property
+    def write_chunk_sizes(self) -> tuple:
+        """As :attr:`read_chunk_sizes`, of the chunk files (shards, of a sharded array)."""
+        return tuple(_chunk_sizes(n, c) for n, c in zip(self.shape, self.shards or self.chunks))
+
+    def info_complete(self) -> ArrayInfo:
+        """:attr:`info` (zarr-python's also counts the stored bytes: :meth:`nbytes_stored`)."""
+        return self.info
 
     @property
     def cdata_shape(self) -> tuple:
@@ -594,7 +1082,7 @@ class Array:
 
     def __reduce__(self):
         # pickled as what reopens it (Dask's process and distributed schedulers send arrays to workers)
-        return _reopen, (self.path, self.mode, self.max_bytes)
+        return _reopen, (self.path, self.mode, self.max_bytes, self._name)
 
     def __len__(self) -> int:
         if not self.shape:
@@ -672,63 +1160,63 @@ class Array:
     # of names): reads return those fields, writes change only them (the selection's records are read,
     # updated and written back)
 
-    def get_basic_selection(self, selection: Any = ..., *, out=None, fields=None):
+    def get_basic_selection(self, selection: Any = ..., *, out=None, fields=None, prototype=None):
         """``a[selection]`` for integers, slices, ``...`` and ``None``; into ``out`` when given."""
         if fields is not None:
             return _into(out, _pick_fields(self[selection], fields, self.dtype))
         return self[selection] if out is None else self.read(selection, out=out)
 
-    def set_basic_selection(self, selection: Any, value, *, fields=None) -> None:
+    def set_basic_selection(self, selection: Any, value, *, fields=None, prototype=None) -> None:
         """``a[selection] = value`` for integers, slices, ``...`` and ``None``."""
         if fields is not None:
             value = _merge_fields(self[selection], value, fields, self.dtype)
         self.write(selection, value)
 
-    def get_orthogonal_selection(self, selection: Any, *, out=None, fields=None) -> np.ndarray:
+    def get_orthogonal_selection(self, selection: Any, *, out=None, fields=None, prototype=None) -> np.ndarray:
         """``a.oindex[selection]``; into ``out`` when given."""
         if fields is not None:
             return _into(out, _pick_fields(self.get_orthogonal_selection(selection), fields, self.dtype))
         return self._read(_plan(selection, self.shape, orthogonal=True), out, None)
 
-    def set_orthogonal_selection(self, selection: Any, value, *, fields=None) -> None:
+    def set_orthogonal_selection(self, selection: Any, value, *, fields=None, prototype=None) -> None:
         """``a.oindex[selection] = value``."""
         if fields is not None:
             value = _merge_fields(self.get_orthogonal_selection(selection), value, fields, self.dtype)
         self._write(_plan(selection, self.shape, orthogonal=True), value, None)
 
-    def get_coordinate_selection(self, selection: Any, *, out=None, fields=None) -> np.ndarray:
+    def get_coordinate_selection(self, selection: Any, *, out=None, fields=None, prototype=None) -> np.ndarray:
         """``a.vindex[selection]`` for integer arrays (one per axis); into ``out`` when given."""
         if fields is not None:
             return _into(out, _pick_fields(self.get_coordinate_selection(selection), fields, self.dtype))
         coords, shape = _points(selection, self.shape)
         return self._read_points(coords, shape, out)
 
-    def set_coordinate_selection(self, selection: Any, value, *, fields=None) -> None:
+    def set_coordinate_selection(self, selection: Any, value, *, fields=None, prototype=None) -> None:
         """``a.vindex[selection] = value`` for integer arrays (one per axis)."""
         if fields is not None:
             value = _merge_fields(self.get_coordinate_selection(selection), value, fields, self.dtype)
         coords, shape = _points(selection, self.shape)
         self._write_points(coords, shape, value)
 
-    def get_mask_selection(self, mask, *, out=None, fields=None) -> np.ndarray:
+    def get_mask_selection(self, mask, *, out=None, fields=None, prototype=None) -> np.ndarray:
         """``a.vindex[mask]`` for a boolean array of the array's shape; into ``out`` when given."""
         if np.asarray(mask).dtype != bool:
             raise IndexError(f"a mask selection takes a boolean array, got {np.asarray(mask).dtype}")
         return self.get_coordinate_selection((mask,), out=out, fields=fields)
 
-    def set_mask_selection(self, mask, value, *, fields=None) -> None:
+    def set_mask_selection(self, mask, value, *, fields=None, prototype=None) -> None:
         """``a.vindex[mask] = value`` for a boolean array of the array's shape."""
         if np.asarray(mask).dtype != bool:
             raise IndexError(f"a mask selection takes a boolean array, got {np.asarray(mask).dtype}")
         self.set_coordinate_selection((mask,), value, fields=fields)
 
-    def get_block_selection(self, selection: Any, *, out=None, fields=None) -> np.ndarray:
+    def get_block_selection(self, selection: Any, *, out=None, fields=None, prototype=None) -> np.ndarray:
         """``a.blocks[selection]``; into ``out`` when given."""
         if fields is not None:
             return _into(out, _pick_fields(self.get_block_selection(selection), fields, self.dtype))
         return self.read(self._block_region(selection), out=out)
 
-    def set_block_selection(self, selection: Any, value, *, fields=None) -> None:
+    def set_block_selection(self, selection: Any, value, *, fields=None, prototype=None) -> None:
         """``a.blocks[selection] = value``."""
         if fields is not None:
             value = _merge_fields(self.get_block_selection(selection), value, fields, self.dtype)
@@ -1133,8 +1621,13 @@ def _chunk_spans(axis, chunk: int, size: int) -> list:
     return spans
 
 
-def _reopen(path: str, mode: str, max_bytes: int) -> Array:
-    return Array(path, mode=mode, max_bytes=max_bytes)
+def _chunk_sizes(n: int, chunk: int) -> tuple:
+    """Sizes of the chunks of ``chunk`` elements that cover ``n``, the last one cut."""
+    return tuple(min(chunk, n - start) for start in range(0, n, chunk)) if chunk else ()
+
+
+def _reopen(path: str, mode: str, max_bytes: int, name: str = "/") -> Array:
+    return Array(path, mode=mode, max_bytes=max_bytes, name=name)
 
 
 class _Plan(NamedTuple):

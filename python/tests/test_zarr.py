@@ -46,7 +46,7 @@ def test_zarr_reads_what_brickwork_writes(tmp_path, dtype, order):
     a = sample((37, 20, 9), dtype)
     path = tmp_path / "a.zarr"
     stats = bz.save(path, a, chunks=(16, 8, 9), compressor=Zstd(level=1), order=order,
-                    fill_value=fill_for(dtype))
+                    fill_value=fill_for(dtype), zarr_format=2)
     assert stats.chunks == 3 * 3 and stats.bytes_in == a.nbytes
     z = zarr.open_array(str(path), mode="r")
     assert z.shape == a.shape and z.dtype == a.dtype and z.chunks == (16, 8, 9)
@@ -100,7 +100,7 @@ def test_filters_both_ways(tmp_path, filters, dtype):
     expected = z[:]
     np.testing.assert_array_equal(bz.load(zpath), expected)
     bpath = tmp_path / "b.zarr"
-    bz.save(bpath, a, chunks=(16, 16), filters=[f.get_config() for f in filters], compressor={"id": "zstd"})
+    bz.save(bpath, a, chunks=(16, 16), filters=[f.get_config() for f in filters], compressor={"id": "zstd"}, zarr_format=2)
     np.testing.assert_array_equal(zarr.open_array(str(bpath), mode="r")[:], expected)
 
 
@@ -117,41 +117,41 @@ def test_dask_reads_brickwork_stores(tmp_path):
     da = pytest.importorskip("dask.array")
     a = sample((50, 40, 30), "<u2")
     bz.save(tmp_path / "d.zarr", a, chunks=(25, 20, 15), compressor=Blosc(cname="zstd", shuffle=Blosc.SHUFFLE),
-            filters=[Delta(dtype="<u2")], threads=2)
+            filters=[Delta(dtype="<u2")], threads=2, zarr_format=2)
     d = da.from_zarr(str(tmp_path / "d.zarr"))
     assert d.chunksize == (25, 20, 15)
     np.testing.assert_array_equal(d.compute(), a)
 
 
 def test_zero_d_and_one_d_arrays(tmp_path):
-    bz.save(tmp_path / "s.zarr", np.float64(2.5), chunks=())
+    bz.save(tmp_path / "s.zarr", np.float64(2.5), chunks=(), zarr_format=2, compressor=None)
     assert zarr.open_array(str(tmp_path / "s.zarr"), mode="r")[()] == 2.5
     assert bz.load(tmp_path / "s.zarr")[()] == 2.5
     v = np.arange(1000, dtype="<u4")
-    bz.save(tmp_path / "v.zarr", v, chunks=(300,), compressor={"id": "lz4"}, dimension_separator="/")
+    bz.save(tmp_path / "v.zarr", v, chunks=(300,), compressor={"id": "lz4"}, dimension_separator="/", zarr_format=2)
     assert os.path.isfile(tmp_path / "v.zarr" / "3")
     np.testing.assert_array_equal(zarr.open_array(str(tmp_path / "v.zarr"), mode="r")[:], v)
 
 
 def test_existing_stores_are_not_clobbered(tmp_path):
     a = np.zeros((4, 4), "u1")
-    bz.save(tmp_path / "x.zarr", a, chunks=(2, 2))
+    bz.save(tmp_path / "x.zarr", a, chunks=(2, 2), zarr_format=2, compressor=None)
     with pytest.raises(ValueError, match="overwrite"):
-        bz.save(tmp_path / "x.zarr", a, chunks=(2, 2))
-    bz.save(tmp_path / "x.zarr", a + 1, chunks=(4, 4), overwrite=True)
+        bz.save(tmp_path / "x.zarr", a, chunks=(2, 2), zarr_format=2, compressor=None)
+    bz.save(tmp_path / "x.zarr", a + 1, chunks=(4, 4), overwrite=True, zarr_format=2, compressor=None)
     assert (bz.load(tmp_path / "x.zarr") == 1).all()
     other = tmp_path / "not-a-store"
     other.mkdir()
     (other / "precious.txt").write_text("keep me")
     with pytest.raises(ValueError, match="new path"):
-        bz.save(other, a, chunks=(2, 2), overwrite=True)
+        bz.save(other, a, chunks=(2, 2), overwrite=True, zarr_format=2, compressor=None)
     assert (other / "precious.txt").read_text() == "keep me"
 
 
 def test_failed_save_leaves_nothing(tmp_path):
     path = tmp_path / "bad.zarr"
     with pytest.raises(BrickworkError):
-        bz.save(path, np.zeros((8,), "<u8"), chunks=(4,), compressor={"id": "zfpy", "mode": 4})
+        bz.save(path, np.zeros((8,), "<u8"), chunks=(4,), compressor={"id": "zfpy", "mode": 4}, zarr_format=2)
     assert not path.exists()
 
 
@@ -209,7 +209,7 @@ def test_huge_chunk_claims_of_a_tiny_array_are_limited(tmp_path):
 
 def test_corrupt_chunk_names_the_chunk(tmp_path):
     path = tmp_path / "c.zarr"
-    bz.save(path, np.arange(16, dtype="u1"), chunks=(8,), compressor={"id": "zlib"})
+    bz.save(path, np.arange(16, dtype="u1"), chunks=(8,), compressor={"id": "zlib"}, zarr_format=2)
     (path / "1").write_bytes(b"\x78\x9c broken")
     with pytest.raises(ValueError, match="chunk 1"):
         bz.load(path)
@@ -306,13 +306,13 @@ def test_zarr_python_string_arrays_and_dask_with_registered_codecs(tmp_path, reg
     again[:64] = words[::-1][:64]
     assert list(zarr.open_array(str(tmp_path / "s.zarr"), mode="r")[:64]) == list(words[::-1][:64])
     a = sample((40, 30), "<u2")
-    bz.save(tmp_path / "d.zarr", a, chunks=(16, 16), compressor=Blosc(cname="zstd", shuffle=Blosc.BITSHUFFLE))
+    bz.save(tmp_path / "d.zarr", a, chunks=(16, 16), compressor=Blosc(cname="zstd", shuffle=Blosc.BITSHUFFLE), zarr_format=2)
     np.testing.assert_array_equal(da.from_zarr(str(tmp_path / "d.zarr")).compute(), a)
 
 
 def test_zarr_python_gets_brickworks_errors_on_a_hostile_chunk(tmp_path, registered):
     path = tmp_path / "h.zarr"
-    bz.save(path, np.arange(4096, dtype="<u4"), chunks=(1024,), compressor={"id": "blosc", "cname": "lz4"})
+    bz.save(path, np.arange(4096, dtype="<u4"), chunks=(1024,), compressor={"id": "blosc", "cname": "lz4"}, zarr_format=2)
     chunk = bytearray((path / "1").read_bytes())
     chunk[4:8] = (2**31 - 1).to_bytes(4, "little")  # nbytes: claims 2 GiB
     (path / "1").write_bytes(bytes(chunk))
@@ -324,6 +324,6 @@ def test_groups_are_named_in_the_error(tmp_path):
     group = zarr.open_group(str(tmp_path / "g.zarr"), mode="w", zarr_format=2)
     group.create_array("labels", shape=(4,), chunks=(2,), dtype="u1")
     with pytest.raises(OSError, match=r"is a Zarr v2 group, not an array \(open one of its arrays: labels\)"):
-        bz.load(tmp_path / "g.zarr")
+        bz.Array(tmp_path / "g.zarr")
     with pytest.raises(OSError, match=r"a Zarr v2 array has a .zarray, a v3 array a zarr.json"):
         bz.load(tmp_path / "nothing-here")

@@ -106,7 +106,7 @@ def test_getitem_dispatches_as_zarr_python(tmp_path, key):
     rng = np.random.default_rng(13)
     a = rng.integers(0, 255, SHAPE).astype("u1")
     path = tmp_path / "a.zarr"
-    bz.save(path, a, chunks=(8, 5, 4))
+    bz.save(path, a, chunks=(8, 5, 4), zarr_format=2, compressor=None)
     z, ref = bz.open(path), zarr.open_array(str(path), mode="r")
     try:
         expect = ref[key]
@@ -130,7 +130,7 @@ def test_getitem_dispatches_as_zarr_python(tmp_path, key):
 def test_fancy_writes_match_numpy_and_zarr_reads_them(tmp_path, layout):
     rng = np.random.default_rng(14)
     path = tmp_path / "a.zarr"
-    z = bz.create(path, SHAPE, "<i4", compressor=Zstd(level=1), **layout)
+    z = bz.create(SHAPE, store=path, dtype="<i4", compressor=Zstd(level=1), **{"zarr_format": 2, "fill_value": None, **layout})
     model = np.full(SHAPE, layout.get("fill_value", 0), "<i4")
     for round in range(40):
         if round % 2:
@@ -172,7 +172,7 @@ def test_fancy_writes_match_numpy_and_zarr_reads_them(tmp_path, layout):
 
 def test_repeated_orthogonal_indices_write_the_last_value(tmp_path):
     path = tmp_path / "a.zarr"
-    z = bz.create(path, (10,), "u1", chunks=(4,))
+    z = bz.create((10,), store=path, dtype="u1", chunks=(4,), zarr_format=2, compressor=None, fill_value=None)
     z.oindex[[3, 7, 3]] = [1, 2, 9]
     np.testing.assert_array_equal(bz.load(path), [0, 0, 0, 9, 0, 0, 0, 2, 0, 0])
 
@@ -200,7 +200,7 @@ def test_fancy_selections_of_strings(tmp_path, fmt):
 
 def test_fancy_selection_errors(tmp_path):
     path = tmp_path / "a.zarr"
-    bz.save(path, np.zeros(SHAPE, "u1"), chunks=(8, 8, 8))
+    bz.save(path, np.zeros(SHAPE, "u1"), chunks=(8, 8, 8), zarr_format=2, compressor=None)
     z = bz.open(path)
     for key, says in [
         (([0, 23],), "index 23 is out of bounds for axis 0 with size 23"),
@@ -244,7 +244,7 @@ def test_fancy_selection_errors(tmp_path):
 
 def test_zero_d_arrays_have_no_coordinates(tmp_path):
     path = tmp_path / "a.zarr"
-    bz.save(path, np.array(5, "u1"), chunks=())
+    bz.save(path, np.array(5, "u1"), chunks=(), zarr_format=2, compressor=None)
     with pytest.raises(IndexError, match="0-d"):
         bz.open(path).vindex[[0]]
 

@@ -82,14 +82,14 @@ def test_big_endian_struct_written_by_zarr_python(tmp_path):
 
 def test_subarray_fields_round_trip_in_v2(tmp_path):
     a = records((9, 4), SUBARRAY)
-    bz.save(tmp_path / "s.zarr", a, chunks=(4, 4), fill_value=records((), SUBARRAY)[()])
+    bz.save(tmp_path / "s.zarr", a, chunks=(4, 4), fill_value=records((), SUBARRAY)[()], zarr_format=2, compressor=None)
     back = bz.open(tmp_path / "s.zarr")
     assert back.dtype == SUBARRAY
     np.testing.assert_array_equal(back[...], a)
     np.testing.assert_array_equal(back[2:5, "pos"], a[2:5]["pos"])
     np.testing.assert_array_equal(back[..., "color"], a["color"])
     with pytest.raises(InvalidArrayError, match="Zarr v2"):  # v3's struct holds scalar fields only
-        bz.save(tmp_path / "s3.zarr", a, chunks=(4, 4), zarr_format=3)
+        bz.save(tmp_path / "s3.zarr", a, chunks=(4, 4), zarr_format=3, compressor=None)
     assert not (tmp_path / "s3.zarr").exists()
 
 
@@ -99,7 +99,7 @@ def test_zarr_reads_what_brickwork_writes(tmp_path, fmt, dtype, shards):
     a = records((13, 7), dtype)
     path = tmp_path / "r.zarr"
     fill = records((), dtype)[()]
-    bz.save(path, a, chunks=(5, 4), zarr_format=fmt, shards=shards, fill_value=fill)
+    bz.save(path, a, chunks=(5, 4), zarr_format=fmt, shards=shards, fill_value=fill, compressor=None)
     z = zarr.open_array(str(path), mode="r")
     assert z.dtype.names == dtype.names
     np.testing.assert_array_equal(z[...], a)  # v3 made the fields little-endian: equal values
@@ -110,7 +110,7 @@ def test_zarr_reads_what_brickwork_writes(tmp_path, fmt, dtype, shards):
     else:
         assert meta["data_type"]["name"] == "struct"
     # created empty, then written a region at a time
-    e = bz.create(tmp_path / "e.zarr", a.shape, dtype, chunks=(5, 4), zarr_format=fmt, fill_value=fill)
+    e = bz.create(a.shape, store=tmp_path / "e.zarr", dtype=dtype, chunks=(5, 4), zarr_format=fmt, fill_value=fill, compressor=None)
     e[3:9, 2:] = a[3:9, 2:]
     want = np.full(a.shape, fill, dtype)
     want[3:9, 2:] = a[3:9, 2:]
@@ -125,7 +125,7 @@ def test_fields_read_and_write_as_numpy_indexes_fields(tmp_path, fmt):
     records written."""
     a = records((12, 9), FLAT)
     path = str(tmp_path / "r.zarr")
-    bz.save(path, a, chunks=(5, 4), zarr_format=fmt)
+    bz.save(path, a, chunks=(5, 4), zarr_format=fmt, compressor=None)
     ours = bz.open(path, mode="r+")
     rows, cols = np.array([0, 3, 3, 11]), np.array([8, 1, 2, 0])
     reads = [
@@ -169,7 +169,7 @@ def test_fields_read_and_write_as_numpy_indexes_fields(tmp_path, fmt):
         ours["nope"]
     with pytest.raises(IndexError, match="string or list of strings"):
         ours.get_basic_selection(..., fields=3)
-    bz.save(tmp_path / "plain.zarr", np.arange(4), chunks=(2,))
+    bz.save(tmp_path / "plain.zarr", np.arange(4), chunks=(2,), zarr_format=2, compressor=None)
     with pytest.raises(IndexError, match="does not have any fields"):
         bz.open(tmp_path / "plain.zarr")["x"]
 
@@ -184,7 +184,7 @@ def test_fields_read_and_write_as_numpy_indexes_fields(tmp_path, fmt):
 ])
 def test_hostile_record_metadata(tmp_path, dtype, why):
     path = tmp_path / "h.zarr"
-    bz.save(path, np.zeros(4, "<i4"), chunks=(2,))
+    bz.save(path, np.zeros(4, "<i4"), chunks=(2,), zarr_format=2, compressor=None)
     meta = json.loads((path / ".zarray").read_text())
     meta["dtype"] = dtype
     (path / ".zarray").write_text(json.dumps(meta))

@@ -50,7 +50,7 @@ def stores(tmp_path, a):
         ("bw-v3-shards", dict(zarr_format=3, chunks=(4, 4, 2), shards=(8, 8, 4))),
     ]:
         path = tmp_path / name
-        bz.save(path, a, **{"chunks": (8, 5, 4), "compressor": Zstd(level=1), **kwargs})
+        bz.save(path, a, **{"chunks": (8, 5, 4), "compressor": Zstd(level=1), "zarr_format": 2, **kwargs})
         made.append((name, path))
     path = tmp_path / "zarr-shards"
     z = zarr.create_array(store=str(path), shape=a.shape, chunks=(4, 4, 2), shards=(8, 8, 4), dtype=a.dtype,
@@ -106,7 +106,7 @@ def test_read_into_out_views(tmp_path):
 def test_missing_chunks_read_as_the_fill_value(tmp_path):
     a = np.arange(np.prod(SHAPE), dtype="<i4").reshape(SHAPE)
     path = tmp_path / "a.zarr"
-    bz.save(path, a, chunks=(8, 5, 4), fill_value=-9)
+    bz.save(path, a, chunks=(8, 5, 4), fill_value=-9, zarr_format=2, compressor=None)
     (path / "1.1.0").unlink()
     z = bz.open(path)
     assert z.fill_value == -9
@@ -120,7 +120,7 @@ def test_only_the_chunks_a_region_touches_are_read(tmp_path):
     """A corrupt chunk file, or a corrupt inner chunk of a shard, spoils only the regions that touch it."""
     a = np.arange(np.prod(SHAPE), dtype="<u2").reshape(SHAPE)
     path = tmp_path / "v2"
-    bz.save(path, a, chunks=(8, 5, 4), compressor=Zstd(level=1))
+    bz.save(path, a, chunks=(8, 5, 4), compressor=Zstd(level=1), zarr_format=2)
     (path / "0.0.0").write_bytes(b"not zstd at all")
     z = bz.open(path)
     np.testing.assert_array_equal(z[8:, :, :], a[8:])
@@ -150,7 +150,7 @@ def test_only_the_chunks_a_region_touches_are_read(tmp_path):
 
 def test_zero_d_arrays_and_scalars(tmp_path):
     path = tmp_path / "s.zarr"
-    bz.save(path, np.array(2.5), chunks=())
+    bz.save(path, np.array(2.5), chunks=(), zarr_format=2, compressor=None)
     z = bz.open(path)
     assert z.shape == () and z.ndim == 0 and z.size == 1
     assert z[()] == 2.5 and isinstance(z[()], np.float64)
@@ -175,7 +175,7 @@ def test_zero_d_arrays_and_scalars(tmp_path):
 ])
 def test_bad_keys_are_index_errors(tmp_path, key, says):
     path = tmp_path / "a.zarr"
-    bz.save(path, np.zeros(SHAPE, "u1"), chunks=(8, 8, 8))
+    bz.save(path, np.zeros(SHAPE, "u1"), chunks=(8, 8, 8), zarr_format=2, compressor=None)
     with pytest.raises(IndexError, match=says):
         bz.open(path)[key]
 
@@ -183,7 +183,7 @@ def test_bad_keys_are_index_errors(tmp_path, key, says):
 def test_hostile_shapes_are_held_to_max_bytes(tmp_path):
     """The untrusted shape cannot make a read allocate beyond max_bytes; small regions still read."""
     path = tmp_path / "h.zarr"
-    bz.save(path, np.ones((4, 4), "<u2"), chunks=(2, 2))
+    bz.save(path, np.ones((4, 4), "<u2"), chunks=(2, 2), zarr_format=2, compressor=None)
     meta = json.loads((path / ".zarray").read_text())
     meta["shape"] = [2**40, 2**20]
     (path / ".zarray").write_text(json.dumps(meta))
@@ -233,7 +233,7 @@ def test_region_writes_match_numpy_and_zarr_reads_them(tmp_path, layout):
     dtype = np.dtype("<u2")
     path = tmp_path / "w.zarr"
     options = {"chunks": (8, 5, 4), "compressor": Zstd(level=1), **layout}
-    z = bz.create(path, SHAPE, dtype, **options)
+    z = bz.create(SHAPE, store=path, dtype=dtype, **{"zarr_format": 2, "fill_value": None, **options})
     assert z.mode == "r+" and z.shape == SHAPE
     model = np.full(SHAPE, options.get("fill_value") or 0, dtype)
     np.testing.assert_array_equal(z[:], model)  # nothing written yet: the fill value
@@ -266,7 +266,7 @@ def test_writing_into_stores_zarr_python_made(tmp_path):
 
 def test_write_errors(tmp_path):
     path = tmp_path / "e.zarr"
-    bz.save(path, np.zeros(SHAPE, "<u2"), chunks=(8, 5, 4), compressor=Zstd(level=1))
+    bz.save(path, np.zeros(SHAPE, "<u2"), chunks=(8, 5, 4), compressor=Zstd(level=1), zarr_format=2)
     with pytest.raises(InvalidArrayError, match='mode="r\\+"'):
         bz.open(path)[0] = 1
     z = bz.open(path, mode="r+")
@@ -276,15 +276,15 @@ def test_write_errors(tmp_path):
         z[23] = 1
     with pytest.raises(InvalidArrayError, match="mode must be"):
         bz.open(path, mode="x")
-    with pytest.raises(InvalidArrayError, match="needs shape and dtype"):  # mode "w" creates, as zarr.open
-        bz.open(path, mode="w")
+    with pytest.raises(BrickworkError, match="already exists"):  # mode "w-" creates, as zarr.open
+        bz.open(path, mode="w-", shape=SHAPE)
     assert bz.open(path).shape == SHAPE, "nothing replaced"
     with pytest.raises(BrickworkError, match="already exists"):
-        bz.create(path, SHAPE, "<u2", chunks=(8, 8, 8))
-    assert bz.create(path, (3,), "<f8", chunks=(2,), overwrite=True).shape == (3,)
+        bz.create(SHAPE, store=path, dtype="<u2", chunks=(8, 8, 8), zarr_format=2, compressor=None, fill_value=None)
+    assert bz.create((3,), store=path, dtype="<f8", chunks=(2,), overwrite=True, zarr_format=2, compressor=None, fill_value=None).shape == (3,)
     # a chunk the write only partly covers must be read first: a corrupt one fails the write, names the
     # chunk, and the chunks written so far are whole
-    bz.save(path, np.zeros(SHAPE, "<u2"), chunks=(8, 5, 4), compressor=Zstd(level=1), overwrite=True)
+    bz.save(path, np.zeros(SHAPE, "<u2"), chunks=(8, 5, 4), compressor=Zstd(level=1), overwrite=True, zarr_format=2)
     (path / "1.0.0").write_bytes(b"garbage")
     z = bz.open(path, mode="r+")
     with pytest.raises(BrickworkError, match="1.0.0"):
@@ -295,7 +295,7 @@ def test_write_errors(tmp_path):
 
 
 def test_zero_d_writes(tmp_path):
-    z = bz.create(tmp_path / "s.zarr", (), "<f4", chunks=())
+    z = bz.create((), store=tmp_path / "s.zarr", dtype="<f4", chunks=(), zarr_format=2, compressor=None, fill_value=None)
     assert z[()] == 0
     z[...] = 4.5
     assert bz.open(tmp_path / "s.zarr")[()] == np.float32(4.5)
@@ -307,7 +307,7 @@ def test_hostile_shard_shapes(tmp_path):
     chunks the region touches, a present shard file too small for such an index is an error, and a write
     would need a 16 TiB index: a LimitError, before anything is allocated."""
     path = tmp_path / "h.zarr"
-    bz.save(path, np.ones((4, 4), "<u2"), chunks=(2, 2), shards=(4, 4), zarr_format=3, fill_value=9)
+    bz.save(path, np.ones((4, 4), "<u2"), chunks=(2, 2), shards=(4, 4), zarr_format=3, fill_value=9, compressor=None)
     meta = json.loads((path / "zarr.json").read_text())
     meta["chunk_grid"]["configuration"]["chunk_shape"] = [2**20, 2**20]
     meta["codecs"][0]["configuration"]["chunk_shape"] = [1, 1]
@@ -326,24 +326,24 @@ def test_hostile_shard_shapes(tmp_path):
 def test_attributes_both_ways(tmp_path, fmt):
     attrs = {"resolution": [4, 4, 40], "unit": "nm", "nested": {"ok": True, "none": None}}
     path = tmp_path / "a.zarr"
-    bz.save(path, np.zeros((4, 4), "u1"), chunks=(2, 2), zarr_format=fmt, attributes=attrs)
+    bz.save(path, np.zeros((4, 4), "u1"), chunks=(2, 2), zarr_format=fmt, attributes=attrs, compressor=None)
     assert dict(bz.open(path).attrs) == attrs
     assert zarr.open_array(str(path), mode="r").attrs.asdict() == attrs
     with pytest.raises(InvalidArrayError, match="reading only"):
         bz.open(path).attrs["unit"] = "m"  # opened with mode="r"
     made = tmp_path / "made.zarr"
-    bz.create(made, (4,), "<f4", chunks=(2,), zarr_format=fmt, attributes=attrs)
+    bz.create((4,), store=made, dtype="<f4", chunks=(2,), zarr_format=fmt, attributes=attrs, compressor=None, fill_value=None)
     assert zarr.open_array(str(made), mode="r").attrs.asdict() == attrs
     theirs = tmp_path / "theirs.zarr"
     z = zarr.create_array(store=str(theirs), shape=(3,), chunks=(3,), dtype="u1", zarr_format=fmt)
     z.attrs.update(attrs)
     assert dict(bz.open(theirs).attrs) == attrs
     plain = tmp_path / "plain.zarr"
-    bz.save(plain, np.zeros(3, "u1"), chunks=(3,), zarr_format=fmt)
+    bz.save(plain, np.zeros(3, "u1"), chunks=(3,), zarr_format=fmt, compressor=None)
     assert dict(bz.open(plain).attrs) == {}
     for bad, says in [({"x": float("nan")}, "JSON values"), ({"x": object()}, "JSON values"), ([1], "dict")]:
         with pytest.raises(InvalidArrayError, match=says):
-            bz.save(tmp_path / "bad.zarr", np.zeros(3, "u1"), chunks=(3,), zarr_format=fmt, attributes=bad)
+            bz.save(tmp_path / "bad.zarr", np.zeros(3, "u1"), chunks=(3,), zarr_format=fmt, attributes=bad, compressor=None)
         assert not (tmp_path / "bad.zarr").exists()
 
 
@@ -353,7 +353,7 @@ def test_arrays_pickle_and_serve_dask_processes(tmp_path):
     da = pytest.importorskip("dask.array")
     a = np.arange(np.prod(SHAPE), dtype="<i8").reshape(SHAPE)
     path = tmp_path / "p.zarr"
-    bz.save(path, a, chunks=(8, 5, 4))
+    bz.save(path, a, chunks=(8, 5, 4), zarr_format=2, compressor=None)
     z = pickle.loads(pickle.dumps(bz.open(path, max_bytes=10**9)))
     assert (z.path, z.mode, z.max_bytes) == (str(path), "r", 10**9)
     np.testing.assert_array_equal(z[2:5], a[2:5])
@@ -446,7 +446,7 @@ def test_string_arrays_brickwork_writes(tmp_path, fmt, order):
     assert z[:].tolist() == a.tolist()
     np.testing.assert_array_equal(bz.load(path), a)
     made = tmp_path / "made.zarr"
-    b = bz.create(made, (6, 3), object, chunks=(4, 2), zarr_format=fmt, fill_value="-")
+    b = bz.create((6, 3), store=made, dtype=object, chunks=(4, 2), zarr_format=fmt, fill_value="-", compressor=None)
     b[1:5, 1] = ["p", "q", "r", "s"]
     expect = np.full((6, 3), "-", dtype=object)
     expect[1:5, 1] = ["p", "q", "r", "s"]
@@ -454,9 +454,9 @@ def test_string_arrays_brickwork_writes(tmp_path, fmt, order):
     np.testing.assert_array_equal(bz.open(made)[:], expect)
     assert bz.open(made).fill_value == "-"
     with pytest.raises(InvalidArrayError, match="fill value of an array of strings"):
-        bz.create(tmp_path / "x.zarr", (2,), object, chunks=(2,), fill_value=3)
+        bz.create((2,), store=tmp_path / "x.zarr", dtype=object, chunks=(2,), fill_value=3, zarr_format=2, compressor=None)
     with pytest.raises(BrickworkError):
-        bz.save(tmp_path / "bad.zarr", np.array(["a", 5], dtype=object), chunks=(2,), zarr_format=fmt)
+        bz.save(tmp_path / "bad.zarr", np.array(["a", 5], dtype=object), chunks=(2,), zarr_format=fmt, compressor=None)
     assert not (tmp_path / "bad.zarr").exists()
 
 
@@ -517,5 +517,5 @@ def test_sharded_string_arrays(tmp_path, order):
 ])
 def test_create_refuses_bad_shapes(tmp_path, shape, chunks, says):
     with pytest.raises((InvalidArrayError, TypeError), match=says):
-        bz.create(tmp_path / "c.zarr", shape, "<u2", chunks=chunks)
+        bz.create(shape, store=tmp_path / "c.zarr", dtype="<u2", chunks=chunks, zarr_format=2, compressor=None, fill_value=None)
     assert not (tmp_path / "c.zarr").exists()

@@ -26,7 +26,7 @@ def test_random_resizes_match_numpy_and_zarr_reads_them(tmp_path, layout):
     rng = np.random.default_rng(21)
     path = tmp_path / "a.zarr"
     model = rng.integers(0, 1000, (9, 10, 7)).astype("<i4")
-    bz.save(path, model, compressor=Zstd(level=1), fill_value=-1, **layout)
+    bz.save(path, model, compressor=Zstd(level=1), fill_value=-1, **{"zarr_format": 2, **layout})
     z = bz.open(path, mode="r+")
     for round in range(12):
         shape = tuple(int(rng.integers(0, 13)) for _ in range(3))
@@ -68,8 +68,8 @@ def test_append_as_zarr_python(tmp_path, layout):
     rng = np.random.default_rng(22)
     a = rng.integers(0, 255, (5, 3, 7)).astype("u1")
     mine, theirs = tmp_path / "mine.zarr", tmp_path / "theirs.zarr"
-    bz.save(mine, a, **layout)
-    bz.save(theirs, a, **layout)
+    bz.save(mine, a, **{"zarr_format": 2, "compressor": None, **layout})
+    bz.save(theirs, a, **{"zarr_format": 2, "compressor": None, **layout})
     z, ref = bz.open(mine, mode="r+"), zarr.open_array(str(theirs), mode="r+")
     for axis in [0, 1, 2, 2, 0]:
         shape = list(z.shape)
@@ -114,7 +114,7 @@ def test_strings_resize(tmp_path, fmt):
 @pytest.mark.parametrize("fmt", [2, 3])
 def test_attributes_are_written_as_zarr_python_writes_them(tmp_path, fmt):
     path = tmp_path / "a.zarr"
-    bz.save(path, np.zeros((4, 4), "u1"), chunks=(2, 2), zarr_format=fmt, attributes={"a": 1})
+    bz.save(path, np.zeros((4, 4), "u1"), chunks=(2, 2), zarr_format=fmt, attributes={"a": 1}, compressor=None)
     z = bz.open(path, mode="r+")
     z.attrs["b"] = [1, 2]
     z.attrs.update({"c": {"d": None}}, e="f")
@@ -142,7 +142,7 @@ def test_attributes_are_written_as_zarr_python_writes_them(tmp_path, fmt):
 
 def test_resize_errors(tmp_path):
     path = tmp_path / "a.zarr"
-    bz.save(path, np.arange(10, dtype="u1"), chunks=(4,))
+    bz.save(path, np.arange(10, dtype="u1"), chunks=(4,), zarr_format=2, compressor=None)
     with pytest.raises(InvalidArrayError, match="reading only"):
         bz.open(path).resize(5)
     z = bz.open(path, mode="r+")

@@ -254,19 +254,21 @@ pub enum Node {
 }
 
 /// What the directory `dir` holds, if it is a Zarr node (only the metadata file's name, or the
-/// `node_type` of a `zarr.json`, is looked at).
+/// `node_type` of a `zarr.json`, is looked at). A `zarr.json` comes first, as zarr-python reads it.
 pub fn node_at(dir: &Path) -> Option<Node> {
+    let v3 = read_meta(&dir.join(v3::FILE)).ok();
+    match v3.as_ref().and_then(|m| m.get("node_type")?.as_str()) {
+        Some("array") => return Some(Node::Array(ZarrFormat::V3)),
+        Some("group") => return Some(Node::Group(ZarrFormat::V3)),
+        _ => {}
+    }
     if dir.join(v2::FILE).is_file() {
         return Some(Node::Array(ZarrFormat::V2));
     }
     if dir.join(".zgroup").is_file() {
         return Some(Node::Group(ZarrFormat::V2));
     }
-    match read_meta(&dir.join(v3::FILE)).ok()?.get("node_type")?.as_str()? {
-        "array" => Some(Node::Array(ZarrFormat::V3)),
-        "group" => Some(Node::Group(ZarrFormat::V3)),
-        _ => None,
-    }
+    None
 }
 
 /// The members of the group at `dir`: the names of its subdirectories that are Zarr nodes, sorted, with
@@ -344,10 +346,12 @@ impl ZarrArray {
     /// Opens the array at `path` (Zarr v2 or v3), validating its metadata.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
-        let format = if path.join(v2::FILE).is_file() || !path.join(v3::FILE).is_file() {
-            ZarrFormat::V2
-        } else {
+        // a directory holding both (zarr-python writes a v2 parent group's .zgroup beside a v3 array's
+        // zarr.json) is read as v3, as zarr-python reads it
+        let format = if path.join(v3::FILE).is_file() {
             ZarrFormat::V3
+        } else {
+            ZarrFormat::V2
         };
         let meta_path = path.join(format.meta_file());
         let meta = read_meta(&meta_path).map_err(|e| match e {
@@ -2090,6 +2094,28 @@ mod tests {
             "{v3_group}"
         );
         assert!(message(&p.join("missing")).starts_with("cannot read"));
+        fs::remove_dir_all(&p).unwrap();
+    }
+
+    #[test]
+    fn a_zarr_json_comes_before_v2_files() {
+        // zarr-python, saving a v2 array below a v3 array, writes a v2 parent's .zgroup beside the v3
+        // array's zarr.json, and reads the directory as that v3 array: so does brickwork
+        let p = tmp("both");
+        let data = [1u8, 2, 3, 4];
+        let layout = Layout::contiguous(&[4], 1, Order::C).unwrap();
+        let opts = ZarrOptions {
+            chunks: vec![2],
+            format: ZarrFormat::V3,
+            ..ZarrOptions::default()
+        };
+        let dtype = DType::parse("|u1").unwrap();
+        ZarrArray::create(&p, &data, &layout, dtype, &opts, None, &|_, _| {}).unwrap();
+        fs::write(p.join(".zgroup"), r#"{"zarr_format": 2}"#).unwrap();
+        assert_eq!(node_at(&p), Some(Node::Array(ZarrFormat::V3)));
+        let z = ZarrArray::open(&p).unwrap();
+        assert_eq!(z.format(), ZarrFormat::V3);
+        assert_eq!(z.read(DEFAULT_MAX_ARRAY_BYTES, None).unwrap().data(), &data);
         fs::remove_dir_all(&p).unwrap();
     }
 

@@ -1,0 +1,363 @@
+"""zarr-python's API, name by name: every function of ``zarr.__all__`` and every public member of
+``zarr.Array`` and ``zarr.Group`` (zarr-python 3.4.2, pinned) exists in ``brickwork.zarr`` and takes
+every parameter zarr-python's takes, unless listed below as not offered, with the reason; and the
+functions brickwork added for it behave as zarr-python's on the same stores."""
+import inspect
+import os
+
+import numpy as np
+import pytest
+import zarr
+
+import brickwork.zarr as bz
+from brickwork.codecs import Zstd
+from brickwork.errors import InvalidArrayError
+
+#: zarr-python names brickwork.zarr does not have, and why
+NOT_OFFERED = {
+    "AsyncArray": "brickwork's work is in Rust threads; there is no asyncio API",
+    "AsyncGroup": "as AsyncArray",
+    "config": "zarr-python's runtime configuration (donfig); brickwork takes its settings as arguments",
+    "__version__": "brickwork has its own (brickwork.__version__)",
+}
+NOT_OFFERED_ARRAY = {
+    "async_array": "no asyncio API",
+    "config": "brickwork arrays have no runtime configuration (always C order, empty chunks written)",
+    "with_config": "as config",
+    "from_dict": "it takes zarr-python's metadata classes",
+}
+NOT_OFFERED_GROUP = {
+    "create_hierarchy": "it takes zarr-python's metadata classes",
+    "update_attributes_async": "no asyncio API",
+}
+#: zarr-python functions brickwork has, raising NotImplementedError with the reason (tested below)
+REFUSED = {"copy", "copy_all", "copy_store", "create_hierarchy"}
+#: brickwork functions whose **kwargs go on to another function, which must take the rest of zarr's names
+FORWARDS = {
+    "open": bz.create, "open_array": bz.create, "open_consolidated": bz.open_group, "empty": bz.create,
+    "zeros": bz.create, "ones": bz.create, "full": bz.create, "array": bz.create, "empty_like": bz.create,
+    "zeros_like": bz.create, "ones_like": bz.create, "full_like": bz.create, "open_like": bz.open_array,
+    "Group.create_array": bz.create_array, "Group.create": bz.create_array, "Group.create_group": bz.create_group,
+    "Group.require_group": bz.create_group, "Group.require_array": bz.create_array,
+}
+
+
+def _missing_parameters(theirs, ours, forward=None) -> list:
+    """zarr-python's parameter names that ``ours`` (or where its **kwargs go) does not take."""
+    mine = inspect.signature(ours).parameters
+    also = inspect.signature(forward).parameters if forward is not None else {}
+    missing = []
+    for name, p in inspect.signature(theirs).parameters.items():
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        if name not in mine and name not in also:
+            missing.append(name)
+    return missing
+
+
+def test_zarr_version_is_the_pinned_one():
+    assert zarr.__version__ == "3.4.2", "the lists in this file are for zarr-python 3.4.2"
+
+
+@pytest.mark.parametrize("name", sorted(zarr.__all__))
+def test_every_module_name(name):
+    if name in NOT_OFFERED:
+        assert not hasattr(bz, name)
+        return
+    assert name in bz.__all__, f"brickwork.zarr.{name} is missing"
+    theirs, ours = getattr(zarr, name), getattr(bz, name)
+    if inspect.isfunction(theirs) and name not in REFUSED:
+        assert _missing_parameters(theirs, ours, FORWARDS.get(name)) == []
+
+
+@pytest.mark.parametrize("cls, mine, not_offered", [
+    (zarr.Array, bz.Array, NOT_OFFERED_ARRAY), (zarr.Group, bz.Group, NOT_OFFERED_GROUP)])
+def test_every_array_and_group_member(cls, mine, not_offered):
+    missing, params = [], {}
+    for name in dir(cls):
+        if name.startswith("_") or name in not_offered:
+            continue
+        if not hasattr(mine, name):
+            # set per instance: `info`, and `path` (the directory; zarr-python's is the path inside the
+            # store, brickwork's `name` without its "/")
+            if name not in ("info", "path"):
+                missing.append(name)
+            continue
+        theirs, ours = inspect.getattr_static(cls, name), inspect.getattr_static(mine, name)
+        if inspect.isfunction(theirs) and callable(ours):
+            gaps = _missing_parameters(theirs, getattr(mine, name), FORWARDS.get(f"{cls.__name__}.{name}"))
+            if gaps:
+                params[name] = gaps
+    assert missing == [] and params == {}
+
+
+def test_array_info_is_there(tmp_path):
+    a = bz.create_array(tmp_path / "a.zarr", shape=(3,), dtype="u1")
+    assert a.info.shape == (3,) and a.info_complete().dtype == np.uint8
+
+
+def test_not_offered_functions_say_so(tmp_path):
+    for name in ("copy", "copy_all", "copy_store"):
+        with pytest.raises(NotImplementedError):  # zarr-python 3's raise too
+            getattr(zarr, name)()
+        with pytest.raises(NotImplementedError, match=f"brickwork.zarr.{name}: not implemented in zarr-python 3"):
+            getattr(bz, name)(tmp_path)
+    with pytest.raises(NotImplementedError, match="metadata classes"):
+        bz.create_hierarchy(store=tmp_path, nodes={})
+
+
+def test_save_and_load_as_zarr_python(tmp_path):
+    """``save(store, arr)``: Zarr v3, zstd level 0, chunks guessed; an existing node is not replaced."""
+    a = np.arange(2000, dtype="<i4").reshape(40, 50)
+    for m in (zarr, bz):
+        store = str(tmp_path / m.__name__)
+        m.save(store, a)
+        with pytest.raises(Exception):
+            m.save(store, a)
+        m.save(store + "-2", a, path="inner/v2", zarr_format=2)
+    ours, theirs = (zarr.open_array(str(tmp_path / m.__name__), mode="r") for m in (bz, zarr))
+    assert ours.metadata.to_dict() == theirs.metadata.to_dict()
+    np.testing.assert_array_equal(ours[:], a)
+    np.testing.assert_array_equal(bz.load(store=str(tmp_path / "zarr-2"), path="inner/v2"), a)
+    assert zarr.open_array(str(tmp_path / "brickwork.zarr-2"), path="inner/v2").metadata.zarr_format == 2
+    with pytest.raises(InvalidArrayError, match="not v2"):
+        bz.load(str(tmp_path / "zarr"), zarr_format=2)
+
+
+def test_a_zarr_json_comes_first(tmp_path):
+    """zarr-python saving a v2 array inside a v3 array's directory writes a v2 .zgroup beside the v3
+    zarr.json; zarr-python reads the directory as the v3 array, and so does brickwork."""
+    store = str(tmp_path / "s")
+    zarr.save(store, np.arange(4))
+    zarr.save(store, np.ones(3), path="inner", zarr_format=2)
+    assert (tmp_path / "s" / ".zgroup").exists() and isinstance(zarr.open(store, mode="r"), zarr.Array)
+    np.testing.assert_array_equal(bz.load(store), np.arange(4))
+    assert isinstance(bz.open(store), bz.Array) and bz.open(store).zarr_format == 3
+
+
+def test_save_several_arrays_is_a_group(tmp_path):
+    a, b, c = np.arange(5), np.ones((2, 3)), np.zeros(4, "u1")
+    for m in (zarr, bz):
+        m.save(str(tmp_path / m.__name__), a, b, labels=c)
+    for m in (zarr, bz):
+        g = zarr.open_group(str(tmp_path / m.__name__), mode="r")
+        assert sorted(g.array_keys()) == ["arr_0", "arr_1", "labels"]
+        np.testing.assert_array_equal(g["arr_1"][:], b)
+    loaded = bz.load(tmp_path / "zarr")  # zarr-python 3.4.2 raises NotImplementedError: zarr 2's dict
+    assert sorted(loaded) == ["arr_0", "arr_1", "labels"] and loaded["labels"].dtype == np.uint8
+    bz.save_group(tmp_path / "g2", a, x=b, zarr_format=2)
+    assert zarr.open_group(str(tmp_path / "g2"), mode="r").metadata.zarr_format == 2
+    with pytest.raises(InvalidArrayError, match="save takes no options"):
+        bz.save(tmp_path / "g3", a, b, chunks=(2,))
+    with pytest.raises(InvalidArrayError, match="at least one array"):
+        bz.save(tmp_path / "g4")
+    with pytest.raises(InvalidArrayError, match="not a member name"):
+        bz.save_group(tmp_path / "g5", **{"..": a})
+    assert not (tmp_path / "g5").exists(), "a failed save_group leaves nothing"
+
+
+@pytest.mark.parametrize("options", [
+    dict(),
+    dict(zarr_format=2, dimension_separator="/", compressor=None, fill_value=7),
+    dict(zarr_format=2, dimension_separator=".", order="F"),
+    dict(chunk_key_encoding={"name": "default", "configuration": {"separator": "."}}, chunk_shape=(3, 4)),
+    dict(mode="w", zarr_format=2, filters=[{"id": "delta", "dtype": "<i2"}], compressor=Zstd(level=3),
+         attributes={"a": 1}),
+])
+def test_create_as_zarr_python(tmp_path, options):
+    """``zarr.create(shape, store=..., ...)``: the same metadata and chunk files from both."""
+    data = np.arange(70, dtype="<i2").reshape(7, 10)
+    options = {"chunks": (4, 4), **options} if "chunk_shape" not in options else options
+    for m in (zarr, bz):
+        z = m.create((7, 10), store=str(tmp_path / m.__name__), dtype="<i2", **options)
+        z[:] = data
+    ours, theirs = (zarr.open_array(str(tmp_path / m.__name__), mode="r") for m in (bz, zarr))
+    mine, ref = ours.metadata.to_dict(), theirs.metadata.to_dict()
+    if ref["zarr_format"] == 2 and ref.get("compressor") is not None:  # zarr-python's v2 zstd omits checksum
+        mine["compressor"].pop("checksum", None), ref["compressor"].pop("checksum", None)
+    assert mine == ref
+    np.testing.assert_array_equal(ours[:], data)
+    files = [sorted(os.path.relpath(os.path.join(d, f), tmp_path / m.__name__) for d, _, fs in
+                    os.walk(tmp_path / m.__name__) for f in fs if f != ".zattrs") for m in (bz, zarr)]
+    assert files[0] == files[1]  # (zarr-python writes an empty .zattrs too)
+
+
+def test_create_refuses_what_it_cannot_honour(tmp_path):
+    with pytest.raises(InvalidArrayError, match="codecs= "):
+        bz.create((3,), store=tmp_path / "a", codecs=[{"name": "bytes"}])
+    with pytest.raises(InvalidArrayError, match="'v2' chunk key encoding, not 'default'"):
+        bz.create((3,), store=tmp_path / "a", zarr_format=2, chunk_key_encoding=("default", "/"))
+    with pytest.raises(InvalidArrayError, match="storage_options are for fsspec"):
+        bz.create((3,), store=tmp_path / "a", storage_options={"anon": True})
+    with pytest.raises(InvalidArrayError, match="needs a store"):
+        bz.create((3,))
+    with pytest.raises(InvalidArrayError, match="brickwork returns C-ordered"):
+        bz.create((3,), store=tmp_path / "a", config={"order": "F"})
+    with pytest.raises(InvalidArrayError, match="serializer must be"):
+        bz.create_array(tmp_path / "a", shape=(3,), dtype="u1", serializer={"name": "vlen-utf8"})
+    with pytest.warns(RuntimeWarning, match="synchronizer is not used"):
+        bz.create((3,), store=tmp_path / "b", synchronizer=object())
+    assert not (tmp_path / "a").exists()
+
+
+@pytest.mark.parametrize("source", ["numpy", "zarr", "brickwork"])
+def test_from_array(tmp_path, source):
+    data = np.arange(600, dtype="<u2").reshape(20, 30)
+    ours_src = theirs_src = data
+    if source != "numpy":
+        m = zarr if source == "zarr" else bz
+        m.create_array(str(tmp_path / "src"), shape=data.shape, dtype=data.dtype, chunks=(6, 7),
+                       compressors=Zstd(level=2), fill_value=3, attributes={"units": "m"}, zarr_format=2)[:] = data
+        theirs_src = zarr.open_array(str(tmp_path / "src"), mode="r")
+        ours_src = bz.open(tmp_path / "src") if source == "brickwork" else theirs_src
+    bz.from_array(str(tmp_path / "brickwork.zarr"), data=ours_src)
+    zarr.from_array(str(tmp_path / "zarr"), data=theirs_src)
+    src = ours_src
+    ours, theirs = (zarr.open_array(str(tmp_path / m.__name__), mode="r") for m in (bz, zarr))
+    assert ours.metadata.to_dict() == theirs.metadata.to_dict()
+    np.testing.assert_array_equal(ours[:], data)
+    empty = bz.from_array(tmp_path / "empty", data=src, write_data=False, chunks=(5, 5))
+    assert empty.chunks == (5, 5) and empty.nchunks_initialized == 0
+
+
+def test_like_functions(tmp_path):
+    src = bz.create_array(tmp_path / "src", shape=(6, 4), dtype="<f4", chunks=(3, 2), fill_value=-1,
+                          compressors=None, zarr_format=2)
+    for m in (zarr, bz):
+        m.zeros_like(src if m is bz else zarr.open_array(str(tmp_path / "src")), store=str(tmp_path / f"z-{m.__name__}"))
+        m.full_like(np.ones((5,), "i8"), fill_value=9, store=str(tmp_path / f"f-{m.__name__}"))
+        m.ones_like(np.ones((2, 2), "u1"), store=str(tmp_path / f"o-{m.__name__}"), chunks=(1, 2))
+    for kind in "zfo":
+        ours, theirs = (zarr.open_array(str(tmp_path / f"{kind}-{m.__name__}"), mode="r") for m in (bz, zarr))
+        assert ours.metadata.to_dict() == theirs.metadata.to_dict(), kind
+        np.testing.assert_array_equal(ours[:], theirs[:])
+    e = bz.empty_like(np.zeros((3,), "i2"), store=tmp_path / "e")
+    assert e.shape == (3,) and e.dtype == np.int16
+    opened = bz.open_like(src, tmp_path / "new")  # nothing there: created like src
+    assert opened.shape == (6, 4) and opened.fill_value == -1 and opened.zarr_format == 3
+    assert bz.open_like(src, tmp_path / "new").shape == (6, 4)  # there now: opened
+
+
+def test_groups_as_zarr_python(tmp_path):
+    """A hierarchy zarr-python writes: tree(), members(max_depth), names, get_array/get_group, and the
+    group-level zeros/ones/full/empty/require_array/require_groups/move brickwork writes for zarr."""
+    path = str(tmp_path / "g.zarr")
+    g = zarr.open_group(path, mode="w")
+    a = g.create_group("a")
+    a.create_array("x", shape=(2, 3), dtype="i2")
+    a.create_group("b").create_array("y", shape=(4,), dtype="f4")
+    g.create_array("z", shape=(5,), dtype="u1")
+    g.create_group("e")
+    ref, ours = zarr.open_group(path, mode="r"), bz.open_group(path, mode="r")
+    for level in (None, 0, 1):
+        assert str(ours.tree(level=level)) == str(ref.tree(level=level))
+    assert str(bz.tree(ours)) == str(zarr.tree(ref))
+    for depth in (0, 1, None):
+        assert sorted(k for k, _ in ours.members(max_depth=depth)) == sorted(k for k, _ in ref.members(max_depth=depth))
+        assert ours.nmembers(depth) == ref.nmembers(depth)
+    for key in ("a", "a/b", "a/b/y", "z"):
+        assert (ours[key].name, ours[key].basename) == (ref[key].name, ref[key].basename)
+    assert bz.open(path, path="a/b/y").name == "/a/b/y" and bz.open(path).name == "/"
+    assert os.path.samefile(ours["a/b/y"].store, path) and os.path.samefile(ours["a"].store, path)
+    assert ours.get_array("z").shape == (5,) and ours.get_group("a").name == "/a"
+    with pytest.raises(TypeError):
+        ours.get_array("a")
+    with pytest.raises(TypeError):
+        ours.get_group("z")
+    assert sorted(x.basename for x in ours.array_values()) == ["z"]
+    assert sorted(x.basename for x in ours.group_values()) == ["a", "e"]
+
+    w = bz.open_group(path, mode="r+")
+    w.zeros(name="zz", shape=(3,), chunks=(2,), dtype="i4")
+    w.ones(name="oo", shape=(2,), dtype="u1")
+    w.full(name="ff", shape=(2,), fill_value=2.5)
+    w.empty(name="a/ee", shape=(1,))
+    w.zeros_like(name="zl", data=np.ones((2, 2), "u2"))
+    w.require_groups("r1", "r2/r3")
+    assert w.require_array("zz", shape=(3,), dtype="i4").shape == (3,)
+    with pytest.raises(TypeError, match="shape"):
+        w.require_array("zz", shape=(4,))
+    w.move("oo", "moved/oo")
+    w.update_attributes({"k": [1, 2]})
+    r = zarr.open_group(path, mode="r")
+    np.testing.assert_array_equal(r["zz"][:], np.zeros(3, "i4"))
+    np.testing.assert_array_equal(r["moved/oo"][:], np.ones(2, "u1"))
+    assert r["ff"][:].tolist() == [2.5, 2.5] and r["zl"].dtype == np.uint16 and r["a/ee"].shape == (1,)
+    assert "oo" not in r and isinstance(r["r2/r3"], zarr.Group) and r.attrs["k"] == [1, 2]
+    # the directories made above new members are groups, so that zarr-python lists what is in them
+    assert {"moved", "r1", "r2"} <= set(r.group_keys()) and list(r["r2"].group_keys()) == ["r3"]
+    assert str(bz.open_group(path).tree()) == str(r.tree())
+
+
+def test_group_function_opens_or_creates(tmp_path):
+    for m in (zarr, bz):
+        g = m.group(str(tmp_path / m.__name__), zarr_format=2, attributes={"a": 1})
+        g.create_group("sub")
+        g = m.group(str(tmp_path / m.__name__))
+        assert list(g.group_keys()) == ["sub"]
+        assert not list(m.group(str(tmp_path / m.__name__), overwrite=True).group_keys())
+    assert bz.open(tmp_path / "new", mode="w").__class__ is bz.Group  # no shape: a group, as zarr.open
+    assert bz.create_group(tmp_path / "cg", path="in/side").name == "/in/side"
+    assert zarr.open_group(str(tmp_path / "cg"), path="in/side", mode="r").metadata.zarr_format == 3
+
+
+def test_array_members(tmp_path):
+    for fmt in (2, 3):
+        p = str(tmp_path / f"v{fmt}")
+        zarr.create_array(p, shape=(10, 7), chunks=(4, 3), shards=(8, 6) if fmt == 3 else None, dtype="u1",
+                          zarr_format=fmt)[:] = 1
+        ours, theirs = bz.open(p), zarr.open_array(p, mode="r")
+        assert ours.nbytes_stored() == theirs.nbytes_stored()
+        assert ours.read_chunk_sizes == theirs.read_chunk_sizes
+        assert ours.write_chunk_sizes == theirs.write_chunk_sizes
+        if fmt == 2:
+            assert ours.compressor.get_config() == theirs.compressor.get_config()
+            assert ours.serializer is None
+        else:
+            with pytest.raises(TypeError):
+                ours.compressor
+            assert ours.serializer["name"] == "sharding_indexed"
+        assert ours.metadata["zarr_format"] == fmt
+        assert ours.get_basic_selection((0, 0), prototype=None) == 1
+        assert bz.Array.open(p).shape == (10, 7)
+
+
+@pytest.mark.parametrize("fmt", [2, 3])
+def test_parents_of_new_nodes_are_groups(tmp_path, fmt):
+    """As zarr-python: creating a node at a path inside a store makes the directories above it groups
+    (of the node's format); nothing is created inside an array."""
+    store = tmp_path / "s"
+    bz.create_array(store, name="a/b/c", shape=(2,), dtype="u1", zarr_format=fmt)
+    bz.save(store, np.arange(3), path="a/x", zarr_format=fmt)
+    bz.create_group(store, path="g/h", zarr_format=fmt)
+    bz.create((4,), store=store, path="d/e", zarr_format=fmt)
+    root = zarr.open_group(str(store), mode="r")
+    assert root.metadata.zarr_format == fmt
+    assert sorted(k for k, _ in root.members(max_depth=None)) == [
+        "a", "a/b", "a/b/c", "a/x", "d", "d/e", "g", "g/h"]
+    with pytest.raises(InvalidArrayError, match="nothing can be created inside it"):
+        bz.create_array(store, name="a/x/y", shape=(1,), dtype="u1")
+    assert not (store / "a" / "x" / "y").exists()
+
+
+@pytest.mark.parametrize("call", [
+    lambda m, s: m.zeros((5, 6), store=s),
+    lambda m, s: m.ones((5, 6), store=s, dtype="u2", chunks=(2, 3)),
+    lambda m, s: m.empty(7, store=s, zarr_format=2),
+    lambda m, s: m.full((2,), 5, store=s),
+    lambda m, s: m.full((3, 3), True, store=s, dtype=bool, zarr_format=2),
+    lambda m, s: m.array(np.arange(12, dtype="u1").reshape(3, 4), store=s),
+    lambda m, s: m.array([1.5, 2.5], store=s, zarr_format=2, compressor=None),
+    lambda m, s: m.open_array(s, mode="w", shape=(4,), dtype="i8"),
+    lambda m, s: m.open(s, mode="w", shape=(4,), chunks=(3,), fill_value=-1),
+])
+def test_creation_defaults_as_zarr_python(tmp_path, call):
+    """The same call gives the same metadata document (and data) from both."""
+    for m in (zarr, bz):
+        call(m, str(tmp_path / m.__name__))
+    ours, theirs = (zarr.open_array(str(tmp_path / m.__name__), mode="r") for m in (bz, zarr))
+    mine, ref = ours.metadata.to_dict(), theirs.metadata.to_dict()
+    if ref["zarr_format"] == 2 and ref.get("compressor") is not None:  # zarr-python's v2 zstd omits checksum
+        mine["compressor"].pop("checksum", None), ref["compressor"].pop("checksum", None)
+    assert mine == ref
+    np.testing.assert_array_equal(ours[...], theirs[...])
