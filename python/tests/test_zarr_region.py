@@ -210,6 +210,18 @@ def test_dask_reads_through_brickwork(tmp_path):
     np.testing.assert_array_equal(x[3:20:4, ::-2].compute(), a[3:20:4, ::-2])
 
 
+@pytest.mark.parametrize("chunks, lock", [((50, 40), False), ((32, 32), True)])
+def test_dask_writes_through_brickwork(tmp_path, chunks, lock):
+    """``dask.array.store`` into a brickwork array, with Dask's threads: blocks aligned to the chunks
+    without a lock (each chunk written by one task), or not aligned with Dask's lock; zarr-python
+    reads the result."""
+    da = pytest.importorskip("dask.array")
+    x = da.random.default_rng(5).standard_normal((200, 160), chunks=(50, 40))
+    z = bz.create((200, 160), store=tmp_path / "w.zarr", chunks=chunks, dtype="<f8")
+    da.store(x, z, lock=lock, scheduler="threads")
+    np.testing.assert_array_equal(zarr.open_array(str(tmp_path / "w.zarr"), mode="r")[:], x.compute())
+
+
 def random_values(rng, key, shape, dtype):
     """Values for ``a[key] = values``: a scalar, the region's shape, or something broadcast to it."""
     region = np.empty(shape, dtype)[key].shape
