@@ -361,3 +361,22 @@ def test_creation_defaults_as_zarr_python(tmp_path, call):
         mine["compressor"].pop("checksum", None), ref["compressor"].pop("checksum", None)
     assert mine == ref
     np.testing.assert_array_equal(ours[...], theirs[...])
+
+
+def test_paths_inside_stores_stay_inside(tmp_path):
+    """``path=``/``name=`` arguments name nodes inside the store: '..' and '.' are refused, before
+    anything is written."""
+    store = tmp_path / "s"
+    a = np.arange(3)
+    for call in (lambda: bz.save(store, a, path="../out"), lambda: bz.create((3,), store=store, path="a/../../out"),
+                 lambda: bz.create_array(store, name="./x", shape=(3,), dtype="u1"),
+                 lambda: bz.create_group(store, path="x/.."), lambda: bz.load(store, path=".."),
+                 lambda: bz.open(store, path="../s"), lambda: bz.save_group(store, a, path="..")):
+        with pytest.raises(InvalidArrayError, match="'.' or '..'"):
+            call()
+    g = bz.create_group(store)
+    g.create_array("x", shape=(1,), dtype="u1")
+    for call in (lambda: g.move("x", "../y"), lambda: g.create_group(".."), lambda: g.zeros(name="../z", shape=(1,))):
+        with pytest.raises(InvalidArrayError, match="not a member name"):
+            call()
+    assert sorted(os.listdir(tmp_path)) == ["s"] and sorted(os.listdir(store)) == ["x", "zarr.json"]
