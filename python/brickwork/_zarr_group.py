@@ -270,6 +270,15 @@ class Group:
         os.rename(src, dst)
         make_parents(above, self.zarr_format)
 
+    def __setitem__(self, name: str, value) -> None:
+        """``g[name] = data``: saves ``data`` as the array ``name`` with :func:`brickwork.zarr.save_array`'s
+        defaults, in the group's format, replacing what is there (zarr-python's fast path)."""
+        from .zarr import save_array
+
+        self._writable()
+        _check_name(name)
+        save_array(self.path, value, path=name, zarr_format=self.zarr_format, overwrite=True)
+
     def __delitem__(self, name: str) -> None:
         """Deletes the member ``name`` (an array or a group, with everything under it), as zarr-python's
         ``del group[name]``."""
