@@ -21,7 +21,7 @@ import tempfile
 import urllib.parse
 from typing import Iterator
 
-from .errors import InvalidArrayError
+from ..errors import InvalidArrayError
 
 
 def store_path(store) -> str:
@@ -138,7 +138,7 @@ class Group:
     ``create_group``, ``require_group`` and ``create_array``."""
 
     def __init__(self, path, *, mode: str = "r", max_bytes: int | None = None, name: str = "/"):
-        from .zarr import DEFAULT_MAX_ARRAY_BYTES
+        from . import DEFAULT_MAX_ARRAY_BYTES
 
         if mode not in ("r", "r+"):
             raise InvalidArrayError(f'mode must be "r" (read) or "r+" (read and write), got {mode!r}')
@@ -201,7 +201,7 @@ class Group:
     def attrs(self):
         """The group's user attributes (v2: ``.zattrs``; v3: ``zarr.json``'s ``attributes``); writable
         when the group is open with ``mode="r+"``."""
-        from .zarr import Attributes
+        from . import Attributes
 
         return Attributes(self)
 
@@ -223,7 +223,7 @@ class Group:
             raise InvalidArrayError(f'{self.path} is open for reading only; open it with mode="r+" to write')
 
     def _open(self, parts: list[str]):
-        from .zarr import Array
+        from . import Array
 
         path = os.path.join(self.path, *parts)
         kind = node_kind(path)
@@ -242,7 +242,7 @@ class Group:
 
     def get_array(self, path: str):
         """The array ``path`` (a TypeError if it is a group, a KeyError if there is none), as zarr-python."""
-        from .zarr import Array
+        from . import Array
 
         node = self[path]
         if not isinstance(node, Array):
@@ -273,7 +273,7 @@ class Group:
     def __setitem__(self, name: str, value) -> None:
         """``g[name] = data``: saves ``data`` as the array ``name`` with :func:`brickwork.zarr.save_array`'s
         defaults, in the group's format, replacing what is there (zarr-python's fast path)."""
-        from .zarr import save_array
+        from . import save_array
 
         self._writable()
         _check_name(name)
@@ -358,7 +358,7 @@ class Group:
 
     def arrays(self) -> Iterator[tuple]:
         """``(name, Array)`` of the member arrays."""
-        from .zarr import Array
+        from . import Array
 
         return ((n, m) for n, m in self.members() if isinstance(m, Array))
 
@@ -399,7 +399,7 @@ class Group:
         """A new array ``name`` in this group (of its Zarr format unless ``zarr_format=`` says):
         :func:`brickwork.zarr.create_array`'s keywords (and zarr-python's ``compressor=``, one codec),
         as zarr-python's ``Group.create_array``. Returns it open for writing."""
-        from .zarr import create_array
+        from . import create_array
 
         self._writable()
         parts = _check_name(name)
@@ -419,7 +419,7 @@ class Group:
         """The array ``name``, created (:meth:`create_array`) when there is none; an existing one must have
         ``shape`` (and ``dtype``, when given)."""
         import numpy as np
-        from .zarr import Array, _check_config
+        from . import Array, _check_config
 
         _check_config(config)
         node = self.get(name)
@@ -448,49 +448,49 @@ class Group:
 
     def empty(self, *, name: str, shape, **kwargs):
         """zarr-python's ``Group.empty``: :func:`brickwork.zarr.empty` as the member ``name``."""
-        from . import zarr
+        from .. import zarr
 
         return self._named(zarr.empty(shape, **self._member(name, kwargs)), name)
 
     def zeros(self, *, name: str, shape, **kwargs):
         """zarr-python's ``Group.zeros``."""
-        from . import zarr
+        from .. import zarr
 
         return self._named(zarr.zeros(shape, **self._member(name, kwargs)), name)
 
     def ones(self, *, name: str, shape, **kwargs):
         """zarr-python's ``Group.ones``."""
-        from . import zarr
+        from .. import zarr
 
         return self._named(zarr.ones(shape, **self._member(name, kwargs)), name)
 
     def full(self, *, name: str, shape, fill_value, **kwargs):
         """zarr-python's ``Group.full``."""
-        from . import zarr
+        from .. import zarr
 
         return self._named(zarr.full(shape, fill_value, **self._member(name, kwargs)), name)
 
     def empty_like(self, *, name: str, data, **kwargs):
         """zarr-python's ``Group.empty_like``."""
-        from . import zarr
+        from .. import zarr
 
         return self._named(zarr.empty_like(data, **self._member(name, kwargs)), name)
 
     def zeros_like(self, *, name: str, data, **kwargs):
         """zarr-python's ``Group.zeros_like``."""
-        from . import zarr
+        from .. import zarr
 
         return self._named(zarr.zeros_like(data, **self._member(name, kwargs)), name)
 
     def ones_like(self, *, name: str, data, **kwargs):
         """zarr-python's ``Group.ones_like``."""
-        from . import zarr
+        from .. import zarr
 
         return self._named(zarr.ones_like(data, **self._member(name, kwargs)), name)
 
     def full_like(self, *, name: str, data, **kwargs):
         """zarr-python's ``Group.full_like``."""
-        from . import zarr
+        from .. import zarr
 
         return self._named(zarr.full_like(data, **self._member(name, kwargs)), name)
 
@@ -542,9 +542,9 @@ def create_group(store, *, path: str | None = None, zarr_format: int | None = No
     """Create a Zarr group at ``store`` (``path`` inside it; a new or empty directory, an existing Zarr
     group or array, with everything under it, only with ``overwrite=True``), Zarr v3 unless
     ``zarr_format=2``, and return it open for writing (zarr-python's ``zarr.create_group``)."""
-    from .zarr import _node
+    from . import _node
 
-    directory, name = _node(store, path, storage_options)
+    directory, name = _node(store, path, storage_options, mode="w")
     zarr_format = 3 if zarr_format is None else zarr_format
     if zarr_format not in (2, 3):
         raise InvalidArrayError(f"zarr_format must be 2 or 3, got {zarr_format!r}")
@@ -610,10 +610,12 @@ def open_group(store=None, mode: str = "a", *, cache_attrs=None, synchronizer=No
     there. brickwork reads each member's own metadata, whatever ``use_consolidated`` says;
     ``cache_attrs``, ``synchronizer``, ``chunk_store`` and ``meta_array`` are unused (as in
     zarr-python 3)."""
-    from .zarr import _expect_format, _ignored, _node
+    from . import _expect_format, _ignored, _node
 
     _ignored(cache_attrs=cache_attrs, synchronizer=synchronizer, chunk_store=chunk_store, meta_array=meta_array)
-    directory, name = _node(store, path, storage_options)
+    if getattr(store, "read_only", False) is True and mode == "a":
+        mode = "r"  # as zarr-python: a read-only store opens read-only unless told otherwise
+    directory, name = _node(store, path, storage_options, mode=mode)
     if zarr_format not in (None, 2, 3):
         raise InvalidArrayError(f"zarr_format must be 2 or 3, got {zarr_format!r}")
     if mode in ("r", "r+") or (mode == "a" and node_kind(directory) is not None):
@@ -633,9 +635,9 @@ def consolidate_metadata(store, path: str | None = None, zarr_format: int | None
     place, as zarr-python's ``zarr.consolidate_metadata`` does (v2: ``.zmetadata``; v3: the group's
     ``zarr.json`` gets ``consolidated_metadata``), so that readers open the whole hierarchy from one
     file. Returns the group."""
-    from .zarr import _expect_format, _node
+    from . import _expect_format, _node
 
-    directory, name = _node(store, path)
+    directory, name = _node(store, path, mode="r+")
     _expect_format(directory, zarr_format)
     group = Group(directory, mode="r+", name=name)
     found: dict = {}

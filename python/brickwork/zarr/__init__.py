@@ -27,7 +27,9 @@ zarr-python's parameters and defaults (``save``, ``save_array``, ``save_group``,
 ``from_array``, ``zeros``/``ones``/``full``/``empty``/``array`` and their ``*_like``, ``tree``,
 ``consolidate_metadata``, ``open_consolidated``; ``copy``, ``copy_all``, ``copy_store`` and
 ``create_hierarchy`` raise ``NotImplementedError``, the first three as in zarr-python 3), on directory
-stores (``store`` a path, a ``file://`` URL or a ``LocalStore``; ``path`` inside it); and
+stores (``store`` a path, a ``file://`` URL or a ``LocalStore``; ``path`` inside it); ``codecs`` and
+``storage`` are zarr-python's ``zarr.codecs`` (``BloscCodec``, ``ZstdCodec``, ...) and ``zarr.storage``
+(``LocalStore``) as brickwork takes them, so ``compressors=zarr.codecs.BloscCodec(...)`` runs unchanged;
 :class:`Array` and :class:`Group` have zarr-python's members (``oindex``, ``vindex``, ``blocks``,
 ``resize``, ``append``, ``attrs``, ``name``, ``tree()``, ``members(max_depth)``, ...). Differences kept
 on purpose: ``open`` defaults to ``mode="r"``; an :class:`Array`'s or :class:`Group`'s ``path`` is its
@@ -59,11 +61,12 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from . import _native
-from ._grid import _array, _order, _sizes, _threads
-from ._zarr_group import (Group, _check_name, _parents_of, attributes_json, consolidate_metadata, create_group,
+from .. import _native
+from .._grid import _array, _order, _sizes, _threads
+from ._group import (Group, _check_name, _parents_of, attributes_json, consolidate_metadata, create_group,
                           make_parents, node_kind, open_group, read_attributes, read_json, store_path, write_json)
-from .errors import InvalidArrayError, LimitError
+from ..errors import InvalidArrayError, LimitError
+from . import codecs, storage  # zarr-python's zarr.codecs and zarr.storage, as brickwork takes them
 
 __all__ = [
     # zarr-python's module API (zarr.__all__ of 3.4.2 but its async classes, config and __version__)
@@ -71,6 +74,8 @@ __all__ = [
     "create_group", "create_hierarchy", "empty", "empty_like", "from_array", "full", "full_like", "group", "load",
     "ones", "ones_like", "open", "open_array", "open_consolidated", "open_group", "open_like", "print_debug_info",
     "save", "save_array", "save_group", "tree", "zeros", "zeros_like",
+    # zarr-python's submodules
+    "codecs", "storage",
     # brickwork's own
     "info", "ArrayInfo", "Attributes", "SaveStats", "DEFAULT_MAX_ARRAY_BYTES",
 ]
@@ -102,7 +107,7 @@ class ArrayInfo(NamedTuple):
 
 
 def _config_json(codec: Any) -> str:
-    from .codecs._base import _config_json as dumps
+    from ..codecs._base import _config_json as dumps
 
     if isinstance(codec, dict):
         return dumps(codec)
@@ -123,10 +128,13 @@ _SAVE_OPTIONS = frozenset({"chunks", "compressor", "filters", "order", "fill_val
 _AUTO_COMPRESSOR = {"id": "zstd", "level": 0, "checksum": False}
 
 
-def _node(store, path: str | None, storage_options=None) -> tuple[str, str]:
+def _node(store, path: str | None, storage_options=None, mode: str = "r") -> tuple[str, str]:
     """The directory zarr-python's ``store`` and ``path`` arguments name, and the node's ``name`` in its
     store (``"/"``, ``"/a/b"``). ``store=None`` (zarr-python's in-memory store) with a ``path`` takes
-    the path as the directory."""
+    the path as the directory. A read-only store (``LocalStore(..., read_only=True)``) is refused for
+    any ``mode`` but ``"r"``."""
+    if mode != "r" and getattr(store, "read_only", False) is True:
+        raise InvalidArrayError(f"{store!r} is read-only: open it with mode=\"r\" (asked for {mode!r})")
     if storage_options:
         raise InvalidArrayError("storage_options are for fsspec URLs (s3://, gs://, ...); brickwork stores are "
                                 "local directories and take none")
@@ -242,8 +250,9 @@ def save_array(store, arr, *, zarr_format: int | None = None, path: str | None =
     ``dimension_names`` (v3 only, as zarr-python's): a name (or None) per axis, which xarray reads as the
     dimensions (in v2, xarray reads ``attributes={"_ARRAY_DIMENSIONS": [...]}``). ``threads``: how many
     threads encode (all the pool's by default). Returns the chunks written and the bytes in and out."""
+    directory, _ = _node(store, path, storage_options, mode="w")
     above = _parents_of(store, path)
-    path, _ = _node(store, path, storage_options)
+    path = directory
     zarr_format = _check_format(zarr_format) or 3
     if isinstance(compressor, str) and compressor == "auto":
         compressor = _AUTO_COMPRESSOR
@@ -289,7 +298,7 @@ def save_group(store, *args, zarr_format: int | None = None, path: str | None = 
     written by :func:`save_array` with its defaults. If one fails, the group is removed."""
     if not args and not kwargs:
         raise InvalidArrayError("save_group needs at least one array")
-    directory, _ = _node(store, path, storage_options)
+    directory, _ = _node(store, path, storage_options, mode="w")
     above = _parents_of(store, path)
     arrays = {f"arr_{i}": a for i, a in enumerate(args)}
     for name in kwargs:
@@ -340,7 +349,7 @@ def create(shape, *, chunks=None, dtype=None, compressor="auto", fill_value=_DEF
         raise InvalidArrayError("chunks and chunk_shape name the same thing; pass one")
     if mode not in (None, "a", "w", "w-"):
         raise InvalidArrayError(f'create takes mode "a", "w" or "w-", got {mode!r}')
-    _node(store, path, storage_options)  # checked
+    _node(store, path, storage_options, mode="w")  # checked
     if store is None:
         store, path = path, None
     zarr_format = _check_format(zarr_format) or 3
@@ -403,7 +412,7 @@ def create_array(store, *, name: str | None = None, shape=None, dtype=None, data
     ``bytes`` codec; ``chunk_key_encoding`` names the chunk files' separator (``("default", ".")``);
     ``data``, when given, is written (its shape and dtype are the array's) unless ``write_data=False``.
     Returns the array open for writing."""
-    path, node_name = _node(store, name, storage_options)
+    path, node_name = _node(store, name, storage_options, mode="w")
     above = _parents_of(store, name)
     zarr_format = _check_format(zarr_format) or 3
     _check_serializer(serializer)
@@ -418,9 +427,10 @@ def create_array(store, *, name: str | None = None, shape=None, dtype=None, data
     if isinstance(chunks, str) and chunks == "auto":
         chunks = _guess_chunks(shape, dtype.itemsize)
     configs = ([_AUTO_COMPRESSOR] if isinstance(compressors, str) and compressors == "auto"
-               else [_codec_config(c) for c in (compressors if isinstance(compressors, (list, tuple))
-                                                else [] if compressors is None else [compressors])])
-    filters = [] if isinstance(filters, str) and filters == "auto" else [_codec_config(f) for f in filters or []]
+               else [_codec_config(c, dtype.itemsize) for c in (compressors if isinstance(compressors, (list, tuple))
+                                                                else [] if compressors is None else [compressors])])
+    filters = ([] if isinstance(filters, str) and filters == "auto"
+               else [_codec_config(f, dtype.itemsize) for f in filters or []])
     if fill_value is _DEFAULT:
         fill_value = None if dtype.hasobject else np.zeros((), dtype=dtype)[()]
     options = dict(chunks=chunks, compressor=configs[-1] if configs else None,
@@ -506,9 +516,11 @@ def _guess_chunks(shape: tuple, itemsize: int) -> tuple:
 _V3_SHUFFLE = {"noshuffle": 0, "shuffle": 1, "bitshuffle": 2}
 
 
-def _codec_config(codec) -> dict:
+def _codec_config(codec, itemsize: int = 1) -> dict:
     """A numcodecs config dict from a codec object, a config dict, or a zarr-python ``zarr.codecs``
-    codec (``to_dict()``: ``{"name": ..., "configuration": {...}}``)."""
+    codec (``to_dict()``: ``{"name": ..., "configuration": {...}}``; a Blosc codec whose shuffle was not
+    given shuffles as zarr-python's does for items of ``itemsize`` bytes: bits of 1-byte items, else
+    bytes)."""
     if isinstance(codec, dict) and "id" in codec:
         return codec
     if hasattr(codec, "get_config"):
@@ -525,6 +537,8 @@ def _codec_config(codec) -> dict:
         return {"id": "crc32c"}
     if name == "blosc":
         shuffle = conf.get("shuffle", "noshuffle")
+        if "shuffle" in getattr(codec, "_tunable_attrs", ()):
+            shuffle = "bitshuffle" if itemsize == 1 else "shuffle"
         return {"id": "blosc", "cname": conf.get("cname", "zstd"), "clevel": conf.get("clevel", 5),
                 "shuffle": _V3_SHUFFLE.get(shuffle, shuffle), "blocksize": conf.get("blocksize", 0)}
     if name.startswith("numcodecs."):
@@ -614,7 +628,9 @@ def open(store=None, mode: str = "r", *, zarr_format: int | None = None, path: s
     :class:`Group`), as ``zarr.open``. With ``mode="w"`` or ``"w-"``, or ``"a"`` and nothing at
     ``path``, the array :func:`create`'s keyword arguments (``shape=``, ``dtype=``, ...) describe is
     created, as ``zarr.open(path, mode="w", shape=...)`` does (a group when no ``shape`` is given)."""
-    directory, name = _node(store, path, storage_options)
+    if getattr(store, "read_only", False) is True and mode == "a":
+        mode = "r"  # as zarr-python: a read-only store opens read-only unless told otherwise
+    directory, name = _node(store, path, storage_options, mode=mode)
     _check_format(zarr_format)
     _check_config(config)
     if mode in ("w", "w-") or (mode == "a" and node_kind(directory) is None):
@@ -649,7 +665,9 @@ def open_array(store=None, *, zarr_format: int | None = None, path: str = "", st
     read and write an existing array (``"a"`` creates it from ``kwargs``, :func:`create`'s, when
     there is none), ``"w-"`` creates it (an error if something is there), ``"w"`` creates it replacing
     a node that is there."""
-    directory, name = _node(store, path or None, storage_options)
+    if getattr(store, "read_only", False) is True and mode == "a":
+        mode = "r"  # as zarr-python: a read-only store opens read-only unless told otherwise
+    directory, name = _node(store, path or None, storage_options, mode=mode)
     _check_format(zarr_format)
     _check_config(config)
     name = _name or name
@@ -976,7 +994,7 @@ class Array:
     @property
     def compressors(self) -> tuple:
         """The codecs the (inner) chunks' bytes go through, as brickwork codec objects."""
-        from .codecs import get_codec
+        from ..codecs import get_codec
 
         _, compressor, _ = self._handle.codecs()
         return () if compressor is None else (get_codec(json.loads(compressor)),)
@@ -984,7 +1002,7 @@ class Array:
     @property
     def filters(self) -> tuple:
         """The filters before them, as brickwork codec objects."""
-        from .codecs import get_codec
+        from ..codecs import get_codec
 
         filters, _, _ = self._handle.codecs()
         return tuple(get_codec(json.loads(f)) for f in filters)
@@ -1375,7 +1393,7 @@ class Array:
 
     def _object_codec(self):
         """The array's chunk pipeline (filters, compressor) as a brickwork codec."""
-        from .codecs import Pipeline
+        from ..codecs import Pipeline
 
         filters, compressor, _ = self._handle.codecs()
         return Pipeline(filters=[json.loads(f) for f in filters],
@@ -1512,7 +1530,7 @@ def _dtype_to_native(dtype: np.dtype) -> str:
     (the Zarr v2 spelling)."""
     if dtype.names is not None:
         return json.dumps(dtype.descr)
-    from .codecs._base import _native_dtype
+    from ..codecs._base import _native_dtype
 
     return _native_dtype(dtype)
 
