@@ -477,3 +477,15 @@ def test_storage(tmp_path):
     with pytest.raises(InvalidArrayError, match="local directories: MemoryStore is not offered"):
         bz.storage.MemoryStore()
     assert not (tmp_path / "s" / "x").exists()
+
+
+def test_open_without_a_mode(tmp_path):
+    """``zarr.open(path, shape=...)`` creates (zarr-python's default mode is "a"); without a shape,
+    brickwork opens what is there read-only (zarr-python: writable)."""
+    for m in (zarr, bz):
+        z = m.open(str(tmp_path / m.__name__), shape=(4,), dtype="u1", chunks=(2,))
+        z[:] = 3
+    ours, theirs = (zarr.open_array(str(tmp_path / m.__name__), mode="r") for m in (bz, zarr))
+    assert ours.metadata.to_dict() == theirs.metadata.to_dict()
+    assert bz.open(tmp_path / "brickwork.zarr").read_only
+    assert not bz.open(tmp_path / "brickwork.zarr", shape=(4,)).read_only  # "a": opens what is there

@@ -620,14 +620,18 @@ def _expect_format(directory: str, zarr_format: int | None) -> None:
                                 "zarr_format says")
 
 
-def open(store=None, mode: str = "r", *, zarr_format: int | None = None, path: str | None = None,
+def open(store=None, mode: str | None = None, *, zarr_format: int | None = None, path: str | None = None,
          storage_options=None, config=None, max_bytes: int = DEFAULT_MAX_ARRAY_BYTES, **kwargs) -> Array | Group:
-    """Open the Zarr array (format 2 or 3) at ``store`` (``path`` inside it) for reading (``mode="r"``,
-    the default: unlike ``zarr.open``, whose default is ``"a"``, nothing is writable unless asked for)
+    """Open the Zarr array (format 2 or 3) at ``store`` (``path`` inside it) for reading (``mode="r"``)
     or for reading and writing (``"r+"``, or ``"a"``), see :class:`Array`; or the group there (see
     :class:`Group`), as ``zarr.open``. With ``mode="w"`` or ``"w-"``, or ``"a"`` and nothing at
     ``path``, the array :func:`create`'s keyword arguments (``shape=``, ``dtype=``, ...) describe is
-    created, as ``zarr.open(path, mode="w", shape=...)`` does (a group when no ``shape`` is given)."""
+    created, as ``zarr.open(path, mode="w", shape=...)`` does (a group when no ``shape`` is given).
+    Without a mode: ``"a"`` when given a ``shape`` (as ``zarr.open(path, shape=...)``, which creates),
+    else ``"r"``: unlike ``zarr.open``, whose default is ``"a"``, opening what is there makes nothing
+    writable unless asked for."""
+    if mode is None:
+        mode = "a" if "shape" in kwargs else "r"
     if getattr(store, "read_only", False) is True and mode == "a":
         mode = "r"  # as zarr-python: a read-only store opens read-only unless told otherwise
     directory, name = _node(store, path, storage_options, mode=mode)
