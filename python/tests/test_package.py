@@ -250,32 +250,66 @@ def test_package_metadata():
     assert brickwork.codecs is bw
 
 
-def test_kind_modules_are_discovered(tmp_path):
-    # Another kind module (like a later _filters.py) is picked up without editing codecs/__init__.py.
-    (tmp_path / "_zz_probe_kind.py").write_text(
-        "from ._base import NativeCodec, register_codec\n"
-        "__all__ = ['ProbeZlib']\n"
-        "class ProbeZlib(NativeCodec):\n"
-        "    codec_id = 'zz-probe'\n"
-        "    _config_keys = ('level',)\n"
-        "    def __init__(self, level=1):\n"
-        "        self.level = level\n"
-        "    def _native_config(self):\n"
-        "        return {'id': 'zlib', 'level': self.level}\n"
-        "register_codec(ProbeZlib)\n"
-    )
-    bw.__path__.append(str(tmp_path))
-    try:
-        bw._import_kind_modules()
-        assert "ProbeZlib" in bw.__all__
-        codec = bw.get_codec({"id": "zz-probe", "level": 9})
-        assert type(codec) is bw.ProbeZlib
-        assert codec.encode(b"abc" * 100) == numcodecs.Zlib(9).encode(b"abc" * 100)
-    finally:
-        bw.__path__.remove(str(tmp_path))
-        bw.codec_registry.pop("zz-probe", None)
-        if "ProbeZlib" in bw.__all__:
-            bw.__all__.remove("ProbeZlib")
+#: numcodecs module names brickwork.codecs' module of the same name does not have, and why
+NOT_OFFERED_IN_MODULES = {
+    ("pickles", "ALLOW_UNSAFE_PICKLE_DECODE"): "brickwork has no pickle codec at all",
+    ("registry", "entries"): "numcodecs' entry-point plugins: brickwork's registry holds its own classes",
+    ("registry", "run_entrypoints"): "as entries",
+    ("vlen", "check_out_param"): "a helper of numcodecs' Cython decoders",
+}
+NUMCODECS_MODULES = ["abc", "astype", "base64", "bitround", "blosc", "bz2", "categorize", "checksum32", "compat",
+                     "delta", "fixedscaleoffset", "fletcher32", "gzip", "jenkins", "json", "lz4", "lzma",
+                     "msgpacks", "packbits", "pcodec", "pickles", "quantize", "registry", "shuffle", "vlen",
+                     "zfpy", "zlib", "zstd"]
+
+
+@pytest.mark.parametrize("module", NUMCODECS_MODULES)
+def test_numcodecs_modules_name_by_name(module):
+    """``from numcodecs.<module> import <name>`` works as ``from brickwork.codecs.<module> import <name>``
+    for every public name numcodecs' module defines (its ``__all__``, else what it defines itself), and a
+    codec class is brickwork's class of the same codec id, living in that module."""
+    import importlib
+    import inspect
+
+    theirs = importlib.import_module(f"numcodecs.{module}")
+    ours = importlib.import_module(f"brickwork.codecs.{module}")
+    names = getattr(theirs, "__all__", None) or [
+        n for n, v in vars(theirs).items() if not n.startswith("_") and not inspect.ismodule(v)
+        and getattr(v, "__module__", theirs.__name__) == theirs.__name__]
+    missing = [n for n in names if not hasattr(ours, n) and (module, n) not in NOT_OFFERED_IN_MODULES]
+    assert missing == []
+    for name in names:
+        cls = getattr(theirs, name)
+        if isinstance(cls, type) and isinstance(getattr(cls, "codec_id", None), str) and hasattr(ours, name):
+            assert getattr(ours, name).codec_id == cls.codec_id
+            assert getattr(ours, name).__module__ == f"brickwork.codecs.{module}"
+
+
+def test_compat_helpers_as_numcodecs():
+    from numcodecs import compat as theirs
+
+    from brickwork.codecs import compat as ours
+
+    a = np.arange(12, dtype="<i4").reshape(3, 4)
+    for f in ("ensure_ndarray", "ensure_contiguous_ndarray", "ensure_bytes"):
+        for buf in (a, a.T, b"abcd", bytearray(b"xy"), memoryview(b"1234"), np.datetime64("2020", "ns")[None]):
+            np.testing.assert_array_equal(getattr(ours, f)(buf), getattr(theirs, f)(buf))
+    assert ours.ensure_contiguous_ndarray(a, flatten=False).shape == (3, 4)
+    for f in (ours, theirs):
+        with pytest.raises(ValueError, match="contiguous"):
+            f.ensure_contiguous_ndarray(a[:, ::2])
+        with pytest.raises(ValueError, match="does not support buffers of > 8 bytes"):
+            f.ensure_contiguous_ndarray(a, max_buffer_size=8)
+        with pytest.raises(TypeError):
+            f.ensure_contiguous_ndarray(np.array(["x"], dtype=object))
+    assert ours.ensure_text(b"caf\xc3\xa9") == theirs.ensure_text(b"caf\xc3\xa9") == "café"
+    out = np.zeros(4, "<i4")
+    assert ours.ndarray_copy(np.arange(4, dtype="<i4"), out) is out and out.tolist() == [0, 1, 2, 3]
+    assert bw.checksum32.crc32c_checksum(b"abc", 5) == numcodecs.checksum32.crc32c_checksum(b"abc", 5)
+    assert bw.registry.get_codec({"id": "zlib"}) == bw.Zlib()
+    assert issubclass(bw.Zlib, bw.abc.Codec)
+    with pytest.raises(ValueError, match="pickle"):
+        bw.pickles.Pickle()
         vars(bw).pop("ProbeZlib", None)
         sys.modules.pop("brickwork.codecs._zz_probe_kind", None)
 

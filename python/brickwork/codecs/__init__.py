@@ -5,87 +5,59 @@ and repr; ``encode``/``decode(buf, out=None)`` take and return what numcodecs do
 installed the classes subclass ``numcodecs.abc.Codec``. ``get_codec(config)`` builds brickwork's class
 for a numcodecs config; codec ids without a dedicated class yet are served by ``GenericCodec``.
 
-Codec classes live in one module per kind (``_compress.py``, ``blosc.py``, ``_filters.py``, ...). Every
-private module of this package other than ``_base`` is imported here automatically and the names in its
-``__all__`` are exported, so adding a kind means adding a file (which calls ``register_codec``), nothing else.
+Each codec lives in its own module, named as numcodecs names it (``zlib.py``, ``delta.py``, ``vlen.py``,
+``checksum32.py``, ...; the Rust side is ``crates/brickwork-codecs``), so ``from numcodecs.delta import
+Delta`` becomes ``from brickwork.codecs.delta import Delta``; ``abc``, ``compat`` and ``registry`` are
+numcodecs' modules of those names. A module registers its classes (``register_codec``); adding a codec
+means adding its module and importing it here.
 """
 from __future__ import annotations
 
-from ._base import (
-    MAX_DECODED_BYTES,
-    GenericCodec,
-    NativeCodec,
-    codec_registry,
-    ensure_contiguous_ndarray,
-    get_codec,
-    register_codec,
-)
-from ._array import ZFPY, PCodec
-from .blosc import Blosc
-from ._checksums import CRC32, CRC32C, Adler32, Fletcher32, JenkinsLookup3, jenkins_lookup3
-from ._compress import BZ2, LZ4, LZMA, GZip, Zlib, Zstd
-from ._filters import AsType, BitRound, Categorize, Delta, FixedScaleOffset, PackBits, Quantize, Shuffle
+from . import (abc, astype, base64, bitround, blosc, bz2, categorize, checksum32, compat, delta, fixedscaleoffset,
+               fletcher32, gzip, jenkins, json, lz4, lzma, msgpacks, packbits, pcodec, pickles, quantize, registry,
+               shuffle, vlen, zfpy, zlib, zstd)
+from ._base import MAX_DECODED_BYTES, GenericCodec, NativeCodec, codec_registry, get_codec, register_codec
+from ._numcodecs import register_in_numcodecs, unregister_from_numcodecs
 from ._pipeline import Pipeline
-from ._text import JSON, Base64, MsgPack, VLenArray, VLenBytes, VLenUTF8
-# numcodecs' module namespaces as attributes: ``numcodecs.zstd.compress`` is ``brickwork.codecs.zstd.compress``
-from . import blosc, lz4, zstd
+from .astype import AsType
+from .base64 import Base64
+from .bitround import BitRound
+from .blosc import Blosc
+from .bz2 import BZ2
+from .categorize import Categorize
+from .checksum32 import CRC32, CRC32C, Adler32, JenkinsLookup3
+from .compat import ensure_contiguous_ndarray
+from .delta import Delta
+from .fixedscaleoffset import FixedScaleOffset
+from .fletcher32 import Fletcher32
+from .gzip import GZip
+from .jenkins import jenkins_lookup3
+from .json import JSON
+from .lz4 import LZ4
+from .lzma import LZMA
+from .msgpacks import MsgPack
+from .packbits import PackBits
+from .pcodec import PCodec
+from .pickles import Pickle
+from .quantize import Quantize
+from .shuffle import Shuffle
+from .vlen import VLenArray, VLenBytes, VLenUTF8
+from .zfpy import ZFPY
+from .zlib import Zlib
+from .zstd import Zstd
 
 __all__ = [
-    "BZ2",
-    "CRC32",
-    "CRC32C",
-    "JSON",
-    "LZ4",
-    "LZMA",
-    "MAX_DECODED_BYTES",
-    "ZFPY",
-    "Adler32",
-    "AsType",
-    "Base64",
-    "BitRound",
-    "Blosc",
-    "Categorize",
-    "Delta",
-    "FixedScaleOffset",
-    "Fletcher32",
-    "GZip",
-    "GenericCodec",
-    "JenkinsLookup3",
-    "MsgPack",
-    "NativeCodec",
-    "PCodec",
-    "PackBits",
-    "Pipeline",
-    "Quantize",
-    "Shuffle",
-    "VLenArray",
-    "VLenBytes",
-    "VLenUTF8",
-    "Zlib",
-    "Zstd",
-    "blosc",
-    "codec_registry",
-    "ensure_contiguous_ndarray",
-    "get_codec",
-    "jenkins_lookup3",
-    "lz4",
-    "register_codec",
-    "zstd",
+    # codec classes
+    "BZ2", "CRC32", "CRC32C", "JSON", "LZ4", "LZMA", "ZFPY", "Adler32", "AsType", "Base64", "BitRound", "Blosc",
+    "Categorize", "Delta", "FixedScaleOffset", "Fletcher32", "GZip", "GenericCodec", "JenkinsLookup3", "MsgPack",
+    "NativeCodec", "PCodec", "PackBits", "Pickle", "Pipeline", "Quantize", "Shuffle", "VLenArray", "VLenBytes",
+    "VLenUTF8", "Zlib", "Zstd",
+    # numcodecs' functions
+    "codec_registry", "ensure_contiguous_ndarray", "get_codec", "jenkins_lookup3", "register_codec",
+    # numcodecs' modules
+    "abc", "astype", "base64", "bitround", "blosc", "bz2", "categorize", "checksum32", "compat", "delta",
+    "fixedscaleoffset", "fletcher32", "gzip", "jenkins", "json", "lz4", "lzma", "msgpacks", "packbits", "pcodec",
+    "pickles", "quantize", "registry", "shuffle", "vlen", "zfpy", "zlib", "zstd",
+    # brickwork's own
+    "MAX_DECODED_BYTES", "register_in_numcodecs", "unregister_from_numcodecs",
 ]
-
-
-def _import_kind_modules() -> None:
-    import importlib
-    import pkgutil
-
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if not info.name.startswith("_") or info.name in ("_base", "_compress"):
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        for name in getattr(module, "__all__", ()):
-            globals()[name] = getattr(module, name)
-            if name not in __all__:
-                __all__.append(name)
-
-
-_import_kind_modules()

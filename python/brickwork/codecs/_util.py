@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import _native
 from ..errors import InvalidInputError, ObjectTypeError
-from ._base import MAX_DECODED_BYTES, ensure_contiguous_ndarray
+from ._base import MAX_DECODED_BYTES, NativeCodec, ensure_contiguous_ndarray
 
 # Messages of the Rust object codecs' InvalidInput errors that numcodecs (or Python's json/msgpack)
 # raises as TypeError: an object or dtype of the wrong type, not a wrong value.
@@ -174,3 +174,76 @@ def decode_any(codec, buf: Any, max_decoded_bytes: int | None = None) -> np.ndar
     if is_objects:
         return raw.reshape(shape, order=order)
     return shaped(raw, dtype, shape, order)
+
+
+def flat(arr: np.ndarray) -> np.ndarray:
+    """numcodecs' ``arr.reshape(-1, order='A')``."""
+    return arr.reshape(-1, order="A")
+
+
+class FlatTyped(NativeCodec):
+    """A filter from ``dtype`` to ``astype`` over the flattened array (numcodecs' delta and
+    fixedscaleoffset): encode views the input as ``dtype``, decode views it as ``astype``."""
+
+    def encode(self, buf):
+        arr = flat(ensure_ndarray(buf).view(self.dtype))
+        return encode_array(self, arr).view(self.astype)
+
+    def decode(self, buf, out=None):
+        enc = flat(ensure_ndarray(buf).view(self.astype))
+        if out is None:
+            return decode_new(self, enc, enc.shape, self.dtype)
+        if decode_into_out(self, enc, enc.shape, self.dtype, out):
+            return out
+        raw, dtype, shape, _order = decode_array(self, enc)
+        return ndarray_copy(shaped(raw, dtype, shape), out)
+
+
+def encode_any(codec, buf) -> bytes:
+    """json2/msgpack2 encode: ``np.asarray(buf)`` (object on failure); object arrays go through
+    ``encode_objects``, typed arrays through the typed encode."""
+    try:
+        arr = np.asarray(buf)
+    except ValueError:
+        arr = np.asarray(buf, dtype=object)
+    if arr.dtype == object:
+        return encode_objects(codec, arr)
+    arr = contiguous(arr)
+    try:
+        return codec._codec.encode(memory(arr), arr.dtype.str, list(arr.shape), order_of(arr))
+    except InvalidInputError as err:
+        raise as_type_error(err) from None
+
+
+def native_checksum(codec_id: str, data, value: int) -> int:
+    """numcodecs' incremental ``checksum(data, value)``: computed in Rust over ``data``'s bytes (any
+    contiguous buffer); ``value`` is the checksum of the data before (or lookup3's seed), taken modulo
+    2**32 as ``zlib.crc32`` takes it."""
+    return _native.checksum(codec_id, memory(ensure_contiguous_ndarray(data)), int(value) & 0xFFFFFFFF)
+
+
+def checksum_payload(codec, buf) -> np.ndarray:
+    """The verified payload of ``buf`` as numcodecs returns it: a flat uint8 *view* of the input's memory
+    (the checksum runs in Rust, nothing is copied)."""
+    data = memory(ensure_contiguous_ndarray(buf))
+    span = codec._codec.decoded_range(data)
+    if span is None:  # not a view-decoding codec: a decoded copy
+        raw, _dtype, _shape, _order = decode_array(codec, data)
+        return raw
+    return data[span[0] : span[1]]
+
+
+class TrailingChecksum(NativeCodec):
+    """Payload then a 4-byte checksum; encode returns bytes, decode a memoryview (or ``out``)."""
+
+    def encode(self, buf):
+        return self._codec_encode(ensure_contiguous_ndarray(buf))
+
+    def _codec_encode(self, arr: np.ndarray) -> bytes:
+        return bytes(encode_array(self, arr))
+
+    def decode(self, buf, out=None):
+        raw = checksum_payload(self, buf)
+        if out is None:
+            return memoryview(raw)
+        return self._into(raw, out)

@@ -36,6 +36,7 @@ __all__ = [
     "MAX_TYPESIZE",
     "NOSHUFFLE",
     "SHUFFLE",
+    "VERSION_DATE",
     "VERSION_STRING",
     "Blosc",
     "cbuffer_complib",
@@ -82,6 +83,7 @@ MAX_TYPESIZE = 255
 MAX_THREADS = 256
 #: The c-blosc release that encodes (decoding is brickwork's own).
 VERSION_STRING = "1.21.6"
+VERSION_DATE = "$Date:: 2024-06-24 #$"  # c-blosc 1.21.6's BLOSC_VERSION_DATE
 _SHUFFLE_NAMES = {NOSHUFFLE: "NOSHUFFLE", SHUFFLE: "SHUFFLE", BITSHUFFLE: "BITSHUFFLE", AUTOSHUFFLE: "AUTOSHUFFLE"}
 
 

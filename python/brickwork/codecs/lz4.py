@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._compress import LZ4
+from ._base import BufferCapped, NativeCodec, register_codec
 
 __all__ = ["DEFAULT_ACCELERATION", "LZ4", "VERSION_STRING", "compress", "decompress"]
 
@@ -22,3 +22,21 @@ def compress(source: Any, acceleration: int = DEFAULT_ACCELERATION) -> bytes:
 def decompress(source: Any, dest: Any = None):
     """numcodecs' ``lz4.decompress``: the data as ``bytes``, or written into ``dest``, which is returned."""
     return LZ4().decode(source, dest)
+
+
+class LZ4(BufferCapped, NativeCodec):
+    """An LZ4 block behind a 4-byte little-endian size prefix."""
+
+    codec_id = "lz4"
+    _raw_bytes = True
+    _config_keys = ("acceleration",)
+    max_buffer_size = 0x7E000000
+
+    def __init__(self, acceleration=1):
+        self.acceleration = acceleration
+
+    def __repr__(self):
+        return f"LZ4(acceleration={self.acceleration!r})"
+
+
+register_codec(LZ4)

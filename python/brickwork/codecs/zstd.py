@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._compress import Zstd
+from ._base import NativeCodec, register_codec
 
 __all__ = [
     "DEFAULT_CLEVEL",
@@ -35,3 +35,36 @@ def compress(source: Any, level: int = DEFAULT_CLEVEL, checksum: bool = False) -
 def decompress(source: Any, dest: Any = None):
     """numcodecs' ``zstd.decompress``: the data as ``bytes``, or written into ``dest``, which is returned."""
     return Zstd().decode(source, dest)
+
+
+class Zstd(NativeCodec):
+    """One Zstandard frame with its content size; level 0 = default (3), optional content checksum."""
+
+    codec_id = "zstd"
+    _raw_bytes = True
+    _config_keys = ("level", "checksum")
+
+    def __init__(self, level=0, checksum=False):
+        self.level = level
+        self.checksum = checksum
+
+    def __repr__(self):
+        return f"Zstd(level={self.level!r})"
+
+    @classmethod
+    def default_level(cls) -> int:
+        """libzstd's default level."""
+        return 3
+
+    @classmethod
+    def min_level(cls) -> int:
+        """libzstd's lowest (fastest) level."""
+        return -131072
+
+    @classmethod
+    def max_level(cls) -> int:
+        """libzstd's highest level."""
+        return 22
+
+
+register_codec(Zstd)

@@ -31,10 +31,10 @@ LEFT: list[str] = []
 
 def _swap_classes() -> None:
     registry = numcodecs.registry.codec_registry
-    ours = {
+    ours = {  # the codecs brickwork registers (its Pickle is a refusal, not a codec)
         cls.codec_id: cls
         for cls in vars(brickwork_codecs).values()
-        if isinstance(cls, type) and isinstance(getattr(cls, "codec_id", None), str)
+        if isinstance(cls, type) and brickwork_codecs.codec_registry.get(getattr(cls, "codec_id", None)) is cls
     }
     for codec_id, theirs in sorted(registry.items()):
         cls = ours.get(codec_id)
