@@ -221,6 +221,20 @@ def test_from_array(tmp_path, source):
     assert empty.chunks == (5, 5) and empty.nchunks_initialized == 0
 
 
+@pytest.mark.parametrize("source", ["zarr", "brickwork"])
+def test_from_a_sharded_v3_array(tmp_path, source):
+    """From a sharded v3 array with dimension names and attributes: everything kept, as zarr-python."""
+    src = zarr.create_array(str(tmp_path / "src"), shape=(20, 30), chunks=(5, 10), shards=(10, 30), dtype="<f4",
+                            compressors=zarr.codecs.BloscCodec(cname="lz4"), fill_value=1.5, attributes={"a": 1},
+                            dimension_names=["y", "x"])
+    src[:] = np.arange(600).reshape(20, 30)
+    bz.from_array(str(tmp_path / "ours"), data=src if source == "zarr" else bz.open(tmp_path / "src"))
+    zarr.from_array(str(tmp_path / "theirs"), data=src)
+    ours, theirs = (zarr.open_array(str(tmp_path / n), mode="r") for n in ("ours", "theirs"))
+    assert ours.metadata.to_dict() == theirs.metadata.to_dict()
+    np.testing.assert_array_equal(ours[:], src[:])
+
+
 def test_like_functions(tmp_path):
     src = bz.create_array(tmp_path / "src", shape=(6, 4), dtype="<f4", chunks=(3, 2), fill_value=-1,
                           compressors=None, zarr_format=2)

@@ -716,7 +716,8 @@ def from_array(store, *, data, write_data: bool = True, name: str | None = None,
         keep = dict(chunks=tuple(source.chunks), shards=getattr(source, "shards", None),
                     filters=list(source.filters or ()), compressors=list(source.compressors or ()),
                     fill_value=source.fill_value, attributes=dict(source.attrs),
-                    dimension_names=getattr(source, "dimension_names", None),
+                    dimension_names=(getattr(source, "dimension_names", None)
+                                     or getattr(getattr(source, "metadata", None), "dimension_names", None)),
                     zarr_format=_format_of(source))
     picked = {}
     for key, value, default in (("chunks", chunks, "auto"), ("shards", shards, None), ("filters", filters, "auto"),
