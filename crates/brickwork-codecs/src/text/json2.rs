@@ -25,7 +25,7 @@
 //! * **Difference:** strings with lone surrogates (`"\udce9"`, valid in Python's `json`: file names
 //!   decoded with `surrogateescape` have them) cannot be Rust strings, so encoding or decoding them is an
 //!   error here ("lone surrogate", "not a Unicode scalar value"); the Python package then runs numcodecs'
-//!   own algorithm on the standard `json` module (`python/brickwork/codecs/_text.py`), same bytes.
+//!   own algorithm on the standard `json` module (`python/brickwork/codecs/json.py`), same bytes.
 
 use brickwork_core::object::{ItemRef, ItemSink, ItemsRef, OutBuf};
 use brickwork_core::{
