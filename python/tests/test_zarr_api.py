@@ -275,9 +275,9 @@ def test_groups_as_zarr_python(tmp_path):
     assert bz.open(path, path="a/b/y").name == "/a/b/y" and bz.open(path).name == "/"
     assert os.path.samefile(ours["a/b/y"].store, path) and os.path.samefile(ours["a"].store, path)
     assert ours.get_array("z").shape == (5,) and ours.get_group("a").name == "/a"
-    with pytest.raises(TypeError):
+    with pytest.raises(bz.errors.ContainsGroupError):
         ours.get_array("a")
-    with pytest.raises(TypeError):
+    with pytest.raises(bz.errors.ContainsArrayError):
         ours.get_group("z")
     assert sorted(x.basename for x in ours.array_values()) == ["z"]
     assert sorted(x.basename for x in ours.group_values()) == ["a", "e"]
@@ -488,8 +488,8 @@ def test_storage(tmp_path):
             m.save(theirs_ro, np.arange(2), path="x")
     with pytest.raises(InvalidArrayError, match="is read-only"):
         bz.open(ro, mode="r+")
-    with pytest.raises(InvalidArrayError, match="local directories: MemoryStore is not offered"):
-        bz.storage.MemoryStore()
+    with pytest.raises(InvalidArrayError, match="local directories: ZipStore is not offered"):
+        bz.storage.ZipStore("x.zip")
     assert not (tmp_path / "s" / "x").exists()
 
 
@@ -503,3 +503,75 @@ def test_open_without_a_mode(tmp_path):
     assert ours.metadata.to_dict() == theirs.metadata.to_dict()
     assert bz.open(tmp_path / "brickwork.zarr").read_only
     assert not bz.open(tmp_path / "brickwork.zarr", shape=(4,)).read_only  # "a": opens what is there
+
+
+def test_errors_as_zarr_python(tmp_path):
+    """Where zarr-python raises one of its zarr.errors (or TypeError, FileNotFoundError), brickwork raises
+    its class of the same name (also a ValueError, and a FileNotFoundError for the not-found ones)."""
+    cases = [
+        ("get_array of a group", lambda m, g, root: g.get_array("sub"), "ContainsGroupError"),
+        ("get_group of an array", lambda m, g, root: g.get_group("arr"), "ContainsArrayError"),
+        ("get_array of nothing", lambda m, g, root: g.get_array("nope"), "ArrayNotFoundError"),
+        ("require_group of an array", lambda m, g, root: g.require_group("arr"), TypeError),
+        ("require_array of a group", lambda m, g, root: g.require_array("sub", shape=(2,)), TypeError),
+        ("create_group over a group", lambda m, g, root: g.create_group("sub"), "ContainsGroupError"),
+        ("create_array over an array", lambda m, g, root: g.create_array("arr", shape=(2,), dtype="u1"), "ContainsArrayError"),
+        ("create_group over an array", lambda m, g, root: g.create_group("arr"), "ContainsArrayError"),
+        ("open_group of an array", lambda m, g, root: m.open_group(f"{root}/arr", mode="r"), "ContainsArrayError"),
+        ("open_group of nothing", lambda m, g, root: m.open_group(f"{root}/none", mode="r"), FileNotFoundError),
+        ("open_array of nothing", lambda m, g, root: m.open_array(f"{root}/none", mode="r"), FileNotFoundError),
+        ("open_array of a group", lambda m, g, root: m.open_array(root, mode="r"), "NodeTypeValidationError"),
+        ("save over an array", lambda m, g, root: m.save(f"{root}/arr", np.ones(2)), "ContainsArrayError"),
+        ("create_array over a group", lambda m, g, root: m.create_array(root, shape=(1,), dtype="u1"),
+         "ContainsGroupError"),
+    ]
+    for m in (zarr, bz):
+        root = str(tmp_path / m.__name__)
+        g = m.open_group(root, mode="w")
+        g.create_group("sub")
+        g.create_array("arr", shape=(2,), dtype="u1")
+        g = m.open_group(root, mode="r+")
+        for label, call, expected in cases:
+            cls = getattr(m.errors, expected) if isinstance(expected, str) else expected
+            with pytest.raises(cls):
+                call(m, g, root)
+    assert issubclass(bz.errors.ArrayNotFoundError, (FileNotFoundError, ValueError))
+    assert issubclass(bz.errors.ContainsGroupError, InvalidArrayError)
+
+
+def test_stores_in_memory(tmp_path):
+    """memory:// URLs, dicts and MemoryStore(): kept in RAM as directories, for as long as zarr-python's
+    would hold the data (the process; the dict; the store and the arrays opened in it)."""
+    import gc
+
+    z = bz.create_array("memory://test-named", shape=(4,), dtype="<i2")
+    z[:] = 3
+    np.testing.assert_array_equal(bz.open_array("memory://test-named")[:], [3, 3, 3, 3])
+    assert z.path.startswith(("/dev/shm/", os.path.realpath(__import__("tempfile").gettempdir())))
+    del z
+    gc.collect()
+    assert bz.load("memory://test-named").tolist() == [3, 3, 3, 3], "named stores last as long as the process"
+
+    store = {}
+    bz.save(store, np.arange(5))
+    path = bz.open(store).path
+    gc.collect()
+    np.testing.assert_array_equal(bz.load(store), np.arange(5))  # the dict holds the data
+    del store
+    gc.collect()
+    assert not os.path.exists(path), "the dict gone, its files go"
+
+    store = bz.storage.MemoryStore()
+    g = bz.create_group(store)
+    g.create_array("x", shape=(3,), dtype="f4")[:] = 1.5
+    path = str(store.root)
+    del store
+    gc.collect()
+    assert g["x"][:].tolist() == [1.5] * 3, "arrays and groups hold their store"
+    del g
+    gc.collect()
+    assert not os.path.exists(path)
+    with pytest.raises(InvalidArrayError, match="must be empty or one brickwork made"):
+        bz.create_array({"zarr.json": b"{}"}, shape=(1,), dtype="u1")
+    with pytest.raises(InvalidArrayError, match="no '.' or '..'"):
+        bz.open("memory://../x")

@@ -63,7 +63,7 @@ def test_hierarchies_brickwork_writes(tmp_path, fmt):
     assert ref["nested"].attrs["n"] == 1
     np.testing.assert_array_equal(ref["nested/deeper/ids"][...], [1, 2, 3, 4])
     assert sorted(ref.group_keys()) == ["nested"]
-    with pytest.raises(InvalidArrayError, match="already holds"):
+    with pytest.raises(InvalidArrayError, match="already exists"):
         bz.create_group(path, zarr_format=fmt)
     # members deleted as zarr-python deletes them
     g.create_group("scratch").create_array("x", shape=(2,), dtype="u1")
@@ -76,7 +76,7 @@ def test_hierarchies_brickwork_writes(tmp_path, fmt):
         del g["../h.zarr"]
     with pytest.raises(InvalidArrayError, match="reading only"):
         del bz.open_group(path, mode="r")["raw"]
-    with pytest.raises(InvalidArrayError, match="is an array"):
+    with pytest.raises(TypeError, match="is an array"):  # as zarr-python's
         g.require_group("raw")
     with pytest.raises(InvalidArrayError, match="JSON values"):
         g.attrs["bad"] = float("nan")
@@ -84,7 +84,7 @@ def test_hierarchies_brickwork_writes(tmp_path, fmt):
     # open_group's modes
     assert bz.open_group(tmp_path / "new.zarr", mode="a", zarr_format=fmt).zarr_format == fmt
     assert bz.open_group(tmp_path / "new.zarr", mode="a").mode == "r+"
-    with pytest.raises(InvalidArrayError, match="already holds"):
+    with pytest.raises(InvalidArrayError, match="already exists"):
         bz.open_group(tmp_path / "new.zarr", mode="w-")
     assert len(bz.open_group(path, mode="w", zarr_format=fmt)) == 0, "w replaces the group"
     with pytest.raises(InvalidArrayError, match="no Zarr group"):

@@ -64,9 +64,10 @@ import numpy as np
 from .. import _native
 from .._grid import _array, _order, _sizes, _threads
 from ._group import (Group, _check_name, _parents_of, attributes_json, consolidate_metadata, create_group,
-                          make_parents, node_kind, open_group, read_attributes, read_json, store_path, write_json)
+                          make_parents, node_kind, open_group, read_attributes, read_json, refuse_existing, store_path,
+                          write_json)
 from ..errors import InvalidArrayError, LimitError
-from . import codecs, storage  # zarr-python's zarr.codecs and zarr.storage, as brickwork takes them
+from . import _memory, codecs, errors, storage  # zarr-python's zarr.codecs, .errors and .storage
 
 __all__ = [
     # zarr-python's module API (zarr.__all__ of 3.4.2 but its async classes, config and __version__)
@@ -75,7 +76,7 @@ __all__ = [
     "ones", "ones_like", "open", "open_array", "open_consolidated", "open_group", "open_like", "print_debug_info",
     "save", "save_array", "save_group", "tree", "zeros", "zeros_like",
     # zarr-python's submodules
-    "codecs", "storage",
+    "codecs", "errors", "storage",
     # brickwork's own
     "info", "ArrayInfo", "Attributes", "SaveStats", "DEFAULT_MAX_ARRAY_BYTES",
 ]
@@ -237,7 +238,7 @@ def save(store, *args, zarr_format: int | None = None, path: str | None = None, 
 def save_array(store, arr, *, zarr_format: int | None = None, path: str | None = None, storage_options=None,
                chunks="auto", compressor="auto", filters=None, order: str | None = None, fill_value=None,
                threads: int | None = None, dimension_separator: str | None = None, overwrite: bool = False,
-               shards=None, attributes=None, dimension_names=None) -> SaveStats:
+               shards=None, attributes=None, dimension_names=None, mode: str | None = None) -> SaveStats:
     """Write ``arr`` as a Zarr array at ``store`` (``path`` inside it): a new or empty directory, or an
     existing Zarr node only with ``overwrite=True``. As zarr-python's ``save_array``: Zarr v3 unless
     ``zarr_format=2``, chunks guessed as zarr-python guesses them (``chunks="auto"``), zstd level 0
@@ -249,8 +250,14 @@ def save_array(store, arr, *, zarr_format: int | None = None, path: str | None =
     of JSON values stored with the array (``.zattrs`` in v2), read back as :attr:`Array.attrs`.
     ``dimension_names`` (v3 only, as zarr-python's): a name (or None) per axis, which xarray reads as the
     dimensions (in v2, xarray reads ``attributes={"_ARRAY_DIMENSIONS": [...]}``). ``threads``: how many
-    threads encode (all the pool's by default). Returns the chunks written and the bytes in and out."""
+    threads encode (all the pool's by default). ``mode="w"`` replaces a node that is there, as
+    ``overwrite=True``. Returns the chunks written and the bytes in and out."""
+    if mode not in (None, "a", "w", "w-"):
+        raise InvalidArrayError(f'save_array takes mode "a", "w" or "w-", got {mode!r}')
+    overwrite = overwrite or mode == "w"
     directory, _ = _node(store, path, storage_options, mode="w")
+    if not overwrite:
+        refuse_existing(directory)
     above = _parents_of(store, path)
     path = directory
     zarr_format = _check_format(zarr_format) or 3
@@ -414,6 +421,8 @@ def create_array(store, *, name: str | None = None, shape=None, dtype=None, data
     Returns the array open for writing."""
     path, node_name = _node(store, name, storage_options, mode="w")
     above = _parents_of(store, name)
+    if not overwrite:
+        refuse_existing(path)
     zarr_format = _check_format(zarr_format) or 3
     _check_serializer(serializer)
     _check_config(config)
@@ -685,6 +694,13 @@ def open_array(store=None, *, zarr_format: int | None = None, path: str = "", st
         raise InvalidArrayError(f'mode must be "r", "r+", "a", "w" or "w-", got {mode!r}')
     _creation_only(kwargs)
     _expect_format(directory, zarr_format)
+    kind = node_kind(directory)
+    if kind is None:
+        raise errors.ArrayNotFoundError(f"no Zarr array at {directory} (a Zarr v2 array has a .zarray, a v3 array a "
+                                        "zarr.json)")
+    if kind[0] == "group":
+        raise errors.NodeTypeValidationError(f"{directory} holds a Zarr v{kind[1]} group, not an array (open it with "
+                                             "open_group)")
     return Array(directory, mode="r" if mode == "r" else "r+", max_bytes=max_bytes, name=name)
 
 
@@ -885,6 +901,7 @@ class Array:
         self.mode = mode
         self.max_bytes = int(max_bytes)
         self._name = name
+        self._memory = _memory.owner(self.path)  # a store in memory lives while its arrays and groups do
         self._load()
 
     @classmethod

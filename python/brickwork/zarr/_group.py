@@ -22,26 +22,40 @@ import urllib.parse
 from typing import Iterator
 
 from ..errors import InvalidArrayError
+from . import _memory
+from .errors import ArrayNotFoundError, ContainsArrayError, ContainsGroupError, GroupNotFoundError
 
 
 def store_path(store) -> str:
     """The directory a store argument names, as zarr-python takes it: a path (``str`` or
-    ``os.PathLike``), a ``file://`` URL, or zarr-python's ``LocalStore`` (its ``root``). Other stores
-    (memory, zip, fsspec URLs such as ``s3://``) are refused with a clear error: brickwork's stores are
-    local directories."""
+    ``os.PathLike``), a ``file://`` URL, zarr-python's or brickwork's ``LocalStore`` (its ``root``); or a
+    store in memory (``memory://name``, a ``dict``, brickwork's ``MemoryStore``), which brickwork keeps
+    as a directory in RAM (see ``_memory``). Other stores (zarr-python's own memory and zip stores,
+    fsspec URLs such as ``s3://``) are refused with a clear error."""
+    from . import _memory
+    from .storage import MemoryStore
+
+    if isinstance(store, str) and store.startswith("memory://"):
+        return _memory.named(store)
     if isinstance(store, str) and "://" in store:
         url = urllib.parse.urlparse(store)
         if url.scheme != "file" or url.netloc not in ("", "localhost"):
-            raise InvalidArrayError(f"{store!r}: brickwork stores are local directories (a path or a file:// "
-                                    f"URL); {url.scheme}:// URLs need zarr-python with fsspec")
+            raise InvalidArrayError(f"{store!r}: brickwork stores are local directories or in memory (a path, "
+                                    f"a file:// or memory:// URL); {url.scheme}:// URLs need zarr-python with "
+                                    "fsspec")
         return urllib.parse.unquote(url.path)
     if isinstance(store, (str, os.PathLike)):
         return os.fspath(store)
+    if isinstance(store, dict):
+        return _memory.of_dict(store)
+    if isinstance(store, MemoryStore):
+        return os.fspath(store.root)
     root = getattr(store, "root", None)
     if type(store).__name__ == "LocalStore" and isinstance(root, (str, os.PathLike)):
         return os.fspath(root)
-    raise InvalidArrayError(f"brickwork stores are local directories: pass a path, a file:// URL or a "
-                            f"zarr.storage.LocalStore, not a {type(store).__name__}")
+    raise InvalidArrayError(f"brickwork stores are local directories or in memory: pass a path, a file:// or "
+                            f"memory:// URL, a dict, brickwork.zarr.storage's LocalStore or MemoryStore, or "
+                            f"zarr.storage.LocalStore; not a {type(store).__module__}.{type(store).__name__}")
 
 #: The largest metadata file read (as the Rust side's limit).
 _MAX_META_BYTES = 1 << 24
@@ -145,12 +159,14 @@ class Group:
         #: the directory the group is in (zarr-python's ``path`` is the path inside the store: here ``name``)
         self.path = store_path(path)
         self._name = name
+        self._memory = _memory.owner(self.path)  # a store in memory lives while its groups and arrays do
         self.mode = mode
         self.max_bytes = DEFAULT_MAX_ARRAY_BYTES if max_bytes is None else int(max_bytes)
         kind = node_kind(self.path)
-        if kind is None or kind[0] != "group":
-            what = "a Zarr array" if kind else "no Zarr group (no .zgroup, nor a zarr.json of a group)"
-            raise InvalidArrayError(f"{self.path} holds {what}; open it with brickwork.zarr.open")
+        if kind is None:
+            raise GroupNotFoundError(f"{self.path} holds no Zarr group (no .zgroup, nor a zarr.json of a group)")
+        if kind[0] != "group":
+            raise ContainsArrayError(f"{self.path} holds a Zarr array; open it with brickwork.zarr.open")
         self.zarr_format = kind[1]
 
     name = property(lambda self: self._name, doc='The path of the group in its store, from "/" (zarr-python\'s).')
@@ -244,16 +260,20 @@ class Group:
         """The array ``path`` (a TypeError if it is a group, a KeyError if there is none), as zarr-python."""
         from . import Array
 
-        node = self[path]
+        node = self.get(path)
+        if node is None:
+            raise ArrayNotFoundError(f"no array {path!r} in {self.path}")
         if not isinstance(node, Array):
-            raise TypeError(f"{path!r} in {self.path} is a group, not an array")
+            raise ContainsGroupError(f"{path!r} in {self.path} is a group, not an array")
         return node
 
     def get_group(self, path: str) -> Group:
         """The group ``path`` (a TypeError if it is an array, a KeyError if there is none)."""
-        node = self[path]
+        node = self.get(path)
+        if node is None:
+            raise GroupNotFoundError(f"no group {path!r} in {self.path}")
         if not isinstance(node, Group):
-            raise TypeError(f"{path!r} in {self.path} is an array, not a group")
+            raise ContainsArrayError(f"{path!r} in {self.path} is an array, not a group")
         return node
 
     def move(self, source: str, dest: str) -> None:
@@ -388,7 +408,7 @@ class Group:
         if isinstance(node, Group):
             return node
         if node is not None:
-            raise InvalidArrayError(f"{name!r} in {self.path} is an array, not a group")
+            raise TypeError(f"{name!r} in {self.path} is an array, not a group")
         return self.create_group(name)
 
     def require_groups(self, *names: str) -> tuple:
@@ -555,11 +575,20 @@ def create_group(store, *, path: str | None = None, zarr_format: int | None = No
             raise InvalidArrayError(f"{directory} is a directory that is not empty and holds no Zarr node; "
                                     "brickwork does not write into it")
         if not overwrite:
-            raise InvalidArrayError(f"{directory} already holds a Zarr node; pass overwrite=True to replace it")
+            refuse_existing(directory)
         shutil.rmtree(directory)
     write_group(directory, zarr_format, attributes)
     make_parents(parents, zarr_format)
     return Group(directory, mode="r+", name=name)
+
+
+def refuse_existing(directory: str) -> None:
+    """zarr-python's error for a node that is where a new one was to be: ContainsArrayError or
+    ContainsGroupError (nothing there: nothing raised)."""
+    kind = node_kind(directory)
+    if kind is not None:
+        error = ContainsArrayError if kind[0] == "array" else ContainsGroupError
+        raise error(f"{directory} already exists (a Zarr v{kind[1]} {kind[0]}); pass overwrite=True to replace it")
 
 
 def write_group(directory: str, zarr_format: int, attributes: dict | None) -> None:

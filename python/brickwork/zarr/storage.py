@@ -42,8 +42,24 @@ class _NotOffered:
                                 "(use a path, a file:// URL or LocalStore; zarr-python reads what brickwork writes)")
 
 
-class MemoryStore(_NotOffered):
-    """Not offered: brickwork's stores are directories."""
+class MemoryStore:
+    """A store in memory (zarr-python's ``MemoryStore``): brickwork keeps its files in a directory in RAM
+    (``root``; see ``brickwork.zarr._memory``), removed when the store and every array and group opened
+    in it are gone. ``store_dict`` must be None or empty: zarr-python's keys and bytes are not
+    brickwork's."""
+
+    def __init__(self, store_dict: dict | None = None, *, read_only: bool = False):
+        from ._memory import MemoryDir
+
+        if store_dict:
+            raise InvalidArrayError("brickwork's MemoryStore starts empty (it keeps files in RAM, not "
+                                    "zarr-python's dict of keys)")
+        self._dir = MemoryDir()
+        self.root = pathlib.Path(self._dir.path)
+        self.read_only = bool(read_only)
+
+    def __repr__(self) -> str:
+        return f"MemoryStore('memory://{id(self)}')"
 
 
 class ZipStore(_NotOffered):

@@ -1,0 +1,113 @@
+"""Stores in memory, as zarr-python offers them (``MemoryStore()``, ``store={}``, ``"memory://name"``),
+kept as directories in RAM: under ``/dev/shm`` (a tmpfs) when the machine has it, else the temporary
+directory, in one folder per process (``brickwork-memory-<pid>-<random>``), so that brickwork's
+directory machinery serves them unchanged.
+
+Each store is a :class:`MemoryDir`, whose directory is removed when the object that owns it is collected:
+a ``MemoryStore`` owns its own; a ``dict`` passed as a store owns one through one entry
+(``"__brickwork_memory__"``); a ``memory://name`` URL names a store that lives as long as the process, as
+fsspec's memory filesystem does. Arrays and groups opened in a memory store hold its owner, so the store
+lives as long as they do. The process's folder is removed at exit, and folders left by processes that
+ended without removing theirs (killed) are removed when the next process makes its own.
+"""
+from __future__ import annotations
+
+import atexit
+import os
+import re
+import shutil
+import tempfile
+import threading
+import weakref
+
+from ..errors import InvalidArrayError
+
+#: the key of a dict store's entry that owns its directory
+DICT_KEY = "__brickwork_memory__"
+
+_lock = threading.Lock()
+_root: str | None = None
+#: directory -> the MemoryDir that owns it
+_owners: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+#: memory:// names -> their stores (for the life of the process)
+_named: dict[str, MemoryDir] = {}
+
+
+def _base() -> str:
+    shm = "/dev/shm"
+    if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK):
+        return shm
+    return tempfile.gettempdir()
+
+
+def _sweep(base: str) -> None:
+    """Removes the folders of processes that no longer run (killed before their exit handler)."""
+    for entry in os.listdir(base):
+        m = re.fullmatch(r"brickwork-memory-(\d+)-\w+", entry)
+        if m and not os.path.exists(f"/proc/{m.group(1)}") and os.path.exists("/proc/self"):
+            shutil.rmtree(os.path.join(base, entry), ignore_errors=True)
+
+
+def root() -> str:
+    """This process's folder of memory stores, made on first use."""
+    global _root
+    with _lock:
+        if _root is None or not os.path.isdir(_root):
+            base = _base()
+            try:
+                _sweep(base)
+            except OSError:
+                pass
+            _root = tempfile.mkdtemp(prefix=f"brickwork-memory-{os.getpid()}-", dir=base)
+            atexit.register(shutil.rmtree, _root, True)
+        return _root
+
+
+class MemoryDir:
+    """A directory in RAM that is removed when this object is collected."""
+
+    def __init__(self):
+        self.path = tempfile.mkdtemp(prefix="store-", dir=root())
+        _owners[self.path] = self
+        weakref.finalize(self, shutil.rmtree, self.path, True)
+
+    def __repr__(self) -> str:
+        return f"<brickwork memory store {self.path}>"
+
+
+def named(url: str) -> str:
+    """The directory of the store a ``memory://name`` URL names (made on first use)."""
+    name = url[len("memory://"):].strip("/")
+    parts = name.split("/")
+    if not name or any(p in ("", ".", "..") for p in parts):
+        raise InvalidArrayError(f"{url!r}: a memory:// URL names a store (memory://name, no '.' or '..')")
+    store = parts[0]
+    with _lock:
+        found = _named.get(store)
+    if found is None or not os.path.isdir(found.path):
+        found = MemoryDir()
+        with _lock:
+            found = _named.setdefault(store, found)
+    return os.path.join(found.path, *parts[1:])
+
+
+def of_dict(store: dict) -> str:
+    """The directory of a ``dict`` store: made, and owned by the dict, on first use."""
+    if any(k != DICT_KEY for k in store):
+        raise InvalidArrayError("a dict store must be empty or one brickwork made (zarr-python's keys and bytes "
+                                "are not brickwork's: brickwork keeps the files in RAM, owned by the dict)")
+    owner = store.get(DICT_KEY)
+    if not isinstance(owner, MemoryDir) or not os.path.isdir(owner.path):
+        owner = store[DICT_KEY] = MemoryDir()
+    return owner.path
+
+
+def owner(path: str) -> MemoryDir | None:
+    """The memory store ``path`` lies in, if any (for arrays and groups to hold while they live)."""
+    if _root is None:
+        return None
+    path = os.path.abspath(path)
+    if not path.startswith(_root + os.sep):
+        return None
+    top = os.path.join(_root, os.path.relpath(path, _root).split(os.sep)[0])
+    return _owners.get(top)

@@ -1,0 +1,91 @@
+"""zarr-python's own documentation, run against brickwork: every Python example of its quick start and user
+guide (``docs/`` of the pinned zarr-python source distribution, which ``scripts/upstream-suites
+zarr-docs`` downloads) runs with its zarr imports pointed at ``brickwork.zarr`` (``import zarr`` becomes
+``import brickwork.zarr as zarr``, ``from zarr.storage import ...`` ``from brickwork.zarr.storage import
+...``), and nothing else changed.
+
+The examples of a page that share a ``session`` run in order in one namespace, in a fresh working
+directory, as the documentation's build runs them; a session passes when every example runs without an
+exception (the pages' own ``assert`` statements included). Examples of what brickwork does not offer are
+skipped, each named below with the reason; a session stops at its first failing example.
+
+Run: ``pytest python/tests/upstream/zarr_docs.py --zarr-docs DIR`` (``scripts/upstream-suites zarr-docs``).
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+#: the pages run, relative to docs/
+PAGES = ["quick-start.md", "user-guide/arrays.md", "user-guide/groups.md", "user-guide/attributes.md",
+         "user-guide/consolidated_metadata.md", "user-guide/storage.md", "user-guide/data_types.md",
+         "user-guide/performance.md", "user-guide/config.md", "user-guide/v3_migration.md"]
+
+#: (page, a piece of the example's code) -> why it is skipped
+SKIP: dict[tuple[str, str], str] = {}
+
+
+def _docs_dir() -> Path | None:
+    value = os.environ.get("BRICKWORK_ZARR_DOCS")
+    return Path(value) if value else None
+
+
+_FENCE = re.compile(r"^```python(?P<attrs>[^\n]*)\n(?P<code>.*?)^```", re.S | re.M)
+
+
+def _sessions(page: Path) -> dict[str, list[tuple[int, str]]]:
+    """The page's Python examples by session (an example without one is a session of its own), each with
+    its line number."""
+    text = page.read_text()
+    sessions: dict[str, list[tuple[int, str]]] = {}
+    for m in _FENCE.finditer(text):
+        attrs = m.group("attrs")
+        if 'exec="true"' not in attrs:
+            continue  # the documentation's build runs only these (the others need services, or show output)
+        line = text.count("\n", 0, m.start()) + 1
+        session = re.search(r'session="([^"]+)"', attrs)
+        key = session.group(1) if session else f"line-{line}"
+        sessions.setdefault(key, []).append((line, m.group("code")))
+    return sessions
+
+
+def _pointed_at_brickwork(code: str) -> str:
+    """The example with its zarr imports pointed at brickwork.zarr (and nothing else changed)."""
+    code = re.sub(r"^(\s*)import zarr(\.[\w.]+)?\s*$", r"\1import brickwork.zarr as zarr", code, flags=re.M)
+    code = re.sub(r"^(\s*)from zarr(\.[\w.]+)? import ", r"\1from brickwork.zarr\2 import ", code, flags=re.M)
+    return code
+
+
+def _cases():
+    docs = _docs_dir()
+    if docs is None:
+        return []
+    cases = []
+    for page in PAGES:
+        for session, blocks in _sessions(docs / page).items():
+            cases.append(pytest.param(page, session, blocks, id=f"{page}::{session}"))
+    return cases
+
+
+@pytest.mark.parametrize("page, session, blocks", _cases())
+def test_docs_session(page, session, blocks, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {"__name__": "__main__"}
+    skipped = []
+    for line, code in blocks:
+        why = next((why for (p, piece), why in SKIP.items() if p == page and piece in code), None)
+        if why is not None:
+            skipped.append(f"line {line}: {why}")
+            continue
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                exec(compile(_pointed_at_brickwork(code), f"{page}:{line}", "exec"), namespace)
+        except Exception as e:
+            pytest.fail(f"{page} line {line}: {type(e).__name__}: {e}\n--- the example ---\n{code}")
+    if skipped and len(skipped) == len(blocks):
+        pytest.skip("; ".join(skipped))
