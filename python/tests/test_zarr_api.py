@@ -17,13 +17,10 @@ from brickwork.errors import InvalidArrayError
 NOT_OFFERED = {
     "AsyncArray": "brickwork's work is in Rust threads; there is no asyncio API",
     "AsyncGroup": "as AsyncArray",
-    "config": "zarr-python's runtime configuration (donfig); brickwork takes its settings as arguments",
     "__version__": "brickwork has its own (brickwork.__version__)",
 }
 NOT_OFFERED_ARRAY = {
     "async_array": "no asyncio API",
-    "config": "brickwork arrays have no runtime configuration (always C order, empty chunks written)",
-    "with_config": "as config",
     "from_dict": "it takes zarr-python's metadata classes",
 }
 NOT_OFFERED_GROUP = {
@@ -192,8 +189,8 @@ def test_create_refuses_what_it_cannot_honour(tmp_path):
         bz.create((3,), store=tmp_path / "a", storage_options={"anon": True})
     with pytest.raises(InvalidArrayError, match="needs a store"):
         bz.create((3,))
-    with pytest.raises(InvalidArrayError, match="brickwork returns C-ordered"):
-        bz.create((3,), store=tmp_path / "a", config={"order": "F"})
+    with pytest.raises(InvalidArrayError, match="read_missing_chunks=False is not offered"):
+        bz.create((3,), store=tmp_path / "a", config={"read_missing_chunks": False})
     with pytest.raises(InvalidArrayError, match="serializer must be"):
         bz.create_array(tmp_path / "a", shape=(3,), dtype="u1", serializer={"name": "vlen-utf8"})
     with pytest.warns(RuntimeWarning, match="synchronizer is not used"):
@@ -575,3 +572,32 @@ def test_stores_in_memory(tmp_path):
         bz.create_array({"zarr.json": b"{}"}, shape=(1,), dtype="u1")
     with pytest.raises(InvalidArrayError, match="no '.' or '..'"):
         bz.open("memory://../x")
+
+
+def test_runtime_configuration(tmp_path):
+    """zarr.config's default_zarr_format and array.order, an array's config= and with_config, as
+    zarr-python's (what reads return is laid out in the configured order)."""
+    data = np.arange(24, dtype="<i4").reshape(4, 6)
+    for m in (zarr, bz):
+        with m.config.set({"default_zarr_format": 2}):
+            assert m.config.get("default_zarr_format") == 2
+            m.save(str(tmp_path / f"v2-{m.__name__}"), data)
+        assert m.config.get("default_zarr_format") == 3
+        with m.config.set({"array.order": "F"}):
+            f = m.create_array(str(tmp_path / f"f-{m.__name__}"), shape=data.shape, dtype=data.dtype)
+        f[:] = data
+        assert f[:2, :3].flags.f_contiguous and f.config.order == "F"
+        c = m.create_array(str(tmp_path / f"c-{m.__name__}"), shape=data.shape, dtype=data.dtype,
+                           config={"order": "C"})
+        assert c[:].flags.c_contiguous and c.with_config({"order": "F"})[:].flags.f_contiguous
+        np.testing.assert_array_equal(c.with_config({"order": "F"})[:], c[:])
+    assert zarr.open_array(str(tmp_path / "v2-brickwork.zarr")).metadata.zarr_format == 2
+    bz.config.set({"array.order": "F"})
+    try:
+        assert bz.config.get("array.order") == "F"
+    finally:
+        bz.config.reset()
+    assert bz.config.get("array.order") == "C"
+    with pytest.raises(InvalidArrayError, match="default_zarr_format must be 2 or 3"):
+        bz.config.set({"default_zarr_format": 4})
+    assert bz.config.get("default_zarr_format") == 3

@@ -51,6 +51,7 @@ name among the indices (``a["x"]``, ``a[2:5, "y"] = 0``).
 """
 from __future__ import annotations
 
+import copy as _copy
 import inspect
 import itertools
 import json
@@ -63,11 +64,12 @@ import numpy as np
 
 from .. import _native
 from .._grid import _array, _order, _sizes, _threads
-from ._group import (Group, _check_name, _parents_of, attributes_json, consolidate_metadata, create_group,
+from ._group import (Group, Metadata, _check_name, _parents_of, attributes_json, consolidate_metadata, create_group,
                           make_parents, node_kind, open_group, read_attributes, read_json, refuse_existing, store_path,
                           write_json)
 from ..errors import InvalidArrayError, LimitError
-from . import _memory, codecs, errors, storage  # zarr-python's zarr.codecs, .errors and .storage
+from . import _config, _memory, codecs, errors, storage  # zarr-python's zarr.codecs, .errors and .storage
+from ._config import ArrayConfig, config
 
 __all__ = [
     # zarr-python's module API (zarr.__all__ of 3.4.2 but its async classes, config and __version__)
@@ -75,8 +77,8 @@ __all__ = [
     "create_group", "create_hierarchy", "empty", "empty_like", "from_array", "full", "full_like", "group", "load",
     "ones", "ones_like", "open", "open_array", "open_consolidated", "open_group", "open_like", "print_debug_info",
     "save", "save_array", "save_group", "tree", "zeros", "zeros_like",
-    # zarr-python's submodules
-    "codecs", "errors", "storage",
+    # zarr-python's submodules and runtime configuration
+    "codecs", "errors", "storage", "config", "ArrayConfig",
     # brickwork's own
     "info", "ArrayInfo", "Attributes", "SaveStats", "DEFAULT_MAX_ARRAY_BYTES",
 ]
@@ -165,20 +167,9 @@ def _check_format(zarr_format) -> int | None:
     return zarr_format
 
 
-def _check_config(config) -> None:
-    """zarr-python's ``config`` (an ``ArrayConfig`` or a dict of ``order`` and ``write_empty_chunks``):
-    brickwork's arrays have no runtime settings: the order of what they return is always "C", and
-    chunks are always written (``write_empty_chunks=True``); other values are refused."""
-    if config is None:
-        return
-    items = config if isinstance(config, dict) else {k: getattr(config, k) for k in ("order", "write_empty_chunks")
-                                                     if hasattr(config, k)}
-    for key, value in items.items():
-        if key not in ("order", "write_empty_chunks"):
-            raise InvalidArrayError(f"config takes order and write_empty_chunks, not {key!r}")
-        if (key, value) not in (("order", "C"), ("order", None), ("write_empty_chunks", None),
-                                ("write_empty_chunks", True), ("write_empty_chunks", False)):
-            raise InvalidArrayError(f"config {key}={value!r}: brickwork returns C-ordered arrays")
+def _check_config(value) -> None:
+    """zarr-python's ``config=`` argument, checked (see :class:`ArrayConfig`)."""
+    ArrayConfig.parse(value)
 
 
 def _separator(chunk_key_encoding, dimension_separator, zarr_format: int) -> str | None:
@@ -260,7 +251,7 @@ def save_array(store, arr, *, zarr_format: int | None = None, path: str | None =
         refuse_existing(directory)
     above = _parents_of(store, path)
     path = directory
-    zarr_format = _check_format(zarr_format) or 3
+    zarr_format = _check_format(zarr_format) or _config.config.get("default_zarr_format")
     if isinstance(compressor, str) and compressor == "auto":
         compressor = _AUTO_COMPRESSOR
     order = order or "C"
@@ -314,7 +305,7 @@ def save_group(store, *args, zarr_format: int | None = None, path: str | None = 
         _check_name(name)
     arrays.update(kwargs)
     existed = os.path.isdir(directory) and bool(os.listdir(directory))
-    group = create_group(directory, zarr_format=_check_format(zarr_format) or 3)
+    group = create_group(directory, zarr_format=_check_format(zarr_format) or _config.config.get("default_zarr_format"))
     try:
         for name, a in arrays.items():
             save_array(directory, a, path=name, zarr_format=group.zarr_format)
@@ -359,14 +350,15 @@ def create(shape, *, chunks=None, dtype=None, compressor="auto", fill_value=_DEF
     _node(store, path, storage_options, mode="w")  # checked
     if store is None:
         store, path = path, None
-    zarr_format = _check_format(zarr_format) or 3
+    zarr_format = _check_format(zarr_format) or _config.config.get("default_zarr_format")
     compressors = compressor if isinstance(compressor, str) else None if compressor is None else [compressor]
     array = create_array(store, name=path, shape=shape, dtype="f8" if dtype is None else dtype,
                          chunks=chunks if chunks is not None else chunk_shape if chunk_shape is not None else "auto",
                          shards=shards, filters=filters or [], compressors=compressors, fill_value=fill_value,
                          order=order, zarr_format=zarr_format, attributes=attributes,
                          chunk_key_encoding=_separator_encoding(chunk_key_encoding, dimension_separator, zarr_format),
-                         dimension_names=dimension_names, overwrite=overwrite or mode == "w", max_bytes=max_bytes)
+                         dimension_names=dimension_names, overwrite=overwrite or mode == "w", max_bytes=max_bytes,
+                         config=config)
     if data is not None:
         array[...] = data
     return array
@@ -423,7 +415,7 @@ def create_array(store, *, name: str | None = None, shape=None, dtype=None, data
     above = _parents_of(store, name)
     if not overwrite:
         refuse_existing(path)
-    zarr_format = _check_format(zarr_format) or 3
+    zarr_format = _check_format(zarr_format) or _config.config.get("default_zarr_format")
     _check_serializer(serializer)
     _check_config(config)
     if data is not None:
@@ -435,6 +427,9 @@ def create_array(store, *, name: str | None = None, shape=None, dtype=None, data
     shape = tuple(operator.index(n) for n in (shape if np.ndim(shape) else (shape,)))
     if isinstance(chunks, str) and chunks == "auto":
         chunks = _guess_chunks(shape, dtype.itemsize)
+    # as zarr-python: one integer is the chunk (shard) length along every axis
+    chunks = (chunks,) * len(shape) if isinstance(chunks, (int, np.integer)) else chunks
+    shards = (shards,) * len(shape) if isinstance(shards, (int, np.integer)) else shards
     configs = ([_AUTO_COMPRESSOR] if isinstance(compressors, str) and compressors == "auto"
                else [_codec_config(c, dtype.itemsize) for c in (compressors if isinstance(compressors, (list, tuple))
                                                                 else [] if compressors is None else [compressors])])
@@ -456,6 +451,7 @@ def create_array(store, *, name: str | None = None, shape=None, dtype=None, data
             array[...] = data
     make_parents(above, zarr_format)
     array._name = node_name
+    array._config = ArrayConfig.parse(config, array._config)
     return array
 
 
@@ -651,7 +647,7 @@ def open(store=None, mode: str | None = None, *, zarr_format: int | None = None,
             group = open_group(directory, mode=mode, zarr_format=zarr_format, max_bytes=max_bytes, **kwargs)
             group._name = name
             return group
-        return open_array(directory, mode=mode, zarr_format=zarr_format, max_bytes=max_bytes,
+        return open_array(directory, mode=mode, zarr_format=zarr_format, max_bytes=max_bytes, config=config,
                           _name=name, **kwargs)
     _creation_only(kwargs)  # as zarr-python: what would create an array is unused when one is there
     if mode not in ("r", "r+", "a"):
@@ -661,7 +657,9 @@ def open(store=None, mode: str | None = None, *, zarr_format: int | None = None,
     kind = node_kind(directory)
     if kind is not None and kind[0] == "group":
         return Group(directory, mode=mode, max_bytes=max_bytes, name=name)
-    return Array(directory, mode=mode, max_bytes=max_bytes, name=name)
+    array = Array(directory, mode=mode, max_bytes=max_bytes, name=name)
+    array._config = ArrayConfig.parse(config, array._config)
+    return array
 
 
 def _creation_only(kwargs: dict) -> None:
@@ -687,7 +685,8 @@ def open_array(store=None, *, zarr_format: int | None = None, path: str = "", st
     if mode in ("w", "w-") or (mode == "a" and node_kind(directory) is None):
         if "shape" not in kwargs:
             raise InvalidArrayError(f"no Zarr array at {directory}: creating one needs shape= (and dtype=, ...)")
-        array = create(store=directory, zarr_format=zarr_format, mode=mode, max_bytes=max_bytes, **kwargs)
+        array = create(store=directory, zarr_format=zarr_format, mode=mode, max_bytes=max_bytes, config=config,
+                       **kwargs)
         array._name = name
         return array
     if mode not in ("r", "r+", "a"):
@@ -701,7 +700,9 @@ def open_array(store=None, *, zarr_format: int | None = None, path: str = "", st
     if kind[0] == "group":
         raise errors.NodeTypeValidationError(f"{directory} holds a Zarr v{kind[1]} group, not an array (open it with "
                                              "open_group)")
-    return Array(directory, mode="r" if mode == "r" else "r+", max_bytes=max_bytes, name=name)
+    array = Array(directory, mode="r" if mode == "r" else "r+", max_bytes=max_bytes, name=name)
+    array._config = ArrayConfig.parse(config, array._config)
+    return array
 
 
 def open_consolidated(*args, use_consolidated=True, **kwargs) -> Group:
@@ -744,14 +745,15 @@ def from_array(store, *, data, write_data: bool = True, name: str | None = None,
     fill_value = keep.get("fill_value", _DEFAULT) if fill_value is _DEFAULT else fill_value
     attributes = keep.get("attributes") if attributes is None else attributes
     dimension_names = keep.get("dimension_names") if dimension_names is None else dimension_names
-    zarr_format = _check_format(zarr_format) or keep.get("zarr_format") or 3
+    zarr_format = _check_format(zarr_format) or keep.get("zarr_format") or _config.config.get("default_zarr_format")
     if zarr_format == 2:
         dimension_names = None if zarr_source else dimension_names
         picked["shards"] = None if zarr_source else picked["shards"]
     array = create_array(store, name=name, shape=source.shape, dtype=source.dtype, fill_value=fill_value,
                          order=order, zarr_format=zarr_format, attributes=attributes or None,
                          chunk_key_encoding=chunk_key_encoding, dimension_names=dimension_names,
-                         storage_options=storage_options, overwrite=overwrite, max_bytes=max_bytes, **picked)
+                         storage_options=storage_options, overwrite=overwrite, max_bytes=max_bytes,
+                         config=config, **picked)
     if write_data:
         if zarr_source:
             step = (array.shards or array.chunks or (1,))[0] if array.ndim else 1
@@ -903,6 +905,23 @@ class Array:
         self._name = name
         self._memory = _memory.owner(self.path)  # a store in memory lives while its arrays and groups do
         self._load()
+        # what reads return is laid out in the configured order (zarr-python's array.order, "C"), or, of a
+        # Zarr v2 array, in its own order unless the configuration says otherwise
+        order = _config.config.get("array.order")
+        self._config = ArrayConfig(order=self.order if self.zarr_format == 2 and order == "C" else order)
+
+    @property
+    def config(self) -> ArrayConfig:
+        """The array's runtime settings (zarr-python's ``ArrayConfig``: ``order`` is the memory order of
+        what reads return)."""
+        return self._config
+
+    def with_config(self, config) -> Array:
+        """This array with other runtime settings (a dict or an :class:`ArrayConfig`), as zarr-python's
+        ``with_config``; the store is shared."""
+        other = _copy.copy(self)
+        other._config = ArrayConfig.parse(config, self._config)
+        return other
 
     @classmethod
     def open(cls, store, *, mode: str = "r", **kwargs) -> Array:
@@ -977,10 +996,10 @@ class Array:
         return None
 
     @property
-    def metadata(self) -> dict:
-        """The array's metadata document (``.zarray`` or ``zarr.json``) as a dict, read now (zarr-python
-        gives its metadata classes, whose ``to_dict()`` this resembles)."""
-        return self._metadata()
+    def metadata(self) -> Metadata:
+        """The array's metadata document (``.zarray`` or ``zarr.json``), read now: a dict whose keys are
+        also attributes (``a.metadata.zarr_format``), as zarr-python's metadata classes' fields."""
+        return Metadata(self._metadata())
 
     @property
     def read_chunk_sizes(self) -> tuple:
@@ -1120,9 +1139,17 @@ class Array:
             return self._fill
         return np.frombuffer(self._fill, dtype=self._stored or self.dtype).astype(self.dtype)[0]
 
+    def __eq__(self, other) -> bool:
+        """The same array (directory) opened with the same mode and settings, as zarr-python's."""
+        return (isinstance(other, Array) and os.path.realpath(other.path) == os.path.realpath(self.path)
+                and (other.mode, other._config) == (self.mode, self._config))
+
+    def __hash__(self) -> int:
+        return hash((os.path.realpath(self.path), self.mode, self._config))
+
     def __reduce__(self):
         # pickled as what reopens it (Dask's process and distributed schedulers send arrays to workers)
-        return _reopen, (self.path, self.mode, self.max_bytes, self._name)
+        return _reopen, (self.path, self.mode, self.max_bytes, self._name, self._config)
 
     def __len__(self) -> int:
         if not self.shape:
@@ -1303,7 +1330,7 @@ class Array:
                     f"{self.path}: the selection needs {nbytes} bytes, more than max_bytes={self.max_bytes}; "
                     "pass a larger max_bytes if the store is trusted, or read a smaller region"
                 )
-            return np.empty(shape, dtype=self.dtype, order=self.order)
+            return np.empty(shape, dtype=self.dtype, order=self._config.order)
         if not isinstance(out, np.ndarray):
             raise InvalidArrayError(f"out must be a NumPy array, got {type(out).__name__}")
         if (out.shape != tuple(shape) or out.dtype.itemsize != self.dtype.itemsize
@@ -1666,8 +1693,11 @@ def _chunk_sizes(n: int, chunk: int) -> tuple:
     return tuple(min(chunk, n - start) for start in range(0, n, chunk)) if chunk else ()
 
 
-def _reopen(path: str, mode: str, max_bytes: int, name: str = "/") -> Array:
-    return Array(path, mode=mode, max_bytes=max_bytes, name=name)
+def _reopen(path: str, mode: str, max_bytes: int, name: str = "/", config: ArrayConfig | None = None) -> Array:
+    array = Array(path, mode=mode, max_bytes=max_bytes, name=name)
+    if config is not None:
+        array._config = config
+    return array
 
 
 class _Plan(NamedTuple):

@@ -22,7 +22,7 @@ import urllib.parse
 from typing import Iterator
 
 from ..errors import InvalidArrayError
-from . import _memory
+from . import _config, _memory
 from .errors import ArrayNotFoundError, ContainsArrayError, ContainsGroupError, GroupNotFoundError
 
 
@@ -160,6 +160,7 @@ class Group:
         self.path = store_path(path)
         self._name = name
         self._memory = _memory.owner(self.path)  # a store in memory lives while its groups and arrays do
+        self._use_consolidated = None
         self.mode = mode
         self.max_bytes = DEFAULT_MAX_ARRAY_BYTES if max_bytes is None else int(max_bytes)
         kind = node_kind(self.path)
@@ -184,12 +185,36 @@ class Group:
         return root
 
     @property
-    def metadata(self) -> dict:
-        """The group's metadata document(s) as a dict: v3 its ``zarr.json``; v2 ``.zgroup``'s with the
-        attributes."""
+    def metadata(self) -> Metadata:
+        """The group's metadata (a dict whose keys are attributes too, as zarr-python's metadata objects'
+        fields): v3 its ``zarr.json``, v2 ``.zgroup``'s with the attributes; ``consolidated_metadata`` is
+        the consolidated metadata of the nodes under the group (read from the store's root, as
+        :func:`consolidate_metadata` wrote it, with keys relative to the group), or None when there is
+        none or the group was opened with ``use_consolidated=False``."""
         if self.zarr_format == 3:
-            return read_json(os.path.join(self.path, "zarr.json")) or {}
-        return {**(read_json(os.path.join(self.path, ".zgroup")) or {}), "attributes": self._read_attrs()}
+            meta = read_json(os.path.join(self.path, "zarr.json")) or {}
+        else:
+            meta = {**(read_json(os.path.join(self.path, ".zgroup")) or {}), "attributes": self._read_attrs()}
+        meta.pop("consolidated_metadata", None)
+        found = None if self._use_consolidated is False else self._consolidated()
+        meta["consolidated_metadata"] = None if found is None else {"kind": "inline", "must_understand": False,
+                                                                   "metadata": found}
+        return Metadata(meta)
+
+    def _consolidated(self) -> dict | None:
+        """The consolidated metadata of the nodes under this group, by path relative to it: from the
+        nearest group at or above it (up to the store's root) that has some."""
+        parts = [p for p in self._name.split("/") if p]
+        for depth in range(len(parts), -1, -1):
+            directory = self.store if depth == 0 else os.path.join(self.store, *parts[:depth])
+            entries = _consolidated_entries(directory, self.zarr_format)
+            if entries is None:
+                continue
+            prefix = "/".join(parts[depth:])
+            if not prefix:
+                return entries
+            return {k[len(prefix) + 1:]: v for k, v in entries.items() if k.startswith(prefix + "/")}
+        return None
 
     @property
     def info(self) -> str:
@@ -248,7 +273,9 @@ class Group:
         name = self._name.rstrip("/") + "/" + "/".join(parts)
         if kind[0] == "array":
             return Array(path, mode=self.mode, max_bytes=self.max_bytes, name=name)
-        return Group(path, mode=self.mode, max_bytes=self.max_bytes, name=name)
+        group = Group(path, mode=self.mode, max_bytes=self.max_bytes, name=name)
+        group._use_consolidated = self._use_consolidated
+        return group
 
     def __getitem__(self, name: str):
         node = self._open(_check_name(name))
@@ -522,6 +549,14 @@ class Group:
     def __repr__(self) -> str:
         return f"<brickwork.zarr.Group {self.path!r} zarr_format={self.zarr_format}>"
 
+    def __eq__(self, other) -> bool:
+        """The same group (directory) opened with the same mode, as zarr-python's."""
+        return (isinstance(other, Group) and os.path.realpath(other.path) == os.path.realpath(self.path)
+                and other.mode == self.mode)
+
+    def __hash__(self) -> int:
+        return hash((os.path.realpath(self.path), self.mode))
+
 
 class _Tree:
     """A group's hierarchy, shown (``repr``/``str``) as zarr-python's ``tree()`` shows it."""
@@ -565,7 +600,7 @@ def create_group(store, *, path: str | None = None, zarr_format: int | None = No
     from . import _node
 
     directory, name = _node(store, path, storage_options, mode="w")
-    zarr_format = 3 if zarr_format is None else zarr_format
+    zarr_format = _config.config.get("default_zarr_format") if zarr_format is None else zarr_format
     if zarr_format not in (2, 3):
         raise InvalidArrayError(f"zarr_format must be 2 or 3, got {zarr_format!r}")
     attributes_json(attributes)
@@ -580,6 +615,48 @@ def create_group(store, *, path: str | None = None, zarr_format: int | None = No
     write_group(directory, zarr_format, attributes)
     make_parents(parents, zarr_format)
     return Group(directory, mode="r+", name=name)
+
+
+class Metadata(dict):
+    """A metadata document: a dict whose keys are also attributes (``meta.zarr_format``,
+    ``meta.consolidated_metadata.metadata``), as zarr-python's metadata objects have them as fields;
+    ``to_dict()`` gives the plain dict."""
+
+    def __getattr__(self, name: str):
+        try:
+            value = self[name]
+        except KeyError:
+            if name in ("consolidated_metadata", "dimension_names"):
+                return None
+            raise AttributeError(name) from None
+        return Metadata(value) if isinstance(value, dict) and not isinstance(value, Metadata) else value
+
+    def to_dict(self) -> dict:
+        return json.loads(json.dumps(self))
+
+
+def _consolidated_entries(directory: str, zarr_format: int) -> dict | None:
+    """The consolidated metadata :func:`consolidate_metadata` wrote at ``directory`` (a node's metadata
+    by its path), or None."""
+    if zarr_format == 3:
+        meta = read_json(os.path.join(directory, "zarr.json")) or {}
+        found = meta.get("consolidated_metadata")
+        entries = found.get("metadata") if isinstance(found, dict) else None
+        return {k: Metadata(v) for k, v in entries.items()} if isinstance(entries, dict) else None
+    zmeta = read_json(os.path.join(directory, ".zmetadata"))
+    if not isinstance(zmeta, dict) or not isinstance(zmeta.get("metadata"), dict):
+        return None
+    nodes: dict = {}
+    for key, value in zmeta["metadata"].items():
+        node, _, name = key.rpartition("/")
+        if not node or name not in (".zarray", ".zgroup", ".zattrs") or not isinstance(value, dict):
+            continue
+        entry = nodes.setdefault(node, {"attributes": {}})
+        if name == ".zattrs":
+            entry["attributes"] = value
+        else:
+            entry.update(value)
+    return {k: Metadata(v) for k, v in nodes.items()}
 
 
 def refuse_existing(directory: str) -> None:
@@ -649,10 +726,13 @@ def open_group(store=None, mode: str = "a", *, cache_attrs=None, synchronizer=No
         raise InvalidArrayError(f"zarr_format must be 2 or 3, got {zarr_format!r}")
     if mode in ("r", "r+") or (mode == "a" and node_kind(directory) is not None):
         _expect_format(directory, zarr_format)
-        return Group(directory, mode="r" if mode == "r" else "r+", max_bytes=max_bytes, name=name)
+        group = Group(directory, mode="r" if mode == "r" else "r+", max_bytes=max_bytes, name=name)
+        group._use_consolidated = use_consolidated
+        return group
     if mode in ("a", "w-", "w"):
         group = create_group(store if store is not None else directory, path=path if store is not None else None,
-                             zarr_format=zarr_format or 3, attributes=attributes, overwrite=mode == "w")
+                             zarr_format=zarr_format or _config.config.get("default_zarr_format"),
+                             attributes=attributes, overwrite=mode == "w")
         group.max_bytes = group.max_bytes if max_bytes is None else int(max_bytes)
         group._name = name
         return group

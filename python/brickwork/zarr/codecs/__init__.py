@@ -5,6 +5,7 @@ Each class takes zarr-python's constructor arguments and defaults and describes 
 does (``to_dict()``: ``{"name": ..., "configuration": {...}}``), which is what
 :func:`brickwork.zarr.create_array` reads (as it reads zarr-python's own codec objects). The codecs
 themselves run in Rust, as numcodecs configs (``blosc``, ``zstd``, ``gzip``, ``crc32c``).
+``numcodecs`` (``zarr.codecs.numcodecs``) wraps every numcodecs codec as a v3 codec.
 ``BytesCodec``, ``VLenUTF8Codec`` and ``VLenBytesCodec`` are serializers: brickwork picks the one the
 dtype needs, so only they are accepted as ``serializer=``; ``TransposeCodec`` and ``ShardingCodec`` are
 described but not taken by ``create_array`` (``order="F"`` and ``shards=`` make those chains).
@@ -14,9 +15,11 @@ from __future__ import annotations
 import enum
 from typing import Any
 
+from . import numcodecs
+
 __all__ = ["BloscCname", "BloscCodec", "BloscShuffle", "BytesCodec", "Crc32cCodec", "Endian", "GzipCodec",
            "ShardingCodec", "ShardingCodecIndexLocation", "TransposeCodec", "VLenBytesCodec", "VLenUTF8Codec",
-           "ZstdCodec"]
+           "ZstdCodec", "numcodecs"]
 
 
 class BloscShuffle(str, enum.Enum):
