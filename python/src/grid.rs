@@ -249,9 +249,10 @@ pub fn decode_chunks<'py>(
 }
 
 /// `zarr_save(path, image, dtype, chunks, compressor_json, filters_json, order, fill, separator,
-/// zarr_format, shards, overwrite, attributes_json, threads) -> (chunks, bytes_in, bytes_out)`.
+/// zarr_format, shards, overwrite, attributes_json, threads, write_empty_chunks) -> (chunks, bytes_in,
+/// bytes_out)`; `chunks` counts the chunk files written.
 #[pyfunction]
-#[pyo3(signature = (path, image, dtype, chunks, compressor_json, filters_json, order, fill, separator, zarr_format, shards, overwrite, attributes_json, threads))]
+#[pyo3(signature = (path, image, dtype, chunks, compressor_json, filters_json, order, fill, separator, zarr_format, shards, overwrite, attributes_json, threads, write_empty_chunks=true))]
 #[allow(clippy::too_many_arguments)] // the Python signature
 pub fn zarr_save<'py>(
     py: Python<'py>,
@@ -269,6 +270,7 @@ pub fn zarr_save<'py>(
     overwrite: bool,
     attributes_json: Option<&str>,
     threads: Option<usize>,
+    write_empty_chunks: bool,
 ) -> PyResult<(u64, u64, u64)> {
     let setup = || -> Result<_, Error> {
         let options = zarr_options(
@@ -284,7 +286,12 @@ pub fn zarr_save<'py>(
             attributes_json,
         )?;
         let (dtype, record) = array_dtype(dtype)?;
-        Ok((RawArray::of(image)?, ZarrOptions { record, ..options }, dtype))
+        let options = ZarrOptions {
+            record,
+            write_empty_chunks,
+            ..options
+        };
+        Ok((RawArray::of(image)?, options, dtype))
     };
     let (raw, options, dtype) = setup().map_err(|e| to_pyerr(py, e))?;
     // SAFETY: `image` is alive for this whole call.
@@ -401,6 +408,7 @@ fn zarr_options(
         },
         shards,
         overwrite,
+        write_empty_chunks: true,
         attributes,
         record: None,
     })
@@ -501,6 +509,12 @@ impl ZarrHandle {
     /// `write_points(src, points, max_bytes, threads) -> (chunks, bytes_in, bytes_out)`: writes item
     /// `j` of `src` (shape `(n,)`) to the element at row `j` of `points` (as for `read_points`; of
     /// repeated points the later wins).
+    /// `set_write_empty_chunks(write)`: whether this handle's writes store chunks that hold only the
+    /// fill value, or leave them out and remove their files (zarr-python's `write_empty_chunks`).
+    fn set_write_empty_chunks(&self, write: bool) {
+        self.inner.set_write_empty_chunks(write);
+    }
+
     fn write_points(
         &self,
         py: Python<'_>,

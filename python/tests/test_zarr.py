@@ -151,7 +151,7 @@ def test_existing_stores_are_not_clobbered(tmp_path):
 def test_failed_save_leaves_nothing(tmp_path):
     path = tmp_path / "bad.zarr"
     with pytest.raises(BrickworkError):
-        bz.save(path, np.zeros((8,), "<u8"), chunks=(4,), compressor={"id": "zfpy", "mode": 4}, zarr_format=2)
+        bz.save(path, np.arange(1, 9, dtype="<u8"), chunks=(4,), compressor={"id": "zfpy", "mode": 4}, zarr_format=2)
     assert not path.exists()
 
 

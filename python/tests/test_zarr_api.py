@@ -601,3 +601,33 @@ def test_runtime_configuration(tmp_path):
     with pytest.raises(InvalidArrayError, match="default_zarr_format must be 2 or 3"):
         bz.config.set({"default_zarr_format": 4})
     assert bz.config.get("default_zarr_format") == 3
+
+
+@pytest.mark.parametrize("layout", [dict(zarr_format=2), dict(zarr_format=3), dict(zarr_format=3, shards=(8, 6))])
+@pytest.mark.parametrize("write_empty_chunks", [False, True])
+def test_write_empty_chunks_as_zarr_python(tmp_path, layout, write_empty_chunks):
+    """zarr-python's default (write_empty_chunks=False) leaves out the chunks (shards) that hold only the
+    fill value and removes their files when a write makes them so; both libraries leave the same files."""
+    data = np.zeros((16, 12), "<i4")
+    data[1, 1] = 5  # one chunk (and one shard) not empty
+    data[9:, 7:] = 3
+    made = {}
+    for m in (zarr, bz):
+        store = str(tmp_path / m.__name__)
+        z = m.create_array(store, shape=data.shape, chunks=(4, 3), dtype=data.dtype, fill_value=0,
+                           config={"write_empty_chunks": write_empty_chunks}, **layout)
+        z[:] = data
+        z[9:, 7:] = 0  # those chunks are empty again
+        made[m] = sorted(os.path.relpath(os.path.join(d, f), store) for d, _, fs in os.walk(store) for f in fs
+                         if f != ".zattrs")  # (zarr-python writes an empty .zattrs too)
+        assert z.config.write_empty_chunks is write_empty_chunks
+    assert made[bz] == made[zarr]
+    expected = data.copy()
+    expected[9:, 7:] = 0
+    np.testing.assert_array_equal(bz.open(tmp_path / "brickwork.zarr")[:], expected)
+    saved = tmp_path / "saved"  # save, and create_array(data=...), the same way
+    with bz.config.set({"array.write_empty_chunks": write_empty_chunks}):
+        bz.save(saved, expected, chunks=(4, 3), **layout)
+    files = sorted(os.path.relpath(os.path.join(d, f), saved) for d, _, fs in os.walk(saved) for f in fs
+                   if f != ".zattrs")
+    assert files == made[zarr]

@@ -13,11 +13,13 @@ use crate::grid::ChunkGrid;
 use crate::layout::Layout;
 use crate::parallel::{self, CODEC_BYTES_PER_THREAD};
 use crate::selection::Selection;
-use crate::tobytes::{check, cut_chunk};
+use crate::tobytes::{check, cut_chunk, holds_only};
 
 /// Calls `sink(index, encoded)` for every chunk of `src`, cut in `order` and encoded by `codec` as an
 /// array of `dtype`, and returns what it returned, paired with the chunk index, in processing order.
-/// Runs on `threads`; `sink` may be called from any of them.
+/// With `skip` (an element's bytes), chunks whose every element is `skip` are neither encoded nor
+/// given to `sink` (zarr's `write_empty_chunks=False`). Runs on `threads`; `sink` may be called from any
+/// of them.
 #[allow(clippy::too_many_arguments)] // mirrors encode_chunks plus the sink
 pub fn encode_each<T, F>(
     src: &[u8],
@@ -25,6 +27,7 @@ pub fn encode_each<T, F>(
     grid: &ChunkGrid,
     order: Order,
     fill: &[u8],
+    skip: Option<&[u8]>,
     codec: &dyn Codec,
     dtype: DType,
     threads: Option<usize>,
@@ -42,7 +45,7 @@ where
             layout.itemsize()
         )));
     }
-    let one = |scratch: &mut Vec<u8>, i: usize| -> Result<(usize, T)> {
+    let one = |scratch: &mut Vec<u8>, i: usize| -> Result<Option<(usize, T)>> {
         let coords = grid.coords(i);
         let shape = grid.stored_shape(&coords);
         grow_zeroed(
@@ -51,27 +54,31 @@ where
             "a chunk to encode",
         )?;
         cut_chunk(src, layout, grid, &coords, order, fill, scratch)?;
+        if skip.is_some_and(|value| holds_only(scratch, value)) {
+            return Ok(None);
+        }
         let view = ArrayView::new(scratch, dtype, shape, order)?;
-        Ok((i, sink(i, codec.encode(&view)?)?))
+        Ok(Some((i, sink(i, codec.encode(&view)?)?)))
     };
     let bytes = grid
         .shape()
         .iter()
         .product::<usize>()
         .saturating_mul(layout.itemsize());
-    parallel::install(threads, bytes, CODEC_BYTES_PER_THREAD, |par| {
+    let done: Vec<Option<(usize, T)>> = parallel::install(threads, bytes, CODEC_BYTES_PER_THREAD, |par| {
         let order = grid.memory_order(layout.strides());
         if par {
             order
                 .into_par_iter()
                 .with_min_len(1)
                 .map_init(Vec::new, one)
-                .collect()
+                .collect::<Result<_>>()
         } else {
             let mut scratch = Vec::new();
             order.into_iter().map(|i| one(&mut scratch, i)).collect()
         }
-    })?
+    })??;
+    Ok(done.into_iter().flatten().collect())
 }
 
 /// Cuts `src` into the chunks of `grid` and encodes each with `codec`; returns the encoded chunks in grid
@@ -93,6 +100,7 @@ pub fn encode_chunks(
         grid,
         order,
         fill,
+        None,
         codec,
         dtype,
         threads,

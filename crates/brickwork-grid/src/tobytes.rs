@@ -228,6 +228,18 @@ pub(crate) fn fill_elements(out: &mut [u8], fill: &[u8]) {
     }
 }
 
+/// Whether every element of `buf` (whose length is a multiple of `fill`'s) is `fill`, compared as
+/// bytes a block of about 4 KiB at a time (a chunk that is not all fill usually differs in its first
+/// block).
+pub(crate) fn holds_only(buf: &[u8], fill: &[u8]) -> bool {
+    if fill.is_empty() {
+        return true;
+    }
+    let pattern = fill.repeat((4096 / fill.len()).max(1));
+    buf.chunks(pattern.len())
+        .all(|block| block == &pattern[..block.len()])
+}
+
 /// Writes chunk `coords` of `src` into `out` (exactly its stored size) in `order`.
 pub(crate) fn cut_chunk(
     src: &[u8],

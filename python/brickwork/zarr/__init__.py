@@ -125,7 +125,8 @@ _DEFAULT = object()
 
 #: save's options (the rest of its keyword arguments name arrays of a group, as zarr-python's ``save``)
 _SAVE_OPTIONS = frozenset({"chunks", "compressor", "filters", "order", "fill_value", "threads",
-                           "dimension_separator", "overwrite", "shards", "attributes", "dimension_names"})
+                           "dimension_separator", "overwrite", "shards", "attributes", "dimension_names", "mode",
+                           "config"})
 
 #: zarr-python's default compressor ("auto"): zstd level 0, in both formats
 _AUTO_COMPRESSOR = {"id": "zstd", "level": 0, "checksum": False}
@@ -229,7 +230,8 @@ def save(store, *args, zarr_format: int | None = None, path: str | None = None, 
 def save_array(store, arr, *, zarr_format: int | None = None, path: str | None = None, storage_options=None,
                chunks="auto", compressor="auto", filters=None, order: str | None = None, fill_value=None,
                threads: int | None = None, dimension_separator: str | None = None, overwrite: bool = False,
-               shards=None, attributes=None, dimension_names=None, mode: str | None = None) -> SaveStats:
+               shards=None, attributes=None, dimension_names=None, mode: str | None = None,
+               config=None) -> SaveStats:
     """Write ``arr`` as a Zarr array at ``store`` (``path`` inside it): a new or empty directory, or an
     existing Zarr node only with ``overwrite=True``. As zarr-python's ``save_array``: Zarr v3 unless
     ``zarr_format=2``, chunks guessed as zarr-python guesses them (``chunks="auto"``), zstd level 0
@@ -242,7 +244,9 @@ def save_array(store, arr, *, zarr_format: int | None = None, path: str | None =
     ``dimension_names`` (v3 only, as zarr-python's): a name (or None) per axis, which xarray reads as the
     dimensions (in v2, xarray reads ``attributes={"_ARRAY_DIMENSIONS": [...]}``). ``threads``: how many
     threads encode (all the pool's by default). ``mode="w"`` replaces a node that is there, as
-    ``overwrite=True``. Returns the chunks written and the bytes in and out."""
+    ``overwrite=True``. ``config`` (see :class:`ArrayConfig`): with ``write_empty_chunks=False``
+    (zarr-python's default, from ``config``'s ``array.write_empty_chunks``), chunks that hold only the
+    fill value are not written. Returns the chunks written and the bytes in and out."""
     if mode not in (None, "a", "w", "w-"):
         raise InvalidArrayError(f'save_array takes mode "a", "w" or "w-", got {mode!r}')
     overwrite = overwrite or mode == "w"
@@ -282,7 +286,7 @@ def save_array(store, arr, *, zarr_format: int | None = None, path: str | None =
         path, arr, _dtype_to_native(arr.dtype),
         *_store_options(arr.dtype, arr.ndim, chunks, compressor, filters, order, fill_value,
                         dimension_separator, zarr_format, shards, overwrite, attributes),
-        _threads(threads),
+        _threads(threads), ArrayConfig.parse(config).write_empty_chunks,
     )
     _write_dimension_names(path, names)
     make_parents(above, zarr_format)
@@ -339,6 +343,9 @@ def create(shape, *, chunks=None, dtype=None, compressor="auto", fill_value=_DEF
     ``compressors``)."""
     _ignored(synchronizer=synchronizer, chunk_store=chunk_store, cache_metadata=cache_metadata,
              cache_attrs=cache_attrs, read_only=read_only, object_codec=object_codec, meta_array=meta_array)
+    if write_empty_chunks is not None:  # as zarr-python: it wins over config's
+        config = ArrayConfig.parse(config)
+        config = ArrayConfig(config.order, bool(write_empty_chunks), config.read_missing_chunks)
     _check_config(config)
     if codecs is not None:
         raise InvalidArrayError("codecs= (a v3 codec list) is not taken; pass compressor= and filters= (numcodecs "
@@ -443,7 +450,7 @@ def create_array(store, *, name: str | None = None, shape=None, dtype=None, data
                    dimension_separator=_separator(chunk_key_encoding, None, zarr_format),
                    dimension_names=dimension_names, overwrite=overwrite)
     if data is not None and write_data and not dtype.hasobject:
-        save_array(path, data, **options)
+        save_array(path, data, config=config, **options)
         array = Array(path, mode="r+", max_bytes=max_bytes)
     else:
         array = _create(path, shape, dtype, max_bytes=max_bytes, **options)
@@ -908,7 +915,8 @@ class Array:
         # what reads return is laid out in the configured order (zarr-python's array.order, "C"), or, of a
         # Zarr v2 array, in its own order unless the configuration says otherwise
         order = _config.config.get("array.order")
-        self._config = ArrayConfig(order=self.order if self.zarr_format == 2 and order == "C" else order)
+        self._config = ArrayConfig(order=self.order if self.zarr_format == 2 and order == "C" else order,
+                                   write_empty_chunks=bool(_config.config.get("array.write_empty_chunks")))
 
     @property
     def config(self) -> ArrayConfig:
@@ -1381,6 +1389,7 @@ class Array:
             view = view.take(last, axis=axis)
         if self.dtype.hasobject:
             return self._write_objects(plan, view)
+        self._handle.set_write_empty_chunks(self._config.write_empty_chunks)
         return SaveStats(*self._handle.write(view, plan.axes, self.max_bytes, _threads(threads)))
 
     def _writable(self) -> None:
@@ -1410,6 +1419,7 @@ class Array:
             raise InvalidArrayError(f"cannot write values of shape {np.shape(values)} to a coordinate "
                                     f"selection of shape {shape}: {e}") from None
         if not self.dtype.hasobject:
+            self._handle.set_write_empty_chunks(self._config.write_empty_chunks)
             return SaveStats(*self._handle.write_points(data, coords, self.max_bytes, None))
         chunks = bytes_in = bytes_out = 0
         codec, pending = self._object_codec(), _Pending(self._handle)

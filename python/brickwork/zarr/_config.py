@@ -7,9 +7,9 @@ as zarr-python's (donfig's). brickwork honours ``default_zarr_format`` (the form
 for arrays opened or created while it is set); the other keys are kept and returned but configure
 zarr-python's machinery (asyncio concurrency, thread pools, codec pipelines, buffers), which brickwork
 does not have. ``ArrayConfig`` is an array's: ``order`` (of what reads return), ``write_empty_chunks``
-(brickwork writes every chunk a write covers, so an array's is True whatever was asked: zarr-python reads
-a chunk of fill values and a missing chunk the same), ``read_missing_chunks`` (True: missing chunks read
-as the fill value).
+(False, zarr-python's default: a chunk that holds only the fill value is not written, and its file is
+removed; the comparison is byte for byte, so ``-0.0`` in a ``0.0``-filled array is kept),
+``read_missing_chunks`` (True: missing chunks read as the fill value).
 """
 from __future__ import annotations
 
@@ -117,7 +117,7 @@ class ArrayConfig:
     """An array's runtime settings (zarr-python's ``ArrayConfig``)."""
 
     order: str = "C"
-    write_empty_chunks: bool = True
+    write_empty_chunks: bool = False
     read_missing_chunks: bool = True
     sharding_coalesce_max_gap_bytes: int = 1 << 20
     sharding_coalesce_max_bytes: int = 16 << 20
@@ -133,7 +133,8 @@ class ArrayConfig:
     def parse(cls, value, defaults: ArrayConfig | None = None) -> ArrayConfig:
         """``value`` (None, a dict or an ``ArrayConfig``, brickwork's or zarr-python's) over ``defaults`` (the
         global configuration's when not given)."""
-        base = defaults or cls(order=config.get("array.order"))
+        base = defaults or cls(order=config.get("array.order"),
+                               write_empty_chunks=bool(config.get("array.write_empty_chunks")))
         if value is None:
             return base
         items = value if isinstance(value, dict) else {
@@ -143,5 +144,4 @@ class ArrayConfig:
         unknown = set(items) - set(cls.__dataclass_fields__)
         if unknown:
             raise InvalidArrayError(f"config takes {', '.join(cls.__dataclass_fields__)}; not {', '.join(sorted(unknown))}")
-        items.pop("write_empty_chunks", None)  # brickwork writes them (see the module's documentation)
         return replace(base, **{k: v for k, v in items.items() if v is not None})

@@ -37,9 +37,6 @@ SKIP: dict[tuple[str, str], str] = {
     ("user-guide/storage.md", "fsspec.filesystem("): "a remote store (and the network): brickwork's stores are local",
     ("user-guide/storage.md", "from obstore"): "obstore's stores: brickwork's stores are directories",
     ("user-guide/data_types.md", "store['.zarray']"): "reads zarr-python's keys out of the dict it used as a store",
-    ("user-guide/performance.md", "write_empty_chunks == False"):
-        "write_empty_chunks: brickwork writes every chunk a write covers (zarr-python's default skips those "
-        "holding only the fill value)",
 }
 #: (page, a piece of the example's code) -> why it and the rest of its session are skipped
 SKIP_REST: dict[tuple[str, str], str] = {

@@ -145,6 +145,7 @@ pub fn run(args: &Args) -> CmdResult {
             },
         },
         record: header.record.clone(),
+        write_empty_chunks: true,
     };
     let started = Instant::now();
     let total = ZarrArray::grid_for(&header.shape, &chunks)?.len() as u64;

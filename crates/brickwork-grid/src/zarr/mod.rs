@@ -33,7 +33,7 @@ mod v3;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use brickwork_codecs::pipeline::Pipeline;
@@ -195,6 +195,9 @@ pub struct ZarrOptions {
     pub attributes: Map<String, Value>,
     /// A structured data type's fields, when the dtype is a record's `|V<n>` ([`Record::dtype`]).
     pub record: Option<Record>,
+    /// Whether chunks that hold only the fill value are written (see
+    /// [`ZarrArray::set_write_empty_chunks`]); true by default.
+    pub write_empty_chunks: bool,
 }
 
 impl Default for ZarrOptions {
@@ -211,6 +214,7 @@ impl Default for ZarrOptions {
             overwrite: false,
             attributes: Map::new(),
             record: None,
+            write_empty_chunks: true,
         }
     }
 }
@@ -242,6 +246,11 @@ pub struct ZarrArray {
     shard: Option<shard::ShardCodec>,
     /// A structured data type's fields (`dtype` is then `|V<n>`, the record's bytes).
     record: Option<Record>,
+    /// Whether writes store chunks that hold only the fill value (true), or leave them out and remove
+    /// their files (zarr-python's `write_empty_chunks=False`, its default); a runtime setting, not
+    /// metadata (so it may change on a shared array). Shards whose inner chunks are all left out go the
+    /// same way.
+    write_empty_chunks: AtomicBool,
 }
 
 /// What a directory holds: a Zarr array or group, of a format.
@@ -474,7 +483,21 @@ impl ZarrArray {
             pipeline,
             shard,
             record,
+            write_empty_chunks: AtomicBool::new(true),
         })
+    }
+
+    /// Sets whether writes store chunks that hold only the fill value (the default, true) or leave them
+    /// out and remove their files, as zarr-python's `write_empty_chunks=False` does. Chunks are compared
+    /// with the fill value byte for byte, so a chunk of `-0.0` (fill `0.0`), or of NaNs with another bit
+    /// pattern than the fill's, is kept: what is read back is always what was written.
+    pub fn set_write_empty_chunks(&self, write: bool) {
+        self.write_empty_chunks.store(write, Ordering::Relaxed);
+    }
+
+    /// See [`ZarrArray::set_write_empty_chunks`].
+    pub fn write_empty_chunks(&self) -> bool {
+        self.write_empty_chunks.load(Ordering::Relaxed)
     }
 
     /// The chunk grid a Zarr array of `shape` in `chunks` is stored as: edge chunks padded, and a 0-d
@@ -787,6 +810,7 @@ impl ZarrArray {
             ));
         }
         let (array, meta) = Self::describe(&path, layout.shape(), dtype, options)?;
+        array.set_write_empty_chunks(options.write_empty_chunks);
         let created = prepare_dir(&path, options.overwrite)?;
         let result = array
             .write_chunks(src, layout, threads, progress)
@@ -1009,6 +1033,9 @@ impl ZarrArray {
                 let file = codec
                     .update(existing.as_deref(), &inner_grid, &coords, edit)
                     .map_err(|e| chunk_error(&key, e))?;
+                if !self.write_empty_chunks() && codec.holds_no_chunks(&file) {
+                    return remove_chunk_file(&self.path, &key);
+                }
                 write_atomic(&self.path, &key, &file)?;
                 out_bytes.fetch_add(file.len() as u64, Ordering::Relaxed);
                 return Ok(());
@@ -1023,6 +1050,9 @@ impl ZarrArray {
                 None => {}
             }
             edit.apply(&self.grid, &coords, self.order, buf)?;
+            if !self.write_empty_chunks() && crate::tobytes::holds_only(buf, fill) {
+                return remove_chunk_file(&self.path, &key);
+            }
             let view = ArrayView::new(buf, self.dtype, self.grid.chunk().to_vec(), self.order)?;
             let encoded = self.pipeline.encode(&view).map_err(|e| chunk_error(&key, e))?;
             write_atomic(&self.path, &key, &encoded)?;
@@ -1064,12 +1094,13 @@ impl ZarrArray {
         let fill = self.fill.as_deref().unwrap_or(&zero);
         let out_bytes = AtomicU64::new(0);
         let raw = (self.grid.chunk().iter().product::<usize>() * self.dtype.itemsize()) as u64;
-        encode_each(
+        let written = encode_each(
             src,
             &data_layout,
             &self.grid,
             self.order,
             fill,
+            (!self.write_empty_chunks()).then_some(fill),
             &self.pipeline,
             self.dtype,
             threads,
@@ -1082,7 +1113,7 @@ impl ZarrArray {
             },
         )?;
         Ok(WriteStats {
-            chunks: self.grid.len() as u64,
+            chunks: written.len() as u64,
             bytes_in: self.nbytes()?,
             bytes_out: out_bytes.into_inner(),
         })
@@ -1144,6 +1175,16 @@ fn prepare_dir(path: &Path, overwrite: bool) -> Result<bool> {
                 }
             )))
         }
+    }
+}
+
+/// Removes the chunk file `dir/key` if there is one (a chunk that now holds only the fill value).
+fn remove_chunk_file(dir: &Path, key: &str) -> Result<()> {
+    match fs::remove_file(dir.join(key)) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(Error::io(format!("cannot remove {}", dir.join(key).display()), e))
+        }
+        _ => Ok(()),
     }
 }
 
@@ -1412,6 +1453,7 @@ mod tests {
                 overwrite: false,
                 attributes: Map::new(),
                 record: None,
+                write_empty_chunks: true,
             };
             let (_, stats) =
                 ZarrArray::create(&p, &data, &layout, dtype, &opts, Some(2), &|_, _| {}).unwrap();
@@ -2094,6 +2136,96 @@ mod tests {
             "{v3_group}"
         );
         assert!(message(&p.join("missing")).starts_with("cannot read"));
+        fs::remove_dir_all(&p).unwrap();
+    }
+
+    /// The files under `dir` other than metadata, as paths relative to it, sorted.
+    fn chunk_files(dir: &Path) -> Vec<String> {
+        let mut found = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for entry in fs::read_dir(&d).unwrap() {
+                let p = entry.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else {
+                    let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+                    if !rel.ends_with("zarr.json") && !rel.starts_with(".z") {
+                        found.push(rel);
+                    }
+                }
+            }
+        }
+        found.sort();
+        found
+    }
+
+    #[test]
+    fn chunks_of_fill_values_are_left_out_when_asked() {
+        // 8 elements in chunks of 2 (v2, v3) or in shards of 4 of chunks of 2 (v3); fill 7
+        let dtype = DType::parse("<u2").unwrap();
+        let layout = Layout::contiguous(&[8], 2, Order::C).unwrap();
+        let data: Vec<u8> = [7u16, 7, 1, 7, 7, 7, 7, 7]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        for (format, shards, kept) in [
+            (ZarrFormat::V2, None, vec!["1"]),
+            (ZarrFormat::V3, None, vec!["c/1"]),
+            (ZarrFormat::V3, Some(vec![4]), vec!["c/0"]),
+        ] {
+            let p = tmp(&format!("empty-{format:?}-{}", shards.is_some()));
+            let options = ZarrOptions {
+                chunks: vec![2],
+                fill_value: Some(7u16.to_le_bytes().to_vec()),
+                format,
+                shards: shards.clone(),
+                write_empty_chunks: false,
+                ..ZarrOptions::default()
+            };
+            let (z, stats) =
+                ZarrArray::create(&p, &data, &layout, dtype, &options, None, &|_, _| {}).unwrap();
+            assert_eq!(chunk_files(&p), kept, "{format:?} {shards:?}");
+            assert_eq!(stats.chunks, 1);
+            assert_eq!(z.read(DEFAULT_MAX_ARRAY_BYTES, None).unwrap().data(), &data[..]);
+            // writing the fill value over the one element removes the file; writing other values
+            // (or writing fill values with write_empty_chunks on) writes it
+            let sel = Selection::new(&[8], &[2], &[1], &[1]).unwrap();
+            let one = Layout::contiguous(&[1], 2, Order::C).unwrap();
+            z.write_selection(&sel, &7u16.to_le_bytes(), &one, DEFAULT_MAX_ARRAY_BYTES, None)
+                .unwrap();
+            assert!(
+                chunk_files(&p).is_empty(),
+                "{format:?} {shards:?}: {:?}",
+                chunk_files(&p)
+            );
+            z.set_write_empty_chunks(true);
+            z.write_selection(&sel, &7u16.to_le_bytes(), &one, DEFAULT_MAX_ARRAY_BYTES, None)
+                .unwrap();
+            assert_eq!(chunk_files(&p).len(), 1, "{format:?} {shards:?}");
+            assert_eq!(
+                z.read(DEFAULT_MAX_ARRAY_BYTES, None).unwrap().data(),
+                &[7u8, 0].repeat(8)[..]
+            );
+            fs::remove_dir_all(&p).unwrap();
+        }
+        // compared as bytes: -0.0 in an array filled with 0.0 is kept, and read back as -0.0
+        let p = tmp("empty-negative-zero");
+        let dtype = DType::parse("<f4").unwrap();
+        let layout = Layout::contiguous(&[4], 4, Order::C).unwrap();
+        let data: Vec<u8> = [-0.0f32, 0.0, 0.0, 0.0]
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect();
+        let options = ZarrOptions {
+            chunks: vec![2],
+            fill_value: Some(0f32.to_le_bytes().to_vec()),
+            write_empty_chunks: false,
+            ..ZarrOptions::default()
+        };
+        let (z, _) = ZarrArray::create(&p, &data, &layout, dtype, &options, None, &|_, _| {}).unwrap();
+        assert_eq!(chunk_files(&p), vec!["0"]);
+        assert_eq!(z.read(DEFAULT_MAX_ARRAY_BYTES, None).unwrap().data(), &data[..]);
         fs::remove_dir_all(&p).unwrap();
     }
 

@@ -223,6 +223,12 @@ impl ShardCodec {
         self.grid.len() * 16 + if self.spec.index_checksum.is_some() { 4 } else { 0 }
     }
 
+    /// Whether the shard file `file` holds no inner chunk (only its index: every inner chunk is the fill
+    /// value).
+    pub fn holds_no_chunks(&self, file: &[u8]) -> bool {
+        file.len() <= self.index_len()
+    }
+
     fn shard_len(&self) -> usize {
         self.grid.shape().iter().product::<usize>() * self.dtype.itemsize()
     }
