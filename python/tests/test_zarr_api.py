@@ -245,6 +245,8 @@ def test_like_functions(tmp_path):
         np.testing.assert_array_equal(ours[:], theirs[:])
     e = bz.empty_like(np.zeros((3,), "i2"), store=tmp_path / "e")
     assert e.shape == (3,) and e.dtype == np.int16
+    da = pytest.importorskip("dask.array")
+    assert bz.zeros_like(da.zeros((10, 6), chunks=(4, 3)), store=tmp_path / "d").chunks == (4, 3)
     opened = bz.open_like(src, tmp_path / "new")  # nothing there: created like src
     assert opened.shape == (6, 4) and opened.fill_value == -1 and opened.zarr_format == 3
     assert bz.open_like(src, tmp_path / "new").shape == (6, 4)  # there now: opened

@@ -782,7 +782,8 @@ def _like(a, zarr_format: int | None, kwargs: dict) -> dict:
     value, and its order, compressor and filters when the new array has its format; ``kwargs`` win."""
     like = {"shape": np.shape(a) if not hasattr(a, "shape") else tuple(a.shape)}
     if getattr(a, "chunks", None) is not None and not isinstance(a, np.ndarray):
-        like["chunks"] = tuple(a.chunks)
+        # (a Dask array's chunks are the block sizes along each axis: the first of each)
+        like["chunks"] = tuple(c[0] if isinstance(c, tuple) else c for c in a.chunks)
     if hasattr(a, "dtype"):
         like["dtype"] = a.dtype
     if isinstance(a, Array) or type(a).__module__.startswith("zarr"):
