@@ -222,7 +222,8 @@ impl Default for ZarrOptions {
 /// Counts of a write, for summaries.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct WriteStats {
-    /// Chunks written.
+    /// Chunk files written (a chunk left out, or removed, because it holds only the fill value is not
+    /// counted).
     pub chunks: u64,
     /// Raw bytes of the array.
     pub bytes_in: u64,
@@ -1020,6 +1021,7 @@ impl ZarrArray {
         let fill = self.fill.as_deref().unwrap_or(&zero);
         let inner_grid = self.decode_grid()?;
         let out_bytes = AtomicU64::new(0);
+        let written = AtomicU64::new(0);
         let write = |buf: &mut Vec<u8>, i: usize| -> Result<()> {
             let coords = self.grid.coords(i);
             let key = self.chunk_key(&coords);
@@ -1038,6 +1040,7 @@ impl ZarrArray {
                 }
                 write_atomic(&self.path, &key, &file)?;
                 out_bytes.fetch_add(file.len() as u64, Ordering::Relaxed);
+                written.fetch_add(1, Ordering::Relaxed);
                 return Ok(());
             }
             grow_zeroed(buf, chunk_bytes, "one chunk")?;
@@ -1057,6 +1060,7 @@ impl ZarrArray {
             let encoded = self.pipeline.encode(&view).map_err(|e| chunk_error(&key, e))?;
             write_atomic(&self.path, &key, &encoded)?;
             out_bytes.fetch_add(encoded.len() as u64, Ordering::Relaxed);
+            written.fetch_add(1, Ordering::Relaxed);
             Ok(())
         };
         let work = touched.len().saturating_mul(chunk_bytes);
@@ -1071,7 +1075,7 @@ impl ZarrArray {
             }
         })??;
         Ok(WriteStats {
-            chunks: touched.len() as u64,
+            chunks: written.into_inner(),
             bytes_in,
             bytes_out: out_bytes.into_inner(),
         })
