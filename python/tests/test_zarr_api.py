@@ -633,3 +633,33 @@ def test_write_empty_chunks_as_zarr_python(tmp_path, layout, write_empty_chunks)
     files = sorted(os.path.relpath(os.path.join(d, f), saved) for d, _, fs in os.walk(saved) for f in fs
                    if f != ".zattrs")
     assert files == made[zarr]
+
+
+def test_memory_folders_of_killed_processes_are_swept():
+    """A process's RAM folder goes at exit; one a killed process of this PID namespace left is removed by
+    the next process that makes its own; one of another namespace (another container) is left alone."""
+    import subprocess
+    import sys
+
+    from brickwork.zarr import _memory
+
+    base, namespace = _memory._base(), _memory._namespace()
+    if namespace == "x":
+        pytest.skip("no /proc/self/ns/pid here")
+    dead = next(p for p in range(4_000_000, 3_000_000, -1) if not os.path.exists(f"/proc/{p}"))
+    mine = os.path.join(base, f"brickwork-memory-{namespace}-{dead}-test")
+    other = os.path.join(base, f"brickwork-memory-1{namespace}-{dead}-test")
+    for d in (mine, other):
+        os.makedirs(os.path.join(d, "store-x"), exist_ok=True)
+    try:
+        code = ("import brickwork.zarr as z, numpy as np; z.save('memory://s', np.arange(3)); "
+                "print(z._memory.root())")
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        assert not os.path.exists(mine), "a killed process's folder is swept"
+        assert os.path.exists(other), "another namespace's folder is left alone"
+        assert not os.path.exists(out.stdout.strip()), "the process's own folder went at exit"
+    finally:
+        import shutil
+
+        shutil.rmtree(mine, ignore_errors=True)
+        shutil.rmtree(other, ignore_errors=True)

@@ -1,14 +1,15 @@
 """Stores in memory, as zarr-python offers them (``MemoryStore()``, ``store={}``, ``"memory://name"``),
 kept as directories in RAM: under ``/dev/shm`` (a tmpfs) when the machine has it, else the temporary
-directory, in one folder per process (``brickwork-memory-<pid>-<random>``), so that brickwork's
-directory machinery serves them unchanged.
+directory, in one folder per process (``brickwork-memory-<pid namespace>-<pid>-<random>``), so that
+brickwork's directory machinery serves them unchanged.
 
 Each store is a :class:`MemoryDir`, whose directory is removed when the object that owns it is collected:
 a ``MemoryStore`` owns its own; a ``dict`` passed as a store owns one through one entry
 (``"__brickwork_memory__"``); a ``memory://name`` URL names a store that lives as long as the process, as
 fsspec's memory filesystem does. Arrays and groups opened in a memory store hold its owner, so the store
-lives as long as they do. The process's folder is removed at exit, and folders left by processes that
-ended without removing theirs (killed) are removed when the next process makes its own.
+lives as long as they do. The process's folder is removed at exit, and folders left by processes of the
+same PID namespace that ended without removing theirs (killed) are removed when the next process makes
+its own (another container sharing the folder, whose processes this one cannot see, is left alone).
 """
 from __future__ import annotations
 
@@ -40,11 +41,24 @@ def _base() -> str:
     return tempfile.gettempdir()
 
 
-def _sweep(base: str) -> None:
-    """Removes the folders of processes that no longer run (killed before their exit handler)."""
+def _namespace() -> str:
+    """This process's PID namespace (its inode), so that processes of other containers sharing the RAM
+    folder, whose PIDs this one cannot see, never have their folders taken for dead ones; "x" when the
+    system does not say."""
+    try:
+        return str(os.stat("/proc/self/ns/pid").st_ino)
+    except OSError:
+        return "x"
+
+
+def _sweep(base: str, namespace: str) -> None:
+    """Removes the folders of processes of this PID namespace that no longer run (killed before their
+    exit handler)."""
+    if namespace == "x":
+        return
     for entry in os.listdir(base):
-        m = re.fullmatch(r"brickwork-memory-(\d+)-\w+", entry)
-        if m and not os.path.exists(f"/proc/{m.group(1)}") and os.path.exists("/proc/self"):
+        m = re.fullmatch(r"brickwork-memory-(\d+)-(\d+)-\w+", entry)
+        if m and m.group(1) == namespace and not os.path.exists(f"/proc/{m.group(2)}"):
             shutil.rmtree(os.path.join(base, entry), ignore_errors=True)
 
 
@@ -53,12 +67,12 @@ def root() -> str:
     global _root
     with _lock:
         if _root is None or not os.path.isdir(_root):
-            base = _base()
+            base, namespace = _base(), _namespace()
             try:
-                _sweep(base)
+                _sweep(base, namespace)
             except OSError:
                 pass
-            _root = tempfile.mkdtemp(prefix=f"brickwork-memory-{os.getpid()}-", dir=base)
+            _root = tempfile.mkdtemp(prefix=f"brickwork-memory-{namespace}-{os.getpid()}-", dir=base)
             atexit.register(shutil.rmtree, _root, True)
         return _root
 
