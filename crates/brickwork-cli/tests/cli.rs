@@ -525,6 +525,48 @@ fn pack_then_unpack_round_trips() {
 }
 
 #[test]
+fn pack_can_leave_out_chunks_of_fill_values() {
+    use brickwork::core::npy;
+    let d = tmpdir("skip-empty");
+    let src = p(&d, "sparse.npy");
+    let data = [0u8, 0, 0, 0, 5, 0, 0, 0];
+    let dtype = brickwork::DType::parse("|u1").unwrap();
+    std::fs::write(&src, npy::to_bytes(dtype, &[8], brickwork::Order::C, &data)).unwrap();
+    for (format, key) in [("2", "2"), ("3", "c/2")] {
+        let store = p(&d, &format!("sparse{format}.zarr"));
+        let o = run(&[
+            "pack",
+            &src,
+            &store,
+            "--chunks",
+            "2",
+            "--fill-value",
+            "0",
+            "--zarr-format",
+            format,
+            "--skip-empty-chunks",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let summary = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            summary.contains("1 chunks of [2] (3 holding only the fill value left out)"),
+            "{summary}"
+        );
+        let chunks = |prefix: &str| {
+            (0..4)
+                .filter(|i| Path::new(&store).join(format!("{prefix}{i}")).is_file())
+                .count()
+        };
+        assert_eq!(chunks(if format == "2" { "" } else { "c/" }), 1);
+        assert!(Path::new(&store).join(key).is_file());
+        let back = p(&d, &format!("back{format}.npy"));
+        let o = run(&["unpack", &store, &back]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(std::fs::read(&back).unwrap(), std::fs::read(&src).unwrap());
+    }
+}
+
+#[test]
 fn pack_and_unpack_structured_npy() {
     use brickwork::core::npy;
     let d = tmpdir("records");

@@ -57,6 +57,10 @@ pub struct Args {
     /// Replace an existing Zarr array at DEST.
     #[arg(long)]
     overwrite: bool,
+    /// Leave out the chunks that hold only the fill value (zarr-python's default,
+    /// `write_empty_chunks=False`); they read back as the fill value.
+    #[arg(long)]
+    skip_empty_chunks: bool,
     /// Never draw a progress bar.
     #[arg(long)]
     quiet: bool,
@@ -145,7 +149,7 @@ pub fn run(args: &Args) -> CmdResult {
             },
         },
         record: header.record.clone(),
-        write_empty_chunks: true,
+        write_empty_chunks: !args.skip_empty_chunks,
     };
     let started = Instant::now();
     let total = ZarrArray::grid_for(&header.shape, &chunks)?.len() as u64;
@@ -177,14 +181,20 @@ pub fn run(args: &Args) -> CmdResult {
         b.finish_and_clear();
     }
     let secs = started.elapsed().as_secs_f64();
+    let left_out = total - stats.chunks;
     println!(
-        "packed {} ({:?} {}) into {}: {} chunks of {:?}, {} -> {} (ratio {:.2}x) in {:.2} s, {}/s",
+        "packed {} ({:?} {}) into {}: {} chunks of {:?}{}, {} -> {} (ratio {:.2}x) in {:.2} s, {}/s",
         args.src,
         header.shape,
         header.dtype,
         args.dest.display(),
         stats.chunks,
         chunks,
+        if left_out > 0 {
+            format!(" ({left_out} holding only the fill value left out)")
+        } else {
+            String::new()
+        },
         human(stats.bytes_in),
         human(stats.bytes_out),
         stats.bytes_in as f64 / stats.bytes_out.max(1) as f64,
