@@ -236,7 +236,8 @@ def test_like_functions(tmp_path):
     src = bz.create_array(tmp_path / "src", shape=(6, 4), dtype="<f4", chunks=(3, 2), fill_value=-1,
                           compressors=None, zarr_format=2)
     for m in (zarr, bz):
-        m.zeros_like(src if m is bz else zarr.open_array(str(tmp_path / "src")), store=str(tmp_path / f"z-{m.__name__}"))
+        source = src if m is bz else zarr.open_array(str(tmp_path / "src"))
+        m.zeros_like(source, store=str(tmp_path / f"z-{m.__name__}"))
         m.full_like(np.ones((5,), "i8"), fill_value=9, store=str(tmp_path / f"f-{m.__name__}"))
         m.ones_like(np.ones((2, 2), "u1"), store=str(tmp_path / f"o-{m.__name__}"), chunks=(1, 2))
     for kind in "zfo":
@@ -514,7 +515,8 @@ def test_errors_as_zarr_python(tmp_path):
         ("require_group of an array", lambda m, g, root: g.require_group("arr"), TypeError),
         ("require_array of a group", lambda m, g, root: g.require_array("sub", shape=(2,)), TypeError),
         ("create_group over a group", lambda m, g, root: g.create_group("sub"), "ContainsGroupError"),
-        ("create_array over an array", lambda m, g, root: g.create_array("arr", shape=(2,), dtype="u1"), "ContainsArrayError"),
+        ("create_array over an array", lambda m, g, root: g.create_array("arr", shape=(2,), dtype="u1"),
+         "ContainsArrayError"),
         ("create_group over an array", lambda m, g, root: g.create_group("arr"), "ContainsArrayError"),
         ("open_group of an array", lambda m, g, root: m.open_group(f"{root}/arr", mode="r"), "ContainsArrayError"),
         ("open_group of nothing", lambda m, g, root: m.open_group(f"{root}/none", mode="r"), FileNotFoundError),

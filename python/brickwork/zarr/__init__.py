@@ -144,8 +144,9 @@ def _node(store, path: str | None, storage_options=None, mode: str = "r") -> tup
                                 "local directories and take none")
     if store is None:
         if not path:
-            raise InvalidArrayError("brickwork needs a store: a directory path (zarr-python's default, a store "
-                                    "in memory, is not offered)")
+            raise InvalidArrayError("brickwork needs a store: a directory path, a memory:// URL, a dict or a "
+                                    "MemoryStore() (zarr-python's default, a new store in memory, is not "
+                                    "assumed)")
         return store_path(path), "/"
     parts = [p for p in os.fspath(path).strip("/").split("/") if p] if path else []
     if any(p in (".", "..") for p in parts):
@@ -309,7 +310,8 @@ def save_group(store, *args, zarr_format: int | None = None, path: str | None = 
         _check_name(name)
     arrays.update(kwargs)
     existed = os.path.isdir(directory) and bool(os.listdir(directory))
-    group = create_group(directory, zarr_format=_check_format(zarr_format) or _config.config.get("default_zarr_format"))
+    zarr_format = _check_format(zarr_format) or _config.config.get("default_zarr_format")
+    group = create_group(directory, zarr_format=zarr_format)
     try:
         for name, a in arrays.items():
             save_array(directory, a, path=name, zarr_format=group.zarr_format)

@@ -143,5 +143,6 @@ class ArrayConfig:
             if hasattr(value, k)}
         unknown = set(items) - set(cls.__dataclass_fields__)
         if unknown:
-            raise InvalidArrayError(f"config takes {', '.join(cls.__dataclass_fields__)}; not {', '.join(sorted(unknown))}")
+            raise InvalidArrayError(f"config takes {', '.join(cls.__dataclass_fields__)}; "
+                                    f"not {', '.join(sorted(unknown))}")
         return replace(base, **{k: v for k, v in items.items() if v is not None})

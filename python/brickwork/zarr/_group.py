@@ -582,7 +582,8 @@ class _Tree:
                         seen.add(real)
                         walk(member, indent + ("    " if last else "│   "), depth + 1)
                 else:
-                    self._lines.append(f"{indent}{'└── ' if last else '├── '}{key} {member.shape} {member.dtype}")
+                    branch = "└── " if last else "├── "
+                    self._lines.append(f"{indent}{branch}{key} {member.shape} {member.dtype}")
 
         walk(group, "", 0)
 
