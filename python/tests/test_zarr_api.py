@@ -188,7 +188,7 @@ def test_create_refuses_what_it_cannot_honour(tmp_path):
     with pytest.raises(InvalidArrayError, match="storage_options are for fsspec"):
         bz.create((3,), store=tmp_path / "a", storage_options={"anon": True})
     with pytest.raises(InvalidArrayError, match="needs a store"):
-        bz.create((3,))
+        bz.load(None)
     with pytest.raises(InvalidArrayError, match="read_missing_chunks=False is not offered"):
         bz.create((3,), store=tmp_path / "a", config={"read_missing_chunks": False})
     with pytest.raises(InvalidArrayError, match="serializer must be"):
@@ -665,3 +665,24 @@ def test_memory_folders_of_killed_processes_are_swept():
 
         shutil.rmtree(mine, ignore_errors=True)
         shutil.rmtree(other, ignore_errors=True)
+
+
+def test_without_a_store_arrays_and_groups_are_in_memory():
+    """zarr-python's default store: ``zarr.zeros((10, 10))`` and ``zarr.group()`` make their node in a
+    new store in memory, which lives as long as the node."""
+    import gc
+
+    for m in (zarr, bz):
+        z = m.zeros((10, 10), chunks=(5, 5), dtype="i2")
+        z[2:4] = 7
+        assert int(z[3, 3]) == 7 and int(z[0, 0]) == 0
+        g = m.group()
+        g.create_array("x", shape=(2,), dtype="u1")[:] = 3
+        assert g["x"][:].tolist() == [3, 3]
+    z = bz.full((4,), 2.5)
+    path = z.path
+    gc.collect()
+    assert z[:].tolist() == [2.5] * 4 and os.path.isdir(path)
+    del z
+    gc.collect()
+    assert not os.path.exists(path), "the store went with its array"

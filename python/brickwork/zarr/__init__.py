@@ -154,6 +154,12 @@ def _node(store, path: str | None, storage_options=None, mode: str = "r") -> tup
     return _store_path(store, "/".join(parts) or None), "/" + "/".join(parts)
 
 
+def _in_memory(store, path):
+    """zarr-python's default store: with neither a store nor a path, a new store in memory (a
+    ``MemoryStore``, which the array or group opened in it keeps alive)."""
+    return storage.MemoryStore() if store is None and not path else store
+
+
 def _ignored(**options) -> None:
     """zarr-python's arguments that do nothing here (as they do nothing in zarr-python 3, which warns)."""
     import warnings
@@ -356,6 +362,7 @@ def create(shape, *, chunks=None, dtype=None, compressor="auto", fill_value=_DEF
         raise InvalidArrayError("chunks and chunk_shape name the same thing; pass one")
     if mode not in (None, "a", "w", "w-"):
         raise InvalidArrayError(f'create takes mode "a", "w" or "w-", got {mode!r}')
+    store = _in_memory(store, path)
     _node(store, path, storage_options, mode="w")  # checked
     if store is None:
         store, path = path, None
@@ -646,6 +653,7 @@ def open(store=None, mode: str | None = None, *, zarr_format: int | None = None,
     writable unless asked for."""
     if mode is None:
         mode = "a" if "shape" in kwargs else "r"
+    store = _in_memory(store, path)
     if getattr(store, "read_only", False) is True and mode == "a":
         mode = "r"  # as zarr-python: a read-only store opens read-only unless told otherwise
     directory, name = _node(store, path, storage_options, mode=mode)
@@ -685,6 +693,7 @@ def open_array(store=None, *, zarr_format: int | None = None, path: str = "", st
     read and write an existing array (``"a"`` creates it from ``kwargs``, :func:`create`'s, when
     there is none), ``"w-"`` creates it (an error if something is there), ``"w"`` creates it replacing
     a node that is there."""
+    store = _in_memory(store, path)
     if getattr(store, "read_only", False) is True and mode == "a":
         mode = "r"  # as zarr-python: a read-only store opens read-only unless told otherwise
     directory, name = _node(store, path or None, storage_options, mode=mode)
@@ -848,7 +857,7 @@ def group(store=None, *, overwrite: bool = False, chunk_store=None, cache_attrs=
     created (Zarr v3 unless ``zarr_format=2``) when there is none, or replacing what is there with
     ``overwrite=True``."""
     _ignored(chunk_store=chunk_store, cache_attrs=cache_attrs, synchronizer=synchronizer, meta_array=meta_array)
-    return open_group(store, mode="w" if overwrite else "a", path=path, zarr_format=zarr_format,
+    return open_group(_in_memory(store, path), mode="w" if overwrite else "a", path=path, zarr_format=zarr_format,
                       attributes=attributes, storage_options=storage_options)
 
 

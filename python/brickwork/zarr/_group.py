@@ -717,9 +717,10 @@ def open_group(store=None, mode: str = "a", *, cache_attrs=None, synchronizer=No
     there. brickwork reads each member's own metadata, whatever ``use_consolidated`` says;
     ``cache_attrs``, ``synchronizer``, ``chunk_store`` and ``meta_array`` are unused (as in
     zarr-python 3)."""
-    from . import _expect_format, _ignored, _node
+    from . import _expect_format, _ignored, _in_memory, _node
 
     _ignored(cache_attrs=cache_attrs, synchronizer=synchronizer, chunk_store=chunk_store, meta_array=meta_array)
+    store = _in_memory(store, path)
     if getattr(store, "read_only", False) is True and mode == "a":
         mode = "r"  # as zarr-python: a read-only store opens read-only unless told otherwise
     directory, name = _node(store, path, storage_options, mode=mode)
