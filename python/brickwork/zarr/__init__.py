@@ -27,7 +27,9 @@ zarr-python's parameters and defaults (``save``, ``save_array``, ``save_group``,
 ``from_array``, ``zeros``/``ones``/``full``/``empty``/``array`` and their ``*_like``, ``tree``,
 ``consolidate_metadata``, ``open_consolidated``; ``copy``, ``copy_all``, ``copy_store`` and
 ``create_hierarchy`` raise ``NotImplementedError``, the first three as in zarr-python 3), on directory
-stores (``store`` a path, a ``file://`` URL or a ``LocalStore``; ``path`` inside it); ``codecs`` and
+stores (``store`` a path, a ``file://`` URL or a ``LocalStore``; ``path`` inside it) or stores in memory
+(``memory://name``, a ``dict``, ``MemoryStore()``, or none given: kept as directories in RAM, see
+``_memory``); ``config`` is zarr-python's runtime configuration and ``errors`` its exceptions; ``codecs`` and
 ``storage`` are zarr-python's ``zarr.codecs`` (``BloscCodec``, ``ZstdCodec``, ...) and ``zarr.storage``
 (``LocalStore``) as brickwork takes them, so ``compressors=zarr.codecs.BloscCodec(...)`` runs unchanged;
 :class:`Array` and :class:`Group` have zarr-python's members (``oindex``, ``vindex``, ``blocks``,
