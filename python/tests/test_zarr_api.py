@@ -604,7 +604,11 @@ def test_runtime_configuration(tmp_path):
     assert bz.config.get("array.order") == "C"
     with pytest.raises(InvalidArrayError, match="default_zarr_format must be 2 or 3"):
         bz.config.set({"default_zarr_format": 4})
-    assert bz.config.get("default_zarr_format") == 3
+    for bad, says in (({"array": 5}, "holds settings"), ({"array.order.x": 1}, "holds a value"),
+                      ({"": 1}, "dotted names"), ({"array..order": "F"}, "dotted names")):
+        with pytest.raises(InvalidArrayError, match=says):
+            bz.config.set(bad)
+    assert bz.config.get("default_zarr_format") == 3 and bz.config.get("array.order") == "C"
 
 
 @pytest.mark.parametrize("layout", [dict(zarr_format=2), dict(zarr_format=3), dict(zarr_format=3, shards=(8, 6))])

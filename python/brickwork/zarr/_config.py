@@ -67,13 +67,20 @@ class Config:
         return _Restore(self, before)
 
     def _put(self, key: str, value: Any) -> None:
+        if not isinstance(key, str) or not key or any(not p for p in key.split(".")):
+            raise InvalidArrayError(f"config keys are dotted names such as 'array.order', got {key!r}")
         parts = key.split(".")
         node = self._values
-        for part in parts[:-1]:
+        for i, part in enumerate(parts[:-1]):
             node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise InvalidArrayError(f"config key {'.'.join(parts[:i + 1])!r} holds a value, not settings")
         if isinstance(value, dict) and isinstance(node.get(parts[-1]), dict):
             for k, v in value.items():
                 self._put(f"{key}.{k}", v)
+        elif isinstance(node.get(parts[-1]), dict):
+            raise InvalidArrayError(f"config key {key!r} holds settings ({', '.join(node[parts[-1]])}); set one "
+                                    f"of them, such as {key}.{next(iter(node[parts[-1]]), 'name')}")
         else:
             node[parts[-1]] = value
 
