@@ -191,6 +191,10 @@ def test_create_refuses_what_it_cannot_honour(tmp_path):
         bz.load(None)
     with pytest.raises(InvalidArrayError, match="read_missing_chunks=False is not offered"):
         bz.create((3,), store=tmp_path / "a", config={"read_missing_chunks": False})
+    for config, says in ((5, "a dict or an ArrayConfig"), ({"order": "Z"}, "order must be"),
+                         ({"colour": 1}, "config takes order")):
+        with pytest.raises(InvalidArrayError, match=says):
+            bz.create_array(tmp_path / "a", shape=(3,), dtype="u1", config=config)
     with pytest.raises(InvalidArrayError, match="serializer must be"):
         bz.create_array(tmp_path / "a", shape=(3,), dtype="u1", serializer={"name": "vlen-utf8"})
     with pytest.warns(RuntimeWarning, match="synchronizer is not used"):

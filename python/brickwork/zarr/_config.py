@@ -144,6 +144,8 @@ class ArrayConfig:
                                write_empty_chunks=bool(config.get("array.write_empty_chunks")))
         if value is None:
             return base
+        if not isinstance(value, dict) and not hasattr(value, "order"):
+            raise InvalidArrayError(f"config is a dict or an ArrayConfig, got {type(value).__name__}")
         items = value if isinstance(value, dict) else {
             k: getattr(value, k) for k in ("order", "write_empty_chunks", "read_missing_chunks",
                                            "sharding_coalesce_max_gap_bytes", "sharding_coalesce_max_bytes")
