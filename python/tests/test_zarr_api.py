@@ -780,3 +780,19 @@ def test_random_region_writes_leave_the_files_zarr_python_leaves(tmp_path):
                            if f != ".zattrs")
             made[m] = (files, zarr.open_array(store, mode="r")[...].tolist())
         assert made[bz] == made[zarr], (trial, kw, writes)
+
+
+def test_memory_stores_go_where_brickwork_memory_dir_says(tmp_path):
+    """``$BRICKWORK_MEMORY_DIR`` chooses where stores in memory are kept (say, a larger tmpfs than a
+    container's 64 MiB /dev/shm); a path that is not a directory is a clear error."""
+    import subprocess
+    import sys
+
+    code = ("import brickwork.zarr as z, numpy as np; a = z.zeros((4,), chunks=(2,)); a[:] = 1; print(a.path)")
+    env = dict(os.environ, BRICKWORK_MEMORY_DIR=str(tmp_path))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip().startswith(str(tmp_path) + os.sep)
+    assert os.listdir(tmp_path) == [], "the process's folder went at exit"
+    env["BRICKWORK_MEMORY_DIR"] = str(tmp_path / "missing")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.returncode != 0 and "BRICKWORK_MEMORY_DIR" in out.stderr and "is not a directory" in out.stderr

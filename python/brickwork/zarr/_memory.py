@@ -1,7 +1,9 @@
 """Stores in memory, as zarr-python offers them (``MemoryStore()``, ``store={}``, ``"memory://name"``),
-kept as directories in RAM: under ``/dev/shm`` (a tmpfs) when the machine has it, else the temporary
-directory, in one folder per process (``brickwork-memory-<pid namespace>-<pid>-<random>``), so that
-brickwork's directory machinery serves them unchanged.
+kept as directories in RAM: under ``/dev/shm`` (a tmpfs) when the machine has one of at least 1 GiB (a
+container's default of 64 MiB is passed over), else the temporary directory, or where
+``$BRICKWORK_MEMORY_DIR`` says; in one folder per process
+(``brickwork-memory-<pid namespace>-<pid>-<random>``), so that brickwork's directory machinery serves
+them unchanged.
 
 Each store is a :class:`MemoryDir`, whose directory is removed when the object that owns it is collected:
 a ``MemoryStore`` owns its own; a ``dict`` passed as a store owns one through one entry
@@ -34,10 +36,25 @@ _owners: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 _named: dict[str, MemoryDir] = {}
 
 
+#: /dev/shm smaller than this (Docker's default is 64 MiB) is passed over for the temporary directory
+_MIN_SHM_BYTES = 1 << 30
+
+
 def _base() -> str:
+    """Where the process's folder goes: ``$BRICKWORK_MEMORY_DIR`` when set; else ``/dev/shm`` when it is
+    writable and holds at least 1 GiB; else the temporary directory."""
+    chosen = os.environ.get("BRICKWORK_MEMORY_DIR")
+    if chosen:
+        if not os.path.isdir(chosen):
+            raise InvalidArrayError(f"BRICKWORK_MEMORY_DIR={chosen!r} is not a directory")
+        return chosen
     shm = "/dev/shm"
-    if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK):
-        return shm
+    try:
+        size = os.statvfs(shm)
+        if os.access(shm, os.W_OK | os.X_OK) and size.f_blocks * size.f_frsize >= _MIN_SHM_BYTES:
+            return shm
+    except OSError:
+        pass
     return tempfile.gettempdir()
 
 
