@@ -796,3 +796,25 @@ def test_memory_stores_go_where_brickwork_memory_dir_says(tmp_path):
     env["BRICKWORK_MEMORY_DIR"] = str(tmp_path / "missing")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert out.returncode != 0 and "BRICKWORK_MEMORY_DIR" in out.stderr and "is not a directory" in out.stderr
+
+
+def test_codec_descriptions_refuse_bad_arguments():
+    """brickwork.zarr.codecs' classes check their arguments as zarr-python's do (a ValueError naming
+    what is accepted); the numcodecs wrappers check theirs by building brickwork's codec."""
+    c = bz.codecs
+    for make, says in ((lambda: c.BloscCodec(cname="snappyish"), "cname must be one of"),
+                       (lambda: c.BloscCodec(clevel=10), "clevel must be an integer from 0 to 9"),
+                       (lambda: c.BloscCodec(shuffle="sideways"), "shuffle must be one of"),
+                       (lambda: c.BloscCodec(typesize=0), "typesize must be an integer"),
+                       (lambda: c.ZstdCodec(level="high"), "level must be an integer"),
+                       (lambda: c.ZstdCodec(level=23), "level must be an integer"),
+                       (lambda: c.GzipCodec(level=-1), "level must be an integer from 0 to 9"),
+                       (lambda: c.BytesCodec(endian="middle"), "endian must be one of"),
+                       (lambda: c.TransposeCodec(order=(0, 0)), "permutation"),
+                       (lambda: c.ShardingCodec(chunk_shape=(0,)), "chunk_shape must be an integer"),
+                       (lambda: c.numcodecs.Zlib(level="x"), 'codec "zlib", key "level"'),
+                       (lambda: c.numcodecs.LZMA(preset="x"), 'codec "lzma", key "preset"')):
+        with pytest.raises(ValueError, match=says):
+            make()
+    with pytest.raises(TypeError, match="dtype"):  # as numcodecs' Delta()
+        c.numcodecs.Delta()

@@ -229,15 +229,12 @@ pub(crate) fn fill_elements(out: &mut [u8], fill: &[u8]) {
 }
 
 /// Whether every element of `buf` (whose length is a multiple of `fill`'s) is `fill`, compared as
-/// bytes a block of about 4 KiB at a time (a chunk that is not all fill usually differs in its first
-/// block).
+/// bytes: the first element, then the rest against `buf` itself one element behind (the bytes repeat
+/// with the element's period exactly when every element is the first). Two `memcmp`s, no allocation;
+/// a chunk that is not all fill usually differs at once.
 pub(crate) fn holds_only(buf: &[u8], fill: &[u8]) -> bool {
-    if fill.is_empty() {
-        return true;
-    }
-    let pattern = fill.repeat((4096 / fill.len()).max(1));
-    buf.chunks(pattern.len())
-        .all(|block| block == &pattern[..block.len()])
+    let n = fill.len();
+    buf.len() < n || (buf[..n] == *fill && buf[n..] == buf[..buf.len() - n])
 }
 
 /// Writes chunk `coords` of `src` into `out` (exactly its stored size) in `order`.
@@ -280,6 +277,24 @@ pub(crate) fn box_dims(extent: &[usize], s: &[isize], d: &[isize], order: Order)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn holds_only_compares_every_element() {
+        let fill = [1u8, 2, 3];
+        assert!(holds_only(&[], &fill));
+        assert!(holds_only(&fill, &fill));
+        assert!(holds_only(&fill.repeat(1000), &fill));
+        for at in [0, 1, 2, 1500, 2999] {
+            let mut buf = fill.repeat(1000);
+            buf[at] ^= 0x80;
+            assert!(!holds_only(&buf, &fill), "a change at byte {at}");
+        }
+        assert!(
+            !holds_only(&[2, 3, 1, 2, 3, 1], &fill),
+            "the period alone is not enough"
+        );
+        assert!(holds_only(&[0; 4096], &[0]));
+    }
 
     /// The Python loop fastremap's docs compare against: slice each chunk, then `tobytes(order)`.
     fn reference(data: &[u16], shape: [usize; 3], chunk: [usize; 3], order: Order) -> Vec<Vec<u8>> {

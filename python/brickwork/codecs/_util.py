@@ -114,6 +114,18 @@ def decode_into_out(codec, enc: np.ndarray, shape: tuple, dtype, out) -> bool:
     return True
 
 
+def decode_as(codec, enc: np.ndarray, dtype, out):
+    """Decodes ``enc`` (contiguous) into an array of ``dtype`` with ``enc``'s shape and memory order: a new
+    one, or ``out`` (written in place when it can be, else through numcodecs' ``ndarray_copy``)."""
+    order = order_of(enc)
+    if out is None:
+        return decode_new(codec, enc, enc.shape, dtype, order)
+    if decode_into_out(codec, enc, enc.shape, dtype, out):
+        return out
+    raw, decoded, _shape, _order = decode_array(codec, enc)
+    return ndarray_copy(shaped(raw, decoded, enc.shape, order), out)
+
+
 def ensure_text(buf, encoding: str = "utf-8") -> str:
     """numcodecs' ``ensure_text``: ``str`` unchanged, bytes-like decoded."""
     if isinstance(buf, str):
@@ -190,13 +202,7 @@ class FlatTyped(NativeCodec):
         return encode_array(self, arr).view(self.astype)
 
     def decode(self, buf, out=None):
-        enc = flat(ensure_ndarray(buf).view(self.astype))
-        if out is None:
-            return decode_new(self, enc, enc.shape, self.dtype)
-        if decode_into_out(self, enc, enc.shape, self.dtype, out):
-            return out
-        raw, dtype, shape, _order = decode_array(self, enc)
-        return ndarray_copy(shaped(raw, dtype, shape), out)
+        return decode_as(self, flat(ensure_ndarray(buf).view(self.astype)), self.dtype, out)
 
 
 def encode_any(codec, buf) -> bytes:

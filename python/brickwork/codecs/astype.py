@@ -5,17 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._base import NativeCodec, register_codec
-from ._util import (
-    contiguous,
-    decode_array,
-    decode_into_out,
-    decode_new,
-    encode_array,
-    ensure_ndarray,
-    ndarray_copy,
-    order_of,
-    shaped,
-)
+from ._util import contiguous, decode_as, encode_array, ensure_ndarray, order_of, shaped
 
 __all__ = ["AsType"]
 
@@ -49,13 +39,7 @@ class AsType(NativeCodec):
         return shaped(encode_array(self, arr), self.encode_dtype, arr.shape, order_of(arr))
 
     def decode(self, buf, out=None):
-        enc = contiguous(ensure_ndarray(buf).view(self.encode_dtype))
-        if out is None:
-            return decode_new(self, enc, enc.shape, self.decode_dtype, order_of(enc))
-        if decode_into_out(self, enc, enc.shape, self.decode_dtype, out):
-            return out
-        raw, dtype, _shape, _order = decode_array(self, enc)
-        return ndarray_copy(shaped(raw, dtype, enc.shape, order_of(enc)), out)
+        return decode_as(self, contiguous(ensure_ndarray(buf).view(self.encode_dtype)), self.decode_dtype, out)
 
 
 register_codec(AsType)

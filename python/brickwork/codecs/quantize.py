@@ -5,17 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._base import NativeCodec, register_codec
-from ._util import (
-    contiguous,
-    decode_array,
-    decode_into_out,
-    decode_new,
-    encode_array,
-    ensure_ndarray,
-    ndarray_copy,
-    order_of,
-    shaped,
-)
+from ._util import contiguous, decode_as, encode_array, ensure_ndarray, ndarray_copy, order_of, shaped
 
 __all__ = ["Quantize"]
 
@@ -52,13 +42,7 @@ class Quantize(NativeCodec):
         if self.astype == self.dtype:
             # numcodecs: ``.astype(dtype, copy=False)`` of the same dtype is the input itself (a no-op).
             return ndarray_copy(ensure_ndarray(buf).view(self.astype), out)
-        enc = contiguous(ensure_ndarray(buf).view(self.astype))
-        if out is None:
-            return decode_new(self, enc, enc.shape, self.dtype, order_of(enc))
-        if decode_into_out(self, enc, enc.shape, self.dtype, out):
-            return out
-        raw, dtype, _shape, _order = decode_array(self, enc)
-        return ndarray_copy(shaped(raw, dtype, enc.shape, order_of(enc)), out)
+        return decode_as(self, contiguous(ensure_ndarray(buf).view(self.astype)), self.dtype, out)
 
 
 register_codec(Quantize)

@@ -68,7 +68,7 @@ from .. import _native
 from .._grid import _array, _order, _sizes, _threads
 from ._group import (Group, Metadata, _check_name, _parents_of, attributes_json, consolidate_metadata, create_group,
                           make_parents, node_kind, open_group, read_attributes, read_json, refuse_existing, store_path,
-                          write_json)
+                          store_root, write_json)
 from ..errors import InvalidArrayError, LimitError
 from . import _config, _memory, codecs, errors, storage  # zarr-python's zarr.codecs, .errors and .storage
 from ._config import ArrayConfig, config
@@ -745,7 +745,7 @@ def from_array(store, *, data, write_data: bool = True, name: str | None = None,
     anything else (NumPy), ``"keep"`` means zarr-python's defaults."""
     _check_config(config)
     source = data
-    zarr_source = isinstance(source, Array) or type(source).__module__.startswith("zarr")
+    zarr_source = _is_zarr_array(source)
     if not zarr_source:
         data = np.asarray(data)
     keep = {}
@@ -785,6 +785,11 @@ def from_array(store, *, data, write_data: bool = True, name: str | None = None,
     return array
 
 
+def _is_zarr_array(a) -> bool:
+    """Whether ``a`` is brickwork's or zarr-python's array (whose settings "keep" and ``*_like`` copy)."""
+    return isinstance(a, Array) or type(a).__module__.startswith("zarr")
+
+
 def _format_of(a) -> int:
     """The Zarr format of brickwork's or zarr-python's array."""
     return a.zarr_format if isinstance(a, Array) else a.metadata.zarr_format
@@ -799,7 +804,7 @@ def _like(a, zarr_format: int | None, kwargs: dict) -> dict:
         like["chunks"] = tuple(c[0] if isinstance(c, tuple) else c for c in a.chunks)
     if hasattr(a, "dtype"):
         like["dtype"] = a.dtype
-    if isinstance(a, Array) or type(a).__module__.startswith("zarr"):
+    if _is_zarr_array(a):
         like["fill_value"] = a.fill_value
         source_format = _format_of(a)
         zarr_format = zarr_format or source_format
@@ -981,15 +986,9 @@ class Array:
     name = property(lambda self: self._name, doc='The path of the array in its store, from "/" (zarr-python\'s).')
     basename = property(lambda self: self._name.rsplit("/", 1)[-1], doc="The last part of the name.")
 
-    @property
-    def store(self) -> str:
-        """The directory of the store the array was opened from (its root: the array's own directory
-        unless it was opened by a path inside the store, or as a member of a group)."""
-        depth = len([p for p in self._name.split("/") if p])
-        root = self.path
-        for _ in range(depth):
-            root = os.path.dirname(root.rstrip(os.sep))
-        return root
+    store = property(lambda self: store_root(self.path, self._name),
+                     doc="The directory of the store the array was opened from (its root: the array's own "
+                         "directory unless it was opened by a path inside the store, or as a group's member).")
 
     store_path = property(lambda self: self.path, doc="The directory the array is in.")
 

@@ -176,13 +176,8 @@ class Group:
     store_path = property(lambda self: self.path, doc="The directory the group is in.")
     synchronizer = None  # zarr-python's, unused there too
 
-    @property
-    def store(self) -> str:
-        """The directory of the store the group was opened from (see ``Array.store``)."""
-        root = self.path
-        for _ in [p for p in self._name.split("/") if p]:
-            root = os.path.dirname(root.rstrip(os.sep))
-        return root
+    store = property(lambda self: store_root(self.path, self._name),
+                     doc="The directory of the store the group was opened from (see ``Array.store``).")
 
     @property
     def metadata(self) -> Metadata:
@@ -270,7 +265,7 @@ class Group:
         kind = node_kind(path)
         if kind is None:
             return None
-        name = self._name.rstrip("/") + "/" + "/".join(parts)
+        name = self._child_name("/".join(parts))
         if kind[0] == "array":
             return Array(path, mode=self.mode, max_bytes=self.max_bytes, name=name)
         group = Group(path, mode=self.mode, max_bytes=self.max_bytes, name=name)
@@ -422,10 +417,10 @@ class Group:
     def create_group(self, name: str, *, attributes: dict | None = None, overwrite: bool = False) -> Group:
         """A new group ``name`` in this one (of its Zarr format)."""
         self._writable()
-        parts = _check_name(name)
+        _check_name(name)
         group = create_group(self.path, path=name, zarr_format=self.zarr_format, attributes=attributes,
                              overwrite=overwrite)
-        group._name = self._name.rstrip("/") + "/" + "/".join(parts)
+        group._name = self._child_name(name)
         group.max_bytes = self.max_bytes
         return group
 
@@ -449,7 +444,7 @@ class Group:
         from . import create_array
 
         self._writable()
-        parts = _check_name(name)
+        _check_name(name)
         if not (isinstance(compressor, str) and compressor == "auto"):
             if "compressors" in kwargs:
                 raise InvalidArrayError("compressor and compressors name the same thing; pass one")
@@ -457,7 +452,7 @@ class Group:
         kwargs.setdefault("zarr_format", self.zarr_format)
         kwargs.setdefault("max_bytes", self.max_bytes)
         array = create_array(self.path, name=name, **kwargs)
-        array._name = self._name.rstrip("/") + "/" + "/".join(parts)
+        array._name = self._child_name(name)
         return array
 
     create = create_array
@@ -481,65 +476,48 @@ class Group:
             raise TypeError(f"{name!r} has dtype {node.dtype}, not {np.dtype(kwargs['dtype'])}")
         return node
 
-    def _member(self, name: str, kwargs: dict) -> dict:
-        """zarr.create's keywords for a new member ``name``, of this group's format unless given."""
+    def _child_name(self, name: str) -> str:
+        """The name in the store of this group's member ``name``."""
+        return self._name.rstrip("/") + "/" + "/".join(_check_name(name))
+
+    def _make(self, function: str, name: str, *args, **kwargs):
+        """``brickwork.zarr.<function>(*args, **kwargs)`` making the array ``name`` in this group (of its
+        Zarr format unless ``zarr_format=`` says)."""
+        from .. import zarr
+
         self._writable()
         _check_name(name)
         kwargs.setdefault("zarr_format", self.zarr_format)
         kwargs.setdefault("max_bytes", self.max_bytes)
-        return {**kwargs, "store": self.path, "path": name}
-
-    def _named(self, array, name: str):
-        array._name = self._name.rstrip("/") + "/" + "/".join(_check_name(name))
+        array = getattr(zarr, function)(*args, store=self.path, path=name, **kwargs)
+        array._name = self._child_name(name)
         return array
 
     def empty(self, *, name: str, shape, **kwargs):
-        """zarr-python's ``Group.empty``: :func:`brickwork.zarr.empty` as the member ``name``."""
-        from .. import zarr
-
-        return self._named(zarr.empty(shape, **self._member(name, kwargs)), name)
+        """zarr-python's ``Group.empty``: :func:`brickwork.zarr.empty` as the member ``name``; so too
+        ``zeros``, ``ones``, ``full`` and the ``*_like`` methods, each its function's."""
+        return self._make("empty", name, shape, **kwargs)
 
     def zeros(self, *, name: str, shape, **kwargs):
-        """zarr-python's ``Group.zeros``."""
-        from .. import zarr
-
-        return self._named(zarr.zeros(shape, **self._member(name, kwargs)), name)
+        return self._make("zeros", name, shape, **kwargs)
 
     def ones(self, *, name: str, shape, **kwargs):
-        """zarr-python's ``Group.ones``."""
-        from .. import zarr
-
-        return self._named(zarr.ones(shape, **self._member(name, kwargs)), name)
+        return self._make("ones", name, shape, **kwargs)
 
     def full(self, *, name: str, shape, fill_value, **kwargs):
-        """zarr-python's ``Group.full``."""
-        from .. import zarr
-
-        return self._named(zarr.full(shape, fill_value, **self._member(name, kwargs)), name)
+        return self._make("full", name, shape, fill_value, **kwargs)
 
     def empty_like(self, *, name: str, data, **kwargs):
-        """zarr-python's ``Group.empty_like``."""
-        from .. import zarr
-
-        return self._named(zarr.empty_like(data, **self._member(name, kwargs)), name)
+        return self._make("empty_like", name, data, **kwargs)
 
     def zeros_like(self, *, name: str, data, **kwargs):
-        """zarr-python's ``Group.zeros_like``."""
-        from .. import zarr
-
-        return self._named(zarr.zeros_like(data, **self._member(name, kwargs)), name)
+        return self._make("zeros_like", name, data, **kwargs)
 
     def ones_like(self, *, name: str, data, **kwargs):
-        """zarr-python's ``Group.ones_like``."""
-        from .. import zarr
-
-        return self._named(zarr.ones_like(data, **self._member(name, kwargs)), name)
+        return self._make("ones_like", name, data, **kwargs)
 
     def full_like(self, *, name: str, data, **kwargs):
-        """zarr-python's ``Group.full_like``."""
-        from .. import zarr
-
-        return self._named(zarr.full_like(data, **self._member(name, kwargs)), name)
+        return self._make("full_like", name, data, **kwargs)
 
     def update_attributes(self, new_attributes: dict) -> Group:
         """Adds ``new_attributes`` to the group's attributes; returns the group."""
@@ -658,6 +636,13 @@ def _consolidated_entries(directory: str, zarr_format: int) -> dict | None:
         else:
             entry.update(value)
     return {k: Metadata(v) for k, v in nodes.items()}
+
+
+def store_root(path: str, name: str) -> str:
+    """The directory of the store a node at directory ``path`` named ``name`` in it (``"/a/b"``) is in."""
+    for _ in [p for p in name.split("/") if p]:
+        path = os.path.dirname(path.rstrip(os.sep))
+    return path
 
 
 def refuse_existing(directory: str) -> None:

@@ -20,7 +20,8 @@ class _NumcodecsCodec:
     def __init__(self, **codec_config: Any):
         codec_config.pop("id", None)
         self.codec_config = codec_config
-        _bw.get_codec({"id": self.codec_id, **codec_config})  # a configuration numcodecs would refuse: refused
+        # a configuration brickwork's codec refuses is refused now (building its Rust codec checks it)
+        _bw.get_codec({"id": self.codec_id, **codec_config})._codec
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": f"numcodecs.{self.codec_id}", "configuration": dict(self.codec_config)}
