@@ -29,9 +29,10 @@ zarr-python's parameters and defaults (``save``, ``save_array``, ``save_group``,
 ``create_hierarchy`` raise ``NotImplementedError``, the first three as in zarr-python 3), on directory
 stores (``store`` a path, a ``file://`` URL or a ``LocalStore``; ``path`` inside it) or stores in memory
 (``memory://name``, a ``dict``, ``MemoryStore()``, or none given: kept as directories in RAM, see
-``_memory``); ``config`` is zarr-python's runtime configuration and ``errors`` its exceptions; ``codecs`` and
+``_memory``) or zip files (``storage.ZipStore``: unpacked into RAM, written back on ``close()``, see
+``_zip``); ``config`` is zarr-python's runtime configuration and ``errors`` its exceptions; ``codecs`` and
 ``storage`` are zarr-python's ``zarr.codecs`` (``BloscCodec``, ``ZstdCodec``, ...) and ``zarr.storage``
-(``LocalStore``) as brickwork takes them, so ``compressors=zarr.codecs.BloscCodec(...)`` runs unchanged;
+(``LocalStore``, ``MemoryStore``, ``ZipStore``) as brickwork takes them, so ``compressors=zarr.codecs.BloscCodec(...)`` runs unchanged;
 :class:`Array` and :class:`Group` have zarr-python's members (``oindex``, ``vindex``, ``blocks``,
 ``resize``, ``append``, ``attrs``, ``name``, ``tree()``, ``members(max_depth)``, ...). Differences kept
 on purpose: ``open`` defaults to ``mode="r"``; an :class:`Array`'s or :class:`Group`'s ``path`` is its

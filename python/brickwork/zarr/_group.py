@@ -30,10 +30,11 @@ def store_path(store) -> str:
     """The directory a store argument names, as zarr-python takes it: a path (``str`` or
     ``os.PathLike``), a ``file://`` URL, zarr-python's or brickwork's ``LocalStore`` (its ``root``); or a
     store in memory (``memory://name``, a ``dict``, brickwork's ``MemoryStore``), which brickwork keeps
-    as a directory in RAM (see ``_memory``). Other stores (zarr-python's own memory and zip stores,
-    fsspec URLs such as ``s3://``) are refused with a clear error."""
+    as a directory in RAM (see ``_memory``), or brickwork's ``ZipStore`` (its directory in RAM). Other
+    stores (zarr-python's own memory and zip store objects, fsspec URLs such as ``s3://``) are refused
+    with a clear error."""
     from . import _memory
-    from .storage import MemoryStore
+    from .storage import MemoryStore, ZipStore
 
     if isinstance(store, str) and store.startswith("memory://"):
         return _memory.named(store)
@@ -48,13 +49,13 @@ def store_path(store) -> str:
         return os.fspath(store)
     if isinstance(store, dict):
         return _memory.of_dict(store)
-    if isinstance(store, MemoryStore):
+    if isinstance(store, (MemoryStore, ZipStore)):
         return os.fspath(store.root)
     root = getattr(store, "root", None)
     if type(store).__name__ == "LocalStore" and isinstance(root, (str, os.PathLike)):
         return os.fspath(root)
     raise InvalidArrayError(f"brickwork stores are local directories or in memory: pass a path, a file:// or "
-                            f"memory:// URL, a dict, brickwork.zarr.storage's LocalStore or MemoryStore, or "
+                            f"memory:// URL, a dict, brickwork.zarr.storage's LocalStore, MemoryStore or ZipStore, or "
                             f"zarr.storage.LocalStore; not a {type(store).__module__}.{type(store).__name__}")
 
 #: The largest metadata file read (as the Rust side's limit).

@@ -19,6 +19,7 @@ import atexit
 import os
 import re
 import shutil
+import sys
 import tempfile
 import threading
 import weakref
@@ -90,8 +91,31 @@ def root() -> str:
             except OSError:
                 pass
             _root = tempfile.mkdtemp(prefix=f"brickwork-memory-{namespace}-{os.getpid()}-", dir=base)
-            atexit.register(shutil.rmtree, _root, True)
+            atexit.register(_at_exit, _root)
         return _root
+
+
+#: what runs before the process's folder is removed at exit (zip stores written back), as weakref.finalize
+#: objects (calling one that ran or was detached does nothing)
+_before_exit: list = []
+
+
+def before_exit(finalizer):
+    """Has ``finalizer`` (a ``weakref.finalize``) run at exit, before the folder goes, if it has not run
+    by then; returns it."""
+    with _lock:
+        _before_exit[:] = [f for f in _before_exit if f.alive]
+        _before_exit.append(finalizer)
+    return finalizer
+
+
+def _at_exit(folder: str) -> None:
+    for finalizer in reversed(_before_exit):
+        try:
+            finalizer()
+        except Exception as e:  # noqa: BLE001 (reported, and the folder is removed all the same)
+            print(f"brickwork: {e}", file=sys.stderr)
+    shutil.rmtree(folder, True)
 
 
 class MemoryDir:
@@ -131,6 +155,12 @@ def of_dict(store: dict) -> str:
     if not isinstance(owner, MemoryDir) or not os.path.isdir(owner.path):
         owner = store[DICT_KEY] = MemoryDir()
     return owner.path
+
+
+def own(path: str, owner) -> None:
+    """Makes ``owner`` (an object holding the MemoryDir of ``path``, such as a zip store) what arrays and
+    groups opened in the store hold."""
+    _owners[path] = owner
 
 
 def owner(path: str) -> MemoryDir | None:

@@ -1,12 +1,14 @@
 """zarr-python's ``zarr.storage``, as far as brickwork's stores go: ``LocalStore(root)`` names a
-directory (as a path or a ``file://`` URL does). brickwork's stores are local directories; the other
-stores zarr-python offers are named here so that code naming them gets a clear error, not an
-AttributeError.
+directory (as a path or a ``file://`` URL does), ``MemoryStore()`` a store in memory, ``ZipStore(path)``
+a store in a zip file. The remote stores zarr-python offers are named here so that code naming them gets
+a clear error, not an AttributeError.
 """
 from __future__ import annotations
 
 import os
 import pathlib
+import weakref
+import zipfile
 
 from ..errors import InvalidArrayError
 
@@ -62,8 +64,88 @@ class MemoryStore:
         return f"MemoryStore('memory://{id(self)}')"
 
 
-class ZipStore(_NotOffered):
-    """Not offered: brickwork's stores are directories."""
+class ZipStore:
+    """A store in one zip file (zarr-python's ``ZipStore``), its keys the entries' names. ``mode`` "r"
+    reads an existing file, "w" makes a new one (replacing any), "a" updates one (made if missing), "x"
+    makes one that must not exist yet. ``path`` is a path or an open binary file object.
+
+    The store is kept in RAM while it is open (see ``brickwork.zarr._zip``): the file is read when the
+    store is made and, unless read-only, written as a whole by ``close()`` (or a ``with`` block's end,
+    or, when never closed, once the store and every array and group opened in it are gone), replacing
+    the old file in one rename. Entries are written as zarr-python's (``compression``, default
+    ``zipfile.ZIP_STORED``; ``allowZip64``), so zarr-python reads what brickwork writes and the other
+    way round."""
+
+    supports_writes = True
+    supports_deletes = False
+    supports_listing = True
+
+    def __init__(self, path, *, mode: str = "r", read_only: bool | None = None,
+                 compression: int = zipfile.ZIP_STORED, allowZip64: bool = True):
+        from . import _memory, _zip
+
+        if mode not in ("r", "w", "a", "x"):
+            raise InvalidArrayError(f"a ZipStore's mode is 'r', 'w', 'a' or 'x', not {mode!r}")
+        if compression not in zipfile.compressor_names:
+            raise InvalidArrayError(f"compression={compression!r} is not one of zipfile's methods "
+                                    f"({', '.join(f'{k} ({v})' for k, v in sorted(zipfile.compressor_names.items()))})")
+        if isinstance(path, str) and path.startswith("zip://"):
+            path = path[len("zip://"):]
+        if isinstance(path, (str, os.PathLike)):
+            self.path, self._fileobj = pathlib.Path(path), None
+        elif all(callable(getattr(path, a, None)) for a in ("read", "seek", "tell")):
+            self.path, self._fileobj = None, path
+        else:
+            raise TypeError(f"a ZipStore's path is a path or an open binary file object, not {type(path).__name__}")
+        self.read_only = mode == "r" if read_only is None else bool(read_only)
+        self.compression = compression
+        self.allowZip64 = bool(allowZip64)
+        self.mode = mode
+        source = self.path if self._fileobj is None else self._fileobj
+        exists = self._fileobj is not None or self.path.exists()
+        if mode == "r" and not exists:
+            raise FileNotFoundError(f"{self.path}: no such zip file")
+        if mode == "x" and exists:
+            raise FileExistsError(f"{self.path} exists (mode 'x' makes a new zip file)")
+        self._dir = _memory.MemoryDir()
+        self.root = pathlib.Path(self._dir.path)
+        if mode == "r" or (mode == "a" and exists):
+            _zip.unpack(source, self._dir.path)
+        _memory.own(self._dir.path, self)
+        self._finalizer = None
+        self._start = 0 if self._fileobj is None or mode == "a" else self._fileobj.tell()
+        if mode != "r" and not self.read_only:
+            self._finalizer = _memory.before_exit(weakref.finalize(
+                self, _zip.pack, self._dir.path, source, compression, self.allowZip64, self._start, keep=self._dir))
+
+    def close(self) -> None:
+        """Writes the store to its zip file (unless read-only); the arrays and groups opened in it can
+        still be read. Each call writes the store as it is then."""
+        from . import _zip
+
+        if self._finalizer is None:
+            return
+        self._finalizer.detach()
+        _zip.pack(self._dir.path, self.path if self._fileobj is None else self._fileobj, self.compression,
+                  self.allowZip64, self._start)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ZipStore) and self.path == other.path and self._fileobj is other._fileobj
+
+    def __hash__(self) -> int:
+        return hash((self.path, id(self._fileobj)))
+
+    def __str__(self) -> str:
+        return f"zip://{self.path if self._fileobj is None else repr(self._fileobj)}"
+
+    def __repr__(self) -> str:
+        return f"ZipStore('{self}')"
 
 
 class FsspecStore(_NotOffered):

@@ -30,10 +30,8 @@ PAGES = ["quick-start.md", "user-guide/arrays.md", "user-guide/groups.md", "user
 #: (page, a piece of the example's code) -> why it is skipped
 SKIP: dict[tuple[str, str], str] = {
     ("quick-start.md", "create_hierarchy("): "create_hierarchy takes zarr-python's metadata classes",
-    ("quick-start.md", "zarr.storage.ZipStore("): "zip stores: brickwork's stores are directories",
     ("user-guide/groups.md", "create_hierarchy("): "create_hierarchy takes zarr-python's metadata classes",
     ("user-guide/storage.md", "s3://"): "a remote store (and the network): brickwork's stores are local",
-    ("user-guide/storage.md", "zarr.storage.ZipStore("): "zip stores: brickwork's stores are directories",
     ("user-guide/storage.md", "fsspec.filesystem("): "a remote store (and the network): brickwork's stores are local",
     ("user-guide/storage.md", "from obstore"): "obstore's stores: brickwork's stores are directories",
     ("user-guide/data_types.md", "store['.zarray']"): "reads zarr-python's keys out of the dict it used as a store",
