@@ -71,7 +71,8 @@ from ._group import (Group, Metadata, _check_name, _parents_of, attributes_json,
                           make_parents, node_kind, open_group, read_attributes, read_json, refuse_existing, store_path,
                           store_root, write_json)
 from ..errors import InvalidArrayError, LimitError
-from . import _config, _memory, codecs, errors, storage  # zarr-python's zarr.codecs, .errors and .storage
+from . import _config, _memory, codecs, dtype, errors, storage  # zarr-python's zarr.codecs, .dtype, .errors, .storage
+from . import dtype as _dtypes
 from ._config import ArrayConfig, config
 
 __all__ = [
@@ -81,7 +82,7 @@ __all__ = [
     "ones", "ones_like", "open", "open_array", "open_consolidated", "open_group", "open_like", "print_debug_info",
     "save", "save_array", "save_group", "tree", "zeros", "zeros_like",
     # zarr-python's submodules and runtime configuration
-    "codecs", "errors", "storage", "config", "ArrayConfig",
+    "codecs", "dtype", "errors", "storage", "config", "ArrayConfig",
     # brickwork's own
     "info", "ArrayInfo", "Attributes", "SaveStats", "DEFAULT_MAX_ARRAY_BYTES",
 ]
@@ -397,7 +398,7 @@ def _create(path: str | os.PathLike, shape, dtype, *, chunks, compressor=None, f
     reads as the fill value), returned open for writing regions. The options are :func:`save_array`'s
     (without its defaults: what is not given is not written)."""
     path = store_path(path)
-    dtype = np.dtype(dtype)
+    dtype = _dtypes.native(dtype)
     if dtype.hasobject and not filters:
         filters = [{"id": "vlen-utf8"}]  # zarr-python's object codec for strings
     shape = tuple(operator.index(n) for n in (shape if np.ndim(shape) else (shape,)))
@@ -442,7 +443,7 @@ def create_array(store, *, name: str | None = None, shape=None, dtype=None, data
         shape, dtype = data.shape, data.dtype
     if shape is None or dtype is None:
         raise InvalidArrayError("create_array needs shape and dtype (or data)")
-    dtype = np.dtype(dtype)
+    dtype = _dtypes.native(dtype)
     shape = tuple(operator.index(n) for n in (shape if np.ndim(shape) else (shape,)))
     if isinstance(chunks, str) and chunks == "auto":
         chunks = _guess_chunks(shape, dtype.itemsize)
@@ -455,7 +456,9 @@ def create_array(store, *, name: str | None = None, shape=None, dtype=None, data
     filters = ([] if isinstance(filters, str) and filters == "auto"
                else [_codec_config(f, dtype.itemsize) for f in filters or []])
     if fill_value is _DEFAULT:
-        fill_value = None if dtype.hasobject else np.zeros((), dtype=dtype)[()]
+        # zarr-python's default scalar of the type: 0, or NaT for dates and durations
+        fill_value = (None if dtype.hasobject else np.array(-(2 ** 63), "i8").view(dtype.newbyteorder("="))[()]
+                      if dtype.kind in "Mm" else np.zeros((), dtype=dtype)[()])
     options = dict(chunks=chunks, compressor=configs[-1] if configs else None,
                    filters=filters + configs[:-1] or None, order=order or "C", fill_value=fill_value,
                    zarr_format=zarr_format, shards=shards, attributes=attributes,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from ..errors import InvalidArrayError
 
 __all__ = ["ArrayNotFoundError", "BaseZarrError", "ContainsArrayAndGroupError", "ContainsArrayError",
-           "ContainsGroupError", "GroupNotFoundError", "MetadataValidationError", "NodeNotFoundError",
+           "ContainsGroupError", "DataTypeValidationError", "GroupNotFoundError", "MetadataValidationError", "NodeNotFoundError",
            "NodeTypeValidationError"]
 
 
@@ -29,6 +29,10 @@ class ContainsArrayAndGroupError(BaseZarrError):
 
 class MetadataValidationError(BaseZarrError):
     """Metadata that is not valid."""
+
+
+class DataTypeValidationError(BaseZarrError):
+    """A data type's JSON or NumPy dtype that is not the one asked for (``brickwork.zarr.dtype``)."""
 
 
 class NodeTypeValidationError(MetadataValidationError):

@@ -40,8 +40,6 @@ SKIP: dict[tuple[str, str], str] = {
 SKIP_REST: dict[tuple[str, str], str] = {
     ("user-guide/arrays.md", "[[10, 20, 30], [50, 50]]"): "rectilinear (variable) chunk grids, experimental in "
                                                           "zarr-python: brickwork's grids are regular",
-    ("user-guide/data_types.md", "from zarr.dtype import"): "zarr-python's data type classes (brickwork takes NumPy "
-                                                            "dtypes)",
 }
 
 
