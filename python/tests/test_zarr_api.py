@@ -545,6 +545,31 @@ def test_errors_as_zarr_python(tmp_path):
     assert issubclass(bz.errors.ContainsGroupError, InvalidArrayError)
 
 
+def test_indexing_errors_as_zarr_python():
+    """zarr.errors' IndexError classes, raised where zarr-python raises them (brickwork takes negative steps,
+    as NumPy, where zarr-python raises NegativeStepError)."""
+    cases = [("z[100]", lambda z: z[100], "BoundsCheckError"), ("z[20] = 1", lambda z: z.__setitem__(20, 1),
+             "BoundsCheckError"), ("oindex", lambda z: z.oindex[[1, 50]], "BoundsCheckError"),
+             ("vindex", lambda z: z.vindex[[50]], "BoundsCheckError"), ("blocks", lambda z: z.blocks[50],
+             "BoundsCheckError"), ("get_basic_selection", lambda z: z.get_basic_selection(99), "BoundsCheckError"),
+             ("vindex of a slice", lambda z: z.vindex[1:3], "VindexInvalidSelectionError"),
+             ("too many indices", lambda z: z[1, 2], IndexError)]
+    for m in (zarr, bz):
+        z = m.create_array({}, shape=(10,), chunks=(5,), dtype="i4")
+        for label, call, expected in cases:
+            cls = getattr(m.errors, expected) if isinstance(expected, str) else expected
+            with pytest.raises(cls):
+                call(z)
+    np.testing.assert_array_equal(bz.array(np.arange(4))[::-1], [3, 2, 1, 0])
+
+
+def test_error_classes_name_by_name():
+    for name in zarr.errors.__all__:
+        theirs, ours = getattr(zarr.errors, name), getattr(bz.errors, name)
+        bases = [b for b in theirs.__mro__ if b.__module__ == "builtins" and b is not object]
+        assert all(issubclass(ours, b) for b in bases), name
+
+
 def test_stores_in_memory(tmp_path):
     """memory:// URLs, dicts and MemoryStore(): kept in RAM as directories, for as long as zarr-python's
     would hold the data (the process; the dict; the store and the arrays opened in it)."""

@@ -1340,7 +1340,8 @@ class Array:
                     raise IndexError(f"block indexing takes integers and slices of step 1, got "
                                      f"{type(k).__name__} {k!r}")
                 if not -blocks <= i < blocks:
-                    raise IndexError(f"block index {i} is out of bounds for axis {axis} with {blocks} blocks")
+                    raise errors.BoundsCheckError(f"block index {i} is out of bounds for axis {axis} with {blocks} "
+                                                  "blocks")
                 start = i % blocks
                 stop = start + 1
             region.append(slice(min(start * c, n), min(max(start, stop) * c, n)))
@@ -1797,11 +1798,11 @@ def _axis_indices(k, n: int, axis: int) -> np.ndarray:
     if arr.dtype.kind not in "ui":
         raise IndexError(f"indices along axis {axis} must be integers or booleans, got {arr.dtype}")
     if arr.dtype.kind == "u" and arr.max() > np.iinfo(np.int64).max:
-        raise IndexError(f"index {arr.max()} is out of bounds for axis {axis} with size {n}")
+        raise errors.BoundsCheckError(f"index {arr.max()} is out of bounds for axis {axis} with size {n}")
     idx = arr.astype(np.int64)
     bad = (idx < -n) | (idx >= n)
     if bad.any():
-        raise IndexError(f"index {idx[bad][0]} is out of bounds for axis {axis} with size {n}")
+        raise errors.BoundsCheckError(f"index {idx[bad][0]} is out of bounds for axis {axis} with size {n}")
     return np.where(idx < 0, idx + n, idx)
 
 
@@ -1859,7 +1860,7 @@ def _plan(key: Any, shape: tuple, orthogonal: bool = False) -> _Plan:
                 raise IndexError(f"brickwork.zarr.Array takes {how} as indices, got {type(k).__name__} "
                                  f"{k!r}")
             if not -n <= i < n:
-                raise IndexError(f"index {i} is out of bounds for axis {axis} with size {n}")
+                raise errors.BoundsCheckError(f"index {i} is out of bounds for axis {axis} with size {n}")
             axes.append((i % n, 1, 1))
             picked.append(axis)
         axis += 1
@@ -1881,14 +1882,15 @@ def _points(key: Any, shape: tuple) -> tuple:
         coords = np.argwhere(mask).astype(np.int64)
         return coords, (len(coords),)
     if len(key) != len(shape):
-        raise IndexError(f"a coordinate selection needs one integer array per axis ({len(shape)}), or a "
-                         f"boolean mask of the array's shape; got {len(key)} indices")
+        raise errors.VindexInvalidSelectionError(
+            f"a coordinate selection needs one integer array per axis ({len(shape)}), or a boolean mask of the "
+            f"array's shape; got {len(key)} indices")
     arrays = []
     for axis, (k, n) in enumerate(zip(key, shape)):
         arr = np.asarray(k)
         if arr.dtype.kind not in "ui" and not (arr.size == 0 and arr.dtype.kind == "f"):
-            raise IndexError(f"a coordinate selection takes integer arrays; axis {axis} has {arr.dtype}"
-                             " (use a mask of the array's shape for booleans)")
+            raise errors.VindexInvalidSelectionError(f"a coordinate selection takes integer arrays; axis {axis} has "
+                                                     f"{arr.dtype} (use a mask of the array's shape for booleans)")
         arrays.append(_axis_indices(arr.reshape(-1), n, axis).reshape(arr.shape))
     try:
         arrays = np.broadcast_arrays(*arrays)

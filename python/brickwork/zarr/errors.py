@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from ..errors import InvalidArrayError
 
-__all__ = ["ArrayNotFoundError", "BaseZarrError", "ContainsArrayAndGroupError", "ContainsArrayError",
-           "ContainsGroupError", "DataTypeValidationError", "GroupNotFoundError", "MetadataValidationError", "NodeNotFoundError",
-           "NodeTypeValidationError"]
+__all__ = ["ArrayIndexError", "ArrayNotFoundError", "BaseZarrError", "BoundsCheckError", "ChunkNotFoundError",
+           "ContainsArrayAndGroupError", "ContainsArrayError", "ContainsGroupError", "DataTypeValidationError",
+           "GroupNotFoundError", "MetadataValidationError", "NegativeStepError", "NodeNotFoundError",
+           "NodeTypeValidationError", "PickleCodecDisabledError", "UnknownCodecError", "UnstableSpecificationWarning",
+           "VindexInvalidSelectionError", "ZarrDeprecationWarning", "ZarrFutureWarning", "ZarrRuntimeWarning"]
 
 
 class BaseZarrError(InvalidArrayError):
@@ -49,3 +51,48 @@ class ArrayNotFoundError(NodeNotFoundError):
 
 class GroupNotFoundError(NodeNotFoundError):
     """No group where one was to be opened."""
+
+
+class ChunkNotFoundError(BaseZarrError):
+    """A chunk that is not stored (zarr-python raises it where its configuration asks; brickwork reads a
+    missing chunk as the fill value)."""
+
+
+class UnknownCodecError(BaseZarrError):
+    """A codec id no codec is registered for."""
+
+
+class PickleCodecDisabledError(BaseZarrError):
+    """The pickle codec, which brickwork never runs."""
+
+
+class ArrayIndexError(IndexError):
+    """An index an array cannot take."""
+
+
+class BoundsCheckError(IndexError):
+    """An index past the end of an axis (or of the chunk grid, for ``blocks``)."""
+
+
+class NegativeStepError(IndexError):
+    """A negative step, which zarr-python refuses (brickwork takes them, as NumPy)."""
+
+
+class VindexInvalidSelectionError(IndexError):
+    """A ``vindex`` selection that is neither coordinate arrays nor a mask."""
+
+
+class ZarrDeprecationWarning(DeprecationWarning):
+    """zarr-python's deprecation warning."""
+
+
+class ZarrFutureWarning(FutureWarning):
+    """zarr-python's future warning."""
+
+
+class ZarrRuntimeWarning(RuntimeWarning):
+    """zarr-python's runtime warning."""
+
+
+class UnstableSpecificationWarning(ZarrFutureWarning):
+    """A data type without a Zarr v3 specification yet (zarr-python warns of it)."""
