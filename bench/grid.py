@@ -1,5 +1,6 @@
 """Chunked serialization, one process, one run: brickwork vs the NumPy slicing loop vs fastremap vs one
-whole-array copy, then assemble, then Zarr v2 and v3 save/load vs zarr-python, then regions of stores.
+whole-array copy, then assemble, then Zarr v2 and v3 save/load vs zarr-python, then regions of stores,
+then xarray's open_dataset with engine="brickwork" vs engine="zarr".
 
     .venv/bin/python bench/grid.py            # full table -> bench/results/grid.md
     .venv/bin/python bench/grid.py --quick    # smaller arrays (CI smoke)
@@ -348,29 +349,67 @@ def region_table(quick: bool, repeats: int) -> list[str]:
     return rows
 
 
+def xarray_table(quick: bool, repeats: int) -> list[str]:
+    """xarray's `open_dataset(path, engine=...)` of a store its `to_zarr` wrote (zarr-python), read with
+    `engine="zarr"` and with `engine="brickwork"`: the whole dataset, a box, and one point's time series."""
+    import pandas as pd
+    import xarray as xr
+
+    shape = (48, 256, 256) if quick else (96, 512, 512)
+    t, y, x = np.meshgrid(*(np.linspace(0, 1, n, dtype="f4") for n in shape), indexing="ij")
+    rng = np.random.default_rng(1)
+    fields = {name: (("time", "lat", "lon"), (np.sin(6 * x + k) * np.cos(4 * y - t) * 20 + 280
+                                               + rng.normal(0, 0.5, shape)).astype("f4"), {"units": "K"})
+              for k, name in enumerate(("t2m", "sst"))}
+    ds = xr.Dataset(fields, coords={"time": pd.date_range("2000-01-01", periods=shape[0], freq="6h"),
+                                    "lat": np.linspace(-90, 90, shape[1]), "lon": np.linspace(0, 360, shape[2])})
+    encoding = {name: {"chunks": (16, 128, 128)} for name in fields}
+    selections = [("whole dataset", {}), ("box: 10 times × 200 × 200", dict(time=slice(10, 20), lat=slice(50, 250),
+                                                                           lon=slice(30, 230))),
+                  ("one point's time series", dict(lat=shape[1] // 3, lon=shape[2] // 2))]
+    rows = [f"| float32 2 × {'×'.join(map(str, shape))}, chunks 16×128×128 | MB | engine=\"zarr\" ms "
+            "| engine=\"brickwork\" ms | × |", "|---|---:|---:|---:|---:|"]
+    tmp = Path(tempfile.mkdtemp(prefix="brickwork-bench-"))
+    try:
+        for zarr_format in (2, 3):
+            path = tmp / f"v{zarr_format}.zarr"
+            ds.to_zarr(path, mode="w", zarr_format=zarr_format, encoding=encoding)
+            for label, sel in selections:
+                def read(engine, sel=sel):
+                    return xr.open_dataset(path, engine=engine).isel(**sel).load()
+                ours, theirs = read("brickwork"), read("zarr")
+                xr.testing.assert_identical(ours, theirs)
+                nbytes = sum(v.nbytes for v in ours.data_vars.values())
+                t_z, t_b = best([lambda: read("zarr"), lambda: read("brickwork")], repeats)
+                rows.append(f"| Zarr v{zarr_format}, {label} | {nbytes / 1e6:.1f} | {t_z * 1e3:.1f} | {t_b * 1e3:.1f} "
+                            f"| {t_z / t_b:.2f} |")
+                print(rows[-1], flush=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return rows
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="arrays halved along every axis")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "results" / "grid.md"))
-    ap.add_argument("--only", default="tobytes,assemble,zarr,zarr3,region",
-                    help="comma-separated tables to run: tobytes, assemble, zarr (v2), zarr3, region")
+    ap.add_argument("--only", default="tobytes,assemble,zarr,zarr3,region,xarray",
+                    help="comma-separated tables to run: tobytes, assemble, zarr (v2), zarr3, region, xarray")
     args = ap.parse_args()
     only = set(args.only.split(","))
     header = [
         "# brickwork grid benchmark",
         "",
-        f"`.venv/bin/python bench/grid.py{' --quick' if args.quick else ''}` on {platform.machine()}, "
+        f"`.venv/bin/python bench/grid.py{' ' if sys.argv[1:] else ''}{' '.join(sys.argv[1:])}` on {platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}, "
         f"fastremap {fastremap.__version__ if hasattr(fastremap, '__version__') else '1.21.0'}, zarr {zarr.__version__}, "
         f"brickwork {brickwork.__version__}; best of at least {args.repeats} rounds timing the contenders in turn.",
-        "",
-        "## tobytes",
-        "",
     ]
     print("\n".join(header))
     out = header
     if "tobytes" in only:
+        out += ["", "## tobytes", ""]
         out += tobytes_table(args.quick, args.repeats)
     for name, title, table in [
         ("assemble", "assemble (both into a new array in the source's layout: chunks C→F means F-order chunks "
@@ -379,6 +418,8 @@ def main() -> int:
         ("zarr3", "Zarr v3 save / load vs zarr-python (same codec, same chunks and shards)", zarr_v3_table),
         ("region", "Regions of a stored array: `a[key]` and `a[key] = block` vs zarr-python (same codec, chunks "
                    "and shards; arrays opened once)", region_table),
+        ("xarray", "xarray: `xr.open_dataset(path, engine=...)` then `.isel(...).load()`, of a store xarray's "
+                   "`to_zarr` wrote (default codecs), opening included", xarray_table),
     ]:
         if name in only:
             out += ["", f"## {title}", ""]

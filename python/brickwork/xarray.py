@@ -1,0 +1,160 @@
+"""An xarray backend: ``xr.open_dataset(path, engine="brickwork")`` opens a Zarr store (v2 or v3, as
+xarray's ``to_zarr`` writes it, or any Zarr group whose arrays carry xarray's dimension names) with
+brickwork's reader in place of zarr-python's.
+
+It reads what xarray's own ``engine="zarr"`` reads, the same way: dimensions from v3's
+``dimension_names`` or v2's ``_ARRAY_DIMENSIONS`` attribute, attributes, Zarr's fill value as the
+missing-value mask where xarray takes it so (v2 stores, unless ``use_zarr_fill_value_as_mask`` says
+otherwise), and xarray's CF decoding (times, scale and offset, ``_FillValue``, coordinates) through
+xarray's own ``StoreBackendEntrypoint``. Variables load lazily: xarray's indexers become brickwork's
+basic, orthogonal (``oindex``) and point (``vindex``) reads, each decoding only the chunks it touches, in
+parallel. ``chunks=`` gives Dask arrays chunked as the store is (``preferred_chunks``). Writing stays with
+xarray's ``to_zarr`` (zarr-python), whose stores this reads.
+
+Registered with xarray as the ``brickwork`` engine (an entry point of the package), or passed as
+``engine=brickwork.xarray.BrickworkBackendEntrypoint``.
+"""
+from __future__ import annotations
+
+from xarray.backends import BackendArray, BackendEntrypoint
+from xarray.backends.common import AbstractDataStore
+from xarray.backends.store import StoreBackendEntrypoint
+from xarray.core import indexing
+from xarray.core.utils import FrozenDict
+from xarray.core.variable import Variable
+
+from . import zarr as _zarr
+from .errors import InvalidArrayError
+
+__all__ = ["BrickworkBackendEntrypoint", "BrickworkStore"]
+
+#: the attribute xarray keeps a v2 array's dimension names in
+DIMENSION_KEY = "_ARRAY_DIMENSIONS"
+
+
+class BrickworkArray(BackendArray):
+    """One Zarr array, read lazily by xarray through brickwork's indexing."""
+
+    __slots__ = ("_array", "dtype", "shape")
+
+    def __init__(self, array: _zarr.Array):
+        self._array = array
+        self.shape = tuple(array.shape)
+        dtype = array.dtype
+        if dtype == object and _holds_strings(array):
+            from xarray.coding.strings import create_vlen_dtype
+
+            dtype = create_vlen_dtype(str)  # as xarray's zarr backend marks strings
+        self.dtype = dtype
+
+    def __getitem__(self, key: indexing.ExplicitIndexer):
+        if isinstance(key, indexing.VectorizedIndexer):
+            read = self._array.vindex.__getitem__
+        elif isinstance(key, indexing.OuterIndexer):
+            read = self._array.oindex.__getitem__
+        else:
+            read = self._array.__getitem__
+        return indexing.explicit_indexing_adapter(key, self.shape, indexing.IndexingSupport.VECTORIZED, read)
+
+
+def _holds_strings(array: _zarr.Array) -> bool:
+    meta = array.metadata
+    if meta.get("zarr_format") == 3:
+        return meta.get("data_type") == "string"
+    return any(isinstance(f, dict) and f.get("id") == "vlen-utf8" for f in meta.get("filters") or [])
+
+
+class BrickworkStore(AbstractDataStore):
+    """The arrays and attributes of one Zarr group, as xarray's data store interface gives them."""
+
+    def __init__(self, group: _zarr.Group, use_zarr_fill_value_as_mask: bool | None = None):
+        self.group = group
+        self.zarr_format = group.metadata["zarr_format"]
+        self._mask = self.zarr_format == 2 if use_zarr_fill_value_as_mask is None else bool(use_zarr_fill_value_as_mask)
+        self._arrays = dict(group.arrays())
+
+    @classmethod
+    def open(cls, store, *, group: str | None = None, zarr_format: int | None = None,
+             use_zarr_fill_value_as_mask: bool | None = None) -> BrickworkStore:
+        node = _zarr.open_group(store, path=group, mode="r", zarr_format=zarr_format)
+        return cls(node, use_zarr_fill_value_as_mask)
+
+    def _dims_and_attrs(self, name: str, array: _zarr.Array) -> tuple[tuple, dict]:
+        attrs = dict(array.attrs)
+        if self.zarr_format == 3:
+            dims = tuple(array.metadata.get("dimension_names") or ())
+            if len(dims) != array.ndim:
+                raise InvalidArrayError(f"the array {name!r} has no dimension_names for each of its {array.ndim} "
+                                        "axes, which xarray needs to name its dimensions")
+            return dims, attrs
+        dims = attrs.pop(DIMENSION_KEY, None)
+        if not isinstance(dims, list) or len(dims) != array.ndim or not all(isinstance(d, str) for d in dims):
+            raise InvalidArrayError(f"the array {name!r} has no {DIMENSION_KEY} attribute naming its {array.ndim} "
+                                    "axes, which xarray needs to name its dimensions (xarray's to_zarr writes it)")
+        return tuple(dims), attrs
+
+    def open_store_variable(self, name: str, array: _zarr.Array) -> Variable:
+        dims, attrs = self._dims_and_attrs(name, array)
+        data = indexing.LazilyIndexedArray(BrickworkArray(array))
+        chunks = tuple(array.chunks)
+        encoding = {"chunks": chunks, "preferred_chunks": dict(zip(dims, chunks)), "shards": array.shards,
+                    "compressors": array.compressors, "filters": array.filters}
+        fill = array.fill_value
+        if self._mask:
+            if fill is not None:
+                attrs["_FillValue"] = fill
+        else:
+            if self.zarr_format == 3:
+                encoding["fill_value"] = fill
+            if "_FillValue" in attrs:
+                from xarray.backends.zarr import FillValueCoder
+
+                attrs["_FillValue"] = FillValueCoder.decode(attrs["_FillValue"], array.dtype)
+        return Variable(dims, data, attrs, encoding)
+
+    def get_variables(self):
+        return FrozenDict((name, self.open_store_variable(name, a)) for name, a in self._arrays.items())
+
+    def get_attrs(self):
+        return {k: v for k, v in dict(self.group.attrs).items() if not k.lower().startswith("_nc")}
+
+    def get_dimensions(self):
+        dimensions: dict[str, int] = {}
+        for name, array in self._arrays.items():
+            dims, _ = self._dims_and_attrs(name, array)
+            for d, n in zip(dims, array.shape):
+                if dimensions.setdefault(d, n) != n:
+                    raise InvalidArrayError(f"the dimension {d!r} has the lengths {dimensions[d]} and {n}")
+        return dimensions
+
+    def close(self) -> None:
+        pass
+
+
+class BrickworkBackendEntrypoint(BackendEntrypoint):
+    """xarray's ``engine="brickwork"``: Zarr stores read by brickwork (see the module's description)."""
+
+    description = "Open Zarr stores (v2 and v3) with brickwork's parallel Rust reader"
+    open_dataset_parameters = ("filename_or_obj", "drop_variables", "mask_and_scale", "decode_times",
+                               "concat_characters", "decode_coords", "use_cftime", "decode_timedelta", "group",
+                               "zarr_format", "use_zarr_fill_value_as_mask", "consolidated")
+
+    def guess_can_open(self, filename_or_obj) -> bool:
+        """Never: brickwork is used when asked for (``engine="brickwork"``), so that installing it does not
+        change which engine xarray picks for a path by itself."""
+        return False
+
+    def open_dataset(self, filename_or_obj, *, drop_variables=None, mask_and_scale=True, decode_times=True,
+                     concat_characters=True, decode_coords=True, use_cftime=None, decode_timedelta=None,
+                     group: str | None = None, zarr_format: int | None = None,
+                     use_zarr_fill_value_as_mask: bool | None = None, consolidated=None):
+        """``consolidated`` is taken for xarray's ``open_zarr`` callers and changes nothing: brickwork
+        reads each array's own metadata."""
+        store = filename_or_obj if isinstance(filename_or_obj, BrickworkStore) else BrickworkStore.open(
+            filename_or_obj, group=group, zarr_format=zarr_format,
+            use_zarr_fill_value_as_mask=use_zarr_fill_value_as_mask)
+        return StoreBackendEntrypoint().open_dataset(
+            store, mask_and_scale=mask_and_scale, decode_times=decode_times, concat_characters=concat_characters,
+            decode_coords=decode_coords, drop_variables=drop_variables, use_cftime=use_cftime,
+            decode_timedelta=decode_timedelta)
+
