@@ -4,8 +4,7 @@ brickwork's reader in place of zarr-python's.
 
 It reads what xarray's own ``engine="zarr"`` reads, the same way: dimensions from v3's
 ``dimension_names`` or v2's ``_ARRAY_DIMENSIONS`` attribute, attributes, Zarr's fill value as the
-missing-value mask where xarray takes it so (v2 stores, unless ``use_zarr_fill_value_as_mask`` says
-otherwise), and xarray's CF decoding (times, scale and offset, ``_FillValue``, coordinates) through
+missing-value mask where xarray takes it so (v2 stores), and xarray's CF decoding (times, scale and offset, ``_FillValue``, coordinates) through
 xarray's own ``StoreBackendEntrypoint``. Variables load lazily: xarray's indexers become brickwork's
 basic, orthogonal (``oindex``) and point (``vindex``) reads, each decoding only the chunks it touches, in
 parallel. ``chunks=`` gives Dask arrays chunked as the store is (``preferred_chunks``). Writing stays with
@@ -64,20 +63,45 @@ def _holds_strings(array: _zarr.Array) -> bool:
     return any(isinstance(f, dict) and f.get("id") == "vlen-utf8" for f in meta.get("filters") or [])
 
 
+def _codecs(meta) -> dict:
+    """An array's ``compressors`` and ``filters`` (and v3's ``serializer``) for its variable's encoding, as
+    xarray's zarr engine gives them: zarr-python's codec objects (numcodecs' for v2), which ``to_zarr``
+    takes back when the dataset is written again; the metadata's JSON where zarr-python is not installed."""
+    try:
+        import numcodecs
+        from zarr.abc.codec import ArrayArrayCodec, ArrayBytesCodec, BytesBytesCodec
+        from zarr.codecs import ShardingCodec
+        from zarr.registry import get_codec_class
+    except ImportError:
+        if meta["zarr_format"] == 2:
+            return {"compressors": (meta["compressor"],) if meta.get("compressor") else (),
+                    "filters": tuple(meta.get("filters") or ())}
+        return {"codecs": tuple(meta.get("codecs") or ())}
+    if meta["zarr_format"] == 2:
+        return {"compressors": (numcodecs.get_codec(meta["compressor"]),) if meta.get("compressor") else (),
+                "filters": tuple(numcodecs.get_codec(f) for f in meta.get("filters") or ())}
+    codecs = [get_codec_class(c["name"] if isinstance(c, dict) else c).from_dict(
+        c if isinstance(c, dict) else {"name": c}) for c in meta.get("codecs") or ()]
+    inner = next((c.codecs for c in codecs if isinstance(c, ShardingCodec)), codecs)
+    return {"compressors": tuple(c for c in inner if isinstance(c, BytesBytesCodec)),
+            "filters": tuple(c for c in inner if isinstance(c, ArrayArrayCodec)),
+            "serializer": next((c for c in inner if isinstance(c, ArrayBytesCodec)), None)}
+
+
 class BrickworkStore(AbstractDataStore):
     """The arrays and attributes of one Zarr group, as xarray's data store interface gives them."""
 
-    def __init__(self, group: _zarr.Group, use_zarr_fill_value_as_mask: bool | None = None):
+    def __init__(self, group: _zarr.Group):
         self.group = group
         self.zarr_format = group.metadata["zarr_format"]
-        self._mask = self.zarr_format == 2 if use_zarr_fill_value_as_mask is None else bool(use_zarr_fill_value_as_mask)
+        # as xarray's zarr engine: v2's fill value masks missing data, v3's is kept in the encoding
+        # (xarray 2026.9 takes use_zarr_fill_value_as_mask and uses this default whatever it says)
+        self._mask = self.zarr_format == 2
         self._arrays = dict(group.arrays())
 
     @classmethod
-    def open(cls, store, *, group: str | None = None, zarr_format: int | None = None,
-             use_zarr_fill_value_as_mask: bool | None = None) -> BrickworkStore:
-        node = _zarr.open_group(store, path=group, mode="r", zarr_format=zarr_format)
-        return cls(node, use_zarr_fill_value_as_mask)
+    def open(cls, store, *, group: str | None = None, zarr_format: int | None = None) -> BrickworkStore:
+        return cls(_zarr.open_group(store, path=group, mode="r", zarr_format=zarr_format))
 
     def _dims_and_attrs(self, name: str, array: _zarr.Array) -> tuple[tuple, dict]:
         attrs = dict(array.attrs)
@@ -98,7 +122,7 @@ class BrickworkStore(AbstractDataStore):
         data = indexing.LazilyIndexedArray(BrickworkArray(array))
         chunks = tuple(array.chunks)
         encoding = {"chunks": chunks, "preferred_chunks": dict(zip(dims, chunks)), "shards": array.shards,
-                    "compressors": array.compressors, "filters": array.filters}
+                    **_codecs(array.metadata)}
         fill = array.fill_value
         if self._mask:
             if fill is not None:
@@ -137,7 +161,8 @@ class BrickworkBackendEntrypoint(BackendEntrypoint):
     description = "Open Zarr stores (v2 and v3) with brickwork's parallel Rust reader"
     open_dataset_parameters = ("filename_or_obj", "drop_variables", "mask_and_scale", "decode_times",
                                "concat_characters", "decode_coords", "use_cftime", "decode_timedelta", "group",
-                               "zarr_format", "use_zarr_fill_value_as_mask", "consolidated")
+                               "mode", "consolidated", "storage_options", "zarr_format", "store", "engine",
+                               "use_zarr_fill_value_as_mask", "cache_members")
 
     def guess_can_open(self, filename_or_obj) -> bool:
         """Never: brickwork is used when asked for (``engine="brickwork"``), so that installing it does not
@@ -146,13 +171,20 @@ class BrickworkBackendEntrypoint(BackendEntrypoint):
 
     def open_dataset(self, filename_or_obj, *, drop_variables=None, mask_and_scale=True, decode_times=True,
                      concat_characters=True, decode_coords=True, use_cftime=None, decode_timedelta=None,
-                     group: str | None = None, zarr_format: int | None = None,
-                     use_zarr_fill_value_as_mask: bool | None = None, consolidated=None):
-        """``consolidated`` is taken for xarray's ``open_zarr`` callers and changes nothing: brickwork
-        reads each array's own metadata."""
-        store = filename_or_obj if isinstance(filename_or_obj, BrickworkStore) else BrickworkStore.open(
-            filename_or_obj, group=group, zarr_format=zarr_format,
-            use_zarr_fill_value_as_mask=use_zarr_fill_value_as_mask)
+                     group: str | None = None, mode: str = "r", consolidated=None, storage_options=None,
+                     zarr_format: int | None = None, store=None, engine=None, use_zarr_fill_value_as_mask=None,
+                     cache_members: bool = True):
+        """xarray's zarr engine's parameters. ``consolidated``, ``cache_members``, ``engine`` and
+        ``use_zarr_fill_value_as_mask`` change nothing, as in xarray 2026.9's zarr engine for the last
+        (brickwork reads each array's own metadata); ``mode`` is "r"; ``store`` is a store brickwork
+        takes (a path, ``LocalStore``, ``ZipStore``, ...) in place of ``filename_or_obj``."""
+        if mode != "r":
+            raise InvalidArrayError(f'engine="brickwork" reads (mode="r"); write with to_zarr, not mode={mode!r}')
+        if storage_options:
+            raise InvalidArrayError("storage_options are for fsspec URLs; brickwork's stores are local")
+        source = filename_or_obj if store is None else store
+        store = source if isinstance(source, BrickworkStore) else BrickworkStore.open(
+            source, group=group, zarr_format=zarr_format)
         return StoreBackendEntrypoint().open_dataset(
             store, mask_and_scale=mask_and_scale, decode_times=decode_times, concat_characters=concat_characters,
             decode_coords=decode_coords, drop_variables=drop_variables, use_cftime=use_cftime,

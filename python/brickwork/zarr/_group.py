@@ -139,9 +139,8 @@ def _check_name(name: str) -> list[str]:
     if not isinstance(name, str):
         raise TypeError(f"member names are str, got {type(name).__name__}")
     parts = [p for p in name.strip("/").split("/")]
-    if not name.strip("/") or any(p in ("", ".", "..") or p.startswith("__") for p in parts):
-        raise InvalidArrayError(f"{name!r} is not a member name (path components, none empty, '.', '..' "
-                                "or starting with '__')")
+    if not name.strip("/") or any(p in ("", ".", "..") for p in parts):
+        raise InvalidArrayError(f"{name!r} is not a member name (path components, none empty, '.' or '..')")
     return parts
 
 
