@@ -158,6 +158,7 @@ class BrickworkStore(AbstractDataStore):
 class BrickworkBackendEntrypoint(BackendEntrypoint):
     """xarray's ``engine="brickwork"``: Zarr stores read by brickwork (see the module's description)."""
 
+    supports_groups = True
     description = "Open Zarr stores (v2 and v3) with brickwork's parallel Rust reader"
     open_dataset_parameters = ("filename_or_obj", "drop_variables", "mask_and_scale", "decode_times",
                                "concat_characters", "decode_coords", "use_cftime", "decode_timedelta", "group",
@@ -189,4 +190,29 @@ class BrickworkBackendEntrypoint(BackendEntrypoint):
             store, mask_and_scale=mask_and_scale, decode_times=decode_times, concat_characters=concat_characters,
             decode_coords=decode_coords, drop_variables=drop_variables, use_cftime=use_cftime,
             decode_timedelta=decode_timedelta)
+
+    def open_groups_as_dict(self, filename_or_obj, *, group: str | None = None, zarr_format: int | None = None,
+                            mode: str = "r", consolidated=None, storage_options=None, **decoding) -> dict:
+        """Every group at and below ``group`` as a Dataset, by path ("/", "/a", "/a/b", ... relative to
+        ``group``), as xarray's zarr engine gives them to ``open_datatree`` (the decoding options are
+        :meth:`open_dataset`'s)."""
+        if mode != "r":
+            raise InvalidArrayError(f'engine="brickwork" reads (mode="r"); write with to_zarr, not mode={mode!r}')
+        if storage_options:
+            raise InvalidArrayError("storage_options are for fsspec URLs; brickwork's stores are local")
+        datasets: dict = {}
+
+        def walk(node: _zarr.Group, path: str) -> None:
+            datasets[path] = self.open_dataset(BrickworkStore(node), **decoding)
+            for name, child in node.groups():
+                walk(child, f"{path.rstrip('/')}/{name}")
+
+        walk(_zarr.open_group(filename_or_obj, path=group, mode="r", zarr_format=zarr_format), "/")
+        return datasets
+
+    def open_datatree(self, filename_or_obj, **kwargs):
+        """The store's groups as an xarray DataTree (:meth:`open_groups_as_dict`'s parameters)."""
+        from xarray.backends.common import datatree_from_dict_with_io_cleanup
+
+        return datatree_from_dict_with_io_cleanup(self.open_groups_as_dict(filename_or_obj, **kwargs))
 

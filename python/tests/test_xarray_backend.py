@@ -118,3 +118,19 @@ def test_not_an_xarray_store(tmp_path):
         xr.open_dataset(tmp_path / "plain.zarr", engine="brickwork", mode="a")
     assert not BrickworkBackendEntrypoint().guess_can_open(tmp_path / "plain.zarr")  # only when asked for
     assert "brickwork" in xr.backends.list_engines()
+
+
+@pytest.mark.parametrize("zarr_format", [2, 3])
+def test_datatree(tmp_path, zarr_format):
+    tree = xr.DataTree.from_dict({
+        "/": xr.Dataset({"a": ("x", np.arange(3))}, coords={"x": [10, 20, 30]}),
+        "/g1": xr.Dataset({"b": ("x", np.ones(3))}),
+        "/g1/deep": xr.Dataset({"c": ("y", [1.5, 2.5])}, attrs={"level": 2}),
+        "/g2": xr.Dataset({"s": ("z", np.array(["p", "q"], dtype=object))})})
+    path = tmp_path / "tree.zarr"
+    tree.to_zarr(path, zarr_format=zarr_format)
+    for group in (None, "g1"):
+        theirs = xr.open_datatree(path, engine="zarr", group=group).map_over_datasets(_strings_as_objects)
+        ours = xr.open_datatree(path, engine="brickwork", group=group)
+        xr.testing.assert_identical(ours.load(), theirs.load())
+    assert sorted(xr.open_groups(path, engine="brickwork")) == ["/", "/g1", "/g1/deep", "/g2"]
