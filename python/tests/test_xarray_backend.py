@@ -134,3 +134,20 @@ def test_datatree(tmp_path, zarr_format):
         ours = xr.open_datatree(path, engine="brickwork", group=group)
         xr.testing.assert_identical(ours.load(), theirs.load())
     assert sorted(xr.open_groups(path, engine="brickwork")) == ["/", "/g1", "/g1/deep", "/g2"]
+
+
+@pytest.mark.parametrize("zarr_format", [2, 3])
+def test_zip_stores(tmp_path, zarr_format):
+    """A dataset xarray wrote into zarr-python's ZipStore, opened through brickwork's ZipStore."""
+    import zarr
+
+    import brickwork.zarr as bz
+
+    ds = _dataset().drop_vars("station")
+    with zarr.storage.ZipStore(tmp_path / "data.zip", mode="w") as store:
+        ds.to_zarr(store, zarr_format=zarr_format, encoding={k: v for k, v in ENCODING.items() if k in ds})
+    with bz.storage.ZipStore(tmp_path / "data.zip") as store:
+        ours = xr.open_dataset(store, engine="brickwork").load()
+    with zarr.storage.ZipStore(tmp_path / "data.zip") as store:
+        theirs = xr.open_dataset(store, engine="zarr").load()
+    xr.testing.assert_identical(ours, theirs)

@@ -228,10 +228,15 @@ META = b'{"zarr_format": 3, "node_type": "group", "attributes": {}}'
      "holds 58 of the 67 bytes"),
 ])
 def test_hostile_zip_files(tmp_path, case, data, message):
+    from brickwork.zarr import _memory
+
     (tmp_path / "bad.zip").write_bytes(data)
+    before = set(os.listdir(_memory.root()))
     with pytest.raises(InvalidArrayError, match=message):
         bz.storage.ZipStore(tmp_path / "bad.zip")
+    gc.collect()
     assert os.listdir(tmp_path) == ["bad.zip"] and not (tmp_path.parent / "evil").exists()
+    assert set(os.listdir(_memory.root())) <= before  # what was unpacked before the error is gone
 
 
 def test_a_zip_larger_than_the_room_for_it_is_refused_before_unpacking(tmp_path, monkeypatch):
