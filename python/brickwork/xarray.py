@@ -1,17 +1,18 @@
 """An xarray backend: ``xr.open_dataset(path, engine="brickwork")`` opens a Zarr store (v2 or v3, as
 xarray's ``to_zarr`` writes it, or any Zarr group whose arrays carry xarray's dimension names) with
-brickwork's reader in place of zarr-python's.
+brickwork's reader in place of zarr-python's; ``xr.open_datatree``/``xr.open_groups`` open hierarchies.
 
 It reads what xarray's own ``engine="zarr"`` reads, the same way: dimensions from v3's
 ``dimension_names`` or v2's ``_ARRAY_DIMENSIONS`` attribute, attributes, Zarr's fill value as the
-missing-value mask where xarray takes it so (v2 stores), and xarray's CF decoding (times, scale and offset, ``_FillValue``, coordinates) through
-xarray's own ``StoreBackendEntrypoint``. Variables load lazily: xarray's indexers become brickwork's
-basic, orthogonal (``oindex``) and point (``vindex``) reads, each decoding only the chunks it touches, in
-parallel. ``chunks=`` gives Dask arrays chunked as the store is (``preferred_chunks``). Writing stays with
-xarray's ``to_zarr`` (zarr-python), whose stores this reads.
+missing-value mask where xarray takes it so (v2 stores), and xarray's CF decoding (times, scale and
+offset, ``_FillValue``, coordinates) through xarray's own ``StoreBackendEntrypoint``. Variables load
+lazily: xarray's indexers become brickwork's basic, orthogonal (``oindex``) and point (``vindex``) reads,
+each decoding only the chunks it touches, in parallel. ``chunks=`` gives Dask arrays chunked as the store
+is (``preferred_chunks``). Writing stays with xarray's ``to_zarr`` (zarr-python), whose stores this reads,
+and which writes what this opened again (the encodings hold zarr-python's codec objects).
 
 Registered with xarray as the ``brickwork`` engine (an entry point of the package), or passed as
-``engine=brickwork.xarray.BrickworkBackendEntrypoint``.
+``engine=brickwork.xarray.BrickworkBackendEntrypoint``; never picked unless asked for.
 """
 from __future__ import annotations
 
@@ -66,22 +67,24 @@ def _holds_strings(array: _zarr.Array) -> bool:
 def _codecs(meta) -> dict:
     """An array's ``compressors`` and ``filters`` (and v3's ``serializer``) for its variable's encoding, as
     xarray's zarr engine gives them: zarr-python's codec objects (numcodecs' for v2), which ``to_zarr``
-    takes back when the dataset is written again; the metadata's JSON where zarr-python is not installed."""
+    takes back when the dataset is written again. None where zarr-python is not installed (nothing could
+    write them) or cannot build one of the codecs (a codec brickwork reads and the installed numcodecs
+    does not, such as ``zfpy`` without its package): ``to_zarr`` then picks its defaults."""
     try:
         import numcodecs
         from zarr.abc.codec import ArrayArrayCodec, ArrayBytesCodec, BytesBytesCodec
         from zarr.codecs import ShardingCodec
         from zarr.registry import get_codec_class
     except ImportError:
+        return {}
+    try:
         if meta["zarr_format"] == 2:
-            return {"compressors": (meta["compressor"],) if meta.get("compressor") else (),
-                    "filters": tuple(meta.get("filters") or ())}
-        return {"codecs": tuple(meta.get("codecs") or ())}
-    if meta["zarr_format"] == 2:
-        return {"compressors": (numcodecs.get_codec(meta["compressor"]),) if meta.get("compressor") else (),
-                "filters": tuple(numcodecs.get_codec(f) for f in meta.get("filters") or ())}
-    codecs = [get_codec_class(c["name"] if isinstance(c, dict) else c).from_dict(
-        c if isinstance(c, dict) else {"name": c}) for c in meta.get("codecs") or ()]
+            return {"compressors": (numcodecs.get_codec(meta["compressor"]),) if meta.get("compressor") else (),
+                    "filters": tuple(numcodecs.get_codec(f) for f in meta.get("filters") or ())}
+        codecs = [get_codec_class(c["name"] if isinstance(c, dict) else c).from_dict(
+            c if isinstance(c, dict) else {"name": c}) for c in meta.get("codecs") or ()]
+    except Exception:  # noqa: BLE001 (any failure of the other library's constructors: no codec encoding)
+        return {}
     inner = next((c.codecs for c in codecs if isinstance(c, ShardingCodec)), codecs)
     return {"compressors": tuple(c for c in inner if isinstance(c, BytesBytesCodec)),
             "filters": tuple(c for c in inner if isinstance(c, ArrayArrayCodec)),

@@ -32,7 +32,8 @@ stores (``store`` a path, a ``file://`` URL or a ``LocalStore``; ``path`` inside
 ``_memory``) or zip files (``storage.ZipStore``: unpacked into RAM, written back on ``close()``, see
 ``_zip``); ``config`` is zarr-python's runtime configuration and ``errors`` its exceptions; ``codecs`` and
 ``storage`` are zarr-python's ``zarr.codecs`` (``BloscCodec``, ``ZstdCodec``, ...) and ``zarr.storage``
-(``LocalStore``, ``MemoryStore``, ``ZipStore``) as brickwork takes them, so ``compressors=zarr.codecs.BloscCodec(...)`` runs unchanged;
+(``LocalStore``, ``MemoryStore``, ``ZipStore``) as brickwork takes them, so
+``compressors=zarr.codecs.BloscCodec(...)`` runs unchanged; ``dtype`` is zarr-python's ``zarr.dtype``;
 :class:`Array` and :class:`Group` have zarr-python's members (``oindex``, ``vindex``, ``blocks``,
 ``resize``, ``append``, ``attrs``, ``name``, ``tree()``, ``members(max_depth)``, ...). Differences kept
 on purpose: ``open`` defaults to ``mode="r"``; an :class:`Array`'s or :class:`Group`'s ``path`` is its
@@ -72,7 +73,7 @@ from ._group import (Group, Metadata, _check_name, _parents_of, attributes_json,
                           store_root, write_json)
 from ..errors import InvalidArrayError, LimitError
 from . import _config, _memory, codecs, dtype, errors, storage  # zarr-python's zarr.codecs, .dtype, .errors, .storage
-from . import dtype as _dtypes
+from . import dtype as _dtypes  # (the functions' ``dtype`` parameters hide the module's name)
 from ._config import ArrayConfig, config
 
 __all__ = [

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import datetime
 import math
 import numbers
 from typing import Any, ClassVar
@@ -558,8 +559,6 @@ class _Time(_Endian):
         return self._of_int(-(2 ** 63))  # NaT
 
     def cast_scalar(self, data):
-        import datetime
-
         if isinstance(data, (int, np.integer)) and not isinstance(data, (bool, np.bool_, np.timedelta64)):
             return self._of_int(int(data))
         if isinstance(data, (str, np.datetime64, np.timedelta64, datetime.date, datetime.timedelta)):
