@@ -37,11 +37,11 @@ class BrickworkArray(BackendArray):
 
     __slots__ = ("_array", "dtype", "shape")
 
-    def __init__(self, array: _zarr.Array):
+    def __init__(self, array: _zarr.Array, meta: dict):
         self._array = array
         self.shape = tuple(array.shape)
         dtype = array.dtype
-        if dtype == object and _holds_strings(array):
+        if dtype == object and _holds_strings(meta):
             from xarray.coding.strings import create_vlen_dtype
 
             dtype = create_vlen_dtype(str)  # as xarray's zarr backend marks strings
@@ -57,8 +57,7 @@ class BrickworkArray(BackendArray):
         return indexing.explicit_indexing_adapter(key, self.shape, indexing.IndexingSupport.VECTORIZED, read)
 
 
-def _holds_strings(array: _zarr.Array) -> bool:
-    meta = array.metadata
+def _holds_strings(meta: dict) -> bool:
     if meta.get("zarr_format") == 3:
         return meta.get("data_type") == "string"
     return any(isinstance(f, dict) and f.get("id") == "vlen-utf8" for f in meta.get("filters") or [])
@@ -100,16 +99,18 @@ class BrickworkStore(AbstractDataStore):
         # as xarray's zarr engine: v2's fill value masks missing data, v3's is kept in the encoding
         # (xarray 2026.9 takes use_zarr_fill_value_as_mask and uses this default whatever it says)
         self._mask = self.zarr_format == 2
-        self._arrays = dict(group.arrays())
+        #: name -> (array, its metadata, its attributes), each read once
+        self._arrays = {name: (a, dict(a.metadata), dict(a.attrs)) for name, a in group.arrays()}
 
     @classmethod
     def open(cls, store, *, group: str | None = None, zarr_format: int | None = None) -> BrickworkStore:
         return cls(_zarr.open_group(store, path=group, mode="r", zarr_format=zarr_format))
 
-    def _dims_and_attrs(self, name: str, array: _zarr.Array) -> tuple[tuple, dict]:
-        attrs = dict(array.attrs)
+    def _dims_and_attrs(self, name: str) -> tuple[tuple, dict]:
+        array, meta, attrs = self._arrays[name]
+        attrs = dict(attrs)
         if self.zarr_format == 3:
-            dims = tuple(array.metadata.get("dimension_names") or ())
+            dims = tuple(meta.get("dimension_names") or ())
             if len(dims) != array.ndim:
                 raise InvalidArrayError(f"the array {name!r} has no dimension_names for each of its {array.ndim} "
                                         "axes, which xarray needs to name its dimensions")
@@ -120,12 +121,13 @@ class BrickworkStore(AbstractDataStore):
                                     "axes, which xarray needs to name its dimensions (xarray's to_zarr writes it)")
         return tuple(dims), attrs
 
-    def open_store_variable(self, name: str, array: _zarr.Array) -> Variable:
-        dims, attrs = self._dims_and_attrs(name, array)
-        data = indexing.LazilyIndexedArray(BrickworkArray(array))
+    def open_store_variable(self, name: str) -> Variable:
+        dims, attrs = self._dims_and_attrs(name)
+        array, meta, _ = self._arrays[name]
+        data = indexing.LazilyIndexedArray(BrickworkArray(array, meta))
         chunks = tuple(array.chunks)
         encoding = {"chunks": chunks, "preferred_chunks": dict(zip(dims, chunks)), "shards": array.shards,
-                    **_codecs(array.metadata)}
+                    **_codecs(meta)}
         fill = array.fill_value
         if self._mask:
             if fill is not None:
@@ -140,15 +142,15 @@ class BrickworkStore(AbstractDataStore):
         return Variable(dims, data, attrs, encoding)
 
     def get_variables(self):
-        return FrozenDict((name, self.open_store_variable(name, a)) for name, a in self._arrays.items())
+        return FrozenDict((name, self.open_store_variable(name)) for name in self._arrays)
 
     def get_attrs(self):
         return {k: v for k, v in dict(self.group.attrs).items() if not k.lower().startswith("_nc")}
 
     def get_dimensions(self):
         dimensions: dict[str, int] = {}
-        for name, array in self._arrays.items():
-            dims, _ = self._dims_and_attrs(name, array)
+        for name, (array, _, _) in self._arrays.items():
+            dims, _ = self._dims_and_attrs(name)
             for d, n in zip(dims, array.shape):
                 if dimensions.setdefault(d, n) != n:
                     raise InvalidArrayError(f"the dimension {d!r} has the lengths {dimensions[d]} and {n}")
