@@ -251,3 +251,43 @@ def test_a_zip_larger_than_the_room_for_it_is_refused_before_unpacking(tmp_path,
     with pytest.raises(InvalidArrayError, match=r"unpacking the zip store takes 4026531840 bytes, and .* has "
                                                 r"\d+ free \(set BRICKWORK_MEMORY_DIR"):
         bz.storage.ZipStore(tmp_path / "big.zip")
+
+
+def test_mutated_zip_files_open_or_are_refused_clearly():
+    """Random corruptions of zip stores (bytes changed, runs overwritten, cut short) of every compression
+    zipfile writes: the store opens (and its arrays read or fail with brickwork's errors) or is refused with
+    InvalidArrayError; no other exception (zipfile's own raise NotImplementedError, ValueError, ... on
+    garbage)."""
+    import random
+
+    goods = []
+    for compression in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA):
+        out = io.BytesIO()
+        with bz.storage.ZipStore(out, mode="w", compression=compression) as store:
+            a = bz.create_array(store, name="a", shape=(20, 20), chunks=(5, 5), dtype="i4")
+            a[:] = np.arange(400).reshape(20, 20)
+        goods.append(out.getvalue())
+    rng = random.Random(16)
+    outcomes = {"opened": 0, "refused": 0}
+    for i in range(600):
+        data = bytearray(goods[i % len(goods)])
+        for _ in range(rng.randint(1, 8)):
+            at = rng.randrange(len(data))
+            if rng.random() < 0.2:
+                data[at:at + 4] = rng.randbytes(4)
+            else:
+                data[at] = rng.randrange(256)
+        if rng.random() < 0.1:
+            data = data[:rng.randrange(len(data))]
+        try:
+            store = bz.storage.ZipStore(io.BytesIO(bytes(data)))
+        except InvalidArrayError:
+            outcomes["refused"] += 1
+            continue
+        outcomes["opened"] += 1
+        try:
+            for _, array in bz.open_group(store, mode="r").arrays():
+                array[...]
+        except (InvalidArrayError, FileNotFoundError):
+            pass
+    assert outcomes["refused"] > 300 and outcomes["opened"] > 10, outcomes

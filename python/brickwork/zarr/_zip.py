@@ -50,8 +50,8 @@ def unpack(source, directory: str) -> None:
     object)."""
     try:
         archive = zipfile.ZipFile(source, "r")
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError) as e:
-        raise _bad(source, str(e)) from None
+    except Exception as e:  # noqa: BLE001 (zipfile raises BadZipFile, NotImplementedError, ValueError, ... on garbage)
+        raise _bad(source, str(e) or type(e).__name__) from None
     with archive:
         last: dict[str, zipfile.ZipInfo] = {}
         for info in archive.infolist():
@@ -82,8 +82,10 @@ def unpack(source, directory: str) -> None:
                                                "its header declares")
                         out.write(block)
                         left -= len(block)
-            except (zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError, OSError) as e:
-                raise _bad(source, f"the entry {key!r} cannot be read: {e}") from None
+            except InvalidArrayError:
+                raise
+            except Exception as e:  # noqa: BLE001 (BadZipFile, a decompressor's error, a bad offset's ValueError, ...)
+                raise _bad(source, f"the entry {key!r} cannot be read: {e or type(e).__name__}") from None
             if left:
                 raise _bad(source, f"the entry {key!r} holds {info.file_size - left} of the {info.file_size} "
                                    "bytes its header declares")
