@@ -16,6 +16,7 @@ Registered with xarray as the ``brickwork`` engine (an entry point of the packag
 """
 from __future__ import annotations
 
+import numpy as np
 from xarray.backends import BackendArray, BackendEntrypoint
 from xarray.backends.common import AbstractDataStore
 from xarray.backends.store import StoreBackendEntrypoint
@@ -35,17 +36,15 @@ DIMENSION_KEY = "_ARRAY_DIMENSIONS"
 class BrickworkArray(BackendArray):
     """One Zarr array, read lazily by xarray through brickwork's indexing."""
 
-    __slots__ = ("_array", "dtype", "shape")
+    __slots__ = ("_array", "_strings", "dtype", "shape")
 
     def __init__(self, array: _zarr.Array, meta: dict):
         self._array = array
         self.shape = tuple(array.shape)
         dtype = array.dtype
-        if dtype == object and _holds_strings(meta):
-            from xarray.coding.strings import create_vlen_dtype
-
-            dtype = create_vlen_dtype(str)  # as xarray's zarr backend marks strings
-        self.dtype = dtype
+        #: variable-length strings come as NumPy's StringDType, as zarr-python 3 gives them to xarray
+        self._strings = dtype == object and _holds_strings(meta) and hasattr(np.dtypes, "StringDType")
+        self.dtype = np.dtypes.StringDType() if self._strings else dtype
 
     def __getitem__(self, key: indexing.ExplicitIndexer):
         if isinstance(key, indexing.VectorizedIndexer):
@@ -54,7 +53,17 @@ class BrickworkArray(BackendArray):
             read = self._array.oindex.__getitem__
         else:
             read = self._array.__getitem__
+        if self._strings:
+            read = _as_strings(read)
         return indexing.explicit_indexing_adapter(key, self.shape, indexing.IndexingSupport.VECTORIZED, read)
+
+
+def _as_strings(read):
+    """``read`` giving StringDType arrays (brickwork reads strings as object arrays of ``str``)."""
+    def strings(key):
+        return np.asarray(read(key)).astype(np.dtypes.StringDType())
+
+    return strings
 
 
 def _holds_strings(meta: dict) -> bool:
@@ -128,6 +137,8 @@ class BrickworkStore(AbstractDataStore):
         chunks = tuple(array.chunks)
         encoding = {"chunks": chunks, "preferred_chunks": dict(zip(dims, chunks)), "shards": array.shards,
                     **_codecs(meta)}
+        if data.dtype.kind == "T":
+            encoding["dtype"] = data.dtype  # (as xarray's zarr engine keeps it for writing again)
         fill = array.fill_value
         if self._mask:
             if fill is not None:

@@ -46,24 +46,17 @@ def store(request, tmp_path_factory):
     return path
 
 
-def _strings_as_objects(ds: xr.Dataset) -> xr.Dataset:
-    """zarr-python returns strings as NumPy's StringDType, brickwork as objects (xarray's usual form)."""
-    return ds.assign({k: v.astype(object) for k, v in ds.variables.items() if v.dtype.kind == "T"})
-
-
 @pytest.mark.parametrize("options", [{}, {"decode_times": False}, {"mask_and_scale": False},
                                      {"drop_variables": ["precip"]}, {"decode_coords": False},
                                      {"group": "sub"}, {"use_zarr_fill_value_as_mask": False}], ids=str)
 def test_the_same_dataset_as_engine_zarr(store, options):
     theirs = xr.open_dataset(store, engine="zarr", **options)
     ours = xr.open_dataset(store, engine="brickwork", **options)
-    assert {k: v.dtype for k, v in ours.variables.items()} == {
-        k: (object if v.dtype.kind == "T" else v.dtype) for k, v in theirs.variables.items()}
-    xr.testing.assert_identical(ours.load(), _strings_as_objects(theirs.load()))
+    assert {k: v.dtype for k, v in ours.variables.items()} == {k: v.dtype for k, v in theirs.variables.items()}
+    xr.testing.assert_identical(ours.load(), theirs.load())
     for name in ours.variables:
         for key in ("chunks", "preferred_chunks", "dtype", "scale_factor", "add_offset", "units", "calendar"):
-            if key in theirs[name].encoding and key != "dtype" or (key == "dtype" and theirs[name].dtype.kind != "T"
-                                                                   and key in theirs[name].encoding):
+            if key in theirs[name].encoding:
                 assert ours[name].encoding.get(key) == theirs[name].encoding[key], (name, key)
 
 
@@ -77,10 +70,11 @@ def test_written_again_with_to_zarr(store, tmp_path):
         assert ours[name].encoding["filters"] == theirs[name].encoding["filters"]
         assert ours[name].encoding.get("serializer") == theirs[name].encoding.get("serializer")
     zarr_format = 3 if (store / "zarr.json").exists() else 2
+    if zarr_format == 2:  # xarray 2026.9 cannot write v2 strings it read (with either engine: it asks for "<U")
+        ours, theirs = ours.drop_vars("station"), theirs.drop_vars("station")
     ours.to_zarr(tmp_path / "again.zarr", zarr_format=zarr_format)
     xr.testing.assert_identical(xr.open_dataset(tmp_path / "again.zarr", engine="brickwork").load(), ours.load())
-    xr.testing.assert_identical(_strings_as_objects(xr.open_dataset(tmp_path / "again.zarr", engine="zarr").load()),
-                                ours.load())
+    xr.testing.assert_identical(xr.open_dataset(tmp_path / "again.zarr", engine="zarr").load(), ours.load())
 
 
 def test_lazy_selections(store):
@@ -89,7 +83,7 @@ def test_lazy_selections(store):
                   dict(time=xr.DataArray([1, 3, 11], dims="p"), lat=xr.DataArray([2, 4, 0], dims="p")),
                   dict(lat=np.arange(30) % 3 == 0)]
     for sel in selections:
-        xr.testing.assert_identical(_strings_as_objects(theirs.isel(**sel).load()), ours.isel(**sel).load())
+        xr.testing.assert_identical(theirs.isel(**sel).load(), ours.isel(**sel).load())
     assert "temp" in ours and ours.temp.variable._in_memory is False  # nothing was read when opening
 
 
@@ -130,7 +124,7 @@ def test_datatree(tmp_path, zarr_format):
     path = tmp_path / "tree.zarr"
     tree.to_zarr(path, zarr_format=zarr_format)
     for group in (None, "g1"):
-        theirs = xr.open_datatree(path, engine="zarr", group=group).map_over_datasets(_strings_as_objects)
+        theirs = xr.open_datatree(path, engine="zarr", group=group)
         ours = xr.open_datatree(path, engine="brickwork", group=group)
         xr.testing.assert_identical(ours.load(), theirs.load())
     assert sorted(xr.open_groups(path, engine="brickwork")) == ["/", "/g1", "/g1/deep", "/g2"]
