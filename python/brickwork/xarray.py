@@ -43,7 +43,7 @@ class BrickworkArray(BackendArray):
         self.shape = tuple(array.shape)
         dtype = array.dtype
         #: variable-length strings come as NumPy's StringDType, as zarr-python 3 gives them to xarray
-        self._strings = dtype == object and _holds_strings(meta) and hasattr(np.dtypes, "StringDType")
+        self._strings = dtype == object and _holds_strings(meta) and hasattr(getattr(np, "dtypes", None), "StringDType")
         self.dtype = np.dtypes.StringDType() if self._strings else dtype
 
     def __getitem__(self, key: indexing.ExplicitIndexer):

@@ -32,6 +32,9 @@ __all__ = [
     "data_type_registry", "parse_dtype",
 ]
 
+#: NumPy 2's variable-length string dtype class (None with NumPy 1, whose dtype classes are spelled
+#: ``type(np.dtype(...))`` here for the same reason)
+_STRING_DTYPE = getattr(getattr(np, "dtypes", None), "StringDType", None)
 _ENDIAN = {"little": "<", "big": ">"}
 _UNITS = ("Y", "M", "W", "D", "h", "m", "s", "ms", "us", "μs", "ns", "ps", "fs", "as", "generic")
 _FLOAT_WORDS = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
@@ -144,7 +147,7 @@ class ZDType:
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class Bool(ZDType):
-    dtype_cls: ClassVar[type] = np.dtypes.BoolDType
+    dtype_cls: ClassVar[type] = type(np.dtype("?"))
     _zarr_v3_name: ClassVar[str] = "bool"
 
     def to_native_dtype(self) -> np.dtype:
@@ -310,7 +313,7 @@ class FixedLengthUTF32(ZDType):
 
     length: int
     endianness: str = "little"
-    dtype_cls: ClassVar[type] = np.dtypes.StrDType
+    dtype_cls: ClassVar[type] = type(np.dtype("U1"))
     _zarr_v3_name: ClassVar[str] = "fixed_length_utf32"
 
     def __post_init__(self):
@@ -408,7 +411,7 @@ class _FixedBytes(ZDType):
 class NullTerminatedBytes(_FixedBytes):
     """NumPy's ``S`` strings of ``length`` bytes."""
 
-    dtype_cls: ClassVar[type] = np.dtypes.BytesDType
+    dtype_cls: ClassVar[type] = type(np.dtype("S1"))
     _zarr_v3_name: ClassVar[str] = "null_terminated_bytes"
     _char: ClassVar[str] = "S"
 
@@ -420,7 +423,7 @@ class NullTerminatedBytes(_FixedBytes):
 class RawBytes(_FixedBytes):
     """NumPy's ``V`` items of ``length`` bytes (no fields)."""
 
-    dtype_cls: ClassVar[type] = np.dtypes.VoidDType
+    dtype_cls: ClassVar[type] = type(np.dtype("V1"))
     _zarr_v3_name: ClassVar[str] = "raw_bytes"
     _char: ClassVar[str] = "V"
 
@@ -433,11 +436,14 @@ class VariableLengthUTF8(ZDType):
     """Strings of any length (v2: ``|O`` with the ``vlen-utf8`` codec; v3: ``string``). NumPy's
     ``StringDType`` is its native type (brickwork's arrays return these as object arrays of ``str``)."""
 
-    dtype_cls: ClassVar[type] = np.dtypes.StringDType
+    dtype_cls: ClassVar[type] = _STRING_DTYPE or type(np.dtype(object))
     _zarr_v3_name: ClassVar[str] = "string"
 
     def to_native_dtype(self) -> np.dtype:
-        return np.dtypes.StringDType()
+        if _STRING_DTYPE is None:
+            raise DataTypeValidationError("NumPy's StringDType (NumPy 2) is VariableLengthUTF8's native type; this "
+                                          f"NumPy is {np.__version__} (brickwork reads such strings as object arrays)")
+        return _STRING_DTYPE()
 
     def to_json(self, zarr_format: int):
         return {"name": "|O", "object_codec_id": "vlen-utf8"} if zarr_format == 2 else super().to_json(zarr_format)
@@ -469,7 +475,7 @@ class VariableLengthBytes(ZDType):
     """Byte strings of any length (v2: ``|O`` with the ``vlen-bytes`` codec; v3:
     ``variable_length_bytes``); NumPy's object dtype is its native type."""
 
-    dtype_cls: ClassVar[type] = np.dtypes.ObjectDType
+    dtype_cls: ClassVar[type] = type(np.dtype(object))
     _zarr_v3_name: ClassVar[str] = "variable_length_bytes"
 
     def to_native_dtype(self) -> np.dtype:
@@ -582,7 +588,7 @@ class _Time(_Endian):
 class DateTime64(_Time):
     """NumPy's ``datetime64`` (v3: ``numpy.datetime64`` with its unit and scale factor)."""
 
-    dtype_cls: ClassVar[type] = np.dtypes.DateTime64DType
+    dtype_cls: ClassVar[type] = type(np.dtype("M8"))
     _zarr_v3_name: ClassVar[str] = "numpy.datetime64"
     _char: ClassVar[str] = "M"
 
@@ -591,7 +597,7 @@ class DateTime64(_Time):
 class TimeDelta64(_Time):
     """NumPy's ``timedelta64`` (v3: ``numpy.timedelta64`` with its unit and scale factor)."""
 
-    dtype_cls: ClassVar[type] = np.dtypes.TimeDelta64DType
+    dtype_cls: ClassVar[type] = type(np.dtype("m8"))
     _zarr_v3_name: ClassVar[str] = "numpy.timedelta64"
     _char: ClassVar[str] = "m"
 
@@ -606,7 +612,7 @@ class Struct(ZDType):
     object of the fields' values in v3)."""
 
     fields: tuple
-    dtype_cls: ClassVar[type] = np.dtypes.VoidDType
+    dtype_cls: ClassVar[type] = type(np.dtype("V1"))
     _zarr_v3_name: ClassVar[str] = "struct"
 
     def __post_init__(self):
@@ -789,7 +795,8 @@ def parse_dtype(dtype_spec, *, zarr_format: int) -> ZDType:
 def native(dtype) -> Any:
     """What brickwork's creation functions take for a ``dtype`` argument that may be a ZDType (or
     ``str``/``StringDType``, zarr-python's variable-length strings): a NumPy dtype, object for strings."""
-    if isinstance(dtype, VariableLengthUTF8) or dtype is str or isinstance(dtype, np.dtypes.StringDType) or (
+    strings = _STRING_DTYPE is not None and isinstance(dtype, _STRING_DTYPE)
+    if isinstance(dtype, VariableLengthUTF8) or dtype is str or strings or (
             isinstance(dtype, str) and dtype in ("str", "string")):
         return np.dtype(object)
     if isinstance(dtype, VariableLengthBytes):
