@@ -44,9 +44,10 @@ members by name (``g["raw"]``); ``create_group``, ``Group.create_array`` and ``c
 them.
 
 Arrays of variable-length strings or bytes (zarr-python's ``dtype=str``: v2 ``|O`` with ``vlen-utf8``,
-v3 ``string``) are read, as object arrays (zarr-python returns NumPy's ``StringDType``; the items are
-the same), written (``save``, or ``create`` and regions: each chunk encoded by brickwork's ``vlen-utf8``,
-the object codec zarr-python uses for ``dtype=str``), chunk by chunk.
+v3 ``string``; its ``VariableLengthBytes``: ``vlen-bytes``, v3 ``bytes``) are read, as object arrays
+(zarr-python returns NumPy's ``StringDType`` for strings; the items are the same), written (``save`` of
+an object array of ``str`` or of ``bytes``, or ``create`` and regions: each chunk encoded by brickwork's
+``vlen-utf8`` or ``vlen-bytes``, the object codecs zarr-python uses), chunk by chunk.
 
 Structured dtypes (NumPy records: v2's ``dtype`` lists, nested records and subarray fields included, and
 v3's ``struct`` data type, whose fields ``save`` and ``create`` store little-endian as zarr-python does)
@@ -132,6 +133,9 @@ _DEFAULT = object()
 _SAVE_OPTIONS = frozenset({"chunks", "compressor", "filters", "order", "fill_value", "threads",
                            "dimension_separator", "overwrite", "shards", "attributes", "dimension_names", "mode",
                            "config"})
+
+#: the object codec of variable-length bytes (zarr-python's VariableLengthBytes)
+_VLEN_BYTES = {"id": "vlen-bytes"}
 
 #: zarr-python's default compressor ("auto"): zstd level 0, in both formats
 _AUTO_COMPRESSOR = {"id": "zstd", "level": 0, "checksum": False}
@@ -276,7 +280,10 @@ def save_array(store, arr, *, zarr_format: int | None = None, path: str | None =
     if isinstance(chunks, str) and chunks == "auto":
         chunks = _guess_chunks(arr.shape, arr.dtype.itemsize)
     if arr.dtype.hasobject:
-        # variable-length items: made empty, then written chunk by chunk through the object codecs
+        # variable-length items: made empty, then written chunk by chunk through the object codecs (bytes
+        # items through vlen-bytes, strings through vlen-utf8)
+        if not filters and arr.size and all(isinstance(x, bytes) for x in arr.flat):
+            filters = [_VLEN_BYTES]
         z = _create(path, arr.shape, arr.dtype, chunks=chunks, compressor=compressor, filters=filters,
                     order=order, fill_value=fill_value, dimension_separator=dimension_separator,
                     overwrite=overwrite, zarr_format=zarr_format, shards=shards, attributes=attributes,
@@ -399,6 +406,8 @@ def _create(path: str | os.PathLike, shape, dtype, *, chunks, compressor=None, f
     reads as the fill value), returned open for writing regions. The options are :func:`save_array`'s
     (without its defaults: what is not given is not written)."""
     path = store_path(path)
+    if isinstance(dtype, _dtypes.VariableLengthBytes) and not filters:
+        filters = [_VLEN_BYTES]  # zarr-python's object codec for bytes
     dtype = _dtypes.native(dtype)
     if dtype.hasobject and not filters:
         filters = [{"id": "vlen-utf8"}]  # zarr-python's object codec for strings
@@ -444,6 +453,8 @@ def create_array(store, *, name: str | None = None, shape=None, dtype=None, data
         shape, dtype = data.shape, data.dtype
     if shape is None or dtype is None:
         raise InvalidArrayError("create_array needs shape and dtype (or data)")
+    vlen_bytes = isinstance(dtype, _dtypes.VariableLengthBytes) or (
+        data is not None and dtype.hasobject and data.size and all(isinstance(x, bytes) for x in data.flat))
     dtype = _dtypes.native(dtype)
     shape = tuple(operator.index(n) for n in (shape if np.ndim(shape) else (shape,)))
     if isinstance(chunks, str) and chunks == "auto":
@@ -456,6 +467,8 @@ def create_array(store, *, name: str | None = None, shape=None, dtype=None, data
                                                                 else [] if compressors is None else [compressors])])
     filters = ([] if isinstance(filters, str) and filters == "auto"
                else [_codec_config(f, dtype.itemsize) for f in filters or []])
+    if vlen_bytes and not any(f.get("id") in ("vlen-bytes", "vlen-utf8") for f in filters):
+        filters = [_VLEN_BYTES] + filters
     if fill_value is _DEFAULT:
         # zarr-python's default scalar of the type: 0, or NaT for dates and durations
         fill_value = (None if dtype.hasobject else np.array(-(2 ** 63), "i8").view(dtype.newbyteorder("="))[()]
@@ -973,10 +986,13 @@ class Array:
         self._fill = fill
         self._items_order = order
         if self.info.dtype.hasobject:
-            # variable-length items: the fill value is a JSON value, not bytes (v2 "", v3 ""); chunks of
-            # items are in the inner chunks' order, for a sharded array
+            # variable-length items: the fill value is a JSON value, not bytes (v2 "", v3 ""; base64 for
+            # bytes items, as zarr-python writes it); chunks of items are in the inner chunks' order, for a
+            # sharded array
+            filters, _, self._items_order = self._handle.codecs()
             self._fill = self._metadata().get("fill_value")
-            self._items_order = self._handle.codecs()[2]
+            if filters and json.loads(filters[0]).get("id") == "vlen-bytes" and isinstance(self._fill, str):
+                self._fill = _bytes_fill(self._fill)
 
     shape = property(lambda self: self.info.shape, doc="The array's shape.")
     chunks = property(lambda self: self.info.chunks, doc="The chunk shape (of a sharded array: the inner chunks).")
@@ -1601,6 +1617,18 @@ class _Indexer:
 
     def __setitem__(self, key, values) -> None:
         getattr(self._array, f"set_{self._METHODS[self._kind]}_selection")(key, values)
+
+
+def _bytes_fill(text: str) -> bytes:
+    """The fill value of an array of variable-length bytes from its JSON string: base64, as zarr-python
+    writes it (the string's UTF-8 where it is not base64)."""
+    import base64
+    import binascii
+
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return text.encode()
 
 
 def _dtype_to_native(dtype: np.dtype) -> str:

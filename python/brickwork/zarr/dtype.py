@@ -799,9 +799,6 @@ def native(dtype) -> Any:
     if isinstance(dtype, VariableLengthUTF8) or dtype is str or strings or (
             isinstance(dtype, str) and dtype in ("str", "string")):
         return np.dtype(object)
-    if isinstance(dtype, VariableLengthBytes):
-        raise DataTypeValidationError("brickwork writes no variable-length bytes arrays yet (it reads them); "
-                                      "store them as strings, fixed-length bytes (NullTerminatedBytes) or RawBytes")
     if isinstance(dtype, ZDType):
         return dtype.to_native_dtype()
     return np.dtype(dtype)
