@@ -616,7 +616,16 @@ def _store_options(dtype, ndim, chunks, compressor, filters, order, fill_value, 
     """The native arguments of a new store, from ``save``'s and ``create``'s keyword arguments."""
     if zarr_format not in (2, 3):
         raise InvalidArrayError(f"zarr_format must be 2 or 3, got {zarr_format!r}")
-    if dtype.hasobject:
+    first = (filters or [None])[0]
+    object_codec = first.get("id") if isinstance(first, dict) else getattr(first, "codec_id", None)
+    if dtype.hasobject and object_codec == "vlen-bytes":
+        # variable-length bytes: the fill value's base64 (b"" by default), as zarr-python writes it
+        if not isinstance(fill_value, (bytes, type(None))):
+            raise InvalidArrayError(f"the fill value of an array of bytes is bytes, got {fill_value!r}")
+        import base64
+
+        fill = base64.b64encode(fill_value or b"")
+    elif dtype.hasobject:
         # variable-length strings: the fill string's UTF-8 ("" by default, as zarr-python)
         if not isinstance(fill_value, (str, type(None))):
             raise InvalidArrayError(f"the fill value of an array of strings is a str, got {fill_value!r}")
