@@ -222,5 +222,23 @@ def test_arrays_of_bytes(tmp_path, zarr_format, shards):
     filled = bz.create_array(tmp_path / "f.zarr", shape=(3,), chunks=(2,), zarr_format=zarr_format,
                              dtype=bz.dtype.VariableLengthBytes(), fill_value=b"\x00fill")
     filled[0] = b"set"
+    filled[1] = b"cut"
     for m in (zarr, bz):  # the fill value in base64, as zarr-python writes and reads it
-        assert list(m.open_array(tmp_path / "f.zarr", mode="r")[:]) == [b"set", b"\x00fill", b"\x00fill"]
+        assert list(m.open_array(tmp_path / "f.zarr", mode="r")[:]) == [b"set", b"cut", b"\x00fill"]
+    filled = bz.open(tmp_path / "f.zarr", mode="r+")  # (opened again: the fill value read from the metadata)
+    filled.resize((1,))  # cuts through chunk 0: brickwork sets what it cuts to the fill value
+    filled.resize((3,))
+    assert list(bz.open(tmp_path / "f.zarr")[:]) == [b"set", b"\x00fill", b"\x00fill"]
+    assert list(zarr.open_array(tmp_path / "f.zarr", mode="r")[:]) == [b"set", b"\x00fill", b"\x00fill"]
+
+
+@pytest.mark.parametrize("zarr_format", [2, 3])
+def test_a_resize_cuts_strings_to_their_fill_value(tmp_path, zarr_format):
+    z = bz.create_array(tmp_path / "s.zarr", shape=(3,), chunks=(2,), dtype=str, fill_value="empty",
+                        zarr_format=zarr_format)
+    z[:] = ["a", "b", "c"]
+    z = bz.open(tmp_path / "s.zarr", mode="r+")
+    z.resize((1,))
+    z.resize((3,))
+    for m in (zarr, bz):
+        assert list(m.open_array(tmp_path / "s.zarr", mode="r")[:]) == ["a", "empty", "empty"]

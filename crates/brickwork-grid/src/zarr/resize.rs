@@ -7,6 +7,7 @@
 //! the array again shows the fill value there, as NumPy's semantics promise (zarr-python leaves the old
 //! values, which then reappear).
 
+use base64::Engine;
 use std::fs;
 
 use brickwork_core::{Codec, Error, Limits, ObjectArray, ObjectItems, Result};
@@ -149,6 +150,13 @@ impl ZarrArray {
                 })
                 .collect();
             let mut items = items.into_items();
+            // bytes items: the metadata's fill value is their base64, as zarr-python writes it (the
+            // text itself where it is not base64); strings: the text
+            let fill_bytes = self.fill.as_ref().map(|f| {
+                base64::engine::general_purpose::STANDARD
+                    .decode(f)
+                    .unwrap_or_else(|_| f.clone())
+            });
             let mut local = vec![0usize; chunk.len()];
             'walk: loop {
                 let at: usize = (0..chunk.len())
@@ -161,7 +169,7 @@ impl ZarrArray {
                             .as_ref()
                             .map(|f| String::from_utf8_lossy(f).into_owned())
                     }
-                    ObjectItems::Bytes(v) => v[at] = self.fill.clone(),
+                    ObjectItems::Bytes(v) => v[at] = fill_bytes.clone(),
                     other => {
                         return Err(Error::InvalidArray(format!(
                             "the array's chunks hold {}; only strings and bytes are set to the fill value \

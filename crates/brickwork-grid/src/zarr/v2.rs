@@ -52,9 +52,13 @@ pub(super) fn parse(meta: &Map<String, Value>) -> Result<Meta> {
         Some(o) => Order::parse(o)?,
         None => return Err(Error::InvalidArray("order must be \"C\" or \"F\"".into())),
     };
-    // an object array's fill value is a Python object, not bytes (the Python side reads it)
+    // an object array's fill value is its JSON string's text (a string's, or the base64 of bytes items;
+    // the Python side reads the value itself), what a resize writes where it cuts through chunks
     let fill = match dtype.kind() {
-        Kind::Object => None,
+        Kind::Object => meta
+            .get("fill_value")
+            .and_then(Value::as_str)
+            .map(|s| s.as_bytes().to_vec()),
         _ => fill_to_bytes(dtype, meta.get("fill_value").unwrap_or(&Value::Null))?,
     };
     let separator = match meta.get("dimension_separator") {

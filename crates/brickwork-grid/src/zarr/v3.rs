@@ -143,9 +143,10 @@ pub(super) fn parse(meta: &Map<String, Value>) -> Result<Meta> {
             "vlen-utf8 and vlen-bytes store variable-length data types (string, bytes), not this one"
         }));
     }
-    // an object array's fill value is a Python object, not bytes (the Python side reads it)
+    // an object array's fill value is its JSON string's text (a string's, or the base64 of bytes items;
+    // the Python side reads the value itself), what a resize writes where it cuts through chunks
     let fill = match &record {
-        _ if objects => None,
+        _ if objects => get("fill_value")?.as_str().map(|s| s.as_bytes().to_vec()),
         Some(record) => super::record::v3_fill(record, get("fill_value")?, &fill_value)?,
         None => fill_value(dtype, get("fill_value")?)?,
     };
