@@ -1,6 +1,7 @@
 """An xarray backend: ``xr.open_dataset(path, engine="brickwork")`` opens a Zarr store (v2 or v3, as
 xarray's ``to_zarr`` writes it, or any Zarr group whose arrays carry xarray's dimension names) with
-brickwork's reader in place of zarr-python's; ``xr.open_datatree``/``xr.open_groups`` open hierarchies.
+brickwork's reader in place of zarr-python's; ``xr.open_datatree``/``xr.open_groups`` open hierarchies;
+a path to a zip file opens the store zipped in it (as zarr-python's ``ZipStore`` writes one).
 
 It reads what xarray's own ``engine="zarr"`` reads, the same way: dimensions from v3's
 ``dimension_names`` or v2's ``_ARRAY_DIMENSIONS`` attribute, attributes, Zarr's fill value as the
@@ -15,6 +16,9 @@ Registered with xarray as the ``brickwork`` engine (an entry point of the packag
 ``engine=brickwork.xarray.BrickworkBackendEntrypoint``; never picked unless asked for.
 """
 from __future__ import annotations
+
+import os
+import zipfile
 
 import numpy as np
 from xarray.backends import BackendArray, BackendEntrypoint
@@ -113,6 +117,10 @@ class BrickworkStore(AbstractDataStore):
 
     @classmethod
     def open(cls, store, *, group: str | None = None, zarr_format: int | None = None) -> BrickworkStore:
+        """The group at ``group`` in ``store``: what brickwork.zarr takes as a store, or the path of a zip
+        file (a store zipped, as zarr-python's ZipStore writes it), opened read-only."""
+        if isinstance(store, (str, os.PathLike)) and os.path.isfile(store) and zipfile.is_zipfile(store):
+            store = _zarr.storage.ZipStore(store, mode="r")
         return cls(_zarr.open_group(store, path=group, mode="r", zarr_format=zarr_format))
 
     def _dims_and_attrs(self, name: str) -> tuple[tuple, dict]:

@@ -145,3 +145,5 @@ def test_zip_stores(tmp_path, zarr_format):
     with zarr.storage.ZipStore(tmp_path / "data.zip") as store:
         theirs = xr.open_dataset(store, engine="zarr").load()
     xr.testing.assert_identical(ours, theirs)
+    lazy = xr.open_dataset(tmp_path / "data.zip", engine="brickwork")  # a zip file's path: its store
+    xr.testing.assert_identical(lazy.load(), theirs)
