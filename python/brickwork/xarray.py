@@ -17,6 +17,8 @@ Registered with xarray as the ``brickwork`` engine (an entry point of the packag
 """
 from __future__ import annotations
 
+import functools
+import json
 import os
 import zipfile
 
@@ -86,21 +88,30 @@ def _codecs(meta) -> dict:
         import numcodecs
         from zarr.abc.codec import ArrayArrayCodec, ArrayBytesCodec, BytesBytesCodec
         from zarr.codecs import ShardingCodec
-        from zarr.registry import get_codec_class
     except ImportError:
         return {}
     try:
         if meta["zarr_format"] == 2:
             return {"compressors": (numcodecs.get_codec(meta["compressor"]),) if meta.get("compressor") else (),
                     "filters": tuple(numcodecs.get_codec(f) for f in meta.get("filters") or ())}
-        codecs = [get_codec_class(c["name"] if isinstance(c, dict) else c).from_dict(
-            c if isinstance(c, dict) else {"name": c}) for c in meta.get("codecs") or ()]
+        codecs = [_v3_codec(json.dumps(c if isinstance(c, dict) else {"name": c}, sort_keys=True))
+                  for c in meta.get("codecs") or ()]
     except Exception:  # noqa: BLE001 (any failure of the other library's constructors: no codec encoding)
         return {}
     inner = next((c.codecs for c in codecs if isinstance(c, ShardingCodec)), codecs)
     return {"compressors": tuple(c for c in inner if isinstance(c, BytesBytesCodec)),
             "filters": tuple(c for c in inner if isinstance(c, ArrayArrayCodec)),
             "serializer": next((c for c in inner if isinstance(c, ArrayBytesCodec)), None)}
+
+
+@functools.lru_cache(maxsize=256)
+def _v3_codec(config: str):
+    """zarr-python's codec object of a v3 codec's JSON (its objects are immutable; made once per config:
+    zarr-python's constructors check package versions, a good part of an open's time)."""
+    from zarr.registry import get_codec_class
+
+    data = json.loads(config)
+    return get_codec_class(data["name"]).from_dict(data)
 
 
 class BrickworkStore(AbstractDataStore):

@@ -258,11 +258,12 @@ class Group:
         if self.mode != "r+":
             raise InvalidArrayError(f'{self.path} is open for reading only; open it with mode="r+" to write')
 
-    def _open(self, parts: list[str]):
+    def _open(self, parts: list[str], kind: tuple[str, int] | None = None):
+        """The member at the path ``parts`` (None if there is none); ``kind`` is its node_kind when known."""
         from . import Array
 
         path = os.path.join(self.path, *parts)
-        kind = node_kind(path)
+        kind = kind or node_kind(path)
         if kind is None:
             return None
         name = self._child_name("/".join(parts))
@@ -348,11 +349,16 @@ class Group:
 
     def keys(self) -> list[str]:
         """The names of the group's members (arrays and groups directly in it), sorted."""
+        return [name for name, _ in self._member_kinds()]
+
+    def _member_kinds(self) -> list[tuple[str, tuple[str, int]]]:
+        """``(name, node_kind)`` of the group's members, sorted by name (each member's metadata read once)."""
         try:
             entries = sorted(os.listdir(self.path))
         except FileNotFoundError:
             return []
-        return [e for e in entries if not e.startswith(".") and node_kind(os.path.join(self.path, e)) is not None]
+        found = ((e, node_kind(os.path.join(self.path, e))) for e in entries if not e.startswith("."))
+        return [(e, kind) for e, kind in found if kind is not None]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.keys())
@@ -370,8 +376,8 @@ class Group:
         seen = {os.path.realpath(self.path)}
 
         def walk(group: Group, prefix: str, depth: int) -> None:
-            for key in group.keys():
-                node = group[key]
+            for key, kind in group._member_kinds():
+                node = group._open([key], kind)
                 found.append((prefix + key, node))
                 real = os.path.realpath(node.path)
                 if isinstance(node, Group) and (max_depth is None or depth < max_depth) and real not in seen:
