@@ -291,3 +291,16 @@ def test_mutated_zip_files_open_or_are_refused_clearly():
         except (InvalidArrayError, FileNotFoundError):
             pass
     assert outcomes["refused"] > 300 and outcomes["opened"] > 10, outcomes
+
+
+def test_a_zip_file_given_as_a_store_path_says_what_opens_it(tmp_path):
+    _write(bz, tmp_path / "z.zip")
+    (tmp_path / "plain.txt").write_text("x")
+    for call in (lambda p: bz.open(p), lambda p: bz.open_group(p), lambda p: bz.load(p),
+                 lambda p: bz.save(p, np.arange(2))):
+        with pytest.raises(InvalidArrayError, match=r"z.zip is a file, not a Zarr store: a zip file, whose store "
+                                                    r"brickwork.zarr.storage.ZipStore\(path\) opens"):
+            call(tmp_path / "z.zip")
+        with pytest.raises(InvalidArrayError, match="plain.txt is a file, not a Zarr store; a store is a directory"):
+            call(tmp_path / "plain.txt")
+    assert (tmp_path / "plain.txt").read_text() == "x"

@@ -44,9 +44,9 @@ def store_path(store) -> str:
             raise InvalidArrayError(f"{store!r}: brickwork stores are local directories or in memory (a path, "
                                     f"a file:// or memory:// URL); {url.scheme}:// URLs need zarr-python with "
                                     "fsspec")
-        return urllib.parse.unquote(url.path)
+        return _directory(urllib.parse.unquote(url.path))
     if isinstance(store, (str, os.PathLike)):
-        return os.fspath(store)
+        return _directory(os.fspath(store))
     if isinstance(store, dict):
         return _memory.of_dict(store)
     if isinstance(store, (MemoryStore, ZipStore)):
@@ -57,6 +57,18 @@ def store_path(store) -> str:
     raise InvalidArrayError(f"brickwork stores are local directories or in memory: pass a path, a file:// or "
                             f"memory:// URL, a dict, brickwork.zarr.storage's LocalStore, MemoryStore or ZipStore, or "
                             f"zarr.storage.LocalStore; not a {type(store).__module__}.{type(store).__name__}")
+
+def _directory(path: str) -> str:
+    """``path``, which names a store directory (made when missing); a file there is a clear error (a zip
+    file's names its store class)."""
+    if os.path.isfile(path):
+        import zipfile
+
+        hint = (": a zip file, whose store brickwork.zarr.storage.ZipStore(path) opens" if zipfile.is_zipfile(path)
+                else "; a store is a directory")
+        raise InvalidArrayError(f"{path} is a file, not a Zarr store{hint}")
+    return path
+
 
 #: The largest metadata file read (as the Rust side's limit).
 _MAX_META_BYTES = 1 << 24
