@@ -970,3 +970,29 @@ fn info_describes_arrays_and_walks_groups() {
         stderr(&o)
     );
 }
+
+#[test]
+fn a_file_named_as_a_store_is_a_clear_error() {
+    let d = tmpdir("file-store");
+    let zip = p(&d, "store.zip");
+    std::fs::write(&zip, b"PK\x03\x04 a zipped store").unwrap();
+    let text = p(&d, "notes.txt");
+    std::fs::write(&text, b"notes").unwrap();
+    for (path, said) in [
+        (
+            &zip,
+            "is a zip file, not a Zarr store directory: unzip it, or open it from Python with",
+        ),
+        (&text, "is a file, not a Zarr store directory"),
+    ] {
+        for args in [
+            vec!["info", path.as_str()],
+            vec!["unpack", path.as_str(), "/dev/null"],
+        ] {
+            let o = run(&args);
+            assert_eq!(o.status.code(), Some(1), "{args:?}");
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert!(err.contains(said), "{args:?}: {err}");
+        }
+    }
+}

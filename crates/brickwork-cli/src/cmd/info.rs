@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use brickwork::grid::zarr::{group_members, node_at, Node, ZarrArray, ZarrFormat};
+use brickwork::grid::zarr::{group_members, node_at, not_a_directory, Node, ZarrArray, ZarrFormat};
 use brickwork::{Config, Error, Result};
 
 use crate::cmd::pack::human;
@@ -25,6 +25,7 @@ pub struct Args {
 /// Runs the subcommand.
 pub fn run(args: &Args) -> CmdResult {
     match node_at(&args.store) {
+        None if args.store.is_file() => Err(Error::InvalidArray(not_a_directory(&args.store)).into()),
         None => Err(Error::InvalidArray(format!(
             "{} holds no Zarr array or group (no .zarray, .zgroup or zarr.json of one)",
             args.store.display()

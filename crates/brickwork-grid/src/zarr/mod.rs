@@ -302,6 +302,26 @@ pub fn group_members(dir: &Path) -> Result<Vec<(String, Node)>> {
 
 /// When `dir` holds no Zarr array: what it is instead, if it is a Zarr group (a clause ending in "; "),
 /// else nothing.
+/// What a store path that names a file is said to be: a store is a directory; a zip file (a store
+/// zarr-python's `ZipStore` zipped) is named as such, with what opens it.
+pub fn not_a_directory(path: &Path) -> String {
+    let zip = fs::File::open(path).ok().and_then(|mut f| {
+        let mut magic = [0u8; 4];
+        std::io::Read::read_exact(&mut f, &mut magic)
+            .ok()
+            .map(|_| magic == *b"PK\x03\x04")
+    });
+    if zip == Some(true) {
+        format!(
+            "{} is a zip file, not a Zarr store directory: unzip it, or open it from Python with \
+             brickwork.zarr.storage.ZipStore(path)",
+            path.display()
+        )
+    } else {
+        format!("{} is a file, not a Zarr store directory", path.display())
+    }
+}
+
 fn what_is_there(dir: &Path) -> String {
     let Some(Node::Group(format)) = node_at(dir) else {
         return String::new();
@@ -356,6 +376,9 @@ impl ZarrArray {
     /// Opens the array at `path` (Zarr v2 or v3), validating its metadata.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
+        if path.is_file() {
+            return Err(Error::InvalidArray(not_a_directory(&path)));
+        }
         // a directory holding both (zarr-python writes a v2 parent group's .zgroup beside a v3 array's
         // zarr.json) is read as v3, as zarr-python reads it
         let format = if path.join(v3::FILE).is_file() {
