@@ -32,6 +32,7 @@ from xarray.core.variable import Variable
 
 from . import zarr as _zarr
 from .errors import InvalidArrayError
+from .zarr.dtype import _STRING_DTYPE
 
 __all__ = ["BrickworkBackendEntrypoint", "BrickworkStore"]
 
@@ -48,9 +49,9 @@ class BrickworkArray(BackendArray):
         self._array = array
         self.shape = tuple(array.shape)
         dtype = array.dtype
-        #: variable-length strings come as NumPy's StringDType, as zarr-python 3 gives them to xarray
-        self._strings = dtype == object and _holds_strings(meta) and hasattr(getattr(np, "dtypes", None), "StringDType")
-        self.dtype = np.dtypes.StringDType() if self._strings else dtype
+        #: variable-length strings come as NumPy's StringDType (NumPy 2), as zarr-python 3 gives them
+        self._strings = dtype == object and _holds_strings(meta) and _STRING_DTYPE is not None
+        self.dtype = _STRING_DTYPE() if self._strings else dtype
 
     def __getitem__(self, key: indexing.ExplicitIndexer):
         if isinstance(key, indexing.VectorizedIndexer):
@@ -67,7 +68,7 @@ class BrickworkArray(BackendArray):
 def _as_strings(read):
     """``read`` giving StringDType arrays (brickwork reads strings as object arrays of ``str``)."""
     def strings(key):
-        return np.asarray(read(key)).astype(np.dtypes.StringDType())
+        return np.asarray(read(key)).astype(_STRING_DTYPE())
 
     return strings
 
