@@ -191,6 +191,14 @@ class BrickworkStore(AbstractDataStore):
         pass
 
 
+def _check_reading(mode: str, storage_options) -> None:
+    """xarray's zarr-engine arguments brickwork's engine takes only as reading a local store."""
+    if mode != "r":
+        raise InvalidArrayError(f'engine="brickwork" reads (mode="r"); write with to_zarr, not mode={mode!r}')
+    if storage_options:
+        raise InvalidArrayError("storage_options are for fsspec URLs; brickwork's stores are local")
+
+
 class BrickworkBackendEntrypoint(BackendEntrypoint):
     """xarray's ``engine="brickwork"``: Zarr stores read by brickwork (see the module's description)."""
 
@@ -215,10 +223,7 @@ class BrickworkBackendEntrypoint(BackendEntrypoint):
         ``use_zarr_fill_value_as_mask`` change nothing, as in xarray 2026.9's zarr engine for the last
         (brickwork reads each array's own metadata); ``mode`` is "r"; ``store`` is a store brickwork
         takes (a path, ``LocalStore``, ``ZipStore``, ...) in place of ``filename_or_obj``."""
-        if mode != "r":
-            raise InvalidArrayError(f'engine="brickwork" reads (mode="r"); write with to_zarr, not mode={mode!r}')
-        if storage_options:
-            raise InvalidArrayError("storage_options are for fsspec URLs; brickwork's stores are local")
+        _check_reading(mode, storage_options)
         source = filename_or_obj if store is None else store
         store = source if isinstance(source, BrickworkStore) else BrickworkStore.open(
             source, group=group, zarr_format=zarr_format)
@@ -232,10 +237,7 @@ class BrickworkBackendEntrypoint(BackendEntrypoint):
         """Every group at and below ``group`` as a Dataset, by path ("/", "/a", "/a/b", ... relative to
         ``group``), as xarray's zarr engine gives them to ``open_datatree`` (the decoding options are
         :meth:`open_dataset`'s)."""
-        if mode != "r":
-            raise InvalidArrayError(f'engine="brickwork" reads (mode="r"); write with to_zarr, not mode={mode!r}')
-        if storage_options:
-            raise InvalidArrayError("storage_options are for fsspec URLs; brickwork's stores are local")
+        _check_reading(mode, storage_options)
         datasets: dict = {}
 
         def walk(node: _zarr.Group, path: str) -> None:

@@ -471,7 +471,7 @@ def create_array(store, *, name: str | None = None, shape=None, dtype=None, data
         filters = [_VLEN_BYTES] + filters
     if fill_value is _DEFAULT:
         # zarr-python's default scalar of the type: 0, or NaT for dates and durations
-        fill_value = (None if dtype.hasobject else np.array(-(2 ** 63), "i8").view(dtype.newbyteorder("="))[()]
+        fill_value = (None if dtype.hasobject else _dtypes.data_type_registry.match_dtype(dtype).default_scalar()
                       if dtype.kind in "Mm" else np.zeros((), dtype=dtype)[()])
     options = dict(chunks=chunks, compressor=configs[-1] if configs else None,
                    filters=filters + configs[:-1] or None, order=order or "C", fill_value=fill_value,

@@ -14,6 +14,7 @@ Metadata files are written to a temporary name and renamed into place, as the ar
 from __future__ import annotations
 
 import builtins
+import contextlib
 import json
 import os
 import shutil
@@ -92,22 +93,31 @@ def read_json(path: str) -> dict | None:
     return value
 
 
-def write_json(path: str, value: dict, zarr_format: int) -> None:
-    """Writes ``value`` to ``path`` atomically, formatted as zarr-python formats it."""
-    text = (json.dumps(value, indent=4, sort_keys=True, ensure_ascii=True, allow_nan=False) if zarr_format == 2
-            else json.dumps(value, indent=2, allow_nan=False))
-    directory = os.path.dirname(path) or "."
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".brickwork-")
+@contextlib.contextmanager
+def atomic_file(path: str, mode: str = "w"):
+    """A new file object whose contents replace ``path`` in one rename when the block ends (written beside
+    it as ``.<name>.<random>.partial``, the partial-file names brickwork's writers use; removed if the
+    block raises), so a failed or interrupted write leaves the old file (or none), never a truncated one."""
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".partial")
     try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
+        with os.fdopen(fd, mode) as f:
+            yield f
         os.replace(tmp, path)
     except BaseException:
         try:
             os.unlink(tmp)
-        except FileNotFoundError:
+        except OSError:
             pass
         raise
+
+
+def write_json(path: str, value: dict, zarr_format: int) -> None:
+    """Writes ``value`` to ``path`` atomically, formatted as zarr-python formats it."""
+    text = (json.dumps(value, indent=4, sort_keys=True, ensure_ascii=True, allow_nan=False) if zarr_format == 2
+            else json.dumps(value, indent=2, allow_nan=False))
+    with atomic_file(path) as f:
+        f.write(text)
 
 
 def attributes_json(attributes) -> str | None:

@@ -16,14 +16,13 @@ and an empty entry is a key zarr-python deleted.
 """
 from __future__ import annotations
 
-import io
 import os
 import shutil
-import tempfile
 import time
 import zipfile
 
 from ..errors import InvalidArrayError
+from ._group import atomic_file
 
 #: bytes copied at a time out of an entry
 _BLOCK = 1 << 20
@@ -126,16 +125,6 @@ def pack(directory: str, target, compression: int, allow_zip64: bool, start: int
         target.truncate()
         return
     target = os.fspath(target)
-    folder = os.path.dirname(os.path.abspath(target))
-    os.makedirs(folder, exist_ok=True)
-    fd, partial = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".partial", dir=folder)
-    try:
-        with io.open(fd, "wb") as out:
-            write(out)
-        os.replace(partial, target)
-    except BaseException:
-        try:
-            os.unlink(partial)
-        except OSError:
-            pass
-        raise
+    os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
+    with atomic_file(target, "wb") as out:
+        write(out)
