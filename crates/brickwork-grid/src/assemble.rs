@@ -118,9 +118,9 @@ where
     // One slab per row of chunks: the selected rows of `dst` those chunks hold, which follow each other.
     let mut slabs = Vec::with_capacity(rows.len());
     let mut rest = dst;
-    let c = grid.chunk()[axis];
     for (bucket, g) in buckets.iter().zip(rows) {
-        let k = sel.span(axis, g * c, (g * c + c).min(grid.shape()[axis]));
+        let (start, len) = grid.chunk_span(axis, g);
+        let k = sel.span(axis, start, (start + len).min(grid.shape()[axis]));
         let (slab, tail) = std::mem::take(&mut rest).split_at_mut(k.len() * row_bytes);
         rest = tail;
         if !bucket.is_empty() {

@@ -13,6 +13,8 @@
 
 use brickwork_core::{Error, Result};
 
+pub use crate::rectilinear::Edges;
+
 /// The most axes an array may have (NumPy's limit).
 pub const MAX_NDIM: usize = 32;
 
@@ -42,11 +44,25 @@ impl Edge {
     }
 }
 
-/// A validated grid of chunks over an array shape.
+/// How one axis of a chunk grid is cut.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AxisChunks {
+    /// Every chunk this long (a regular grid's axis).
+    Regular(usize),
+    /// Each chunk its own length (a rectilinear grid's axis).
+    Edges(Edges),
+}
+
+/// A validated grid of chunks over an array shape: regular (one chunk shape), or rectilinear (Zarr v3's
+/// variable chunk grid: per axis, a length for each chunk; see [`ChunkGrid::rectilinear`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChunkGrid {
     shape: Vec<usize>,
+    /// The chunk shape; of a rectilinear grid, the largest chunk length of each axis (over the chunks
+    /// that hold part of the array).
     chunk: Vec<usize>,
+    /// Per axis, the edges of a rectilinear axis, or `None` for a regular one (of `chunk`'s length).
+    edges: Vec<Option<Edges>>,
     grid: Vec<usize>,
     edge: Edge,
     count: usize,
@@ -97,10 +113,93 @@ impl ChunkGrid {
         Ok(ChunkGrid {
             shape: shape.to_vec(),
             chunk: chunk.to_vec(),
+            edges: vec![None; shape.len()],
             grid,
             edge,
             count,
         })
+    }
+
+    /// A grid whose axes are each cut as `axes` says (Zarr v3's `rectilinear` chunk grid; a grid whose
+    /// axes are all regular is [`ChunkGrid::new`]'s). The edges of an axis must cover the array along
+    /// it (they may reach beyond: chunks past the array's end hold nothing); a chunk reaching beyond the
+    /// end keeps its whole length, as padded edge chunks do ([`Edge::Pad`]).
+    pub fn rectilinear(shape: &[usize], axes: &[AxisChunks]) -> Result<Self> {
+        let regular: Vec<usize> = axes
+            .iter()
+            .map(|a| match a {
+                AxisChunks::Regular(n) => *n,
+                AxisChunks::Edges(_) => 1,
+            })
+            .collect();
+        let mut grid = ChunkGrid::new(shape, &regular, Edge::Pad)?;
+        for (a, axis) in axes.iter().enumerate() {
+            let AxisChunks::Edges(edges) = axis else {
+                continue;
+            };
+            if edges.total() < shape[a] {
+                return Err(Error::InvalidArray(format!(
+                    "the chunk edges of axis {a} add up to {} but the array is {} long along it; the \
+                     edges of a rectilinear chunk grid must cover the array",
+                    edges.total(),
+                    shape[a]
+                )));
+            }
+            grid.grid[a] = edges.active(shape[a]);
+            grid.chunk[a] = edges.largest(grid.grid[a]).max(1);
+            grid.edges[a] = Some(edges.clone());
+        }
+        brickwork_core::element_count(&grid.chunk).map_err(|_| {
+            Error::InvalidArray(format!(
+                "the largest chunk, {:?}, has more elements than can be addressed",
+                grid.chunk
+            ))
+        })?;
+        // at most one chunk per element along each axis, so this cannot overflow
+        grid.count = brickwork_core::element_count(&grid.grid)?;
+        Ok(grid)
+    }
+
+    /// Whether every axis is regular (one chunk shape).
+    pub fn is_regular(&self) -> bool {
+        self.edges.iter().all(Option::is_none)
+    }
+
+    /// How axis `a` is cut.
+    pub fn axis(&self, a: usize) -> AxisChunks {
+        match &self.edges[a] {
+            Some(e) => AxisChunks::Edges(e.clone()),
+            None => AxisChunks::Regular(self.chunk[a]),
+        }
+    }
+
+    /// Where chunk `c` along axis `a` starts, and its whole length (it may reach beyond the array).
+    pub fn chunk_span(&self, a: usize, c: usize) -> (usize, usize) {
+        (self.chunk_start(a, c), self.chunk_len(a, c))
+    }
+
+    /// Where chunk `c` along axis `a` starts.
+    fn chunk_start(&self, a: usize, c: usize) -> usize {
+        match &self.edges[a] {
+            Some(e) => e.start(c),
+            None => c * self.chunk[a],
+        }
+    }
+
+    /// The (whole) length of chunk `c` along axis `a`.
+    fn chunk_len(&self, a: usize, c: usize) -> usize {
+        match &self.edges[a] {
+            Some(e) => e.size(c),
+            None => self.chunk[a],
+        }
+    }
+
+    /// The grid coordinate along axis `a` of the chunk that holds position `p` (inside the array).
+    pub fn chunk_of(&self, a: usize, p: usize) -> usize {
+        match &self.edges[a] {
+            Some(e) => e.chunk_at(p),
+            None => p / self.chunk[a],
+        }
     }
 
     /// The array shape.
@@ -108,7 +207,8 @@ impl ChunkGrid {
         &self.shape
     }
 
-    /// The (full) chunk shape.
+    /// The (full) chunk shape; of a rectilinear grid, the largest chunk length of each axis (what a
+    /// buffer for any one chunk needs).
     pub fn chunk(&self) -> &[usize] {
         &self.chunk
     }
@@ -196,12 +296,13 @@ impl ChunkGrid {
 
     /// The part of the array chunk `coords` covers: start and extent per axis (cut at the array's end).
     pub fn region(&self, coords: &[usize]) -> (Vec<usize>, Vec<usize>) {
-        let start: Vec<usize> = coords.iter().zip(&self.chunk).map(|(&c, &n)| c * n).collect();
-        let extent = start
+        let start: Vec<usize> = coords
             .iter()
-            .zip(&self.chunk)
-            .zip(&self.shape)
-            .map(|((&s, &n), &len)| n.min(len - s))
+            .enumerate()
+            .map(|(a, &c)| self.chunk_start(a, c))
+            .collect();
+        let extent = (0..coords.len())
+            .map(|a| self.chunk_len(a, coords[a]).min(self.shape[a] - start[a]))
             .collect();
         (start, extent)
     }
@@ -211,7 +312,11 @@ impl ChunkGrid {
     pub fn stored_shape(&self, coords: &[usize]) -> Vec<usize> {
         match self.edge {
             Edge::Truncate => self.region(coords).1,
-            Edge::Exact | Edge::Pad => self.chunk.clone(),
+            Edge::Exact | Edge::Pad => coords
+                .iter()
+                .enumerate()
+                .map(|(a, &c)| self.chunk_len(a, c))
+                .collect(),
         }
     }
 

@@ -30,13 +30,14 @@ pub mod fill;
 pub mod grid;
 pub mod layout;
 pub mod parallel;
+pub mod rectilinear;
 pub mod selection;
 pub mod tobytes;
 pub mod zarr;
 
 pub use assemble::assemble_into;
 pub use encode::{decode_chunks, encode_chunks};
-pub use grid::{ChunkGrid, Edge, MAX_NDIM};
+pub use grid::{AxisChunks, ChunkGrid, Edge, MAX_NDIM};
 pub use layout::Layout;
 pub use selection::{Indices, Selection};
 pub use tobytes::{tobytes, tobytes_into};

@@ -250,9 +250,8 @@ impl Selection {
                 if self.is_empty() {
                     return 0..0;
                 }
-                let c = grid.chunk()[a];
                 let (first, last) = (self.axes[a].at(0), self.axes[a].at(self.shape[a] - 1));
-                first / c..last / c + 1
+                grid.chunk_of(a, first)..grid.chunk_of(a, last) + 1
             })
             .collect()
     }

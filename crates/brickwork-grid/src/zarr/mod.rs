@@ -21,6 +21,7 @@
 //! in part, each chunk file replaced atomically. Single elements named by their coordinates are read and
 //! written too (`points.rs`: zarr-python's `vindex`).
 
+mod chunk_grid;
 mod listing;
 mod objects;
 mod points;
@@ -43,12 +44,13 @@ use serde_json::{json, Map, Value};
 
 use crate::assemble::overlay;
 use crate::encode::{decode_with, encode_each, grow_zeroed};
-use crate::grid::{ChunkGrid, Edge};
+use crate::grid::{AxisChunks, ChunkGrid, Edge};
 use crate::layout::{self, Layout};
 use crate::parallel::{self, CODEC_BYTES_PER_THREAD};
 use crate::selection::Selection;
 use crate::tobytes::fill_elements;
 pub use brickwork_core::Record;
+pub use chunk_grid::GridSpec;
 use shard::{OpenShard, ShardFile, MAX_OPEN_SHARDS};
 
 /// What a write puts into the chunks it touches (a region's elements: [`Region`]; or single elements:
@@ -155,7 +157,7 @@ impl ChunkKeys {
 /// What a store's metadata says, validated by [`v2::parse`] or [`v3::parse`].
 struct Meta {
     shape: Vec<usize>,
-    chunks: Vec<usize>,
+    chunks: GridSpec,
     dtype: DType,
     order: Order,
     fill: Option<Vec<u8>>,
@@ -170,8 +172,12 @@ struct Meta {
 /// What to write into a new store, besides the data.
 #[derive(Debug, Clone)]
 pub struct ZarrOptions {
-    /// Chunk shape.
+    /// Chunk shape (the inner chunk shape when `shards` are given).
     pub chunks: Vec<usize>,
+    /// Zarr v3 only: the axes of a rectilinear (variable) chunk grid, zarr-python's experimental
+    /// `chunks=[[10, 20, 30], [50, 50]]`, used instead of `chunks` (of `shards`, when sharded: then the
+    /// shard boundaries vary and `chunks` is the inner chunk shape).
+    pub rectilinear: Option<Vec<AxisChunks>>,
     /// numcodecs config of the compressor, or `None`.
     pub compressor: Option<Config>,
     /// numcodecs configs of the filters, applied in order before the compressor.
@@ -204,6 +210,7 @@ impl Default for ZarrOptions {
     fn default() -> Self {
         ZarrOptions {
             chunks: Vec::new(),
+            rectilinear: None,
             compressor: None,
             filters: Vec::new(),
             order: Order::C,
@@ -241,6 +248,8 @@ pub struct ZarrArray {
     order: Order,
     fill: Option<Vec<u8>>,
     keys: ChunkKeys,
+    /// The chunk grid as the metadata declares it (a rectilinear one's edges may reach beyond the array).
+    spec: GridSpec,
     grid: ChunkGrid,
     pipeline: Pipeline,
     /// Zarr v3 `sharding_indexed` (`pipeline` holds the same codec, for writing).
@@ -450,9 +459,10 @@ impl ZarrArray {
                 record.as_ref().map_or(0, Record::itemsize)
             )));
         }
-        if shape.len() != chunks.len() {
+        if shape.len() != chunks.ndim() {
             return Err(Error::InvalidArray(format!(
-                "shape {shape:?} and chunks {chunks:?} have different numbers of dimensions"
+                "shape {shape:?} and chunks {} have different numbers of dimensions",
+                chunks.to_json()["configuration"]
             )));
         }
         if dtype.itemsize() == 0 {
@@ -467,7 +477,7 @@ impl ZarrArray {
                 )));
             }
         }
-        let grid = Self::grid_for(&shape, &chunks)?;
+        let grid = chunks.grid(&shape)?;
         let chunk_elems = brickwork_core::element_count(grid.chunk())?;
         chunk_elems.checked_mul(dtype.itemsize()).ok_or_else(|| {
             Error::InvalidArray(format!(
@@ -484,6 +494,14 @@ impl ZarrArray {
             ));
         }
         let (pipeline, shard) = match shard {
+            Some(_) if !grid.is_regular() => {
+                return Err(Error::InvalidArray(
+                    "sharding_indexed over a rectilinear chunk grid (shards of varying shapes) is not \
+                     supported by brickwork yet; it reads and writes rectilinear grids without sharding, and \
+                     sharded arrays whose shards are regular"
+                        .into(),
+                ))
+            }
             Some(spec) => {
                 let spec = Arc::new(spec);
                 let fill = fill.clone().unwrap_or_else(|| vec![0u8; dtype.itemsize()]);
@@ -503,6 +521,7 @@ impl ZarrArray {
             order,
             fill,
             keys,
+            spec: chunks,
             grid,
             pipeline,
             shard,
@@ -543,7 +562,18 @@ impl ZarrArray {
         self.shard.as_ref().map(|s| s.spec().chunks.as_slice())
     }
 
-    /// The chunk shape (of each chunk file: the shard shape of a sharded array).
+    /// The chunk grid (of the chunk files: the shards of a sharded array).
+    pub fn grid(&self) -> &ChunkGrid {
+        &self.grid
+    }
+
+    /// The chunk grid as the metadata declares it.
+    pub fn grid_spec(&self) -> &GridSpec {
+        &self.spec
+    }
+
+    /// The chunk shape (of each chunk file: the shard shape of a sharded array); of a rectilinear grid,
+    /// the largest chunk length of each axis ([`ZarrArray::grid`] has each chunk's).
     pub fn chunks(&self) -> &[usize] {
         if self.shape.is_empty() {
             &[]
@@ -917,10 +947,22 @@ impl ZarrArray {
             ZarrFormat::V3 => ChunkKeys::v3(separator),
         };
         let pipeline = Pipeline::from_configs(&options.filters, options.compressor.as_ref())?;
+        // the chunk files' grid: the chunks, or the shards
+        let outer = match (&options.rectilinear, &options.shards, options.format) {
+            (Some(_), _, ZarrFormat::V2) => {
+                return Err(Error::InvalidArray(
+                    "rectilinear (variable) chunk grids are a Zarr v3 feature; write with zarr_format 3"
+                        .into(),
+                ))
+            }
+            (Some(axes), _, _) => GridSpec::Rectilinear(axes.clone()),
+            (None, Some(shards), _) => GridSpec::Regular(shards.clone()),
+            (None, None, _) => GridSpec::Regular(options.chunks.clone()),
+        };
         let meta = match (&options.shards, options.format) {
             (None, _) => Meta {
                 shape: shape.to_vec(),
-                chunks: options.chunks.clone(),
+                chunks: outer,
                 dtype,
                 order: options.order,
                 fill: options.fill_value.clone(),
@@ -929,9 +971,9 @@ impl ZarrArray {
                 shard: None,
                 record: options.record.clone(),
             },
-            (Some(shards), ZarrFormat::V3) => Meta {
+            (Some(_), ZarrFormat::V3) => Meta {
                 shape: shape.to_vec(),
-                chunks: shards.clone(),
+                chunks: outer,
                 dtype,
                 order: Order::C,
                 fill: options.fill_value.clone(),
@@ -1066,11 +1108,14 @@ impl ZarrArray {
                 written.fetch_add(1, Ordering::Relaxed);
                 return Ok(());
             }
-            grow_zeroed(buf, chunk_bytes, "one chunk")?;
+            // its own size: the chunks of a rectilinear grid differ
+            let this_chunk = self.grid.stored_shape(&coords);
+            let this_bytes = self.grid.stored_len(&coords) * isz;
+            grow_zeroed(buf, this_bytes, "one chunk")?;
             match existing {
                 Some(bytes) => {
                     let n = self.decode_chunk(&key, &bytes, buf)?;
-                    crate::encode::check_decoded("zarr", format_args!("chunk {key}"), n, chunk_bytes)?;
+                    crate::encode::check_decoded("zarr", format_args!("chunk {key}"), n, this_bytes)?;
                 }
                 None if fill.iter().any(|&b| b != 0) => fill_elements(buf, fill),
                 None => {}
@@ -1079,7 +1124,7 @@ impl ZarrArray {
             if !self.write_empty_chunks() && crate::tobytes::holds_only(buf, fill) {
                 return remove_chunk_file(&self.path, &key);
             }
-            let view = ArrayView::new(buf, self.dtype, self.grid.chunk().to_vec(), self.order)?;
+            let view = ArrayView::new(buf, self.dtype, this_chunk, self.order)?;
             let encoded = self.pipeline.encode(&view).map_err(|e| chunk_error(&key, e))?;
             write_atomic(&self.path, &key, &encoded)?;
             out_bytes.fetch_add(encoded.len() as u64, Ordering::Relaxed);
@@ -1468,6 +1513,7 @@ mod tests {
             let layout = Layout::contiguous(&shape, 4, Order::C).unwrap();
             let opts = ZarrOptions {
                 chunks: vec![2, 4, 3],
+                rectilinear: None,
                 compressor: Some(brickwork_core::config::from_json(r#"{"id":"zstd","level":1}"#).unwrap()),
                 filters: vec![
                     brickwork_core::config::from_json(r#"{"id":"shuffle","elementsize":4}"#).unwrap(),

@@ -60,7 +60,11 @@ impl ZarrArray {
         let Some(bytes) = bytes else {
             return Ok(None);
         };
-        let want = self.decode_chunk_shape().iter().product::<usize>();
+        // (of a rectilinear grid, this chunk's own shape)
+        let want = match &self.shard {
+            Some(_) => self.decode_chunk_shape().iter().product::<usize>(),
+            None => self.grid.stored_len(coords),
+        };
         match codec
             .decode_any(&bytes, limits)
             .map_err(|e| chunk_error(&key, e))?

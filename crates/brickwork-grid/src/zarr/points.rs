@@ -48,7 +48,7 @@ impl<'a> Points<'a> {
                 )));
             }
             for a in 0..ndim {
-                chunk_of[a] = p[a] / grid.chunk()[a];
+                chunk_of[a] = grid.chunk_of(a, p[a]);
             }
             by_chunk.push((grid.index(&chunk_of), j));
         }

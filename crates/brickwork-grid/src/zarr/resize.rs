@@ -13,7 +13,7 @@ use std::fs;
 use brickwork_core::{Codec, Error, Limits, ObjectArray, ObjectItems, Result};
 use serde_json::{json, Map, Value};
 
-use super::{pretty, read_meta, sort_keys, v2, write_atomic, ZarrArray, ZarrFormat};
+use super::{pretty, read_meta, sort_keys, v2, write_atomic, GridSpec, ZarrArray, ZarrFormat};
 use crate::layout::{contiguous_strides, Layout};
 use crate::selection::Selection;
 
@@ -33,6 +33,10 @@ impl ZarrArray {
         // the new metadata, validated before anything changes
         let mut meta = read_meta(&self.path.join(self.format.meta_file()))?;
         meta.insert("shape".into(), json!(new_shape));
+        if let GridSpec::Rectilinear(_) = &self.spec {
+            // edges that fall short of the new shape get one more chunk (as zarr-python resizes)
+            meta.insert("chunk_grid".into(), self.spec.resized(new_shape)?.to_json());
+        }
         let resized = Self::from_parsed(self.path.clone(), self.format, &meta)?;
         let text = self.meta_text(meta)?;
         self.clear_beyond(new_shape, max_bytes, threads)?;
@@ -88,18 +92,21 @@ impl ZarrArray {
 
     /// Sets the elements beyond `new_shape` in the chunks (shards) it cuts through to the fill value.
     fn clear_beyond(&self, new_shape: &[usize], max_bytes: u64, threads: Option<usize>) -> Result<()> {
-        let (old, chunk, n) = (&self.shape, self.grid.chunk(), self.shape.len());
+        let (old, grid, n) = (&self.shape, &self.grid, self.shape.len());
         // per axis, how far the chunks that stay reach into the old array
         let kept: Vec<usize> = (0..n)
-            .map(|a| {
-                new_shape[a]
-                    .div_ceil(chunk[a])
-                    .saturating_mul(chunk[a])
-                    .min(old[a])
+            .map(|a| match new_shape[a] {
+                0 => 0,
+                m if m >= old[a] => old[a],
+                m => {
+                    let (start, len) = grid.chunk_span(a, grid.chunk_of(a, m - 1));
+                    (start + len).min(old[a])
+                }
             })
             .collect();
         for a in 0..n {
-            if new_shape[a] >= old[a] || new_shape[a].is_multiple_of(chunk[a]) {
+            if new_shape[a] >= old[a] || grid.chunk_span(a, grid.chunk_of(a, new_shape[a])).0 == new_shape[a]
+            {
                 continue; // no chunk cut along this axis
             }
             let mut start = vec![0; n];
@@ -132,11 +139,12 @@ impl ZarrArray {
             .ok_or_else(|| Error::InvalidArray("the array does not hold variable-length items".into()))?;
         let limits = Limits::new(usize::try_from(max_bytes).unwrap_or(usize::MAX));
         let grid = self.decode_grid()?;
-        let chunk = grid.chunk().to_vec();
-        let strides = contiguous_strides(&chunk, 1, self.items_order())?;
+        let largest = contiguous_strides(grid.chunk(), 1, self.items_order())?;
         let mut encoded = Vec::new();
-        for i in sel.touched_chunks(&grid, &strides) {
+        for i in sel.touched_chunks(&grid, &largest) {
             let coords = grid.coords(i);
+            let chunk = grid.stored_shape(&coords);
+            let strides = contiguous_strides(&chunk, 1, self.items_order())?;
             let Some(items) = self.read_chunk_objects(&coords, &limits)? else {
                 continue; // never written: every item is the fill value already
             };

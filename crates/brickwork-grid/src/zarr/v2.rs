@@ -10,7 +10,7 @@ use brickwork_codecs::pipeline::Pipeline;
 use brickwork_core::{DType, Error, Kind, Order, Result};
 use serde_json::{json, Map, Value};
 
-use super::{sizes, ChunkKeys, Meta, Record, ZarrArray};
+use super::{sizes, ChunkKeys, GridSpec, Meta, Record, ZarrArray};
 use crate::fill::{fill_to_bytes, fill_to_json};
 
 /// The metadata file of a Zarr v2 array.
@@ -98,7 +98,7 @@ pub(super) fn parse(meta: &Map<String, Value>) -> Result<Meta> {
     };
     Ok(Meta {
         shape,
-        chunks,
+        chunks: GridSpec::Regular(chunks),
         dtype,
         order,
         fill,

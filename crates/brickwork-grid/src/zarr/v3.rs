@@ -29,7 +29,7 @@ use brickwork_core::{Config, DType, Endian, Error, Kind, Order, Result};
 use serde_json::{json, Map, Value};
 
 use super::shard::ShardSpec;
-use super::{sizes, ChunkKeys, Meta, Record, ZarrArray};
+use super::{sizes, ChunkKeys, GridSpec, Meta, Record, ZarrArray};
 use crate::fill::{fill_to_bytes, fill_to_json};
 
 /// The metadata file of a Zarr v3 node.
@@ -117,7 +117,7 @@ pub(super) fn parse(meta: &Map<String, Value>) -> Result<Meta> {
         }
     }
     let shape = sizes(get("shape")?, "shape")?;
-    let chunks = chunk_shape(get("chunk_grid")?)?;
+    let chunks = chunk_grid(get("chunk_grid")?)?;
     let keys = key_encoding(meta.get("chunk_key_encoding"))?;
     let codecs = get("codecs")?;
     let codecs = codecs
@@ -214,7 +214,7 @@ pub(super) fn emit(array: &ZarrArray) -> Result<Value> {
     Ok(json!({
         "shape": array.shape,
         "data_type": data_type,
-        "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": array.chunks()}},
+        "chunk_grid": array.grid_spec().to_json(),
         "chunk_key_encoding": {"name": keys, "configuration": {"separator": separator}},
         "fill_value": fill_value,
         "codecs": match &array.shard {
@@ -549,19 +549,10 @@ fn blosc_config(conf: &Map<String, Value>) -> std::result::Result<Config, String
     Ok(config)
 }
 
-/// The chunk shape of a `regular` chunk grid.
-fn chunk_shape(grid: &Value) -> Result<Vec<usize>> {
+/// A `regular` or `rectilinear` chunk grid.
+fn chunk_grid(grid: &Value) -> Result<GridSpec> {
     let (name, conf) = name_and_configuration(grid)?;
-    if name != "regular" {
-        return Err(invalid(format!(
-            "the chunk grid {name:?} is not supported; brickwork reads \"regular\" grids"
-        )));
-    }
-    sizes(
-        conf.get("chunk_shape")
-            .ok_or_else(|| invalid("the regular chunk grid has no chunk_shape"))?,
-        "chunk_shape",
-    )
+    GridSpec::from_json(grid, name, &conf)
 }
 
 /// How chunk keys are spelled (`default` when absent).
