@@ -10,7 +10,7 @@
 
 use brickwork::core::config;
 use brickwork::core::{Limits, ObjectArray};
-use brickwork::grid::zarr::{Record, ZarrArray, ZarrFormat};
+use brickwork::grid::zarr::{GridSpec, Record, ZarrArray, ZarrFormat};
 use brickwork::grid::{self, ChunkGrid, Edge, Indices, Layout, Selection, ZarrOptions};
 use brickwork::{DType, Error, Order};
 use numpy::npyffi::NPY_ARRAY_WRITEABLE;
@@ -249,10 +249,12 @@ pub fn decode_chunks<'py>(
 }
 
 /// `zarr_save(path, image, dtype, chunks, compressor_json, filters_json, order, fill, separator,
-/// zarr_format, shards, overwrite, attributes_json, threads, write_empty_chunks) -> (chunks, bytes_in,
-/// bytes_out)`; `chunks` counts the chunk files written.
+/// zarr_format, shards, grid_json, overwrite, attributes_json, threads, write_empty_chunks) -> (chunks,
+/// bytes_in, bytes_out)`; `chunks` counts the chunk files written. `grid_json`: the `chunk_grid` of a
+/// rectilinear (variable) grid, as Zarr v3 writes it, which then cuts the array (or, with `shards`, gives
+/// the shard boundaries); `None` for a regular grid.
 #[pyfunction]
-#[pyo3(signature = (path, image, dtype, chunks, compressor_json, filters_json, order, fill, separator, zarr_format, shards, overwrite, attributes_json, threads, write_empty_chunks=true))]
+#[pyo3(signature = (path, image, dtype, chunks, compressor_json, filters_json, order, fill, separator, zarr_format, shards, grid_json, overwrite, attributes_json, threads, write_empty_chunks=true))]
 #[allow(clippy::too_many_arguments)] // the Python signature
 pub fn zarr_save<'py>(
     py: Python<'py>,
@@ -267,6 +269,7 @@ pub fn zarr_save<'py>(
     separator: Option<&str>,
     zarr_format: u8,
     shards: Option<Vec<usize>>,
+    grid_json: Option<&str>,
     overwrite: bool,
     attributes_json: Option<&str>,
     threads: Option<usize>,
@@ -282,6 +285,7 @@ pub fn zarr_save<'py>(
             separator,
             zarr_format,
             shards,
+            grid_json,
             overwrite,
             attributes_json,
         )?;
@@ -303,7 +307,7 @@ pub fn zarr_save<'py>(
 }
 
 /// `zarr_create(path, shape, dtype, chunks, compressor_json, filters_json, order, fill, separator,
-/// zarr_format, shards, overwrite, attributes_json)`: a new array with no chunks yet (every element the fill value), to be
+/// zarr_format, shards, grid_json, overwrite, attributes_json)`: a new array with no chunks yet (every element the fill value), to be
 /// written a region at a time through `ZarrHandle.write`.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)] // the Python signature
@@ -320,6 +324,7 @@ pub fn zarr_create(
     separator: Option<&str>,
     zarr_format: u8,
     shards: Option<Vec<usize>>,
+    grid_json: Option<&str>,
     overwrite: bool,
     attributes_json: Option<&str>,
 ) -> PyResult<()> {
@@ -333,6 +338,7 @@ pub fn zarr_create(
             separator,
             zarr_format,
             shards,
+            grid_json,
             overwrite,
             attributes_json,
         )?;
@@ -365,6 +371,7 @@ fn zarr_options(
     separator: Option<&str>,
     zarr_format: u8,
     shards: Option<Vec<usize>>,
+    grid_json: Option<&str>,
     overwrite: bool,
     attributes_json: Option<&str>,
 ) -> Result<ZarrOptions, Error> {
@@ -378,8 +385,13 @@ fn zarr_options(
         }
         Some(Err(e)) => return Err(Error::InvalidArray(format!("attributes are not JSON: {e}"))),
     };
+    let rectilinear = match grid_json.map(GridSpec::parse).transpose()? {
+        None | Some(GridSpec::Regular(_)) => None,
+        Some(GridSpec::Rectilinear(axes)) => Some(axes),
+    };
     Ok(ZarrOptions {
         chunks,
+        rectilinear,
         compressor: compressor_json.map(config::from_json).transpose()?,
         filters: filters_json
             .iter()
@@ -462,6 +474,12 @@ impl ZarrHandle {
             z.inner_chunks().map(|_| z.chunks().to_vec()),
             z.fill_value().map(<[u8]>::to_vec),
         )
+    }
+
+    /// The grid of the chunk files (the shards of a sharded array) as the metadata declares it: Zarr v3's
+    /// `chunk_grid` object, as JSON (a v2 array's is a regular one).
+    fn chunk_grid(&self) -> String {
+        self.inner.grid_spec().to_json().to_string()
     }
 
     /// `read(out, axes, max_bytes, threads)`: reads the selection into `out`, whose shape is the

@@ -73,7 +73,7 @@ from ._group import (Group, Metadata, _check_name, _parents_of, attributes_json,
                           make_parents, node_kind, open_group, read_attributes, read_json, refuse_existing, store_path,
                           store_root, write_json)
 from ..errors import InvalidArrayError, LimitError
-from . import _config, _memory, codecs, dtype, errors, storage  # zarr-python's zarr.codecs, .dtype, .errors, .storage
+from . import _chunk_grid, _config, _memory, codecs, dtype, errors, storage  # zarr-python's zarr.codecs, .dtype, .errors, .storage
 from . import dtype as _dtypes  # (the functions' ``dtype`` parameters hide the module's name)
 from ._config import ArrayConfig, config
 
@@ -303,7 +303,7 @@ def save_array(store, arr, *, zarr_format: int | None = None, path: str | None =
 
     n_chunks, bytes_in, bytes_out = _native.zarr_save(
         path, arr, _dtype_to_native(arr.dtype),
-        *_store_options(arr.dtype, arr.ndim, chunks, compressor, filters, order, fill_value,
+        *_store_options(arr.dtype, arr.shape, chunks, compressor, filters, order, fill_value,
                         dimension_separator, zarr_format, shards, overwrite, attributes),
         _threads(threads), ArrayConfig.parse(config).write_empty_chunks,
     )
@@ -420,7 +420,7 @@ def _create(path: str | os.PathLike, shape, dtype, *, chunks, compressor=None, f
 
     _native.zarr_create(
         path, list(shape), _dtype_to_native(dtype),
-        *_store_options(dtype, len(shape), chunks, compressor, filters, order, fill_value, dimension_separator,
+        *_store_options(dtype, shape, chunks, compressor, filters, order, fill_value, dimension_separator,
                         zarr_format, shards, overwrite, attributes),
     )
     _write_dimension_names(path, names)
@@ -611,11 +611,23 @@ def _write_dimension_names(path, names: list | None) -> None:
     write_json(file, meta, 3)
 
 
-def _store_options(dtype, ndim, chunks, compressor, filters, order, fill_value, dimension_separator,
+def _store_options(dtype, shape, chunks, compressor, filters, order, fill_value, dimension_separator,
                    zarr_format, shards, overwrite, attributes) -> tuple:
-    """The native arguments of a new store, from ``save``'s and ``create``'s keyword arguments."""
+    """The native arguments of a new store, from ``save``'s and ``create``'s keyword arguments. ``chunks``
+    or ``shards`` may be rectilinear (zarr-python's ``[[10, 20, 30], [50, 50]]``; see ``_chunk_grid``)."""
     if zarr_format not in (2, 3):
         raise InvalidArrayError(f"zarr_format must be 2 or 3, got {zarr_format!r}")
+    ndim, grid = len(shape), None
+    if _chunk_grid.is_rectilinear(shards):
+        grid = _chunk_grid.grid_json(shards, shape, "shards")
+        shards = [max(d) if isinstance(d, list) else d for d in grid["configuration"]["chunk_shapes"]]
+    if _chunk_grid.is_rectilinear(chunks):
+        if shards is not None:
+            raise InvalidArrayError("rectilinear inner chunks with sharding are not supported (as zarr-python): "
+                                    "only the shard boundaries can vary; give shards=[[...], ...] and regular "
+                                    "chunks")
+        grid = _chunk_grid.grid_json(chunks, shape)
+        chunks = [max(d) if isinstance(d, list) else d for d in grid["configuration"]["chunk_shapes"]]
     first = (filters or [None])[0]
     object_codec = first.get("id") if isinstance(first, dict) else getattr(first, "codec_id", None)
     if dtype.hasobject and object_codec == "vlen-bytes":
@@ -636,7 +648,8 @@ def _store_options(dtype, ndim, chunks, compressor, filters, order, fill_value, 
         _sizes(chunks, "chunks") if ndim else [],
         None if compressor is None else _config_json(compressor),
         [_config_json(f) for f in (filters or [])], _order(order), fill, dimension_separator, int(zarr_format),
-        None if shards is None else _sizes(shards, "shards"), bool(overwrite), attributes_json(attributes),
+        None if shards is None else _sizes(shards, "shards"), None if grid is None else json.dumps(grid),
+        bool(overwrite), attributes_json(attributes),
     )
 
 
@@ -994,6 +1007,13 @@ class Array:
                               order, zarr_format, None if shards is None else tuple(shards))
         self._fill = fill
         self._items_order = order
+        # the grids: of the chunk files (shards, of a sharded array), and of what is decoded on its own
+        # (inner chunks); a rectilinear grid's chunks each have their own lengths
+        grid = json.loads(self._handle.chunk_grid())
+        self._rectilinear = grid.get("name") == "rectilinear"
+        self._file_axes = _chunk_grid.axes_of(self.info.shape, grid, self.info.shards or self.info.chunks)
+        self._axes = (self._file_axes if shards is None
+                      else _chunk_grid.axes_of(self.info.shape, None, self.info.chunks))
         if self.info.dtype.hasobject:
             # variable-length items: the fill value is a JSON value, not bytes (v2 "", v3 ""; base64 for
             # bytes items, as zarr-python writes it); chunks of items are in the inner chunks' order, for a
@@ -1004,8 +1024,26 @@ class Array:
                 self._fill = _bytes_fill(self._fill)
 
     shape = property(lambda self: self.info.shape, doc="The array's shape.")
-    chunks = property(lambda self: self.info.chunks, doc="The chunk shape (of a sharded array: the inner chunks).")
-    shards = property(lambda self: self.info.shards, doc="The shard shape of a sharded array, else None.")
+    @property
+    def chunks(self) -> tuple:
+        """The chunk shape (of a sharded array: the inner chunks). An array whose chunks vary (a rectilinear
+        grid, unsharded) has none: NotImplementedError, as zarr-python (see :attr:`read_chunk_sizes`)."""
+        if self._rectilinear and self.info.shards is None:
+            raise NotImplementedError("The `chunks` attribute is only defined for arrays using regular chunk "
+                                      "grids. This array has a rectilinear chunk grid. Use `read_chunk_sizes` "
+                                      "for general access.")
+        return self.info.chunks
+
+    @property
+    def shards(self) -> tuple | None:
+        """The shard shape of a sharded array, else None; shards that vary (a rectilinear grid) have none:
+        NotImplementedError, as zarr-python (see :attr:`write_chunk_sizes`)."""
+        if self._rectilinear and self.info.shards is not None:
+            raise NotImplementedError("The `shards` attribute is only defined for arrays using regular chunk "
+                                      "grids. This array has a rectilinear chunk grid. Use `write_chunk_sizes` "
+                                      "for general access.")
+        return self.info.shards
+
     dtype = property(lambda self: self.info.dtype, doc="The dtype.")
     order = property(lambda self: self.info.order, doc='The element order inside chunks, "C" or "F".')
     zarr_format = property(lambda self: self.info.zarr_format, doc="2 or 3.")
@@ -1056,12 +1094,12 @@ class Array:
     def read_chunk_sizes(self) -> tuple:
         """The sizes of the chunks along each axis (inner chunks, of a sharded array), the last ones cut
         to the array's shape (Dask's ``chunks``; zarr-python's)."""
-        return tuple(_chunk_sizes(n, c) for n, c in zip(self.shape, self.chunks))
+        return tuple(axis.sizes() for axis in self._axes)
 
     @property
     def write_chunk_sizes(self) -> tuple:
         """As :attr:`read_chunk_sizes`, of the chunk files (shards, of a sharded array)."""
-        return tuple(_chunk_sizes(n, c) for n, c in zip(self.shape, self.shards or self.chunks))
+        return tuple(axis.sizes() for axis in self._file_axes)
 
     def info_complete(self) -> ArrayInfo:
         """:attr:`info` (zarr-python's also counts the stored bytes: :meth:`nbytes_stored`)."""
@@ -1070,7 +1108,7 @@ class Array:
     @property
     def cdata_shape(self) -> tuple:
         """Chunks (inner chunks, of a sharded array) along each axis, as zarr-python's."""
-        return tuple(-(-n // c) for n, c in zip(self.shape, self.chunks))
+        return tuple(axis.nchunks for axis in self._axes)
 
     @property
     def nchunks(self) -> int:
@@ -1208,9 +1246,12 @@ class Array:
         return self.shape[0]
 
     def __repr__(self) -> str:
-        shards = "" if self.shards is None else f" shards={self.shards}"
+        variable = "<variable>"
+        chunks = variable if self._rectilinear and self.info.shards is None else self.info.chunks
+        shards = ("" if self.info.shards is None else
+                  f" shards={variable if self._rectilinear else self.info.shards}")
         return (f"<brickwork.zarr.Array {self.path!r} shape={self.shape} dtype={self.dtype} "
-                f"chunks={self.chunks}{shards} zarr_format={self.zarr_format}>")
+                f"chunks={chunks}{shards} zarr_format={self.zarr_format}>")
 
     def __getitem__(self, key):
         fields, key = _pop_fields(key)
@@ -1343,7 +1384,6 @@ class Array:
     def _block_region(self, selection: Any) -> tuple:
         """The region (slices) of the blocks ``selection`` names by grid position (zarr-python's block
         indexing: the chunk grid, or the shard grid of a sharded array)."""
-        grid = self.shards or self.chunks
         key = selection if isinstance(selection, tuple) else (selection,)
         if sum(k is Ellipsis for k in key) > 1:
             raise IndexError("an index can only have a single ellipsis ('...')")
@@ -1354,8 +1394,8 @@ class Array:
             key = key[:at] + (slice(None),) * (self.ndim - len(key) + 1) + key[at + 1:]
         key = key + (slice(None),) * (self.ndim - len(key))
         region = []
-        for axis, (k, n, c) in enumerate(zip(key, self.shape, grid)):
-            blocks = -(-n // c)
+        for axis, (k, n, grid) in enumerate(zip(key, self.shape, self._file_axes)):
+            blocks = grid.nchunks
             if isinstance(k, slice):
                 if k.step not in (None, 1):
                     raise IndexError(f"block indexing takes slices of step 1, got step {k.step} along axis {axis}")
@@ -1370,7 +1410,9 @@ class Array:
                                                   "blocks")
                 start = i % blocks
                 stop = start + 1
-            region.append(slice(min(start * c, n), min(max(start, stop) * c, n)))
+            # where block g starts (the array's end past the last block)
+            first, end = (min(grid.start(g), n) if g < blocks else n for g in (start, max(start, stop)))
+            region.append(slice(first, end))
         return tuple(region)
 
     def _result(self, shape: tuple, out) -> np.ndarray:
@@ -1469,11 +1511,12 @@ class Array:
         codec, pending = self._object_codec(), _Pending(self._handle)
         for chunk, which, at in self._point_chunks(coords):
             items = self._handle.read_chunk_objects(chunk, self.max_bytes)
+            shape = self._chunk_shape(chunk)
             if items is None:
-                items = np.empty(int(np.prod(self.chunks)), dtype=object)
+                items = np.empty(int(np.prod(shape)), dtype=object)
                 items[...] = self.fill_value
             items[at] = data[which]
-            encoded = codec.encode(items.reshape(self.chunks, order=self._items_order))
+            encoded = codec.encode(items.reshape(shape, order=self._items_order))
             pending.add(chunk, encoded)
             chunks, bytes_in, bytes_out = chunks + 1, bytes_in + len(which), bytes_out + len(encoded)
         pending.flush()
@@ -1483,16 +1526,21 @@ class Array:
         """For every chunk holding a point of ``coords`` (an array of variable-length items): its grid
         position, the point numbers it holds, and their items' positions in the chunk's flat items
         (memory order); points in the order given, so the last of repeated points is written last."""
-        chunk = np.asarray(self.chunks, dtype=np.int64)
-        grid = coords // chunk
+        grid = np.stack([axis.indices_of(coords[:, a]) for a, axis in enumerate(self._axes)], axis=1)
         order = np.lexsort(grid.T[::-1])
         grid = grid[order]
         starts = np.flatnonzero(np.concatenate([[True], (grid[1:] != grid[:-1]).any(axis=1)]))
         for lo, hi in zip(starts, list(starts[1:]) + [len(order)]):
             which = order[lo:hi]
-            local = coords[which] - grid[lo] * chunk
-            at = np.ravel_multi_index(tuple(local.T), self.chunks, order=self._items_order)
-            yield [int(g) for g in grid[lo]], which, at
+            chunk = [int(g) for g in grid[lo]]
+            local = coords[which] - np.asarray([axis.start(g) for axis, g in zip(self._axes, chunk)], dtype=np.int64)
+            at = np.ravel_multi_index(tuple(local.T), self._chunk_shape(chunk), order=self._items_order)
+            yield chunk, which, at
+
+    def _chunk_shape(self, coords: list) -> tuple:
+        """The shape of the chunk (inner chunk, of a sharded array) at grid position ``coords``: the chunk
+        shape, or of a rectilinear grid that chunk's own (a 0-d array: one element)."""
+        return tuple(axis.length(g) for axis, g in zip(self._axes, coords)) or (1,)
 
     def _object_codec(self):
         """The array's chunk pipeline (filters, compressor) as a brickwork codec."""
@@ -1509,7 +1557,7 @@ class Array:
         for coords, selected, held in self._object_chunks(plan):
             items = self._handle.read_chunk_objects(coords, self.max_bytes)
             if items is not None:  # (no chunk file: the fill value, already there)
-                view[selected] = items.reshape(self.chunks or (1,), order=self._items_order)[held]
+                view[selected] = items.reshape(self._chunk_shape(coords), order=self._items_order)[held]
 
     def _write_objects(self, plan: _Plan, view: np.ndarray) -> SaveStats:
         """Writes variable-length items (``view``: the selection's shape) chunk by chunk: each chunk the
@@ -1519,7 +1567,7 @@ class Array:
         chunks = bytes_in = bytes_out = 0
         for coords, selected, held in self._object_chunks(plan):
             items = self._handle.read_chunk_objects(coords, self.max_bytes)
-            shape = self.chunks or (1,)
+            shape = self._chunk_shape(coords)
             if items is None:
                 chunk = np.empty(shape, dtype=object, order=self._items_order)
                 chunk[...] = self.fill_value
@@ -1539,13 +1587,15 @@ class Array:
         if not self.shape:
             yield [0], (), (0,)
             return
-        per_axis = [_chunk_spans(a, c, size) for a, c, size in zip(plan.axes, self.chunks, self.shape)]
+        per_axis = [_chunk_spans(a, axis) for a, axis in zip(plan.axes, self._axes)]
         for spans in itertools.product(*per_axis):
+            coords = [g for g, _, _ in spans]
             held = tuple(h for _, _, h in spans)
             if any(isinstance(h, np.ndarray) for h in held):
                 # lists along some axis: index every axis with an array, each on its own
-                held = np.ix_(*[np.arange(c)[h] if isinstance(h, slice) else h for h, c in zip(held, self.chunks)])
-            yield [g for g, _, _ in spans], tuple(k for _, k, _ in spans), held
+                held = np.ix_(*[np.arange(c)[h] if isinstance(h, slice) else h
+                                for h, c in zip(held, self._chunk_shape(coords))])
+            yield coords, tuple(k for _, k, _ in spans), held
 
 
 class Attributes(MutableMapping):
@@ -1726,37 +1776,33 @@ def _into(out, data):
     return out
 
 
-def _chunk_spans(axis, chunk: int, size: int) -> list:
-    """Along one axis of a selection (``(start, count, step)``, or strictly increasing indices): for
-    every chunk holding some, ``(chunk position, slice of the selection, slice or indices of the
-    chunk)``."""
+def _chunk_spans(axis, grid: _chunk_grid.Axis) -> list:
+    """Along one axis of a selection (``(start, count, step)``, or strictly increasing indices) and of the
+    chunk ``grid``: for every chunk holding some, ``(chunk position, slice of the selection, slice or
+    indices of the chunk)``."""
     spans = []
     if not isinstance(axis, tuple):
         if len(axis) == 0:
             return spans
-        grid = axis // chunk
-        starts = [0] + list(np.flatnonzero(np.diff(grid)) + 1)
+        chunk_of = grid.indices_of(axis)
+        starts = [0] + list(np.flatnonzero(np.diff(chunk_of)) + 1)
         for k0, k1 in zip(starts, starts[1:] + [len(axis)]):
-            g = int(grid[k0])
-            spans.append((g, slice(k0, k1), axis[k0:k1] - g * chunk))
+            g = int(chunk_of[k0])
+            spans.append((g, slice(k0, k1), axis[k0:k1] - grid.start(g)))
         return spans
     start, count, step = axis
     if count == 0:
         return spans
     last = start + (count - 1) * step
-    for g in range(start // chunk, last // chunk + 1):
-        lo, hi = g * chunk, min((g + 1) * chunk, size)
+    for g in range(grid.index_of(start), grid.index_of(last) + 1):
+        lo = grid.start(g)
+        hi = min(lo + grid.length(g), grid.extent)
         k0 = max(0, -(-(lo - start) // step))
         k1 = min(count, -(-(hi - start) // step))
         if k0 < k1:
             first = start + k0 * step - lo
             spans.append((g, slice(k0, k1), slice(first, first + (k1 - k0 - 1) * step + 1, step)))
     return spans
-
-
-def _chunk_sizes(n: int, chunk: int) -> tuple:
-    """Sizes of the chunks of ``chunk`` elements that cover ``n``, the last one cut."""
-    return tuple(min(chunk, n - start) for start in range(0, n, chunk)) if chunk else ()
 
 
 def _reopen(path: str, mode: str, max_bytes: int, name: str = "/", config: ArrayConfig | None = None) -> Array:

@@ -79,7 +79,22 @@ impl GridSpec {
         }
     }
 
-    /// Parses a `chunk_grid` object (untrusted).
+    /// Parses the text of a `chunk_grid` object (untrusted).
+    pub fn parse(text: &str) -> Result<GridSpec> {
+        let grid: Value =
+            serde_json::from_str(text).map_err(|e| invalid(format!("the chunk grid is not JSON: {e}")))?;
+        let name = grid
+            .get("name")
+            .and_then(Value::as_str)
+            .ok_or_else(|| invalid(format!("a chunk grid is an object with a name, got {grid}")))?;
+        let conf = match grid.get("configuration") {
+            Some(Value::Object(conf)) => conf.clone(),
+            _ => Default::default(),
+        };
+        Self::from_json(&grid, name, &conf)
+    }
+
+    /// Parses a `chunk_grid` object (untrusted) whose `name` and `configuration` are given.
     pub fn from_json(grid: &Value, name: &str, conf: &serde_json::Map<String, Value>) -> Result<GridSpec> {
         match name {
             "regular" => Ok(GridSpec::Regular(sizes(
@@ -337,6 +352,77 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("Zarr v3"), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn rectilinear_shards_hold_regular_inner_chunks() {
+        use crate::{Layout, Selection, ZarrArray, ZarrOptions};
+        use brickwork_core::{DType, Order};
+        let dir = std::env::temp_dir().join(format!("brickwork-rectilinear-shards-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let shape = [120usize, 100];
+        let data: Vec<u8> = (0..120 * 100).flat_map(|v: u32| v.to_le_bytes()).collect();
+        let dtype = DType::parse("<u4").unwrap();
+        let options = ZarrOptions {
+            chunks: vec![10, 10],
+            shards: Some(vec![60, 50]),
+            rectilinear: Some(vec![
+                AxisChunks::Edges(Edges::from_sizes(&[60, 40, 20]).unwrap()),
+                AxisChunks::Edges(Edges::from_sizes(&[50, 50]).unwrap()),
+            ]),
+            format: super::super::ZarrFormat::V3,
+            ..ZarrOptions::default()
+        };
+        let layout = Layout::contiguous(&shape, 4, Order::C).unwrap();
+        let (z, stats) =
+            ZarrArray::create(&dir, &data, &layout, dtype, &options, Some(2), &|_, _| {}).unwrap();
+        assert_eq!((stats.chunks, z.initialized_chunks().unwrap()), (6, 120));
+        let meta: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("zarr.json")).unwrap()).unwrap();
+        assert_eq!(
+            meta["chunk_grid"]["configuration"]["chunk_shapes"],
+            json!([[60, 40, 20], [[50, 2]]])
+        );
+        let z = ZarrArray::open(&dir).unwrap();
+        assert_eq!(z.read(1 << 20, None).unwrap().data(), &data[..]);
+        // a region across the shards of 60 and 40 rows, read and written, and points in the last shard
+        let sel = Selection::new(&shape, &[50, 40], &[20, 20], &[1, 1]).unwrap();
+        let mut region = vec![0u8; 20 * 20 * 4];
+        let rl = Layout::contiguous(&[20, 20], 4, Order::C).unwrap();
+        z.read_selection_into(&sel, &mut region, &rl, 1 << 20, None)
+            .unwrap();
+        let first = u32::from_le_bytes(region[..4].try_into().unwrap());
+        assert_eq!(first, 50 * 100 + 40);
+        z.write_selection(&sel, &vec![0xff; 20 * 20 * 4], &rl, 1 << 20, None)
+            .unwrap();
+        let got = z.read(1 << 20, None).unwrap();
+        let at =
+            |r: usize, c: usize| u32::from_le_bytes(got.data()[(r * 100 + c) * 4..][..4].try_into().unwrap());
+        assert_eq!(
+            (at(59, 59), at(60, 40), at(70, 40), at(49, 40)),
+            (u32::MAX, u32::MAX, 70 * 100 + 40, 49 * 100 + 40)
+        );
+        let mut points = vec![0u8; 8];
+        z.read_points_into(
+            &[119, 99, 100, 0],
+            &mut points,
+            &Layout::contiguous(&[2], 4, Order::C).unwrap(),
+            1 << 20,
+            None,
+        )
+        .unwrap();
+        assert_eq!(points[..4], (119 * 100 + 99u32).to_le_bytes());
+        assert_eq!(points[4..], (100 * 100u32).to_le_bytes());
+        // a shard edge that is not a multiple of the inner chunks is refused
+        let text = std::fs::read_to_string(dir.join("zarr.json"))
+            .unwrap()
+            .replace("60,\n", "55,\n")
+            .replace("20\n", "25\n");
+        let e = ZarrArray::from_zarr_json(&dir, text.as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("multiple of the inner chunk"), "{e}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -55,22 +55,21 @@ impl ZarrArray {
     pub fn initialized_chunks(&self) -> Result<u64> {
         let inside = |coords: &[usize], grid: &[usize]| coords.iter().zip(grid).all(|(c, n)| c < n);
         let files = self.chunk_files()?;
-        let Some(shard) = &self.shard else {
+        if self.shard.is_none() {
             let grid = self.grid.grid_shape();
             return Ok(files.iter().filter(|(c, _)| inside(c, grid)).count() as u64);
-        };
+        }
         let inner_grid = self.decode_grid()?;
-        let per_shard = shard.per_shard();
         let mut count = 0u64;
         for (at, path) in files.iter().filter(|(c, _)| inside(c, self.grid.grid_shape())) {
             let key = self.chunk_key(at);
+            let shard = self.shard_codec(at)?;
+            let (per_shard, first) = (shard.per_shard(), self.first_inner(at)?);
             let open = shard
                 .open_shard(ShardFile::open(path.clone())?, false)
                 .map_err(|e| chunk_error(&key, e))?;
             for (j, local) in (0..per_shard.iter().product::<usize>()).map(|j| (j, c_coords(j, per_shard))) {
-                let global: Vec<usize> = (0..local.len())
-                    .map(|a| at[a] * per_shard[a] + local[a])
-                    .collect();
+                let global: Vec<usize> = (0..local.len()).map(|a| first[a] + local[a]).collect();
                 if inside(&global, inner_grid.grid_shape()) && open.holds(j) {
                     count += 1;
                 }

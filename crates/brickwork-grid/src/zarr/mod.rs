@@ -51,7 +51,7 @@ use crate::selection::Selection;
 use crate::tobytes::fill_elements;
 pub use brickwork_core::Record;
 pub use chunk_grid::GridSpec;
-use shard::{OpenShard, ShardFile, MAX_OPEN_SHARDS};
+use shard::{OpenShard, ShardCodec, ShardFile, MAX_OPEN_SHARDS};
 
 /// What a write puts into the chunks it touches (a region's elements: [`Region`]; or single elements:
 /// `points.rs`).
@@ -494,15 +494,23 @@ impl ZarrArray {
             ));
         }
         let (pipeline, shard) = match shard {
-            Some(_) if !grid.is_regular() => {
-                return Err(Error::InvalidArray(
-                    "sharding_indexed over a rectilinear chunk grid (shards of varying shapes) is not \
-                     supported by brickwork yet; it reads and writes rectilinear grids without sharding, and \
-                     sharded arrays whose shards are regular"
-                        .into(),
-                ))
-            }
             Some(spec) => {
+                // every shard of a rectilinear grid holds whole inner chunks (the largest is checked
+                // below, with the index's size)
+                for a in 0..grid.ndim() {
+                    let AxisChunks::Edges(edges) = grid.axis(a) else {
+                        continue;
+                    };
+                    let inner = spec.chunks.get(a).copied().unwrap_or(1).max(1);
+                    let odd = edges.runs().find(|(size, _)| !size.is_multiple_of(inner));
+                    if let Some((size, _)) = odd {
+                        return Err(Error::InvalidArray(format!(
+                            "a shard of length {size} along axis {a} is not a multiple of the inner chunk \
+                             shape {:?}; each rectilinear shard edge must hold whole inner chunks",
+                            spec.chunks
+                        )));
+                    }
+                }
                 let spec = Arc::new(spec);
                 let fill = fill.clone().unwrap_or_else(|| vec![0u8; dtype.itemsize()]);
                 let codec = shard::ShardCodec::new(spec, grid.chunk(), dtype, fill)?;
@@ -757,13 +765,16 @@ impl ZarrArray {
             });
         };
         let keep_open = shards.len() <= MAX_OPEN_SHARDS;
-        let open = |&i: &usize| -> Result<(usize, OpenShard)> {
-            let key = self.chunk_key(&self.grid.coords(i));
+        let open = |&i: &usize| -> Result<(usize, OpenShard, ShardCodec)> {
+            let at = self.grid.coords(i);
+            let key = self.chunk_key(&at);
             let file = ShardFile::open(self.path.join(&key))?;
+            // (of its own shape, in a rectilinear grid)
+            let codec = self.shard_codec(&at)?.into_owned();
             let shard = codec
                 .open_shard(file, keep_open)
                 .map_err(|e| chunk_error(&key, e))?;
-            Ok((i, shard))
+            Ok((i, shard, codec))
         };
         let work = shards.len().saturating_mul(codec.index_len());
         let mut opened = parallel::install(threads, work, CODEC_BYTES_PER_THREAD, |par| {
@@ -773,16 +784,13 @@ impl ZarrArray {
                 shards.iter().map(open).collect::<Result<Vec<_>>>()
             }
         })??;
-        opened.sort_unstable_by_key(|(i, _)| *i);
+        opened.sort_unstable_by_key(|(i, _, _)| *i);
         let inner_grid = self.decode_grid()?;
-        let per_shard = codec.per_shard();
         body(&inner_grid, codec.spec().order, &|i, buf| {
-            let g = inner_grid.coords(i);
-            let at: Vec<usize> = g.iter().zip(per_shard).map(|(g, n)| g / n).collect();
-            let local: Vec<usize> = g.iter().zip(per_shard).map(|(g, n)| g % n).collect();
-            let shard = opened
-                .binary_search_by_key(&self.grid.index(&at), |(i, _)| *i)
-                .map(|k| &opened[k].1)
+            let (at, local) = self.split_inside(&inner_grid.coords(i))?;
+            let (_, shard, codec) = opened
+                .binary_search_by_key(&self.grid.index(&at), |(i, _, _)| *i)
+                .map(|k| &opened[k])
                 .map_err(|_| Error::InvalidArray("internal: a shard was not opened".into()))?;
             codec
                 .read_inner(shard, &local, buf)
@@ -1096,9 +1104,11 @@ impl ZarrArray {
             } else {
                 self.read_chunk_file(&key)?
             };
-            if let Some(codec) = &self.shard {
+            if self.shard.is_some() {
+                let codec = self.shard_codec(&coords)?;
+                let first = self.first_inner(&coords)?;
                 let file = codec
-                    .update(existing.as_deref(), &inner_grid, &coords, edit)
+                    .update(existing.as_deref(), &inner_grid, &first, edit)
                     .map_err(|e| chunk_error(&key, e))?;
                 if !self.write_empty_chunks() && codec.holds_no_chunks(&file) {
                     return remove_chunk_file(&self.path, &key);

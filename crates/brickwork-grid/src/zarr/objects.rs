@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 use brickwork_codecs::pipeline::Pipeline;
 use brickwork_core::{Codec, Decoded, Error, Limits, ObjectArray, Order, Result};
 
-use super::shard::ShardFile;
+use std::borrow::Cow;
+
+use super::shard::{ShardCodec, ShardFile};
 use super::{chunk_error, write_atomic, ZarrArray};
 
 /// Encoded inner chunks of one shard: each one's position in the shard, and its bytes.
@@ -46,8 +48,9 @@ impl ZarrArray {
                 let bytes = self.read_chunk_file(&key)?;
                 (key, bytes)
             }
-            Some(shard) => {
+            Some(_) => {
                 let (at, local) = self.split_inner(coords)?;
+                let shard = self.shard_codec(&at)?;
                 let key = self.chunk_key(&at);
                 let file = ShardFile::open(self.path.join(&key))?;
                 let bytes = shard
@@ -90,14 +93,14 @@ impl ZarrArray {
     /// written with one rewrite of its file, keeping the other inner chunks' bytes. Positions are all
     /// checked before anything is written.
     pub fn write_encoded_chunks(&self, chunks: &[(Vec<usize>, Vec<u8>)]) -> Result<()> {
-        let Some(shard) = &self.shard else {
+        if self.shard.is_none() {
             for (coords, _) in chunks {
                 self.check_chunk_position(coords)?;
             }
             return chunks
                 .iter()
                 .try_for_each(|(coords, bytes)| write_atomic(&self.path, &self.chunk_key(coords), bytes));
-        };
+        }
         let mut by_shard: BTreeMap<Vec<usize>, InnerChunks<'_>> = BTreeMap::new();
         for (coords, bytes) in chunks {
             let (at, local) = self.split_inner(coords)?;
@@ -106,7 +109,8 @@ impl ZarrArray {
         for (at, inner) in by_shard {
             let key = self.chunk_key(&at);
             let existing = self.read_chunk_file(&key)?;
-            let file = shard
+            let file = self
+                .shard_codec(&at)?
                 .replace_inner(existing.as_deref(), &inner)
                 .map_err(|e| chunk_error(&key, e))?;
             write_atomic(&self.path, &key, &file)?;
@@ -122,12 +126,7 @@ impl ZarrArray {
 
     /// Of a position in the inner chunks' grid of a sharded array: the shard's grid position and the
     /// inner chunk's position in the shard.
-    fn split_inner(&self, coords: &[usize]) -> Result<(Vec<usize>, Vec<usize>)> {
-        let shard = self
-            .shard
-            .as_ref()
-            .ok_or_else(|| Error::InvalidArray("internal: not a sharded array".into()))?;
-        let per_shard = shard.per_shard();
+    pub(super) fn split_inner(&self, coords: &[usize]) -> Result<(Vec<usize>, Vec<usize>)> {
         let inner_grid = self.decode_grid()?;
         let grid = inner_grid.grid_shape();
         if coords.len() != grid.len() || coords.iter().zip(grid).any(|(c, n)| c >= n) {
@@ -135,10 +134,40 @@ impl ZarrArray {
                 "{coords:?} is not an inner chunk position of the grid {grid:?}"
             )));
         }
-        Ok((
-            coords.iter().zip(per_shard).map(|(c, n)| c / n).collect(),
-            coords.iter().zip(per_shard).map(|(c, n)| c % n).collect(),
-        ))
+        self.split_inside(coords)
+    }
+
+    /// [`ZarrArray::split_inner`] of a position known to be inside the inner chunks' grid.
+    pub(super) fn split_inside(&self, coords: &[usize]) -> Result<(Vec<usize>, Vec<usize>)> {
+        let inner = self
+            .inner_chunks()
+            .ok_or_else(|| Error::InvalidArray("internal: not a sharded array".into()))?;
+        // the shard that holds the inner chunk's first element (shard boundaries, rectilinear ones too,
+        // are multiples of the inner chunk shape)
+        let at: Vec<usize> = (0..coords.len())
+            .map(|a| self.grid.chunk_of(a, coords[a] * inner[a]))
+            .collect();
+        let first = self.first_inner(&at)?;
+        Ok((at, coords.iter().zip(&first).map(|(c, f)| c - f).collect()))
+    }
+
+    /// The position in the inner chunks' grid of the first inner chunk of the shard at `at`.
+    pub(super) fn first_inner(&self, at: &[usize]) -> Result<Vec<usize>> {
+        let inner = self
+            .inner_chunks()
+            .ok_or_else(|| Error::InvalidArray("internal: not a sharded array".into()))?;
+        Ok((0..at.len())
+            .map(|a| self.grid.chunk_span(a, at[a]).0 / inner[a])
+            .collect())
+    }
+
+    /// The codec of the shard at `at` (of its own shape, in a rectilinear grid).
+    pub(super) fn shard_codec(&self, at: &[usize]) -> Result<Cow<'_, ShardCodec>> {
+        let codec = self
+            .shard
+            .as_ref()
+            .ok_or_else(|| Error::InvalidArray("internal: not a sharded array".into()))?;
+        codec.for_shape(&self.grid.stored_shape(at))
     }
 
     pub(super) fn check_chunk_position(&self, coords: &[usize]) -> Result<()> {

@@ -159,7 +159,7 @@ impl ZarrArray {
         let max_chunk = usize::try_from(max_bytes).unwrap_or(usize::MAX);
         let decoding = self.decode_grid()?;
         let pts = Points::new(points, &decoding)?;
-        let shards = self.shards_of(&pts, &decoding);
+        let shards = self.shards_of(&pts, &decoding)?;
         let values = self.with_fetch(&shards, max_chunk, threads, |grid, order, fetch| {
             let chunk_bytes = brickwork_core::element_count(grid.chunk())?.saturating_mul(isz);
             // each group's values, in the group's order
@@ -208,7 +208,7 @@ impl ZarrArray {
         let decoding = self.decode_grid()?;
         let pts = Points::new(points, &decoding)?;
         let touched = match self.shard {
-            Some(_) => self.shards_of(&pts, &decoding),
+            Some(_) => self.shards_of(&pts, &decoding)?,
             None => pts.groups.iter().map(|g| pts.chunk(g)).collect(),
         };
         let bytes_in = (pts.by_chunk.len() * isz) as u64;
@@ -249,22 +249,20 @@ impl ZarrArray {
 
     /// For a sharded array, the shards that hold the points (sorted); else none (see
     /// [`ZarrArray::with_fetch`]).
-    fn shards_of(&self, pts: &Points<'_>, decoding: &ChunkGrid) -> Vec<usize> {
-        let Some(codec) = &self.shard else {
-            return Vec::new();
-        };
-        let per_shard = codec.per_shard();
+    fn shards_of(&self, pts: &Points<'_>, decoding: &ChunkGrid) -> Result<Vec<usize>> {
+        if self.shard.is_none() {
+            return Ok(Vec::new());
+        }
         let mut shards: Vec<usize> = pts
             .groups
             .iter()
             .map(|g| {
-                let inner = decoding.coords(pts.chunk(g));
-                let at: Vec<usize> = inner.iter().zip(per_shard).map(|(c, n)| c / n).collect();
-                self.grid.index(&at)
+                let (at, _) = self.split_inside(&decoding.coords(pts.chunk(g)))?;
+                Ok(self.grid.index(&at))
             })
-            .collect();
+            .collect::<Result<_>>()?;
         shards.sort_unstable();
         shards.dedup();
-        shards
+        Ok(shards)
     }
 }

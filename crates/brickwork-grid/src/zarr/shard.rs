@@ -218,6 +218,15 @@ impl ShardCodec {
         })
     }
 
+    /// This codec for shards of `shard_shape` (of a rectilinear grid, each shard has its own shape):
+    /// itself when that is its shape, else a new one (checked as [`ShardCodec::new`] checks).
+    pub fn for_shape(&self, shard_shape: &[usize]) -> Result<Cow<'_, ShardCodec>> {
+        if shard_shape == self.grid.shape() {
+            return Ok(Cow::Borrowed(self));
+        }
+        ShardCodec::new(self.spec.clone(), shard_shape, self.dtype, self.fill.clone()).map(Cow::Owned)
+    }
+
     /// The index's bytes: 16 per inner chunk, plus 4 for its checksum.
     pub fn index_len(&self) -> usize {
         self.grid.len() * 16 + if self.spec.index_checksum.is_some() { 4 } else { 0 }
@@ -392,27 +401,24 @@ impl ShardCodec {
         Ok(())
     }
 
-    /// The shard file at grid position `shard` after `edit` wrote the elements it holds. `existing` is
-    /// the current file (`None`: there is none, or the edit covers the whole shard). Inner chunks the
-    /// edit does not touch keep their encoded bytes; those it covers are encoded from it alone; those
-    /// it touches in part are decoded, edited and encoded again. `inner_grid` is the inner chunks' grid
-    /// over the whole array.
+    /// The shard file after `edit` wrote the elements it holds. `existing` is the current file (`None`:
+    /// there is none, or the edit covers the whole shard). Inner chunks the edit does not touch keep
+    /// their encoded bytes; those it covers are encoded from it alone; those it touches in part are
+    /// decoded, edited and encoded again. `inner_grid` is the inner chunks' grid over the whole array,
+    /// `first` the position there of the shard's first inner chunk.
     pub(crate) fn update(
         &self,
         existing: Option<&[u8]>,
         inner_grid: &ChunkGrid,
-        shard: &[usize],
+        first: &[usize],
         edit: &dyn Edit,
     ) -> Result<Vec<u8>> {
         let old = self.inner_slices(existing)?;
-        let per_shard = self.grid.grid_shape();
         let inner_len = self.grid.chunk().iter().product::<usize>() * self.dtype.itemsize();
         let mut buf = vec![0u8; inner_len];
         self.write_file(|j| {
             let coords = self.coords_c(j);
-            let global: Vec<usize> = (0..coords.len())
-                .map(|a| shard[a] * per_shard[a] + coords[a])
-                .collect();
+            let global: Vec<usize> = (0..coords.len()).map(|a| first[a] + coords[a]).collect();
             let inside = global.iter().zip(inner_grid.grid_shape()).all(|(g, n)| g < n);
             if !inside || !edit.touches(inner_grid, &global) {
                 return Ok(old[j].map(Cow::Borrowed));
@@ -545,6 +551,12 @@ impl Codec for ShardCodec {
     }
 
     fn encode(&self, input: &ArrayView<'_>) -> Result<Vec<u8>> {
+        if input.shape().len() == self.grid.ndim() && input.shape() != self.grid.shape() {
+            // a shard of a rectilinear grid: the codec of its own shape
+            if let Cow::Owned(codec) = self.for_shape(input.shape())? {
+                return codec.encode(input);
+            }
+        }
         let isz = self.dtype.itemsize();
         if input.data().len() != self.shard_len() {
             return Err(Error::invalid_input(
