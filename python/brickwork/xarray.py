@@ -154,8 +154,15 @@ class BrickworkStore(AbstractDataStore):
         dims, attrs = self._dims_and_attrs(name)
         array, meta, _ = self._arrays[name]
         data = indexing.LazilyIndexedArray(BrickworkArray(array, meta))
-        chunks = tuple(array.chunks)
-        encoding = {"chunks": chunks, "preferred_chunks": dict(zip(dims, chunks)), "shards": array.shards,
+        try:
+            chunks = tuple(array.chunks)
+        except NotImplementedError:  # a rectilinear grid: Dask's chunks, a length per chunk
+            chunks = array.read_chunk_sizes
+        try:
+            shards = array.shards
+        except NotImplementedError:
+            shards = array.write_chunk_sizes
+        encoding = {"chunks": chunks, "preferred_chunks": dict(zip(dims, chunks)), "shards": shards,
                     **_codecs(meta)}
         if data.dtype.kind == "T":
             encoding["dtype"] = data.dtype  # (as xarray's zarr engine keeps it for writing again)

@@ -324,3 +324,26 @@ def test_zarr_reads_sharded_arrays_brickwork_writes(tmp_path, dtype, order):
     with pytest.raises(ValueError, match="not a multiple"):
         bz.save(tmp_path / "odd.zarr", a, chunks=(4, 7, 5), shards=(6, 14, 10), zarr_format=3, compressor=None)
     assert not (tmp_path / "odd.zarr").exists()
+
+
+def test_transpose_filters_as_zarr_python(tmp_path):
+    """``filters=[TransposeCodec(order=...)]`` in create_array: the reversed axes (F order) and the identity
+    write the same chunks as zarr-python's (and, reversed, the same zarr.json: of the identity, zarr-python
+    keeps a transpose codec that changes nothing); other permutations are a clear error."""
+    data = np.arange(120, dtype="<i4").reshape(4, 5, 6)
+    for permutation in [(2, 1, 0), (0, 1, 2)]:
+        for m in (zarr, bz):
+            z = m.create_array(store=str(tmp_path / f"{m.__name__}{permutation}"), shape=data.shape, dtype="<i4",
+                               chunks=(2, 5, 3), filters=[TransposeCodec(order=permutation)])
+            z[:] = data
+        mine, ref = (json.load(open(tmp_path / f"{m.__name__}{permutation}" / "zarr.json")) for m in (bz, zarr))
+        assert mine == ref or permutation == (0, 1, 2)
+        for m in (bz, zarr):
+            np.testing.assert_array_equal(zarr.open_array(str(tmp_path / f"{m.__name__}{permutation}"), mode="r")[:],
+                                          data)
+            assert (open(tmp_path / f"brickwork.zarr{permutation}" / "c" / "1" / "0" / "1", "rb").read() ==
+                    open(tmp_path / f"zarr{permutation}" / "c" / "1" / "0" / "1", "rb").read())
+    with pytest.raises(ValueError, match="transposed"):
+        bz.create_array(store=str(tmp_path / "odd"), shape=data.shape, dtype="<i4",
+                        filters=[TransposeCodec(order=(1, 0, 2))])
+    assert not os.path.exists(tmp_path / "odd" / "zarr.json")

@@ -996,3 +996,27 @@ fn a_file_named_as_a_store_is_a_clear_error() {
         }
     }
 }
+
+#[test]
+fn info_and_unpack_read_rectilinear_grids() {
+    // a store as zarr-python 3.4 writes one with chunks=[[5, 5, 5, 5, 30], 3]: no chunk written yet
+    let d = tmpdir("rectilinear");
+    let store = p(&d, "r.zarr");
+    std::fs::create_dir_all(&store).unwrap();
+    let meta = r#"{"zarr_format": 3, "node_type": "array", "shape": [50, 7], "data_type": "uint8",
+        "chunk_grid": {"name": "rectilinear", "configuration": {"kind": "inline", "chunk_shapes": [[[5, 4], 30], 3]}},
+        "chunk_key_encoding": {"name": "default"}, "fill_value": 9, "codecs": [{"name": "bytes"}]}"#;
+    std::fs::write(format!("{store}/zarr.json"), meta).unwrap();
+    let o = run(&["info", &store]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(
+        text.contains("chunks [[5,4],30]×3 (rectilinear)") && text.contains("0 of 15 chunks"),
+        "{text}"
+    );
+    let out = p(&d, "r.npy");
+    let o = run(&["unpack", &store, &out]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let npy = std::fs::read(&out).unwrap();
+    assert!(npy.ends_with(&[9u8; 350]) && npy.len() < 350 + 256);
+}

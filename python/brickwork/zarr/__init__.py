@@ -73,7 +73,8 @@ from ._group import (Group, Metadata, _check_name, _parents_of, attributes_json,
                           make_parents, node_kind, open_group, read_attributes, read_json, refuse_existing, store_path,
                           store_root, write_json)
 from ..errors import InvalidArrayError, LimitError
-from . import _chunk_grid, _config, _memory, codecs, dtype, errors, storage  # zarr-python's zarr.codecs, .dtype, .errors, .storage
+from . import _chunk_grid, _config, _memory
+from . import codecs, dtype, errors, storage  # zarr-python's zarr.codecs, .dtype, .errors, .storage
 from . import dtype as _dtypes  # (the functions' ``dtype`` parameters hide the module's name)
 from ._config import ArrayConfig, config
 
@@ -107,12 +108,19 @@ class ArrayInfo(NamedTuple):
     """A store's validated metadata."""
 
     shape: tuple
-    chunks: tuple
+    #: the chunk shape; ``"<variable>"`` (zarr-python's word) for a rectilinear grid's chunks, whose
+    #: lengths ``Array.read_chunk_sizes`` gives
+    chunks: tuple | str
     dtype: np.dtype
     order: str
     zarr_format: int
-    #: the shard shape of a sharded Zarr v3 array (whose ``chunks`` are then the inner chunks), else None
-    shards: tuple | None = None
+    #: the shard shape of a sharded Zarr v3 array (whose ``chunks`` are then the inner chunks), else None;
+    #: ``"<variable>"`` for rectilinear shard boundaries (``Array.write_chunk_sizes``)
+    shards: tuple | str | None = None
+
+
+#: what ArrayInfo says of the chunk (or shard) shape of a rectilinear grid
+_VARIABLE = "<variable>"
 
 
 def _config_json(codec: Any) -> str:
@@ -441,6 +449,7 @@ def create_array(store, *, name: str | None = None, shape=None, dtype=None, data
     ``bytes`` codec; ``chunk_key_encoding`` names the chunk files' separator (``("default", ".")``);
     ``data``, when given, is written (its shape and dtype are the array's) unless ``write_data=False``.
     Returns the array open for writing."""
+    store = _in_memory(store, name)  # (None: a new store in memory, as zarr-python's)
     path, node_name = _node(store, name, storage_options, mode="w")
     above = _parents_of(store, name)
     if not overwrite:
@@ -465,6 +474,8 @@ def create_array(store, *, name: str | None = None, shape=None, dtype=None, data
     configs = ([_AUTO_COMPRESSOR] if isinstance(compressors, str) and compressors == "auto"
                else [_codec_config(c, dtype.itemsize) for c in (compressors if isinstance(compressors, (list, tuple))
                                                                 else [] if compressors is None else [compressors])])
+    if zarr_format == 3 and not isinstance(filters, str):
+        order, filters = _transpose_as_order(filters, order, len(shape))
     filters = ([] if isinstance(filters, str) and filters == "auto"
                else [_codec_config(f, dtype.itemsize) for f in filters or []])
     if vlen_bytes and not any(f.get("id") in ("vlen-bytes", "vlen-utf8") for f in filters):
@@ -586,6 +597,27 @@ def _codec_config(codec, itemsize: int = 1) -> dict:
         return {"id": name[len("numcodecs."):], **conf}
     raise InvalidArrayError(f"the zarr codec {name!r} has no numcodecs equivalent brickwork writes; use "
                             "blosc, zstd, gzip, crc32c or a numcodecs codec")
+
+
+def _transpose_as_order(filters, order: str | None, ndim: int) -> tuple:
+    """A v3 ``transpose`` codec among ``filters`` (zarr-python's ``TransposeCodec(order=...)``) as the order
+    brickwork stores chunks in, which it writes as that codec: the identity permutation is C order, the
+    reversed one F; other permutations are refused. Returns the order and the other filters."""
+    rest = []
+    for f in filters or []:
+        spec = f.to_dict() if hasattr(f, "to_dict") and not hasattr(f, "get_config") else f
+        if not (isinstance(spec, dict) and spec.get("name") == "transpose"):
+            rest.append(f)
+            continue
+        permutation = [int(a) for a in (spec.get("configuration") or {}).get("order", ())]
+        chosen = ("C" if permutation == list(range(ndim)) else "F" if permutation == list(range(ndim))[::-1]
+                  else None)
+        if chosen is None or (order is not None and order != chosen):
+            raise InvalidArrayError(f"brickwork stores chunks transposed by the identity (C order) or the reversed "
+                                    f"axes (F order); got a transpose of {tuple(permutation)} for {ndim} axes"
+                                    + ("" if chosen is None else f" with order={order!r}"))
+        order = chosen
+    return order, rest
 
 
 def _dimension_names(names, ndim: int, zarr_format: int) -> list | None:
@@ -790,7 +822,7 @@ def from_array(store, *, data, write_data: bool = True, name: str | None = None,
         data = np.asarray(data)
     keep = {}
     if zarr_source:
-        keep = dict(chunks=tuple(source.chunks), shards=getattr(source, "shards", None),
+        keep = dict(**_grid_of(source),
                     filters=list(source.filters or ()), compressors=list(source.compressors or ()),
                     fill_value=source.fill_value, attributes=dict(source.attrs),
                     dimension_names=(getattr(source, "dimension_names", None)
@@ -816,13 +848,28 @@ def from_array(store, *, data, write_data: bool = True, name: str | None = None,
                          config=config, **picked)
     if write_data:
         if zarr_source:
-            step = (array.shards or array.chunks or (1,))[0] if array.ndim else 1
-            for start in range(0, array.shape[0] if array.ndim else 1, max(step, 1)):
-                key = (slice(start, start + step),) if array.ndim else ...
+            # a slab of chunk files (shards) at a time
+            starts = np.cumsum((0,) + array.write_chunk_sizes[0]) if array.ndim else (0, 1)
+            for start, stop in zip(starts[:-1], starts[1:]):
+                key = (slice(int(start), int(stop)),) if array.ndim else ...
                 array[key] = source[key]
         else:
             array[...] = data
     return array
+
+
+def _grid_of(source) -> dict:
+    """The ``chunks`` and ``shards`` that make a new array's grid the Zarr array ``source``'s (a rectilinear
+    grid's as lists of lengths: its ``chunks`` or ``shards`` are NotImplementedError, as zarr-python's)."""
+    try:
+        chunks = tuple(source.chunks)
+    except NotImplementedError:
+        chunks = [list(sizes) for sizes in source.read_chunk_sizes]
+    try:
+        shards = getattr(source, "shards", None)
+    except NotImplementedError:
+        shards = [list(sizes) for sizes in source.write_chunk_sizes]
+    return {"chunks": chunks, "shards": shards}
 
 
 def _is_zarr_array(a) -> bool:
@@ -1010,10 +1057,12 @@ class Array:
         # the grids: of the chunk files (shards, of a sharded array), and of what is decoded on its own
         # (inner chunks); a rectilinear grid's chunks each have their own lengths
         grid = json.loads(self._handle.chunk_grid())
-        self._rectilinear = grid.get("name") == "rectilinear"
+        rectilinear = grid.get("name") == "rectilinear"
         self._file_axes = _chunk_grid.axes_of(self.info.shape, grid, self.info.shards or self.info.chunks)
         self._axes = (self._file_axes if shards is None
                       else _chunk_grid.axes_of(self.info.shape, None, self.info.chunks))
+        if rectilinear:  # no one shape: zarr-python's info says "<variable>"
+            self.info = self.info._replace(**{"chunks" if shards is None else "shards": _VARIABLE})
         if self.info.dtype.hasobject:
             # variable-length items: the fill value is a JSON value, not bytes (v2 "", v3 ""; base64 for
             # bytes items, as zarr-python writes it); chunks of items are in the inner chunks' order, for a
@@ -1028,7 +1077,7 @@ class Array:
     def chunks(self) -> tuple:
         """The chunk shape (of a sharded array: the inner chunks). An array whose chunks vary (a rectilinear
         grid, unsharded) has none: NotImplementedError, as zarr-python (see :attr:`read_chunk_sizes`)."""
-        if self._rectilinear and self.info.shards is None:
+        if self.info.chunks == _VARIABLE:
             raise NotImplementedError("The `chunks` attribute is only defined for arrays using regular chunk "
                                       "grids. This array has a rectilinear chunk grid. Use `read_chunk_sizes` "
                                       "for general access.")
@@ -1038,7 +1087,7 @@ class Array:
     def shards(self) -> tuple | None:
         """The shard shape of a sharded array, else None; shards that vary (a rectilinear grid) have none:
         NotImplementedError, as zarr-python (see :attr:`write_chunk_sizes`)."""
-        if self._rectilinear and self.info.shards is not None:
+        if self.info.shards == _VARIABLE:
             raise NotImplementedError("The `shards` attribute is only defined for arrays using regular chunk "
                                       "grids. This array has a rectilinear chunk grid. Use `write_chunk_sizes` "
                                       "for general access.")
@@ -1246,12 +1295,9 @@ class Array:
         return self.shape[0]
 
     def __repr__(self) -> str:
-        variable = "<variable>"
-        chunks = variable if self._rectilinear and self.info.shards is None else self.info.chunks
-        shards = ("" if self.info.shards is None else
-                  f" shards={variable if self._rectilinear else self.info.shards}")
+        shards = "" if self.info.shards is None else f" shards={self.info.shards}"
         return (f"<brickwork.zarr.Array {self.path!r} shape={self.shape} dtype={self.dtype} "
-                f"chunks={chunks}{shards} zarr_format={self.zarr_format}>")
+                f"chunks={self.info.chunks}{shards} zarr_format={self.zarr_format}>")
 
     def __getitem__(self, key):
         fields, key = _pop_fields(key)

@@ -604,8 +604,9 @@ def create_group(store, *, path: str | None = None, zarr_format: int | None = No
     """Create a Zarr group at ``store`` (``path`` inside it; a new or empty directory, an existing Zarr
     group or array, with everything under it, only with ``overwrite=True``), Zarr v3 unless
     ``zarr_format=2``, and return it open for writing (zarr-python's ``zarr.create_group``)."""
-    from . import _node
+    from . import _in_memory, _node
 
+    store = _in_memory(store, path)  # (None: a new store in memory, as zarr-python's)
     directory, name = _node(store, path, storage_options, mode="w")
     zarr_format = _config.config.get("default_zarr_format") if zarr_format is None else zarr_format
     if zarr_format not in (2, 3):

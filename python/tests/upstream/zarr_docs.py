@@ -18,6 +18,7 @@ import contextlib
 import io
 import os
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -37,10 +38,7 @@ SKIP: dict[tuple[str, str], str] = {
     ("user-guide/data_types.md", "store['.zarray']"): "reads zarr-python's keys out of the dict it used as a store",
 }
 #: (page, a piece of the example's code) -> why it and the rest of its session are skipped
-SKIP_REST: dict[tuple[str, str], str] = {
-    ("user-guide/arrays.md", "[[10, 20, 30], [50, 50]]"): "rectilinear (variable) chunk grids, experimental in "
-                                                          "zarr-python: brickwork's grids are regular",
-}
+SKIP_REST: dict[tuple[str, str], str] = {}
 
 
 def _docs_dir() -> Path | None:
@@ -48,7 +46,8 @@ def _docs_dir() -> Path | None:
     return Path(value) if value else None
 
 
-_FENCE = re.compile(r"^```python(?P<attrs>[^\n]*)\n(?P<code>.*?)^```", re.S | re.M)
+#: a fenced Python example, also one indented inside an admonition (its code is dedented)
+_FENCE = re.compile(r"^(?P<indent>[ \t]*)```python(?P<attrs>[^\n]*)\n(?P<code>.*?)^(?P=indent)```", re.S | re.M)
 
 
 def _sessions(page: Path) -> dict[str, list[tuple[int, str]]]:
@@ -63,7 +62,7 @@ def _sessions(page: Path) -> dict[str, list[tuple[int, str]]]:
         line = text.count("\n", 0, m.start()) + 1
         session = re.search(r'session="([^"]+)"', attrs)
         key = session.group(1) if session else f"line-{line}"
-        sessions.setdefault(key, []).append((line, m.group("code")))
+        sessions.setdefault(key, []).append((line, textwrap.dedent(m.group("code"))))
     return sessions
 
 

@@ -80,9 +80,22 @@ fn describe(z: &ZarrArray) -> Result<String> {
             v.iter().map(usize::to_string).collect::<Vec<_>>().join("×")
         }
     };
+    // a rectilinear grid's axes as its metadata lists them: a length, or lengths and [length, count] runs
+    let outer = match z.grid().is_regular() {
+        true => dims(z.chunks()),
+        false => {
+            let spec = z.grid_spec().to_json();
+            let axes = spec["configuration"]["chunk_shapes"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            let axes: Vec<String> = axes.iter().map(|a| a.to_string()).collect();
+            format!("{} (rectilinear)", axes.join("×"))
+        }
+    };
     let chunks = match z.inner_chunks() {
-        Some(inner) => format!("chunks {} in shards of {}", dims(inner), dims(z.chunks())),
-        None => format!("chunks {}", dims(z.chunks())),
+        Some(inner) => format!("chunks {} in shards of {outer}", dims(inner)),
+        None => format!("chunks {outer}"),
     };
     let pipeline = z.items_pipeline();
     let mut codecs: Vec<String> = pipeline.filter_configs().iter().map(codec).collect();
@@ -92,12 +105,15 @@ fn describe(z: &ZarrArray) -> Result<String> {
     } else {
         codecs.join(" → ")
     };
-    let total: u128 = z
-        .shape()
-        .iter()
-        .zip(z.inner_chunks().unwrap_or(z.chunks()))
-        .map(|(&n, &c)| n.div_ceil(c) as u128)
-        .product();
+    let total: u128 = match z.inner_chunks() {
+        Some(inner) => z
+            .shape()
+            .iter()
+            .zip(inner)
+            .map(|(&n, &c)| n.div_ceil(c) as u128)
+            .product(),
+        None => z.grid().grid_shape().iter().map(|&n| n as u128).product(),
+    };
     let size = if z.holds_objects() {
         "variable-length items".to_owned()
     } else {

@@ -121,6 +121,7 @@ pub fn run(args: &Args) -> CmdResult {
     let layout = Layout::contiguous(&header.shape, header.dtype.itemsize(), header.order)?;
     let options = ZarrOptions {
         chunks: chunks.clone(),
+        rectilinear: None,
         compressor,
         filters,
         order,
