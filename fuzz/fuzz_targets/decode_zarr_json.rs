@@ -15,6 +15,9 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let again = ZarrArray::from_zarr_json("/nonexistent/fuzz.zarr", meta.as_bytes()).expect("metadata round-trips");
     assert_eq!(again.shape(), z.shape());
     assert_eq!(again.chunks(), z.chunks());
+    // (a rectilinear grid keeps its edges, also those beyond the array, as runs)
+    assert_eq!(again.grid_spec(), z.grid_spec());
+    assert_eq!(again.grid(), z.grid());
     assert_eq!(again.dtype(), z.dtype());
     assert_eq!(again.record(), z.record());
     assert_eq!(again.order(), z.order());
