@@ -1175,7 +1175,6 @@ impl ZarrArray {
         let zero = vec![0u8; self.dtype.itemsize()];
         let fill = self.fill.as_deref().unwrap_or(&zero);
         let out_bytes = AtomicU64::new(0);
-        let raw = (self.grid.chunk().iter().product::<usize>() * self.dtype.itemsize()) as u64;
         let written = encode_each(
             src,
             &data_layout,
@@ -1187,10 +1186,12 @@ impl ZarrArray {
             self.dtype,
             threads,
             |i, enc| {
-                let key = self.chunk_key(&self.grid.coords(i));
+                let coords = self.grid.coords(i);
+                let key = self.chunk_key(&coords);
                 write_atomic(&self.path, &key, &enc)?;
                 out_bytes.fetch_add(enc.len() as u64, Ordering::Relaxed);
-                progress(raw, enc.len() as u64);
+                let raw = self.grid.stored_len(&coords) * self.dtype.itemsize();
+                progress(raw as u64, enc.len() as u64);
                 Ok(())
             },
         )?;
