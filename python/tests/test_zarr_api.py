@@ -24,11 +24,10 @@ NOT_OFFERED_ARRAY = {
     "from_dict": "it takes zarr-python's metadata classes",
 }
 NOT_OFFERED_GROUP = {
-    "create_hierarchy": "it takes zarr-python's metadata classes",
     "update_attributes_async": "no asyncio API",
 }
 #: zarr-python functions brickwork has, raising NotImplementedError with the reason (tested below)
-REFUSED = {"copy", "copy_all", "copy_store", "create_hierarchy"}
+REFUSED = {"copy", "copy_all", "copy_store"}
 #: brickwork functions whose **kwargs go on to another function, which must take the rest of zarr's names
 FORWARDS = {
     "open": bz.create, "open_array": bz.create, "open_consolidated": bz.open_group, "empty": bz.create,
@@ -100,8 +99,6 @@ def test_not_offered_functions_say_so(tmp_path):
             getattr(zarr, name)()
         with pytest.raises(NotImplementedError, match=f"brickwork.zarr.{name}: not implemented in zarr-python 3"):
             getattr(bz, name)(tmp_path)
-    with pytest.raises(NotImplementedError, match="metadata classes"):
-        bz.create_hierarchy(store=tmp_path, nodes={})
 
 
 def test_save_and_load_as_zarr_python(tmp_path):

@@ -3,6 +3,9 @@ by name; groups, arrays and attributes brickwork writes open in zarr-python; ``c
 writes what zarr-python's ``open_consolidated`` and xarray read."""
 from __future__ import annotations
 
+import json
+import os
+
 import numpy as np
 import pytest
 import zarr
@@ -179,3 +182,113 @@ def test_hostile_group_metadata(tmp_path):
     with pytest.raises(InvalidArrayError, match="can address|larger"):
         bz.create_array(str(tmp_path / "huge.zarr"), shape=(2**62, 2**62), dtype="u1")
     assert not (tmp_path / "huge.zarr").exists()
+
+
+def _tree_files(root) -> dict:
+    """Every file under ``root`` by its relative path, JSON files parsed."""
+    out = {}
+    for d, _, files in os.walk(root):
+        for f in files:
+            path = os.path.join(d, f)
+            out[os.path.relpath(path, root)] = json.load(open(path))
+    return out
+
+
+def test_create_hierarchy_as_zarr_python(tmp_path):
+    """zarr-python's metadata objects (v3 and v2 hierarchies, attributes, arrays of several codecs): both
+    libraries write the same metadata files, with the groups the paths pass through; the nodes returned
+    are brickwork's, open for writing."""
+    from zarr.core.group import GroupMetadata
+
+    for fmt in (3, 2):
+        src = zarr.open_group(str(tmp_path / f"src{fmt}"), mode="w", zarr_format=fmt, attributes={"name": "root"})
+        sub = src.create_group("sub", attributes={"level": 1})
+        sub.create_array("a", shape=(7, 5), chunks=(3, 5), dtype="<f4", fill_value=float("nan"),
+                         attributes={"units": "m"})
+        src.create_array("b", shape=(4,), dtype="<i8", compressors=None)
+        nodes = ({"": src.metadata} | {k: v.metadata for k, v in src.members(max_depth=None)}
+                 | {"deep/er/leaf": GroupMetadata(zarr_format=fmt)})
+        for m in (zarr, bz):
+            made = dict(m.create_hierarchy(store=m.storage.LocalStore(str(tmp_path / f"{m.__name__}{fmt}")),
+                                           nodes=nodes))
+            assert sorted(made) == ["", "b", "deep", "deep/er", "deep/er/leaf", "sub", "sub/a"]
+        assert _tree_files(tmp_path / f"brickwork.zarr{fmt}") == _tree_files(tmp_path / f"zarr{fmt}")
+        ours = dict(bz.create_hierarchy(store=str(tmp_path / f"again{fmt}"), nodes=nodes))
+        assert isinstance(ours["sub/a"], bz.Array) and ours["sub/a"].name == "/sub/a"
+        assert np.isnan(ours["sub/a"][0, 0]) and ours["sub"].attrs["level"] == 1
+        ours["sub/a"][:] = 1
+        np.testing.assert_array_equal(zarr.open_array(str(tmp_path / f"again{fmt}" / "sub" / "a"), mode="r")[:],
+                                      np.ones((7, 5), "<f4"))
+        # brickwork's own metadata (a v2 array's with its attributes), as the quick start copies a hierarchy
+        copied = dict(bz.create_hierarchy(store=bz.storage.MemoryStore(),
+                                          nodes={k: v.metadata for k, v in ours.items()}))
+        assert copied["sub/a"].attrs["units"] == "m" and copied[""].attrs["name"] == "root"
+
+
+def test_create_hierarchy_refuses_what_zarr_python_refuses(tmp_path):
+    from zarr.core.group import GroupMetadata
+
+    store = str(tmp_path / "h")
+    dict(bz.create_hierarchy(store=store, nodes={"a": GroupMetadata(attributes={"keep": 1})}))
+    # an existing group on the way is kept; named, it is an error unless overwrite=True, which replaces it
+    dict(bz.create_hierarchy(store=store, nodes={"a/b": GroupMetadata()}))
+    assert bz.open_group(store, path="a").attrs["keep"] == 1
+    for m in (zarr, bz):
+        with pytest.raises(m.errors.ContainsGroupError):
+            dict(m.create_hierarchy(store=m.storage.LocalStore(store), nodes={"a": GroupMetadata()}))
+    dict(bz.create_hierarchy(store=store, nodes={"a": GroupMetadata(attributes={"new": 2})}, overwrite=True))
+    assert bz.open_group(store, path="a").attrs.asdict() == {"new": 2}
+    array = zarr.create_array(str(tmp_path / "x"), shape=(3,), dtype="i2").metadata
+    for nodes, error in [
+        ({"x": array, "x/y": GroupMetadata()}, ValueError),                   # an array holding a node
+        ({"p": GroupMetadata(), "q": GroupMetadata(zarr_format=2)}, ValueError),  # two formats
+        ({"bad": {"zarr_format": 3, "node_type": "array", "shape": [-1], "data_type": "int8"}}, ValueError),
+        ({"bad": {"zarr_format": 3, "node_type": "array", "shape": [4], "data_type": "int8",
+                  "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [2]}},
+                  "chunk_key_encoding": {"name": "default"}, "fill_value": 0,
+                  "codecs": [{"name": "bytes"}, {"name": "no-such-codec"}]}}, ValueError),
+        ({"../out": GroupMetadata()}, ValueError),
+        ({"n": 5}, TypeError),
+    ]:
+        fresh = tmp_path / f"fresh{abs(hash(str(nodes))) % 10**6}"
+        with pytest.raises(error):
+            bz.create_hierarchy(store=str(fresh), nodes=nodes)
+        assert not os.path.exists(fresh / "zarr.json") and not os.path.exists(tmp_path / "out")
+    # under a group: its paths relative to it, of its format, never the group itself
+    g = bz.open_group(store, mode="r+")
+    made = dict(g.create_hierarchy({"c/d": GroupMetadata()}))
+    assert sorted(made) == ["c", "c/d"] and made["c/d"].name == "/c/d"
+    with pytest.raises(ValueError, match="itself"):
+        g.create_hierarchy({"": GroupMetadata()})
+    with pytest.raises(ValueError, match="one Zarr format"):
+        g.create_hierarchy({"e": GroupMetadata(zarr_format=2)})
+
+
+def test_metadata_files_are_as_open_makes_them(tmp_path):
+    """Files brickwork writes atomically from Python (group metadata, attributes) are readable by others as
+    any file the umask allows (not the private 0600 of a temporary file)."""
+    g = bz.group(str(tmp_path / "g"), attributes={"a": 1})
+    g.create_array("x", shape=(2,), dtype="i1", dimension_names=["t"])
+    mask = os.umask(0o022)
+    os.umask(mask)
+    for name in ("zarr.json", "x/zarr.json"):
+        assert os.stat(tmp_path / "g" / name).st_mode & 0o777 == 0o666 & ~mask, name
+
+
+def test_group_metadata_as_zarr_python(tmp_path):
+    """``brickwork.zarr.core.group.GroupMetadata`` (for create_hierarchy without zarr-python): zarr-python's
+    fields, repr and to_dict, and the same files written from either."""
+    from zarr.core.group import GroupMetadata as Theirs
+
+    from brickwork.zarr.core.group import GroupMetadata as Ours
+
+    for kwargs in ({}, {"attributes": {"a": [1, 2]}}, {"zarr_format": 2, "attributes": {"b": "c"}}):
+        assert repr(Ours(**kwargs)) == repr(Theirs(**kwargs))
+        assert Ours(**kwargs).to_dict() == Theirs(**kwargs).to_dict()
+        for cls in (Ours, Theirs):
+            store = str(tmp_path / f"{cls.__module__}{len(kwargs)}")
+            dict(bz.create_hierarchy(store=store, nodes={"g/h": cls(**kwargs)}))
+        assert (_tree_files(tmp_path / f"brickwork.zarr.core.group{len(kwargs)}")
+                == _tree_files(tmp_path / f"zarr.core.group{len(kwargs)}"))
+    with pytest.raises(ValueError):
+        Ours(zarr_format=4)

@@ -25,8 +25,8 @@ Code written for zarr-python runs with ``import brickwork.zarr as zarr``: every 
 zarr-python's parameters and defaults (``save``, ``save_array``, ``save_group``, ``load``, ``open``,
 ``open_array``, ``open_group``, ``open_like``, ``create``, ``create_array``, ``create_group``, ``group``,
 ``from_array``, ``zeros``/``ones``/``full``/``empty``/``array`` and their ``*_like``, ``tree``,
-``consolidate_metadata``, ``open_consolidated``; ``copy``, ``copy_all``, ``copy_store`` and
-``create_hierarchy`` raise ``NotImplementedError``, the first three as in zarr-python 3), on directory
+``consolidate_metadata``, ``open_consolidated``, ``create_hierarchy``; ``copy``, ``copy_all`` and
+``copy_store`` raise ``NotImplementedError``, as in zarr-python 3), on directory
 stores (``store`` a path, a ``file://`` URL or a ``LocalStore``; ``path`` inside it) or stores in memory
 (``memory://name``, a ``dict``, ``MemoryStore()``, or none given: kept as directories in RAM, see
 ``_memory``) or zip files (``storage.ZipStore``: unpacked into RAM, written back on ``close()``, see
@@ -77,6 +77,7 @@ from . import _chunk_grid, _config, _memory
 from . import codecs, dtype, errors, storage  # zarr-python's zarr.codecs, .dtype, .errors, .storage
 from . import dtype as _dtypes  # (the functions' ``dtype`` parameters hide the module's name)
 from ._config import ArrayConfig, config
+from ._hierarchy import create_hierarchy
 
 __all__ = [
     # zarr-python's module API (zarr.__all__ of 3.4.2 but its async classes, config and __version__)
@@ -967,8 +968,6 @@ def _not_offered(name: str, why: str):
 copy = _not_offered("copy", "not implemented in zarr-python 3 either; copy arrays with from_array")
 copy_all = _not_offered("copy_all", "not implemented in zarr-python 3 either; copy arrays with from_array")
 copy_store = _not_offered("copy_store", "not implemented in zarr-python 3 either; copy the directory")
-create_hierarchy = _not_offered("create_hierarchy", "it takes zarr-python's metadata classes; create the groups "
-                                "and arrays with create_group and create_array")
 
 
 def print_debug_info() -> None:
@@ -1136,8 +1135,12 @@ class Array:
     @property
     def metadata(self) -> Metadata:
         """The array's metadata document (``.zarray`` or ``zarr.json``), read now: a dict whose keys are
-        also attributes (``a.metadata.zarr_format``), as zarr-python's metadata classes' fields."""
-        return Metadata(self._metadata())
+        also attributes (``a.metadata.zarr_format``), as zarr-python's metadata classes' fields; a v2
+        array's ``.zattrs`` as its ``attributes``, as zarr-python's ``ArrayV2Metadata`` has them."""
+        meta = self._metadata()
+        if self.zarr_format == 2:
+            meta["attributes"] = self._read_attrs()
+        return Metadata(meta)
 
     @property
     def read_chunk_sizes(self) -> tuple:

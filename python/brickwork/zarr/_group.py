@@ -101,6 +101,8 @@ def atomic_file(path: str, mode: str = "w"):
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".partial")
     try:
+        if hasattr(os, "fchmod"):  # mkstemp's file is private (0600); a store's files are as open() makes them
+            os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, mode) as f:
             yield f
         os.replace(tmp, path)
@@ -110,6 +112,20 @@ def atomic_file(path: str, mode: str = "w"):
         except OSError:
             pass
         raise
+
+
+def _umask() -> int:
+    """The process's umask (read from /proc where it can be, as setting it to read it races other threads)."""
+    try:
+        with builtins.open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def write_json(path: str, value: dict, zarr_format: int) -> None:
@@ -451,6 +467,19 @@ class Group:
         group._name = self._child_name(name)
         group.max_bytes = self.max_bytes
         return group
+
+    def create_hierarchy(self, nodes: dict, *, overwrite: bool = False):
+        """zarr-python's ``Group.create_hierarchy``: :func:`brickwork.zarr.create_hierarchy` under this group,
+        ``nodes`` by their paths relative to it (not the group itself, ``""``), of its Zarr format."""
+        from . import _hierarchy
+
+        self._writable()
+        if any(str(key).strip("/") == "" for key in nodes):
+            raise ValueError("nodes names the group itself (''); this group is the root of the hierarchy")
+        made = _hierarchy.make(self.path, nodes, overwrite, self.zarr_format)
+        for path, node in made:
+            node._name = self._child_name(path)
+        return iter(made)
 
     def require_group(self, name: str) -> Group:
         """The group ``name``, created when there is none."""

@@ -30,8 +30,6 @@ PAGES = ["quick-start.md", "user-guide/arrays.md", "user-guide/groups.md", "user
 
 #: (page, a piece of the example's code) -> why it is skipped
 SKIP: dict[tuple[str, str], str] = {
-    ("quick-start.md", "create_hierarchy("): "create_hierarchy takes zarr-python's metadata classes",
-    ("user-guide/groups.md", "create_hierarchy("): "create_hierarchy takes zarr-python's metadata classes",
     ("user-guide/storage.md", "s3://"): "a remote store (and the network): brickwork's stores are local",
     ("user-guide/storage.md", "fsspec.filesystem("): "a remote store (and the network): brickwork's stores are local",
     ("user-guide/storage.md", "from obstore"): "obstore's stores: brickwork's stores are directories",
