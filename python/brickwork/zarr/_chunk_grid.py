@@ -128,10 +128,6 @@ class Axis:
         sizes, firsts = np.asarray(self._sizes, dtype=np.int64), np.asarray(self._firsts, dtype=np.int64)
         return firsts[k] + (p - np.asarray(self._starts, dtype=np.int64)[k]) // sizes[k]
 
-    def starts_of(self, g: np.ndarray) -> np.ndarray:
-        """:meth:`start` of each chunk of ``g``."""
-        return np.asarray([self.start(int(x)) for x in g], dtype=np.int64) if not self.regular else g * self.size
-
     def sizes(self) -> tuple:
         """Every chunk's length inside the array (the last one cut at its end): Dask's ``chunks``."""
         return tuple(min(self.length(g), self.extent - self.start(g)) for g in range(self.nchunks))
