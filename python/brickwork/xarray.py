@@ -128,12 +128,15 @@ class BrickworkStore(AbstractDataStore):
         self._arrays = {name: (a, dict(a.metadata), dict(a.attrs)) for name, a in group.arrays()}
 
     @classmethod
-    def open(cls, store, *, group: str | None = None, zarr_format: int | None = None) -> BrickworkStore:
-        """The group at ``group`` in ``store``: what brickwork.zarr takes as a store, or the path of a zip
-        file (a store zipped, as zarr-python's ZipStore writes it), opened read-only."""
+    def open(cls, store, *, group: str | None = None, zarr_format: int | None = None,
+             storage_options=None) -> BrickworkStore:
+        """The group at ``group`` in ``store``: what brickwork.zarr takes as a store (a remote one too, an
+        fsspec URL with ``storage_options``), or the path of a zip file (a store zipped, as zarr-python's
+        ZipStore writes it), opened read-only."""
         if isinstance(store, (str, os.PathLike)) and os.path.isfile(store) and zipfile.is_zipfile(store):
             store = _zarr.storage.ZipStore(store, mode="r")
-        return cls(_zarr.open_group(store, path=group, mode="r", zarr_format=zarr_format))
+        return cls(_zarr.open_group(store, path=group, mode="r", zarr_format=zarr_format,
+                                    storage_options=storage_options))
 
     def _dims_and_attrs(self, name: str) -> tuple[tuple, dict]:
         array, meta, attrs = self._arrays[name]
@@ -198,12 +201,10 @@ class BrickworkStore(AbstractDataStore):
         pass
 
 
-def _check_reading(mode: str, storage_options) -> None:
-    """xarray's zarr-engine arguments brickwork's engine takes only as reading a local store."""
+def _check_reading(mode: str) -> None:
+    """xarray's zarr-engine ``mode``: brickwork's engine reads."""
     if mode != "r":
         raise InvalidArrayError(f'engine="brickwork" reads (mode="r"); write with to_zarr, not mode={mode!r}')
-    if storage_options:
-        raise InvalidArrayError("storage_options are for fsspec URLs; brickwork's stores are local")
 
 
 class BrickworkBackendEntrypoint(BackendEntrypoint):
@@ -230,10 +231,10 @@ class BrickworkBackendEntrypoint(BackendEntrypoint):
         ``use_zarr_fill_value_as_mask`` change nothing, as in xarray 2026.9's zarr engine for the last
         (brickwork reads each array's own metadata); ``mode`` is "r"; ``store`` is a store brickwork
         takes (a path, ``LocalStore``, ``ZipStore``, ...) in place of ``filename_or_obj``."""
-        _check_reading(mode, storage_options)
+        _check_reading(mode)
         source = filename_or_obj if store is None else store
         store = source if isinstance(source, BrickworkStore) else BrickworkStore.open(
-            source, group=group, zarr_format=zarr_format)
+            source, group=group, zarr_format=zarr_format, storage_options=storage_options)
         return StoreBackendEntrypoint().open_dataset(
             store, mask_and_scale=mask_and_scale, decode_times=decode_times, concat_characters=concat_characters,
             decode_coords=decode_coords, drop_variables=drop_variables, use_cftime=use_cftime,
@@ -244,7 +245,7 @@ class BrickworkBackendEntrypoint(BackendEntrypoint):
         """Every group at and below ``group`` as a Dataset, by path ("/", "/a", "/a/b", ... relative to
         ``group``), as xarray's zarr engine gives them to ``open_datatree`` (the decoding options are
         :meth:`open_dataset`'s)."""
-        _check_reading(mode, storage_options)
+        _check_reading(mode)
         datasets: dict = {}
 
         def walk(node: _zarr.Group, path: str) -> None:
@@ -252,7 +253,8 @@ class BrickworkBackendEntrypoint(BackendEntrypoint):
             for name, child in node.groups():
                 walk(child, f"{path.rstrip('/')}/{name}")
 
-        walk(_zarr.open_group(filename_or_obj, path=group, mode="r", zarr_format=zarr_format), "/")
+        walk(_zarr.open_group(filename_or_obj, path=group, mode="r", zarr_format=zarr_format,
+                              storage_options=storage_options), "/")
         return datasets
 
     def open_datatree(self, filename_or_obj, **kwargs):

@@ -476,6 +476,12 @@ impl ZarrHandle {
         )
     }
 
+    /// The key (file name, relative to the array) of the chunk file at grid position `coords` (a shard,
+    /// of a sharded array).
+    fn chunk_key(&self, coords: Vec<usize>) -> String {
+        self.inner.chunk_key(&coords)
+    }
+
     /// The grid of the chunk files (the shards of a sharded array) as the metadata declares it: Zarr v3's
     /// `chunk_grid` object, as JSON (a v2 array's is a regular one).
     fn chunk_grid(&self) -> String {

@@ -56,6 +56,7 @@ name among the indices (``a["x"]``, ``a[2:5, "y"] = 0``).
 """
 from __future__ import annotations
 
+import contextlib
 import copy as _copy
 import inspect
 import itertools
@@ -73,7 +74,7 @@ from ._group import (Group, Metadata, _check_name, _parents_of, attributes_json,
                           make_parents, node_kind, open_group, read_attributes, read_json, refuse_existing, store_path,
                           store_root, write_json)
 from ..errors import InvalidArrayError, LimitError
-from . import _chunk_grid, _config, _memory
+from . import _chunk_grid, _config, _memory, _remote
 from . import codecs, dtype, errors, storage  # zarr-python's zarr.codecs, .dtype, .errors, .storage
 from . import dtype as _dtypes  # (the functions' ``dtype`` parameters hide the module's name)
 from ._config import ArrayConfig, config
@@ -157,6 +158,12 @@ def _node(store, path: str | None, storage_options=None, mode: str = "r") -> tup
     any ``mode`` but ``"r"``."""
     if mode != "r" and getattr(store, "read_only", False) is True:
         raise InvalidArrayError(f"{store!r} is read-only: open it with mode=\"r\" (asked for {mode!r})")
+    remote = _remote.remote_of(store, storage_options)
+    if remote is not None:  # s3://, https://, an FsspecStore: mirrored into RAM as it is read (see _remote)
+        if mode != "r":
+            raise InvalidArrayError(f"{store!r} is a remote store, which brickwork reads only: open it with "
+                                    f"mode=\"r\" (asked for {mode!r})")
+        store, storage_options = remote.root, None
     if storage_options:
         raise InvalidArrayError("storage_options are for fsspec URLs (s3://, gs://, ...); brickwork stores are "
                                 "local directories and take none")
@@ -729,7 +736,7 @@ def open(store=None, mode: str | None = None, *, zarr_format: int | None = None,
     if mode is None:
         mode = "a" if "shape" in kwargs else "r"
     store = _in_memory(store, path)
-    if getattr(store, "read_only", False) is True and mode == "a":
+    if (getattr(store, "read_only", False) is True or _remote.is_remote(store)) and mode == "a":
         mode = "r"  # as zarr-python: a read-only store opens read-only unless told otherwise
     directory, name = _node(store, path, storage_options, mode=mode)
     _check_format(zarr_format)
@@ -769,7 +776,7 @@ def open_array(store=None, *, zarr_format: int | None = None, path: str = "", st
     there is none), ``"w-"`` creates it (an error if something is there), ``"w"`` creates it replacing
     a node that is there."""
     store = _in_memory(store, path)
-    if getattr(store, "read_only", False) is True and mode == "a":
+    if (getattr(store, "read_only", False) is True or _remote.is_remote(store)) and mode == "a":
         mode = "r"  # as zarr-python: a read-only store opens read-only unless told otherwise
     directory, name = _node(store, path or None, storage_options, mode=mode)
     _check_format(zarr_format)
@@ -1016,6 +1023,13 @@ class Array:
         self.max_bytes = int(max_bytes)
         self._name = name
         self._memory = _memory.owner(self.path)  # a store in memory lives while its arrays and groups do
+        #: the remote store the array is read from (its chunks fetched for each read), or None
+        self._remote = _remote.of(self.path)
+        if self._remote is not None:
+            if mode != "r":
+                raise InvalidArrayError(f"{self._remote.url('')} is a remote store, which brickwork reads only "
+                                        "(mode=\"r\")")
+            self._remote.describe(self.path)
         self._load()
         # what reads return is laid out in the configured order (zarr-python's array.order, "C"), or, of a
         # Zarr v2 array, in its own order unless the configuration says otherwise
@@ -1109,7 +1123,10 @@ class Array:
     store_path = property(lambda self: self.path, doc="The directory the array is in.")
 
     def nbytes_stored(self) -> int:
-        """Bytes of the files under the array's directory (its metadata and chunks), as zarr-python's."""
+        """Bytes of the files under the array's directory (its metadata and chunks), as zarr-python's (of a
+        remote store, as its filesystem counts them)."""
+        if self._remote is not None:
+            return int(self._remote.fs.du(self._remote.url(self._remote.rel(self.path))))
         return sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(self.path) for f in files)
 
     @property
@@ -1170,7 +1187,11 @@ class Array:
     @property
     def nchunks_initialized(self) -> int:
         """How many of them have been written (read now from the store: chunk files, and the indexes of
-        shards)."""
+        shards). Of a remote store: not offered (it would fetch every chunk file, or every shard's index).
+        """
+        if self._remote is not None:
+            raise NotImplementedError(f"{self._remote.url('')}: brickwork does not count the chunks of a remote "
+                                      "store (it would fetch every chunk file, or every shard's index)")
         return self._handle.initialized_chunks()
 
     @property
@@ -1497,11 +1518,22 @@ class Array:
 
     def _read_view(self, plan: _Plan, view: np.ndarray, threads) -> None:
         """Reads the selection into ``view`` (one axis per array axis, the selected shape)."""
-        if self.dtype.hasobject:
-            self._read_objects(plan, view)
-        else:
-            self._handle.read(view, plan.axes, self.max_bytes, _threads(threads))
-            self._swap_read(view)
+        with self._fetched(lambda: itertools.product(*[sorted({g for g, _, _ in _chunk_spans(a, grid)})
+                                                       for a, grid in zip(plan.axes, self._file_axes)])):
+            if self.dtype.hasobject:
+                self._read_objects(plan, view)
+            else:
+                self._handle.read(view, plan.axes, self.max_bytes, _threads(threads))
+                self._swap_read(view)
+
+    def _fetched(self, files):
+        """A context in which the chunk files at the grid positions ``files()`` gives (of the chunk files'
+        grid: shards, of a sharded array) are in the array's directory: of a remote store, fetched for
+        the block and removed after it (see ``_remote``); of any other, there already (``files`` is not
+        called)."""
+        if self._remote is None:
+            return contextlib.nullcontext()
+        return self._remote.chunks(self.path, [self._handle.chunk_key(list(c)) for c in files()])
 
     def _swap_read(self, view: np.ndarray) -> None:
         """The stored bytes just read into ``view`` put in its byte order (see ``_load``): swapped when
@@ -1534,6 +1566,15 @@ class Array:
     def _read_points(self, coords: np.ndarray, shape: tuple, out) -> np.ndarray:
         out = self._result(shape, out)
         flat = self._result((len(coords),), None)
+        files = (lambda: np.unique(np.stack([grid.indices_of(coords[:, a]) for a, grid in enumerate(self._file_axes)],
+                                            axis=1), axis=0).tolist() if self.ndim and len(coords) else [[]])
+        with self._fetched(files):
+            self._read_points_here(coords, flat)
+        out[...] = flat.reshape(shape)
+        return out
+
+    def _read_points_here(self, coords: np.ndarray, flat: np.ndarray) -> None:
+        """:meth:`_read_points` into the flat ``flat``, the chunks at hand."""
         if self.dtype.hasobject:
             flat[...] = self.fill_value
             for chunk, which, at in self._point_chunks(coords):
@@ -1543,8 +1584,6 @@ class Array:
         else:
             self._handle.read_points(flat, coords, self.max_bytes, None)
             self._swap_read(flat)
-        out[...] = flat.reshape(shape)
-        return out
 
     def _write_points(self, coords: np.ndarray, shape: tuple, values) -> SaveStats:
         self._writable()

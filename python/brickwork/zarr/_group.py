@@ -23,7 +23,7 @@ import urllib.parse
 from typing import Iterator
 
 from ..errors import InvalidArrayError
-from . import _config, _memory
+from . import _config, _memory, _remote
 from .errors import ArrayNotFoundError, ContainsArrayError, ContainsGroupError, GroupNotFoundError
 
 
@@ -34,17 +34,18 @@ def store_path(store) -> str:
     as a directory in RAM (see ``_memory``), or brickwork's ``ZipStore`` (its directory in RAM). Other
     stores (zarr-python's own memory and zip store objects, fsspec URLs such as ``s3://``) are refused
     with a clear error."""
-    from . import _memory
+    from . import _memory, _remote
     from .storage import MemoryStore, ZipStore
 
+    remote = _remote.remote_of(store)
+    if remote is not None:  # (read only: _node refuses other modes)
+        return remote.root
     if isinstance(store, str) and store.startswith("memory://"):
         return _memory.named(store)
     if isinstance(store, str) and "://" in store:
         url = urllib.parse.urlparse(store)
         if url.scheme != "file" or url.netloc not in ("", "localhost"):
-            raise InvalidArrayError(f"{store!r}: brickwork stores are local directories or in memory (a path, "
-                                    f"a file:// or memory:// URL); {url.scheme}:// URLs need zarr-python with "
-                                    "fsspec")
+            raise InvalidArrayError(f"{store!r}: a file:// URL names a local directory (file:///path)")
         return _directory(urllib.parse.unquote(url.path))
     if isinstance(store, (str, os.PathLike)):
         return _directory(os.fspath(store))
@@ -162,6 +163,9 @@ def node_kind(path: str) -> tuple[str, int] | None:
     """What the directory ``path`` holds: ``("array" | "group", zarr_format)``, or None. A ``zarr.json``
     comes first, as zarr-python reads it (beside a v3 array's, zarr-python may write a v2 parent's
     ``.zgroup``)."""
+    remote = _remote.of(path)
+    if remote is not None:  # (a remote store's node: its metadata fetched into the mirror first)
+        remote.describe(path)
     meta = read_json(os.path.join(path, "zarr.json"))
     if meta is not None and meta.get("node_type") in ("array", "group"):
         return meta["node_type"], 3
@@ -391,6 +395,9 @@ class Group:
 
     def _member_kinds(self) -> list[tuple[str, tuple[str, int]]]:
         """``(name, node_kind)`` of the group's members, sorted by name (each member's metadata read once)."""
+        remote = _remote.of(self.path)
+        if remote is not None:
+            remote.list_members(self.path)
         try:
             entries = sorted(os.listdir(self.path))
         except FileNotFoundError:
@@ -764,7 +771,7 @@ def open_group(store=None, mode: str = "a", *, cache_attrs=None, synchronizer=No
 
     _ignored(cache_attrs=cache_attrs, synchronizer=synchronizer, chunk_store=chunk_store, meta_array=meta_array)
     store = _in_memory(store, path)
-    if getattr(store, "read_only", False) is True and mode == "a":
+    if (getattr(store, "read_only", False) is True or _remote.is_remote(store)) and mode == "a":
         mode = "r"  # as zarr-python: a read-only store opens read-only unless told otherwise
     directory, name = _node(store, path, storage_options, mode=mode)
     if zarr_format not in (None, 2, 3):

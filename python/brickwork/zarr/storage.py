@@ -1,7 +1,8 @@
 """zarr-python's ``zarr.storage``, as far as brickwork's stores go: ``LocalStore(root)`` names a
 directory (as a path or a ``file://`` URL does), ``MemoryStore()`` a store in memory, ``ZipStore(path)``
-a store in a zip file. The remote stores zarr-python offers are named here so that code naming them gets
-a clear error, not an AttributeError.
+a store in a zip file, ``FsspecStore`` a remote store read through fsspec (read only, see ``_remote``).
+zarr-python's ``ObjectStore`` is named here so that code naming it gets a clear error, not an
+AttributeError.
 """
 from __future__ import annotations
 
@@ -148,8 +149,41 @@ class ZipStore:
         return f"ZipStore('{self}')"
 
 
-class FsspecStore(_NotOffered):
-    """Not offered: brickwork's stores are local directories (remote ones need zarr-python and fsspec)."""
+class FsspecStore:
+    """A remote store read through an fsspec filesystem (zarr-python's ``FsspecStore``): ``fs`` and the
+    store's ``path`` on it; or ``FsspecStore.from_url("s3://bucket/data.zarr", storage_options={...})``.
+    brickwork reads remote stores only (see ``brickwork.zarr._remote``): ``read_only`` must stay True."""
+
+    def __init__(self, fs, read_only: bool = True, path: str = "/", allowed_exceptions=None):
+        if not read_only:
+            raise InvalidArrayError("brickwork reads remote stores only: FsspecStore(..., read_only=True)")
+        if not (hasattr(fs, "cat") and hasattr(fs, "ls")):
+            raise InvalidArrayError(f"FsspecStore takes an fsspec filesystem, got {fs!r}; for a URL, use "
+                                    "FsspecStore.from_url(url, storage_options=...)")
+        self.fs, self.path, self.read_only = fs, str(path).rstrip("/"), True
+
+    @classmethod
+    def from_url(cls, url: str, storage_options: dict | None = None, read_only: bool = True) -> FsspecStore:
+        """The store at ``url`` (``s3://...``, ``https://...``), its filesystem made by fsspec with
+        ``storage_options``."""
+        import fsspec
+
+        fs, path = fsspec.core.url_to_fs(url, **(storage_options or {}))
+        return cls(fs, read_only=read_only, path=path)
+
+    @classmethod
+    def from_mapper(cls, mapper, read_only: bool = True, allowed_exceptions=None) -> FsspecStore:
+        """The store an fsspec mapper (``fsspec.get_mapper(url)``) names."""
+        return cls(mapper.fs, read_only=read_only, path=mapper.root)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, FsspecStore) and (self.fs, self.path) == (other.fs, other.path)
+
+    def __hash__(self) -> int:
+        return hash((id(self.fs), self.path))
+
+    def __repr__(self) -> str:
+        return f"FsspecStore({type(self.fs).__name__}, {self.path!r})"
 
 
 class ObjectStore(_NotOffered):

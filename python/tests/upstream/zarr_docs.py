@@ -30,9 +30,12 @@ PAGES = ["quick-start.md", "user-guide/arrays.md", "user-guide/groups.md", "user
 
 #: (page, a piece of the example's code) -> why it is skipped
 SKIP: dict[tuple[str, str], str] = {
-    ("user-guide/storage.md", "s3://"): "a remote store (and the network): brickwork's stores are local",
-    ("user-guide/storage.md", "fsspec.filesystem("): "a remote store (and the network): brickwork's stores are local",
-    ("user-guide/storage.md", "from obstore"): "obstore's stores: brickwork's stores are directories",
+    ("user-guide/storage.md", "s3://"): "a public S3 bucket: needs the network and s3fs (remote stores are read "
+                                        "through fsspec: test_zarr_remote.py serves them over HTTP)",
+    ("user-guide/storage.md", "fsspec.filesystem("): "a public S3 bucket: needs the network and s3fs (remote stores "
+                                                     "are read through fsspec: test_zarr_remote.py)",
+    ("user-guide/storage.md", "from obstore"): "obstore's ObjectStore (and the network): brickwork reads remote "
+                                               "stores through fsspec",
     ("user-guide/data_types.md", "store['.zarray']"): "reads zarr-python's keys out of the dict it used as a store",
 }
 #: (page, a piece of the example's code) -> why it and the rest of its session are skipped

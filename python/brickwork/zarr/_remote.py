@@ -1,0 +1,247 @@
+"""Remote stores, read only: fsspec URLs (``s3://``, ``gs://``, ``https://``, ... with ``storage_options``),
+zarr-python's ``FsspecStore``, brickwork's :class:`~brickwork.zarr.storage.FsspecStore` and fsspec
+mappers, as zarr-python opens them.
+
+brickwork's arrays work on directories, so a remote store is mirrored into a directory in RAM (see
+``_memory``), on demand: a node's metadata files when the node is looked at, a group's member list when
+it is listed (one listing, then the members' metadata fetched together), and, for each read, the chunk
+files (whole shards, of a sharded array) the read needs, fetched concurrently through fsspec and removed
+again once the read is done. Metadata stays in the mirror for as long as the store does (while an array
+or group opened in it lives). Nothing is ever written to the remote store: opening one for writing is
+an error.
+
+A chunk the store does not have reads as the fill value (as zarr-python reads it); any other failure of a
+fetch (no network, no permission) is an error naming the URL.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import urllib.parse
+
+from ..errors import InvalidArrayError
+from . import _memory
+
+#: the files that make a directory a Zarr node, or describe one
+META_FILES = ("zarr.json", ".zarray", ".zgroup", ".zattrs", ".zmetadata")
+
+#: the remote stores opened, by (filesystem, path), for the life of the process (as memory:// stores are):
+#: one store opened twice is mirrored once, and its mirror (metadata only, between reads) stays while
+#: the process may open it again
+_live: dict = {}
+_live_lock = threading.Lock()
+
+
+def is_remote_url(store) -> bool:
+    """Whether ``store`` is a URL of a remote filesystem (not ``file://`` or ``memory://``)."""
+    if not isinstance(store, str) or "://" not in store:
+        return False
+    return urllib.parse.urlparse(store).scheme not in ("file", "memory", "")
+
+
+def is_remote(store) -> bool:
+    """Whether ``store`` names a remote store (a URL, or an fsspec-backed store object)."""
+    return is_remote_url(store) or _fsspec_store(store) is not None
+
+
+def _fsspec_store(store) -> tuple | None:
+    """``(fs, path)`` of an fsspec-backed store object (zarr-python's or brickwork's ``FsspecStore``, an
+    fsspec mapper), else None."""
+    fs = getattr(store, "fs", None)
+    if fs is None or not hasattr(fs, "cat") or not hasattr(fs, "ls"):
+        return None
+    path = getattr(store, "path", None)
+    if path is None:
+        path = getattr(store, "root", None)
+    if not isinstance(path, (str, type(None))):
+        return None
+    if getattr(fs, "asynchronous", False):
+        # zarr-python's stores hold an asynchronous filesystem, bound to its event loop: the same
+        # filesystem, made for calls from any thread
+        options = {k: v for k, v in getattr(fs, "storage_options", {}).items() if k not in ("asynchronous", "loop")}
+        fs = type(fs)(asynchronous=False, **options)
+    return fs, str(path or "").rstrip("/")
+
+
+def remote_of(store, storage_options=None) -> Remote | None:
+    """The mirror of ``store`` when it is a remote store (made, or the one already made for the same
+    filesystem and path), else None. ``storage_options`` go to fsspec with a URL."""
+    found = _fsspec_store(store)
+    if found is not None and storage_options:
+        raise InvalidArrayError("storage_options are for a URL; this store has its filesystem already")
+    if found is None:
+        if not is_remote_url(store):
+            return None
+        try:
+            import fsspec
+        except ImportError:
+            raise InvalidArrayError(f"{store!r}: reading a remote store needs fsspec (pip install fsspec, and "
+                                    "the filesystem's package: s3fs, gcsfs, aiohttp, ...)") from None
+        try:
+            fs, path = fsspec.core.url_to_fs(store, **(storage_options or {}))
+        except (ImportError, ValueError, TypeError) as e:
+            raise InvalidArrayError(f"{store!r}: fsspec cannot open it: {e}") from None
+        found = (fs, path.rstrip("/"))
+    with _live_lock:
+        key = (id(found[0]), found[1])
+        remote = _live.get(key)
+        if remote is None:
+            remote = _live[key] = Remote(*found)
+    return remote
+
+
+def of(path: str) -> Remote | None:
+    """The remote store whose mirror ``path`` lies in, if any."""
+    found = _memory.owner(path)
+    return found if isinstance(found, Remote) else None
+
+
+class Remote:
+    """The mirror of one remote store: ``fs`` (an fsspec filesystem) and the store's ``path`` on it."""
+
+    def __init__(self, fs, path: str):
+        self.fs, self.path = fs, path
+        self._dir = _memory.MemoryDir()
+        self.root = self._dir.path
+        _memory.own(self.root, self)
+        self._lock = threading.Lock()
+        self._described: set[str] = set()  # nodes whose metadata files are mirrored
+        self._listed: set[str] = set()  # groups whose members are mirrored
+        self._pins: dict[str, int] = {}  # chunk files in the mirror -> the reads using them
+
+    def __repr__(self) -> str:
+        return f"<brickwork remote store {self.url('')}>"
+
+    def url(self, rel: str) -> str:
+        return "/".join(p for p in (self.path, rel.replace(os.sep, "/")) if p)
+
+    def rel(self, path: str) -> str:
+        """The path inside the store of ``path``, a path in the mirror."""
+        rel = os.path.relpath(os.path.abspath(path), self.root)
+        return "" if rel == "." else rel
+
+    def _fetch(self, rels: list[str]) -> list[str]:
+        """Fetches the files ``rels`` (relative to the store) into the mirror, concurrently where the
+        filesystem can; returns those found (a missing one is skipped)."""
+        if not rels:
+            return []
+        urls = {self.url(r): r for r in rels}
+        try:
+            got = self.fs.cat(list(urls), on_error="return")
+        except FileNotFoundError:
+            return []
+        except Exception as e:  # noqa: BLE001 (the filesystem's own errors, all of them: named and raised)
+            raise OSError(f"cannot read {self.url('')}: {type(e).__name__}: {e}") from e
+        if len(urls) == 1 and not isinstance(got, dict):
+            got = {next(iter(urls)): got}
+        found = []
+        for url, value in got.items():
+            rel = urls.get(url) or urls.get(url.split("://", 1)[-1]) or self._rel_of_url(url, urls)
+            if isinstance(value, FileNotFoundError) or rel is None:
+                continue
+            if isinstance(value, BaseException):
+                raise OSError(f"cannot read {url}: {type(value).__name__}: {value}") from value
+            target = os.path.join(self.root, *rel.split("/"))
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            tmp = f"{target}.{threading.get_ident()}.partial"
+            with open(tmp, "wb") as f:
+                f.write(value)
+            os.replace(tmp, target)
+            found.append(rel)
+        return found
+
+    @staticmethod
+    def _rel_of_url(url: str, urls: dict) -> str | None:
+        # (some filesystems key the result without the protocol, or with it)
+        bare = url.split("://", 1)[-1]
+        return next((r for u, r in urls.items() if u.split("://", 1)[-1] == bare), None)
+
+    def describe(self, path: str) -> None:
+        """Mirrors the metadata files of the node at ``path`` (a directory in the mirror), once."""
+        rel = self.rel(path)
+        with self._lock:
+            if rel in self._described:
+                return
+        self._fetch(["/".join(p for p in (rel, name) if p) for name in META_FILES])
+        with self._lock:
+            self._described.add(rel)
+
+    def list_members(self, path: str) -> None:
+        """Mirrors the members of the group at ``path``: a directory for each directory the store lists
+        there, with its metadata files (fetched together), once."""
+        rel = self.rel(path)
+        with self._lock:
+            if rel in self._listed:
+                return
+        try:
+            entries = self.fs.ls(self.url(rel), detail=True)
+        except FileNotFoundError:
+            entries = []
+        names = []
+        for entry in entries:
+            if entry.get("type") != "directory":
+                continue
+            name = entry["name"].rstrip("/").rsplit("/", 1)[-1]
+            if name and not name.startswith(".") and name not in (".", ".."):
+                names.append(name)
+        children = ["/".join(p for p in (rel, n) if p) for n in names]
+        for child in children:
+            os.makedirs(os.path.join(self.root, *child.split("/")), exist_ok=True)
+        self._fetch([f"{c}/{m}" for c in children for m in META_FILES])
+        with self._lock:
+            self._described.update(children)
+            self._listed.add(rel)
+
+    @contextlib.contextmanager
+    def chunks(self, array_path: str, keys: list[str]):
+        """The chunk files ``keys`` of the array at ``array_path`` in the mirror for the block's length:
+        fetched, or, when another read is fetching or using them already, waited for; removed after the
+        block unless another read still uses them."""
+        base = self.rel(array_path)
+        rels = ["/".join(p for p in (base, k) if p) for k in dict.fromkeys(keys)]
+        mine, theirs = [], []
+        with self._lock:
+            for r in rels:
+                pin = self._pins.get(r)
+                if pin is None:
+                    pin = self._pins[r] = _Pin()
+                    mine.append(r)
+                else:
+                    theirs.append(pin)
+                pin.users += 1
+        try:
+            try:
+                self._fetch(mine)
+            except BaseException as e:
+                for r in mine:
+                    self._pins[r].failed = e
+                raise
+            finally:
+                for r in mine:
+                    self._pins[r].ready.set()
+            for pin in theirs:
+                pin.ready.wait()
+                if pin.failed is not None:
+                    raise OSError(f"cannot read {self.url(base)}: {pin.failed}")
+            yield
+        finally:
+            with self._lock:
+                gone = []
+                for r in rels:
+                    self._pins[r].users -= 1
+                    if not self._pins[r].users:
+                        del self._pins[r]
+                        gone.append(r)
+            for r in gone:
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(os.path.join(self.root, *r.split("/")))
+
+
+class _Pin:
+    """A chunk file in the mirror: how many reads use it, and whether its fetch is done (or failed)."""
+
+    __slots__ = ("users", "ready", "failed")
+
+    def __init__(self):
+        self.users, self.ready, self.failed = 0, threading.Event(), None

@@ -1,0 +1,165 @@
+"""Remote stores, read only: stores zarr-python wrote, served over HTTP by a local server (the way public
+Zarr datasets are served), read by brickwork.zarr through fsspec (``https://`` URLs, ``storage_options``,
+brickwork's and zarr-python's ``FsspecStore``, fsspec mappers), compared with zarr-python reading the same
+URLs; groups, strings, shards, selections, xarray, threads, missing chunks, server failures, and that
+nothing is written and no chunk stays in memory after a read."""
+import functools
+import http.server
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+import zarr
+
+import brickwork.zarr as bz
+from brickwork.errors import InvalidArrayError
+
+pytest.importorskip("aiohttp")  # (fsspec's HTTP filesystem)
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    """Serves the directory; the chunks of ``broken.zarr`` fail with 500, as a server in trouble does."""
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        if self.path.startswith("/broken.zarr/c/"):
+            self.send_error(500, "broken on purpose")
+            return
+        spec = self.headers.get("Range", "")
+        path = self.translate_path(self.path)
+        if not spec.startswith("bytes=") or not os.path.isfile(path):
+            super().do_GET()
+            return
+        # byte ranges, as real servers answer them (zarr-python reads a shard's index and chunks so)
+        body = open(path, "rb").read()
+        first, _, last = spec[len("bytes="):].partition("-")
+        start = len(body) - int(last) if not first else int(first)
+        stop = len(body) if not first or not last else int(last) + 1
+        part = body[max(start, 0):stop]
+        self.send_response(206)
+        self.send_header("Content-Range", f"bytes {max(start, 0)}-{max(start, 0) + len(part) - 1}/{len(body)}")
+        self.send_header("Content-Length", str(len(part)))
+        self.end_headers()
+        self.wfile.write(part)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """Stores zarr-python wrote, and the URL they are served at."""
+    root = tmp_path_factory.mktemp("served")
+    rng = np.random.default_rng(0)
+    data = {"a": rng.integers(0, 1000, size=(40, 30)).astype("<i4"), "v2": rng.random((17, 9)),
+            "sharded": np.arange(600, dtype="<u2").reshape(20, 30)}
+    zarr.create_array(str(root / "a.zarr"), shape=(40, 30), chunks=(10, 7), dtype="<i4", fill_value=-1)[:30] = \
+        data["a"][:30]
+    data["a"][30:] = -1  # (chunks never written: the fill value)
+    zarr.create_array(str(root / "v2.zarr"), shape=(17, 9), chunks=(5, 4), dtype="<f8", zarr_format=2)[:] = data["v2"]
+    zarr.create_array(str(root / "sharded.zarr"), shape=(20, 30), chunks=(5, 5), shards=(10, 15),
+                      dtype="<u2")[:] = data["sharded"]
+    g = zarr.open_group(str(root / "g.zarr"), mode="w", attributes={"title": "remote"})
+    g.create_array("t", shape=(6,), dtype="<f8", dimension_names=["t"])[:] = np.arange(6) / 2
+    g.create_array("temp", shape=(6, 4), chunks=(2, 4), dtype="<f4", dimension_names=["t", "x"],
+                   attributes={"units": "K"})[:] = np.arange(24).reshape(6, 4)
+    g.create_group("sub").create_array("names", shape=(5,), chunks=(2,), dtype=str,
+                                       dimension_names=["n"])[:] = ["a", "bb", "", "dddd", "é"]
+    zarr.create_array(str(root / "broken.zarr"), shape=(4,), chunks=(2,), dtype="i1")[:] = 1
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", data, root
+    server.shutdown()
+
+
+def test_arrays_read_as_zarr_python_reads_them(served):
+    url, data, _ = served
+    for name in ("a", "v2", "sharded"):
+        ours, theirs = bz.open_array(f"{url}/{name}.zarr"), zarr.open_array(f"{url}/{name}.zarr", mode="r")
+        np.testing.assert_array_equal(ours[...], data[name])
+        for key in [(slice(3, 17), slice(2, 9)), (slice(None, None, 4), 5), (-1, slice(None))]:
+            np.testing.assert_array_equal(ours[key], theirs[key])
+        rows, cols = [0, 7, 16], [1, 8]
+        np.testing.assert_array_equal(ours.oindex[rows, cols], theirs.oindex[rows, cols])
+        np.testing.assert_array_equal(ours.vindex[rows, [1, 8, 0]], theirs.vindex[rows, [1, 8, 0]])
+        np.testing.assert_array_equal(ours.blocks[1, 0], theirs.blocks[1, 0])
+        assert ours.metadata.to_dict()["shape"] == list(theirs.shape)
+        assert ours.nbytes_stored() == sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in
+                                           os.walk(served[2] / f"{name}.zarr") for f in fs)
+        # between reads the mirror holds the metadata only
+        assert all(f in ("zarr.json", ".zarray", ".zattrs") for _, _, fs in os.walk(ours.path) for f in fs)
+
+
+def test_the_ways_a_remote_store_is_named(served):
+    import fsspec
+
+    url, data, _ = served
+    for store in [f"{url}/a.zarr", bz.storage.FsspecStore.from_url(f"{url}/a.zarr"),
+                  zarr.storage.FsspecStore.from_url(f"{url}/a.zarr", read_only=True),
+                  fsspec.get_mapper(f"{url}/a.zarr")]:
+        np.testing.assert_array_equal(bz.open_array(store)[5], data["a"][5])
+        np.testing.assert_array_equal(bz.open(store, mode="r")[5], data["a"][5])
+    a = bz.open_array(url, path="a.zarr", storage_options={"client_kwargs": {}})
+    np.testing.assert_array_equal(a[0], data["a"][0])
+
+
+def test_groups_strings_attributes_and_xarray(served):
+    import xarray as xr
+
+    url, _, root = served
+    g = bz.open_group(f"{url}/g.zarr")
+    assert sorted(g.keys()) == ["sub", "t", "temp"] and g.attrs["title"] == "remote"
+    assert repr(g.tree()) == repr(bz.open_group(str(root / "g.zarr"), mode="r").tree())
+    np.testing.assert_array_equal(g["sub/names"][:], ["a", "bb", "", "dddd", "é"])
+    np.testing.assert_array_equal(g["sub"]["names"].vindex[[4, 0]], ["é", "a"])
+    assert g["temp"].attrs["units"] == "K"
+    remote = xr.open_dataset(f"{url}/g.zarr", engine="brickwork")
+    local = xr.open_dataset(str(root / "g.zarr"), engine="zarr", consolidated=False)
+    xr.testing.assert_identical(remote.load(), local.load())
+    lazy = xr.open_dataset(f"{url}/g.zarr", engine="brickwork", chunks={})
+    np.testing.assert_array_equal(lazy["temp"].sum("x").values, local["temp"].sum("x").values)
+    tree = xr.open_datatree(f"{url}/g.zarr", engine="brickwork")
+    np.testing.assert_array_equal(tree["sub"]["names"].values, ["a", "bb", "", "dddd", "é"])
+
+
+def test_reads_from_many_threads(served):
+    """Reads sharing chunks from 8 threads at once (as Dask's threaded scheduler makes them): each gets
+    its data, and no chunk is left in the mirror."""
+    url, data, _ = served
+    a = bz.open_array(f"{url}/a.zarr")
+    keys = [(slice(r, r + 13), slice(c, c + 11)) for r in range(0, 40, 6) for c in range(0, 30, 9)] * 3
+    with ThreadPoolExecutor(8) as pool:
+        for key, got in zip(keys, pool.map(lambda k: a[k], keys)):
+            np.testing.assert_array_equal(got, data["a"][key])
+    assert not any(f.startswith(("c", ".")) and f != "zarr.json" for _, _, fs in os.walk(a.path) for f in fs)
+
+
+def test_remote_stores_are_read_only(served):
+    url, _, root = served
+    before = sorted(os.listdir(root))
+    for attempt in [lambda: bz.open_array(f"{url}/a.zarr", mode="r+"),
+                    lambda: bz.create_array(f"{url}/new.zarr", shape=(3,), dtype="i4"),
+                    lambda: bz.save(f"{url}/new.zarr", np.arange(3)),
+                    lambda: bz.open_group(f"{url}/g.zarr", mode="w"),
+                    lambda: bz.storage.FsspecStore.from_url(f"{url}/a.zarr", read_only=False)]:
+        with pytest.raises(InvalidArrayError, match="read"):
+            attempt()
+    with pytest.raises(InvalidArrayError, match="reading only"):
+        bz.open_array(f"{url}/a.zarr").__setitem__(0, 1)
+    with pytest.raises(NotImplementedError, match="remote"):
+        bz.open_array(f"{url}/a.zarr").nchunks_initialized
+    assert sorted(os.listdir(root)) == before
+
+
+def test_failures_are_clear(served):
+    url, _, _ = served
+    broken = bz.open_array(f"{url}/broken.zarr")  # (its metadata is served; its chunks fail with 500)
+    with pytest.raises(OSError, match="broken.zarr"):
+        broken[:]
+    with pytest.raises(OSError, match="broken.zarr"):  # (another read after a failed one fails the same)
+        broken[:1]
+    with pytest.raises(bz.errors.ArrayNotFoundError):
+        bz.open_array(f"{url}/nothing-here.zarr")
+    with pytest.raises(InvalidArrayError, match="storage_options"):
+        bz.open_array(bz.storage.FsspecStore.from_url(f"{url}/a.zarr"), storage_options={"a": 1})
