@@ -163,3 +163,22 @@ def test_failures_are_clear(served):
         bz.open_array(f"{url}/nothing-here.zarr")
     with pytest.raises(InvalidArrayError, match="storage_options"):
         bz.open_array(bz.storage.FsspecStore.from_url(f"{url}/a.zarr"), storage_options={"a": 1})
+
+
+def test_what_changed_in_the_store_is_seen(served, tmp_path):
+    """A node's metadata is read again when it is opened, and a group's members when they are listed
+    (the store may change, as a dataset that grows does); a metadata file larger than any Zarr metadata
+    is refused without being fetched whole."""
+    url, _, root = served
+    g = zarr.open_group(str(root / "growing.zarr"), mode="w")
+    g.create_array("v", shape=(4,), chunks=(2,), dtype="i2")[:] = 1
+    assert bz.open_group(f"{url}/growing.zarr").keys() == ["v"]
+    zarr.open_array(str(root / "growing.zarr" / "v"), mode="r+").append(np.full(2, 2, dtype="i2"))
+    g.create_array("w", shape=(1,), dtype="i1")
+    grown = bz.open_group(f"{url}/growing.zarr")
+    assert grown.keys() == ["v", "w"]
+    np.testing.assert_array_equal(grown["v"][:], [1, 1, 1, 1, 2, 2])
+    (root / "huge.zarr").mkdir()
+    (root / "huge.zarr" / "zarr.json").write_bytes(b"{" + b" " * (20 << 20) + b"}")
+    with pytest.raises(InvalidArrayError, match="JSON|16 MiB"):
+        bz.open_array(f"{url}/huge.zarr")

@@ -1029,7 +1029,7 @@ class Array:
             if mode != "r":
                 raise InvalidArrayError(f"{self._remote.url('')} is a remote store, which brickwork reads only "
                                         "(mode=\"r\")")
-            self._remote.describe(self.path)
+            self._remote.describe(self.path, again=True)  # (what the store holds now)
         self._load()
         # what reads return is laid out in the configured order (zarr-python's array.order, "C"), or, of a
         # Zarr v2 array, in its own order unless the configuration says otherwise

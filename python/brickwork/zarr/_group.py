@@ -164,7 +164,7 @@ def node_kind(path: str) -> tuple[str, int] | None:
     comes first, as zarr-python reads it (beside a v3 array's, zarr-python may write a v2 parent's
     ``.zgroup``)."""
     remote = _remote.of(path)
-    if remote is not None:  # (a remote store's node: its metadata fetched into the mirror first)
+    if remote is not None and not os.path.isfile(path):  # (a remote store's node: its metadata fetched first)
         remote.describe(path)
     meta = read_json(os.path.join(path, "zarr.json"))
     if meta is not None and meta.get("node_type") in ("array", "group"):
@@ -205,6 +205,12 @@ class Group:
         self._use_consolidated = None
         self.mode = mode
         self.max_bytes = DEFAULT_MAX_ARRAY_BYTES if max_bytes is None else int(max_bytes)
+        remote = _remote.of(self.path)
+        if remote is not None:
+            if mode != "r":
+                raise InvalidArrayError(f"{remote.url(remote.rel(self.path))} is in a remote store, which brickwork "
+                                        "reads only (mode=\"r\")")
+            remote.describe(self.path, again=True)  # (what the store holds now)
         kind = node_kind(self.path)
         if kind is None:
             raise GroupNotFoundError(f"{self.path} holds no Zarr group (no .zgroup, nor a zarr.json of a group)")

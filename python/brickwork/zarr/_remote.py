@@ -10,8 +10,11 @@ again once the read is done. Metadata stays in the mirror for as long as the sto
 or group opened in it lives). Nothing is ever written to the remote store: opening one for writing is
 an error.
 
-A chunk the store does not have reads as the fill value (as zarr-python reads it); any other failure of a
-fetch (no network, no permission) is an error naming the URL.
+A node's metadata is fetched again each time the node is opened, and a group's members each time they
+are listed, so what changed in the store is seen as zarr-python sees it. Metadata files are read up to
+16 MiB (the most brickwork parses). A chunk the store does not have reads as the fill value (as
+zarr-python reads it); any other failure of a fetch (no network, no permission) is an error naming the
+URL.
 """
 from __future__ import annotations
 
@@ -25,6 +28,9 @@ from . import _memory
 
 #: the files that make a directory a Zarr node, or describe one
 META_FILES = ("zarr.json", ".zarray", ".zgroup", ".zattrs", ".zmetadata")
+
+#: the most of a metadata file fetched (brickwork parses no larger one: a bigger file is not Zarr metadata)
+_META_BYTES = 16 << 20
 
 #: the remote stores opened, by (filesystem, path), for the life of the process (as memory:// stores are):
 #: one store opened twice is mirrored once, and its mirror (metadata only, between reads) stays while
@@ -107,7 +113,6 @@ class Remote:
         _memory.own(self.root, self)
         self._lock = threading.Lock()
         self._described: set[str] = set()  # nodes whose metadata files are mirrored
-        self._listed: set[str] = set()  # groups whose members are mirrored
         self._pins: dict[str, int] = {}  # chunk files in the mirror -> the reads using them
 
     def __repr__(self) -> str:
@@ -121,14 +126,19 @@ class Remote:
         rel = os.path.relpath(os.path.abspath(path), self.root)
         return "" if rel == "." else rel
 
-    def _fetch(self, rels: list[str]) -> list[str]:
+    def _fetch(self, rels: list[str], limit: int | None = None) -> list[str]:
         """Fetches the files ``rels`` (relative to the store) into the mirror, concurrently where the
-        filesystem can; returns those found (a missing one is skipped)."""
+        filesystem can (of each, its first ``limit`` bytes when given); returns those found (a missing
+        one is skipped)."""
         if not rels:
             return []
         urls = {self.url(r): r for r in rels}
         try:
-            got = self.fs.cat(list(urls), on_error="return")
+            if limit is None:
+                got = self.fs.cat(list(urls), on_error="return")
+            else:
+                values = self.fs.cat_ranges(list(urls), [0] * len(urls), [limit] * len(urls), on_error="return")
+                got = dict(zip(urls, values))
         except FileNotFoundError:
             return []
         except Exception as e:  # noqa: BLE001 (the filesystem's own errors, all of them: named and raised)
@@ -157,23 +167,25 @@ class Remote:
         bare = url.split("://", 1)[-1]
         return next((r for u, r in urls.items() if u.split("://", 1)[-1] == bare), None)
 
-    def describe(self, path: str) -> None:
-        """Mirrors the metadata files of the node at ``path`` (a directory in the mirror), once."""
+    def describe(self, path: str, again: bool = False) -> None:
+        """Mirrors the metadata files of the node at ``path`` (a directory in the mirror): once, or
+        ``again`` (when the node is opened), the files the store no longer has removed."""
         rel = self.rel(path)
         with self._lock:
-            if rel in self._described:
+            if rel in self._described and not again:
                 return
-        self._fetch(["/".join(p for p in (rel, name) if p) for name in META_FILES])
+        names = ["/".join(p for p in (rel, name) if p) for name in META_FILES]
+        found = set(self._fetch(names, _META_BYTES))
+        for name in set(names) - found:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(os.path.join(self.root, *name.split("/")))
         with self._lock:
             self._described.add(rel)
 
     def list_members(self, path: str) -> None:
-        """Mirrors the members of the group at ``path``: a directory for each directory the store lists
-        there, with its metadata files (fetched together), once."""
+        """Mirrors the members of the group at ``path``, as the store lists them now: a directory for
+        each directory there, with its metadata files (fetched together)."""
         rel = self.rel(path)
-        with self._lock:
-            if rel in self._listed:
-                return
         try:
             entries = self.fs.ls(self.url(rel), detail=True)
         except FileNotFoundError:
@@ -188,10 +200,9 @@ class Remote:
         children = ["/".join(p for p in (rel, n) if p) for n in names]
         for child in children:
             os.makedirs(os.path.join(self.root, *child.split("/")), exist_ok=True)
-        self._fetch([f"{c}/{m}" for c in children for m in META_FILES])
+        self._fetch([f"{c}/{m}" for c in children for m in META_FILES], _META_BYTES)
         with self._lock:
             self._described.update(children)
-            self._listed.add(rel)
 
     @contextlib.contextmanager
     def chunks(self, array_path: str, keys: list[str]):
