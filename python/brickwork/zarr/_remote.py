@@ -113,7 +113,7 @@ class Remote:
         _memory.own(self.root, self)
         self._lock = threading.Lock()
         self._described: set[str] = set()  # nodes whose metadata files are mirrored
-        self._pins: dict[str, int] = {}  # chunk files in the mirror -> the reads using them
+        self._pins: dict[str, _Pin] = {}  # chunk files in the mirror -> the reads using them
 
     def __repr__(self) -> str:
         return f"<brickwork remote store {self.url('')}>"
@@ -147,14 +147,16 @@ class Remote:
             got = {next(iter(urls)): got}
         found = []
         for url, value in got.items():
-            rel = urls.get(url) or urls.get(url.split("://", 1)[-1]) or self._rel_of_url(url, urls)
+            rel = urls.get(url) or self._rel_of_url(url, urls)
             if isinstance(value, FileNotFoundError) or rel is None:
                 continue
             if isinstance(value, BaseException):
                 raise OSError(f"cannot read {url}: {type(value).__name__}: {value}") from value
             target = os.path.join(self.root, *rel.split("/"))
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            tmp = f"{target}.{threading.get_ident()}.partial"
+            folder, name = os.path.split(target)
+            os.makedirs(folder, exist_ok=True)
+            # (named as brickwork's partial files are, which listings pass over)
+            tmp = os.path.join(folder, f".{name}.{threading.get_ident()}.partial")
             with open(tmp, "wb") as f:
                 f.write(value)
             os.replace(tmp, target)
