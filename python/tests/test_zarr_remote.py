@@ -7,6 +7,7 @@ import functools
 import http.server
 import os
 import threading
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -20,7 +21,8 @@ pytest.importorskip("aiohttp")  # (fsspec's HTTP filesystem)
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    """Serves the directory; the chunks of ``broken.zarr`` fail with 500, as a server in trouble does."""
+    """Serves the directory; the chunks of ``broken.zarr`` fail with 500, as a server in trouble does;
+    under ``nolist-`` nothing is listed, as static hosting lists nothing."""
 
     def log_message(self, *args):
         pass
@@ -31,6 +33,9 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             return
         spec = self.headers.get("Range", "")
         path = self.translate_path(self.path)
+        if "/nolist-" in self.path and os.path.isdir(path):
+            self.send_error(404, "no listings here")
+            return
         if not spec.startswith("bytes=") or not os.path.isfile(path):
             super().do_GET()
             return
@@ -67,6 +72,14 @@ def served(tmp_path_factory):
     g.create_group("sub").create_array("names", shape=(5,), chunks=(2,), dtype=str,
                                        dimension_names=["n"])[:] = ["a", "bb", "", "dddd", "é"]
     zarr.create_array(str(root / "broken.zarr"), shape=(4,), chunks=(2,), dtype="i1")[:] = 1
+    for fmt in (2, 3):  # groups a server cannot list, with consolidated metadata (as xarray's to_zarr writes)
+        c = zarr.open_group(str(root / f"nolist-{fmt}.zarr"), mode="w", zarr_format=fmt)
+        c.create_array("t", shape=(3,), dtype="<i2", dimension_names=["t"] if fmt == 3 else None,
+                       attributes={} if fmt == 3 else {"_ARRAY_DIMENSIONS": ["t"]})[:] = [1, 2, 3]
+        c.create_group("inner").create_array("u", shape=(2,), dtype="u1")[:] = 9
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # (zarr-python: consolidated metadata is not part of v3's spec)
+            zarr.consolidate_metadata(str(root / f"nolist-{fmt}.zarr"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(root)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}", data, root
@@ -182,3 +195,18 @@ def test_what_changed_in_the_store_is_seen(served, tmp_path):
     (root / "huge.zarr" / "zarr.json").write_bytes(b"{" + b" " * (20 << 20) + b"}")
     with pytest.raises(InvalidArrayError, match="JSON|16 MiB"):
         bz.open_array(f"{url}/huge.zarr")
+
+
+def test_groups_a_server_cannot_list_are_read_through_consolidated_metadata(served):
+    """Static HTTP hosting lists no directories: the members of a group come from its consolidated
+    metadata, as zarr-python reads them (xarray's to_zarr consolidates by default)."""
+    import xarray as xr
+
+    url, _, root = served
+    for fmt in (2, 3):
+        g = bz.open_group(f"{url}/nolist-{fmt}.zarr")
+        assert g.keys() == ["inner", "t"] and g["inner"].keys() == ["u"]
+        np.testing.assert_array_equal(g["inner/u"][:], [9, 9])
+        np.testing.assert_array_equal(g["t"][:], [1, 2, 3])
+        ds = xr.open_dataset(f"{url}/nolist-{fmt}.zarr", engine="brickwork")
+        np.testing.assert_array_equal(ds["t"].values, [1, 2, 3])

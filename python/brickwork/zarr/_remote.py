@@ -185,13 +185,27 @@ class Remote:
             self._described.add(rel)
 
     def list_members(self, path: str) -> None:
-        """Mirrors the members of the group at ``path``, as the store lists them now: a directory for
-        each directory there, with its metadata files (fetched together)."""
+        """Mirrors the members of the group at ``path``: a directory for each, with its metadata files
+        (fetched together). The members are those the consolidated metadata of the group (or of a group
+        above it already opened) names, as zarr-python reads them, with no listing (many servers, static
+        HTTP hosting among them, list nothing); else those the store lists now."""
         rel = self.rel(path)
+        names = self._consolidated_members(rel)
+        if names is None:
+            names = self._listed_members(rel)
+        children = ["/".join(p for p in (rel, n) if p) for n in names]
+        for child in children:
+            os.makedirs(os.path.join(self.root, *child.split("/")), exist_ok=True)
+        self._fetch([f"{c}/{m}" for c in children for m in META_FILES], _META_BYTES)
+        with self._lock:
+            self._described.update(children)
+
+    def _listed_members(self, rel: str) -> list[str]:
+        """The directories the store lists at ``rel``."""
         try:
             entries = self.fs.ls(self.url(rel), detail=True)
         except FileNotFoundError:
-            entries = []
+            return []
         names = []
         for entry in entries:
             if entry.get("type") != "directory":
@@ -199,12 +213,40 @@ class Remote:
             name = entry["name"].rstrip("/").rsplit("/", 1)[-1]
             if name and not name.startswith(".") and name not in (".", ".."):
                 names.append(name)
-        children = ["/".join(p for p in (rel, n) if p) for n in names]
-        for child in children:
-            os.makedirs(os.path.join(self.root, *child.split("/")), exist_ok=True)
-        self._fetch([f"{c}/{m}" for c in children for m in META_FILES], _META_BYTES)
-        with self._lock:
-            self._described.update(children)
+        return names
+
+    def _consolidated_members(self, rel: str) -> list[str] | None:
+        """The names of the members of the group at ``rel`` that consolidated metadata in the mirror (of
+        the group, or of a group above it) gives, or None when there is none."""
+        parts = rel.split("/") if rel else []
+        for depth in range(len(parts), -1, -1):
+            above, inside = "/".join(parts[:depth]), "/".join(parts[depth:])
+            keys = self._consolidated_keys(above)
+            if keys is None:
+                continue
+            prefix = f"{inside}/" if inside else ""
+            return sorted({k[len(prefix):].split("/")[0] for k in keys if k.startswith(prefix) and k != inside})
+        return None
+
+    def _consolidated_keys(self, rel: str) -> list[str] | None:
+        """The node paths (relative to ``rel``) the consolidated metadata mirrored at ``rel`` lists."""
+        import json
+
+        folder = os.path.join(self.root, *rel.split("/")) if rel else self.root
+        for name in ("zarr.json", ".zmetadata"):
+            try:
+                with open(os.path.join(folder, name), "rb") as f:
+                    doc = json.load(f)
+            except (OSError, ValueError):
+                continue
+            if name == "zarr.json":
+                found = doc.get("consolidated_metadata") if isinstance(doc, dict) else None
+                entries = found.get("metadata") if isinstance(found, dict) else None
+                if isinstance(entries, dict):
+                    return [k.strip("/") for k in entries]
+            elif isinstance(doc, dict) and isinstance(doc.get("metadata"), dict):
+                return sorted({k.rpartition("/")[0] for k in doc["metadata"] if "/" in k})
+        return None
 
     @contextlib.contextmanager
     def chunks(self, array_path: str, keys: list[str]):
