@@ -20,6 +20,10 @@ from brickwork.errors import InvalidArrayError
 pytest.importorskip("aiohttp")  # (fsspec's HTTP filesystem)
 
 
+#: bytes the server sent in answer to range requests, by path
+_SENT: dict = {}
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
     """Serves the directory; the chunks of ``broken.zarr`` fail with 500, as a server in trouble does;
     under ``nolist-`` nothing is listed, as static hosting lists nothing."""
@@ -50,6 +54,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Content-Length", str(len(part)))
         self.end_headers()
         self.wfile.write(part)
+        _SENT[self.path] = _SENT.get(self.path, 0) + len(part)
 
 
 @pytest.fixture(scope="module")
@@ -210,3 +215,14 @@ def test_groups_a_server_cannot_list_are_read_through_consolidated_metadata(serv
         np.testing.assert_array_equal(g["t"][:], [1, 2, 3])
         ds = xr.open_dataset(f"{url}/nolist-{fmt}.zarr", engine="brickwork")
         np.testing.assert_array_equal(ds["t"].values, [1, 2, 3])
+
+
+def test_a_server_sending_too_much_is_not_read_whole(served):
+    """A chunk file far larger than any chunk of the array (a hostile or broken server) is read no further
+    than twice the chunk's bytes plus 1 MiB, and then refused as a chunk that does not decode."""
+    url, _, root = served
+    zarr.create_array(str(root / "bloated.zarr"), shape=(8,), chunks=(8,), dtype="u1")[:] = 1
+    (root / "bloated.zarr" / "c" / "0").write_bytes(os.urandom(24 << 20))
+    with pytest.raises(ValueError):
+        bz.open_array(f"{url}/bloated.zarr")[:]
+    assert _SENT["/bloated.zarr/c/0"] <= 2 * 8 + (1 << 20)

@@ -1534,7 +1534,12 @@ class Array:
         called)."""
         if self._remote is None:
             return contextlib.nullcontext()
-        return self._remote.chunks(self.path, [self._handle.chunk_key(list(c)) for c in files()])
+        # no chunk file holds more than its elements' bytes and what its codecs add (a little; a shard's
+        # index: 16 bytes an inner chunk): what a server sends beyond twice that plus 1 MiB is not read
+        # (items of variable length have no such bound)
+        largest = int(np.prod([axis.largest() for axis in self._file_axes], dtype=object)) * self.dtype.itemsize
+        limit = None if self.dtype.hasobject else 2 * largest + (1 << 20)
+        return self._remote.chunks(self.path, [self._handle.chunk_key(list(c)) for c in files()], limit)
 
     def _swap_read(self, view: np.ndarray) -> None:
         """The stored bytes just read into ``view`` put in its byte order (see ``_load``): swapped when

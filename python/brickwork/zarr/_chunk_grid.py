@@ -128,6 +128,10 @@ class Axis:
         sizes, firsts = np.asarray(self._sizes, dtype=np.int64), np.asarray(self._firsts, dtype=np.int64)
         return firsts[k] + (p - np.asarray(self._starts, dtype=np.int64)[k]) // sizes[k]
 
+    def largest(self) -> int:
+        """The longest chunk's length (0 when the axis has none)."""
+        return self.size if self.regular else max(self._sizes, default=0)
+
     def sizes(self) -> tuple:
         """Every chunk's length inside the array (the last one cut at its end): Dask's ``chunks``."""
         return tuple(min(self.length(g), self.extent - self.start(g)) for g in range(self.nchunks))

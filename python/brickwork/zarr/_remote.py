@@ -249,10 +249,11 @@ class Remote:
         return None
 
     @contextlib.contextmanager
-    def chunks(self, array_path: str, keys: list[str]):
+    def chunks(self, array_path: str, keys: list[str], limit: int | None = None):
         """The chunk files ``keys`` of the array at ``array_path`` in the mirror for the block's length:
-        fetched, or, when another read is fetching or using them already, waited for; removed after the
-        block unless another read still uses them."""
+        fetched (of each, at most ``limit`` bytes, when given: the server's answer is untrusted), or, when
+        another read is fetching or using them already, waited for; removed after the block unless
+        another read still uses them."""
         base = self.rel(array_path)
         rels = ["/".join(p for p in (base, k) if p) for k in dict.fromkeys(keys)]
         mine, theirs = [], []
@@ -267,7 +268,7 @@ class Remote:
                 pin.users += 1
         try:
             try:
-                self._fetch(mine)
+                self._fetch(mine, limit)
             except BaseException as e:
                 for r in mine:
                     self._pins[r].failed = e
