@@ -32,7 +32,8 @@ stores (``store`` a path, a ``file://`` URL or a ``LocalStore``; ``path`` inside
 ``_memory``) or zip files (``storage.ZipStore``: unpacked into RAM, written back on ``close()``, see
 ``_zip``) or remote stores, read only (fsspec URLs such as ``s3://`` and ``https://`` with
 ``storage_options``, ``storage.FsspecStore``: mirrored into RAM as they are read, see ``_remote``);
-``config`` is zarr-python's runtime configuration and ``errors`` its exceptions; ``codecs`` and ``storage`` are zarr-python's ``zarr.codecs`` (``BloscCodec``, ``ZstdCodec``, ...) and ``zarr.storage``
+``config`` is zarr-python's runtime configuration and ``errors`` its exceptions; ``codecs`` and
+``storage`` are zarr-python's ``zarr.codecs`` (``BloscCodec``, ``ZstdCodec``, ...) and ``zarr.storage``
 (``LocalStore``, ``MemoryStore``, ``ZipStore``, ``FsspecStore``) as brickwork takes them, so
 ``compressors=zarr.codecs.BloscCodec(...)`` runs unchanged; ``dtype`` is zarr-python's ``zarr.dtype``;
 :class:`Array` and :class:`Group` have zarr-python's members (``oindex``, ``vindex``, ``blocks``,
