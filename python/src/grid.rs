@@ -482,6 +482,18 @@ impl ZarrHandle {
         self.inner.chunk_key(&coords)
     }
 
+    /// Of a sharded array, `(index_len, at_start, big_endian)` of the index of the shard at grid position
+    /// `coords` (see `ZarrArray::shard_index_layout`); `None` without shards.
+    fn shard_index_layout(
+        &self,
+        py: Python<'_>,
+        coords: Vec<usize>,
+    ) -> PyResult<Option<(usize, bool, bool)>> {
+        self.inner
+            .shard_index_layout(&coords)
+            .map_err(|e| to_pyerr(py, e))
+    }
+
     /// The grid of the chunk files (the shards of a sharded array) as the metadata declares it: Zarr v3's
     /// `chunk_grid` object, as JSON (a v2 array's is a regular one).
     fn chunk_grid(&self) -> String {

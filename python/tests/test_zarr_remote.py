@@ -28,6 +28,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     """Serves the directory; the chunks of ``broken.zarr`` fail with 500, as a server in trouble does;
     under ``nolist-`` nothing is listed, as static hosting lists nothing."""
 
+    disable_nagle_algorithm = True  # (headers and body written apart would wait on delayed ACKs)
+
     def log_message(self, *args):
         pass
 
@@ -55,6 +57,11 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(part)
         _SENT[self.path] = _SENT.get(self.path, 0) + len(part)
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    request_queue_size = 256  # (socketserver's 5 would drop fsspec's concurrent connections for a second)
+    daemon_threads = True
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +92,7 @@ def served(tmp_path_factory):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # (zarr-python: consolidated metadata is not part of v3's spec)
             zarr.consolidate_metadata(str(root / f"nolist-{fmt}.zarr"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Handler, directory=str(root)))
+    server = _Server(("127.0.0.1", 0), functools.partial(_Handler, directory=str(root)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}", data, root
     server.shutdown()
@@ -226,3 +233,33 @@ def test_a_server_sending_too_much_is_not_read_whole(served):
     with pytest.raises(ValueError):
         bz.open_array(f"{url}/bloated.zarr")[:]
     assert _SENT["/bloated.zarr/c/0"] <= 2 * 8 + (1 << 20)
+
+
+def test_sharded_reads_fetch_only_the_index_and_the_inner_chunks_they_need(served):
+    """A read of a few elements of a sharded array fetches each shard's index and the inner chunks that
+    hold them (byte ranges), not whole shards; reads from many threads share the shards' files; rectilinear
+    shard boundaries too."""
+    url, _, root = served
+    data = np.arange(256 * 256, dtype="<u4").reshape(256, 256)
+    zarr.create_array(str(root / "big-shards.zarr"), shape=(256, 256), chunks=(16, 16), shards=(128, 256),
+                      dtype="<u4", compressors=None)[:] = data
+    a = bz.open_array(f"{url}/big-shards.zarr")
+    _SENT.clear()
+    np.testing.assert_array_equal(a[3:5, 200:210], data[3:5, 200:210])
+    # the index (16 bytes for each of its 8 x 16 inner chunks, and a checksum) and the two inner chunks
+    # of 16 x 16 elements that hold the elements read, of a shard of 128 KiB
+    assert _SENT["/big-shards.zarr/c/0/0"] == (8 * 16) * 16 + 4 + 2 * (16 * 16 * 4)
+    assert "/big-shards.zarr/c/1/0" not in _SENT
+    np.testing.assert_array_equal(a.vindex[[0, 255], [255, 0]], [255, 255 * 256])
+    keys = [(slice(r, r + 21), slice(c, c + 37)) for r in range(0, 256, 19) for c in range(0, 256, 41)]
+    with ThreadPoolExecutor(8) as pool:
+        for key, got in zip(keys, pool.map(lambda k: a[k], keys)):
+            np.testing.assert_array_equal(got, data[key])
+    np.testing.assert_array_equal(a[...], data)
+    assert all(f == "zarr.json" for _, _, fs in os.walk(a.path) for f in fs)
+    with zarr.config.set({"array.rectilinear_chunks": True}), bz.config.set({"array.rectilinear_chunks": True}):
+        zarr.create_array(str(root / "rect-shards.zarr"), shape=(256, 256), chunks=(16, 16),
+                          shards=[[32, 160, 64], [256]], dtype="<u4")[:] = data
+        r = bz.open_array(f"{url}/rect-shards.zarr")
+        np.testing.assert_array_equal(r[30:40, 100:120], data[30:40, 100:120])
+        np.testing.assert_array_equal(r.vindex[[0, 200, 255], [3, 4, 5]], data[[0, 200, 255], [3, 4, 5]])

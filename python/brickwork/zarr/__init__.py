@@ -1521,26 +1521,42 @@ class Array:
     def _read_view(self, plan: _Plan, view: np.ndarray, threads) -> None:
         """Reads the selection into ``view`` (one axis per array axis, the selected shape)."""
         with self._fetched(lambda: itertools.product(*[sorted({g for g, _, _ in _chunk_spans(a, grid)})
-                                                       for a, grid in zip(plan.axes, self._file_axes)])):
+                                                       for a, grid in zip(plan.axes, self._axes)])):
             if self.dtype.hasobject:
                 self._read_objects(plan, view)
             else:
                 self._handle.read(view, plan.axes, self.max_bytes, _threads(threads))
                 self._swap_read(view)
 
-    def _fetched(self, files):
-        """A context in which the chunk files at the grid positions ``files()`` gives (of the chunk files'
-        grid: shards, of a sharded array) are in the array's directory: of a remote store, fetched for
-        the block and removed after it (see ``_remote``); of any other, there already (``files`` is not
-        called)."""
+    def _fetched(self, chunks):
+        """A context in which the chunks at the grid positions ``chunks()`` gives (of what is decoded on
+        its own: inner chunks, of a sharded array) are in the array's directory: of a remote store,
+        fetched for the block and removed after it (their chunk files; of a sharded array, each shard's
+        index and the inner chunks wanted, by byte ranges; see ``_remote``); of any other, there already
+        (``chunks`` is not called)."""
         if self._remote is None:
             return contextlib.nullcontext()
-        # no chunk file holds more than its elements' bytes and what its codecs add (a little; a shard's
-        # index: 16 bytes an inner chunk): what a server sends beyond twice that plus 1 MiB is not read
-        # (items of variable length have no such bound)
-        largest = int(np.prod([axis.largest() for axis in self._file_axes], dtype=object)) * self.dtype.itemsize
+        # no chunk holds more than its elements' bytes and what its codecs add (a little): what a server
+        # sends beyond twice that plus 1 MiB is not read (items of variable length have no such bound)
+        largest = int(np.prod([axis.largest() for axis in self._axes], dtype=object)) * self.dtype.itemsize
         limit = None if self.dtype.hasobject else 2 * largest + (1 << 20)
-        return self._remote.chunks(self.path, [self._handle.chunk_key(list(c)) for c in files()], limit)
+        if self.info.shards is None:
+            return self._remote.chunks(self.path, [self._handle.chunk_key(list(c)) for c in chunks()], limit)
+        # of a sharded array: per shard, the C-order positions of the inner chunks wanted in its index
+        wanted: dict = {}
+        for inner in chunks():
+            at, local, per_shard = [], [], []
+            for g, inner_axis, shard_axis in zip(inner, self._axes, self._file_axes):
+                start = inner_axis.start(g)
+                s = shard_axis.index_of(start)
+                at.append(s)
+                local.append((start - shard_axis.start(s)) // inner_axis.size)
+                per_shard.append(-(-shard_axis.length(s) // inner_axis.size))
+            key = self._handle.chunk_key(at)
+            if key not in wanted:
+                wanted[key] = (self._handle.shard_index_layout(at), set())
+            wanted[key][1].add(int(np.ravel_multi_index(local, per_shard)) if local else 0)
+        return self._remote.shards(self.path, wanted, limit, self.max_bytes)
 
     def _swap_read(self, view: np.ndarray) -> None:
         """The stored bytes just read into ``view`` put in its byte order (see ``_load``): swapped when
@@ -1573,9 +1589,13 @@ class Array:
     def _read_points(self, coords: np.ndarray, shape: tuple, out) -> np.ndarray:
         out = self._result(shape, out)
         flat = self._result((len(coords),), None)
-        files = (lambda: np.unique(np.stack([grid.indices_of(coords[:, a]) for a, grid in enumerate(self._file_axes)],
-                                            axis=1), axis=0).tolist() if self.ndim and len(coords) else [[]])
-        with self._fetched(files):
+        def chunks():  # (the chunks that hold the points)
+            if not self.ndim or not len(coords):
+                return [[]]
+            return np.unique(np.stack([grid.indices_of(coords[:, a]) for a, grid in enumerate(self._axes)], axis=1),
+                             axis=0).tolist()
+
+        with self._fetched(chunks):
             self._read_points_here(coords, flat)
         out[...] = flat.reshape(shape)
         return out

@@ -294,10 +294,113 @@ class Remote:
                     os.remove(os.path.join(self.root, *r.split("/")))
 
 
+    @contextlib.contextmanager
+    def shards(self, array_path: str, wanted: dict, limit: int | None, max_index: int):
+        """The shard files of the array at ``array_path`` that ``wanted`` names (key -> ``(index_len,
+        at_start, big_endian)`` of its index, and the C-order positions in it of the inner chunks wanted) in
+        the mirror for the block's length, as sparse files of the shards' sizes holding their index and the
+        inner chunks wanted (each at most ``limit`` bytes), fetched by byte ranges: a read of a few inner
+        chunks fetches them, not whole shards. An index longer than ``max_index`` bytes is an error. Reads from other threads share a shard's file, each adding
+        the inner chunks it needs; the file goes when the last of them is done."""
+        base = self.rel(array_path)
+        jobs = []
+        with self._lock:
+            for key, (layout, positions) in sorted(wanted.items()):
+                rel = "/".join(p for p in (base, key) if p)
+                pin = self._pins.get(rel)
+                if pin is None:
+                    pin = self._pins[rel] = _Pin()
+                    pin.ready.set()  # (a shard's file is made under its lock, below)
+                pin.users += 1
+                jobs.append((rel, pin, layout, positions))
+        try:
+            for rel, pin, layout, positions in jobs:  # (one shard's lock at a time: in key order)
+                with pin.lock:
+                    self._complete_shard(rel, pin, layout, positions, limit, max_index)
+            yield
+        finally:
+            with self._lock:
+                gone = []
+                for rel, pin, _, _ in jobs:
+                    pin.users -= 1
+                    if not pin.users:
+                        del self._pins[rel]
+                        gone.append(rel)
+            for rel in gone:
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(os.path.join(self.root, *rel.split("/")))
+
+    def _complete_shard(self, rel: str, pin: _Pin, layout: tuple, positions: set, limit: int | None,
+                        max_index: int) -> None:
+        """Makes the mirror's file of the shard ``rel`` hold its index and the inner chunks ``positions``
+        (see :meth:`shards`); a shard the store does not have is left out (its chunks read as the fill
+        value)."""
+        import struct
+
+        index_len, at_start, big_endian = layout
+        url, target = self.url(rel), os.path.join(self.root, *rel.split("/"))
+        if index_len > max_index:
+            raise InvalidArrayError(f"{url}: the shard's index would take {index_len} bytes, more than "
+                                    f"max_bytes={max_index}")
+        try:
+            if pin.entries is None:
+                if pin.failed is not None:
+                    raise pin.failed
+                try:
+                    size = int(self.fs.size(url))
+                except FileNotFoundError:
+                    pin.entries = []
+                    return
+                at = 0 if at_start else size - index_len
+                if at < 0:
+                    raise InvalidArrayError(f"{url}: a shard of {size} bytes is smaller than its index "
+                                            f"({index_len} bytes)")
+                index = self.fs.cat_file(url, start=at, end=at + index_len)
+                if len(index) != index_len:
+                    raise InvalidArrayError(f"{url}: its index should take {index_len} bytes; the store gave "
+                                            f"{len(index)}")
+                count = index_len // 16
+                words = struct.unpack((">" if big_endian else "<") + f"{2 * count}Q", index[:16 * count])
+                pin.entries = [(words[2 * j], words[2 * j + 1]) for j in range(len(words) // 2)]
+                folder = os.path.dirname(target)
+                os.makedirs(folder, exist_ok=True)
+                with open(target, "wb") as f:  # (sparse: only what is fetched takes room)
+                    f.truncate(size)
+                    f.seek(at)
+                    f.write(index)
+                pin.size = size
+            if not pin.entries:
+                return
+            missing = 2**64 - 1
+            need = sorted(j for j in positions - pin.fetched if j < len(pin.entries)
+                          and pin.entries[j][0] != missing and pin.entries[j][0] + pin.entries[j][1] <= pin.size
+                          and (limit is None or pin.entries[j][1] <= limit))
+            if need:
+                parts = self.fs.cat_ranges([url] * len(need), [pin.entries[j][0] for j in need],
+                                           [pin.entries[j][0] + pin.entries[j][1] for j in need])
+                with open(target, "r+b") as f:
+                    for j, part in zip(need, parts):
+                        if isinstance(part, BaseException):
+                            raise OSError(f"cannot read {url}: {type(part).__name__}: {part}")
+                        f.seek(pin.entries[j][0])
+                        f.write(part)
+            pin.fetched.update(positions)
+        except FileNotFoundError:
+            pin.entries = []
+        except (InvalidArrayError, OSError):
+            raise
+        except Exception as e:  # noqa: BLE001 (the filesystem's own errors: named and raised)
+            pin.failed = OSError(f"cannot read {url}: {type(e).__name__}: {e}")
+            raise pin.failed from e
+
+
 class _Pin:
     """A chunk file in the mirror: how many reads use it, and whether its fetch is done (or failed)."""
 
-    __slots__ = ("users", "ready", "failed")
+    __slots__ = ("users", "ready", "failed", "lock", "entries", "size", "fetched")
 
     def __init__(self):
         self.users, self.ready, self.failed = 0, threading.Event(), None
+        # of a shard fetched by byte ranges: its file made under ``lock``, its index entries (offset,
+        # length; [] when the store has no such shard), its size, and the inner chunks fetched into it
+        self.lock, self.entries, self.size, self.fetched = threading.Lock(), None, 0, set()

@@ -161,6 +161,24 @@ impl ZarrArray {
             .collect())
     }
 
+    /// Of a sharded array, where the index of the shard at grid position `at` is in its file: its length
+    /// in bytes (16 per inner chunk, and 4 for a checksum), whether it is at the file's start (else at its
+    /// end), and whether its entries (offset, length) are big-endian; `None` for an array without shards.
+    /// What a reader fetching byte ranges needs to know (see Python's `brickwork.zarr._remote`).
+    pub fn shard_index_layout(&self, at: &[usize]) -> Result<Option<(usize, bool, bool)>> {
+        if self.shard.is_none() {
+            return Ok(None);
+        }
+        self.check_chunk_position(at)?;
+        let codec = self.shard_codec(at)?;
+        let spec = codec.spec();
+        Ok(Some((
+            codec.index_len(),
+            spec.index_at_start,
+            spec.index_big_endian,
+        )))
+    }
+
     /// The codec of the shard at `at` (of its own shape, in a rectilinear grid).
     pub(super) fn shard_codec(&self, at: &[usize]) -> Result<Cow<'_, ShardCodec>> {
         let codec = self
