@@ -300,8 +300,9 @@ class Remote:
         at_start, big_endian)`` of its index, and the C-order positions in it of the inner chunks wanted) in
         the mirror for the block's length, as sparse files of the shards' sizes holding their index and the
         inner chunks wanted (each at most ``limit`` bytes), fetched by byte ranges: a read of a few inner
-        chunks fetches them, not whole shards. An index longer than ``max_index`` bytes is an error. Reads from other threads share a shard's file, each adding
-        the inner chunks it needs; the file goes when the last of them is done."""
+        chunks fetches them, not whole shards. An index longer than ``max_index`` bytes is an error. Reads
+        from other threads share a shard's file, each adding the inner chunks it needs; the file goes when
+        the last of them is done."""
         base = self.rel(array_path)
         jobs = []
         with self._lock:
