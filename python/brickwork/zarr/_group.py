@@ -31,8 +31,9 @@ def store_path(store) -> str:
     """The directory a store argument names, as zarr-python takes it: a path (``str`` or
     ``os.PathLike``), a ``file://`` URL, zarr-python's or brickwork's ``LocalStore`` (its ``root``); or a
     store in memory (``memory://name``, a ``dict``, brickwork's ``MemoryStore``), which brickwork keeps
-    as a directory in RAM (see ``_memory``), or brickwork's ``ZipStore`` (its directory in RAM). Other
-    stores (zarr-python's own memory and zip store objects, fsspec URLs such as ``s3://``) are refused
+    as a directory in RAM (see ``_memory``), or brickwork's ``ZipStore`` (its directory in RAM); or a
+    remote store (an fsspec URL such as ``s3://``, an ``FsspecStore``), whose mirror in RAM it names (see
+    ``_remote``: read only). Other stores (zarr-python's own memory and zip store objects) are refused
     with a clear error."""
     from . import _memory, _remote
     from .storage import MemoryStore, ZipStore

@@ -41,8 +41,9 @@ class LocalStore:
 
 class _NotOffered:
     def __init__(self, *args, **kwargs):
-        raise InvalidArrayError(f"brickwork stores are local directories: {type(self).__name__} is not offered "
-                                "(use a path, a file:// URL or LocalStore; zarr-python reads what brickwork writes)")
+        raise InvalidArrayError(f"{type(self).__name__} is not offered: brickwork's stores are directories (a path, "
+                                "a file:// URL, LocalStore), in memory, zip files, or remote stores it reads through "
+                                "fsspec (an s3:// or https:// URL, FsspecStore)")
 
 
 class MemoryStore:
