@@ -257,6 +257,14 @@ def test_sharded_reads_fetch_only_the_index_and_the_inner_chunks_they_need(serve
             np.testing.assert_array_equal(got, data[key])
     np.testing.assert_array_equal(a[...], data)
     assert all(f == "zarr.json" for _, _, fs in os.walk(a.path) for f in fs)
+    # a shard never written reads as the fill value; so do inner chunks a shard does not hold
+    zarr.create_array(str(root / "half.zarr"), shape=(256, 256), chunks=(16, 16), shards=(128, 128),
+                      dtype="<i2", fill_value=-3)[:100, :50] = 7
+    half = bz.open_array(f"{url}/half.zarr")
+    expected = np.full((256, 256), -3, "<i2")
+    expected[:100, :50] = 7
+    np.testing.assert_array_equal(half[90:140, 40:200], expected[90:140, 40:200])
+    np.testing.assert_array_equal(half.vindex[[0, 99, 255], [49, 50, 255]], [7, -3, -3])
     with zarr.config.set({"array.rectilinear_chunks": True}), bz.config.set({"array.rectilinear_chunks": True}):
         zarr.create_array(str(root / "rect-shards.zarr"), shape=(256, 256), chunks=(16, 16),
                           shards=[[32, 160, 64], [256]], dtype="<u4")[:] = data

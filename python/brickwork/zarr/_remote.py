@@ -298,11 +298,11 @@ class Remote:
     def shards(self, array_path: str, wanted: dict, limit: int | None, max_index: int):
         """The shard files of the array at ``array_path`` that ``wanted`` names (key -> ``(index_len,
         at_start, big_endian)`` of its index, and the C-order positions in it of the inner chunks wanted) in
-        the mirror for the block's length, as sparse files of the shards' sizes holding their index and the
-        inner chunks wanted (each at most ``limit`` bytes), fetched by byte ranges: a read of a few inner
-        chunks fetches them, not whole shards. An index longer than ``max_index`` bytes is an error. Reads
-        from other threads share a shard's file, each adding the inner chunks it needs; the file goes when
-        the last of them is done."""
+        the mirror for the block's length, as sparse files holding each shard's index and the inner chunks
+        wanted (each at most ``limit`` bytes), fetched by byte ranges, all shards' together: a read of a few
+        inner chunks fetches them, not whole shards. An index longer than ``max_index`` bytes is an error.
+        Reads from other threads share a shard's file, each adding the inner chunks it needs; the file
+        goes when the last of them is done."""
         base = self.rel(array_path)
         jobs = []
         with self._lock:
@@ -311,13 +311,22 @@ class Remote:
                 pin = self._pins.get(rel)
                 if pin is None:
                     pin = self._pins[rel] = _Pin()
-                    pin.ready.set()  # (a shard's file is made under its lock, below)
+                    pin.ready.set()  # (a shard's file is completed under its lock, below)
                 pin.users += 1
                 jobs.append((rel, pin, layout, positions))
         try:
-            for rel, pin, layout, positions in jobs:  # (one shard's lock at a time: in key order)
-                with pin.lock:
-                    self._complete_shard(rel, pin, layout, positions, limit, max_index)
+            with contextlib.ExitStack() as held:
+                for _, pin, _, _ in jobs:  # (in key order, as every read takes them)
+                    held.enter_context(pin.lock)
+                for _, pin, _, _ in jobs:
+                    if pin.failed is not None:  # (a read sharing the shard failed to complete it)
+                        raise OSError(str(pin.failed))
+                try:
+                    self._complete_shards(jobs, limit, max_index)
+                except BaseException as e:
+                    for _, pin, _, _ in jobs:
+                        pin.failed = e
+                    raise
             yield
         finally:
             with self._lock:
@@ -331,68 +340,76 @@ class Remote:
                 with contextlib.suppress(FileNotFoundError):
                     os.remove(os.path.join(self.root, *rel.split("/")))
 
-    def _complete_shard(self, rel: str, pin: _Pin, layout: tuple, positions: set, limit: int | None,
-                        max_index: int) -> None:
-        """Makes the mirror's file of the shard ``rel`` hold its index and the inner chunks ``positions``
-        (see :meth:`shards`); a shard the store does not have is left out (its chunks read as the fill
-        value)."""
+    def _ranges(self, urls: list[str], starts: list, ends: list) -> list:
+        """``cat_ranges``: the byte ranges, fetched together; a missing file's part is its
+        FileNotFoundError, any other failure an OSError naming the URL."""
+        try:
+            parts = self.fs.cat_ranges(urls, starts, ends, on_error="return")
+        except Exception as e:  # noqa: BLE001 (the filesystem's own errors: named and raised)
+            raise OSError(f"cannot read {self.url('')}: {type(e).__name__}: {e}") from e
+        for url, part in zip(urls, parts):
+            if isinstance(part, BaseException) and not isinstance(part, FileNotFoundError):
+                raise OSError(f"cannot read {url}: {type(part).__name__}: {part}") from part
+        return parts
+
+    def _complete_shards(self, jobs: list, limit: int | None, max_index: int) -> None:
+        """Makes the mirror's files of the shards ``jobs`` names hold their index and the inner chunks
+        wanted (see :meth:`shards`); a shard the store does not have is left out (its chunks read as the
+        fill value). A shard's file is as long as its index says (its index where the index says, the
+        inner chunks at their offsets), which is all a reader looks at."""
         import struct
 
-        index_len, at_start, big_endian = layout
-        url, target = self.url(rel), os.path.join(self.root, *rel.split("/"))
-        if index_len > max_index:
-            raise InvalidArrayError(f"{url}: the shard's index would take {index_len} bytes, more than "
-                                    f"max_bytes={max_index}")
-        try:
-            if pin.entries is None:
-                if pin.failed is not None:
-                    raise pin.failed
-                try:
-                    size = int(self.fs.size(url))
-                except FileNotFoundError:
-                    pin.entries = []
-                    return
-                at = 0 if at_start else size - index_len
-                if at < 0:
-                    raise InvalidArrayError(f"{url}: a shard of {size} bytes is smaller than its index "
-                                            f"({index_len} bytes)")
-                index = self.fs.cat_file(url, start=at, end=at + index_len)
-                if len(index) != index_len:
-                    raise InvalidArrayError(f"{url}: its index should take {index_len} bytes; the store gave "
-                                            f"{len(index)}")
-                count = index_len // 16
-                words = struct.unpack((">" if big_endian else "<") + f"{2 * count}Q", index[:16 * count])
-                pin.entries = [(words[2 * j], words[2 * j + 1]) for j in range(len(words) // 2)]
-                folder = os.path.dirname(target)
-                os.makedirs(folder, exist_ok=True)
-                with open(target, "wb") as f:  # (sparse: only what is fetched takes room)
-                    f.truncate(size)
-                    f.seek(at)
-                    f.write(index)
-                pin.size = size
-            if not pin.entries:
-                return
-            missing = 2**64 - 1
-            need = sorted(j for j in positions - pin.fetched if j < len(pin.entries)
-                          and pin.entries[j][0] != missing and pin.entries[j][0] + pin.entries[j][1] <= pin.size
-                          and (limit is None or pin.entries[j][1] <= limit))
-            if need:
-                parts = self.fs.cat_ranges([url] * len(need), [pin.entries[j][0] for j in need],
-                                           [pin.entries[j][0] + pin.entries[j][1] for j in need])
-                with open(target, "r+b") as f:
-                    for j, part in zip(need, parts):
-                        if isinstance(part, BaseException):
-                            raise OSError(f"cannot read {url}: {type(part).__name__}: {part}")
-                        f.seek(pin.entries[j][0])
-                        f.write(part)
+        for rel, _, (index_len, _, _), _ in jobs:
+            if index_len > max_index:
+                raise InvalidArrayError(f"{self.url(rel)}: the shard's index would take {index_len} bytes, "
+                                        f"more than max_bytes={max_index}")
+        new = [job for job in jobs if job[1].entries is None]
+        # the indexes: the first bytes of a shard, or its last (a suffix range: no size asked first)
+        parts = self._ranges([self.url(rel) for rel, _, _, _ in new],
+                             [0 if start else -n for _, _, (n, start, _), _ in new],
+                             [n if start else None for _, _, (n, start, _), _ in new])
+        for (rel, pin, (index_len, at_start, big_endian), _), index in zip(new, parts):
+            if isinstance(index, FileNotFoundError):
+                pin.entries = []
+                continue
+            if len(index) != index_len:
+                raise InvalidArrayError(f"{self.url(rel)}: its index should take {index_len} bytes; the store "
+                                        f"gave {len(index)}")
+            count = index_len // 16
+            words = struct.unpack((">" if big_endian else "<") + f"{2 * count}Q", index[:16 * count])
+            entries = [(words[2 * j], words[2 * j + 1]) for j in range(count)]
+            present = [(o, n) for o, n in entries if o != _MISSING and o + n < 2**63]
+            end = max((o + n for o, n in present), default=0)
+            size = max(end, index_len) if at_start else end + index_len
+            target = os.path.join(self.root, *rel.split("/"))
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            with open(target, "wb") as f:  # (sparse: only what is fetched takes room)
+                f.truncate(size)
+                f.seek(0 if at_start else size - index_len)
+                f.write(index)
+            pin.entries, pin.size = entries, size
+        # the inner chunks wanted that are not in the files yet, all shards' together
+        need = []
+        for rel, pin, _, positions in jobs:
+            for j in sorted(positions - pin.fetched):
+                if j < len(pin.entries):
+                    offset, n = pin.entries[j]
+                    if offset != _MISSING and offset + n <= pin.size and (limit is None or n <= limit):
+                        need.append((rel, offset, n))
+        parts = self._ranges([self.url(rel) for rel, _, _ in need], [o for _, o, _ in need],
+                             [o + n for _, o, n in need])
+        for (rel, offset, _), part in zip(need, parts):
+            if isinstance(part, FileNotFoundError):
+                raise OSError(f"cannot read {self.url(rel)}: it went away while being read")
+            with open(os.path.join(self.root, *rel.split("/")), "r+b") as f:
+                f.seek(offset)
+                f.write(part)
+        for _, pin, _, positions in jobs:  # (only once they are in the files)
             pin.fetched.update(positions)
-        except FileNotFoundError:
-            pin.entries = []
-        except (InvalidArrayError, OSError):
-            raise
-        except Exception as e:  # noqa: BLE001 (the filesystem's own errors: named and raised)
-            pin.failed = OSError(f"cannot read {url}: {type(e).__name__}: {e}")
-            raise pin.failed from e
+
+
+#: an index entry's offset and length of an inner chunk never written
+_MISSING = 2**64 - 1
 
 
 class _Pin:
