@@ -26,7 +26,8 @@ _SENT: dict = {}
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
     """Serves the directory; the chunks of ``broken.zarr`` fail with 500, as a server in trouble does;
-    under ``nolist-`` nothing is listed, as static hosting lists nothing."""
+    under ``nolist-`` nothing is listed, as static hosting lists nothing; under ``norange-`` byte ranges
+    are answered with the whole file, as some servers do."""
 
     disable_nagle_algorithm = True  # (headers and body written apart would wait on delayed ACKs)
 
@@ -37,7 +38,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         if self.path.startswith("/broken.zarr/c/"):
             self.send_error(500, "broken on purpose")
             return
-        spec = self.headers.get("Range", "")
+        spec = "" if self.path.startswith("/norange-") else self.headers.get("Range", "")
         path = self.translate_path(self.path)
         if "/nolist-" in self.path and os.path.isdir(path):
             self.send_error(404, "no listings here")
@@ -257,6 +258,9 @@ def test_sharded_reads_fetch_only_the_index_and_the_inner_chunks_they_need(serve
             np.testing.assert_array_equal(got, data[key])
     np.testing.assert_array_equal(a[...], data)
     assert all(f == "zarr.json" for _, _, fs in os.walk(a.path) for f in fs)
+    # a server that answers byte ranges with whole files: whole shards, then
+    os.symlink(root / "big-shards.zarr", root / "norange-shards.zarr")
+    np.testing.assert_array_equal(bz.open_array(f"{url}/norange-shards.zarr")[3:5, 200:210], data[3:5, 200:210])
     # a shard never written reads as the fill value; so do inner chunks a shard does not hold
     zarr.create_array(str(root / "half.zarr"), shape=(256, 256), chunks=(16, 16), shards=(128, 128),
                       dtype="<i2", fill_value=-3)[:100, :50] = 7
