@@ -140,7 +140,10 @@ def test_groups_strings_attributes_and_xarray(served):
     np.testing.assert_array_equal(g["sub/names"][:], ["a", "bb", "", "dddd", "é"])
     np.testing.assert_array_equal(g["sub"]["names"].vindex[[4, 0]], ["é", "a"])
     assert g["temp"].attrs["units"] == "K"
+    _SENT.clear()
     remote = xr.open_dataset(f"{url}/g.zarr", engine="brickwork")
+    # each array's metadata fetched once: with the group's listing, not again as xarray opens the array
+    assert _SENT["/g.zarr/temp/zarr.json"] == os.path.getsize(root / "g.zarr" / "temp" / "zarr.json")
     local = xr.open_dataset(str(root / "g.zarr"), engine="zarr", consolidated=False)
     xr.testing.assert_identical(remote.load(), local.load())
     lazy = xr.open_dataset(f"{url}/g.zarr", engine="brickwork", chunks={})

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 import urllib.parse
 
 from ..errors import InvalidArrayError
@@ -28,6 +29,10 @@ from . import _memory
 
 #: the files that make a directory a Zarr node, or describe one
 META_FILES = ("zarr.json", ".zarray", ".zgroup", ".zattrs", ".zmetadata")
+
+#: metadata fetched this recently is not fetched again when its node is opened (xarray opens every array of
+#: a group just listed, whose metadata came with the listing)
+_FRESH_SECONDS = 1.0
 
 #: the most of a metadata file fetched (brickwork parses no larger one: a bigger file is not Zarr metadata)
 _META_BYTES = 16 << 20
@@ -112,7 +117,7 @@ class Remote:
         self.root = self._dir.path
         _memory.own(self.root, self)
         self._lock = threading.Lock()
-        self._described: set[str] = set()  # nodes whose metadata files are mirrored
+        self._described: dict[str, float] = {}  # nodes whose metadata files are mirrored -> when
         self._pins: dict[str, _Pin] = {}  # chunk files in the mirror -> the reads using them
 
     def __repr__(self) -> str:
@@ -171,10 +176,12 @@ class Remote:
 
     def describe(self, path: str, again: bool = False) -> None:
         """Mirrors the metadata files of the node at ``path`` (a directory in the mirror): once, or
-        ``again`` (when the node is opened), the files the store no longer has removed."""
+        ``again`` (when the node is opened) unless they were fetched less than a second ago, the files the
+        store no longer has removed."""
         rel = self.rel(path)
         with self._lock:
-            if rel in self._described and not again:
+            when = self._described.get(rel)
+            if when is not None and (not again or time.monotonic() - when < _FRESH_SECONDS):
                 return
         names = ["/".join(p for p in (rel, name) if p) for name in META_FILES]
         found = set(self._fetch(names, _META_BYTES))
@@ -182,7 +189,7 @@ class Remote:
             with contextlib.suppress(FileNotFoundError):
                 os.remove(os.path.join(self.root, *name.split("/")))
         with self._lock:
-            self._described.add(rel)
+            self._described[rel] = time.monotonic()
 
     def list_members(self, path: str) -> None:
         """Mirrors the members of the group at ``path``: a directory for each, with its metadata files
@@ -198,7 +205,7 @@ class Remote:
             os.makedirs(os.path.join(self.root, *child.split("/")), exist_ok=True)
         self._fetch([f"{c}/{m}" for c in children for m in META_FILES], _META_BYTES)
         with self._lock:
-            self._described.update(children)
+            self._described.update(dict.fromkeys(children, time.monotonic()))
 
     def _listed_members(self, rel: str) -> list[str]:
         """The directories the store lists at ``rel``."""
