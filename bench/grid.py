@@ -1,6 +1,6 @@
 """Chunked serialization, one process, one run: brickwork vs the NumPy slicing loop vs fastremap vs one
 whole-array copy, then assemble, then Zarr v2 and v3 save/load vs zarr-python, then regions of stores,
-then xarray's open_dataset with engine="brickwork" vs engine="zarr".
+then xarray's open_dataset with engine="brickwork" vs engine="zarr", then stores read over HTTP.
 
     .venv/bin/python bench/grid.py            # full table -> bench/results/grid.md
     .venv/bin/python bench/grid.py --quick    # smaller arrays (CI smoke)
@@ -389,13 +389,83 @@ def xarray_table(quick: bool, repeats: int) -> list[str]:
     return rows
 
 
+def _range_server(directory: str):
+    """A local HTTP server answering byte ranges (as S3 and web servers do), serving ``directory``."""
+    import functools
+    import http.server
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        disable_nagle_algorithm = True
+
+        def log_message(self, *args):
+            pass
+
+        def do_GET(self):
+            spec, path = self.headers.get("Range", ""), self.translate_path(self.path)
+            if not spec.startswith("bytes=") or not os.path.isfile(path):
+                return super().do_GET()
+            with open(path, "rb") as f:
+                body = f.read()
+            first, _, last = spec[len("bytes="):].partition("-")
+            start = max(len(body) - int(last), 0) if not first else int(first)
+            stop = len(body) if not first or not last else int(last) + 1
+            part = body[start:stop]
+            self.send_response(206)
+            self.send_header("Content-Range", f"bytes {start}-{start + len(part) - 1}/{len(body)}")
+            self.send_header("Content-Length", str(len(part)))
+            self.end_headers()
+            self.wfile.write(part)
+
+    class Server(http.server.ThreadingHTTPServer):
+        request_queue_size = 256
+        daemon_threads = True
+
+    return Server(("127.0.0.1", 0), functools.partial(Handler, directory=directory))
+
+
+def remote_table(quick: bool, repeats: int) -> list[str]:
+    """Reading stores served over HTTP (a local server answering byte ranges, so the network is the
+    loopback: what is timed is each library's fetching and decoding): zarr-python and brickwork open the
+    same URL once and read the whole array, a box and one row, through fsspec."""
+    import threading
+
+    n = 512 if quick else 1024
+    data = (np.sin(np.linspace(0, 40, n * n)).reshape(n, n) * 1000).astype("<f4")
+    layouts = [("chunks 128×128", dict(chunks=(128, 128))),
+               ("shards 512×512 of chunks 64×64", dict(chunks=(64, 64), shards=(512, 512)))]
+    selections = [("whole array", (slice(None), slice(None))),
+                  ("box 200×200", (slice(100, 300), slice(250, 450))), ("one row", (n // 3, slice(None)))]
+    rows = [f"| float32 {n}×{n}, zstd | MB | zarr-python ms | brickwork ms | × |", "|---|---:|---:|---:|---:|"]
+    tmp = Path(tempfile.mkdtemp(prefix="brickwork-bench-"))
+    server = _range_server(str(tmp))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        for name, layout in layouts:
+            key = name.split()[0]
+            zarr.create_array(str(tmp / f"{key}.zarr"), shape=data.shape, dtype=data.dtype, **layout)[:] = data
+            ours, theirs = bz.open_array(f"{url}/{key}.zarr"), zarr.open_array(f"{url}/{key}.zarr", mode="r")
+            for label, sel in selections:
+                np.testing.assert_array_equal(ours[sel], data[sel])
+                np.testing.assert_array_equal(theirs[sel], data[sel])
+                t_z, t_b = best([lambda sel=sel: theirs[sel], lambda sel=sel: ours[sel]], repeats)
+                rows.append(f"| {name}, {label} | {data[sel].nbytes / 1e6:.2f} | {t_z * 1e3:.1f} "
+                            f"| {t_b * 1e3:.1f} | {t_z / t_b:.2f} |")
+                print(rows[-1], flush=True)
+    finally:
+        server.shutdown()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return rows
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="arrays halved along every axis")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "results" / "grid.md"))
-    ap.add_argument("--only", default="tobytes,assemble,zarr,zarr3,region,xarray",
-                    help="comma-separated tables to run: tobytes, assemble, zarr (v2), zarr3, region, xarray")
+    ap.add_argument("--only", default="tobytes,assemble,zarr,zarr3,region,xarray,remote",
+                    help="comma-separated tables to run: tobytes, assemble, zarr (v2), zarr3, region, xarray, "
+                         "remote")
     args = ap.parse_args()
     only = set(args.only.split(","))
     header = [
@@ -420,6 +490,8 @@ def main() -> int:
                    "and shards; arrays opened once)", region_table),
         ("xarray", "xarray: `xr.open_dataset(path, engine=...)` then `.isel(...).load()`, of a store xarray's "
                    "`to_zarr` wrote (default codecs), opening included", xarray_table),
+        ("remote", "Remote stores: the same `http://` URL read by zarr-python and brickwork through fsspec (a "
+                   "local server answering byte ranges; arrays opened once)", remote_table),
     ]:
         if name in only:
             out += ["", f"## {title}", ""]

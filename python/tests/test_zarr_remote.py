@@ -251,8 +251,10 @@ def test_sharded_reads_fetch_only_the_index_and_the_inner_chunks_they_need(serve
     _SENT.clear()
     np.testing.assert_array_equal(a[3:5, 200:210], data[3:5, 200:210])
     # the index (16 bytes for each of its 8 x 16 inner chunks, and a checksum) and the two inner chunks
-    # of 16 x 16 elements that hold the elements read, of a shard of 128 KiB
-    assert _SENT["/big-shards.zarr/c/0/0"] == (8 * 16) * 16 + 4 + 2 * (16 * 16 * 4)
+    # of 16 x 16 elements that hold the elements read (with what lies between them in the file, fetched
+    # in one range), of a shard of 128 KiB
+    index, chunk = (8 * 16) * 16 + 4, 16 * 16 * 4
+    assert index + 2 * chunk <= _SENT["/big-shards.zarr/c/0/0"] <= index + 4 * chunk
     assert "/big-shards.zarr/c/1/0" not in _SENT
     np.testing.assert_array_equal(a.vindex[[0, 255], [255, 0]], [255, 255 * 256])
     keys = [(slice(r, r + 21), slice(c, c + 37)) for r in range(0, 256, 19) for c in range(0, 256, 41)]

@@ -411,6 +411,15 @@ class Remote:
                     offset, n = pin.entries[j]
                     if offset != _MISSING and offset + n <= pin.size and (limit is None or n <= limit):
                         need.append((rel, offset, n))
+        # ranges of one shard less than _GAP apart are fetched as one (inner chunks usually lie in order:
+        # a read of a whole shard is then one request)
+        merged: list = []
+        for rel, offset, n in sorted(need):
+            if merged and merged[-1][0] == rel and offset - merged[-1][2] <= _GAP:
+                merged[-1][2] = max(merged[-1][2], offset + n)
+            else:
+                merged.append([rel, offset, offset + n])
+        need = [(rel, start, stop - start) for rel, start, stop in merged]
         parts = self._ranges([self.url(rel) for rel, _, _ in need], [o for _, o, _ in need],
                              [o + n for _, o, n in need])
         for (rel, offset, _), part in zip(need, parts):
@@ -422,6 +431,9 @@ class Remote:
         for _, pin, _, positions in jobs:  # (only once they are in the files)
             pin.fetched.update(positions)
 
+
+#: byte ranges of one file at most this far apart are fetched in one request
+_GAP = 1 << 20
 
 #: an index entry's offset and length of an inner chunk never written
 _MISSING = 2**64 - 1
