@@ -280,3 +280,19 @@ def test_sharded_reads_fetch_only_the_index_and_the_inner_chunks_they_need(serve
         r = bz.open_array(f"{url}/rect-shards.zarr")
         np.testing.assert_array_equal(r[30:40, 100:120], data[30:40, 100:120])
         np.testing.assert_array_equal(r.vindex[[0, 200, 255], [3, 4, 5]], data[[0, 200, 255], [3, 4, 5]])
+
+
+def test_truncated_and_garbage_shards_are_clear_errors(served):
+    """A shard file shorter than its index, and one whose index is garbage: clear errors, no allocation
+    sized by what the index claims."""
+    url, _, root = served
+    zarr.create_array(str(root / "cut.zarr"), shape=(32,), chunks=(4,), shards=(16,), dtype="<u2")[:] = 5
+    (root / "cut.zarr" / "c" / "0").write_bytes(b"\x00" * 10)  # (its index alone takes 4 x 16 + 4 bytes)
+    shard = (root / "cut.zarr" / "c" / "1").read_bytes()
+    garbage = bytes([0xff]) * 64 + shard[-4:]  # offsets and lengths of 2**64 - 1 and then some, bad checksum
+    (root / "cut.zarr" / "c" / "1").write_bytes(shard[:-68] + garbage)
+    a = bz.open_array(f"{url}/cut.zarr")
+    with pytest.raises(InvalidArrayError, match="index"):
+        a[:4]
+    with pytest.raises(ValueError):
+        a[20:24]

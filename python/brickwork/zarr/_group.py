@@ -656,12 +656,7 @@ def create_group(store, *, path: str | None = None, zarr_format: int | None = No
         raise InvalidArrayError(f"zarr_format must be 2 or 3, got {zarr_format!r}")
     attributes_json(attributes)
     parents = _parents_of(store, path)
-    if os.path.isdir(directory) and os.listdir(directory):
-        if node_kind(directory) is None:
-            raise InvalidArrayError(f"{directory} is a directory that is not empty and holds no Zarr node; "
-                                    "brickwork does not write into it")
-        if not overwrite:
-            refuse_existing(directory)
+    if check_replaceable(directory, overwrite):
         shutil.rmtree(directory)
     write_group(directory, zarr_format, attributes)
     make_parents(parents, zarr_format)
@@ -715,6 +710,20 @@ def store_root(path: str, name: str) -> str:
     for _ in [p for p in name.split("/") if p]:
         path = os.path.dirname(path.rstrip(os.sep))
     return path
+
+
+def check_replaceable(directory: str, overwrite: bool) -> bool:
+    """Whether a new node may go at ``directory``, and whether something is there to replace first: an
+    empty or missing directory, or (with ``overwrite``) a Zarr node; a directory holding other files, or
+    a node without ``overwrite``, is an error (zarr-python's, for a node)."""
+    if not (os.path.isdir(directory) and os.listdir(directory)):
+        return False
+    if node_kind(directory) is None:
+        raise InvalidArrayError(f"{directory} is a directory that is not empty and holds no Zarr node; "
+                                "brickwork does not write into it")
+    if not overwrite:
+        refuse_existing(directory)
+    return True
 
 
 def refuse_existing(directory: str) -> None:

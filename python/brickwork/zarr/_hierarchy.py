@@ -18,7 +18,7 @@ from typing import Iterator
 
 from .. import _native
 from ..errors import InvalidArrayError
-from ._group import Group, _check_name, node_kind, refuse_existing, write_json
+from ._group import Group, _check_name, check_replaceable, node_kind, write_json
 from .core.group import GroupMetadata
 from .errors import ContainsArrayError
 
@@ -123,13 +123,7 @@ def make(root: str, nodes: dict, overwrite: bool, zarr_format: int | None = None
         if found is not None and found[0] == "array":
             raise ContainsArrayError(f"{directory[path]} holds a Zarr array where the hierarchy needs a group")
     for path in described:
-        there = directory[path]
-        if os.path.isdir(there) and os.listdir(there):
-            if node_kind(there) is None:
-                raise InvalidArrayError(f"{there} is a directory that is not empty and holds no Zarr node; "
-                                        "brickwork does not write into it")
-            if not overwrite:
-                refuse_existing(there)
+        check_replaceable(directory[path], overwrite)
     made = []
     for path in sorted(directory, key=lambda p: (p.count("/") + bool(p), p)):
         there = directory[path]

@@ -237,23 +237,13 @@ class Remote:
 
     def _consolidated_keys(self, rel: str) -> list[str] | None:
         """The node paths (relative to ``rel``) the consolidated metadata mirrored at ``rel`` lists."""
-        import json
+        from ._group import _consolidated_entries
 
         folder = os.path.join(self.root, *rel.split("/")) if rel else self.root
-        for name in ("zarr.json", ".zmetadata"):
-            try:
-                with open(os.path.join(folder, name), "rb") as f:
-                    doc = json.load(f)
-            except (OSError, ValueError):
-                continue
-            if name == "zarr.json":
-                found = doc.get("consolidated_metadata") if isinstance(doc, dict) else None
-                entries = found.get("metadata") if isinstance(found, dict) else None
-                if isinstance(entries, dict):
-                    return [k.strip("/") for k in entries]
-            elif isinstance(doc, dict) and isinstance(doc.get("metadata"), dict):
-                return sorted({k.rpartition("/")[0] for k in doc["metadata"] if "/" in k})
-        return None
+        entries = _consolidated_entries(folder, 3)
+        if entries is None:
+            entries = _consolidated_entries(folder, 2)
+        return None if entries is None else [k.strip("/") for k in entries]
 
     @contextlib.contextmanager
     def chunks(self, array_path: str, keys: list[str], limit: int | None = None):
