@@ -165,12 +165,9 @@ impl ChunkGrid {
         self.edges.iter().all(Option::is_none)
     }
 
-    /// How axis `a` is cut.
-    pub fn axis(&self, a: usize) -> AxisChunks {
-        match &self.edges[a] {
-            Some(e) => AxisChunks::Edges(e.clone()),
-            None => AxisChunks::Regular(self.chunk[a]),
-        }
+    /// The edges of axis `a` when it is rectilinear (`None` for a regular axis).
+    pub fn edges(&self, a: usize) -> Option<&Edges> {
+        self.edges[a].as_ref()
     }
 
     /// Where chunk `c` along axis `a` starts, and its whole length (it may reach beyond the array).

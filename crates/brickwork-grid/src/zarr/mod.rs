@@ -31,6 +31,7 @@ mod shard;
 mod v2;
 mod v3;
 
+use std::borrow::Cow;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -498,7 +499,7 @@ impl ZarrArray {
                 // every shard of a rectilinear grid holds whole inner chunks (the largest is checked
                 // below, with the index's size)
                 for a in 0..grid.ndim() {
-                    let AxisChunks::Edges(edges) = grid.axis(a) else {
+                    let Some(edges) = grid.edges(a) else {
                         continue;
                     };
                     let inner = spec.chunks.get(a).copied().unwrap_or(1).max(1);
@@ -765,12 +766,12 @@ impl ZarrArray {
             });
         };
         let keep_open = shards.len() <= MAX_OPEN_SHARDS;
-        let open = |&i: &usize| -> Result<(usize, OpenShard, ShardCodec)> {
+        let open = |&i: &usize| -> Result<(usize, OpenShard, Cow<'_, ShardCodec>)> {
             let at = self.grid.coords(i);
             let key = self.chunk_key(&at);
             let file = ShardFile::open(self.path.join(&key))?;
             // (of its own shape, in a rectilinear grid)
-            let codec = self.shard_codec(&at)?.into_owned();
+            let codec = self.shard_codec(&at)?;
             let shard = codec
                 .open_shard(file, keep_open)
                 .map_err(|e| chunk_error(&key, e))?;
