@@ -1,8 +1,8 @@
-"""Remote stores, read only: stores zarr-python wrote, served over HTTP by a local server (the way public
+"""Remote stores read: stores zarr-python wrote, served over HTTP by a local server (the way public
 Zarr datasets are served), read by brickwork.zarr through fsspec (``https://`` URLs, ``storage_options``,
 brickwork's and zarr-python's ``FsspecStore``, fsspec mappers), compared with zarr-python reading the same
-URLs; groups, strings, shards, selections, xarray, threads, missing chunks, server failures, and that
-nothing is written and no chunk stays in memory after a read."""
+URLs; groups, strings, shards, selections, xarray, threads, missing chunks, server failures, writes the
+server does not take, and that no chunk stays in memory after a read (writes: test_zarr_remote_write.py)."""
 import functools
 import http.server
 import os
@@ -164,21 +164,27 @@ def test_reads_from_many_threads(served):
     assert not any(f.startswith(("c", ".")) and f != "zarr.json" for _, _, fs in os.walk(a.path) for f in fs)
 
 
-def test_remote_stores_are_read_only(served):
-    url, _, root = served
+def test_a_store_that_takes_no_writes_fails_them_clearly(served):
+    """A server that takes no writes (this one answers PUT with 501, as static hosting does): each write
+    is an OSError naming the URL, and the store is as it was; read-only store objects refuse them first."""
+    url, data, root = served
     before = sorted(os.listdir(root))
-    for attempt in [lambda: bz.open_array(f"{url}/a.zarr", mode="r+"),
+    for attempt in [lambda: bz.open_array(f"{url}/a.zarr", mode="r+").__setitem__(0, 1),
+                    lambda: bz.open_array(f"{url}/a.zarr").__setitem__(0, 1),  # (mode "a", as zarr-python's)
                     lambda: bz.create_array(f"{url}/new.zarr", shape=(3,), dtype="i4"),
                     lambda: bz.save(f"{url}/new.zarr", np.arange(3)),
-                    lambda: bz.open_group(f"{url}/g.zarr", mode="w"),
-                    lambda: bz.storage.FsspecStore.from_url(f"{url}/a.zarr", read_only=False)]:
-        with pytest.raises(InvalidArrayError, match="read"):
+                    lambda: bz.open_group(f"{url}/g.zarr", mode="r+").attrs.put({"a": 1})]:
+        with pytest.raises(OSError, match=url.split("://")[1]):
             attempt()
-    with pytest.raises(InvalidArrayError, match="reading only"):
-        bz.open_array(f"{url}/a.zarr").__setitem__(0, 1)
-    with pytest.raises(NotImplementedError, match="remote"):
-        bz.open_array(f"{url}/a.zarr").nchunks_initialized
+    for store in (bz.storage.FsspecStore.from_url(f"{url}/a.zarr", read_only=True),
+                  zarr.storage.FsspecStore.from_url(f"{url}/a.zarr", read_only=True)):
+        with pytest.raises(InvalidArrayError, match="read-only"):
+            bz.open_array(store, mode="r+")
+        with pytest.raises(InvalidArrayError, match="reading only"):
+            bz.open_array(store).__setitem__(0, 1)
     assert sorted(os.listdir(root)) == before
+    np.testing.assert_array_equal(bz.open_array(f"{url}/a.zarr")[...], data["a"])
+    assert bz.open_group(f"{url}/g.zarr").attrs.asdict() == {"title": "remote"}
 
 
 def test_failures_are_clear(served):

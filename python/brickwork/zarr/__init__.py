@@ -30,8 +30,8 @@ zarr-python's parameters and defaults (``save``, ``save_array``, ``save_group``,
 stores (``store`` a path, a ``file://`` URL or a ``LocalStore``; ``path`` inside it) or stores in memory
 (``memory://name``, a ``dict``, ``MemoryStore()``, or none given: kept as directories in RAM, see
 ``_memory``) or zip files (``storage.ZipStore``: unpacked into RAM, written back on ``close()``, see
-``_zip``) or remote stores, read only (fsspec URLs such as ``s3://`` and ``https://`` with
-``storage_options``, ``storage.FsspecStore``: mirrored into RAM as they are read, see ``_remote``);
+``_zip``) or remote stores (fsspec URLs such as ``s3://`` and ``https://`` with ``storage_options``,
+``storage.FsspecStore``: mirrored into RAM as they are used, writes put into the store, see ``_remote``);
 ``config`` is zarr-python's runtime configuration and ``errors`` its exceptions; ``codecs`` and
 ``storage`` are zarr-python's ``zarr.codecs`` (``BloscCodec``, ``ZstdCodec``, ...) and ``zarr.storage``
 (``LocalStore``, ``MemoryStore``, ``ZipStore``, ``FsspecStore``) as brickwork takes them, so
@@ -72,9 +72,9 @@ import numpy as np
 
 from .. import _native
 from .._grid import _array, _order, _sizes, _threads
-from ._group import (Group, Metadata, _check_name, _parents_of, attributes_json, consolidate_metadata, create_group,
-                          make_parents, node_kind, open_group, read_attributes, read_json, refuse_existing, store_path,
-                          store_root, write_json)
+from ._group import (Group, Metadata, _check_name, attributes_json, consolidate_metadata, create_group,
+                          make_parents, node_kind, open_group, parents_of, read_attributes, read_json, refuse_existing,
+                          remove_tree, store_path, store_root, write_json)
 from ..errors import InvalidArrayError, LimitError
 from . import _chunk_grid, _config, _memory, _remote
 from . import codecs, dtype, errors, storage  # zarr-python's zarr.codecs, .dtype, .errors, .storage
@@ -146,6 +146,9 @@ _SAVE_OPTIONS = frozenset({"chunks", "compressor", "filters", "order", "fill_val
                            "dimension_separator", "overwrite", "shards", "attributes", "dimension_names", "mode",
                            "config"})
 
+#: a save into a remote store writes (and puts) slabs of the array this large at a time (see Array._slabs)
+_SLAB = 64 << 20
+
 #: the object codec of variable-length bytes (zarr-python's VariableLengthBytes)
 _VLEN_BYTES = {"id": "vlen-bytes"}
 
@@ -161,10 +164,7 @@ def _node(store, path: str | None, storage_options=None, mode: str = "r") -> tup
     if mode != "r" and getattr(store, "read_only", False) is True:
         raise InvalidArrayError(f"{store!r} is read-only: open it with mode=\"r\" (asked for {mode!r})")
     remote = _remote.remote_of(store, storage_options)
-    if remote is not None:  # s3://, https://, an FsspecStore: mirrored into RAM as it is read (see _remote)
-        if mode != "r":
-            raise InvalidArrayError(f"{store!r} is a remote store, which brickwork reads only: open it with "
-                                    f"mode=\"r\" (asked for {mode!r})")
+    if remote is not None:  # s3://, https://, an FsspecStore: mirrored into RAM as it is used (see _remote)
         store, storage_options = remote.root, None
     if storage_options:
         raise InvalidArrayError("storage_options are for fsspec URLs (s3://, gs://, ...); brickwork stores are "
@@ -178,7 +178,11 @@ def _node(store, path: str | None, storage_options=None, mode: str = "r") -> tup
     parts = [p for p in os.fspath(path).strip("/").split("/") if p] if path else []
     if any(p in (".", "..") for p in parts):
         raise InvalidArrayError(f"{path!r}: a path inside a store has no '.' or '..' components")
-    return _store_path(store, "/".join(parts) or None), "/" + "/".join(parts)
+    directory = _store_path(store, "/".join(parts) or None)
+    mirror = _remote.of(directory)  # (a remote store, or a directory in its mirror)
+    if mirror is not None and mode != "r":
+        mirror.describe(directory, again=True)  # (what is there now decides what a write may do)
+    return directory, "/" + "/".join(parts)
 
 
 def _in_memory(store, path):
@@ -284,10 +288,10 @@ def save_array(store, arr, *, zarr_format: int | None = None, path: str | None =
     if mode not in (None, "a", "w", "w-"):
         raise InvalidArrayError(f'save_array takes mode "a", "w" or "w-", got {mode!r}')
     overwrite = overwrite or mode == "w"
-    directory, _ = _node(store, path, storage_options, mode="w")
+    directory, name = _node(store, path, storage_options, mode="w")
     if not overwrite:
         refuse_existing(directory)
-    above = _parents_of(store, path)
+    above = parents_of(directory, name)
     path = directory
     zarr_format = _check_format(zarr_format) or _config.config.get("default_zarr_format")
     if isinstance(compressor, str) and compressor == "auto":
@@ -297,24 +301,24 @@ def save_array(store, arr, *, zarr_format: int | None = None, path: str | None =
     arr = np.asarray(arr)
     if isinstance(chunks, str) and chunks == "auto":
         chunks = _guess_chunks(arr.shape, arr.dtype.itemsize)
-    if arr.dtype.hasobject:
+    if arr.dtype.hasobject or _remote.of(path) is not None:
         # variable-length items: made empty, then written chunk by chunk through the object codecs (bytes
-        # items through vlen-bytes, strings through vlen-utf8)
-        if not filters and arr.size and all(isinstance(x, bytes) for x in arr.flat):
+        # items through vlen-bytes, strings through vlen-utf8); into a remote store: made empty, then
+        # written a slab of chunks at a time, each put into the store before the next is encoded
+        if arr.dtype.hasobject and not filters and arr.size and all(isinstance(x, bytes) for x in arr.flat):
             filters = [_VLEN_BYTES]
         z = _create(path, arr.shape, arr.dtype, chunks=chunks, compressor=compressor, filters=filters,
                     order=order, fill_value=fill_value, dimension_separator=dimension_separator,
                     overwrite=overwrite, zarr_format=zarr_format, shards=shards, attributes=attributes,
                     dimension_names=dimension_names)
+        z._config = ArrayConfig.parse(config, z._config)
         try:
-            stats = z.write(..., arr, threads=threads)
+            stats = [z.write(slab, arr[slab], threads=threads) for slab in z._slabs()]
         except BaseException:
-            import shutil
-
-            shutil.rmtree(path, ignore_errors=True)
+            remove_tree(path, ignore_errors=True)
             raise
         make_parents(above, zarr_format)
-        return stats
+        return SaveStats(*(sum(counts) for counts in zip(*stats))) if stats else SaveStats(0, 0, 0)
     arr = _array(arr) if arr.ndim else arr
     if zarr_format == 3 and arr.dtype != _v3_records(arr.dtype):
         arr = arr.astype(_v3_records(arr.dtype))  # v3 stores a struct's fields in one byte order
@@ -337,8 +341,8 @@ def save_group(store, *args, zarr_format: int | None = None, path: str | None = 
     written by :func:`save_array` with its defaults. If one fails, the group is removed."""
     if not args and not kwargs:
         raise InvalidArrayError("save_group needs at least one array")
-    directory, _ = _node(store, path, storage_options, mode="w")
-    above = _parents_of(store, path)
+    directory, name = _node(store, path, storage_options, mode="w")
+    above = parents_of(directory, name)
     arrays = {f"arr_{i}": a for i, a in enumerate(args)}
     for name in kwargs:
         if name in arrays:
@@ -353,9 +357,7 @@ def save_group(store, *args, zarr_format: int | None = None, path: str | None = 
             save_array(directory, a, path=name, zarr_format=group.zarr_format)
     except BaseException:
         if not existed:
-            import shutil
-
-            shutil.rmtree(directory, ignore_errors=True)
+            remove_tree(directory, ignore_errors=True)
         raise
     make_parents(above, group.zarr_format)
 
@@ -435,12 +437,12 @@ def _create(path: str | os.PathLike, shape, dtype, *, chunks, compressor=None, f
     names = _dimension_names(dimension_names, len(shape), zarr_format)
     if zarr_format == 3:
         dtype = _v3_records(dtype)
-
-    _native.zarr_create(
-        path, list(shape), _dtype_to_native(dtype),
-        *_store_options(dtype, shape, chunks, compressor, filters, order, fill_value, dimension_separator,
-                        zarr_format, shards, overwrite, attributes),
-    )
+    options = _store_options(dtype, shape, chunks, compressor, filters, order, fill_value, dimension_separator,
+                             zarr_format, shards, overwrite, attributes)
+    if overwrite and _remote.of(path) is not None and (node_kind(path) or ("",))[0] == "array":
+        remove_tree(path)  # (the array's chunks too, which the mirror does not hold)
+    with _remote.node_writes(path):
+        _native.zarr_create(path, list(shape), _dtype_to_native(dtype), *options)
     _write_dimension_names(path, names)
     return Array(path, mode="r+", max_bytes=max_bytes)
 
@@ -461,7 +463,7 @@ def create_array(store, *, name: str | None = None, shape=None, dtype=None, data
     Returns the array open for writing."""
     store = _in_memory(store, name)  # (None: a new store in memory, as zarr-python's)
     path, node_name = _node(store, name, storage_options, mode="w")
-    above = _parents_of(store, name)
+    above = parents_of(path, node_name)
     if not overwrite:
         refuse_existing(path)
     zarr_format = _check_format(zarr_format) or _config.config.get("default_zarr_format")
@@ -738,7 +740,7 @@ def open(store=None, mode: str | None = None, *, zarr_format: int | None = None,
     if mode is None:
         mode = "a" if "shape" in kwargs else "r"
     store = _in_memory(store, path)
-    if (getattr(store, "read_only", False) is True or _remote.is_remote(store)) and mode == "a":
+    if getattr(store, "read_only", False) is True and mode == "a":
         mode = "r"  # as zarr-python: a read-only store opens read-only unless told otherwise
     directory, name = _node(store, path, storage_options, mode=mode)
     _check_format(zarr_format)
@@ -778,15 +780,16 @@ def open_array(store=None, *, zarr_format: int | None = None, path: str = "", st
     there is none), ``"w-"`` creates it (an error if something is there), ``"w"`` creates it replacing
     a node that is there."""
     store = _in_memory(store, path)
-    if (getattr(store, "read_only", False) is True or _remote.is_remote(store)) and mode == "a":
+    if getattr(store, "read_only", False) is True and mode == "a":
         mode = "r"  # as zarr-python: a read-only store opens read-only unless told otherwise
     directory, name = _node(store, path or None, storage_options, mode=mode)
     _check_format(zarr_format)
     _check_config(config)
     name = _name or name
     if mode in ("w", "w-") or (mode == "a" and node_kind(directory) is None):
-        if "shape" not in kwargs:
-            raise InvalidArrayError(f"no Zarr array at {directory}: creating one needs shape= (and dtype=, ...)")
+        if "shape" not in kwargs:  # (with mode "a", zarr-python's error: nothing found)
+            error = errors.ArrayNotFoundError if mode == "a" else InvalidArrayError
+            raise error(f"no Zarr array at {directory}: creating one needs shape= (and dtype=, ...)")
         array = create(store=directory, zarr_format=zarr_format, mode=mode, max_bytes=max_bytes, config=config,
                        **kwargs)
         array._name = name
@@ -1025,12 +1028,9 @@ class Array:
         self.max_bytes = int(max_bytes)
         self._name = name
         self._memory = _memory.owner(self.path)  # a store in memory lives while its arrays and groups do
-        #: the remote store the array is read from (its chunks fetched for each read), or None
+        #: the remote store the array is in (its chunks fetched for each read, put for each write), or None
         self._remote = _remote.of(self.path)
         if self._remote is not None:
-            if mode != "r":
-                raise InvalidArrayError(f"{self._remote.url('')} is a remote store, which brickwork reads only "
-                                        "(mode=\"r\")")
             self._remote.describe(self.path, again=True)  # (what the store holds now)
         self._load()
         # what reads return is laid out in the configured order (zarr-python's array.order, "C"), or, of a
@@ -1189,11 +1189,13 @@ class Array:
     @property
     def nchunks_initialized(self) -> int:
         """How many of them have been written (read now from the store: chunk files, and the indexes of
-        shards). Of a remote store: not offered (it would fetch every chunk file, or every shard's index).
-        """
+        shards; of a remote store, from its listing: not offered for a sharded array, whose every shard's
+        index it would fetch)."""
         if self._remote is not None:
-            raise NotImplementedError(f"{self._remote.url('')}: brickwork does not count the chunks of a remote "
-                                      "store (it would fetch every chunk file, or every shard's index)")
+            if self.info.shards is not None:
+                raise NotImplementedError(f"{self._remote.url('')}: brickwork does not count the inner chunks of a "
+                                          "remote sharded array (it would fetch every shard's index)")
+            return sum(at is not None and self._in_grid(at) for _, at in self._stored_files())
         return self._handle.initialized_chunks()
 
     @property
@@ -1233,7 +1235,8 @@ class Array:
 
     def _write_attrs(self, attributes: dict) -> None:
         self._writable()
-        self._handle.write_attributes(attributes_json(attributes) or "{}")
+        with _remote.node_writes(self.path):
+            self._handle.write_attributes(attributes_json(attributes) or "{}")
 
     def update_attributes(self, new_attributes: dict) -> Array:
         """Adds ``new_attributes`` to the user attributes (zarr-python's ``update_attributes``); returns
@@ -1258,8 +1261,53 @@ class Array:
         if len(shape) != self.ndim:
             raise InvalidArrayError(f"an array of {self.ndim} dimensions is resized to a shape of as many; "
                                     f"got {shape}")
-        self._handle.resize(list(shape), self.max_bytes, None)
+        if self._remote is None:
+            self._handle.resize(list(shape), self.max_bytes, None)
+            self._load()
+            return
+        # of a remote store: the chunk files the new shape cuts through are fetched, cut and put back, and
+        # those wholly outside it deleted from the store
+        with _remote.node_writes(self.path), self._writing(lambda: ((c, False) for c in self._cut_by(shape))):
+            self._handle.resize(list(shape), self.max_bytes, None)
         self._load()
+        self._remote.delete([f"{self._remote.rel(self.path)}/{name}".lstrip("/")
+                             for name, at in self._stored_files() if at is not None and not self._in_grid(at)])
+
+    def _cut_by(self, shape: tuple) -> set:
+        """The grid positions of the chunk files (shards, of a sharded array) that a resize to ``shape``
+        cuts through: inside the new shape on every axis, and holding elements beyond it on one that
+        shrinks."""
+        kept = [range(grid.index_of(min(n, old) - 1) + 1) if min(n, old) else range(0)
+                for grid, n, old in zip(self._file_axes, shape, self.shape)]
+        cut = set()
+        for a, (grid, n, old) in enumerate(zip(self._file_axes, shape, self.shape)):
+            if 0 < n < old and grid.start(grid.index_of(n)) < n:
+                cut.update(itertools.product(*[[grid.index_of(n)] if b == a else kept[b]
+                                               for b in range(self.ndim)]))
+        return cut
+
+    def _stored_files(self) -> list:
+        """Of a remote array: the files the store has under it, each with the grid position of the chunk
+        (shard) it is named as, or None (metadata, other files)."""
+        n = self.ndim
+        mark = "987654321"
+        parts = self._handle.chunk_key([int(mark)] * n).split(mark)
+        found = []
+        for name in self._remote.files(self.path):
+            at = None
+            if n == 0:
+                at = [] if name == parts[0] else None
+            elif name.startswith(parts[0]) and name.endswith(parts[-1]) and len(name) > len(parts[0] + parts[-1]):
+                fields = name[len(parts[0]):len(name) - len(parts[-1])].split(parts[1]) if n > 1 else [
+                    name[len(parts[0]):len(name) - len(parts[-1])]]
+                if len(fields) == n and all(f.isdigit() for f in fields):
+                    at = [int(f) for f in fields]
+            found.append((name, at))
+        return found
+
+    def _in_grid(self, at: list) -> bool:
+        """Whether the chunk file (shard) grid position ``at`` is one of the array's."""
+        return all(g < grid.nchunks for g, grid in zip(at, self._file_axes))
 
     def append(self, data, axis: int = 0) -> tuple:
         """Append ``data`` along ``axis`` (zarr-python's ``append``): the array grows by
@@ -1577,10 +1625,54 @@ class Array:
             last = np.empty(len(plan.axes[axis]), dtype=np.intp)
             last[inverse] = np.arange(len(inverse))
             view = view.take(last, axis=axis)
-        if self.dtype.hasobject:
-            return self._write_objects(plan, view)
-        self._handle.set_write_empty_chunks(self._config.write_empty_chunks)
-        return SaveStats(*self._handle.write(view, plan.axes, self.max_bytes, _threads(threads)))
+        with self._writing(lambda: self._files_of(plan)):
+            if self.dtype.hasobject:
+                return self._write_objects(plan, view)
+            self._handle.set_write_empty_chunks(self._config.write_empty_chunks)
+            return SaveStats(*self._handle.write(view, plan.axes, self.max_bytes, _threads(threads)))
+
+    def _writing(self, files):
+        """A context for a write touching the chunk files (shards, of a sharded array) ``files()`` gives,
+        ``(grid position, whether the write covers it whole)``: of a remote store, held for the write,
+        fetched first unless covered whole, put into the store after it (see ``_remote``); of any other,
+        nothing (``files`` is not called)."""
+        if self._remote is None:
+            return contextlib.nullcontext()
+        keys, fetch = [], set()
+        for at, whole in files():
+            keys.append(self._handle.chunk_key(list(at)))
+            if not whole:
+                fetch.add(keys[-1])
+        # no file holds more than its elements' bytes, what its codecs add (a little) and a shard's index
+        # (16 bytes an inner chunk at most): what a server sends beyond that bound is not read
+        elements = int(np.prod([axis.largest() for axis in self._file_axes], dtype=object))
+        limit = None if self.dtype.hasobject else 2 * elements * self.dtype.itemsize + 16 * elements + (1 << 20)
+        return self._remote.writing(self.path, keys, fetch, limit)
+
+    def _files_of(self, plan: _Plan):
+        """The chunk files (shards) a write of ``plan`` touches, each with whether it covers it whole."""
+        per_axis = []
+        for axis, grid in zip(plan.axes, self._file_axes):
+            per_axis.append([(g, taken.stop - taken.start == min(grid.start(g) + grid.length(g), grid.extent)
+                              - grid.start(g)) for g, taken, _ in _chunk_spans(axis, grid)])
+        for files in itertools.product(*per_axis):
+            yield [g for g, _ in files], all(whole for _, whole in files)
+
+    def _slabs(self) -> list:
+        """The array cut along its first axis at chunk file (shard) boundaries into slabs of about 64 MiB
+        or more (one file thick at least), as selections: what a write into a remote store takes at a
+        time."""
+        if not self.ndim or not self.size:
+            return [...]
+        grid = self._file_axes[0]
+        row = self.size // self.shape[0] * self.dtype.itemsize
+        slabs, start = [], 0
+        for g in range(grid.nchunks):
+            stop = min(grid.start(g) + grid.length(g), self.shape[0])
+            if (stop - start) * row >= _SLAB or g == grid.nchunks - 1:
+                slabs.append(slice(start, stop))
+                start = stop
+        return slabs
 
     def _writable(self) -> None:
         if self.mode != "r+":
@@ -1619,6 +1711,19 @@ class Array:
         except ValueError as e:
             raise InvalidArrayError(f"cannot write values of shape {np.shape(values)} to a coordinate "
                                     f"selection of shape {shape}: {e}") from None
+        def files():  # (the chunk files holding the points, none covered whole)
+            if not len(coords):
+                return []
+            if not self.ndim:
+                return [([], False)]
+            return [(at, False) for at in np.unique(np.stack([grid.indices_of(coords[:, a]) for a, grid
+                                                              in enumerate(self._file_axes)], axis=1), axis=0).tolist()]
+
+        with self._writing(files):
+            return self._write_points_here(coords, data)
+
+    def _write_points_here(self, coords: np.ndarray, data: np.ndarray) -> SaveStats:
+        """:meth:`_write_points`, the chunk files at hand."""
         if not self.dtype.hasobject:
             self._handle.set_write_empty_chunks(self._config.write_empty_chunks)
             return SaveStats(*self._handle.write_points(data, coords, self.max_bytes, None))

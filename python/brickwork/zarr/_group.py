@@ -33,13 +33,13 @@ def store_path(store) -> str:
     store in memory (``memory://name``, a ``dict``, brickwork's ``MemoryStore``), which brickwork keeps
     as a directory in RAM (see ``_memory``), or brickwork's ``ZipStore`` (its directory in RAM); or a
     remote store (an fsspec URL such as ``s3://``, an ``FsspecStore``), whose mirror in RAM it names (see
-    ``_remote``: read only). Other stores (zarr-python's own memory and zip store objects) are refused
+    ``_remote``). Other stores (zarr-python's own memory and zip store objects) are refused
     with a clear error."""
     from . import _memory, _remote
     from .storage import MemoryStore, ZipStore
 
     remote = _remote.remote_of(store)
-    if remote is not None:  # (read only: _node refuses other modes)
+    if remote is not None:
         return remote.root
     if isinstance(store, str) and store.startswith("memory://"):
         return _memory.named(store)
@@ -108,6 +108,7 @@ def atomic_file(path: str, mode: str = "w"):
         with os.fdopen(fd, mode) as f:
             yield f
         os.replace(tmp, path)
+        _remote.wrote(path)  # (of a remote store's mirror: into the store too)
     except BaseException:
         try:
             os.unlink(tmp)
@@ -208,9 +209,6 @@ class Group:
         self.max_bytes = DEFAULT_MAX_ARRAY_BYTES if max_bytes is None else int(max_bytes)
         remote = _remote.of(self.path)
         if remote is not None:
-            if mode != "r":
-                raise InvalidArrayError(f"{remote.url(remote.rel(self.path))} is in a remote store, which brickwork "
-                                        "reads only (mode=\"r\")")
             remote.describe(self.path, again=True)  # (what the store holds now)
         kind = node_kind(self.path)
         if kind is None:
@@ -359,6 +357,7 @@ class Group:
             raise InvalidArrayError(f"{dest!r} already exists in {self.path}")
         above = parents(self.path, dest)
         os.makedirs(os.path.dirname(dst), exist_ok=True)
+        _remote.moved(src, dst)
         os.rename(src, dst)
         make_parents(above, self.zarr_format)
 
@@ -381,7 +380,7 @@ class Group:
         if os.path.islink(path):
             os.unlink(path)  # a link to a node elsewhere: the link goes, not what it points to
         else:
-            shutil.rmtree(path)
+            remove_tree(path)
 
     def get(self, path: str, default=None):
         try:
@@ -655,9 +654,9 @@ def create_group(store, *, path: str | None = None, zarr_format: int | None = No
     if zarr_format not in (2, 3):
         raise InvalidArrayError(f"zarr_format must be 2 or 3, got {zarr_format!r}")
     attributes_json(attributes)
-    parents = _parents_of(store, path)
+    parents = parents_of(directory, name)
     if check_replaceable(directory, overwrite):
-        shutil.rmtree(directory)
+        remove_tree(directory)
     write_group(directory, zarr_format, attributes)
     make_parents(parents, zarr_format)
     return Group(directory, mode="r+", name=name)
@@ -716,14 +715,22 @@ def check_replaceable(directory: str, overwrite: bool) -> bool:
     """Whether a new node may go at ``directory``, and whether something is there to replace first: an
     empty or missing directory, or (with ``overwrite``) a Zarr node; a directory holding other files, or
     a node without ``overwrite``, is an error (zarr-python's, for a node)."""
+    kind = node_kind(directory)  # (first: of a remote store, its metadata fetched)
     if not (os.path.isdir(directory) and os.listdir(directory)):
         return False
-    if node_kind(directory) is None:
+    if kind is None:
         raise InvalidArrayError(f"{directory} is a directory that is not empty and holds no Zarr node; "
                                 "brickwork does not write into it")
     if not overwrite:
         refuse_existing(directory)
     return True
+
+
+def remove_tree(path: str, ignore_errors: bool = False) -> None:
+    """Removes the node at the directory ``path``, with everything under it (of a remote store's mirror:
+    from the store too)."""
+    _remote.removed(path)
+    shutil.rmtree(path, ignore_errors=ignore_errors)
 
 
 def refuse_existing(directory: str) -> None:
@@ -747,10 +754,9 @@ def write_group(directory: str, zarr_format: int, attributes: dict | None) -> No
                     {"attributes": attributes or {}, "zarr_format": 3, "node_type": "group"}, 3)
 
 
-def _parents_of(store, path) -> list[str]:
-    """:func:`parents` of zarr-python's ``store`` and ``path`` arguments (``store=None``: the path is
-    the directory, with no parents)."""
-    return [] if store is None else parents(store_path(store), path)
+def parents_of(directory: str, name: str) -> list[str]:
+    """:func:`parents` of the node at ``directory`` whose name in its store is ``name``."""
+    return parents(store_root(directory, name), name)
 
 
 def parents(store, path) -> list[str]:
@@ -787,7 +793,7 @@ def open_group(store=None, mode: str = "a", *, cache_attrs=None, synchronizer=No
 
     _ignored(cache_attrs=cache_attrs, synchronizer=synchronizer, chunk_store=chunk_store, meta_array=meta_array)
     store = _in_memory(store, path)
-    if (getattr(store, "read_only", False) is True or _remote.is_remote(store)) and mode == "a":
+    if getattr(store, "read_only", False) is True and mode == "a":
         mode = "r"  # as zarr-python: a read-only store opens read-only unless told otherwise
     directory, name = _node(store, path, storage_options, mode=mode)
     if zarr_format not in (None, 2, 3):
@@ -800,7 +806,7 @@ def open_group(store=None, mode: str = "a", *, cache_attrs=None, synchronizer=No
     if mode in ("a", "w-", "w"):
         group = create_group(store if store is not None else directory, path=path if store is not None else None,
                              zarr_format=zarr_format or _config.config.get("default_zarr_format"),
-                             attributes=attributes, overwrite=mode == "w")
+                             attributes=attributes, overwrite=mode == "w", storage_options=storage_options)
         group.max_bytes = group.max_bytes if max_bytes is None else int(max_bytes)
         group._name = name
         return group

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import tempfile
 from collections.abc import Mapping
 from typing import Iterator
 
 from .. import _native
 from ..errors import InvalidArrayError
-from ._group import Group, _check_name, check_replaceable, node_kind, write_json
+from ._group import Group, _check_name, check_replaceable, node_kind, remove_tree, write_json
 from .core.group import GroupMetadata
 from .errors import ContainsArrayError
 
@@ -134,7 +133,7 @@ def make(root: str, nodes: dict, overwrite: bool, zarr_format: int | None = None
             continue
         files, kind = described[path]
         if os.path.isdir(there) and node_kind(there) is not None:
-            shutil.rmtree(there)  # (overwrite=True: checked above)
+            remove_tree(there)  # (overwrite=True: checked above)
         _write(there, files, zarr_format)
         made.append((path, kind))
     return [(path, (Array if kind == "array" else Group)(directory[path], mode="r+", name="/" + path))

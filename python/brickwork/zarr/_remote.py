@@ -1,14 +1,22 @@
-"""Remote stores, read only: fsspec URLs (``s3://``, ``gs://``, ``https://``, ... with ``storage_options``),
+"""Remote stores: fsspec URLs (``s3://``, ``gs://``, ``https://``, ... with ``storage_options``),
 zarr-python's ``FsspecStore``, brickwork's :class:`~brickwork.zarr.storage.FsspecStore` and fsspec
-mappers, as zarr-python opens them.
+mappers, as zarr-python opens them, read and written.
 
 brickwork's arrays work on directories, so a remote store is mirrored into a directory in RAM (see
 ``_memory``), on demand: a node's metadata files when the node is looked at, a group's member list when
 it is listed (one listing, then the members' metadata fetched together), and, for each read, the chunk
-files (whole shards, of a sharded array) the read needs, fetched concurrently through fsspec and removed
-again once the read is done. Metadata stays in the mirror for as long as the store does (while an array
-or group opened in it lives). Nothing is ever written to the remote store: opening one for writing is
-an error.
+files (of a sharded array, each shard's index and the inner chunks wanted) the read needs, fetched
+concurrently through fsspec and removed again once the read is done. Metadata stays in the mirror for
+as long as the store does (while an array or group opened in it lives).
+
+Writes go through the mirror too, and on to the store when they are done: a metadata file as soon as
+brickwork has written it (``wrote``, ``node_writes``), a node removed from the store with everything under
+it (``removed``), and, for a write of array elements, the chunk files it touches (whole shards, of a
+sharded array), held for that write alone (reads and other writes of them wait), fetched first when the
+write covers them only in part, then put into the store (or deleted from it, a chunk left holding only
+the fill value) concurrently and removed from the mirror (``Remote.writing``). A chunk or metadata file
+is one object of the store, each put whole (what a failed write leaves is what the store had, or the
+new file, chunk by chunk: as zarr-python leaves it).
 
 A node's metadata is fetched again each time the node is opened, and a group's members each time they
 are listed, so what changed in the store is seen as zarr-python sees it. Metadata files are read up to
@@ -30,8 +38,9 @@ from . import _memory
 #: the files that make a directory a Zarr node, or describe one
 META_FILES = ("zarr.json", ".zarray", ".zgroup", ".zattrs", ".zmetadata")
 
-#: metadata fetched this recently is not fetched again when its node is opened (xarray opens every array of
-#: a group just listed, whose metadata came with the listing)
+#: metadata fetched this recently, when a node was looked at (or its group listed), is not fetched again by
+#: the open that follows (xarray opens every array of a group just listed, whose metadata came with the
+#: listing; an open looks at the node first): once, so the next open sees what changed
 _FRESH_SECONDS = 1.0
 
 #: the most of a metadata file fetched (brickwork parses no larger one: a bigger file is not Zarr metadata)
@@ -108,6 +117,76 @@ def of(path: str) -> Remote | None:
     return found if isinstance(found, Remote) else None
 
 
+def wrote(path: str) -> None:
+    """Puts the file ``path``, just written into a remote store's mirror, into the store (of a file
+    elsewhere: nothing)."""
+    remote = of(path)
+    if remote is not None:
+        remote.upload([path])
+
+
+def removed(path: str) -> None:
+    """Deletes the node at ``path`` (a directory in a remote store's mirror, being removed from it), with
+    everything under it, from the store (of a directory elsewhere: nothing)."""
+    remote = of(path)
+    if remote is not None:
+        rel = remote.rel(path)
+        remote.delete([rel], recursive=True)
+        remote.forget(rel)
+
+
+def moved(src: str, dst: str) -> None:
+    """Moves the node at ``src`` (a directory in a remote store's mirror, being renamed to ``dst``), with
+    everything under it, in the store (of a directory elsewhere: nothing)."""
+    remote = of(src)
+    if remote is not None:
+        old, new = remote.rel(src), remote.rel(dst)
+        names = remote.files(src)
+        # file by file (object stores have no folders to rename; fsspec's recursive mv trips on that)
+        sources, targets = [remote.url(f"{old}/{n}") for n in names], [remote.url(f"{new}/{n}") for n in names]
+        try:
+            if sources:
+                remote.make_folders(targets)
+                remote.fs.copy(sources, targets)
+        except Exception as e:  # noqa: BLE001 (the filesystem's own errors: named and raised)
+            raise OSError(f"cannot move {remote.url(old)} to {remote.url(new)}: {type(e).__name__}: {e}") from e
+        remote.delete([f"{old}/{n}" for n in names])
+        remote.forget(old)
+
+
+@contextlib.contextmanager
+def node_writes(path: str):
+    """A block in which brickwork's native side writes the metadata files of the node at ``path``: of a
+    remote store's node, those it wrote are put into the store after the block (even when it fails: the
+    store then holds what the mirror does), those it removed deleted from it."""
+    remote = of(path)
+    if remote is None:
+        yield
+        return
+    before = _meta_stats(path)
+    try:
+        yield
+    finally:
+        after = _meta_stats(path)
+        remote.upload([os.path.join(path, name) for name, stat in after.items() if before.get(name) != stat])
+        remote.delete([remote.rel(os.path.join(path, name)) for name in before if name not in after])
+
+
+def _stat(path: str) -> tuple | None:
+    """What tells a version of the file ``path`` from another (a rewrite renames a new file over it), or
+    None when there is none."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+def _meta_stats(path: str) -> dict:
+    stats = {name: _stat(os.path.join(path, name)) for name in META_FILES}
+    return {name: stat for name, stat in stats.items() if stat is not None}
+
+
 class Remote:
     """The mirror of one remote store: ``fs`` (an fsspec filesystem) and the store's ``path`` on it."""
 
@@ -117,8 +196,11 @@ class Remote:
         self.root = self._dir.path
         _memory.own(self.root, self)
         self._lock = threading.Lock()
-        self._described: dict[str, float] = {}  # nodes whose metadata files are mirrored -> when
+        self._cond = threading.Condition(self._lock)  # (notified when chunk files are let go)
+        self._described: set[str] = set()  # nodes whose metadata files are mirrored
+        self._fresh: dict[str, float] = {}  # those just fetched, for the open that follows -> when
         self._pins: dict[str, _Pin] = {}  # chunk files in the mirror -> the reads using them
+        self._held: set[str] = set()  # chunk files in the mirror a write holds (see ``writing``)
 
     def __repr__(self) -> str:
         return f"<brickwork remote store {self.url('')}>"
@@ -176,12 +258,14 @@ class Remote:
 
     def describe(self, path: str, again: bool = False) -> None:
         """Mirrors the metadata files of the node at ``path`` (a directory in the mirror): once, or
-        ``again`` (when the node is opened) unless they were fetched less than a second ago, the files the
-        store no longer has removed."""
+        ``again`` (when the node is opened) unless they were just fetched for this open (see
+        ``_FRESH_SECONDS``), the files the store no longer has removed."""
         rel = self.rel(path)
         with self._lock:
-            when = self._described.get(rel)
-            if when is not None and (not again or time.monotonic() - when < _FRESH_SECONDS):
+            if not again and rel in self._described:
+                return
+            when = self._fresh.pop(rel, None) if again else None
+            if when is not None and time.monotonic() - when < _FRESH_SECONDS:
                 return
         names = ["/".join(p for p in (rel, name) if p) for name in META_FILES]
         found = set(self._fetch(names, _META_BYTES))
@@ -189,7 +273,9 @@ class Remote:
             with contextlib.suppress(FileNotFoundError):
                 os.remove(os.path.join(self.root, *name.split("/")))
         with self._lock:
-            self._described[rel] = time.monotonic()
+            self._described.add(rel)
+            if not again:
+                self._fresh[rel] = time.monotonic()
 
     def list_members(self, path: str) -> None:
         """Mirrors the members of the group at ``path``: a directory for each, with its metadata files
@@ -205,7 +291,8 @@ class Remote:
             os.makedirs(os.path.join(self.root, *child.split("/")), exist_ok=True)
         self._fetch([f"{c}/{m}" for c in children for m in META_FILES], _META_BYTES)
         with self._lock:
-            self._described.update(dict.fromkeys(children, time.monotonic()))
+            self._described.update(children)
+            self._fresh.update(dict.fromkeys(children, time.monotonic()))
 
     def _listed_members(self, rel: str) -> list[str]:
         """The directories the store lists at ``rel``."""
@@ -254,7 +341,8 @@ class Remote:
         base = self.rel(array_path)
         rels = ["/".join(p for p in (base, k) if p) for k in dict.fromkeys(keys)]
         mine, theirs = [], []
-        with self._lock:
+        with self._cond:
+            self._cond.wait_for(lambda: self._held.isdisjoint(rels))  # (a write of them first ends)
             for r in rels:
                 pin = self._pins.get(r)
                 if pin is None:
@@ -279,17 +367,7 @@ class Remote:
                     raise OSError(f"cannot read {self.url(base)}: {pin.failed}")
             yield
         finally:
-            with self._lock:
-                gone = []
-                for r in rels:
-                    self._pins[r].users -= 1
-                    if not self._pins[r].users:
-                        del self._pins[r]
-                        gone.append(r)
-            for r in gone:
-                with contextlib.suppress(FileNotFoundError):
-                    os.remove(os.path.join(self.root, *r.split("/")))
-
+            self._let_go(rels)
 
     @contextlib.contextmanager
     def shards(self, array_path: str, wanted: dict, limit: int | None, max_index: int):
@@ -302,7 +380,9 @@ class Remote:
         goes when the last of them is done."""
         base = self.rel(array_path)
         jobs = []
-        with self._lock:
+        with self._cond:
+            rels = ["/".join(p for p in (base, key) if p) for key in wanted]
+            self._cond.wait_for(lambda: self._held.isdisjoint(rels))  # (a write of them first ends)
             for key, (layout, positions) in sorted(wanted.items()):
                 rel = "/".join(p for p in (base, key) if p)
                 pin = self._pins.get(rel)
@@ -326,16 +406,134 @@ class Remote:
                     raise
             yield
         finally:
-            with self._lock:
-                gone = []
-                for rel, pin, _, _ in jobs:
-                    pin.users -= 1
-                    if not pin.users:
-                        del self._pins[rel]
-                        gone.append(rel)
-            for rel in gone:
-                with contextlib.suppress(FileNotFoundError):
-                    os.remove(os.path.join(self.root, *rel.split("/")))
+            self._let_go([rel for rel, _, _, _ in jobs])
+
+    def _let_go(self, rels: list[str]) -> None:
+        """A read is done with the chunk files ``rels``: those no other read uses are removed (under the
+        lock: a write waiting for them fetches them afresh)."""
+        with self._cond:
+            for r in rels:
+                self._pins[r].users -= 1
+                if not self._pins[r].users:
+                    del self._pins[r]
+                    self._drop(r)
+            self._cond.notify_all()
+
+    def _drop(self, rel: str) -> None:
+        """Removes the chunk file ``rel`` from the mirror, and the folders it leaves empty (a chunk key's
+        folders, ``c/0/``...: a node's folder holds its metadata), so the mirror of a node the store no
+        longer has is empty again."""
+        path = os.path.join(self.root, *rel.split("/"))
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path)
+        folder = os.path.dirname(path)
+        while folder != self.root and folder.startswith(self.root):
+            try:
+                os.rmdir(folder)
+            except OSError:  # (not empty, or gone)
+                break
+            folder = os.path.dirname(folder)
+
+    # writes
+
+    def forget(self, rel: str) -> None:
+        """The node at ``rel`` and those under it are gone (or moved): their metadata is fetched afresh
+        when they are next looked at."""
+        with self._lock:
+            for key in [k for k in self._described if k == rel or k.startswith(f"{rel}/") or not rel]:
+                self._described.discard(key)
+                self._fresh.pop(key, None)
+
+    def upload(self, paths: list[str]) -> None:
+        """Puts the files ``paths`` of the mirror into the store, concurrently where the filesystem can
+        (read and sent 64 MiB at a time)."""
+        batch, size = {}, 0
+        for path in paths:
+            with open(path, "rb") as f:
+                data = f.read()
+            batch[self.url(self.rel(path))] = data
+            size += len(data)
+            if size >= _BATCH:
+                self._put(batch)
+                batch, size = {}, 0
+        self._put(batch)
+
+    def _put(self, files: dict) -> None:
+        if not files:
+            return
+        try:
+            self.make_folders(list(files))
+            self.fs.pipe(files)
+        except Exception as e:  # noqa: BLE001 (the filesystem's own errors, all of them: named and raised)
+            raise OSError(f"cannot write to {self.url('')}: {type(e).__name__}: {e}") from e
+
+    def make_folders(self, urls: list[str]) -> None:
+        """Makes the folders files at ``urls`` are to go in, on a filesystem that has folders and makes
+        none unless told (a local one)."""
+        if getattr(self.fs, "auto_mkdir", True) is False:
+            for folder in {url.rsplit("/", 1)[0] for url in urls}:
+                self.fs.makedirs(folder, exist_ok=True)
+
+    def delete(self, rels: list[str], recursive: bool = False) -> None:
+        """Deletes the files (with ``recursive``, the folders and what is in them) ``rels`` (paths in the
+        store) from the store; those it does not have are passed over."""
+        urls = [self.url(r) for r in rels]
+        if not urls:
+            return
+        try:
+            try:
+                self.fs.rm(urls, recursive=recursive)
+            except FileNotFoundError:  # (some filesystems stop at the first missing one)
+                for url in urls:
+                    with contextlib.suppress(FileNotFoundError):
+                        self.fs.rm(url, recursive=recursive)
+        except Exception as e:  # noqa: BLE001 (the filesystem's own errors, all of them: named and raised)
+            raise OSError(f"cannot delete from {self.url('')}: {type(e).__name__}: {e}") from e
+
+    def files(self, path: str) -> list[str]:
+        """The names of the files the store has under the node at ``path`` (a directory in the mirror),
+        relative to it."""
+        base = self.url(self.rel(path)).split("://", 1)[-1].rstrip("/")
+        try:
+            found = self.fs.find(base)
+        except FileNotFoundError:
+            return []
+        except Exception as e:  # noqa: BLE001 (the filesystem's own errors: named and raised)
+            raise OSError(f"cannot list {base}: {type(e).__name__}: {e}") from e
+        names = (name.split("://", 1)[-1] for name in found)
+        return [name[len(base) + 1:] for name in names if name.startswith(f"{base}/")]
+
+    @contextlib.contextmanager
+    def writing(self, array_path: str, keys: list[str], fetch: set, limit: int | None):
+        """A write of the array at ``array_path`` touching its chunk files ``keys`` (whole shards, of a
+        sharded array): they are held for this write alone (reads and other writes of them wait for it),
+        those in ``fetch`` (the write covers them only in part) fetched into the mirror first (of each, at
+        most ``limit`` bytes); when the block ends, each is put into the store, or deleted from it when
+        the write left none (a chunk holding only the fill value), and removed from the mirror. When the
+        block fails, only what it changed goes to the store."""
+        base = self.rel(array_path)
+        rels = {"/".join(p for p in (base, k) if p): k for k in dict.fromkeys(keys)}
+        paths = {r: os.path.join(self.root, *r.split("/")) for r in rels}
+        with self._cond:
+            self._cond.wait_for(lambda: all(r not in self._pins and r not in self._held for r in rels))
+            self._held.update(rels)
+        try:
+            self._fetch([r for r, k in rels.items() if k in fetch], limit)
+            before = {r: _stat(p) for r, p in paths.items()}
+            done = False
+            try:
+                yield
+                done = True
+            finally:
+                after = {r: _stat(p) for r, p in paths.items()}
+                self.upload([paths[r] for r in rels if after[r] is not None and (done or after[r] != before[r])])
+                self.delete([r for r in rels if after[r] is None and (done or before[r] is not None)])
+        finally:
+            with self._cond:
+                for r in rels:
+                    self._drop(r)
+                self._held.difference_update(rels)
+                self._cond.notify_all()
 
     def _ranges(self, urls: list[str], starts: list, ends: list) -> list:
         """``cat_ranges``: the byte ranges, fetched together; a missing file's part is its
@@ -424,6 +622,9 @@ class Remote:
 
 #: byte ranges of one file at most this far apart are fetched in one request
 _GAP = 1 << 20
+
+#: files are put into a store this many bytes at a time (each batch concurrently)
+_BATCH = 64 << 20
 
 #: an index entry's offset and length of an inner chunk never written
 _MISSING = 2**64 - 1

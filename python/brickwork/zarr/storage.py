@@ -1,6 +1,6 @@
 """zarr-python's ``zarr.storage``, as far as brickwork's stores go: ``LocalStore(root)`` names a
 directory (as a path or a ``file://`` URL does), ``MemoryStore()`` a store in memory, ``ZipStore(path)``
-a store in a zip file, ``FsspecStore`` a remote store read through fsspec (read only, see ``_remote``).
+a store in a zip file, ``FsspecStore`` a remote store read and written through fsspec (see ``_remote``).
 zarr-python's ``ObjectStore`` is named here so that code naming it gets a clear error, not an
 AttributeError.
 """
@@ -42,7 +42,7 @@ class LocalStore:
 class _NotOffered:
     def __init__(self, *args, **kwargs):
         raise InvalidArrayError(f"{type(self).__name__} is not offered: brickwork's stores are directories (a path, "
-                                "a file:// URL, LocalStore), in memory, zip files, or remote stores it reads through "
+                                "a file:// URL, LocalStore), in memory, zip files, or remote stores it uses through "
                                 "fsspec (an s3:// or https:// URL, FsspecStore)")
 
 
@@ -151,20 +151,20 @@ class ZipStore:
 
 
 class FsspecStore:
-    """A remote store read through an fsspec filesystem (zarr-python's ``FsspecStore``): ``fs`` and the
-    store's ``path`` on it; or ``FsspecStore.from_url("s3://bucket/data.zarr", storage_options={...})``.
-    brickwork reads remote stores only (see ``brickwork.zarr._remote``): ``read_only`` must stay True."""
+    """A remote store read and written through an fsspec filesystem (zarr-python's ``FsspecStore``): ``fs``
+    and the store's ``path`` on it; or ``FsspecStore.from_url("s3://bucket/data.zarr", storage_options={...})``
+    (see ``brickwork.zarr._remote``). With ``read_only=True``, arrays and groups open read-only and
+    nothing is created in it."""
 
-    def __init__(self, fs, read_only: bool = True, path: str = "/", allowed_exceptions=None):
-        if not read_only:
-            raise InvalidArrayError("brickwork reads remote stores only: FsspecStore(..., read_only=True)")
+    def __init__(self, fs, read_only: bool = False, path: str = "/", allowed_exceptions=None):
         if not (hasattr(fs, "cat") and hasattr(fs, "ls")):
             raise InvalidArrayError(f"FsspecStore takes an fsspec filesystem, got {fs!r}; for a URL, use "
                                     "FsspecStore.from_url(url, storage_options=...)")
-        self.fs, self.path, self.read_only = fs, str(path).rstrip("/"), True
+        self.fs, self.path, self.read_only = fs, str(path).rstrip("/"), bool(read_only)
 
     @classmethod
-    def from_url(cls, url: str, storage_options: dict | None = None, read_only: bool = True) -> FsspecStore:
+    def from_url(cls, url: str, storage_options: dict | None = None, read_only: bool = False,
+                 allowed_exceptions=None) -> FsspecStore:
         """The store at ``url`` (``s3://...``, ``https://...``), its filesystem made by fsspec with
         ``storage_options``."""
         import fsspec
@@ -173,9 +173,9 @@ class FsspecStore:
         return cls(fs, read_only=read_only, path=path)
 
     @classmethod
-    def from_mapper(cls, mapper, read_only: bool = True, allowed_exceptions=None) -> FsspecStore:
+    def from_mapper(cls, fs_map, read_only: bool = False, allowed_exceptions=None) -> FsspecStore:
         """The store an fsspec mapper (``fsspec.get_mapper(url)``) names."""
-        return cls(mapper.fs, read_only=read_only, path=mapper.root)
+        return cls(fs_map.fs, read_only=read_only, path=fs_map.root)
 
     def __eq__(self, other) -> bool:
         return isinstance(other, FsspecStore) and (self.fs, self.path) == (other.fs, other.path)
