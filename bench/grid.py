@@ -458,14 +458,59 @@ def remote_table(quick: bool, repeats: int) -> list[str]:
     return rows
 
 
+def remote_write_table(quick: bool, repeats: int) -> list[str]:
+    """Writing into an S3 bucket (moto's S3 server on localhost, through s3fs: what is timed is each
+    library's fetching, encoding and putting, and the server's work, the same for both): zarr-python and
+    brickwork open the same array once and write the whole array, a box (chunks covered in part:
+    fetched, rewritten, put back) and one row into it; each result checked."""
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    n = 512 if quick else 1024
+    data = (np.sin(np.linspace(0, 40, n * n)).reshape(n, n) * 1000).astype("<f4")
+    layouts = [("chunks 128×128", dict(chunks=(128, 128))),
+               ("shards 512×512 of chunks 64×64", dict(chunks=(64, 64), shards=(512, 512)))]
+    selections = [("whole array", (slice(None), slice(None))),
+                  ("box 200×200", (slice(100, 300), slice(250, 450))), ("one row", (n // 3, slice(None)))]
+    rows = [f"| float32 {n}×{n}, zstd | MB | zarr-python ms | brickwork ms | × |", "|---|---:|---:|---:|---:|"]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{server.get_host_and_port()[1]}"
+    boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="k",
+                 aws_secret_access_key="s").create_bucket(Bucket="bench")
+    options = {"key": "k", "secret": "s", "client_kwargs": {"endpoint_url": endpoint, "region_name": "us-east-1"}}
+    try:
+        for name, layout in layouts:
+            key = name.split()[0]
+            arrays = []
+            for who, lib in (("zarr", zarr), ("brickwork", bz)):
+                url = f"s3://bench/{who}-{key}.zarr"
+                lib.create_array(url, shape=data.shape, dtype=data.dtype, storage_options=options, **layout)
+                arrays.append(lib.open_array(url, mode="r+", storage_options=options))
+            theirs, ours = arrays
+            for label, sel in selections:
+                block = data[sel] + 1
+                t_z, t_b = best([lambda sel=sel, block=block: theirs.__setitem__(sel, block),
+                                 lambda sel=sel, block=block: ours.__setitem__(sel, block)], repeats)
+                for url in (f"s3://bench/zarr-{key}.zarr", f"s3://bench/brickwork-{key}.zarr"):
+                    np.testing.assert_array_equal(zarr.open_array(url, mode="r", storage_options=options)[sel],
+                                                  block)
+                rows.append(f"| {name}, {label} | {block.nbytes / 1e6:.2f} | {t_z * 1e3:.1f} "
+                            f"| {t_b * 1e3:.1f} | {t_z / t_b:.2f} |")
+                print(rows[-1], flush=True)
+    finally:
+        server.stop()
+    return rows
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="arrays halved along every axis")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "results" / "grid.md"))
-    ap.add_argument("--only", default="tobytes,assemble,zarr,zarr3,region,xarray,remote",
+    ap.add_argument("--only", default="tobytes,assemble,zarr,zarr3,region,xarray,remote,remote-write",
                     help="comma-separated tables to run: tobytes, assemble, zarr (v2), zarr3, region, xarray, "
-                         "remote")
+                         "remote, remote-write")
     args = ap.parse_args()
     only = set(args.only.split(","))
     header = [
@@ -492,6 +537,8 @@ def main() -> int:
                    "`to_zarr` wrote (default codecs), opening included", xarray_table),
         ("remote", "Remote stores: the same `http://` URL read by zarr-python and brickwork through fsspec (a "
                    "local server answering byte ranges; arrays opened once)", remote_table),
+        ("remote-write", "Remote stores written: the same `s3://` array written by zarr-python and brickwork "
+                         "through s3fs (moto's S3 server on localhost; arrays opened once)", remote_write_table),
     ]:
         if name in only:
             out += ["", f"## {title}", ""]

@@ -60,11 +60,6 @@ def is_remote_url(store) -> bool:
     return urllib.parse.urlparse(store).scheme not in ("file", "memory", "")
 
 
-def is_remote(store) -> bool:
-    """Whether ``store`` names a remote store (a URL, or an fsspec-backed store object)."""
-    return is_remote_url(store) or _fsspec_store(store) is not None
-
-
 def _fsspec_store(store) -> tuple | None:
     """``(fs, path)`` of an fsspec-backed store object (zarr-python's or brickwork's ``FsspecStore``, an
     fsspec mapper), else None."""
@@ -272,6 +267,12 @@ class Remote:
         for name in set(names) - found:
             with contextlib.suppress(FileNotFoundError):
                 os.remove(os.path.join(self.root, *name.split("/")))
+        if not found and os.path.isdir(path):
+            # no node there (any more): the empty folders reads of its chunks left (``c/0/``...) go, so that
+            # a node may be made there as in an empty directory
+            for folder, _, _ in sorted(os.walk(path), key=lambda entry: -len(entry[0])):
+                with contextlib.suppress(OSError):  # (not empty: a node below, or a file)
+                    os.rmdir(folder)
         with self._lock:
             self._described.add(rel)
             if not again:
@@ -420,19 +421,10 @@ class Remote:
             self._cond.notify_all()
 
     def _drop(self, rel: str) -> None:
-        """Removes the chunk file ``rel`` from the mirror, and the folders it leaves empty (a chunk key's
-        folders, ``c/0/``...: a node's folder holds its metadata), so the mirror of a node the store no
-        longer has is empty again."""
-        path = os.path.join(self.root, *rel.split("/"))
+        """Removes the chunk file ``rel`` from the mirror (its folders stay: other reads and writes may be
+        putting files in them)."""
         with contextlib.suppress(FileNotFoundError):
-            os.remove(path)
-        folder = os.path.dirname(path)
-        while folder != self.root and folder.startswith(self.root):
-            try:
-                os.rmdir(folder)
-            except OSError:  # (not empty, or gone)
-                break
-            folder = os.path.dirname(folder)
+            os.remove(os.path.join(self.root, *rel.split("/")))
 
     # writes
 
