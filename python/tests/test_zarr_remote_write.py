@@ -115,12 +115,14 @@ def test_writes_leave_the_files_a_directory_store_has(s3, tmp_path, case):
 
 
 def test_through_fsspecs_local_filesystem_and_store_objects(tmp_path):
-    """brickwork's and zarr-python's ``FsspecStore`` and fsspec mappers, on fsspec's local filesystem."""
+    """brickwork's and zarr-python's ``FsspecStore`` and fsspec mappers, on fsspec's local filesystem (which
+    zarr-python wraps in fsspec's asynchronous wrapper)."""
     import fsspec
 
     fs = fsspec.filesystem("file")
     for i, make in enumerate([lambda p: bz.storage.FsspecStore(fs, path=p),
                               lambda p: bz.storage.FsspecStore.from_url(f"file://{p}"),
+                              lambda p: zarr.storage.FsspecStore.from_url(f"file://{p}"),  # (an asynchronous wrapper)
                               lambda p: fsspec.get_mapper(f"file://{p}")]):
         root = str(tmp_path / f"s{i}")
         _array_calls(make(root), _CASES[0])
@@ -170,7 +172,7 @@ def test_stores_zarr_python_wrote_are_written_into(s3):
     zarr.create_array(url + "-v2", shape=data.shape, chunks=(16, 16), dtype="<f4", zarr_format=2,
                       storage_options=s3)[...] = data
     for target in (url, url + "-v2"):
-        z = bz.open_array(target, mode="r+", storage_options=s3)
+        z = bz.open_array(zarr.storage.FsspecStore.from_url(target, storage_options=s3), mode="r+")
         z[10:40, 5:45] = -1
         z.vindex[[0, 59], [0, 49]] = 2
         model = data.copy()

@@ -71,7 +71,9 @@ def _fsspec_store(store) -> tuple | None:
         path = getattr(store, "root", None)
     if not isinstance(path, (str, type(None))):
         return None
-    if getattr(fs, "asynchronous", False):
+    if getattr(fs, "sync_fs", None) is not None:  # (fsspec's asynchronous wrapper of a filesystem: that one)
+        fs = fs.sync_fs
+    elif getattr(fs, "asynchronous", False):
         # zarr-python's stores hold an asynchronous filesystem, bound to its event loop: the same
         # filesystem, made for calls from any thread
         options = {k: v for k, v in getattr(fs, "storage_options", {}).items() if k not in ("asynchronous", "loop")}
