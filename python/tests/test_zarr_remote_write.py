@@ -1,8 +1,9 @@
 """Remote stores written: brickwork.zarr creating and writing arrays and groups in an S3 bucket (a local
-moto server, through s3fs: the way ``s3://`` stores are written) and through fsspec's local filesystem,
-compared file by file with the same calls on a directory store, and read by zarr-python; stores
-zarr-python wrote, written into; writes from many threads; failures (a read-only store, a bucket that
-is not there, a server that takes no writes, garbage in the store)."""
+moto server, through s3fs: the way ``s3://`` stores are written, and through obstore's S3 store) and
+through fsspec's and obstore's local and memory stores, compared file by file with the same calls on a
+directory store, and read by zarr-python; stores zarr-python wrote, written into; writes from many
+threads; failures (a read-only store, a bucket that is not there, a server that takes no writes,
+garbage in the store)."""
 import itertools
 import os
 import threading
@@ -130,30 +131,33 @@ def test_through_fsspecs_local_filesystem_and_store_objects(tmp_path):
         assert _files_dir(root) == _files_dir(tmp_path / f"local{i}")
 
 
+def _group_calls(store, **kw) -> None:
+    """A write of each kind brickwork.zarr has on groups, in a group it creates at ``store``."""
+    g = bz.open_group(store, mode="w", attributes={"title": "g"}, **kw)
+    sub = g.create_group("sub", attributes={"k": 1})
+    sub.create_array("x", shape=(10,), chunks=(3,), dtype="f8", fill_value=np.nan)[2:8] = np.arange(6)
+    g["saved"] = np.arange(12, dtype="i2").reshape(3, 4)
+    g["gone"] = np.ones(5)
+    del g["gone"]
+    g.create_array("moved", shape=(4,), chunks=(2,), dtype="u1")[:] = [1, 2, 3, 4]
+    g.move("moved", "sub/deeper/here")
+    g.attrs["more"] = [1, 2]
+    bz.save_array(store, np.arange(6), path="a/b/c", zarr_format=3, **kw)  # (a and a/b: groups made)
+    bz.create_array(store, name="sub/x", shape=(2,), dtype="i1", overwrite=True, **kw)  # (x's chunks gone)
+    as_object = bz.storage.FsspecStore.from_url(store, **kw) if kw else store
+    bz.create_hierarchy(store=as_object, nodes={
+        "h": {"zarr_format": 3, "node_type": "group", "attributes": {"made": "by create_hierarchy"}},
+        "h/y": bz.open_array(store, path="saved", mode="r", **kw).metadata})
+    bz.consolidate_metadata(as_object)
+    g2 = bz.create_group(store, path="v2", zarr_format=2, **kw)
+    g2.create_array("s", shape=(3,), dtype=str, zarr_format=2)[:] = ["a", "bb", "ccc"]
+
+
 @pytest.mark.filterwarnings("ignore:Object at v2 is not recognized")  # (zarr-python: a v2 group in a v3 one)
 def test_groups_and_their_members(s3, tmp_path):
-    def calls(store, **kw):
-        g = bz.open_group(store, mode="w", attributes={"title": "g"}, **kw)
-        sub = g.create_group("sub", attributes={"k": 1})
-        sub.create_array("x", shape=(10,), chunks=(3,), dtype="f8", fill_value=np.nan)[2:8] = np.arange(6)
-        g["saved"] = np.arange(12, dtype="i2").reshape(3, 4)
-        g["gone"] = np.ones(5)
-        del g["gone"]
-        g.create_array("moved", shape=(4,), chunks=(2,), dtype="u1")[:] = [1, 2, 3, 4]
-        g.move("moved", "sub/deeper/here")
-        g.attrs["more"] = [1, 2]
-        bz.save_array(store, np.arange(6), path="a/b/c", zarr_format=3, **kw)  # (a and a/b: groups made)
-        bz.create_array(store, name="sub/x", shape=(2,), dtype="i1", overwrite=True, **kw)  # (x's chunks gone)
-        bz.create_hierarchy(store=bz.storage.FsspecStore.from_url(store, **kw) if kw else store, nodes={
-            "h": {"zarr_format": 3, "node_type": "group", "attributes": {"made": "by create_hierarchy"}},
-            "h/y": bz.open_array(store, path="saved", mode="r", **kw).metadata})
-        bz.consolidate_metadata(bz.storage.FsspecStore.from_url(store, **kw) if kw else store)
-        g2 = bz.create_group(store, path="v2", zarr_format=2, **kw)
-        g2.create_array("s", shape=(3,), dtype=str, zarr_format=2)[:] = ["a", "bb", "ccc"]
-
     url = _url()
-    calls(url, storage_options=s3)
-    calls(str(tmp_path / "local"))
+    _group_calls(url, storage_options=s3)
+    _group_calls(str(tmp_path / "local"))
     assert _files_s3(s3, url) == _files_dir(tmp_path / "local")
     theirs = zarr.open_group(url, mode="r", storage_options=s3, use_consolidated=False)
     drawn = str(theirs.tree())
@@ -162,6 +166,37 @@ def test_groups_and_their_members(s3, tmp_path):
     assert "here (4,) uint8" in drawn
     np.testing.assert_array_equal(theirs["sub/deeper/here"][:], [1, 2, 3, 4])
     assert list(zarr.open_array(f"{url}/v2/s", mode="r", storage_options=s3)[:]) == ["a", "bb", "ccc"]
+
+
+def test_obstore_stores(s3, tmp_path):
+    """zarr-python's and brickwork's ``ObjectStore`` over obstore's S3 (the same bucket), local and memory
+    stores: the same files as a directory store's, read by zarr-python through its ``ObjectStore``."""
+    import obstore
+    import obstore.store
+
+    endpoint = s3["client_kwargs"]["endpoint_url"]
+    for kind, wrap in itertools.product(["s3", "local", "memory"], [zarr.storage.ObjectStore, bz.storage.ObjectStore]):
+        prefix = f"obstore-{next(_names)}"
+        inner = {"s3": lambda: obstore.store.S3Store("bucket", prefix=prefix, endpoint=endpoint, region="us-east-1",
+                                                     access_key_id="k", secret_access_key="s",
+                                                     client_options={"allow_http": True}),
+                 "local": lambda: obstore.store.LocalStore(tmp_path / prefix, mkdir=True),
+                 "memory": obstore.store.MemoryStore}[kind]()
+        store, local = wrap(inner), str(tmp_path / f"local-{prefix}")
+        if kind == "s3":  # (groups: over S3, once with each wrapper)
+            _group_calls(store)
+            _group_calls(local)
+        _array_calls(store, _CASES[2])
+        _array_calls(local, _CASES[2])
+        stored = {e["path"]: bytes(obstore.get(inner, e["path"]).bytes())
+                  for batch in obstore.list(inner) for e in batch}
+        assert stored == _files_dir(tmp_path / f"local-{prefix}"), (kind, wrap)
+        theirs = zarr.open_array(zarr.storage.ObjectStore(inner, read_only=True), path="arr", mode="r")
+        np.testing.assert_array_equal(bz.open_array(store, path="arr")[...], theirs[...])
+    with pytest.raises(InvalidArrayError, match="read-only"):
+        bz.create_array(bz.storage.ObjectStore(obstore.store.MemoryStore(), read_only=True), shape=(2,), dtype="i1")
+    with pytest.raises(InvalidArrayError, match="obstore store"):
+        bz.storage.ObjectStore({})
 
 
 def test_stores_zarr_python_wrote_are_written_into(s3):

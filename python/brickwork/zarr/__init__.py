@@ -1193,7 +1193,7 @@ class Array:
         index it would fetch)."""
         if self._remote is not None:
             if self.info.shards is not None:
-                raise NotImplementedError(f"{self._remote.url('')}: brickwork does not count the inner chunks of a "
+                raise NotImplementedError(f"{self._remote.name}: brickwork does not count the inner chunks of a "
                                           "remote sharded array (it would fetch every shard's index)")
             return sum(at is not None and self._in_grid(at) for _, at in self._stored_files())
         return self._handle.initialized_chunks()

@@ -52,6 +52,9 @@ _META_BYTES = 16 << 20
 _live: dict = {}
 _live_lock = threading.Lock()
 
+#: the filesystems made of obstore stores, by the store's id
+_obstores: dict = {}
+
 
 def is_remote_url(store) -> bool:
     """Whether ``store`` is a URL of a remote filesystem (not ``file://`` or ``memory://``)."""
@@ -62,7 +65,16 @@ def is_remote_url(store) -> bool:
 
 def _fsspec_store(store) -> tuple | None:
     """``(fs, path)`` of an fsspec-backed store object (zarr-python's or brickwork's ``FsspecStore``, an
-    fsspec mapper), else None."""
+    fsspec mapper), or of an obstore-backed one (zarr-python's or brickwork's ``ObjectStore``: ``fs`` an
+    :class:`~brickwork.zarr._obstore.ObstoreFileSystem`, one for each obstore store), else None."""
+    if type(store).__name__ == "ObjectStore" and type(store).__module__.startswith(("zarr.", "brickwork.")):
+        from ._obstore import ObstoreFileSystem
+
+        with _live_lock:
+            fs = _obstores.get(id(store.store))
+            if fs is None:
+                fs = _obstores[id(store.store)] = ObstoreFileSystem(store.store)  # (holds it: its id stays its)
+        return fs, ""
     fs = getattr(store, "fs", None)
     if fs is None or not hasattr(fs, "cat") or not hasattr(fs, "ls"):
         return None
@@ -200,7 +212,12 @@ class Remote:
         self._held: set[str] = set()  # chunk files in the mirror a write holds (see ``writing``)
 
     def __repr__(self) -> str:
-        return f"<brickwork remote store {self.url('')}>"
+        return f"<brickwork remote store {self.name}>"
+
+    @property
+    def name(self) -> str:
+        """The store, for messages: its URL (without the protocol), or its filesystem's description."""
+        return self.url("") or repr(self.fs)
 
     def url(self, rel: str) -> str:
         return "/".join(p for p in (self.path, rel.replace(os.sep, "/")) if p)
@@ -226,7 +243,7 @@ class Remote:
         except FileNotFoundError:
             return []
         except Exception as e:  # noqa: BLE001 (the filesystem's own errors, all of them: named and raised)
-            raise OSError(f"cannot read {self.url('')}: {type(e).__name__}: {e}") from e
+            raise OSError(f"cannot read {self.name}: {type(e).__name__}: {e}") from e
         if len(urls) == 1 and not isinstance(got, dict):
             got = {next(iter(urls)): got}
         found = []
@@ -459,7 +476,7 @@ class Remote:
             self.make_folders(list(files))
             self.fs.pipe(files)
         except Exception as e:  # noqa: BLE001 (the filesystem's own errors, all of them: named and raised)
-            raise OSError(f"cannot write to {self.url('')}: {type(e).__name__}: {e}") from e
+            raise OSError(f"cannot write to {self.name}: {type(e).__name__}: {e}") from e
 
     def make_folders(self, urls: list[str]) -> None:
         """Makes the folders files at ``urls`` are to go in, on a filesystem that has folders and makes
@@ -482,7 +499,7 @@ class Remote:
                     with contextlib.suppress(FileNotFoundError):
                         self.fs.rm(url, recursive=recursive)
         except Exception as e:  # noqa: BLE001 (the filesystem's own errors, all of them: named and raised)
-            raise OSError(f"cannot delete from {self.url('')}: {type(e).__name__}: {e}") from e
+            raise OSError(f"cannot delete from {self.name}: {type(e).__name__}: {e}") from e
 
     def files(self, path: str) -> list[str]:
         """The names of the files the store has under the node at ``path`` (a directory in the mirror),
@@ -493,9 +510,10 @@ class Remote:
         except FileNotFoundError:
             return []
         except Exception as e:  # noqa: BLE001 (the filesystem's own errors: named and raised)
-            raise OSError(f"cannot list {base}: {type(e).__name__}: {e}") from e
+            raise OSError(f"cannot list {base or self.name}: {type(e).__name__}: {e}") from e
+        prefix = f"{base}/" if base else ""
         names = (name.split("://", 1)[-1] for name in found)
-        return [name[len(base) + 1:] for name in names if name.startswith(f"{base}/")]
+        return [name[len(prefix):] for name in names if name.startswith(prefix)]
 
     @contextlib.contextmanager
     def writing(self, array_path: str, keys: list[str], fetch: set, limit: int | None):
@@ -535,7 +553,7 @@ class Remote:
         try:
             parts = self.fs.cat_ranges(urls, starts, ends, on_error="return")
         except Exception as e:  # noqa: BLE001 (the filesystem's own errors: named and raised)
-            raise OSError(f"cannot read {self.url('')}: {type(e).__name__}: {e}") from e
+            raise OSError(f"cannot read {self.name}: {type(e).__name__}: {e}") from e
         for url, part in zip(urls, parts):
             if isinstance(part, BaseException) and not isinstance(part, FileNotFoundError):
                 raise OSError(f"cannot read {url}: {type(part).__name__}: {part}") from part

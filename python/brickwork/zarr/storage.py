@@ -1,8 +1,7 @@
 """zarr-python's ``zarr.storage``, as far as brickwork's stores go: ``LocalStore(root)`` names a
 directory (as a path or a ``file://`` URL does), ``MemoryStore()`` a store in memory, ``ZipStore(path)``
-a store in a zip file, ``FsspecStore`` a remote store read and written through fsspec (see ``_remote``).
-zarr-python's ``ObjectStore`` is named here so that code naming it gets a clear error, not an
-AttributeError.
+a store in a zip file, ``FsspecStore`` a remote store read and written through fsspec, ``ObjectStore`` one
+read and written through obstore (see ``_remote``).
 """
 from __future__ import annotations
 
@@ -37,13 +36,6 @@ class LocalStore:
 
     def __str__(self) -> str:
         return f"file://{self.root}"
-
-
-class _NotOffered:
-    def __init__(self, *args, **kwargs):
-        raise InvalidArrayError(f"{type(self).__name__} is not offered: brickwork's stores are directories (a path, "
-                                "a file:// URL, LocalStore), in memory, zip files, or remote stores it uses through "
-                                "fsspec (an s3:// or https:// URL, FsspecStore)")
 
 
 class MemoryStore:
@@ -187,5 +179,23 @@ class FsspecStore:
         return f"FsspecStore({type(self.fs).__name__}, {self.path!r})"
 
 
-class ObjectStore(_NotOffered):
-    """Not offered: brickwork's stores are local directories."""
+class ObjectStore:
+    """A remote store read and written through an obstore store (zarr-python's ``ObjectStore``):
+    ``ObjectStore(obstore.store.S3Store("bucket", prefix="data.zarr", ...))``, or any obstore store (GCS,
+    Azure, HTTP, local, memory); see ``brickwork.zarr._remote`` and ``_obstore``. With ``read_only=True``,
+    arrays and groups open read-only and nothing is created in it."""
+
+    def __init__(self, store, *, read_only: bool = False):
+        if type(store).__module__.split(".")[0] != "obstore":
+            raise InvalidArrayError(f"ObjectStore takes an obstore store (obstore.store.S3Store(...), ...), got "
+                                    f"{store!r}")
+        self.store, self.read_only = store, bool(read_only)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ObjectStore) and self.store is other.store
+
+    def __hash__(self) -> int:
+        return hash(id(self.store))
+
+    def __repr__(self) -> str:
+        return f"ObjectStore({self.store!r})"

@@ -30,12 +30,12 @@ PAGES = ["quick-start.md", "user-guide/arrays.md", "user-guide/groups.md", "user
 
 #: (page, a piece of the example's code) -> why it is skipped
 SKIP: dict[tuple[str, str], str] = {
-    ("user-guide/storage.md", "s3://"): "a public S3 bucket: needs the network and s3fs (remote stores are read "
-                                        "through fsspec: test_zarr_remote.py serves them over HTTP)",
-    ("user-guide/storage.md", "fsspec.filesystem("): "a public S3 bucket: needs the network and s3fs (remote stores "
-                                                     "are read through fsspec: test_zarr_remote.py)",
-    ("user-guide/storage.md", "from obstore"): "obstore's ObjectStore (and the network): brickwork reads remote "
-                                               "stores through fsspec",
+    ("user-guide/storage.md", "s3://"): "a public S3 bucket: needs the network (remote stores: test_zarr_remote.py "
+                                        "serves them over HTTP, test_zarr_remote_write.py writes them into S3)",
+    ("user-guide/storage.md", "fsspec.filesystem("): "a public S3 bucket: needs the network (remote stores: "
+                                                     "test_zarr_remote.py, test_zarr_remote_write.py)",
+    ("user-guide/storage.md", "S3Store("): "a public S3 bucket: needs the network (obstore's stores: "
+                                           "test_zarr_remote_write.py writes and reads them)",
     ("user-guide/data_types.md", "store['.zarray']"): "reads zarr-python's keys out of the dict it used as a store",
 }
 #: (page, a piece of the example's code) -> why it and the rest of its session are skipped
