@@ -115,6 +115,21 @@ def test_writes_leave_the_files_a_directory_store_has(s3, tmp_path, case):
     _mirror_holds_metadata_only(ours)
 
 
+@pytest.mark.parametrize("shape, chunks, new", [((), (), ()), ((17,), (4,), (6,)), ((6, 5, 4), (2, 3, 3), (5, 2, 4))])
+def test_resizes_and_counts_in_any_number_of_dimensions(s3, tmp_path, shape, chunks, new):
+    def calls(store, **kw):
+        z = bz.create_array(store, name="arr", shape=shape, chunks=chunks, dtype="<u2", fill_value=0, **kw)
+        z[...] = np.arange(1, int(np.prod(shape)) + 1, dtype="<u2").reshape(shape)
+        z.resize(new)
+        return z.nchunks_initialized
+
+    url = _url()
+    counted = calls(url, storage_options=s3)
+    assert counted == calls(str(tmp_path / "local"))
+    assert _files_s3(s3, url) == _files_dir(tmp_path / "local")
+    assert counted == zarr.open_array(f"{url}/arr", mode="r", storage_options=s3).nchunks_initialized
+
+
 def test_through_fsspecs_local_filesystem_and_store_objects(tmp_path):
     """brickwork's and zarr-python's ``FsspecStore`` and fsspec mappers, on fsspec's local filesystem (which
     zarr-python wraps in fsspec's asynchronous wrapper)."""

@@ -1289,18 +1289,20 @@ class Array:
     def _stored_files(self) -> list:
         """Of a remote array: the files the store has under it, each with the grid position of the chunk
         (shard) it is named as, or None (metadata, other files)."""
-        n = self.ndim
+        # the chunk key encoding, from a key: its prefix, separator and suffix around the grid position
         mark = "987654321"
-        parts = self._handle.chunk_key([int(mark)] * n).split(mark)
+        parts = self._handle.chunk_key([int(mark)] * self.ndim).split(mark)
+        prefix, suffix = parts[0], parts[-1]
+        separator = parts[1] if self.ndim > 1 else None
         found = []
         for name in self._remote.files(self.path):
             at = None
-            if n == 0:
-                at = [] if name == parts[0] else None
-            elif name.startswith(parts[0]) and name.endswith(parts[-1]) and len(name) > len(parts[0] + parts[-1]):
-                fields = name[len(parts[0]):len(name) - len(parts[-1])].split(parts[1]) if n > 1 else [
-                    name[len(parts[0]):len(name) - len(parts[-1])]]
-                if len(fields) == n and all(f.isdigit() for f in fields):
+            if not self.ndim:
+                at = [] if name == prefix else None
+            elif name.startswith(prefix) and name.endswith(suffix) and len(name) > len(prefix) + len(suffix):
+                body = name[len(prefix):len(name) - len(suffix)]
+                fields = [body] if separator is None else body.split(separator)
+                if len(fields) == self.ndim and all(f.isdigit() for f in fields):
                     at = [int(f) for f in fields]
             found.append((name, at))
         return found

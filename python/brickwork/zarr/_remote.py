@@ -1,6 +1,7 @@
 """Remote stores: fsspec URLs (``s3://``, ``gs://``, ``https://``, ... with ``storage_options``),
 zarr-python's ``FsspecStore``, brickwork's :class:`~brickwork.zarr.storage.FsspecStore` and fsspec
-mappers, as zarr-python opens them, read and written.
+mappers, and zarr-python's and brickwork's ``ObjectStore`` (obstore's stores, seen as fsspec filesystems
+through ``_obstore``), as zarr-python opens them, read and written.
 
 brickwork's arrays work on directories, so a remote store is mirrored into a directory in RAM (see
 ``_memory``), on demand: a node's metadata files when the node is looked at, a group's member list when
