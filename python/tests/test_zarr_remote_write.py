@@ -271,6 +271,38 @@ def test_writes_from_many_threads_lose_nothing(s3):
     np.testing.assert_array_equal(zarr.open_array(url + "-sharded", mode="r", storage_options=s3)[...], expected)
 
 
+def test_dask_stores_into_a_remote_array(s3):
+    import dask.array as da
+
+    url = _url()
+    data = np.arange(64 * 60, dtype="<f8").reshape(64, 60)
+    z = bz.create_array(url, shape=data.shape, chunks=(16, 20), dtype="<f8", storage_options=s3)
+    da.from_array(data, chunks=(8, 30)).store(z, lock=False, scheduler="threads")  # (blocks across chunks)
+    np.testing.assert_array_equal(zarr.open_array(url, mode="r", storage_options=s3)[...], data)
+
+
+def test_a_save_puts_one_slab_at_a_time(s3, tmp_path, monkeypatch):
+    """``save`` into a remote store encodes and puts slabs of the array (64 MiB; here 4 KiB), so no more
+    than a slab's chunk files are in RAM at once; the files are a directory store's."""
+    from brickwork.zarr import _remote
+
+    monkeypatch.setattr(bz, "_SLAB", 4096)
+    held = []
+    writing = _remote.Remote.writing
+
+    def counting(self, array_path, keys, fetch, limit):
+        held.append(len(keys))
+        return writing(self, array_path, keys, fetch, limit)
+
+    monkeypatch.setattr(_remote.Remote, "writing", counting)
+    data = np.arange(100 * 30, dtype="<i4").reshape(100, 30)  # (rows of 120 bytes: 4 KiB in 35 rows)
+    url = _url()
+    bz.save_array(url, data, chunks=(10, 15), storage_options=s3)
+    bz.save_array(str(tmp_path / "local"), data, chunks=(10, 15))
+    assert held == [8, 8, 4]  # (40 + 40 + 20 rows, two chunks wide)
+    assert _files_s3(s3, url) == _files_dir(tmp_path / "local")
+
+
 def test_overwriting_removes_what_was_there(s3, tmp_path):
     def calls(store, **kw):
         bz.save_array(store, np.arange(400).reshape(20, 20), path="arr", chunks=(5, 5), **kw)
