@@ -1267,11 +1267,13 @@ class Array:
             return
         # of a remote store: the chunk files the new shape cuts through are fetched, cut and put back, and
         # those wholly outside it deleted from the store
+        shrinks = any(n < old for n, old in zip(shape, self.shape))
         with _remote.node_writes(self.path), self._writing(lambda: ((c, False) for c in self._cut_by(shape))):
             self._handle.resize(list(shape), self.max_bytes, None)
         self._load()
-        self._remote.delete([f"{self._remote.rel(self.path)}/{name}".lstrip("/")
-                             for name, at in self._stored_files() if at is not None and not self._in_grid(at)])
+        if shrinks:  # (a growing array, as append makes it, has nothing outside: the store is not listed)
+            self._remote.delete([f"{self._remote.rel(self.path)}/{name}".lstrip("/")
+                                 for name, at in self._stored_files() if at is not None and not self._in_grid(at)])
 
     def _cut_by(self, shape: tuple) -> set:
         """The grid positions of the chunk files (shards, of a sharded array) that a resize to ``shape``
