@@ -1189,14 +1189,16 @@ class Array:
     @property
     def nchunks_initialized(self) -> int:
         """How many of them have been written (read now from the store: chunk files, and the indexes of
-        shards; of a remote store, from its listing: not offered for a sharded array, whose every shard's
-        index it would fetch)."""
-        if self._remote is not None:
-            if self.info.shards is not None:
-                raise NotImplementedError(f"{self._remote.name}: brickwork does not count the inner chunks of a "
-                                          "remote sharded array (it would fetch every shard's index)")
-            return sum(at is not None and self._in_grid(at) for _, at in self._stored_files())
-        return self._handle.initialized_chunks()
+        shards; of a remote store, the chunk files it lists, and the index of each shard it lists, fetched
+        together by byte ranges, as zarr-python counts them)."""
+        if self._remote is None:
+            return self._handle.initialized_chunks()
+        listed = [at for _, at in self._stored_files() if at is not None and self._in_grid(at)]
+        if self.info.shards is None:
+            return len(listed)
+        wanted = {self._handle.chunk_key(at): (self._handle.shard_index_layout(at), set()) for at in listed}
+        with self._remote.shards(self.path, wanted, None, self.max_bytes):  # (the indexes only)
+            return self._handle.initialized_chunks()
 
     @property
     def compressors(self) -> tuple:
