@@ -149,6 +149,25 @@ def test_through_fsspecs_local_filesystem_and_store_objects(tmp_path):
         assert _files_dir(root) == _files_dir(tmp_path / f"local{i}")
 
 
+@pytest.mark.filterwarnings("ignore:Object at v2 is not recognized")  # (zarr-python: a v2 group in a v3 one)
+def test_at_the_root_of_fsspecs_memory_filesystem(tmp_path):
+    """A store at the root of a filesystem (``FsspecStore(fs)``: path "/"), one that spells its paths from
+    "/" (fsspec's memory filesystem, whose files all instances share: emptied after)."""
+    from fsspec.implementations.memory import MemoryFileSystem
+
+    fs = MemoryFileSystem()
+    fs.store.clear()
+    try:
+        _group_calls(bz.storage.FsspecStore(fs))
+        _array_calls(bz.storage.FsspecStore(fs), _CASES[0])
+        _group_calls(str(tmp_path / "local"))
+        _array_calls(str(tmp_path / "local"), _CASES[0])
+        assert {name.lstrip("/"): fs.cat(name) for name in fs.find("/")} == _files_dir(tmp_path / "local")
+    finally:
+        fs.store.clear()
+        fs.pseudo_dirs[:] = [""]
+
+
 def _group_calls(store, **kw) -> None:
     """A write of each kind brickwork.zarr has on groups, in a group it creates at ``store``."""
     g = bz.open_group(store, mode="w", attributes={"title": "g"}, **kw)

@@ -249,7 +249,7 @@ class Remote:
             got = {next(iter(urls)): got}
         found = []
         for url, value in got.items():
-            rel = urls.get(url) or self._rel_of_url(url, urls)
+            rel = urls.get(url) or self._rel_of_url(url, urls)  # (the filesystem's spelling of a path)
             if isinstance(value, FileNotFoundError) or rel is None:
                 continue
             if isinstance(value, BaseException):
@@ -265,11 +265,15 @@ class Remote:
             found.append(rel)
         return found
 
-    @staticmethod
-    def _rel_of_url(url: str, urls: dict) -> str | None:
-        # (some filesystems key the result without the protocol, or with it)
-        bare = url.split("://", 1)[-1]
-        return next((r for u, r in urls.items() if u.split("://", 1)[-1] == bare), None)
+    def _rel_of_url(self, url: str, urls: dict) -> str | None:
+        bare = self._canonical(url)
+        return next((r for u, r in urls.items() if self._canonical(u) == bare), None)
+
+    def _canonical(self, url: str) -> str:
+        """``url`` as the filesystem spells its paths (some give them with their protocol, or without it;
+        fsspec's memory filesystem from "/"), without a trailing "/"."""
+        strip = getattr(type(self.fs), "_strip_protocol", None)
+        return (strip(url) if strip is not None else url.split("://", 1)[-1]).rstrip("/")
 
     def describe(self, path: str, again: bool = False) -> None:
         """Mirrors the metadata files of the node at ``path`` (a directory in the mirror): once, or
@@ -505,15 +509,16 @@ class Remote:
     def files(self, path: str) -> list[str]:
         """The names of the files the store has under the node at ``path`` (a directory in the mirror),
         relative to it."""
-        base = self.url(self.rel(path)).split("://", 1)[-1].rstrip("/")
+        target = self.url(self.rel(path))
         try:
-            found = self.fs.find(base)
+            found = self.fs.find(target)
         except FileNotFoundError:
             return []
         except Exception as e:  # noqa: BLE001 (the filesystem's own errors: named and raised)
-            raise OSError(f"cannot list {base or self.name}: {type(e).__name__}: {e}") from e
+            raise OSError(f"cannot list {target or self.name}: {type(e).__name__}: {e}") from e
+        base = self._canonical(target)
         prefix = f"{base}/" if base else ""
-        names = (name.split("://", 1)[-1] for name in found)
+        names = (self._canonical(name) for name in found)
         return [name[len(prefix):] for name in names if name.startswith(prefix)]
 
     @contextlib.contextmanager
