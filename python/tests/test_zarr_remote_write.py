@@ -205,6 +205,29 @@ def test_groups_and_their_members(s3, tmp_path):
     assert list(zarr.open_array(f"{url}/v2/s", mode="r", storage_options=s3)[:]) == ["a", "bb", "ccc"]
 
 
+def test_a_dataset_written_into_s3_is_read_by_xarray(s3):
+    """brickwork writes a dataset's arrays (dimension names, CF attributes, consolidated metadata) into
+    S3; xarray reads it with its own engine and with brickwork's, the same Dataset."""
+    import xarray as xr
+
+    url = _url()
+    g = bz.open_group(url, mode="w", storage_options=s3, attributes={"title": "written by brickwork"})
+    g.create_array("time", shape=(5,), dtype="<i8", dimension_names=["time"],
+                   attributes={"units": "days since 2000-01-01"})[:] = np.arange(5)
+    g.create_array("x", shape=(8,), dtype="<f8", dimension_names=["x"])[:] = np.linspace(0, 1, 8)
+    t = g.create_array("t2m", shape=(5, 8), chunks=(2, 4), dtype="<f4", dimension_names=["time", "x"],
+                       fill_value=np.nan, attributes={"units": "K"})
+    t[...] = np.arange(40, dtype="<f4").reshape(5, 8) + 250
+    t[4, 6:] = np.nan
+    bz.consolidate_metadata(bz.storage.FsspecStore.from_url(url, storage_options=s3))
+    theirs = xr.open_dataset(url, engine="zarr", storage_options=s3, consolidated=True)
+    ours = xr.open_dataset(url, engine="brickwork", storage_options=s3)
+    xr.testing.assert_identical(ours.load(), theirs.load())
+    assert ours.attrs["title"] == "written by brickwork" and ours.t2m.attrs["units"] == "K"
+    assert str(ours.time.values[1])[:10] == "2000-01-02" and np.isnan(ours.t2m.values[4, 7])
+    assert sorted(bz.open_consolidated(url, storage_options=s3).array_keys()) == ["t2m", "time", "x"]
+
+
 def test_obstore_stores(s3, tmp_path):
     """zarr-python's and brickwork's ``ObjectStore`` over obstore's S3 (the same bucket), local and memory
     stores: the same files as a directory store's, read by zarr-python through its ``ObjectStore``."""
