@@ -252,7 +252,9 @@ def test_obstore_stores(s3, tmp_path):
                   for batch in obstore.list(inner) for e in batch}
         assert stored == _files_dir(tmp_path / f"local-{prefix}"), (kind, wrap)
         theirs = zarr.open_array(zarr.storage.ObjectStore(inner, read_only=True), path="arr", mode="r")
-        np.testing.assert_array_equal(bz.open_array(store, path="arr")[...], theirs[...])
+        ours = bz.open_array(store, path="arr")
+        np.testing.assert_array_equal(ours[...], theirs[...])
+        assert ours.nbytes_stored() == theirs.nbytes_stored()
     with pytest.raises(InvalidArrayError, match="read-only"):
         bz.create_array(bz.storage.ObjectStore(obstore.store.MemoryStore(), read_only=True), shape=(2,), dtype="i1")
     with pytest.raises(InvalidArrayError, match="obstore store"):
