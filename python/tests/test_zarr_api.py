@@ -4,6 +4,7 @@ every parameter zarr-python's takes, unless listed below as not offered, with th
 functions brickwork added for it behave as zarr-python's on the same stores."""
 import inspect
 import os
+import re
 
 import numpy as np
 import pytest
@@ -186,8 +187,6 @@ def test_create_refuses_what_it_cannot_honour(tmp_path):
         bz.create((3,), store=tmp_path / "a", storage_options={"anon": True})
     with pytest.raises(InvalidArrayError, match="needs a store"):
         bz.load(None)
-    with pytest.raises(InvalidArrayError, match="read_missing_chunks=False is not offered"):
-        bz.create((3,), store=tmp_path / "a", config={"read_missing_chunks": False})
     for config, says in ((5, "a dict or an ArrayConfig"), ({"order": "Z"}, "order must be"),
                          ({"colour": 1}, "config takes order")):
         with pytest.raises(InvalidArrayError, match=says):
@@ -602,6 +601,44 @@ def test_stores_in_memory(tmp_path):
         bz.create_array({"zarr.json": b"{}"}, shape=(1,), dtype="u1")
     with pytest.raises(InvalidArrayError, match="no '.' or '..'"):
         bz.open("memory://../x")
+
+
+@pytest.mark.parametrize("layout", [dict(zarr_format=2), dict(zarr_format=3), dict(zarr_format=3, shards=(4, 6))])
+def test_read_missing_chunks_false_as_zarr_python(tmp_path, layout):
+    """``read_missing_chunks=False`` (an array's config, or the global ``array.read_missing_chunks``): a
+    read touching a chunk file (a shard) the store lacks raises ChunkNotFoundError naming it, as
+    zarr-python's; an inner chunk a shard lacks reads as the fill value; reads of what is there work."""
+    arrays = {}
+    for m in (zarr, bz):
+        z = m.create_array(str(tmp_path / m.__name__), shape=(8, 12), chunks=(2, 3), dtype="<i2", fill_value=7,
+                           **layout)
+        z[:4, :6] = 1  # (of a sharded array: one shard, whole; the others missing)
+        z[5, 7] = 2  # (a chunk, or one inner chunk of a shard)
+        arrays[m] = m.open_array(str(tmp_path / m.__name__), mode="r", config={"read_missing_chunks": False})
+    theirs, ours = arrays[zarr], arrays[bz]
+    for key in [(slice(0, 4), slice(0, 6)), (5, 7), (slice(4, 6), slice(6, 9))]:
+        np.testing.assert_array_equal(ours[key], theirs[key])
+
+    def outcome(read, a):
+        """None, or the chunk files a ChunkNotFoundError names."""
+        try:
+            read(a)
+        except (zarr.errors.ChunkNotFoundError, bz.errors.ChunkNotFoundError) as e:
+            assert "read_missing_chunks" in str(e)
+            return sorted(re.findall(r"chunk '([^']+)'", str(e)))
+        return None
+
+    failed = 0
+    for read in [lambda a: a[...], lambda a: a[3:5, 5:7], lambda a: a.vindex[[0, 7], [0, 11]],
+                 lambda a: a.oindex[[0, 6], [1]], lambda a: a.blocks[1, 0], lambda a: a[4:, :6]]:
+        expected = outcome(read, theirs)
+        assert outcome(read, ours) == expected
+        failed += expected is not None
+    assert failed >= 3
+    with bz.config.set({"array.read_missing_chunks": False}):
+        with pytest.raises(bz.errors.ChunkNotFoundError):
+            bz.open_array(str(tmp_path / "brickwork.zarr"))[...]
+    assert bz.open_array(str(tmp_path / "brickwork.zarr"))[7, 11] == 7  # (the default: the fill value)
 
 
 def test_runtime_configuration(tmp_path):

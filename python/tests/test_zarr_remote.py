@@ -20,8 +20,9 @@ from brickwork.errors import InvalidArrayError
 pytest.importorskip("aiohttp")  # (fsspec's HTTP filesystem)
 
 
-#: bytes the server sent in answer to range requests, by path
+#: bytes the server sent in answer to range requests, by path (its threads count under the lock)
 _SENT: dict = {}
+_SENT_LOCK = threading.Lock()
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -52,12 +53,14 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         start = len(body) - int(last) if not first else int(first)
         stop = len(body) if not first or not last else int(last) + 1
         part = body[max(start, 0):stop]
+        # (counted before it is sent: the client may look at the count as soon as it has the bytes)
+        with _SENT_LOCK:
+            _SENT[self.path] = _SENT.get(self.path, 0) + len(part)
         self.send_response(206)
         self.send_header("Content-Range", f"bytes {max(start, 0)}-{max(start, 0) + len(part) - 1}/{len(body)}")
         self.send_header("Content-Length", str(len(part)))
         self.end_headers()
         self.wfile.write(part)
-        _SENT[self.path] = _SENT.get(self.path, 0) + len(part)
 
 
 class _Server(http.server.ThreadingHTTPServer):
@@ -185,6 +188,25 @@ def test_a_store_that_takes_no_writes_fails_them_clearly(served):
     assert sorted(os.listdir(root)) == before
     np.testing.assert_array_equal(bz.open_array(f"{url}/a.zarr")[...], data["a"])
     assert bz.open_group(f"{url}/g.zarr").attrs.asdict() == {"title": "remote"}
+
+
+def test_read_missing_chunks_false(served):
+    """``read_missing_chunks=False`` over HTTP: chunks the server does not have are a ChunkNotFoundError
+    naming them, as zarr-python's."""
+    import re
+
+    url, data, _ = served
+    for name in ("a", "sharded"):
+        ours = bz.open_array(f"{url}/{name}.zarr", config={"read_missing_chunks": False})
+        theirs = zarr.open_array(f"{url}/{name}.zarr", mode="r", config={"read_missing_chunks": False})
+        np.testing.assert_array_equal(ours[:20], theirs[:20])
+        if name == "a":  # (rows 30 on were never written)
+            with pytest.raises(zarr.errors.ChunkNotFoundError) as e:
+                theirs[25:]
+            with pytest.raises(bz.errors.ChunkNotFoundError) as f:
+                ours[25:]
+            assert sorted(re.findall(r"chunk '([^']+)'", str(f.value))) == \
+                sorted(re.findall(r"chunk '([^']+)'", str(e.value))) != []
 
 
 def test_failures_are_clear(served):

@@ -1037,7 +1037,8 @@ class Array:
         # Zarr v2 array, in its own order unless the configuration says otherwise
         order = _config.config.get("array.order")
         self._config = ArrayConfig(order=self.order if self.zarr_format == 2 and order == "C" else order,
-                                   write_empty_chunks=bool(_config.config.get("array.write_empty_chunks")))
+                                   write_empty_chunks=bool(_config.config.get("array.write_empty_chunks")),
+                                   read_missing_chunks=bool(_config.config.get("array.read_missing_chunks")))
 
     @property
     def config(self) -> ArrayConfig:
@@ -1576,6 +1577,7 @@ class Array:
         """Reads the selection into ``view`` (one axis per array axis, the selected shape)."""
         with self._fetched(lambda: itertools.product(*[sorted({g for g, _, _ in _chunk_spans(a, grid)})
                                                        for a, grid in zip(plan.axes, self._axes)])):
+            self._check_stored(lambda: (at for at, _ in self._files_of(plan)))
             if self.dtype.hasobject:
                 self._read_objects(plan, view)
             else:
@@ -1694,9 +1696,36 @@ class Array:
                              axis=0).tolist()
 
         with self._fetched(chunks):
+            self._check_stored(lambda: (at for at, _ in self._point_files(coords)))
             self._read_points_here(coords, flat)
         out[...] = flat.reshape(shape)
         return out
+
+    def _check_stored(self, files) -> None:
+        """Of an array configured with ``read_missing_chunks=False`` (zarr-python's ``ArrayConfig``): a
+        ``ChunkNotFoundError``, naming each, when any of the chunk files (shards, of a sharded array; an
+        inner chunk a shard lacks reads as the fill value, as zarr-python's) at the grid positions
+        ``files()`` gives is not in the store (the files at hand: see ``_fetched``)."""
+        if self._config.read_missing_chunks:
+            return
+        missing = []
+        for at in files():
+            key = self._handle.chunk_key(list(at))
+            if not os.path.isfile(os.path.join(self.path, *key.split("/"))):
+                missing.append(f"  chunk '{key}' (grid position {tuple(at)})")
+        if missing:
+            raise errors.ChunkNotFoundError(
+                f"{len(missing)} chunk(s) not found in store '{self.path}'.\nSet the 'array.read_missing_chunks' "
+                "config to True to fill missing chunks with the fill value.\nMissing chunks:\n" + "\n".join(missing))
+
+    def _point_files(self, coords: np.ndarray) -> list:
+        """The chunk files (shards) holding the points ``coords``, none covered whole (as ``_files_of``)."""
+        if not len(coords):
+            return []
+        if not self.ndim:
+            return [([], False)]
+        return [(at, False) for at in np.unique(np.stack([grid.indices_of(coords[:, a]) for a, grid
+                                                          in enumerate(self._file_axes)], axis=1), axis=0).tolist()]
 
     def _read_points_here(self, coords: np.ndarray, flat: np.ndarray) -> None:
         """:meth:`_read_points` into the flat ``flat``, the chunks at hand."""
@@ -1717,15 +1746,7 @@ class Array:
         except ValueError as e:
             raise InvalidArrayError(f"cannot write values of shape {np.shape(values)} to a coordinate "
                                     f"selection of shape {shape}: {e}") from None
-        def files():  # (the chunk files holding the points, none covered whole)
-            if not len(coords):
-                return []
-            if not self.ndim:
-                return [([], False)]
-            return [(at, False) for at in np.unique(np.stack([grid.indices_of(coords[:, a]) for a, grid
-                                                              in enumerate(self._file_axes)], axis=1), axis=0).tolist()]
-
-        with self._writing(files):
+        with self._writing(lambda: self._point_files(coords)):
             return self._write_points_here(coords, data)
 
     def _write_points_here(self, coords: np.ndarray, data: np.ndarray) -> SaveStats:

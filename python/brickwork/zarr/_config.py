@@ -9,7 +9,8 @@ zarr-python's machinery (asyncio concurrency, thread pools, codec pipelines, buf
 does not have. ``ArrayConfig`` is an array's: ``order`` (of what reads return), ``write_empty_chunks``
 (False, zarr-python's default: a chunk that holds only the fill value is not written, and its file is
 removed; the comparison is byte for byte, so ``-0.0`` in a ``0.0``-filled array is kept),
-``read_missing_chunks`` (True: missing chunks read as the fill value).
+``read_missing_chunks`` (True: missing chunks read as the fill value; False: a read of a chunk, or of a
+shard, the store does not have raises ``ChunkNotFoundError``, naming them all, as zarr-python's does).
 """
 from __future__ import annotations
 
@@ -132,16 +133,14 @@ class ArrayConfig:
     def __post_init__(self):
         if self.order not in ("C", "F"):
             raise InvalidArrayError(f"order must be 'C' or 'F', got {self.order!r}")
-        if not self.read_missing_chunks:
-            raise InvalidArrayError("read_missing_chunks=False is not offered: brickwork reads missing chunks as "
-                                    "the fill value")
 
     @classmethod
     def parse(cls, value, defaults: ArrayConfig | None = None) -> ArrayConfig:
         """``value`` (None, a dict or an ``ArrayConfig``, brickwork's or zarr-python's) over ``defaults`` (the
         global configuration's when not given)."""
         base = defaults or cls(order=config.get("array.order"),
-                               write_empty_chunks=bool(config.get("array.write_empty_chunks")))
+                               write_empty_chunks=bool(config.get("array.write_empty_chunks")),
+                               read_missing_chunks=bool(config.get("array.read_missing_chunks")))
         if value is None:
             return base
         if not isinstance(value, dict) and not hasattr(value, "order"):

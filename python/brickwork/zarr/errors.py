@@ -54,8 +54,8 @@ class GroupNotFoundError(NodeNotFoundError):
 
 
 class ChunkNotFoundError(BaseZarrError):
-    """A chunk that is not stored (zarr-python raises it where its configuration asks; brickwork reads a
-    missing chunk as the fill value)."""
+    """A chunk (or shard) that is not stored, read by an array configured with
+    ``read_missing_chunks=False`` (zarr-python's ``ArrayConfig``; by default it reads as the fill value)."""
 
 
 class UnknownCodecError(BaseZarrError):
