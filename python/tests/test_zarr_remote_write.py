@@ -133,6 +133,50 @@ def test_resizes_and_counts_in_any_number_of_dimensions(s3, tmp_path, shape, chu
     assert counted == zarr.open_array(f"{url}/arr", mode="r", storage_options=s3).nchunks_initialized
 
 
+def _random_calls(store, rng, **kw) -> None:
+    """A random array (format, shape, chunks, shards, fill) and a random sequence of writes, resizes and
+    appends, drawn from ``rng`` (the same draws for each store it is given with the same seed)."""
+    ndim = rng.randint(1, 3)
+    shape = [rng.randint(1, 13) for _ in range(ndim)]
+    chunks = [rng.randint(1, 5) for _ in range(ndim)]
+    fmt = rng.choice([2, 3])
+    options = {"zarr_format": fmt, "chunks": tuple(chunks), "fill_value": rng.choice([0, 3]),
+               "config": {"write_empty_chunks": rng.random() < 0.3}}
+    if fmt == 3 and rng.random() < 0.4:
+        options["shards"] = tuple(c * rng.randint(1, 3) for c in chunks)
+    z = bz.create_array(store, name="arr", shape=tuple(shape), dtype="<i2", **options, **kw)
+    for _ in range(rng.randint(3, 8)):
+        kind = rng.random()
+        if kind < 0.5:  # a box
+            lo = [rng.randint(0, n) for n in z.shape]
+            key = tuple(slice(a, rng.randint(a, n)) for a, n in zip(lo, z.shape))
+            z[key] = rng.choice([0, 3, rng.randint(-99, 99)])
+        elif kind < 0.65 and z.size:  # points
+            points = tuple([rng.randrange(n) for _ in range(3)] for n in z.shape)
+            z.vindex[points] = rng.randint(-99, 99)
+        elif kind < 0.8:  # a resize
+            z.resize(tuple(max(0, n + rng.randint(-4, 4)) for n in z.shape))
+        elif kind < 0.9:  # an append
+            more = list(z.shape)
+            more[0] = rng.randint(1, 4)
+            z.append(np.full(more, rng.randint(-9, 9), dtype="<i2"))
+        else:
+            z.attrs[f"k{rng.randint(0, 3)}"] = rng.random()
+
+
+def test_random_sequences_of_writes_leave_a_directory_stores_files(s3, tmp_path):
+    """Random arrays and random sequences of writes (boxes, points, resizes, appends, attributes) into S3
+    and into a directory: the same files, byte for byte (``BRICKWORK_REMOTE_SEED``, ``_TRIALS`` to vary)."""
+    import random
+
+    seed = int(os.environ.get("BRICKWORK_REMOTE_SEED", "5"))
+    for trial in range(int(os.environ.get("BRICKWORK_REMOTE_TRIALS", "25"))):
+        url, local = _url(), str(tmp_path / f"local{trial}")
+        _random_calls(url, random.Random(seed * 1000 + trial), storage_options=s3)
+        _random_calls(local, random.Random(seed * 1000 + trial))
+        assert _files_s3(s3, url) == _files_dir(local), trial
+
+
 def test_through_fsspecs_local_filesystem_and_store_objects(tmp_path):
     """brickwork's and zarr-python's ``FsspecStore`` and fsspec mappers, on fsspec's local filesystem (which
     zarr-python wraps in fsspec's asynchronous wrapper)."""
