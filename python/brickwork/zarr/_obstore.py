@@ -7,21 +7,24 @@ with an event loop running (a notebook's) too. Paths are the store's keys."""
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 
 #: requests in flight at once, at most, for one call
 _CONCURRENCY = 64
 
 _loop: asyncio.AbstractEventLoop | None = None
+_loop_pid = 0
 _loop_lock = threading.Lock()
 
 
 def _run(coroutine):
-    """Runs ``coroutine`` on brickwork's event loop (started on first use) and gives its result."""
-    global _loop
+    """Runs ``coroutine`` on brickwork's event loop (started on first use, and again in a forked child,
+    which has the loop but not its thread) and gives its result."""
+    global _loop, _loop_pid
     with _loop_lock:
-        if _loop is None:
-            _loop = asyncio.new_event_loop()
+        if _loop is None or _loop_pid != os.getpid():
+            _loop, _loop_pid = asyncio.new_event_loop(), os.getpid()
             threading.Thread(target=_loop.run_forever, name="brickwork-obstore", daemon=True).start()
     return asyncio.run_coroutine_threadsafe(coroutine, _loop).result()
 
