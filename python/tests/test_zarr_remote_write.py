@@ -178,15 +178,18 @@ def test_random_sequences_of_writes_leave_a_directory_stores_files(s3, tmp_path)
 
 
 def test_through_fsspecs_local_filesystem_and_store_objects(tmp_path):
-    """brickwork's and zarr-python's ``FsspecStore`` and fsspec mappers, on fsspec's local filesystem (which
-    zarr-python wraps in fsspec's asynchronous wrapper)."""
+    """brickwork's and zarr-python's ``FsspecStore``, fsspec mappers and universal-pathlib's ``UPath``, on
+    fsspec's local filesystem (which zarr-python wraps in fsspec's asynchronous wrapper)."""
     import fsspec
+    import upath
 
     fs = fsspec.filesystem("file")
     for i, make in enumerate([lambda p: bz.storage.FsspecStore(fs, path=p),
                               lambda p: bz.storage.FsspecStore.from_url(f"file://{p}"),
                               lambda p: zarr.storage.FsspecStore.from_url(f"file://{p}"),  # (an asynchronous wrapper)
-                              lambda p: fsspec.get_mapper(f"file://{p}")]):
+                              lambda p: fsspec.get_mapper(f"file://{p}"),
+                              lambda p: upath.UPath(f"file://{p}"),
+                              lambda p: bz.storage.FsspecStore.from_upath(upath.UPath(f"file://{p}"))]):
         root = str(tmp_path / f"s{i}")
         _array_calls(make(root), _CASES[0])
         _array_calls(str(tmp_path / f"local{i}"), _CASES[0])

@@ -169,6 +169,11 @@ class FsspecStore:
         """The store an fsspec mapper (``fsspec.get_mapper(url)``) names."""
         return cls(fs_map.fs, read_only=read_only, path=fs_map.root)
 
+    @classmethod
+    def from_upath(cls, upath, read_only: bool = False, allowed_exceptions=None) -> FsspecStore:
+        """The store a universal-pathlib ``UPath`` names (its filesystem and path)."""
+        return cls(upath.fs, read_only=read_only, path=upath.path)
+
     def __eq__(self, other) -> bool:
         return isinstance(other, FsspecStore) and (self.fs, self.path) == (other.fs, other.path)
 
