@@ -421,6 +421,27 @@ def test_a_node_another_client_removed_is_gone_for_brickwork_too(s3):
     assert zarr.open_array(f"{url}/x", mode="r", storage_options=s3)[...].tolist() == [1, 1]
 
 
+def test_messages_and_reprs_name_the_store_not_the_mirror(s3):
+    url = _url()
+    z = bz.create_array(url, name="a", shape=(4,), chunks=(2,), dtype="i1", storage_options=s3)
+    assert repr(z).startswith(f"<brickwork.zarr.Array '{url}/a' ")
+    assert repr(bz.open_group(url, storage_options=s3)) == f"<brickwork.zarr.Group '{url}' zarr_format=3>"
+    with pytest.raises(bz.errors.ArrayNotFoundError, match=f"no Zarr array at {url}/nope "):
+        bz.open_array(url, path="nope", mode="r", storage_options=s3)
+    with pytest.raises(bz.errors.ContainsArrayError, match=f"^{url}/a already exists"):
+        bz.create_array(url, name="a", shape=(4,), dtype="i1", storage_options=s3)
+    with pytest.raises(InvalidArrayError, match=f"^{url}/a is open for reading only"):
+        bz.open_array(url, path="a", mode="r", storage_options=s3)[0] = 1
+    with pytest.raises(ValueError, match=f"^cannot decode {url}/a/c/1: bad$"):  # (the native side's, say)
+        with z._remote.naming():
+            raise ValueError(f"cannot decode {z.path}/c/1: bad")
+    import obstore.store
+
+    # (obstore's stores: named as zarr-python names them)
+    b = bz.create_array(bz.storage.ObjectStore(obstore.store.MemoryStore()), name="b", shape=(1,), dtype="i1")
+    assert repr(b).startswith("<brickwork.zarr.Array 'object_store://") and "/b' shape" in repr(b)
+
+
 def test_failed_writes_are_clear_and_leave_the_store_as_it_was(s3):
     url = _url()
     z = bz.create_array(url, shape=(10,), chunks=(5,), dtype="i2", storage_options=s3)

@@ -723,7 +723,7 @@ def _expect_format(directory: str, zarr_format: int | None) -> None:
     """A node of ``zarr_format`` is at ``directory`` (or none is): zarr-python looks only for that format."""
     kind = node_kind(directory)
     if zarr_format is not None and kind is not None and kind[1] != zarr_format:
-        raise InvalidArrayError(f"{directory} holds a Zarr v{kind[1]} {kind[0]}, not v{zarr_format} as "
+        raise InvalidArrayError(f"{_remote.shown(directory)} holds a Zarr v{kind[1]} {kind[0]}, not v{zarr_format} as "
                                 "zarr_format says")
 
 
@@ -789,7 +789,7 @@ def open_array(store=None, *, zarr_format: int | None = None, path: str = "", st
     if mode in ("w", "w-") or (mode == "a" and node_kind(directory) is None):
         if "shape" not in kwargs:  # (with mode "a", zarr-python's error: nothing found)
             error = errors.ArrayNotFoundError if mode == "a" else InvalidArrayError
-            raise error(f"no Zarr array at {directory}: creating one needs shape= (and dtype=, ...)")
+            raise error(f"no Zarr array at {_remote.shown(directory)}: creating one needs shape= (and dtype=, ...)")
         array = create(store=directory, zarr_format=zarr_format, mode=mode, max_bytes=max_bytes, config=config,
                        **kwargs)
         array._name = name
@@ -800,11 +800,11 @@ def open_array(store=None, *, zarr_format: int | None = None, path: str = "", st
     _expect_format(directory, zarr_format)
     kind = node_kind(directory)
     if kind is None:
-        raise errors.ArrayNotFoundError(f"no Zarr array at {directory} (a Zarr v2 array has a .zarray, a v3 array a "
-                                        "zarr.json)")
+        raise errors.ArrayNotFoundError(f"no Zarr array at {_remote.shown(directory)} (a Zarr v2 array has a "
+                                        ".zarray, a v3 array a zarr.json)")
     if kind[0] == "group":
-        raise errors.NodeTypeValidationError(f"{directory} holds a Zarr v{kind[1]} group, not an array (open it with "
-                                             "open_group)")
+        raise errors.NodeTypeValidationError(f"{_remote.shown(directory)} holds a Zarr v{kind[1]} group, not an "
+                                             "array (open it with open_group)")
     array = Array(directory, mode="r" if mode == "r" else "r+", max_bytes=max_bytes, name=name)
     array._config = ArrayConfig.parse(config, array._config)
     return array
@@ -1347,7 +1347,7 @@ class Array:
         name = ".zarray" if self.zarr_format == 2 else "zarr.json"
         value = read_json(os.path.join(self.path, name))
         if value is None:
-            raise InvalidArrayError(f"{self.path}: {name} is gone")
+            raise InvalidArrayError(f"{_remote.shown(self.path)}: {name} is gone")
         return value
 
     @property
@@ -1377,7 +1377,7 @@ class Array:
 
     def __repr__(self) -> str:
         shards = "" if self.info.shards is None else f" shards={self.info.shards}"
-        return (f"<brickwork.zarr.Array {self.path!r} shape={self.shape} dtype={self.dtype} "
+        return (f"<brickwork.zarr.Array {_remote.shown(self.path)!r} shape={self.shape} dtype={self.dtype} "
                 f"chunks={self.info.chunks}{shards} zarr_format={self.zarr_format}>")
 
     def __getitem__(self, key):
@@ -1548,9 +1548,9 @@ class Array:
             nbytes = int(np.prod(shape, dtype=object)) * self.dtype.itemsize
             if nbytes > self.max_bytes:
                 raise LimitError(
-                    f"{self.path}: the selection needs {nbytes} bytes, more than max_bytes={self.max_bytes}; "
-                    "pass a larger max_bytes if the store is trusted, or read a smaller region"
-                )
+                    f"{_remote.shown(self.path)}: the selection needs {nbytes} bytes, more than "
+                    f"max_bytes={self.max_bytes}; pass a larger max_bytes if the store is trusted, or read a "
+                    "smaller region")
             return np.empty(shape, dtype=self.dtype, order=self._config.order)
         if not isinstance(out, np.ndarray):
             raise InvalidArrayError(f"out must be a NumPy array, got {type(out).__name__}")
@@ -1684,7 +1684,8 @@ class Array:
 
     def _writable(self) -> None:
         if self.mode != "r+":
-            raise InvalidArrayError(f"{self.path} is open for reading only; open it with mode=\"r+\" to write")
+            raise InvalidArrayError(f"{_remote.shown(self.path)} is open for reading only; open it with mode=\"r+\" "
+                                    "to write")
 
     def _read_points(self, coords: np.ndarray, shape: tuple, out) -> np.ndarray:
         out = self._result(shape, out)
@@ -1715,8 +1716,9 @@ class Array:
                 missing.append(f"  chunk '{key}' (grid position {tuple(at)})")
         if missing:
             raise errors.ChunkNotFoundError(
-                f"{len(missing)} chunk(s) not found in store '{self.path}'.\nSet the 'array.read_missing_chunks' "
-                "config to True to fill missing chunks with the fill value.\nMissing chunks:\n" + "\n".join(missing))
+                f"{len(missing)} chunk(s) not found in store '{_remote.shown(self.path)}'.\nSet the "
+                "'array.read_missing_chunks' config to True to fill missing chunks with the fill value.\n"
+                "Missing chunks:\n" + "\n".join(missing))
 
     def _point_files(self, coords: np.ndarray) -> list:
         """The chunk files (shards) holding the points ``coords``, none covered whole (as ``_files_of``)."""

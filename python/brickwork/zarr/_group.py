@@ -69,7 +69,7 @@ def _directory(path: str) -> str:
 
         hint = (": a zip file, whose store brickwork.zarr.storage.ZipStore(path) opens" if zipfile.is_zipfile(path)
                 else "; a store is a directory")
-        raise InvalidArrayError(f"{path} is a file, not a Zarr store{hint}")
+        raise InvalidArrayError(f"{_remote.shown(path)} is a file, not a Zarr store{hint}")
     return path
 
 
@@ -85,13 +85,14 @@ def read_json(path: str) -> dict | None:
     except (FileNotFoundError, NotADirectoryError):
         return None
     if len(text) > _MAX_META_BYTES:
-        raise InvalidArrayError(f"{path} is larger than {_MAX_META_BYTES} bytes; it is not Zarr metadata")
+        raise InvalidArrayError(f"{_remote.shown(path)} is larger than {_MAX_META_BYTES} bytes; it is not Zarr "
+                                "metadata")
     try:
         value = json.loads(text)
     except ValueError as e:
-        raise InvalidArrayError(f"{path} is not JSON: {e}") from None
+        raise InvalidArrayError(f"{_remote.shown(path)} is not JSON: {e}") from None
     if not isinstance(value, dict):
-        raise InvalidArrayError(f"{path} does not hold a JSON object")
+        raise InvalidArrayError(f"{_remote.shown(path)} does not hold a JSON object")
     return value
 
 
@@ -157,7 +158,7 @@ def read_attributes(path: str, zarr_format: int) -> dict:
     else:
         value = (read_json(os.path.join(path, "zarr.json")) or {}).get("attributes", {})
     if not isinstance(value, dict):
-        raise InvalidArrayError(f"{path}: the attributes are not a JSON object")
+        raise InvalidArrayError(f"{_remote.shown(path)}: the attributes are not a JSON object")
     return value
 
 
@@ -212,9 +213,10 @@ class Group:
             remote.describe(self.path, again=True)  # (what the store holds now)
         kind = node_kind(self.path)
         if kind is None:
-            raise GroupNotFoundError(f"{self.path} holds no Zarr group (no .zgroup, nor a zarr.json of a group)")
+            raise GroupNotFoundError(f"{_remote.shown(self.path)} holds no Zarr group (no .zgroup, nor a zarr.json "
+                                     "of a group)")
         if kind[0] != "group":
-            raise ContainsArrayError(f"{self.path} holds a Zarr array; open it with brickwork.zarr.open")
+            raise ContainsArrayError(f"{_remote.shown(self.path)} holds a Zarr array; open it with brickwork.zarr.open")
         self.zarr_format = kind[1]
 
     name = property(lambda self: self._name, doc='The path of the group in its store, from "/" (zarr-python\'s).')
@@ -332,18 +334,18 @@ class Group:
 
         node = self.get(path)
         if node is None:
-            raise ArrayNotFoundError(f"no array {path!r} in {self.path}")
+            raise ArrayNotFoundError(f"no array {path!r} in {_remote.shown(self.path)}")
         if not isinstance(node, Array):
-            raise ContainsGroupError(f"{path!r} in {self.path} is a group, not an array")
+            raise ContainsGroupError(f"{path!r} in {_remote.shown(self.path)} is a group, not an array")
         return node
 
     def get_group(self, path: str) -> Group:
         """The group ``path`` (a TypeError if it is an array, a KeyError if there is none)."""
         node = self.get(path)
         if node is None:
-            raise GroupNotFoundError(f"no group {path!r} in {self.path}")
+            raise GroupNotFoundError(f"no group {path!r} in {_remote.shown(self.path)}")
         if not isinstance(node, Group):
-            raise ContainsArrayError(f"{path!r} in {self.path} is an array, not a group")
+            raise ContainsArrayError(f"{path!r} in {_remote.shown(self.path)} is an array, not a group")
         return node
 
     def move(self, source: str, dest: str) -> None:
@@ -354,7 +356,7 @@ class Group:
         if node_kind(src) is None:
             raise KeyError(source)
         if os.path.lexists(dst):
-            raise InvalidArrayError(f"{dest!r} already exists in {self.path}")
+            raise InvalidArrayError(f"{dest!r} already exists in {_remote.shown(self.path)}")
         above = parents(self.path, dest)
         os.makedirs(os.path.dirname(dst), exist_ok=True)
         _remote.moved(src, dst)
@@ -500,7 +502,7 @@ class Group:
         if isinstance(node, Group):
             return node
         if node is not None:
-            raise TypeError(f"{name!r} in {self.path} is an array, not a group")
+            raise TypeError(f"{name!r} in {_remote.shown(self.path)} is an array, not a group")
         return self.create_group(name)
 
     def require_groups(self, *names: str) -> tuple:
@@ -538,7 +540,7 @@ class Group:
         if node is None:
             return self.create_array(name, shape=shape, **kwargs)
         if not isinstance(node, Array):
-            raise TypeError(f"{name!r} in {self.path} is a group, not an array")
+            raise TypeError(f"{name!r} in {_remote.shown(self.path)} is a group, not an array")
         shape = tuple(shape) if np.ndim(shape) else (shape,)
         if node.shape != shape:
             raise TypeError(f"{name!r} has shape {node.shape}, not {shape}")
@@ -595,7 +597,7 @@ class Group:
         return self
 
     def __repr__(self) -> str:
-        return f"<brickwork.zarr.Group {self.path!r} zarr_format={self.zarr_format}>"
+        return f"<brickwork.zarr.Group {_remote.shown(self.path)!r} zarr_format={self.zarr_format}>"
 
     def __eq__(self, other) -> bool:
         """The same group (directory) opened with the same mode, as zarr-python's."""
@@ -719,7 +721,7 @@ def check_replaceable(directory: str, overwrite: bool) -> bool:
     if not (os.path.isdir(directory) and os.listdir(directory)):
         return False
     if kind is None:
-        raise InvalidArrayError(f"{directory} is a directory that is not empty and holds no Zarr node; "
+        raise InvalidArrayError(f"{_remote.shown(directory)} is a directory that is not empty and holds no Zarr node; "
                                 "brickwork does not write into it")
     if not overwrite:
         refuse_existing(directory)
@@ -739,7 +741,8 @@ def refuse_existing(directory: str) -> None:
     kind = node_kind(directory)
     if kind is not None:
         error = ContainsArrayError if kind[0] == "array" else ContainsGroupError
-        raise error(f"{directory} already exists (a Zarr v{kind[1]} {kind[0]}); pass overwrite=True to replace it")
+        raise error(f"{_remote.shown(directory)} already exists (a Zarr v{kind[1]} {kind[0]}); pass overwrite=True "
+                    "to replace it")
 
 
 def write_group(directory: str, zarr_format: int, attributes: dict | None) -> None:
@@ -767,7 +770,7 @@ def parents(store, path) -> list[str]:
     for directory in found:
         kind = node_kind(directory)
         if kind is not None and kind[0] == "array":
-            raise InvalidArrayError(f"{directory} is a Zarr array: nothing can be created inside it")
+            raise InvalidArrayError(f"{_remote.shown(directory)} is a Zarr array: nothing can be created inside it")
     return found
 
 

@@ -58,6 +58,10 @@ class ObstoreFileSystem:
     def __repr__(self) -> str:
         return repr(self.store)
 
+    def unstrip_protocol(self, path: str) -> str:
+        """``path`` named as zarr-python names an ``ObjectStore``'s (``object_store://S3Store(...)/path``)."""
+        return f"object_store://{self.store!r}/{path}".rstrip("/")
+
     async def _get(self, path: str, start: int | None = None, end: int | None = None) -> bytes:
         import obstore
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import threading
 import time
 import urllib.parse
@@ -127,6 +128,13 @@ def of(path: str) -> Remote | None:
     return found if isinstance(found, Remote) else None
 
 
+def shown(path: str) -> str:
+    """``path`` as messages and reprs name it: of a file or folder in a remote store's mirror, where it is
+    in the store (``s3://bucket/data.zarr/t``); else itself."""
+    remote = of(path)
+    return path if remote is None else remote.location(remote.rel(path))
+
+
 def wrote(path: str) -> None:
     """Puts the file ``path``, just written into a remote store's mirror, into the store (of a file
     elsewhere: nothing)."""
@@ -219,6 +227,27 @@ class Remote:
     def name(self) -> str:
         """The store, for messages: its URL (without the protocol), or its filesystem's description."""
         return self.url("") or repr(self.fs)
+
+    def location(self, rel: str) -> str:
+        """The URL of ``rel`` (a path in the store), with the filesystem's protocol."""
+        url = self.url(rel)
+        try:
+            return self.fs.unstrip_protocol(url)
+        except Exception:  # noqa: BLE001 (a filesystem without it, or failing: the path without a protocol)
+            return url
+
+    @contextlib.contextmanager
+    def naming(self):
+        """A block whose errors (brickwork's native reader and writer name the files they read) name the
+        store's files by their URLs (see :meth:`location`), not by their paths in the mirror."""
+        try:
+            yield
+        except Exception as e:
+            if e.args and isinstance(e.args[0], str) and self.root in e.args[0]:
+                found = re.compile(re.escape(self.root) + r"(/[^\s'\":]*)?")
+                e.args = (found.sub(lambda m: self.location((m.group(1) or "").lstrip("/")), e.args[0]),
+                          *e.args[1:])
+            raise
 
     def url(self, rel: str) -> str:
         return "/".join(p for p in (self.path, rel.replace(os.sep, "/")) if p)
@@ -390,7 +419,8 @@ class Remote:
                 pin.ready.wait()
                 if pin.failed is not None:
                     raise OSError(f"cannot read {self.url(base)}: {pin.failed}")
-            yield
+            with self.naming():
+                yield
         finally:
             self._let_go(rels)
 
@@ -429,7 +459,8 @@ class Remote:
                     for _, pin, _, _ in jobs:
                         pin.failed = e
                     raise
-            yield
+            with self.naming():
+                yield
         finally:
             self._let_go([rel for rel, _, _, _ in jobs])
 
@@ -540,7 +571,8 @@ class Remote:
             before = {r: _stat(p) for r, p in paths.items()}
             done = False
             try:
-                yield
+                with self.naming():
+                    yield
                 done = True
             finally:
                 after = {r: _stat(p) for r, p in paths.items()}
