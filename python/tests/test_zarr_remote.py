@@ -258,13 +258,20 @@ def test_groups_a_server_cannot_list_are_read_through_consolidated_metadata(serv
 
 def test_a_server_sending_too_much_is_not_read_whole(served):
     """A chunk file far larger than any chunk of the array (a hostile or broken server) is read no further
-    than twice the chunk's bytes plus 1 MiB, and then refused as a chunk that does not decode."""
+    than twice the chunk's bytes plus 1 MiB (of strings, than max_bytes), and then refused as a chunk that
+    does not decode."""
     url, _, root = served
     zarr.create_array(str(root / "bloated.zarr"), shape=(8,), chunks=(8,), dtype="u1")[:] = 1
     (root / "bloated.zarr" / "c" / "0").write_bytes(os.urandom(24 << 20))
     with pytest.raises(ValueError):
         bz.open_array(f"{url}/bloated.zarr")[:]
     assert _SENT["/bloated.zarr/c/0"] <= 2 * 8 + (1 << 20)
+    # items of variable length (strings): no more than max_bytes, the most a read decodes
+    zarr.create_array(str(root / "bloated-str.zarr"), shape=(4,), chunks=(4,), dtype=str)[:] = ["a", "b", "c", "d"]
+    (root / "bloated-str.zarr" / "c" / "0").write_bytes(os.urandom(8 << 20))
+    with pytest.raises(ValueError):
+        bz.open_array(f"{url}/bloated-str.zarr", max_bytes=1 << 20)[:]
+    assert _SENT["/bloated-str.zarr/c/0"] <= 1 << 20
 
 
 def test_sharded_reads_fetch_only_the_index_and_the_inner_chunks_they_need(served):

@@ -1593,9 +1593,10 @@ class Array:
         if self._remote is None:
             return contextlib.nullcontext()
         # no chunk holds more than its elements' bytes and what its codecs add (a little): what a server
-        # sends beyond twice that plus 1 MiB is not read (items of variable length have no such bound)
+        # sends beyond twice that plus 1 MiB is not read (items of variable length have no such bound: of
+        # them, what is beyond max_bytes, the most a read decodes)
         largest = int(np.prod([axis.largest() for axis in self._axes], dtype=object)) * self.dtype.itemsize
-        limit = None if self.dtype.hasobject else 2 * largest + (1 << 20)
+        limit = self.max_bytes if self.dtype.hasobject else 2 * largest + (1 << 20)
         if self.info.shards is None:
             return self._remote.chunks(self.path, [self._handle.chunk_key(list(c)) for c in chunks()], limit)
         # of a sharded array: per shard, the C-order positions of the inner chunks wanted in its index
@@ -1652,9 +1653,11 @@ class Array:
             if not whole:
                 fetch.add(keys[-1])
         # no file holds more than its elements' bytes, what its codecs add (a little) and a shard's index
-        # (16 bytes an inner chunk at most): what a server sends beyond that bound is not read
+        # (16 bytes an inner chunk at most): what a server sends beyond that bound is not read (of items
+        # of variable length: beyond max_bytes)
         elements = int(np.prod([axis.largest() for axis in self._file_axes], dtype=object))
-        limit = None if self.dtype.hasobject else 2 * elements * self.dtype.itemsize + 16 * elements + (1 << 20)
+        limit = (self.max_bytes if self.dtype.hasobject
+                 else 2 * elements * self.dtype.itemsize + 16 * elements + (1 << 20))
         return self._remote.writing(self.path, keys, fetch, limit)
 
     def _files_of(self, plan: _Plan):
