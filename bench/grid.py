@@ -423,12 +423,8 @@ def _range_server(directory: str):
     return Server(("127.0.0.1", 0), functools.partial(Handler, directory=directory))
 
 
-def remote_table(quick: bool, repeats: int) -> list[str]:
-    """Reading stores served over HTTP (a local server answering byte ranges, so the network is the
-    loopback: what is timed is each library's fetching and decoding): zarr-python and brickwork open the
-    same URL once and read the whole array, a box and one row, through fsspec."""
-    import threading
-
+def _remote_cases(quick: bool) -> tuple:
+    """What the remote tables time: the array, its layouts, the selections, and the table's head."""
     n = 512 if quick else 1024
     data = (np.sin(np.linspace(0, 40, n * n)).reshape(n, n) * 1000).astype("<f4")
     layouts = [("chunks 128×128", dict(chunks=(128, 128))),
@@ -436,6 +432,16 @@ def remote_table(quick: bool, repeats: int) -> list[str]:
     selections = [("whole array", (slice(None), slice(None))),
                   ("box 200×200", (slice(100, 300), slice(250, 450))), ("one row", (n // 3, slice(None)))]
     rows = [f"| float32 {n}×{n}, zstd | MB | zarr-python ms | brickwork ms | × |", "|---|---:|---:|---:|---:|"]
+    return data, layouts, selections, rows
+
+
+def remote_table(quick: bool, repeats: int) -> list[str]:
+    """Reading stores served over HTTP (a local server answering byte ranges, so the network is the
+    loopback: what is timed is each library's fetching and decoding): zarr-python and brickwork open the
+    same URL once and read the whole array, a box and one row, through fsspec."""
+    import threading
+
+    data, layouts, selections, rows = _remote_cases(quick)
     tmp = Path(tempfile.mkdtemp(prefix="brickwork-bench-"))
     server = _range_server(str(tmp))
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -466,13 +472,7 @@ def remote_write_table(quick: bool, repeats: int) -> list[str]:
     import boto3
     from moto.server import ThreadedMotoServer
 
-    n = 512 if quick else 1024
-    data = (np.sin(np.linspace(0, 40, n * n)).reshape(n, n) * 1000).astype("<f4")
-    layouts = [("chunks 128×128", dict(chunks=(128, 128))),
-               ("shards 512×512 of chunks 64×64", dict(chunks=(64, 64), shards=(512, 512)))]
-    selections = [("whole array", (slice(None), slice(None))),
-                  ("box 200×200", (slice(100, 300), slice(250, 450))), ("one row", (n // 3, slice(None)))]
-    rows = [f"| float32 {n}×{n}, zstd | MB | zarr-python ms | brickwork ms | × |", "|---|---:|---:|---:|---:|"]
+    data, layouts, selections, rows = _remote_cases(quick)
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     endpoint = f"http://127.0.0.1:{server.get_host_and_port()[1]}"

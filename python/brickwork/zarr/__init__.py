@@ -181,7 +181,9 @@ def _node(store, path: str | None, storage_options=None, mode: str = "r") -> tup
     directory = _store_path(store, "/".join(parts) or None)
     mirror = _remote.of(directory)  # (a remote store, or a directory in its mirror)
     if mirror is not None and mode != "r":
-        mirror.describe(directory, again=True)  # (what is there now decides what a write may do)
+        # (what is there now decides what a write may do; fetched again by the array or group opened
+        # next, as a write that failed may have left metadata the store does not have in the mirror)
+        mirror.describe(directory, again=True)
     return directory, "/" + "/".join(parts)
 
 

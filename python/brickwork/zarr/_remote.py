@@ -107,7 +107,7 @@ def remote_of(store, storage_options=None) -> Remote | None:
         try:
             import fsspec
         except ImportError:
-            raise InvalidArrayError(f"{store!r}: reading a remote store needs fsspec (pip install fsspec, and "
+            raise InvalidArrayError(f"{store!r}: a remote store needs fsspec (pip install fsspec, and "
                                     "the filesystem's package: s3fs, gcsfs, aiohttp, ...)") from None
         try:
             fs, path = fsspec.core.url_to_fs(store, **(storage_options or {}))
