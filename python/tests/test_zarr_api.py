@@ -407,8 +407,10 @@ NOT_OFFERED_CODECS = {
     "SubchunkWriteOrder": "brickwork writes inner chunks in one order (ShardingCodec takes the argument)",
 }
 NOT_OFFERED_STORAGE = {
-    "GpuMemoryStore": "not a directory", "LoggingStore": "a wrapper of other stores",
-    "ManagedMemoryStore": "not a directory", "WrapperStore": "a wrapper of other stores",
+    "GpuMemoryStore": "device memory", "LoggingStore": "a wrapper of other stores",
+    "ManagedMemoryStore": "zarr-python's registry of named dicts (its objects are taken as stores; brickwork's "
+                          "memory://name URLs name stores of its own)",
+    "WrapperStore": "a wrapper of other stores",
     "StoreLike": "a type alias", "StorePath": "zarr-python's store-and-path pair (brickwork takes store, path)",
 }
 
@@ -566,8 +568,8 @@ def test_error_classes_name_by_name():
 
 
 def test_stores_in_memory(tmp_path):
-    """memory:// URLs, dicts and MemoryStore(): kept in RAM as directories, for as long as zarr-python's
-    would hold the data (the process; the dict; the store and the arrays opened in it)."""
+    """memory:// URLs and MemoryStore(): kept in RAM as directories, for as long as zarr-python's would
+    hold the data (the process; the store and the arrays opened in it). Dicts: test_zarr_dict.py."""
     import gc
 
     z = bz.create_array("memory://test-named", shape=(4,), dtype="<i2")
@@ -577,15 +579,6 @@ def test_stores_in_memory(tmp_path):
     del z
     gc.collect()
     assert bz.load("memory://test-named").tolist() == [3, 3, 3, 3], "named stores last as long as the process"
-
-    store = {}
-    bz.save(store, np.arange(5))
-    path = bz.open(store).path
-    gc.collect()
-    np.testing.assert_array_equal(bz.load(store), np.arange(5))  # the dict holds the data
-    del store
-    gc.collect()
-    assert not os.path.exists(path), "the dict gone, its files go"
 
     store = bz.storage.MemoryStore()
     g = bz.create_group(store)
@@ -597,8 +590,6 @@ def test_stores_in_memory(tmp_path):
     del g
     gc.collect()
     assert not os.path.exists(path)
-    with pytest.raises(InvalidArrayError, match="must be empty or one brickwork made"):
-        bz.create_array({"zarr.json": b"{}"}, shape=(1,), dtype="u1")
     with pytest.raises(InvalidArrayError, match="no '.' or '..'"):
         bz.open("memory://../x")
 

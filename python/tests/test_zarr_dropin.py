@@ -71,8 +71,9 @@ def test_create_array_defaults_and_data(tmp_path):
     opened = bz.open_array(str(tmp_path / "new.zarr"), shape=(3,), dtype="u1", chunks=(2,))  # mode "a" creates
     opened[...] = 5
     assert list(bz.open_array(str(tmp_path / "new.zarr"), mode="r")[...]) == [5, 5, 5]
-    with pytest.raises(InvalidArrayError, match="directories or in memory"):
-        bz.create_array(zarr.storage.MemoryStore(), shape=(3,), dtype="u1")  # zarr-python's: its own dict
+    theirs = zarr.storage.MemoryStore()  # (zarr-python's: its own dict, which both read and write)
+    bz.create_array(theirs, shape=(3,), dtype="u1", fill_value=4)
+    assert list(zarr.open_array(theirs, mode="r")[...]) == [4, 4, 4]
     with pytest.raises(InvalidArrayError, match="no numcodecs equivalent"):
         bz.create_array(str(tmp_path / "x.zarr"), shape=(3,), dtype="u1", compressors=[{"name": "madeup"}])
     with pytest.raises(InvalidArrayError, match="dimension_names are Zarr v3"):
@@ -140,8 +141,8 @@ def test_zeros_ones_full_array_as_zarr_python(tmp_path, fmt):
 
 def test_store_arguments_as_zarr_python_takes_them(tmp_path):
     """Paths, ``pathlib.Path``, ``file://`` URLs and zarr-python's ``LocalStore`` name the same directory
-    everywhere a store is taken; stores that are not local directories are a clear error."""
-    from zarr.storage import LocalStore, MemoryStore
+    everywhere a store is taken; stores brickwork does not take are a clear error."""
+    from zarr.storage import LocalStore
 
     root = tmp_path / "s"
     a = bz.create_array(LocalStore(str(root / "a")), shape=(6,), chunks=(4,), dtype="i2")
@@ -155,7 +156,8 @@ def test_store_arguments_as_zarr_python_takes_them(tmp_path):
     assert sorted(bz.open_group((root / "g").as_uri(), mode="r").array_keys()) == ["x"]
     bz.save(LocalStore(str(root / "b")), np.ones(3), chunks=(3,))
     np.testing.assert_array_equal(bz.load(root / "b"), np.ones(3))
-    for bad, why in ((MemoryStore(), "MemoryStore"), ("nosuchprotocol://bucket/a.zarr", "fsspec cannot open it"),
+    logged = zarr.storage.LoggingStore(LocalStore(str(root / "a")))
+    for bad, why in ((logged, "LoggingStore"), ("nosuchprotocol://bucket/a.zarr", "fsspec cannot open it"),
                      ("file://otherhost/a.zarr", "local directory"), (42, "int")):
         with pytest.raises(InvalidArrayError, match=why):
             bz.open_array(bad, mode="r")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 
 import numpy as np
 import pytest
@@ -118,6 +119,15 @@ def test_consolidated_metadata_is_read_by_zarr_python(tmp_path, fmt):
     (path / "sub" / "up").symlink_to(path, target_is_directory=True)
     bz.consolidate_metadata(path)
     assert zarr.open_consolidated(str(path), zarr_format=fmt)["sub/b"].shape == (3, 3)
+    # a node of the other Zarr format is not a member: left out, as zarr-python leaves it
+    bz.create_array(path / "other", shape=(2,), dtype="u1", zarr_format=5 - fmt)
+    (path / "sub" / "up").unlink()
+    shutil.copytree(path, tmp_path / "theirs.zarr")
+    bz.consolidate_metadata(path)
+    zarr.consolidate_metadata(str(tmp_path / "theirs.zarr"), zarr_format=fmt)
+    ours, theirs = (sorted(zarr.open_consolidated(str(p), zarr_format=fmt).metadata.consolidated_metadata.metadata)
+                    for p in (path, tmp_path / "theirs.zarr"))
+    assert ours == theirs and "other" not in ours and "sub" in ours
 
 
 @pytest.mark.parametrize("fmt", [2, 3])

@@ -14,6 +14,7 @@ import pytest
 import zarr
 
 import brickwork.zarr as bz
+from _writes import CASES, array_calls, files_of_directory, random_calls
 from brickwork.errors import InvalidArrayError
 
 pytest.importorskip("s3fs")
@@ -53,55 +54,17 @@ def _files_s3(options, url: str) -> dict:
     return {name[len(base) + 1:]: fs.cat(name) for name in fs.find(base)}
 
 
-def _files_dir(root) -> dict:
-    return {os.path.relpath(os.path.join(d, f), root).replace(os.sep, "/"): open(os.path.join(d, f), "rb").read()
-            for d, _, fs in os.walk(root) for f in fs}
-
-
 def _mirror_holds_metadata_only(node) -> None:
     assert all(f in ("zarr.json", ".zarray", ".zattrs", ".zgroup", ".zmetadata")
                for _, _, fs in os.walk(node.path) for f in fs)
 
 
-_CASES = [
-    {"zarr_format": 3, "chunks": (7, 6)},
-    {"zarr_format": 2, "chunks": (7, 6), "order": "F"},
-    {"zarr_format": 3, "chunks": (4, 6), "shards": (8, 12), "fill_value": 5},
-    {"zarr_format": 3, "chunks": (7, 6), "compressors": None, "chunk_key_encoding": ("default", ".")},
-    {"zarr_format": 2, "chunks": (10, 25), "fill_value": -1, "chunk_key_encoding": ("v2", "/")},
-    {"zarr_format": 3, "chunks": (7, 6), "config": {"write_empty_chunks": True}},
-    {"zarr_format": 3, "chunks": [[10, 12, 8], [5, 20]]},  # (rectilinear)
-    {"zarr_format": 3, "chunks": (5, 5), "shards": [[10, 20], [10, 15]]},
-]
-
-
-def _array_calls(store, case: dict, **kw) -> None:
-    """A write of each kind brickwork.zarr has, on an array it creates at ``store``."""
-    rng = np.random.default_rng(7)
-    with bz.config.set({"array.rectilinear_chunks": True}):
-        z = bz.create_array(store, name="arr", shape=(30, 25), dtype="<i4", **case, **kw)
-    fill = case.get("fill_value", 0)
-    data = rng.integers(-50, 50, size=(30, 25)).astype("<i4")
-    data[14:, 12:] = fill  # (chunks holding only the fill value are not written)
-    z[...] = data
-    z[3:9, 2:20] = 7  # (parts of chunks: fetched, written, put back)
-    z.oindex[[0, 5, 29], [1, 2, 24]] = -3
-    z.vindex[[1, 2, 20], [3, 4, 0]] = 11
-    z[0:14, 0:12] = fill  # (chunks that now hold only the fill value: deleted)
-    z.attrs["title"] = "written remotely"
-    z.attrs.update({"n": 3})
-    z.resize((20, 17))  # (cut chunks rewritten, chunks beyond deleted)
-    z.append(np.full((20, 4), 9, dtype="<i4"), axis=1)
-    z.blocks[0, 0] = 1
-    assert z.shape == (20, 21)
-
-
-@pytest.mark.parametrize("case", _CASES, ids=lambda c: "-".join(f"{k}{v}" for k, v in c.items()))
+@pytest.mark.parametrize("case", CASES, ids=lambda c: "-".join(f"{k}{v}" for k, v in c.items()))
 def test_writes_leave_the_files_a_directory_store_has(s3, tmp_path, case):
     url = _url()
-    _array_calls(url, case, storage_options=s3)
-    _array_calls(str(tmp_path / "local"), case)
-    assert _files_s3(s3, url) == _files_dir(tmp_path / "local")
+    array_calls(url, case, storage_options=s3)
+    array_calls(str(tmp_path / "local"), case)
+    assert _files_s3(s3, url) == files_of_directory(tmp_path / "local")
     ours = bz.open_array(url, path="arr", mode="r", storage_options=s3)
     with zarr.config.set({"array.rectilinear_chunks": True}):
         theirs = zarr.open_array(f"{url}/arr", mode="r", storage_options=s3)
@@ -129,39 +92,8 @@ def test_resizes_and_counts_in_any_number_of_dimensions(s3, tmp_path, shape, chu
     url = _url()
     counted = calls(url, storage_options=s3)
     assert counted == calls(str(tmp_path / "local"))
-    assert _files_s3(s3, url) == _files_dir(tmp_path / "local")
+    assert _files_s3(s3, url) == files_of_directory(tmp_path / "local")
     assert counted == zarr.open_array(f"{url}/arr", mode="r", storage_options=s3).nchunks_initialized
-
-
-def _random_calls(store, rng, **kw) -> None:
-    """A random array (format, shape, chunks, shards, fill) and a random sequence of writes, resizes and
-    appends, drawn from ``rng`` (the same draws for each store it is given with the same seed)."""
-    ndim = rng.randint(1, 3)
-    shape = [rng.randint(1, 13) for _ in range(ndim)]
-    chunks = [rng.randint(1, 5) for _ in range(ndim)]
-    fmt = rng.choice([2, 3])
-    options = {"zarr_format": fmt, "chunks": tuple(chunks), "fill_value": rng.choice([0, 3]),
-               "config": {"write_empty_chunks": rng.random() < 0.3}}
-    if fmt == 3 and rng.random() < 0.4:
-        options["shards"] = tuple(c * rng.randint(1, 3) for c in chunks)
-    z = bz.create_array(store, name="arr", shape=tuple(shape), dtype="<i2", **options, **kw)
-    for _ in range(rng.randint(3, 8)):
-        kind = rng.random()
-        if kind < 0.5:  # a box
-            lo = [rng.randint(0, n) for n in z.shape]
-            key = tuple(slice(a, rng.randint(a, n)) for a, n in zip(lo, z.shape))
-            z[key] = rng.choice([0, 3, rng.randint(-99, 99)])
-        elif kind < 0.65 and z.size:  # points
-            points = tuple([rng.randrange(n) for _ in range(3)] for n in z.shape)
-            z.vindex[points] = rng.randint(-99, 99)
-        elif kind < 0.8:  # a resize
-            z.resize(tuple(max(0, n + rng.randint(-4, 4)) for n in z.shape))
-        elif kind < 0.9:  # an append
-            more = list(z.shape)
-            more[0] = rng.randint(1, 4)
-            z.append(np.full(more, rng.randint(-9, 9), dtype="<i2"))
-        else:
-            z.attrs[f"k{rng.randint(0, 3)}"] = rng.random()
 
 
 def test_random_sequences_of_writes_leave_a_directory_stores_files(s3, tmp_path):
@@ -172,9 +104,9 @@ def test_random_sequences_of_writes_leave_a_directory_stores_files(s3, tmp_path)
     seed = int(os.environ.get("BRICKWORK_REMOTE_SEED", "5"))
     for trial in range(int(os.environ.get("BRICKWORK_REMOTE_TRIALS", "25"))):
         url, local = _url(), str(tmp_path / f"local{trial}")
-        _random_calls(url, random.Random(seed * 1000 + trial), storage_options=s3)
-        _random_calls(local, random.Random(seed * 1000 + trial))
-        assert _files_s3(s3, url) == _files_dir(local), trial
+        random_calls(url, random.Random(seed * 1000 + trial), storage_options=s3)
+        random_calls(local, random.Random(seed * 1000 + trial))
+        assert _files_s3(s3, url) == files_of_directory(local), trial
 
 
 def test_through_fsspecs_local_filesystem_and_store_objects(tmp_path):
@@ -191,9 +123,9 @@ def test_through_fsspecs_local_filesystem_and_store_objects(tmp_path):
                               lambda p: upath.UPath(f"file://{p}"),
                               lambda p: bz.storage.FsspecStore.from_upath(upath.UPath(f"file://{p}"))]):
         root = str(tmp_path / f"s{i}")
-        _array_calls(make(root), _CASES[0])
-        _array_calls(str(tmp_path / f"local{i}"), _CASES[0])
-        assert _files_dir(root) == _files_dir(tmp_path / f"local{i}")
+        array_calls(make(root), CASES[0])
+        array_calls(str(tmp_path / f"local{i}"), CASES[0])
+        assert files_of_directory(root) == files_of_directory(tmp_path / f"local{i}")
 
 
 @pytest.mark.filterwarnings("ignore:Object at v2 is not recognized")  # (zarr-python: a v2 group in a v3 one)
@@ -206,10 +138,10 @@ def test_at_the_root_of_fsspecs_memory_filesystem(tmp_path):
     fs.store.clear()
     try:
         _group_calls(bz.storage.FsspecStore(fs))
-        _array_calls(bz.storage.FsspecStore(fs), _CASES[0])
+        array_calls(bz.storage.FsspecStore(fs), CASES[0])
         _group_calls(str(tmp_path / "local"))
-        _array_calls(str(tmp_path / "local"), _CASES[0])
-        assert {name.lstrip("/"): fs.cat(name) for name in fs.find("/")} == _files_dir(tmp_path / "local")
+        array_calls(str(tmp_path / "local"), CASES[0])
+        assert {name.lstrip("/"): fs.cat(name) for name in fs.find("/")} == files_of_directory(tmp_path / "local")
     finally:
         fs.store.clear()
         fs.pseudo_dirs[:] = [""]
@@ -242,7 +174,7 @@ def test_groups_and_their_members(s3, tmp_path):
     url = _url()
     _group_calls(url, storage_options=s3)
     _group_calls(str(tmp_path / "local"))
-    assert _files_s3(s3, url) == _files_dir(tmp_path / "local")
+    assert _files_s3(s3, url) == files_of_directory(tmp_path / "local")
     theirs = zarr.open_group(url, mode="r", storage_options=s3, use_consolidated=False)
     drawn = str(theirs.tree())
     assert drawn == str(zarr.open_group(str(tmp_path / "local"), mode="r", use_consolidated=False).tree())
@@ -293,11 +225,11 @@ def test_obstore_stores(s3, tmp_path):
         if kind == "s3":  # (groups: over S3, once with each wrapper)
             _group_calls(store)
             _group_calls(local)
-        _array_calls(store, _CASES[2])
-        _array_calls(local, _CASES[2])
+        array_calls(store, CASES[2])
+        array_calls(local, CASES[2])
         stored = {e["path"]: bytes(obstore.get(inner, e["path"]).bytes())
                   for batch in obstore.list(inner) for e in batch}
-        assert stored == _files_dir(tmp_path / f"local-{prefix}"), (kind, wrap)
+        assert stored == files_of_directory(tmp_path / f"local-{prefix}"), (kind, wrap)
         theirs = zarr.open_array(zarr.storage.ObjectStore(inner, read_only=True), path="arr", mode="r")
         ours = bz.open_array(store, path="arr")
         np.testing.assert_array_equal(ours[...], theirs[...])
@@ -394,7 +326,7 @@ def test_a_save_puts_one_slab_at_a_time(s3, tmp_path, monkeypatch):
     bz.save_array(url, data, chunks=(10, 15), storage_options=s3)
     bz.save_array(str(tmp_path / "local"), data, chunks=(10, 15))
     assert held == [8, 8, 4]  # (40 + 40 + 20 rows, two chunks wide)
-    assert _files_s3(s3, url) == _files_dir(tmp_path / "local")
+    assert _files_s3(s3, url) == files_of_directory(tmp_path / "local")
 
 
 def test_overwriting_removes_what_was_there(s3, tmp_path):
@@ -407,7 +339,7 @@ def test_overwriting_removes_what_was_there(s3, tmp_path):
     url = _url()
     calls(url, storage_options=s3)
     calls(str(tmp_path / "local"))
-    assert _files_s3(s3, url) == _files_dir(tmp_path / "local")
+    assert _files_s3(s3, url) == files_of_directory(tmp_path / "local")
 
 
 def test_a_node_another_client_removed_is_gone_for_brickwork_too(s3):

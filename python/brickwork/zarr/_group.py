@@ -30,11 +30,11 @@ from .errors import ArrayNotFoundError, ContainsArrayError, ContainsGroupError, 
 def store_path(store) -> str:
     """The directory a store argument names, as zarr-python takes it: a path (``str`` or
     ``os.PathLike``), a ``file://`` URL, zarr-python's or brickwork's ``LocalStore`` (its ``root``); or a
-    store in memory (``memory://name``, a ``dict``, brickwork's ``MemoryStore``), which brickwork keeps
-    as a directory in RAM (see ``_memory``), or brickwork's ``ZipStore`` (its directory in RAM); or a
-    remote store (an fsspec URL such as ``s3://``, an ``FsspecStore``), whose mirror in RAM it names (see
-    ``_remote``). Other stores (zarr-python's own memory and zip store objects) are refused
-    with a clear error."""
+    store in memory (``memory://name``, brickwork's ``MemoryStore()``), which brickwork keeps as a
+    directory in RAM (see ``_memory``), or brickwork's ``ZipStore`` (its directory in RAM); or a remote
+    store (an fsspec URL such as ``s3://``, an ``FsspecStore``) or one held in a dict (a ``dict``,
+    zarr-python's ``MemoryStore``), whose mirror in RAM it names (see ``_remote``, ``_mapping``). Other
+    stores (zarr-python's zip store objects) are refused with a clear error."""
     from . import _memory, _remote
     from .storage import MemoryStore, ZipStore
 
@@ -50,16 +50,15 @@ def store_path(store) -> str:
         return _directory(urllib.parse.unquote(url.path))
     if isinstance(store, (str, os.PathLike)):
         return _directory(os.fspath(store))
-    if isinstance(store, dict):
-        return _memory.of_dict(store)
     if isinstance(store, (MemoryStore, ZipStore)):
         return os.fspath(store.root)
     root = getattr(store, "root", None)
     if type(store).__name__ == "LocalStore" and isinstance(root, (str, os.PathLike)):
         return os.fspath(root)
-    raise InvalidArrayError(f"brickwork stores are local directories or in memory: pass a path, a file:// or "
-                            f"memory:// URL, a dict, brickwork.zarr.storage's LocalStore, MemoryStore or ZipStore, or "
-                            f"zarr.storage.LocalStore; not a {type(store).__module__}.{type(store).__name__}")
+    raise InvalidArrayError(f"not a store brickwork takes: a {type(store).__module__}.{type(store).__name__}; pass a "
+                            "path, a file://, memory:// or fsspec URL (s3://...), a dict, brickwork.zarr.storage's "
+                            "LocalStore, MemoryStore, ZipStore, FsspecStore or ObjectStore, or zarr.storage's "
+                            "LocalStore, MemoryStore, FsspecStore or ObjectStore")
 
 def _directory(path: str) -> str:
     """``path``, which names a store directory (made when missing); a file there is a clear error (a zip
@@ -177,6 +176,11 @@ def node_kind(path: str) -> tuple[str, int] | None:
     if os.path.isfile(os.path.join(path, ".zgroup")):
         return "group", 2
     return None
+
+
+#: what zarr-python's ``Group.create_array`` compresses a v2 group's arrays with when not told (it takes
+#: numcodecs' Blosc, whose defaults these are; its other ways of making arrays take zstd)
+_V2_GROUP_COMPRESSOR = {"id": "blosc", "cname": "lz4", "clevel": 5, "shuffle": 1, "blocksize": 0}
 
 
 def _check_name(name: str) -> list[str]:
@@ -512,7 +516,8 @@ class Group:
     def create_array(self, name: str, *, compressor="auto", **kwargs):
         """A new array ``name`` in this group (of its Zarr format unless ``zarr_format=`` says):
         :func:`brickwork.zarr.create_array`'s keywords (and zarr-python's ``compressor=``, one codec),
-        as zarr-python's ``Group.create_array``. Returns it open for writing."""
+        as zarr-python's ``Group.create_array``; in a v2 group, compressed as zarr-python's are unless
+        told (numcodecs' Blosc defaults: lz4 level 5, byte shuffle). Returns it open for writing."""
         from . import create_array
 
         self._writable()
@@ -521,6 +526,9 @@ class Group:
             if "compressors" in kwargs:
                 raise InvalidArrayError("compressor and compressors name the same thing; pass one")
             kwargs["compressors"] = compressor
+        elif self.zarr_format == 2 and isinstance(kwargs.get("compressors", "auto"), str) \
+                and kwargs.get("compressors", "auto") == "auto":
+            kwargs["compressors"] = _V2_GROUP_COMPRESSOR
         kwargs.setdefault("zarr_format", self.zarr_format)
         kwargs.setdefault("max_bytes", self.max_bytes)
         array = create_array(self.path, name=name, **kwargs)
@@ -833,8 +841,8 @@ def consolidate_metadata(store, path: str | None = None, zarr_format: int | None
         for entry in sorted(os.listdir(directory)):
             sub = os.path.join(directory, entry)
             kind = node_kind(sub)
-            if kind is None or entry.startswith("."):
-                continue
+            if kind is None or entry.startswith(".") or kind[1] != group.zarr_format:
+                continue  # (a node of the other format is not a member, as zarr-python consolidates)
             if kind[0] == "group" and os.path.realpath(sub) in seen:
                 continue  # a link to a group above: listed once
             seen.add(os.path.realpath(sub))

@@ -1,17 +1,18 @@
-"""Stores in memory, as zarr-python offers them (``MemoryStore()``, ``store={}``, ``"memory://name"``),
-kept as directories in RAM: under ``/dev/shm`` (a tmpfs) when the machine has one of at least 1 GiB (a
+"""Stores in memory, as zarr-python offers them (``MemoryStore()``, ``"memory://name"``), kept as
+directories in RAM: under ``/dev/shm`` (a tmpfs) when the machine has one of at least 1 GiB (a
 container's default of 64 MiB is passed over), else the temporary directory, or where
 ``$BRICKWORK_MEMORY_DIR`` says; in one folder per process
 (``brickwork-memory-<pid namespace>-<pid>-<random>``), so that brickwork's directory machinery serves
 them unchanged.
 
 Each store is a :class:`MemoryDir`, whose directory is removed when the object that owns it is collected:
-a ``MemoryStore`` owns its own; a ``dict`` passed as a store owns one through one entry
-(``"__brickwork_memory__"``); a ``memory://name`` URL names a store that lives as long as the process, as
-fsspec's memory filesystem does. Arrays and groups opened in a memory store hold its owner, so the store
-lives as long as they do. The process's folder is removed at exit, and folders left by processes of the
-same PID namespace that ended without removing theirs (killed) are removed when the next process makes
-its own (another container sharing the folder, whose processes this one cannot see, is left alone).
+a ``MemoryStore`` owns its own; a ``memory://name`` URL names a store that lives as long as the process,
+as fsspec's memory filesystem does; a remote store's mirror (``_remote``, which also serves stores held in
+a dict, ``store={}``) is owned by its ``Remote``. Arrays and groups opened in a memory store hold its
+owner, so the store lives as long as they do. The process's folder is removed at exit, and folders left
+by processes of the same PID namespace that ended without removing theirs (killed) are removed when the
+next process makes its own (another container sharing the folder, whose processes this one cannot see,
+is left alone).
 """
 from __future__ import annotations
 
@@ -25,9 +26,6 @@ import threading
 import weakref
 
 from ..errors import InvalidArrayError
-
-#: the key of a dict store's entry that owns its directory
-DICT_KEY = "__brickwork_memory__"
 
 _lock = threading.Lock()
 _root: str | None = None
@@ -144,17 +142,6 @@ def named(url: str) -> str:
         with _lock:
             found = _named.setdefault(store, found)
     return os.path.join(found.path, *parts[1:])
-
-
-def of_dict(store: dict) -> str:
-    """The directory of a ``dict`` store: made, and owned by the dict, on first use."""
-    if any(k != DICT_KEY for k in store):
-        raise InvalidArrayError("a dict store must be empty or one brickwork made (zarr-python's keys and bytes "
-                                "are not brickwork's: brickwork keeps the files in RAM, owned by the dict)")
-    owner = store.get(DICT_KEY)
-    if not isinstance(owner, MemoryDir) or not os.path.isdir(owner.path):
-        owner = store[DICT_KEY] = MemoryDir()
-    return owner.path
 
 
 def own(path: str, owner) -> None:

@@ -28,8 +28,10 @@ URL.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import re
+import sys
 import threading
 import time
 import urllib.parse
@@ -45,8 +47,9 @@ META_FILES = ("zarr.json", ".zarray", ".zgroup", ".zattrs", ".zmetadata")
 #: listing; an open looks at the node first): once, so the next open sees what changed
 _FRESH_SECONDS = 1.0
 
-#: the most of a metadata file fetched (brickwork parses no larger one: a bigger file is not Zarr metadata)
-_META_BYTES = 16 << 20
+#: the most of a metadata file fetched: a byte more than brickwork parses (a bigger file is not Zarr
+#: metadata, and is told as bigger)
+_META_BYTES = (16 << 20) + 1
 
 #: the remote stores opened, by (filesystem, path), for the life of the process (as memory:// stores are):
 #: one store opened twice is mirrored once, and its mirror (metadata only, between reads) stays while
@@ -56,6 +59,43 @@ _live_lock = threading.Lock()
 
 #: the filesystems made of obstore stores, by the store's id
 _obstores: dict = {}
+
+#: the mirrors of stores held in dicts, by (the dict's id, path), each holding its dict (so the id stays
+#: its): kept while anything but its mirror holds the dict (the caller's code, zarr-python's store), and by
+#: the arrays and groups opened in it while they live (see ``_sweep``)
+_mapped: dict = {}
+
+
+def _references(holder) -> int:
+    """How many references ``holder.mapping`` has, counting the one ``holder`` has."""
+    return sys.getrefcount(holder.mapping)
+
+
+class _Probe:
+    def __init__(self):
+        self.mapping = {}
+
+
+#: what ``_references`` gives of an object nothing else holds (measured: interpreters count differently)
+_ONLY_HELD = _references(_Probe())
+
+
+def _sweep() -> None:
+    """Lets go of the mirrors of dict stores whose dict nothing but the mirror holds: no code can pass the
+    dict as a store again, and the arrays and groups opened in it (if any) hold the mirror themselves.
+    Run as a mirror of a dict is asked for and after each garbage collection (so a dict the caller let go
+    of is freed with its mirror, not held for the process's life)."""
+    if not _live_lock.acquire(blocking=False):  # (taken: by this thread, collecting while it holds it, too)
+        return
+    try:
+        gone = [key for key, remote in _mapped.items() if _references(remote.fs) <= _ONLY_HELD]
+        for key in gone:
+            del _mapped[key]
+    finally:
+        _live_lock.release()
+
+
+gc.callbacks.append(lambda phase, info: phase == "stop" and _mapped and _sweep())
 
 
 def is_remote_url(store) -> bool:
@@ -95,9 +135,38 @@ def _fsspec_store(store) -> tuple | None:
     return fs, str(path or "").rstrip("/")
 
 
+def _mapping_store(store) -> tuple | None:
+    """``(dict, path)`` of a store held in a dict: a ``dict``, zarr-python's ``MemoryStore`` (and
+    ``ManagedMemoryStore``, with its path), brickwork's ``MemoryStore(store_dict=...)``; else None."""
+    if isinstance(store, dict):
+        return store, ""
+    kind = type(store)
+    if kind.__name__ == "GpuMemoryStore":
+        raise InvalidArrayError("zarr-python's GpuMemoryStore holds device buffers; brickwork reads and writes "
+                                "host memory: a dict, a MemoryStore, a directory")
+    mapping = getattr(store, "_store_dict", None)
+    if (kind.__name__ in ("MemoryStore", "ManagedMemoryStore") and kind.__module__.startswith(("zarr.", "brickwork."))
+            and mapping is not None):
+        return mapping, str(getattr(store, "path", "") or "").strip("/")
+    return None
+
+
 def remote_of(store, storage_options=None) -> Remote | None:
-    """The mirror of ``store`` when it is a remote store (made, or the one already made for the same
-    filesystem and path), else None. ``storage_options`` go to fsspec with a URL."""
+    """The mirror of ``store`` when it is a remote store or one held in a dict (made, or the one already
+    made for the same filesystem or dict and path), else None. ``storage_options`` go to fsspec with a
+    URL."""
+    mapped = _mapping_store(store)
+    if mapped is not None:
+        from ._mapping import MappingFileSystem
+
+        if storage_options:
+            raise InvalidArrayError("storage_options are for a URL; a store in a dict takes none")
+        _sweep()
+        with _live_lock:
+            remote = _mapped.get((id(mapped[0]), mapped[1]))
+            if remote is None:
+                remote = _mapped[id(mapped[0]), mapped[1]] = Remote(MappingFileSystem(mapped[0]), mapped[1])
+        return remote
     found = _fsspec_store(store)
     if found is not None and storage_options:
         raise InvalidArrayError("storage_options are for a URL; this store has its filesystem already")
@@ -176,14 +245,16 @@ def moved(src: str, dst: str) -> None:
 def node_writes(path: str):
     """A block in which brickwork's native side writes the metadata files of the node at ``path``: of a
     remote store's node, those it wrote are put into the store after the block (even when it fails: the
-    store then holds what the mirror does), those it removed deleted from it."""
+    store then holds what the mirror does), those it removed deleted from it; errors name the store's
+    files by their URLs."""
     remote = of(path)
     if remote is None:
         yield
         return
     before = _meta_stats(path)
     try:
-        yield
+        with remote.naming():
+            yield
     finally:
         after = _meta_stats(path)
         remote.upload([os.path.join(path, name) for name, stat in after.items() if before.get(name) != stat])
@@ -282,7 +353,7 @@ class Remote:
             if isinstance(value, FileNotFoundError) or rel is None:
                 continue
             if isinstance(value, BaseException):
-                raise OSError(f"cannot read {url}: {type(value).__name__}: {value}") from value
+                raise OSError(f"cannot read {self.location(rel)}: {type(value).__name__}: {value}") from value
             target = os.path.join(self.root, *rel.split("/"))
             folder, name = os.path.split(target)
             os.makedirs(folder, exist_ok=True)

@@ -39,23 +39,31 @@ class LocalStore:
 
 
 class MemoryStore:
-    """A store in memory (zarr-python's ``MemoryStore``): brickwork keeps its files in a directory in RAM
-    (``root``; see ``brickwork.zarr._memory``), removed when the store and every array and group opened
-    in it are gone. ``store_dict`` must be None or empty: zarr-python's keys and bytes are not
-    brickwork's."""
+    """A store in memory (zarr-python's ``MemoryStore``). ``MemoryStore()``: brickwork keeps its files in
+    a directory in RAM (``root``; see ``brickwork.zarr._memory``), removed when the store and every array
+    and group opened in it are gone. ``MemoryStore(store_dict)``: the store is the dict (or mapping),
+    holding each file under its key as zarr-python's does, so that zarr-python and brickwork share it
+    (see ``brickwork.zarr._mapping``); as is a dict passed as a store."""
 
-    def __init__(self, store_dict: dict | None = None, *, read_only: bool = False):
+    def __init__(self, store_dict=None, *, read_only: bool = False):
+        from collections.abc import MutableMapping
+
         from ._memory import MemoryDir
 
-        if store_dict:
-            raise InvalidArrayError("brickwork's MemoryStore starts empty (it keeps files in RAM, not "
-                                    "zarr-python's dict of keys)")
+        self.read_only = bool(read_only)
+        if store_dict is not None:
+            if not isinstance(store_dict, MutableMapping):
+                raise InvalidArrayError(f"store_dict is a dict (of keys to bytes or zarr-python Buffers), not a "
+                                        f"{type(store_dict).__name__}")
+            self._store_dict, self.root = store_dict, None
+            return
+        self._store_dict = None
         self._dir = MemoryDir()
         self.root = pathlib.Path(self._dir.path)
-        self.read_only = bool(read_only)
 
     def __repr__(self) -> str:
-        return f"MemoryStore('memory://{id(self)}')"
+        held = self if self._store_dict is None else self._store_dict
+        return f"MemoryStore('memory://{id(held)}')"
 
 
 class ZipStore:

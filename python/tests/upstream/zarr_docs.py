@@ -36,7 +36,6 @@ SKIP: dict[tuple[str, str], str] = {
                                                      "test_zarr_remote.py, test_zarr_remote_write.py)",
     ("user-guide/storage.md", "S3Store("): "a public S3 bucket: needs the network (obstore's stores: "
                                            "test_zarr_remote_write.py writes and reads them)",
-    ("user-guide/data_types.md", "store['.zarray']"): "reads zarr-python's keys out of the dict it used as a store",
 }
 #: (page, a piece of the example's code) -> why it and the rest of its session are skipped
 SKIP_REST: dict[tuple[str, str], str] = {}
