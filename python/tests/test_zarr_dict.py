@@ -217,3 +217,14 @@ def test_writes_from_many_threads_lose_nothing():
         assert not errors, errors[:3]
         expected = np.repeat(np.arange(1, 49, dtype="<i4")[:, None], 40, axis=1)
         np.testing.assert_array_equal(zarr.open_array(store, mode="r")[...], expected)
+
+
+def test_a_dataset_xarray_wrote_into_a_dict_is_read_by_the_brickwork_engine():
+    xr = pytest.importorskip("xarray")
+    ds = xr.Dataset({"t": (("y", "x"), np.arange(12.0).reshape(3, 4))}, coords={"x": np.arange(4)},
+                    attrs={"title": "in a dict"})
+    for zarr_format in (2, 3):
+        store = {}
+        ds.to_zarr(store, zarr_format=zarr_format, consolidated=True)
+        ours = xr.open_dataset(store, engine="brickwork")
+        assert ours.identical(xr.open_dataset(store, engine="zarr")) and ours.identical(ds)
