@@ -408,8 +408,8 @@ NOT_OFFERED_CODECS = {
 }
 NOT_OFFERED_STORAGE = {
     "GpuMemoryStore": "device memory", "LoggingStore": "a wrapper of other stores",
-    "ManagedMemoryStore": "zarr-python's registry of named dicts (its objects are taken as stores; brickwork's "
-                          "memory://name URLs name stores of its own)",
+    "ManagedMemoryStore": "zarr-python's registry of named dicts for memory:// URLs without fsspec (its objects "
+                          "are taken as stores; with fsspec, memory:// is fsspec's memory filesystem in both)",
     "WrapperStore": "a wrapper of other stores",
     "StoreLike": "a type alias", "StorePath": "zarr-python's store-and-path pair (brickwork takes store, path)",
 }
@@ -568,8 +568,9 @@ def test_error_classes_name_by_name():
 
 
 def test_stores_in_memory(tmp_path):
-    """memory:// URLs and MemoryStore(): kept in RAM as directories, for as long as zarr-python's would
-    hold the data (the process; the store and the arrays opened in it). Dicts: test_zarr_dict.py."""
+    """memory:// URLs (fsspec's memory filesystem, mirrored in RAM) and MemoryStore() (a directory in RAM):
+    the data held for as long as zarr-python's would hold it (the process; the store and the arrays
+    opened in it). Dicts, and memory:// shared with zarr-python: test_zarr_dict.py."""
     import gc
 
     z = bz.create_array("memory://test-named", shape=(4,), dtype="<i2")

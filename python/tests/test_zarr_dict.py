@@ -2,7 +2,8 @@
 brickwork's ``MemoryStore(store_dict)``): the dict holds each file under its key as zarr-python's does (a
 zarr-python Buffer), so zarr-python and brickwork share one dict, each reading and writing what the other
 does; compared key by key with the same calls on a directory and on zarr-python's own dict; the dict's
-life (freed with its mirror when let go of); garbage in the dict; writes from many threads."""
+life (freed with its mirror when let go of); garbage in the dict; writes from many threads. And
+``memory://`` URLs, which name the store zarr-python does (fsspec's memory filesystem)."""
 import gc
 import json
 import os
@@ -228,3 +229,22 @@ def test_a_dataset_xarray_wrote_into_a_dict_is_read_by_the_brickwork_engine():
         ds.to_zarr(store, zarr_format=zarr_format, consolidated=True)
         ours = xr.open_dataset(store, engine="brickwork")
         assert ours.identical(xr.open_dataset(store, engine="zarr")) and ours.identical(ds)
+
+
+def test_memory_urls_are_zarr_pythons_too():
+    """``memory://name`` names the store zarr-python does (with fsspec installed, in fsspec's memory
+    filesystem): each reads what the other wrote there, xarray's datasets too; a name leaving the store
+    is refused."""
+    import fsspec
+
+    zarr.create_array("memory://shared-a", shape=(4,), chunks=(2,), dtype="<i2")[...] = 3
+    np.testing.assert_array_equal(bz.open_array("memory://shared-a")[...], [3, 3, 3, 3])
+    bz.create_array("memory://shared-b/arr", shape=(3,), dtype="u1", fill_value=0)[...] = 5
+    np.testing.assert_array_equal(zarr.open_array("memory://shared-b/arr", mode="r")[...], [5, 5, 5])
+    assert sorted(fsspec.filesystem("memory").find("/shared-b")) == ["/shared-b/arr/c/0", "/shared-b/arr/zarr.json"]
+    xr = pytest.importorskip("xarray")
+    ds = xr.Dataset({"t": ("x", np.arange(3.0))})
+    ds.to_zarr("memory://shared-ds", zarr_format=3)
+    assert xr.open_dataset("memory://shared-ds", engine="brickwork").identical(ds)
+    with pytest.raises(InvalidArrayError, match="no '.' or '..'"):
+        bz.open("memory://../x")

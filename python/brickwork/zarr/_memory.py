@@ -6,13 +6,14 @@ container's default of 64 MiB is passed over), else the temporary directory, or 
 them unchanged.
 
 Each store is a :class:`MemoryDir`, whose directory is removed when the object that owns it is collected:
-a ``MemoryStore`` owns its own; a ``memory://name`` URL names a store that lives as long as the process,
-as fsspec's memory filesystem does; a remote store's mirror (``_remote``, which also serves stores held in
-a dict, ``store={}``) is owned by its ``Remote``. Arrays and groups opened in a memory store hold its
-owner, so the store lives as long as they do. The process's folder is removed at exit, and folders left
-by processes of the same PID namespace that ended without removing theirs (killed) are removed when the
-next process makes its own (another container sharing the folder, whose processes this one cannot see,
-is left alone).
+a ``MemoryStore`` owns its own; a ``memory://name`` URL, when fsspec is not installed, names a store that
+lives as long as the process, as fsspec's memory filesystem does (with fsspec, the store is in fsspec's
+memory filesystem, where zarr-python puts it, mirrored by ``_remote``); a remote store's mirror
+(``_remote``, which also serves stores held in a dict, ``store={}``) is owned by its ``Remote``. Arrays
+and groups opened in a memory store hold its owner, so the store lives as long as they do. The process's
+folder is removed at exit, and folders left by processes of the same PID namespace that ended without
+removing theirs (killed) are removed when the next process makes its own (another container sharing the
+folder, whose processes this one cannot see, is left alone).
 """
 from __future__ import annotations
 
@@ -128,12 +129,19 @@ class MemoryDir:
         return f"<brickwork memory store {self.path}>"
 
 
-def named(url: str) -> str:
-    """The directory of the store a ``memory://name`` URL names (made on first use)."""
+def check_name(url: str) -> list[str]:
+    """The parts of the path a ``memory://name/...`` URL names, checked."""
     name = url[len("memory://"):].strip("/")
     parts = name.split("/")
     if not name or any(p in ("", ".", "..") for p in parts):
         raise InvalidArrayError(f"{url!r}: a memory:// URL names a store (memory://name, no '.' or '..')")
+    return parts
+
+
+def named(url: str) -> str:
+    """The directory of the store a ``memory://name`` URL names (made on first use), without fsspec
+    (with it, ``_remote`` mirrors fsspec's memory filesystem, as zarr-python uses it)."""
+    parts = check_name(url)
     store = parts[0]
     with _lock:
         found = _named.get(store)

@@ -99,10 +99,21 @@ gc.callbacks.append(lambda phase, info: phase == "stop" and _mapped and _sweep()
 
 
 def is_remote_url(store) -> bool:
-    """Whether ``store`` is a URL of a remote filesystem (not ``file://`` or ``memory://``)."""
+    """Whether ``store`` is a URL of a filesystem fsspec serves: not ``file://``; ``memory://`` when fsspec
+    is installed (its memory filesystem, where zarr-python then puts ``memory://`` stores too)."""
     if not isinstance(store, str) or "://" not in store:
         return False
-    return urllib.parse.urlparse(store).scheme not in ("file", "memory", "")
+    scheme = urllib.parse.urlparse(store).scheme
+    if scheme == "memory":
+        _memory.check_name(store)
+        return _has_fsspec()
+    return scheme not in ("file", "")
+
+
+def _has_fsspec() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("fsspec") is not None
 
 
 def _fsspec_store(store) -> tuple | None:
