@@ -411,7 +411,8 @@ NOT_OFFERED_STORAGE = {
     "ManagedMemoryStore": "zarr-python's registry of named dicts for memory:// URLs without fsspec (its objects "
                           "are taken as stores; with fsspec, memory:// is fsspec's memory filesystem in both)",
     "WrapperStore": "a wrapper of other stores",
-    "StoreLike": "a type alias", "StorePath": "zarr-python's store-and-path pair (brickwork takes store, path)",
+    "StoreLike": "a type alias",
+    "StorePath": "zarr-python's store-and-path pair (brickwork takes store, path; and its StorePath objects)",
 }
 
 

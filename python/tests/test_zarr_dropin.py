@@ -151,6 +151,12 @@ def test_store_arguments_as_zarr_python_takes_them(tmp_path):
         np.testing.assert_array_equal(bz.open_array(store, mode="r")[...], np.arange(6))
         np.testing.assert_array_equal(bz.open(store)[...], np.arange(6))
     np.testing.assert_array_equal(zarr.open_array(LocalStore(str(root / "a")))[...], np.arange(6))
+    theirs = zarr.open_group(str(root / "t"), mode="w")
+    theirs.create_array("sub/x", shape=(2,), dtype="i1", fill_value=4)
+    pairs = ((theirs["sub/x"].store_path, None), (theirs.store_path, "sub/x"), (theirs["sub"].store_path, "x"))
+    for store, path in pairs:
+        np.testing.assert_array_equal(bz.open_array(store, path=path, mode="r")[...], [4, 4])  # (zarr's StorePath)
+    assert bz.open_group(theirs["sub"].store_path, mode="r").keys() == ["x"]
     g = bz.open_group(LocalStore(str(root / "g")), mode="w")
     g.create_array("x", shape=(2,), dtype="u1")
     assert sorted(bz.open_group((root / "g").as_uri(), mode="r").array_keys()) == ["x"]

@@ -160,7 +160,11 @@ def _node(store, path: str | None, storage_options=None, mode: str = "r") -> tup
     """The directory zarr-python's ``store`` and ``path`` arguments name, and the node's ``name`` in its
     store (``"/"``, ``"/a/b"``). ``store=None`` (zarr-python's in-memory store) with a ``path`` takes
     the path as the directory. A read-only store (``LocalStore(..., read_only=True)``) is refused for
-    any ``mode`` but ``"r"``."""
+    any ``mode`` but ``"r"``. zarr-python's ``StorePath`` is its store, and its path above ``path``."""
+    if type(store).__name__ == "StorePath" and type(store).__module__.startswith("zarr."):
+        # (zarr-python's store and path in one: an array's ``store_path``)
+        path = "/".join(p for p in (str(store.path).strip("/"), os.fspath(path or "").strip("/")) if p)
+        store = store.store
     if mode != "r" and getattr(store, "read_only", False) is True:
         raise InvalidArrayError(f"{store!r} is read-only: open it with mode=\"r\" (asked for {mode!r})")
     remote = _remote.remote_of(store, storage_options)
