@@ -107,6 +107,10 @@ def test_zarr_python_and_brickwork_share_one_store(kind):
         assert all(k.startswith("inside/") for k in their_store._store_dict)
     else:
         assert "a/zarr.json" in shared
+        # an array's store is the dict (not the mirror, which holds no chunks): zarr-python reads it
+        assert ours.store is shared and bz.open_group(store).store is shared
+        np.testing.assert_array_equal(zarr.open_array(ours.store, path="a", mode="r")[...],
+                                      bz.open_array(store, path="a")[...])
 
 
 def test_random_sequences_of_writes_leave_a_directory_stores_files(tmp_path):

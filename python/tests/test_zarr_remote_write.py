@@ -372,6 +372,11 @@ def test_messages_and_reprs_name_the_store_not_the_mirror(s3):
     # (obstore's stores: named as zarr-python names them)
     b = bz.create_array(bz.storage.ObjectStore(obstore.store.MemoryStore()), name="b", shape=(1,), dtype="i1")
     assert repr(b).startswith("<brickwork.zarr.Array 'object_store://") and "/b' shape" in repr(b)
+    # an array's store is the store, not the mirror (which holds no chunks): another library reads it
+    z[...] = 5
+    assert isinstance(z.store, bz.storage.FsspecStore) and z.store.path == url[len("s3://"):]
+    np.testing.assert_array_equal(bz.open_array(z.store, path="a", mode="r")[...], [5, 5, 5, 5])
+    assert isinstance(b.store, bz.storage.ObjectStore) and b.store.store is b._remote.fs.store
 
 
 def test_failed_writes_are_clear_and_leave_the_store_as_it_was(s3):

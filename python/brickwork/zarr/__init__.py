@@ -74,7 +74,7 @@ from .. import _native
 from .._grid import _array, _order, _sizes, _threads
 from ._group import (Group, Metadata, _check_name, attributes_json, consolidate_metadata, create_group,
                           make_parents, node_kind, open_group, parents_of, read_attributes, read_json, refuse_existing,
-                          remove_tree, store_path, store_root, write_json)
+                          remove_tree, store_of, store_path, write_json)
 from ..errors import InvalidArrayError, LimitError
 from . import _chunk_grid, _config, _memory, _remote
 from . import codecs, dtype, errors, storage  # zarr-python's zarr.codecs, .dtype, .errors, .storage
@@ -1125,9 +1125,10 @@ class Array:
     name = property(lambda self: self._name, doc='The path of the array in its store, from "/" (zarr-python\'s).')
     basename = property(lambda self: self._name.rsplit("/", 1)[-1], doc="The last part of the name.")
 
-    store = property(lambda self: store_root(self.path, self._name),
-                     doc="The directory of the store the array was opened from (its root: the array's own "
-                         "directory unless it was opened by a path inside the store, or as a group's member).")
+    store = property(lambda self: store_of(self.path, self._name),
+                     doc="The store the array was opened from (its root: the array's own directory unless it "
+                         "was opened by a path inside the store, or as a group's member): a directory; a store "
+                         "in a dict, the dict; a remote store, brickwork's FsspecStore or ObjectStore of it.")
 
     store_path = property(lambda self: self.path, doc="The directory the array is in.")
 

@@ -229,8 +229,8 @@ class Group:
     store_path = property(lambda self: self.path, doc="The directory the group is in.")
     synchronizer = None  # zarr-python's, unused there too
 
-    store = property(lambda self: store_root(self.path, self._name),
-                     doc="The directory of the store the group was opened from (see ``Array.store``).")
+    store = property(lambda self: store_of(self.path, self._name),
+                     doc="The store the group was opened from (see ``Array.store``).")
 
     @property
     def metadata(self) -> Metadata:
@@ -254,7 +254,8 @@ class Group:
         nearest group at or above it (up to the store's root) that has some."""
         parts = [p for p in self._name.split("/") if p]
         for depth in range(len(parts), -1, -1):
-            directory = self.store if depth == 0 else os.path.join(self.store, *parts[:depth])
+            root = store_root(self.path, self._name)
+            directory = root if depth == 0 else os.path.join(root, *parts[:depth])
             entries = _consolidated_entries(directory, self.zarr_format)
             if entries is None:
                 continue
@@ -719,6 +720,16 @@ def store_root(path: str, name: str) -> str:
     for _ in [p for p in name.split("/") if p]:
         path = os.path.dirname(path.rstrip(os.sep))
     return path
+
+
+def store_of(path: str, name: str):
+    """What ``Array.store`` and ``Group.store`` give: the directory of the store (see :func:`store_root`);
+    of a store in a dict, the dict; of a remote store, brickwork's ``FsspecStore`` or ``ObjectStore`` of
+    it (not the directory of its mirror, which holds no chunks: another library reading it would read
+    fill values)."""
+    root = store_root(path, name)
+    remote = _remote.of(root)
+    return root if remote is None else remote.store(remote.rel(root))
 
 
 def check_replaceable(directory: str, overwrite: bool) -> bool:

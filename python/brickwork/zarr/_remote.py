@@ -331,6 +331,21 @@ class Remote:
                           *e.args[1:])
             raise
 
+    def store(self, rel: str):
+        """The store object naming ``rel`` (a folder in the store): of a dict, the dict (its root); of an
+        obstore store, brickwork's ``ObjectStore`` (its root); else brickwork's ``FsspecStore``; else (a
+        folder inside a dict or obstore store) the folder's directory in the mirror."""
+        from ._mapping import MappingFileSystem
+        from ._obstore import ObstoreFileSystem
+        from .storage import FsspecStore, ObjectStore
+
+        url = self.url(rel)
+        if isinstance(self.fs, MappingFileSystem):
+            return self.fs.mapping if not url else os.path.join(self.root, rel)
+        if isinstance(self.fs, ObstoreFileSystem):
+            return ObjectStore(self.fs.store) if not url else os.path.join(self.root, rel)
+        return FsspecStore(self.fs, path=url)
+
     def url(self, rel: str) -> str:
         return "/".join(p for p in (self.path, rel.replace(os.sep, "/")) if p)
 
