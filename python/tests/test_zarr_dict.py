@@ -252,3 +252,27 @@ def test_memory_urls_are_zarr_pythons_too():
     assert xr.open_dataset("memory://shared-ds", engine="brickwork").identical(ds)
     with pytest.raises(InvalidArrayError, match="no '.' or '..'"):
         bz.open("memory://../x")
+
+
+def test_arrays_pickled_to_another_process_carry_the_dict():
+    """An array or group in a dict, pickled, carries the dict (a copy, as zarr-python's MemoryStore
+    does): another process reads the data (not the fill value its directory in this process's mirror
+    would give there); ``copy.copy`` and ``with_config`` share the store."""
+    import copy
+    import pickle
+    import subprocess
+    import sys
+
+    store = {}
+    z = bz.create_array(store, name="a", shape=(6,), chunks=(4,), dtype="<i2")
+    z[...] = np.arange(6)
+    code = ("import pickle, sys; a, g = pickle.loads(sys.stdin.buffer.read()); "
+            "sys.stdout.buffer.write(pickle.dumps((a[...], g.keys())))")
+    out = subprocess.run([sys.executable, "-c", code], input=pickle.dumps((z, bz.open_group(store))),
+                         capture_output=True, check=True).stdout
+    read, keys = pickle.loads(out)
+    np.testing.assert_array_equal(read, np.arange(6))
+    assert keys == ["a"]
+    shared = copy.copy(z)
+    shared[0] = 9
+    assert z.with_config({"order": "F"})[0] == 9 and zarr.open_array(store, path="a")[0] == 9

@@ -307,6 +307,42 @@ def test_dask_stores_into_a_remote_array(s3):
     np.testing.assert_array_equal(zarr.open_array(url, mode="r", storage_options=s3)[...], data)
 
 
+_IN_ANOTHER_PROCESS = """
+import pickle, sys
+import numpy as np
+array, group = pickle.loads(sys.stdin.buffer.read())
+array[0, :] = -1  # (written from here, put into the store)
+sys.stdout.buffer.write(pickle.dumps((array[...], group.keys(), group["a"][...])))
+"""
+
+
+def test_arrays_and_groups_pickled_to_another_process_use_the_store(s3):
+    """A remote array or group pickled (as Dask's process and distributed schedulers send them) opens the
+    store in the other process: it reads what the store holds and writes into it (its directory in this
+    process's mirror would hold no chunks there: it read the fill value)."""
+    import pickle
+    import subprocess
+    import sys
+
+    import dask.array as da
+
+    url = _url()
+    data = np.arange(24 * 10, dtype="<i4").reshape(24, 10)
+    z = bz.create_array(url, name="a", shape=data.shape, chunks=(8, 5), dtype="<i4", storage_options=s3)
+    z[...] = data
+    g = bz.open_group(url, storage_options=s3)
+    out = subprocess.run([sys.executable, "-c", _IN_ANOTHER_PROCESS], input=pickle.dumps((z, g)), capture_output=True,
+                         check=True).stdout
+    read, keys, member = pickle.loads(out)
+    data[0, :] = -1
+    np.testing.assert_array_equal(read, data)
+    np.testing.assert_array_equal(member, data)
+    assert keys == ["a"]
+    np.testing.assert_array_equal(zarr.open_array(f"{url}/a", mode="r", storage_options=s3)[...], data)
+    assert da.from_array(z, chunks=(8, 5)).sum().compute(scheduler="processes") == data.sum()
+    assert pickle.loads(pickle.dumps(z))._remote is z._remote  # (in this process: the same mirror)
+
+
 def test_a_save_puts_one_slab_at_a_time(s3, tmp_path, monkeypatch):
     """``save`` into a remote store encodes and puts slabs of the array (64 MiB; here 4 KiB), so no more
     than a slab's chunk files are in RAM at once; the files are a directory store's."""

@@ -1374,8 +1374,16 @@ class Array:
         return hash((os.path.realpath(self.path), self.mode, self._config))
 
     def __reduce__(self):
-        # pickled as what reopens it (Dask's process and distributed schedulers send arrays to workers)
-        return _reopen, (self.path, self.mode, self.max_bytes, self._name, self._config)
+        # pickled as what reopens it (Dask's process and distributed schedulers send arrays to workers): its
+        # directory, or, in a remote store or a dict, the store (its directory in the mirror would hold no
+        # chunks in another process: they would read as the fill value)
+        where = _remote.located(self.path) or self.path
+        return _reopen, (where, self.mode, self.max_bytes, self._name, self._config)
+
+    def __copy__(self) -> Array:
+        other = Array.__new__(Array)
+        other.__dict__.update(self.__dict__)
+        return other
 
     def __len__(self) -> int:
         if not self.shape:
@@ -2064,8 +2072,10 @@ def _chunk_spans(axis, grid: _chunk_grid.Axis) -> list:
     return spans
 
 
-def _reopen(path: str, mode: str, max_bytes: int, name: str = "/", config: ArrayConfig | None = None) -> Array:
-    array = Array(path, mode=mode, max_bytes=max_bytes, name=name)
+def _reopen(where, mode: str, max_bytes: int, name: str = "/", config: ArrayConfig | None = None) -> Array:
+    """The array a pickled one names: ``where`` its directory, or where ``_remote.located`` found it."""
+    array = Array(where if isinstance(where, str) else _remote.relocated(where), mode=mode, max_bytes=max_bytes,
+                  name=name)
     if config is not None:
         array._config = config
     return array

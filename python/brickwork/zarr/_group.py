@@ -223,6 +223,11 @@ class Group:
             raise ContainsArrayError(f"{_remote.shown(self.path)} holds a Zarr array; open it with brickwork.zarr.open")
         self.zarr_format = kind[1]
 
+    def __reduce__(self):
+        # pickled as what reopens it: its directory, or, in a remote store or a dict, the store (see Array's)
+        return _reopen_group, (_remote.located(self.path) or self.path, self.mode, self.max_bytes, self._name,
+                               self._use_consolidated)
+
     name = property(lambda self: self._name, doc='The path of the group in its store, from "/" (zarr-python\'s).')
     basename = property(lambda self: self._name.rsplit("/", 1)[-1], doc="The last part of the name.")
     read_only = property(lambda self: self.mode == "r", doc="Whether the group was opened for reading only.")
@@ -713,6 +718,14 @@ def _consolidated_entries(directory: str, zarr_format: int) -> dict | None:
         else:
             entry.update(value)
     return {k: Metadata(v) for k, v in nodes.items()}
+
+
+def _reopen_group(where, mode: str, max_bytes: int, name: str, use_consolidated) -> Group:
+    """The group a pickled one names: ``where`` its directory, or where ``_remote.located`` found it."""
+    group = Group(where if isinstance(where, str) else _remote.relocated(where), mode=mode, max_bytes=max_bytes,
+                  name=name)
+    group._use_consolidated = use_consolidated
+    return group
 
 
 def store_root(path: str, name: str) -> str:

@@ -175,9 +175,7 @@ def remote_of(store, storage_options=None) -> Remote | None:
         _sweep()
         with _live_lock:
             remote = _mapped.get((id(mapped[0]), mapped[1]))
-            if remote is None:
-                remote = _mapped[id(mapped[0]), mapped[1]] = Remote(MappingFileSystem(mapped[0]), mapped[1])
-        return remote
+        return remote or remote_for(MappingFileSystem(mapped[0]), mapped[1])
     found = _fsspec_store(store)
     if found is not None and storage_options:
         raise InvalidArrayError("storage_options are for a URL; this store has its filesystem already")
@@ -194,12 +192,42 @@ def remote_of(store, storage_options=None) -> Remote | None:
         except (ImportError, ValueError, TypeError) as e:
             raise InvalidArrayError(f"{store!r}: fsspec cannot open it: {e}") from None
         found = (fs, path.rstrip("/"))
+    return remote_for(*found)
+
+
+def remote_for(fs, path: str) -> Remote:
+    """The mirror of the store at ``path`` on ``fs`` (one of brickwork's filesystems: an fsspec one, or a
+    dict's or obstore's), made or the one already made: how a pickled array or group finds its store
+    again (``located``), in another process too."""
+    from ._mapping import MappingFileSystem
+
+    if isinstance(fs, MappingFileSystem):
+        with _live_lock:
+            remote = _mapped.get((id(fs.mapping), path))
+            if remote is None:
+                remote = _mapped[id(fs.mapping), path] = Remote(fs, path)
+        return remote
     with _live_lock:
-        key = (id(found[0]), found[1])
-        remote = _live.get(key)
+        remote = _live.get((id(fs), path))
         if remote is None:
-            remote = _live[key] = Remote(*found)
+            remote = _live[id(fs), path] = Remote(fs, path)
     return remote
+
+
+def located(path: str) -> tuple | None:
+    """What finds the node at ``path`` (a directory in a remote store's mirror) again, pickled, in this
+    process or another: ``(fs, store path, path in the store)`` (the filesystem pickled with it: an fsspec
+    filesystem with its options; a dict's, with the dict, copied as zarr-python's MemoryStore is; an obstore
+    store); None of a directory elsewhere (a directory is found again by its path)."""
+    remote = of(path)
+    return None if remote is None else (remote.fs, remote.path, remote.rel(path))
+
+
+def relocated(found: tuple) -> str:
+    """The directory in a mirror of the node ``located`` gave ``found`` of."""
+    fs, store, rel = found
+    remote = remote_for(fs, store)
+    return os.path.join(remote.root, *rel.split("/")) if rel else remote.root
 
 
 def of(path: str) -> Remote | None:
