@@ -413,6 +413,7 @@ def test_messages_and_reprs_name_the_store_not_the_mirror(s3):
     assert isinstance(z.store, bz.storage.FsspecStore) and z.store.path == url[len("s3://"):]
     np.testing.assert_array_equal(bz.open_array(z.store, path="a", mode="r")[...], [5, 5, 5, 5])
     assert isinstance(b.store, bz.storage.ObjectStore) and b.store.store is b._remote.fs.store
+    assert bz.open_group(url, storage_options=s3).info.splitlines()[-1] == f"Store type  : FsspecStore ({url})"
 
 
 def test_failed_writes_are_clear_and_leave_the_store_as_it_was(s3):

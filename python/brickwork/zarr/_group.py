@@ -273,8 +273,10 @@ class Group:
     @property
     def info(self) -> str:
         """A summary (name, type, format, mode, members), as zarr-python's ``Group.info`` shows."""
+        remote = _remote.of(self.path)
+        kind = "directory" if remote is None else remote.kind
         return (f"Name        : {self._name}\nType        : Group\nZarr format : {self.zarr_format}\n"
-                f"Read-only   : {self.read_only}\nStore type  : directory ({self.path})\n")
+                f"Read-only   : {self.read_only}\nStore type  : {kind} ({_remote.shown(self.path)})\n")
 
     def info_complete(self) -> str:
         """:attr:`info` with the number of members and of arrays and groups among them."""

@@ -359,6 +359,15 @@ class Remote:
                           *e.args[1:])
             raise
 
+    @property
+    def kind(self) -> str:
+        """The kind of store, by zarr-python's class of it: FsspecStore, ObjectStore, MemoryStore (a dict)."""
+        from ._mapping import MappingFileSystem
+        from ._obstore import ObstoreFileSystem
+
+        return ("MemoryStore" if isinstance(self.fs, MappingFileSystem) else
+                "ObjectStore" if isinstance(self.fs, ObstoreFileSystem) else "FsspecStore")
+
     def store(self, rel: str):
         """The store object naming ``rel`` (a folder in the store): of a dict, the dict (its root); of an
         obstore store, brickwork's ``ObjectStore`` (its root); else brickwork's ``FsspecStore``; else (a
