@@ -343,6 +343,32 @@ def test_arrays_and_groups_pickled_to_another_process_use_the_store(s3):
     assert pickle.loads(pickle.dumps(z))._remote is z._remote  # (in this process: the same mirror)
 
 
+_FORKED: dict = {}
+
+
+def _read_in_a_forked_worker(_) -> int:
+    array, data = _FORKED["array"], _FORKED["data"]
+    return sum(int((array[...] != data).any()) for _ in range(6))
+
+
+def test_workers_forked_after_an_array_was_opened_read_through_mirrors_of_their_own(s3):
+    """PyTorch's and multiprocessing's forked workers reading one remote array at once, as the parent
+    does: each process fetches chunk files into a mirror of its own (in a shared one they removed each
+    other's, and reads gave the fill value where the store had data)."""
+    import multiprocessing
+    import warnings
+
+    data = np.arange(48 * 40, dtype="<i4").reshape(48, 40) + 1
+    _FORKED["array"] = bz.create_array(_url(), shape=data.shape, chunks=(8, 8), dtype="<i4", storage_options=s3)
+    _FORKED["array"][...] = _FORKED["data"] = data
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        with multiprocessing.get_context("fork").Pool(3) as pool:
+            waiting = pool.map_async(_read_in_a_forked_worker, range(3))
+            assert _read_in_a_forked_worker(None) == 0
+            assert waiting.get(timeout=300) == [0, 0, 0]
+
+
 def test_a_save_puts_one_slab_at_a_time(s3, tmp_path, monkeypatch):
     """``save`` into a remote store encodes and puts slabs of the array (64 MiB; here 4 KiB), so no more
     than a slab's chunk files are in RAM at once; the files are a directory store's."""

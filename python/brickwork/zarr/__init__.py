@@ -1028,16 +1028,16 @@ class Array:
                  name: str = "/"):
         if mode not in ("r", "r+"):
             raise InvalidArrayError(f'mode must be "r" (read) or "r+" (read and write), got {mode!r}')
-        #: the directory the array is in (zarr-python's ``path`` is the path inside the store: here ``name``)
-        self.path = store_path(path)
+        self._pid = os.getpid()  # (the process the array was opened in: see ``_here``)
+        self._path = store_path(path)
         self.mode = mode
         self.max_bytes = int(max_bytes)
         self._name = name
-        self._memory = _memory.owner(self.path)  # a store in memory lives while its arrays and groups do
-        #: the remote store the array is in (its chunks fetched for each read, put for each write), or None
-        self._remote = _remote.of(self.path)
-        if self._remote is not None:
-            self._remote.describe(self.path, again=True)  # (what the store holds now)
+        self._memory = _memory.owner(self._path)  # a store in memory lives while its arrays and groups do
+        # the remote store the array is in (its chunks fetched for each read, put for each write), or None
+        self._remote_ = _remote.of(self._path)
+        if self._remote_ is not None:
+            self._remote_.describe(self._path, again=True)  # (what the store holds now)
         self._load()
         # what reads return is laid out in the configured order (zarr-python's array.order, "C"), or, of a
         # Zarr v2 array, in its own order unless the configuration says otherwise
@@ -1064,9 +1064,41 @@ class Array:
         """zarr-python's ``Array.open``: the array at ``store`` (see :func:`open_array`)."""
         return open_array(store, mode=mode, **kwargs)
 
+    def _here(self) -> None:
+        """The array, opened in a process this one was forked from, made this process's: of a remote
+        store's array, the array in this process's mirror of the store (see ``_remote.Remote.here``)."""
+        self._pid = os.getpid()
+        if self._remote_ is not None and self._remote_.pid != self._pid:
+            self._path = _remote.here(self._path)
+            self._memory = self._remote_ = _remote.of(self._path)
+            self._remote_.describe(self._path, again=True)
+            self._load()
+
+    @property
+    def path(self) -> str:
+        """The directory the array is in (zarr-python's ``path`` is the path inside the store: here
+        ``name``); of a remote store or a dict, in brickwork's mirror of it."""
+        if self._pid != os.getpid():
+            self._here()
+        return self._path
+
+    @property
+    def _remote(self):
+        """The remote store (or dict) the array is in, as ``_remote.Remote``, or None."""
+        if self._pid != os.getpid():
+            self._here()
+        return self._remote_
+
+    @property
+    def _handle(self):
+        """The native side's array."""
+        if self._pid != os.getpid():
+            self._here()
+        return self._handle_
+
     def _load(self) -> None:
         """Reads (again) the metadata."""
-        self._handle = _native.ZarrHandle(self.path)
+        self._handle_ = _native.ZarrHandle(self.path)
         shape, chunks, dtype, order, zarr_format, shards, fill = self._handle.info()
         stored = _dtype_from_native(dtype)
         # a v3 array stored big-endian (its `bytes` codec says so) reads in native byte order, as

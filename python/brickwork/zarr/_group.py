@@ -62,7 +62,9 @@ def store_path(store) -> str:
 
 def _directory(path: str) -> str:
     """``path``, which names a store directory (made when missing); a file there is a clear error (a zip
-    file's names its store class)."""
+    file's names its store class). A directory in a remote store's mirror made by the process this one
+    was forked from is the same directory in this process's mirror (see ``_remote.here``)."""
+    path = _remote.here(path)
     if os.path.isfile(path):
         import zipfile
 
@@ -205,10 +207,10 @@ class Group:
 
         if mode not in ("r", "r+"):
             raise InvalidArrayError(f'mode must be "r" (read) or "r+" (read and write), got {mode!r}')
-        #: the directory the group is in (zarr-python's ``path`` is the path inside the store: here ``name``)
-        self.path = store_path(path)
+        self._pid = os.getpid()  # (the process the group was opened in: see ``path``)
+        self._path = store_path(path)
         self._name = name
-        self._memory = _memory.owner(self.path)  # a store in memory lives while its groups and arrays do
+        self._memory = _memory.owner(self._path)  # a store in memory lives while its groups and arrays do
         self._use_consolidated = None
         self.mode = mode
         self.max_bytes = DEFAULT_MAX_ARRAY_BYTES if max_bytes is None else int(max_bytes)
@@ -222,6 +224,19 @@ class Group:
         if kind[0] != "group":
             raise ContainsArrayError(f"{_remote.shown(self.path)} holds a Zarr array; open it with brickwork.zarr.open")
         self.zarr_format = kind[1]
+
+    @property
+    def path(self) -> str:
+        """The directory the group is in (zarr-python's ``path`` is the path inside the store: here
+        ``name``); of a remote store or a dict, in brickwork's mirror of it: in a process forked after the
+        group was opened, in that process's own (see ``_remote.Remote.here``)."""
+        if self._pid != os.getpid():
+            self._pid = os.getpid()
+            moved = _remote.here(self._path)
+            if moved != self._path:
+                self._path, self._memory = moved, _memory.owner(moved)
+                _remote.of(moved).describe(moved, again=True)
+        return self._path
 
     def __reduce__(self):
         # pickled as what reopens it: its directory, or, in a remote store or a dict, the store (see Array's)

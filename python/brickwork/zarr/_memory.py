@@ -30,6 +30,10 @@ from ..errors import InvalidArrayError
 
 _lock = threading.Lock()
 _root: str | None = None
+_root_pid = 0
+#: the folders of memory stores this process knows: its own, and those of the processes it was forked from
+#: (whose stores it may hold: see ``owner``)
+_roots: list[str] = []
 #: directory -> the MemoryDir that owns it
 _owners: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 #: memory:// names -> their stores (for the life of the process)
@@ -80,18 +84,29 @@ def _sweep(base: str, namespace: str) -> None:
 
 
 def root() -> str:
-    """This process's folder of memory stores, made on first use."""
-    global _root
+    """This process's folder of memory stores, made on first use (in a process forked from one that
+    made its own, a folder of its own: see :func:`in_process`)."""
+    global _root, _root_pid
     with _lock:
-        if _root is None or not os.path.isdir(_root):
+        if _root is None or _root_pid != os.getpid() or not os.path.isdir(_root):
             base, namespace = _base(), _namespace()
             try:
                 _sweep(base, namespace)
             except OSError:
                 pass
-            _root = tempfile.mkdtemp(prefix=f"brickwork-memory-{namespace}-{os.getpid()}-", dir=base)
-            atexit.register(_at_exit, _root)
+            _root_pid = os.getpid()
+            _root = tempfile.mkdtemp(prefix=f"brickwork-memory-{namespace}-{_root_pid}-", dir=base)
+            _roots.append(_root)
+            atexit.register(in_process, os.getpid(), _at_exit, _root)
         return _root
+
+
+def in_process(pid: int, function, *args, **kwargs) -> None:
+    """Calls ``function(*args, **kwargs)`` in the process ``pid`` only: what a process made (its folder,
+    its stores) is removed or written back at its exit, or when collected, by it alone, not by a process
+    forked from it, which has the same exit handlers and objects, and ends while the first goes on."""
+    if os.getpid() == pid:
+        function(*args, **kwargs)
 
 
 #: what runs before the process's folder is removed at exit (zip stores written back), as weakref.finalize
@@ -123,7 +138,7 @@ class MemoryDir:
     def __init__(self):
         self.path = tempfile.mkdtemp(prefix="store-", dir=root())
         _owners[self.path] = self
-        weakref.finalize(self, shutil.rmtree, self.path, True)
+        weakref.finalize(self, in_process, os.getpid(), shutil.rmtree, self.path, True)
 
     def __repr__(self) -> str:
         return f"<brickwork memory store {self.path}>"
@@ -163,7 +178,7 @@ def owner(path: str) -> MemoryDir | None:
     if _root is None:
         return None
     path = os.path.abspath(path)
-    if not path.startswith(_root + os.sep):
-        return None
-    top = os.path.join(_root, os.path.relpath(path, _root).split(os.sep)[0])
-    return _owners.get(top)
+    for folder in _roots:
+        if path.startswith(folder + os.sep):
+            return _owners.get(os.path.join(folder, os.path.relpath(path, folder).split(os.sep)[0]))
+    return None

@@ -195,6 +195,36 @@ def remote_of(store, storage_options=None) -> Remote | None:
     return remote_for(*found)
 
 
+def _forked() -> None:
+    """In a process just forked: the mirrors made so far are the parent's (see :meth:`Remote.here`); this
+    process makes its own as it needs them."""
+    global _live, _mapped, _live_lock
+    _live, _mapped, _live_lock = {}, {}, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forked)
+
+
+def here(path: str) -> str:
+    """``path``, a path in a remote store's mirror, as a path in this process's mirror of the store: itself
+    in the process that made the mirror; in a process forked from it, the path in that process's own."""
+    remote = of(path)
+    if remote is None or remote.pid == os.getpid():
+        return path
+    rel = remote.rel(path)
+    mine = remote.here()
+    return os.path.join(mine.root, *rel.split("/")) if rel else mine.root
+
+
+def _of_this_process(fs):
+    """``fs``; or, an fsspec filesystem made in a process this one was forked from (fsspec's asynchronous
+    ones, s3fs's, cannot be used in another: "not fork-safe"), the same filesystem made in this one."""
+    made = getattr(fs, "_pid", None)
+    if made is not None and made != os.getpid() and isinstance(getattr(fs, "storage_options", None), dict):
+        return type(fs)(**fs.storage_options)
+    return fs
+
+
 def remote_for(fs, path: str) -> Remote:
     """The mirror of the store at ``path`` on ``fs`` (one of brickwork's filesystems: an fsspec one, or a
     dict's or obstore's), made or the one already made: how a pickled array or group finds its store
@@ -322,6 +352,7 @@ class Remote:
         self.fs, self.path = fs, path
         self._dir = _memory.MemoryDir()
         self.root = self._dir.path
+        self.pid = os.getpid()  # (the process whose mirror this is: see ``here``)
         _memory.own(self.root, self)
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)  # (notified when chunk files are let go)
@@ -358,6 +389,13 @@ class Remote:
                 e.args = (found.sub(lambda m: self.location((m.group(1) or "").lstrip("/")), e.args[0]),
                           *e.args[1:])
             raise
+
+    def here(self) -> Remote:
+        """This store's mirror in this process: itself in the process that made it; in a process forked
+        from that one, the mirror that process makes of the same store (a mirror's chunk files come and go
+        with the reads and writes of its process: processes sharing one would remove each other's, and read
+        the fill value where the store has data)."""
+        return self if self.pid == os.getpid() else remote_for(_of_this_process(self.fs), self.path)
 
     @property
     def kind(self) -> str:
@@ -421,7 +459,7 @@ class Remote:
             folder, name = os.path.split(target)
             os.makedirs(folder, exist_ok=True)
             # (named as brickwork's partial files are, which listings pass over)
-            tmp = os.path.join(folder, f".{name}.{threading.get_ident()}.partial")
+            tmp = os.path.join(folder, f".{name}.{os.getpid()}.{threading.get_ident()}.partial")
             with open(tmp, "wb") as f:
                 f.write(value)
             os.replace(tmp, target)

@@ -117,8 +117,9 @@ class ZipStore:
         self._finalizer = None
         self._start = 0 if self._fileobj is None or mode == "a" else self._fileobj.tell()
         if mode != "r" and not self.read_only:
-            self._finalizer = _memory.before_exit(weakref.finalize(
-                self, _zip.pack, self._dir.path, source, compression, self.allowZip64, self._start, keep=self._dir))
+            self._finalizer = _memory.before_exit(weakref.finalize(  # (by this process: see _memory.in_process)
+                self, _memory.in_process, os.getpid(), _zip.pack, self._dir.path, source, compression,
+                self.allowZip64, self._start, keep=self._dir))
 
     def close(self) -> None:
         """Writes the store to its zip file (unless read-only); the arrays and groups opened in it can
