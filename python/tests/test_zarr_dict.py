@@ -198,6 +198,15 @@ def test_garbage_in_the_dict_is_a_clear_error():
         bz.open(zarr.storage.GpuMemoryStore(), mode="r")
     assert bz.open_group({0: b"a key that is not a string", "zarr.json": b'{"zarr_format": 3, "node_type": '
                                                                            b'"group"}'}, mode="r").attrs == {}
+    # members named to leave the store (consolidated metadata and keys are the store's word) are passed over
+    group = json.dumps({"zarr_format": 3, "node_type": "group"}).encode()
+    hostile = {"zarr.json": json.dumps({"zarr_format": 3, "node_type": "group", "consolidated_metadata": {
+        "kind": "inline", "must_understand": False,
+        "metadata": {"..": {"zarr_format": 3, "node_type": "group"}, "ok": {"zarr_format": 3, "node_type": "group"}}},
+    }).encode(), "../zarr.json": group, "ok/zarr.json": group}
+    opened = bz.open_group(hostile, mode="r")
+    assert list(opened.keys()) == ["ok"]
+    assert all(name.startswith("store-") for name in os.listdir(os.path.dirname(opened.path)))  # (mirrors only)
 
 
 def test_writes_from_many_threads_lose_nothing():

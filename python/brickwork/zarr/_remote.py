@@ -455,6 +455,8 @@ class Remote:
                 continue
             if isinstance(value, BaseException):
                 raise OSError(f"cannot read {self.location(rel)}: {type(value).__name__}: {value}") from value
+            if not all(_member_name(part) for part in rel.split("/")):
+                raise InvalidArrayError(f"{self.location(rel)}: not a path inside the store")
             target = os.path.join(self.root, *rel.split("/"))
             folder, name = os.path.split(target)
             os.makedirs(folder, exist_ok=True)
@@ -512,6 +514,8 @@ class Remote:
         names = self._consolidated_members(rel)
         if names is None:
             names = self._listed_members(rel)
+        # (the store's word, untrusted: a name such as ".." would put files outside the mirror)
+        names = [n for n in names if _member_name(n)]
         children = ["/".join(p for p in (rel, n) if p) for n in names]
         for child in children:
             os.makedirs(os.path.join(self.root, *child.split("/")), exist_ok=True)
@@ -840,6 +844,12 @@ class Remote:
                 f.write(part)
         for _, pin, _, positions in jobs:  # (only once they are in the files)
             pin.fetched.update(positions)
+
+
+def _member_name(name: str) -> bool:
+    """Whether ``name`` (a member's, or a part of a path in the store, as the store gives it) names a
+    file or folder inside the folder it is in: not empty, ".", "..", nor holding a separator."""
+    return bool(name) and name not in (".", "..") and not any(c in name for c in "/\\\0")
 
 
 #: byte ranges of one file at most this far apart are fetched in one request
