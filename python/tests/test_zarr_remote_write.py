@@ -369,6 +369,33 @@ def test_workers_forked_after_an_array_was_opened_read_through_mirrors_of_their_
             assert waiting.get(timeout=300) == [0, 0, 0]
 
 
+def _read_obstore_in_a_forked_worker(_) -> str:
+    try:
+        _FORKED["obstore"][...]
+    except OSError as e:
+        return str(e)
+    return "read"
+
+
+def test_obstore_stores_in_a_forked_worker_are_a_clear_error_not_a_hang(tmp_path):
+    """obstore's runtime does not survive a fork (its requests, blocking ones too, wait forever in the
+    child): a forked worker reading an obstore-backed array the parent used gets an error saying so."""
+    import multiprocessing
+    import warnings
+
+    import obstore.store
+
+    store = bz.storage.ObjectStore(obstore.store.LocalStore(str(tmp_path), mkdir=True))
+    _FORKED["obstore"] = bz.create_array(store, shape=(4,), chunks=(2,), dtype="<i2")
+    _FORKED["obstore"][...] = 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        with multiprocessing.get_context("fork").Pool(1) as pool:
+            said = pool.map_async(_read_obstore_in_a_forked_worker, [0]).get(timeout=60)[0]
+    assert "cannot be used in a process forked after obstore ran" in said and "'spawn'" in said
+    np.testing.assert_array_equal(_FORKED["obstore"][...], [3, 3, 3, 3])
+
+
 def test_a_save_puts_one_slab_at_a_time(s3, tmp_path, monkeypatch):
     """``save`` into a remote store encodes and puts slabs of the array (64 MiB; here 4 KiB), so no more
     than a slab's chunk files are in RAM at once; the files are a directory store's."""

@@ -18,6 +18,28 @@ _loop_pid = 0
 _loop_lock = threading.Lock()
 
 
+#: the process in which brickwork first called obstore: obstore's runtime (its threads) started there, and
+#: a process forked from it cannot make requests (they wait forever, obstore's blocking functions too)
+_obstore_pid: int | None = None
+
+
+def _this_process() -> None:
+    """Raises a clear error, rather than waiting forever, in a process forked after obstore ran in the
+    process it was forked from (see ``_obstore_pid``); notes this process as the one obstore runs in."""
+    global _obstore_pid
+    with _loop_lock:
+        if _obstore_pid is None:
+            _obstore_pid = os.getpid()
+        elif _obstore_pid != os.getpid():
+            from ..errors import InvalidArrayError
+
+            raise InvalidArrayError(
+                "obstore's stores cannot be used in a process forked after obstore ran in the process it was "
+                "forked from (obstore's runtime does not survive a fork: its requests would wait forever); "
+                "start workers with multiprocessing's 'spawn' or 'forkserver' method, or use an fsspec store "
+                "(s3://... URLs, FsspecStore), which brickwork makes anew in a forked process")
+
+
 def _run(coroutine):
     """Runs ``coroutine`` on brickwork's event loop (started on first use, and again in a forked child,
     which has the loop but not its thread) and gives its result."""
@@ -79,6 +101,7 @@ class ObstoreFileSystem:
     def cat(self, paths, on_error: str = "raise"):
         """The bytes of each of ``paths`` (a list: a dict by path, a missing one's or failed one's value its
         exception when ``on_error="return"``), or of the one path."""
+        _this_process()
         if isinstance(paths, str):
             return _run(self._get(paths))
         results = _run(_gather([lambda p=p: self._get(p) for p in paths]))
@@ -86,23 +109,27 @@ class ObstoreFileSystem:
 
     def cat_ranges(self, paths: list, starts: list, ends: list, on_error: str = "raise") -> list:
         """The byte ranges ``[start, end)`` of the paths (a negative start without an end: the last bytes)."""
+        _this_process()
         results = _run(_gather([lambda p=p, s=s, e=e: self._get(p, s, e) for p, s, e in zip(paths, starts, ends)]))
         return results if on_error == "return" else _raise_first(results)
 
     def pipe(self, files: dict) -> None:
         """Puts each ``{path: bytes}``."""
+        _this_process()
         import obstore
 
         _raise_first(_run(_gather([lambda p=p, d=d: obstore.put_async(self.store, p, d) for p, d in files.items()])))
 
     def find(self, path: str) -> list[str]:
         """The paths of the objects under ``path`` (a folder's path)."""
+        _this_process()
         import obstore
 
         return [entry["path"] for batch in obstore.list(self.store, prefix=path or None) for entry in batch]
 
     def ls(self, path: str, detail: bool = True) -> list:
         """The folders and objects directly under ``path``."""
+        _this_process()
         import obstore
 
         found = obstore.list_with_delimiter(self.store, prefix=path or None)
@@ -113,6 +140,7 @@ class ObstoreFileSystem:
     def rm(self, paths, recursive: bool = False) -> None:
         """Deletes the objects ``paths`` (with ``recursive``, the folders' objects too); FileNotFoundError
         when one is not there."""
+        _this_process()
         import obstore
 
         paths = [paths] if isinstance(paths, str) else list(paths)
@@ -125,6 +153,7 @@ class ObstoreFileSystem:
             obstore.delete(self.store, paths)
 
     def copy(self, sources: list, targets: list) -> None:
+        _this_process()
         import obstore
 
         _raise_first(_run(_gather([lambda s=s, t=t: obstore.copy_async(self.store, s, t)
@@ -132,6 +161,7 @@ class ObstoreFileSystem:
 
     def du(self, path: str) -> int:
         """The bytes of the objects under ``path``."""
+        _this_process()
         import obstore
 
         return sum(entry["size"] for batch in obstore.list(self.store, prefix=path or None) for entry in batch)
