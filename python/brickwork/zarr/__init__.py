@@ -1413,7 +1413,7 @@ class Array:
         return _reopen, (where, self.mode, self.max_bytes, self._name, self._config)
 
     def __copy__(self) -> Array:
-        other = Array.__new__(Array)
+        other = type(self).__new__(type(self))
         other.__dict__.update(self.__dict__)
         return other
 

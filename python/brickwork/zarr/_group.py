@@ -545,12 +545,12 @@ class Group:
 
         self._writable()
         _check_name(name)
+        given = kwargs.get("compressors", "auto")
         if not (isinstance(compressor, str) and compressor == "auto"):
             if "compressors" in kwargs:
                 raise InvalidArrayError("compressor and compressors name the same thing; pass one")
             kwargs["compressors"] = compressor
-        elif self.zarr_format == 2 and isinstance(kwargs.get("compressors", "auto"), str) \
-                and kwargs.get("compressors", "auto") == "auto":
+        elif self.zarr_format == 2 and isinstance(given, str) and given == "auto":
             kwargs["compressors"] = _V2_GROUP_COMPRESSOR
         kwargs.setdefault("zarr_format", self.zarr_format)
         kwargs.setdefault("max_bytes", self.max_bytes)

@@ -13,7 +13,9 @@ memory filesystem, where zarr-python puts it, mirrored by ``_remote``); a remote
 and groups opened in a memory store hold its owner, so the store lives as long as they do. The process's
 folder is removed at exit, and folders left by processes of the same PID namespace that ended without
 removing theirs (killed) are removed when the next process makes its own (another container sharing the
-folder, whose processes this one cannot see, is left alone).
+folder, whose processes this one cannot see, is left alone). A process forked from another makes a
+folder of its own, and what the other made is removed (or written back) by the other alone
+(``in_process``).
 """
 from __future__ import annotations
 
@@ -97,7 +99,7 @@ def root() -> str:
             _root_pid = os.getpid()
             _root = tempfile.mkdtemp(prefix=f"brickwork-memory-{namespace}-{_root_pid}-", dir=base)
             _roots.append(_root)
-            atexit.register(in_process, os.getpid(), _at_exit, _root)
+            atexit.register(in_process, _root_pid, _at_exit, _root)
         return _root
 
 

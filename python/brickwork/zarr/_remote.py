@@ -1,7 +1,8 @@
-"""Remote stores: fsspec URLs (``s3://``, ``gs://``, ``https://``, ... with ``storage_options``),
-zarr-python's ``FsspecStore``, brickwork's :class:`~brickwork.zarr.storage.FsspecStore` and fsspec
-mappers, and zarr-python's and brickwork's ``ObjectStore`` (obstore's stores, seen as fsspec filesystems
-through ``_obstore``), as zarr-python opens them, read and written.
+"""Remote stores: fsspec URLs (``s3://``, ``gs://``, ``https://``, ``memory://``, ... with
+``storage_options``), zarr-python's ``FsspecStore``, brickwork's :class:`~brickwork.zarr.storage.FsspecStore`
+and fsspec mappers, and zarr-python's and brickwork's ``ObjectStore`` (obstore's stores, seen as fsspec
+filesystems through ``_obstore``), as zarr-python opens them, read and written; and, the same way, stores
+held in a dict (``store={}``, ``MemoryStore``s: seen as filesystems through ``_mapping``).
 
 brickwork's arrays work on directories, so a remote store is mirrored into a directory in RAM (see
 ``_memory``), on demand: a node's metadata files when the node is looked at, a group's member list when
@@ -24,6 +25,10 @@ are listed, so what changed in the store is seen as zarr-python sees it. Metadat
 16 MiB (the most brickwork parses). A chunk the store does not have reads as the fill value (as
 zarr-python reads it); any other failure of a fetch (no network, no permission) is an error naming the
 URL.
+
+Each process has mirrors of its own: a process forked after a store was opened makes its own mirror of
+it when it first uses the store (chunk files come and go with each process's reads and writes), and an
+array or group pickled to another process takes its store along (``located``), not its mirror's path.
 """
 from __future__ import annotations
 
@@ -211,9 +216,7 @@ def here(path: str) -> str:
     remote = of(path)
     if remote is None or remote.pid == os.getpid():
         return path
-    rel = remote.rel(path)
-    mine = remote.here()
-    return os.path.join(mine.root, *rel.split("/")) if rel else mine.root
+    return remote.here().directory(remote.rel(path))
 
 
 def _of_this_process(fs):
@@ -256,8 +259,7 @@ def located(path: str) -> tuple | None:
 def relocated(found: tuple) -> str:
     """The directory in a mirror of the node ``located`` gave ``found`` of."""
     fs, store, rel = found
-    remote = remote_for(fs, store)
-    return os.path.join(remote.root, *rel.split("/")) if rel else remote.root
+    return remote_for(fs, store).directory(rel)
 
 
 def of(path: str) -> Remote | None:
@@ -416,10 +418,14 @@ class Remote:
 
         url = self.url(rel)
         if isinstance(self.fs, MappingFileSystem):
-            return self.fs.mapping if not url else os.path.join(self.root, rel)
+            return self.fs.mapping if not url else self.directory(rel)
         if isinstance(self.fs, ObstoreFileSystem):
-            return ObjectStore(self.fs.store) if not url else os.path.join(self.root, rel)
+            return ObjectStore(self.fs.store) if not url else self.directory(rel)
         return FsspecStore(self.fs, path=url)
+
+    def directory(self, rel: str) -> str:
+        """The directory in the mirror of ``rel``, a path in the store."""
+        return os.path.join(self.root, *rel.split("/")) if rel else self.root
 
     def url(self, rel: str) -> str:
         return "/".join(p for p in (self.path, rel.replace(os.sep, "/")) if p)
@@ -457,7 +463,7 @@ class Remote:
                 raise OSError(f"cannot read {self.location(rel)}: {type(value).__name__}: {value}") from value
             if not all(_member_name(part) for part in rel.split("/")):
                 raise InvalidArrayError(f"{self.location(rel)}: not a path inside the store")
-            target = os.path.join(self.root, *rel.split("/"))
+            target = self.directory(rel)
             folder, name = os.path.split(target)
             os.makedirs(folder, exist_ok=True)
             # (named as brickwork's partial files are, which listings pass over)
@@ -493,7 +499,7 @@ class Remote:
         found = set(self._fetch(names, _META_BYTES))
         for name in set(names) - found:
             with contextlib.suppress(FileNotFoundError):
-                os.remove(os.path.join(self.root, *name.split("/")))
+                os.remove(self.directory(name))
         if not found and os.path.isdir(path):
             # no node there (any more): the empty folders reads of its chunks left (``c/0/``...) go, so that
             # a node may be made there as in an empty directory
@@ -518,7 +524,7 @@ class Remote:
         names = [n for n in names if _member_name(n)]
         children = ["/".join(p for p in (rel, n) if p) for n in names]
         for child in children:
-            os.makedirs(os.path.join(self.root, *child.split("/")), exist_ok=True)
+            os.makedirs(self.directory(child), exist_ok=True)
         self._fetch([f"{c}/{m}" for c in children for m in META_FILES], _META_BYTES)
         with self._lock:
             self._described.update(children)
@@ -556,7 +562,7 @@ class Remote:
         """The node paths (relative to ``rel``) the consolidated metadata mirrored at ``rel`` lists."""
         from ._group import _consolidated_entries
 
-        folder = os.path.join(self.root, *rel.split("/")) if rel else self.root
+        folder = self.directory(rel)
         entries = _consolidated_entries(folder, 3)
         if entries is None:
             entries = _consolidated_entries(folder, 2)
@@ -655,7 +661,7 @@ class Remote:
         """Removes the chunk file ``rel`` from the mirror (its folders stay: other reads and writes may be
         putting files in them)."""
         with contextlib.suppress(FileNotFoundError):
-            os.remove(os.path.join(self.root, *rel.split("/")))
+            os.remove(self.directory(rel))
 
     # writes
 
@@ -738,7 +744,7 @@ class Remote:
         block fails, only what it changed goes to the store."""
         base = self.rel(array_path)
         rels = {"/".join(p for p in (base, k) if p): k for k in dict.fromkeys(keys)}
-        paths = {r: os.path.join(self.root, *r.split("/")) for r in rels}
+        paths = {r: self.directory(r) for r in rels}
         with self._cond:
             self._cond.wait_for(lambda: all(r not in self._pins and r not in self._held for r in rels))
             self._held.update(rels)
@@ -805,7 +811,7 @@ class Remote:
             present = [(o, n) for o, n in entries if o != _MISSING and o + n < 2**63]
             end = max((o + n for o, n in present), default=0)
             size = max(end, index_len) if at_start else end + index_len
-            target = os.path.join(self.root, *rel.split("/"))
+            target = self.directory(rel)
             os.makedirs(os.path.dirname(target), exist_ok=True)
             with open(target, "wb") as f:  # (sparse: only what is fetched takes room)
                 if whole is not None:
@@ -839,7 +845,7 @@ class Remote:
         for (rel, offset, _), part in zip(need, parts):
             if isinstance(part, FileNotFoundError):
                 raise OSError(f"cannot read {self.url(rel)}: it went away while being read")
-            with open(os.path.join(self.root, *rel.split("/")), "r+b") as f:
+            with open(self.directory(rel), "r+b") as f:
                 f.seek(offset)
                 f.write(part)
         for _, pin, _, positions in jobs:  # (only once they are in the files)
