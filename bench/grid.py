@@ -1,6 +1,7 @@
 """Chunked serialization, one process, one run: brickwork vs the NumPy slicing loop vs fastremap vs one
 whole-array copy, then assemble, then Zarr v2 and v3 save/load vs zarr-python, then regions of stores,
-then xarray's open_dataset with engine="brickwork" vs engine="zarr", then stores read over HTTP.
+then xarray's open_dataset with engine="brickwork" vs engine="zarr", then stores read over HTTP and written
+into S3, then stores in memory (a dict, a memory:// URL).
 
     .venv/bin/python bench/grid.py            # full table -> bench/results/grid.md
     .venv/bin/python bench/grid.py --quick    # smaller arrays (CI smoke)
@@ -503,14 +504,41 @@ def remote_write_table(quick: bool, repeats: int) -> list[str]:
     return rows
 
 
+def memory_table(quick: bool, repeats: int) -> list[str]:
+    """Stores in memory as zarr-python users make them, a dict (``store={}``) and a ``memory://`` URL
+    (fsspec's memory filesystem): zarr-python and brickwork each write the whole array into a store of
+    their own, then read the whole array, a box and one row; each result checked."""
+    data, layouts, selections, rows = _remote_cases(quick)
+    for kind in ("dict", "memory://"):
+        for name, layout in layouts:
+            arrays = []
+            for lib in (zarr, bz):
+                store = {} if kind == "dict" else f"memory://bench-{lib.__name__}-{name.split()[0]}"
+                arrays.append(lib.create_array(store, shape=data.shape, dtype=data.dtype, overwrite=True, **layout))
+            theirs, ours = arrays
+            t_z, t_b = best([lambda: theirs.__setitem__(Ellipsis, data), lambda: ours.__setitem__(Ellipsis, data)],
+                            repeats)
+            rows.append(f"| {kind}, {name}, write whole array | {data.nbytes / 1e6:.2f} | {t_z * 1e3:.1f} "
+                        f"| {t_b * 1e3:.1f} | {t_z / t_b:.2f} |")
+            print(rows[-1], flush=True)
+            for label, sel in selections:
+                np.testing.assert_array_equal(ours[sel], data[sel])
+                np.testing.assert_array_equal(theirs[sel], data[sel])
+                t_z, t_b = best([lambda sel=sel: theirs[sel], lambda sel=sel: ours[sel]], repeats)
+                rows.append(f"| {kind}, {name}, read {label} | {data[sel].nbytes / 1e6:.2f} | {t_z * 1e3:.1f} "
+                            f"| {t_b * 1e3:.1f} | {t_z / t_b:.2f} |")
+                print(rows[-1], flush=True)
+    return rows
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="arrays halved along every axis")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "results" / "grid.md"))
-    ap.add_argument("--only", default="tobytes,assemble,zarr,zarr3,region,xarray,remote,remote-write",
+    ap.add_argument("--only", default="tobytes,assemble,zarr,zarr3,region,xarray,remote,remote-write,memory",
                     help="comma-separated tables to run: tobytes, assemble, zarr (v2), zarr3, region, xarray, "
-                         "remote, remote-write")
+                         "remote, remote-write, memory")
     args = ap.parse_args()
     only = set(args.only.split(","))
     header = [
@@ -539,6 +567,8 @@ def main() -> int:
                    "local server answering byte ranges; arrays opened once)", remote_table),
         ("remote-write", "Remote stores written: the same `s3://` array written by zarr-python and brickwork "
                          "through s3fs (moto's S3 server on localhost; arrays opened once)", remote_write_table),
+        ("memory", "Stores in memory: a dict and a `memory://` URL, each library writing and reading a store of "
+                   "its own (arrays opened once)", memory_table),
     ]:
         if name in only:
             out += ["", f"## {title}", ""]
