@@ -286,3 +286,49 @@ def test_arrays_pickled_to_another_process_carry_the_dict():
     shared = copy.copy(z)
     shared[0] = 9
     assert z.with_config({"order": "F"})[0] == 9 and zarr.open_array(store, path="a")[0] == 9
+
+
+def test_random_sequences_shared_between_the_libraries():
+    """Random arrays in a dict written in turn by zarr-python and brickwork (each opening the array
+    afresh: boxes, points, growing resizes, attributes), both reading after every step what a NumPy model
+    holds (``BRICKWORK_DICT_SEED``, ``BRICKWORK_SHARED_TRIALS``)."""
+    rng = random.Random(int(os.environ.get("BRICKWORK_DICT_SEED", "3")))
+    for trial in range(int(os.environ.get("BRICKWORK_SHARED_TRIALS", "12"))):
+        ndim = rng.randint(1, 3)
+        shape = [rng.randint(1, 9) for _ in range(ndim)]
+        chunks = [rng.randint(1, 4) for _ in range(ndim)]
+        fmt, fill = rng.choice([2, 3]), rng.choice([0, 7])
+        options = {"zarr_format": fmt, "chunks": tuple(chunks), "fill_value": fill}
+        if fmt == 3 and rng.random() < 0.4:
+            options["shards"] = tuple(c * rng.randint(1, 3) for c in chunks)
+        store = {}
+        rng.choice([zarr, bz]).create_array(store, shape=tuple(shape), dtype="<i2", **options)
+        model = np.full(shape, fill, dtype="<i2")
+        for step in range(8):
+            lib = rng.choice([zarr, bz])
+            array = lib.open_array(store, mode="r+")
+            kind = rng.random()
+            if kind < 0.5:
+                lo = [rng.randint(0, n) for n in model.shape]
+                key = tuple(slice(a, rng.randint(a, n)) for a, n in zip(lo, model.shape))
+                value = rng.randint(-99, 99)
+                array[key] = value
+                model[key] = value
+            elif kind < 0.7 and model.size:
+                points = tuple(np.array([rng.randrange(n) for _ in range(3)]) for n in model.shape)
+                value = rng.randint(-99, 99)
+                array.vindex[points] = value
+                model[points] = value
+            elif kind < 0.9:
+                grown = tuple(n + rng.randint(0, 3) for n in model.shape)
+                array.resize(grown)
+                bigger = np.full(grown, fill, dtype="<i2")
+                bigger[tuple(slice(0, n) for n in model.shape)] = model
+                model = bigger
+            else:
+                array.attrs[f"k{step}"] = lib.__name__
+            for reader in (zarr, bz):
+                np.testing.assert_array_equal(reader.open_array(store, mode="r")[...], model,
+                                              err_msg=f"trial {trial} step {step}: {lib.__name__} wrote, "
+                                                      f"{reader.__name__} read")
+        assert dict(zarr.open_array(store, mode="r").attrs) == dict(bz.open_array(store, mode="r").attrs)
