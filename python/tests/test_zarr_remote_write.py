@@ -73,11 +73,8 @@ def test_writes_leave_the_files_a_directory_store_has(s3, tmp_path, case):
     np.testing.assert_array_equal(theirs[...], local[...])
     np.testing.assert_array_equal(ours[...], theirs[...])
     assert ours.attrs.asdict() == theirs.attrs.asdict() == {"title": "written remotely", "n": 3}
-    # (of a sharded array brickwork counts the inner chunks each shard holds, zarr-python every inner chunk
-    # of each shard there is: test_zarr_dropin.py)
     assert ours.nchunks_initialized == bz.open_array(str(tmp_path / "local" / "arr")).nchunks_initialized
-    if "shards" not in case:
-        assert ours.nchunks_initialized == theirs.nchunks_initialized
+    assert ours.nchunks_initialized == theirs.nchunks_initialized
     _mirror_holds_metadata_only(ours)
 
 

@@ -1228,17 +1228,17 @@ class Array:
 
     @property
     def nchunks_initialized(self) -> int:
-        """How many of them have been written (read now from the store: chunk files, and the indexes of
-        shards; of a remote store, the chunk files it lists, and the index of each shard it lists, fetched
-        together by byte ranges, as zarr-python counts them)."""
-        if self._remote is None:
+        """How many of them have been written, as zarr-python counts them (read now from the store): the
+        chunk files there are; of a sharded array, the chunks of each shard file there is, at the shard's
+        full size (whatever inner chunks it holds, and of a shard at the array's end, those beyond the
+        end too: the count may exceed ``nchunks``)."""
+        if self._remote is None and self.info.shards is None:
             return self._handle.initialized_chunks()
         listed = [at for _, at in self._stored_files() if at is not None and self._in_grid(at)]
         if self.info.shards is None:
             return len(listed)
-        wanted = {self._handle.chunk_key(at): (self._handle.shard_index_layout(at), set()) for at in listed}
-        with self._remote.shards(self.path, wanted, None, self.max_bytes):  # (the indexes only)
-            return self._handle.initialized_chunks()
+        return sum(int(np.prod([-(-axis.length(g) // c) for axis, g, c in zip(self._file_axes, at, self.info.chunks)]))
+                   for at in listed)
 
     @property
     def compressors(self) -> tuple:
@@ -1331,15 +1331,20 @@ class Array:
         return cut
 
     def _stored_files(self) -> list:
-        """Of a remote array: the files the store has under it, each with the grid position of the chunk
-        (shard) it is named as, or None (metadata, other files)."""
+        """The files the store has under the array (of a remote store, as it lists them), each with the
+        grid position of the chunk (shard) it is named as, or None (metadata, other files)."""
         # the chunk key encoding, from a key: its prefix, separator and suffix around the grid position
         mark = "987654321"
         parts = self._handle.chunk_key([int(mark)] * self.ndim).split(mark)
         prefix, suffix = parts[0], parts[-1]
         separator = parts[1] if self.ndim > 1 else None
         found = []
-        for name in self._remote.files(self.path):
+        if self._remote is not None:
+            names = self._remote.files(self.path)
+        else:
+            names = [os.path.relpath(os.path.join(folder, f), self.path).replace(os.sep, "/")
+                     for folder, _, files in os.walk(self.path) for f in files]
+        for name in names:
             at = None
             if not self.ndim:
                 at = [] if name == prefix else None
