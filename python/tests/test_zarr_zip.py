@@ -304,3 +304,21 @@ def test_a_zip_file_given_as_a_store_path_says_what_opens_it(tmp_path):
         with pytest.raises(InvalidArrayError, match="plain.txt is a file, not a Zarr store; a store is a directory"):
             call(tmp_path / "plain.txt")
     assert (tmp_path / "plain.txt").read_text() == "x"
+
+
+def test_zarr_pythons_zip_store_objects_read_only(tmp_path):
+    """zarr-python's ZipStore open for reading is read (through a brickwork ZipStore of the same file,
+    which the arrays opened keep); open for writing, it is a clear error (a second writer of the file)."""
+    theirs = zarr.storage.ZipStore(tmp_path / "z.zip", mode="w")
+    zarr.open_group(theirs, mode="w").create_array("x", shape=(5,), chunks=(2,), dtype="<i2")[...] = np.arange(5)
+    with pytest.raises(InvalidArrayError, match="open for writing; brickwork would be a second writer"):
+        bz.open_array(theirs, path="x")
+    theirs.close()
+    reading = zarr.storage.ZipStore(tmp_path / "z.zip", mode="r")
+    array = bz.open_array(reading, path="x")
+    assert bz.open_group(reading).keys() == ["x"] and array.read_only
+    with pytest.raises(InvalidArrayError, match="read-only"):
+        bz.open_array(reading, path="x", mode="r+")
+    del reading
+    gc.collect()
+    np.testing.assert_array_equal(array[...], np.arange(5))

@@ -20,6 +20,7 @@ import os
 import shutil
 import tempfile
 import urllib.parse
+import weakref
 from typing import Iterator
 
 from ..errors import InvalidArrayError
@@ -33,8 +34,9 @@ def store_path(store) -> str:
     store in memory (``memory://name``, brickwork's ``MemoryStore()``), which brickwork keeps as a
     directory in RAM (see ``_memory``), or brickwork's ``ZipStore`` (its directory in RAM); or a remote
     store (an fsspec URL such as ``s3://``, an ``FsspecStore``) or one held in a dict (a ``dict``,
-    zarr-python's ``MemoryStore``), whose mirror in RAM it names (see ``_remote``, ``_mapping``). Other
-    stores (zarr-python's zip store objects) are refused with a clear error."""
+    zarr-python's ``MemoryStore``), whose mirror in RAM it names (see ``_remote``, ``_mapping``); or
+    zarr-python's ``ZipStore`` open for reading (read by a brickwork ``ZipStore`` of the same file). Other
+    stores are refused with a clear error."""
     from . import _memory, _remote
     from .storage import MemoryStore, ZipStore
 
@@ -55,10 +57,33 @@ def store_path(store) -> str:
     root = getattr(store, "root", None)
     if type(store).__name__ == "LocalStore" and isinstance(root, (str, os.PathLike)):
         return os.fspath(root)
+    if type(store).__name__ == "ZipStore" and type(store).__module__.startswith("zarr."):
+        return os.fspath(_their_zip(store).root)
     raise InvalidArrayError(f"not a store brickwork takes: a {type(store).__module__}.{type(store).__name__}; pass a "
                             "path, a file://, memory:// or fsspec URL (s3://...), a dict, brickwork.zarr.storage's "
                             "LocalStore, MemoryStore, ZipStore, FsspecStore or ObjectStore, or zarr.storage's "
                             "LocalStore, MemoryStore, FsspecStore or ObjectStore")
+
+#: brickwork's zip stores reading zarr-python's (read-only) ones, by the id of zarr-python's (which cannot be
+#: hashed): each dropped when zarr-python's is collected
+_their_zips: dict = {}
+
+
+def _their_zip(store):
+    """brickwork's ``ZipStore`` reading the file of zarr-python's read-only ``ZipStore`` ``store`` (one, for
+    as long as ``store`` lives); zarr-python's open for writing is an error (two writers of one file)."""
+    from .storage import ZipStore
+
+    if not store.read_only:
+        raise InvalidArrayError(f"zarr-python's ZipStore({str(store.path)!r}) is open for writing; brickwork would "
+                                "be a second writer of the file: close it and use brickwork.zarr.storage.ZipStore "
+                                "(or open zarr-python's with mode='r' to read it)")
+    ours = _their_zips.get(id(store))
+    if ours is None:
+        ours = _their_zips[id(store)] = ZipStore(store.path, mode="r")
+        weakref.finalize(store, _their_zips.pop, id(store), None)
+    return ours
+
 
 def _directory(path: str) -> str:
     """``path``, which names a store directory (made when missing); a file there is a clear error (a zip
