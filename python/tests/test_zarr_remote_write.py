@@ -202,6 +202,9 @@ def test_a_dataset_written_into_s3_is_read_by_xarray(s3):
     assert ours.attrs["title"] == "written by brickwork" and ours.t2m.attrs["units"] == "K"
     assert str(ours.time.values[1])[:10] == "2000-01-02" and np.isnan(ours.t2m.values[4, 7])
     assert sorted(bz.open_consolidated(url, storage_options=s3).array_keys()) == ["t2m", "time", "x"]
+    # Dask's process scheduler: the engine's arrays pickled to workers read the store there
+    lazy = xr.open_dataset(url, engine="brickwork", storage_options=s3, chunks={})
+    assert float(lazy.t2m.sum().compute(scheduler="processes")) == float(theirs.t2m.sum())
 
 
 def test_obstore_stores(s3, tmp_path):
