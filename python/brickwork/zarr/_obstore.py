@@ -14,8 +14,15 @@ import threading
 _CONCURRENCY = 64
 
 _loop: asyncio.AbstractEventLoop | None = None
-_loop_pid = 0
 _loop_lock = threading.Lock()
+
+
+def _forked() -> None:
+    global _loop_lock
+    _loop_lock = threading.Lock()  # (one another thread held at the fork would never be released here)
+
+
+os.register_at_fork(after_in_child=_forked)
 
 
 #: the process in which brickwork first called obstore: obstore's runtime (its threads) started there, and
@@ -41,12 +48,12 @@ def _this_process() -> None:
 
 
 def _run(coroutine):
-    """Runs ``coroutine`` on brickwork's event loop (started on first use, and again in a forked child,
-    which has the loop but not its thread) and gives its result."""
-    global _loop, _loop_pid
+    """Runs ``coroutine`` on brickwork's event loop (a thread, started on first use: in the one process
+    obstore runs in, see ``_this_process``) and gives its result."""
+    global _loop
     with _loop_lock:
-        if _loop is None or _loop_pid != os.getpid():
-            _loop, _loop_pid = asyncio.new_event_loop(), os.getpid()
+        if _loop is None:
+            _loop = asyncio.new_event_loop()
             threading.Thread(target=_loop.run_forever, name="brickwork-obstore", daemon=True).start()
     return asyncio.run_coroutine_threadsafe(coroutine, _loop).result()
 
