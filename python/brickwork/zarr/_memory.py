@@ -85,6 +85,14 @@ def _sweep(base: str, namespace: str) -> None:
             shutil.rmtree(os.path.join(base, entry), ignore_errors=True)
 
 
+def _forked() -> None:
+    global _lock
+    _lock = threading.Lock()  # (one another thread held at the fork would never be released here)
+
+
+os.register_at_fork(after_in_child=_forked)
+
+
 def root() -> str:
     """This process's folder of memory stores, made on first use (in a process forked from one that
     made its own, a folder of its own: see :func:`in_process`)."""
