@@ -497,15 +497,22 @@ def test_storage(tmp_path):
 
 
 def test_open_without_a_mode(tmp_path):
-    """``zarr.open(path, shape=...)`` creates (zarr-python's default mode is "a"); without a shape,
-    brickwork opens what is there read-only (zarr-python: writable)."""
+    """Without a mode, ``open`` is zarr-python's: "a", so ``open(path, shape=...)`` creates, what is there
+    opens for reading and writing, and nothing there becomes a group; a read-only store opens read-only."""
     for m in (zarr, bz):
         z = m.open(str(tmp_path / m.__name__), shape=(4,), dtype="u1", chunks=(2,))
         z[:] = 3
     ours, theirs = (zarr.open_array(str(tmp_path / m.__name__), mode="r") for m in (bz, zarr))
     assert ours.metadata.to_dict() == theirs.metadata.to_dict()
-    assert bz.open(tmp_path / "brickwork.zarr").read_only
-    assert not bz.open(tmp_path / "brickwork.zarr", shape=(4,)).read_only  # "a": opens what is there
+    for m in (zarr, bz):
+        opened = m.open(str(tmp_path / "brickwork.zarr"))
+        assert not opened.read_only
+        opened[0] = 7
+        assert isinstance(m.open(str(tmp_path / f"new-{m.__name__}")), m.Group)
+        assert m.open(m.storage.LocalStore(str(tmp_path / "brickwork.zarr"), read_only=True)).read_only
+    assert bz.open(tmp_path / "brickwork.zarr", mode="r")[...].tolist() == [7, 3, 3, 3]
+    made = [zarr.open_group(str(tmp_path / f"new-{m.__name__}"), mode="r").metadata.to_dict() for m in (zarr, bz)]
+    assert made[0] == made[1]
 
 
 def test_errors_as_zarr_python(tmp_path):

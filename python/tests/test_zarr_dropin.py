@@ -90,7 +90,7 @@ def test_array_properties_as_zarr_python(tmp_path, kwargs):
     z = bz.open(path)
     assert (z.nchunks, z.nchunks_initialized, z.cdata_shape) == (ref.nchunks, ref.nchunks_initialized,
                                                                  ref.cdata_shape)
-    assert z.read_only and not bz.open(path, mode="r+").read_only
+    assert not z.read_only and not ref.read_only and bz.open(path, mode="r").read_only
     assert [c.get_config() for c in z.compressors] == [bz._codec_config(c) for c in ref.compressors]
     assert z.filters == ()
     z = bz.open(path, mode="r+")

@@ -201,7 +201,7 @@ def test_fancy_selections_of_strings(tmp_path, fmt):
 def test_fancy_selection_errors(tmp_path):
     path = tmp_path / "a.zarr"
     bz.save(path, np.zeros(SHAPE, "u1"), chunks=(8, 8, 8), zarr_format=2, compressor=None)
-    z = bz.open(path)
+    z = bz.open(path, mode="r")
     for key, says in [
         (([0, 23],), "index 23 is out of bounds for axis 0 with size 23"),
         ((slice(None), [-18]), "index -18 is out of bounds for axis 1"),

@@ -280,7 +280,7 @@ def test_write_errors(tmp_path):
     path = tmp_path / "e.zarr"
     bz.save(path, np.zeros(SHAPE, "<u2"), chunks=(8, 5, 4), compressor=Zstd(level=1), zarr_format=2)
     with pytest.raises(InvalidArrayError, match='mode="r\\+"'):
-        bz.open(path)[0] = 1
+        bz.open(path, mode="r")[0] = 1
     z = bz.open(path, mode="r+")
     with pytest.raises(InvalidArrayError, match="cannot write values of shape"):
         z[:2] = np.ones((3, 17, 6))
@@ -342,7 +342,7 @@ def test_attributes_both_ways(tmp_path, fmt):
     assert dict(bz.open(path).attrs) == attrs
     assert zarr.open_array(str(path), mode="r").attrs.asdict() == attrs
     with pytest.raises(InvalidArrayError, match="reading only"):
-        bz.open(path).attrs["unit"] = "m"  # opened with mode="r"
+        bz.open(path, mode="r").attrs["unit"] = "m"
     made = tmp_path / "made.zarr"
     bz.create((4,), store=made, dtype="<f4", chunks=(2,), zarr_format=fmt, attributes=attrs, compressor=None, fill_value=None)
     assert zarr.open_array(str(made), mode="r").attrs.asdict() == attrs
@@ -366,7 +366,7 @@ def test_arrays_pickle_and_serve_dask_processes(tmp_path):
     a = np.arange(np.prod(SHAPE), dtype="<i8").reshape(SHAPE)
     path = tmp_path / "p.zarr"
     bz.save(path, a, chunks=(8, 5, 4), zarr_format=2, compressor=None)
-    z = pickle.loads(pickle.dumps(bz.open(path, max_bytes=10**9)))
+    z = pickle.loads(pickle.dumps(bz.open(path, mode="r", max_bytes=10**9)))
     assert (z.path, z.mode, z.max_bytes) == (str(path), "r", 10**9)
     np.testing.assert_array_equal(z[2:5], a[2:5])
     x = da.from_array(bz.open(path), chunks=(8, 5, 4))

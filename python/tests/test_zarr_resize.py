@@ -137,14 +137,14 @@ def test_attributes_are_written_as_zarr_python_writes_them(tmp_path, fmt):
     with pytest.raises(KeyError):
         del z.attrs["missing"]
     with pytest.raises(InvalidArrayError, match="reading only"):
-        bz.open(path).attrs["x"] = 1
+        bz.open(path, mode="r").attrs["x"] = 1
 
 
 def test_resize_errors(tmp_path):
     path = tmp_path / "a.zarr"
     bz.save(path, np.arange(10, dtype="u1"), chunks=(4,), zarr_format=2, compressor=None)
     with pytest.raises(InvalidArrayError, match="reading only"):
-        bz.open(path).resize(5)
+        bz.open(path, mode="r").resize(5)
     z = bz.open(path, mode="r+")
     for bad, says in [((-1,), "at least 0"), ((2, 2), "1 dimensions"), (("x",), "sequence of integers")]:
         with pytest.raises(InvalidArrayError, match=says):

@@ -740,14 +740,12 @@ def open(store=None, mode: str | None = None, *, zarr_format: int | None = None,
     :class:`Group`), as ``zarr.open``. With ``mode="w"`` or ``"w-"``, or ``"a"`` and nothing at
     ``path``, the array :func:`create`'s keyword arguments (``shape=``, ``dtype=``, ...) describe is
     created, as ``zarr.open(path, mode="w", shape=...)`` does (a group when no ``shape`` is given).
-    Without a mode: ``"a"`` when given a ``shape`` (as ``zarr.open(path, shape=...)``, which creates),
-    else ``"r"``: unlike ``zarr.open``, whose default is ``"a"``, opening what is there makes nothing
-    writable unless asked for."""
-    if mode is None:
-        mode = "a" if "shape" in kwargs else "r"
+    Without a mode, as ``zarr.open``: ``"a"`` (what is there opens for reading and writing; nothing there,
+    a group is made, or the array ``shape=`` describes), or ``"r"`` of a read-only store."""
     store = _in_memory(store, path)
-    if getattr(store, "read_only", False) is True and mode == "a":
-        mode = "r"  # as zarr-python: a read-only store opens read-only unless told otherwise
+    if mode is None:
+        # as zarr-python: a read-only store opens read-only unless told otherwise
+        mode = "r" if getattr(store, "read_only", False) is True else "a"
     directory, name = _node(store, path, storage_options, mode=mode)
     _check_format(zarr_format)
     _check_config(config)
