@@ -513,6 +513,9 @@ def test_open_without_a_mode(tmp_path):
     assert bz.open(tmp_path / "brickwork.zarr", mode="r")[...].tolist() == [7, 3, 3, 3]
     made = [zarr.open_group(str(tmp_path / f"new-{m.__name__}"), mode="r").metadata.to_dict() for m in (zarr, bz)]
     assert made[0] == made[1]
+    bz.consolidate_metadata(tmp_path / "new-brickwork.zarr")
+    for m in (zarr, bz):  # (open_consolidated's mode is open_group's "a" too)
+        assert not m.open_consolidated(str(tmp_path / "new-brickwork.zarr")).read_only
 
 
 def test_errors_as_zarr_python(tmp_path):

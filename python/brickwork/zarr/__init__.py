@@ -815,10 +815,9 @@ def open_array(store=None, *, zarr_format: int | None = None, path: str = "", st
 
 
 def open_consolidated(*args, use_consolidated=True, **kwargs) -> Group:
-    """zarr-python's ``zarr.open_consolidated``: :func:`open_group` (brickwork reads each member's own
-    metadata, so consolidated metadata is not needed to open the group, and its mode defaults to
-    ``"r"``)."""
-    kwargs.setdefault("mode", "r")
+    """zarr-python's ``zarr.open_consolidated``: :func:`open_group`, its mode ``"a"`` unless given, as
+    zarr-python's (brickwork reads each member's own metadata, so consolidated metadata is not needed to
+    open the group)."""
     return open_group(*args, use_consolidated=use_consolidated, **kwargs)
 
 
