@@ -28,18 +28,20 @@ zarr-python's parameters and defaults (``save``, ``save_array``, ``save_group``,
 ``consolidate_metadata``, ``open_consolidated``, ``create_hierarchy``; ``copy``, ``copy_all`` and
 ``copy_store`` raise ``NotImplementedError``, as in zarr-python 3), on directory
 stores (``store`` a path, a ``file://`` URL or a ``LocalStore``; ``path`` inside it) or stores in memory
-(``memory://name``, a ``dict``, ``MemoryStore()``, or none given: kept as directories in RAM, see
-``_memory``) or zip files (``storage.ZipStore``: unpacked into RAM, written back on ``close()``, see
+(``MemoryStore()``, or none given: kept as directories in RAM, see ``_memory``; a ``dict`` or zarr-python's
+``MemoryStore``, holding zarr-python's keys and Buffers, see ``_mapping``; ``memory://name``, fsspec's
+memory filesystem) or zip files (``storage.ZipStore``: unpacked into RAM, written back on ``close()``, see
 ``_zip``) or remote stores (fsspec URLs such as ``s3://`` and ``https://`` with ``storage_options``,
-``storage.FsspecStore``: mirrored into RAM as they are used, writes put into the store, see ``_remote``);
+``storage.FsspecStore``, ``storage.ObjectStore``: mirrored into RAM as they are used, writes put into the
+store, see ``_remote``);
 ``config`` is zarr-python's runtime configuration and ``errors`` its exceptions; ``codecs`` and
 ``storage`` are zarr-python's ``zarr.codecs`` (``BloscCodec``, ``ZstdCodec``, ...) and ``zarr.storage``
-(``LocalStore``, ``MemoryStore``, ``ZipStore``, ``FsspecStore``) as brickwork takes them, so
+(``LocalStore``, ``MemoryStore``, ``ZipStore``, ``FsspecStore``, ``ObjectStore``) as brickwork takes them, so
 ``compressors=zarr.codecs.BloscCodec(...)`` runs unchanged; ``dtype`` is zarr-python's ``zarr.dtype``;
 :class:`Array` and :class:`Group` have zarr-python's members (``oindex``, ``vindex``, ``blocks``,
 ``resize``, ``append``, ``attrs``, ``name``, ``tree()``, ``members(max_depth)``, ...). Differences kept
-on purpose: ``open`` defaults to ``mode="r"``; an :class:`Array`'s or :class:`Group`'s ``path`` is its
-directory (zarr-python's is the path inside the store, here ``name``); ``metadata`` is a dict.
+on purpose: an :class:`Array`'s or :class:`Group`'s ``path`` is its directory (zarr-python's is the path
+inside the store, here ``name``); ``metadata`` is a dict.
 
 Groups (the hierarchies zarr-python and xarray write) open with ``open_group(path)`` (or ``open``), their
 members by name (``g["raw"]``); ``create_group``, ``Group.create_array`` and ``consolidate_metadata`` make
