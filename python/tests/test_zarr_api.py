@@ -412,7 +412,6 @@ NOT_OFFERED_STORAGE = {
                           "are taken as stores; with fsspec, memory:// is fsspec's memory filesystem in both)",
     "WrapperStore": "a wrapper of other stores",
     "StoreLike": "a type alias",
-    "StorePath": "zarr-python's store-and-path pair (brickwork takes store, path; and its StorePath objects)",
 }
 
 

@@ -109,6 +109,7 @@ def test_zarr_python_and_brickwork_share_one_store(kind):
         assert "a/zarr.json" in shared
         # an array's store is the dict (not the mirror, which holds no chunks): zarr-python reads it
         assert ours.store is shared and bz.open_group(store).store is shared
+        assert ours.store_path.store is shared and ours.store_path.path == "a"
         assert bz.open_group(store).info.splitlines()[-1] == f"Store type  : MemoryStore (memory://{id(shared)})"
         np.testing.assert_array_equal(zarr.open_array(ours.store, path="a", mode="r")[...],
                                       bz.open_array(store, path="a")[...])

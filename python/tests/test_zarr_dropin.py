@@ -155,6 +155,11 @@ def test_store_arguments_as_zarr_python_takes_them(tmp_path):
     for store, path in pairs:
         np.testing.assert_array_equal(bz.open_array(store, path=path, mode="r")[...], [4, 4])  # (zarr's StorePath)
     assert bz.open_group(theirs["sub"].store_path, mode="r").keys() == ["x"]
+    ours = bz.open_group(str(root / "t"), mode="r")  # (brickwork's StorePath: the same members)
+    assert ours["sub/x"].store_path.path == theirs["sub/x"].store_path.path == "sub/x"
+    assert (ours.store_path / "sub").path == (theirs.store_path / "sub").path == "sub"
+    np.testing.assert_array_equal(bz.open_array(ours["sub/x"].store_path, mode="r")[...], [4, 4])
+    assert bz.open_group(ours.store_path / "sub", mode="r").keys() == ["x"]
     g = bz.open_group(LocalStore(str(root / "g")), mode="w")
     g.create_array("x", shape=(2,), dtype="u1")
     assert sorted(bz.open_group((root / "g").as_uri(), mode="r").array_keys()) == ["x"]

@@ -162,9 +162,10 @@ def _node(store, path: str | None, storage_options=None, mode: str = "r") -> tup
     """The directory zarr-python's ``store`` and ``path`` arguments name, and the node's ``name`` in its
     store (``"/"``, ``"/a/b"``). ``store=None`` (zarr-python's in-memory store) with a ``path`` takes
     the path as the directory. A read-only store (``LocalStore(..., read_only=True)``) is refused for
-    any ``mode`` but ``"r"``. zarr-python's ``StorePath`` is its store, and its path above ``path``."""
-    if type(store).__name__ == "StorePath" and type(store).__module__.startswith("zarr."):
-        # (zarr-python's store and path in one: an array's ``store_path``)
+    any ``mode`` but ``"r"``. A ``StorePath`` (zarr-python's or brickwork's) is its store, and its path
+    above ``path``."""
+    if type(store).__name__ == "StorePath" and type(store).__module__.startswith(("zarr.", "brickwork.")):
+        # (zarr-python's or brickwork's store and path in one: an array's ``store_path``)
         path = "/".join(p for p in (str(store.path).strip("/"), os.fspath(path or "").strip("/")) if p)
         store = store.store
     if mode != "r" and getattr(store, "read_only", False) is True:
@@ -1161,7 +1162,8 @@ class Array:
                          "was opened by a path inside the store, or as a group's member): a directory; a store "
                          "in a dict, the dict; a remote store, brickwork's FsspecStore or ObjectStore of it.")
 
-    store_path = property(lambda self: self.path, doc="The directory the array is in.")
+    store_path = property(lambda self: storage.StorePath(self.store, self._name),
+                          doc="The array's store and its path in it (zarr-python's ``StorePath``).")
 
     def nbytes_stored(self) -> int:
         """Bytes of the files under the array's directory (its metadata and chunks), as zarr-python's (of a

@@ -271,7 +271,12 @@ class Group:
     name = property(lambda self: self._name, doc='The path of the group in its store, from "/" (zarr-python\'s).')
     basename = property(lambda self: self._name.rsplit("/", 1)[-1], doc="The last part of the name.")
     read_only = property(lambda self: self.mode == "r", doc="Whether the group was opened for reading only.")
-    store_path = property(lambda self: self.path, doc="The directory the group is in.")
+    @property
+    def store_path(self):
+        """The group's store and its path in it (zarr-python's ``StorePath``)."""
+        from .storage import StorePath
+
+        return StorePath(self.store, self._name)
     synchronizer = None  # zarr-python's, unused there too
 
     store = property(lambda self: store_of(self.path, self._name),

@@ -12,7 +12,7 @@ import zipfile
 
 from ..errors import InvalidArrayError
 
-__all__ = ["FsspecStore", "LocalStore", "MemoryStore", "ObjectStore", "ZipStore"]
+__all__ = ["FsspecStore", "LocalStore", "MemoryStore", "ObjectStore", "StorePath", "ZipStore"]
 
 
 class LocalStore:
@@ -213,3 +213,31 @@ class ObjectStore:
 
     def __repr__(self) -> str:
         return f"ObjectStore({self.store!r})"
+
+
+class StorePath:
+    """A store and a path inside it (zarr-python's ``StorePath``): what ``Array.store_path`` and
+    ``Group.store_path`` give, and what every function taking a store takes (as zarr-python's
+    ``StorePath`` is taken: its store, and its path above the ``path`` given)."""
+
+    def __init__(self, store, path: str = ""):
+        self.store, self.path = store, str(path).strip("/")
+
+    @property
+    def read_only(self) -> bool:
+        return bool(getattr(self.store, "read_only", False))
+
+    def __truediv__(self, other: str) -> StorePath:
+        return StorePath(self.store, "/".join(p for p in (self.path, str(other).strip("/")) if p))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, StorePath) and self.store is other.store and self.path == other.path
+
+    def __hash__(self) -> int:
+        return hash((id(self.store), self.path))
+
+    def __str__(self) -> str:
+        return "/".join(p for p in (str(self.store).rstrip("/"), self.path) if p)
+
+    def __repr__(self) -> str:
+        return f"StorePath({type(self.store).__name__}, {str(self)!r})"
