@@ -105,14 +105,16 @@ def test_zarr_python_and_brickwork_share_one_store(kind):
     assert sorted(zarr.open_group(their_store, mode="r").array_keys()) == ["a"]
     if kind == "zarr ManagedMemoryStore":
         assert all(k.startswith("inside/") for k in their_store._store_dict)
+        assert ours.store is store and zarr.open_array(ours.store, path="a", mode="r").shape == (14, 10)
     else:
         assert "a/zarr.json" in shared
-        # an array's store is the dict (not the mirror, which holds no chunks): zarr-python reads it
-        assert ours.store is shared and bz.open_group(store).store is shared
-        assert ours.store_path.store is shared and ours.store_path.path == "a"
+        # an array's store is the store object it was opened in (not the mirror, which holds no chunks):
+        # zarr-python reads it
+        assert ours.store is store and bz.open_group(store).store is store
+        assert ours.store_path.store is store and ours.store_path.path == "a"
         assert bz.open_group(store).info.splitlines()[-1] == f"Store type  : MemoryStore (memory://{id(shared)})"
-        np.testing.assert_array_equal(zarr.open_array(ours.store, path="a", mode="r")[...],
-                                      bz.open_array(store, path="a")[...])
+        np.testing.assert_array_equal(zarr.open_array(their_store, path="a", mode="r")[...],
+                                      bz.open_array(ours.store, path="a")[...])
 
 
 def test_random_sequences_of_writes_leave_a_directory_stores_files(tmp_path):
@@ -147,6 +149,13 @@ def test_a_dict_store_lives_as_long_as_the_dict_or_what_was_opened_in_it():
     held = weakref.ref(store)
     np.testing.assert_array_equal(bz.load(store), np.arange(3))  # (the dict holds the data, not a mirror)
     del store
+    gc.collect()
+    assert held() is None
+    theirs = zarr.storage.MemoryStore(_Dict())  # (zarr-python's store of a dict: the same)
+    z = bz.create_array(theirs, shape=(2,), dtype="u1")
+    assert z.store is theirs
+    held = weakref.ref(theirs._store_dict)
+    del theirs, z
     gc.collect()
     assert held() is None
     assert not any(isinstance(r.fs.mapping, _Dict) for r in list(_remote._mapped.values()))

@@ -40,6 +40,7 @@ import sys
 import threading
 import time
 import urllib.parse
+import weakref
 
 from ..errors import InvalidArrayError
 from . import _memory
@@ -180,7 +181,7 @@ def remote_of(store, storage_options=None) -> Remote | None:
         _sweep()
         with _live_lock:
             remote = _mapped.get((id(mapped[0]), mapped[1]))
-        return remote or remote_for(MappingFileSystem(mapped[0]), mapped[1])
+        return _given(remote or remote_for(MappingFileSystem(mapped[0]), mapped[1]), store)
     found = _fsspec_store(store)
     if found is not None and storage_options:
         raise InvalidArrayError("storage_options are for a URL; this store has its filesystem already")
@@ -197,7 +198,19 @@ def remote_of(store, storage_options=None) -> Remote | None:
         except (ImportError, ValueError, TypeError) as e:
             raise InvalidArrayError(f"{store!r}: fsspec cannot open it: {e}") from None
         found = (fs, path.rstrip("/"))
-    return remote_for(*found)
+        return remote_for(*found)
+    return _given(remote_for(*found), store)
+
+
+def _given(remote: Remote, store) -> Remote:
+    """``remote``, noting ``store`` (zarr-python's or brickwork's store object) as the store it was first
+    asked for as, which ``Array.store`` gives back while it lives (see :meth:`Remote.store`): weakly, as
+    the mirror of a dict lives no longer than what holds the dict (see ``_sweep``); of a dict, nothing (the
+    mirror has the dict)."""
+    if remote.given is None and not isinstance(store, dict):
+        with contextlib.suppress(TypeError):  # (an object that cannot be weakly referenced: not noted)
+            remote.given = weakref.ref(store)
+    return remote
 
 
 def _forked() -> None:
@@ -355,6 +368,7 @@ class Remote:
         self._dir = _memory.MemoryDir()
         self.root = self._dir.path
         self.pid = os.getpid()  # (the process whose mirror this is: see ``here``)
+        self.given = None  # (a weak reference to the store object it was first asked for as: see ``store``)
         _memory.own(self.root, self)
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)  # (notified when chunk files are let go)
@@ -397,7 +411,11 @@ class Remote:
         from that one, the mirror that process makes of the same store (a mirror's chunk files come and go
         with the reads and writes of its process: processes sharing one would remove each other's, and read
         the fill value where the store has data)."""
-        return self if self.pid == os.getpid() else remote_for(_of_this_process(self.fs), self.path)
+        if self.pid == os.getpid():
+            return self
+        mine = remote_for(_of_this_process(self.fs), self.path)
+        given = None if self.given is None else self.given()
+        return mine if given is None else _given(mine, given)
 
     @property
     def kind(self) -> str:
@@ -409,13 +427,18 @@ class Remote:
                 "ObjectStore" if isinstance(self.fs, ObstoreFileSystem) else "FsspecStore")
 
     def store(self, rel: str):
-        """The store object naming ``rel`` (a folder in the store): of a dict, the dict (its root); of an
-        obstore store, brickwork's ``ObjectStore`` (its root); else brickwork's ``FsspecStore``; else (a
-        folder inside a dict or obstore store) the folder's directory in the mirror."""
+        """The store object naming ``rel`` (a folder in the store): of its root, the store object it was
+        first asked for as (the dict, zarr-python's or brickwork's store), if any; else of a dict, the dict
+        (its root); of an obstore store, brickwork's ``ObjectStore`` (its root); else brickwork's
+        ``FsspecStore``; else (a folder inside a dict or obstore store) the folder's directory in the
+        mirror."""
         from ._mapping import MappingFileSystem
         from ._obstore import ObstoreFileSystem
         from .storage import FsspecStore, ObjectStore
 
+        given = None if self.given is None else self.given()
+        if not rel and given is not None:
+            return given
         url = self.url(rel)
         if isinstance(self.fs, MappingFileSystem):
             return self.fs.mapping if not url else self.directory(rel)
