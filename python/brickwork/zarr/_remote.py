@@ -428,8 +428,8 @@ class Remote:
 
     def store(self, rel: str):
         """The store object naming ``rel`` (a folder in the store): of its root, the store object it was
-        first asked for as (the dict, zarr-python's or brickwork's store), if any; else of a dict, the dict
-        (its root); of an obstore store, brickwork's ``ObjectStore`` (its root); else brickwork's
+        first asked for as (zarr-python's or brickwork's), while it lives; else of a dict, the dict (its
+        root); of an obstore store, brickwork's ``ObjectStore`` (its root); else brickwork's
         ``FsspecStore``; else (a folder inside a dict or obstore store) the folder's directory in the
         mirror."""
         from ._mapping import MappingFileSystem
