@@ -436,6 +436,22 @@ def _remote_cases(quick: bool) -> tuple:
     return data, layouts, selections, rows
 
 
+def _row(rows: list, case: str, nbytes: int, t_z: float, t_b: float) -> None:
+    """Adds (and prints) a row of the remote and memory tables: the case, MB, both times and their ratio."""
+    rows.append(f"| {case} | {nbytes / 1e6:.2f} | {t_z * 1e3:.1f} | {t_b * 1e3:.1f} | {t_z / t_b:.2f} |")
+    print(rows[-1], flush=True)
+
+
+def _read_rows(rows: list, case: str, theirs, ours, data, selections, repeats: int) -> None:
+    """A row (``case`` and the selection's label) for each of ``selections`` read from zarr-python's array and
+    brickwork's, each result checked."""
+    for label, sel in selections:
+        np.testing.assert_array_equal(ours[sel], data[sel])
+        np.testing.assert_array_equal(theirs[sel], data[sel])
+        t_z, t_b = best([lambda sel=sel: theirs[sel], lambda sel=sel: ours[sel]], repeats)
+        _row(rows, f"{case} {label}", data[sel].nbytes, t_z, t_b)
+
+
 def remote_table(quick: bool, repeats: int) -> list[str]:
     """Reading stores served over HTTP (a local server answering byte ranges, so the network is the
     loopback: what is timed is each library's fetching and decoding): zarr-python and brickwork open the
@@ -452,13 +468,7 @@ def remote_table(quick: bool, repeats: int) -> list[str]:
             key = name.split()[0]
             zarr.create_array(str(tmp / f"{key}.zarr"), shape=data.shape, dtype=data.dtype, **layout)[:] = data
             ours, theirs = bz.open_array(f"{url}/{key}.zarr"), zarr.open_array(f"{url}/{key}.zarr", mode="r")
-            for label, sel in selections:
-                np.testing.assert_array_equal(ours[sel], data[sel])
-                np.testing.assert_array_equal(theirs[sel], data[sel])
-                t_z, t_b = best([lambda sel=sel: theirs[sel], lambda sel=sel: ours[sel]], repeats)
-                rows.append(f"| {name}, {label} | {data[sel].nbytes / 1e6:.2f} | {t_z * 1e3:.1f} "
-                            f"| {t_b * 1e3:.1f} | {t_z / t_b:.2f} |")
-                print(rows[-1], flush=True)
+            _read_rows(rows, f"{name},", theirs, ours, data, selections, repeats)
     finally:
         server.shutdown()
         shutil.rmtree(tmp, ignore_errors=True)
@@ -496,9 +506,7 @@ def remote_write_table(quick: bool, repeats: int) -> list[str]:
                 for url in (f"s3://bench/zarr-{key}.zarr", f"s3://bench/brickwork-{key}.zarr"):
                     np.testing.assert_array_equal(zarr.open_array(url, mode="r", storage_options=options)[sel],
                                                   block)
-                rows.append(f"| {name}, {label} | {block.nbytes / 1e6:.2f} | {t_z * 1e3:.1f} "
-                            f"| {t_b * 1e3:.1f} | {t_z / t_b:.2f} |")
-                print(rows[-1], flush=True)
+                _row(rows, f"{name}, {label}", block.nbytes, t_z, t_b)
     finally:
         server.stop()
     return rows
@@ -518,16 +526,8 @@ def memory_table(quick: bool, repeats: int) -> list[str]:
             theirs, ours = arrays
             t_z, t_b = best([lambda: theirs.__setitem__(Ellipsis, data), lambda: ours.__setitem__(Ellipsis, data)],
                             repeats)
-            rows.append(f"| {kind}, {name}, write whole array | {data.nbytes / 1e6:.2f} | {t_z * 1e3:.1f} "
-                        f"| {t_b * 1e3:.1f} | {t_z / t_b:.2f} |")
-            print(rows[-1], flush=True)
-            for label, sel in selections:
-                np.testing.assert_array_equal(ours[sel], data[sel])
-                np.testing.assert_array_equal(theirs[sel], data[sel])
-                t_z, t_b = best([lambda sel=sel: theirs[sel], lambda sel=sel: ours[sel]], repeats)
-                rows.append(f"| {kind}, {name}, read {label} | {data[sel].nbytes / 1e6:.2f} | {t_z * 1e3:.1f} "
-                            f"| {t_b * 1e3:.1f} | {t_z / t_b:.2f} |")
-                print(rows[-1], flush=True)
+            _row(rows, f"{kind}, {name}, write whole array", data.nbytes, t_z, t_b)
+            _read_rows(rows, f"{kind}, {name}, read", theirs, ours, data, selections, repeats)
     return rows
 
 

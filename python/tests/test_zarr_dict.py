@@ -181,6 +181,8 @@ def test_garbage_in_the_dict_is_a_clear_error():
         (Buffer.from_bytes(b"not json"), InvalidArrayError, r"memory://\d+/zarr.json is not JSON"),
         (b"[1, 2]", InvalidArrayError, r"memory://\d+/zarr.json does not hold a JSON object"),
         (b" " * (17 << 20), InvalidArrayError, r"memory://\d+/zarr.json is larger than 16777216 bytes"),
+        (b"", InvalidArrayError, r"memory://\d+/zarr.json is not JSON"),
+        (b'{"zarr_format": 3, "node_type": "arr', InvalidArrayError, r"memory://\d+/zarr.json is not JSON"),
     ]:
         with pytest.raises(error, match=message):
             bz.open_array({"zarr.json": value}, mode="r")
@@ -190,9 +192,10 @@ def test_garbage_in_the_dict_is_a_clear_error():
     store["c/0"] = ["not", "bytes"]
     with pytest.raises(OSError, match=r"memory://\d+/c/0: TypeError: .* holds an object of type list"):
         z[...]
-    store["c/0"] = Buffer.from_bytes(b"garbage")
-    with pytest.raises(DecodeError, match="chunk c/0"):
-        z[...]
+    for bad in (b"garbage", b"", store["c/1"].to_bytes()[:5]):  # (garbage, empty, truncated)
+        store["c/0"] = Buffer.from_bytes(bad)
+        with pytest.raises(DecodeError, match="chunk c/0"):
+            z[...]
     np.testing.assert_array_equal(z[2:], [5, 5])  # (the other chunk reads)
     z[0:2] = 1  # (a whole chunk written replaces the garbage)
     np.testing.assert_array_equal(zarr.open_array(store, mode="r")[...], [1, 1, 5, 5])
@@ -204,6 +207,8 @@ def test_garbage_in_the_dict_is_a_clear_error():
         bz.open({}, storage_options={"anon": True})
     with pytest.raises(InvalidArrayError, match="store_dict is a dict"):
         bz.storage.MemoryStore(store_dict=[("zarr.json", b"{}")])
+    with pytest.raises(InvalidArrayError, match="not a store brickwork takes: a builtins.int"):
+        bz.open(bz.storage.StorePath(42, "a"), mode="r")
     with pytest.raises(InvalidArrayError, match="GpuMemoryStore holds device buffers"):
         bz.open(zarr.storage.GpuMemoryStore(), mode="r")
     assert bz.open_group({0: b"a key that is not a string", "zarr.json": b'{"zarr_format": 3, "node_type": '

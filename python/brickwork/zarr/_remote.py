@@ -179,9 +179,7 @@ def remote_of(store, storage_options=None) -> Remote | None:
         if storage_options:
             raise InvalidArrayError("storage_options are for a URL; a store in a dict takes none")
         _sweep()
-        with _live_lock:
-            remote = _mapped.get((id(mapped[0]), mapped[1]))
-        return _given(remote or remote_for(MappingFileSystem(mapped[0]), mapped[1]), store)
+        return _given(remote_for(MappingFileSystem(mapped[0]), mapped[1]), store)
     found = _fsspec_store(store)
     if found is not None and storage_options:
         raise InvalidArrayError("storage_options are for a URL; this store has its filesystem already")
