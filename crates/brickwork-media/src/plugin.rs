@@ -72,6 +72,12 @@ pub const EXTENSION_PRIORITY: &[ExtensionPriority] = prio![
     ".exr" => ["EXR-FI", "pyav", "opencv"],
     ".hdr" => ["HDR-FI", "ITK", "opencv"],
     ".avif" => ["pillow"],
+    ".jp2" => ["pillow", "JP2-FI", "JPEG2000-PIL", "pyav", "opencv"],
+    ".j2k" => ["pillow", "J2K-FI", "JPEG2000-PIL", "pyav"],
+    ".j2c" => ["pillow", "J2K-FI", "JPEG2000-PIL", "pyav"],
+    ".jpc" => ["pillow", "JPEG2000-PIL"],
+    ".jpf" => ["pillow", "JPEG2000-PIL"],
+    ".jpx" => ["pillow", "JPEG2000-PIL"],
 ];
 
 /// Every plugin name imageio 2.38.1 registers (`known_plugins`), to tell "not implemented in brickwork"
@@ -219,6 +225,12 @@ const PILLOW: &[(&str, Format)] = &[
     (".pnm", Format::Pnm),
     (".tga", Format::Tga),
     (".ico", Format::Ico),
+    (".jp2", Format::Jpeg2000),
+    (".j2k", Format::Jpeg2000),
+    (".j2c", Format::Jpeg2000),
+    (".jpc", Format::Jpeg2000),
+    (".jpf", Format::Jpeg2000),
+    (".jpx", Format::Jpeg2000),
 ];
 
 const TIFF_EXTS: &[(&str, Format)] = &[(".tif", Format::Tiff), (".tiff", Format::Tiff)];

@@ -19,6 +19,7 @@ pub mod gif;
 pub mod ico;
 pub mod imagecrate;
 pub mod jpeg;
+pub mod jpeg2000;
 pub mod npy;
 pub mod png;
 pub mod pnm;
@@ -90,6 +91,8 @@ pub enum Format {
     Pnm,
     /// BMP (`bmp.rs`).
     Bmp,
+    /// JPEG 2000: JP2 files and bare codestreams (`jpeg2000.rs`).
+    Jpeg2000,
     // M2: video, DICOM and FITS variants go here.
 }
 
@@ -108,6 +111,7 @@ impl Format {
         Format::Tiff,
         Format::Gif,
         Format::Jpeg,
+        Format::Jpeg2000,
         Format::Video,
         Format::Dicom,
         Format::Fits,
@@ -128,6 +132,7 @@ impl Format {
             Format::Tiff => "tiff",
             Format::Gif => "gif",
             Format::Jpeg => "jpeg",
+            Format::Jpeg2000 => "jpeg2000",
             Format::Video => "video",
             Format::Dicom => "dicom",
             Format::Fits => "fits",
@@ -149,6 +154,7 @@ impl Format {
             Format::Tiff => tiff::encode(data, opts),
             Format::Gif => gif::encode(data, opts),
             Format::Jpeg => jpeg::encode(data, opts),
+            Format::Jpeg2000 => jpeg2000::encode(data, opts),
             Format::Video => video::encode(data, opts),
             Format::Dicom => dicom::encode(data, opts),
             Format::Fits => fits::encode(data, opts),
@@ -192,6 +198,7 @@ impl Format {
             Format::Tiff => tiff::decode(bytes, opts),
             Format::Gif => gif::decode(bytes, opts),
             Format::Jpeg => jpeg::decode(bytes, opts),
+            Format::Jpeg2000 => jpeg2000::decode(bytes, opts),
             Format::Video => video::decode(bytes, opts),
             Format::Dicom => dicom::decode(bytes, opts),
             Format::Fits => fits::decode(bytes, opts),
@@ -218,6 +225,9 @@ impl Format {
         }
         if bytes.len() >= 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP" {
             return Some(Format::WebP);
+        }
+        if jpeg2000::sniff(bytes) {
+            return Some(Format::Jpeg2000);
         }
         if bytes.starts_with(b"BM") {
             return Some(Format::Bmp);
