@@ -210,6 +210,29 @@ def main():
     save("rgba8.tga", pattern(17, 33, 4, seed=17), ext=".tga")
     save("rgb8.ico", rgb, ext=".ico", note="Pillow shrinks to its icon sizes; both read the largest entry")
 
+    # JPEG 2000: imageio (lossless, Pillow's defaults), then Pillow's other encoder settings (lossy 9/7 wavelet,
+    # tiles, progressions, precincts, code-block sizes, colour transform, image offset, signed samples,
+    # bare codestreams), all decoded by imageio through the same OpenJPEG
+    save("rgb8.jp2", rgb, ext=".jp2")
+    save("gray16.jp2", gray16, ext=".jp2")
+    save("la8.jp2", pattern(17, 33, 2, seed=22), ext=".jp2")
+    save("rgba8.jpx", pattern(17, 33, 4, seed=23), ext=".jpx")
+
+    def pillow_j2k(name, a, ext, **opts):
+        b = io.BytesIO()
+        Image.fromarray(a).save(b, format="JPEG2000", **opts)
+        save(name, None, ext=ext, raw=b.getvalue(), note="written by Pillow: " + repr(opts))
+
+    pillow_j2k("rgb8_lossy.jp2", rgb, ".jp2", irreversible=True, quality_mode="rates", quality_layers=[20])
+    pillow_j2k("rgb8_tiles_rpcl.jp2", pattern(70, 90, 3, seed=24), ".jp2", tile_size=(32, 32), progression="RPCL",
+               codeblock_size=(16, 16), precinct_size=(32, 32), num_resolutions=3, mct=1)
+    pillow_j2k("gray8_layers.j2k", gray, ".j2k", no_jp2=True, irreversible=True, quality_layers=[40, 20, 10],
+               progression="RLCP")
+    pillow_j2k("gray16_db.j2c", gray16, ".j2c", no_jp2=True, quality_mode="dB", quality_layers=[45],
+               irreversible=True)
+    pillow_j2k("rgb8_offset.jp2", odd, ".jp2", offset=(5, 3), tile_offset=(2, 1), tile_size=(16, 16))
+    pillow_j2k("gray8_signed.jpc", pattern(17, 33, seed=25), ".jpc", no_jp2=True, signed=True)
+
     # NPZ (imageio's legacy NPZ plugin: savez_compressed, arr_0) and NPY (numpy)
     save("rgb8.npz", rgb, ext=".npz")
     b = io.BytesIO()

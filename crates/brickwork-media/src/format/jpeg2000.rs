@@ -84,6 +84,31 @@ pub fn encode(data: &MediaData, _opts: &EncodeOptions) -> Result<Vec<u8>> {
             f.c
         )));
     }
+    let c = f.c;
+    let data = &f.data;
+    write_jp2(w, h, c, prec, space, |k, dst| {
+        if u8_ {
+            for (d, s) in dst.iter_mut().zip(data.iter().skip(k).step_by(c)) {
+                *d = i32::from(*s);
+            }
+        } else {
+            for (d, s) in dst.iter_mut().zip(data.chunks_exact(2)) {
+                *d = i32::from(u16::from_le_bytes([s[0], s[1]]));
+            }
+        }
+    })
+}
+
+/// Encodes a `w`×`h` image of `c` unsigned components of `prec` bits as a JP2 file with Pillow's
+/// settings; `fill(k, samples)` writes component `k`'s `w*h` samples.
+fn write_jp2(
+    w: u32,
+    h: u32,
+    c: usize,
+    prec: u32,
+    space: opj::COLOR_SPACE,
+    fill: impl Fn(usize, &mut [i32]),
+) -> Result<Vec<u8>> {
     let mut comps = [opj::opj_image_cmptparm_t {
         dx: 1,
         dy: 1,
@@ -95,7 +120,7 @@ pub fn encode(data: &MediaData, _opts: &EncodeOptions) -> Result<Vec<u8>> {
         bpp: prec,
         sgnd: 0,
     }; 4];
-    let c = f.c;
+    let c = c.min(4);
     // SAFETY: `comps` holds `c` ≤ 4 initialised parameters; the image is checked for null and owned by
     // `Image`, which destroys it.
     let image = Image(unsafe { opj::opj_image_create(c as u32, comps.as_mut_ptr(), space) });
@@ -113,21 +138,12 @@ pub fn encode(data: &MediaData, _opts: &EncodeOptions) -> Result<Vec<u8>> {
         if c == 2 || c == 4 {
             comps[c - 1].alpha = 1;
         }
-        let n = f.w * f.h;
+        let n = w as usize * h as usize;
         for (k, comp) in comps.iter_mut().enumerate() {
             if comp.data.is_null() {
                 return Err(enc_err("OpenJPEG could not allocate the image"));
             }
-            let dst = std::slice::from_raw_parts_mut(comp.data, n);
-            if u8_ {
-                for (d, s) in dst.iter_mut().zip(f.data.iter().skip(k).step_by(c)) {
-                    *d = i32::from(*s);
-                }
-            } else {
-                for (d, s) in dst.iter_mut().zip(f.data.chunks_exact(2)) {
-                    *d = i32::from(u16::from_le_bytes([s[0], s[1]]));
-                }
-            }
+            fill(k, std::slice::from_raw_parts_mut(comp.data, n));
         }
     }
 
@@ -973,6 +989,38 @@ mod tests {
             b[i] ^= 0x5a;
             let _ = decode(&b, &DecodeOptions::default());
         }
+    }
+
+    #[test]
+    fn other_precisions_are_shifted_as_pillow_shifts_them() {
+        // Pillow has no 12- or 4-bit writer; OpenJPEG makes them here. Pillow reads a 12-bit gray image as
+        // I;16 (samples << 4), a 12-bit RGB one as RGB (rounded >> 4), a 4-bit gray one as L (<< 4).
+        let (w, h) = (19u32, 11u32);
+        let n = (w * h) as usize;
+        let ramp = |bits: u32| move |k: usize, d: &mut [i32]| {
+            for (i, v) in d.iter_mut().enumerate() {
+                *v = ((i * 37 + k * 11) % (1 << bits)) as i32;
+            }
+        };
+        let gray12 = write_jp2(w, h, 1, 12, opj::COLOR_SPACE::OPJ_CLRSPC_GRAY, ramp(12)).unwrap();
+        let a = decode(&gray12, &DecodeOptions::default()).unwrap();
+        assert_eq!(a.shape(), &[11, 19]);
+        assert_eq!(a.dtype(), pixels::u16_dtype());
+        let want: Vec<u8> = (0..n).flat_map(|i| ((((i * 37) % 4096) << 4) as u16).to_le_bytes()).collect();
+        assert_eq!(a.data(), &want[..]);
+
+        let rgb12 = write_jp2(w, h, 3, 12, opj::COLOR_SPACE::OPJ_CLRSPC_SRGB, ramp(12)).unwrap();
+        let a = decode(&rgb12, &DecodeOptions::default()).unwrap();
+        assert_eq!(a.shape(), &[11, 19, 3]);
+        let want: Vec<u8> = (0..n)
+            .flat_map(|i| (0..3).map(move |k| ((((i * 37 + k * 11) % 4096) + 8) >> 4) as u8))
+            .collect();
+        assert_eq!(a.data(), &want[..]);
+
+        let gray4 = write_jp2(w, h, 1, 4, opj::COLOR_SPACE::OPJ_CLRSPC_GRAY, ramp(4)).unwrap();
+        let a = decode(&gray4, &DecodeOptions::default()).unwrap();
+        let want: Vec<u8> = (0..n).map(|i| (((i * 37) % 16) << 4) as u8).collect();
+        assert_eq!((a.shape(), a.data()), (&[11usize, 19][..], &want[..]));
     }
 
     #[test]
