@@ -86,6 +86,8 @@ def main() -> int:
         ("photo RGB u8", photo(), ".tif", True),
         ("microscopy u16", microscopy(), ".png", True),
         ("microscopy u16", microscopy(), ".tif", True),
+        ("photo RGB u8", photo(), ".jp2", True),
+        ("microscopy u16", microscopy(), ".jp2", True),
         ("clip 30×256×256 RGB", clip(), ".mp4", False),
     ]
     rows = [

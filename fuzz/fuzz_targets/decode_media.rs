@@ -6,7 +6,7 @@ use brickwork_media::{read, MediaLimits};
 
 const EXTS: &[&str] = &[
     ".png", ".apng", ".jpg", ".gif", ".tif", ".bmp", ".webp", ".ppm", ".pgm", ".pbm", ".qoi", ".tga", ".ico",
-    ".npy", ".npz",
+    ".npy", ".npz", ".jp2", ".j2k",
 ];
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {

@@ -66,6 +66,10 @@ fn lossless_formats_round_trip_exactly() {
         (".ico", "|u1", &[17, 33, 3]),
         (".npy", "<f8", &[2, 3, 4, 5]),
         (".npz", "<i4", &[17, 33]),
+        (".jp2", "|u1", &[17, 33, 3]),
+        (".j2k", "|u1", &[17, 33, 4]),
+        (".jpx", "|u1", &[17, 33, 2]),
+        (".jpc", "<u2", &[17, 33]),
     ];
     for (ext, dt, shape) in cases {
         let a = arr(dt, shape);
@@ -158,6 +162,7 @@ fn serializer_round_trip_keeps_config_and_content_type() {
         (".ppm", "image/x-portable-pixmap"),
         (".qoi", "application/octet-stream"),
         (".npz", "application/octet-stream"),
+        (".jp2", "application/octet-stream"),
         (".PNG", "image/png"),
     ] {
         let m = Media::with_extension(arr("|u1", &[17, 33, 3]), ext).unwrap();

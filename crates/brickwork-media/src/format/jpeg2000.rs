@@ -308,7 +308,9 @@ pub fn decode(bytes: &[u8], opts: &DecodeOptions) -> Result<ArrayBuf> {
         )));
     }
     let (w, h) = (head.width as usize, head.height as usize);
-    opj_decode(bytes, jp2.is_some(), |space, comps| unpack(mode, space, comps, w, h))
+    opj_decode(bytes, jp2.is_some(), |space, comps| {
+        unpack(mode, space, comps, w, h)
+    })
 }
 
 fn limits_check(opts: &DecodeOptions, w: u64, h: u64, bytes_per_pixel: u64) -> Result<usize> {
@@ -403,27 +405,20 @@ fn jp2_boxes(bytes: &[u8]) -> Result<(Jp2Header, &[u8])> {
                     2 => Mode::La,
                     3 => Mode::Rgb,
                     4 => Mode::Rgba,
-                    n => {
-                        return Err(dec_err(format!(
-                            "{n} components; brickwork reads 1 to 4 (gray, gray + alpha, RGB, RGBA), as Pillow"
-                        )))
-                    }
+                    n => return Err(dec_err(format!(
+                        "{n} components; brickwork reads 1 to 4 (gray, gray + alpha, RGB, RGBA), as Pillow"
+                    ))),
                 };
-                header = Some(Jp2Header {
-                    width,
-                    height,
-                    mode,
-                });
+                header = Some(Jp2Header { width, height, mode });
             }
-            b"colr" => {
-                if r.u8("colr box")? == 1 {
-                    r.take(2, "colr box")?;
-                    let cs = r.u32("colr box")?;
-                    enumcs = Some(cs);
-                    if let (12, Some(h)) = (cs, header.as_mut()) {
-                        if h.mode == Mode::Rgba {
-                            h.mode = Mode::Cmyk;
-                        }
+            // Method 1: an enumerated colour space (12 is CMYK).
+            b"colr" if r.u8("colr box")? == 1 => {
+                r.take(2, "colr box")?;
+                let cs = r.u32("colr box")?;
+                enumcs = Some(cs);
+                if let (12, Some(h)) = (cs, header.as_mut()) {
+                    if h.mode == Mode::Rgba {
+                        h.mode = Mode::Cmyk;
                     }
                 }
             }
@@ -448,7 +443,9 @@ fn jp2_boxes(bytes: &[u8]) -> Result<(Jp2Header, &[u8])> {
 fn codestream(cs: &[u8]) -> Result<Codestream> {
     let mut r = Be { b: cs, pos: 0 };
     if r.u16("codestream")? != 0xff4f || r.u16("codestream")? != 0xff51 {
-        return Err(dec_err("the codestream does not start with the SOC and SIZ markers"));
+        return Err(dec_err(
+            "the codestream does not start with the SOC and SIZ markers",
+        ));
     }
     let lsiz = r.u16("SIZ marker")?;
     let _rsiz = r.u16("SIZ marker")?;
@@ -467,7 +464,9 @@ fn codestream(cs: &[u8]) -> Result<Codestream> {
         )));
     }
     if usize::from(lsiz) != 38 + 3 * usize::from(csiz) {
-        return Err(dec_err(format!("a SIZ marker of {lsiz} bytes for {csiz} components")));
+        return Err(dec_err(format!(
+            "a SIZ marker of {lsiz} bytes for {csiz} components"
+        )));
     }
     if xsiz <= xosiz || ysiz <= yosiz || xtsiz == 0 || ytsiz == 0 || xtosiz > xosiz || ytosiz > yosiz {
         return Err(dec_err(format!(
@@ -641,11 +640,18 @@ fn opj_decode<T>(bytes: &[u8], jp2: bool, then: impl FnOnce(i32, &[Plane<'_>]) -
         opj::opj_stream_set_user_data_length(stream.0, bytes.len() as u64);
         let mut image = Image(std::ptr::null_mut());
         if opj::opj_read_header(stream.0, codec.0, &mut image.0) == 0 || image.0.is_null() {
-            return Err(dec_err(opj_message(&errors, "OpenJPEG could not read the header")));
+            return Err(dec_err(opj_message(
+                &errors,
+                "OpenJPEG could not read the header",
+            )));
         }
         let space = std::ptr::addr_of!((*image.0).color_space).cast::<i32>().read();
-        if opj::opj_decode(codec.0, stream.0, image.0) == 0 || opj::opj_end_decompress(codec.0, stream.0) == 0 {
-            return Err(dec_err(opj_message(&errors, "OpenJPEG could not decode the image")));
+        if opj::opj_decode(codec.0, stream.0, image.0) == 0 || opj::opj_end_decompress(codec.0, stream.0) == 0
+        {
+            return Err(dec_err(opj_message(
+                &errors,
+                "OpenJPEG could not decode the image",
+            )));
         }
         let img = &*image.0;
         let n = img.numcomps as usize;
@@ -723,7 +729,11 @@ fn unpack(mode: Mode, space: i32, comps: &[Plane<'_>], w: usize, h: usize) -> Re
             3 => 4,
             s => s,
         };
-        let mask = if csiz == 4 { u32::MAX } else { (1u32 << (8 * csiz)) - 1 };
+        let mask = if csiz == 4 {
+            u32::MAX
+        } else {
+            (1u32 << (8 * csiz)) - 1
+        };
         let shift = bits as i32 - prec as i32;
         let mut offset: u32 = if sgnd { 1 << (prec - 1) } else { 0 };
         if shift < 0 {
@@ -740,7 +750,11 @@ fn unpack(mode: Mode, space: i32, comps: &[Plane<'_>], w: usize, h: usize) -> Re
             x.wrapping_shl(shift as u32)
         }
     };
-    let dtype = if bits == 16 { pixels::u16_dtype() } else { pixels::u8_dtype() };
+    let dtype = if bits == 16 {
+        pixels::u16_dtype()
+    } else {
+        pixels::u8_dtype()
+    };
     let mut out = Vec::with_capacity(pixels_n * c * (bits as usize / 8));
     for i in 0..pixels_n {
         for ch in channels {
@@ -790,7 +804,11 @@ impl Drop for Image {
 
 /// OpenJPEG's last error message, or `fallback`.
 fn opj_message(errors: &str, fallback: &str) -> String {
-    let msg = errors.lines().rfind(|l| !l.trim().is_empty()).unwrap_or("").trim();
+    let msg = errors
+        .lines()
+        .rfind(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
     if msg.is_empty() {
         fallback.to_owned()
     } else {
@@ -944,9 +962,12 @@ mod tests {
             (vec![8, 8], pixels::bool_dtype()),
             (vec![2, 8, 8], DType::U8),
         ] {
-            let e = encode(&MediaData::Array(arr(shape.clone(), dtype)), &EncodeOptions::default())
-                .unwrap_err()
-                .to_string();
+            let e = encode(
+                &MediaData::Array(arr(shape.clone(), dtype)),
+                &EncodeOptions::default(),
+            )
+            .unwrap_err()
+            .to_string();
             assert!(e.contains("jpeg2000"), "{shape:?}: {e}");
         }
     }
@@ -981,7 +1002,10 @@ mod tests {
         assert!(e.contains("tiles"), "{e}");
         // Truncations anywhere give errors, never a panic.
         for cut in 0..good.len() {
-            assert!(decode(&good[..cut], &DecodeOptions::default()).is_err(), "cut at {cut}");
+            assert!(
+                decode(&good[..cut], &DecodeOptions::default()).is_err(),
+                "cut at {cut}"
+            );
         }
         // Byte flips: an error or an image, never a panic.
         for i in 0..good.len() {
@@ -997,16 +1021,20 @@ mod tests {
         // I;16 (samples << 4), a 12-bit RGB one as RGB (rounded >> 4), a 4-bit gray one as L (<< 4).
         let (w, h) = (19u32, 11u32);
         let n = (w * h) as usize;
-        let ramp = |bits: u32| move |k: usize, d: &mut [i32]| {
-            for (i, v) in d.iter_mut().enumerate() {
-                *v = ((i * 37 + k * 11) % (1 << bits)) as i32;
+        let ramp = |bits: u32| {
+            move |k: usize, d: &mut [i32]| {
+                for (i, v) in d.iter_mut().enumerate() {
+                    *v = ((i * 37 + k * 11) % (1 << bits)) as i32;
+                }
             }
         };
         let gray12 = write_jp2(w, h, 1, 12, opj::COLOR_SPACE::OPJ_CLRSPC_GRAY, ramp(12)).unwrap();
         let a = decode(&gray12, &DecodeOptions::default()).unwrap();
         assert_eq!(a.shape(), &[11, 19]);
         assert_eq!(a.dtype(), pixels::u16_dtype());
-        let want: Vec<u8> = (0..n).flat_map(|i| ((((i * 37) % 4096) << 4) as u16).to_le_bytes()).collect();
+        let want: Vec<u8> = (0..n)
+            .flat_map(|i| ((((i * 37) % 4096) << 4) as u16).to_le_bytes())
+            .collect();
         assert_eq!(a.data(), &want[..]);
 
         let rgb12 = write_jp2(w, h, 3, 12, opj::COLOR_SPACE::OPJ_CLRSPC_SRGB, ramp(12)).unwrap();
