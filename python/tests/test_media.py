@@ -636,6 +636,93 @@ def test_dicom_ybr_full_and_jpeg_read_like_pydicom():
             pass
 
 
+def _dicom_j2k(frames, ts, pi, bits_allocated, bits_stored, pixel_representation, **pillow):
+    """A DICOM file whose frames are JPEG 2000 codestreams Pillow wrote (pydicom cannot encode JPEG 2000
+    without pylibjpeg); the codestreams' own precision and signedness are Pillow's, whatever the tags say."""
+    from PIL import Image
+
+    codestreams = []
+    for f in frames:
+        buf = io.BytesIO()
+        Image.fromarray(f).save(buf, format="JPEG2000", no_jp2=True, **pillow)
+        codestreams.append(buf.getvalue())
+    ds = _pydicom_dataset(np.asarray(frames if len(frames) > 1 else frames[0]))
+    ds.PixelData = pydicom.encaps.encapsulate(codestreams)
+    ds["PixelData"].VR = "OB"
+    ds.PhotometricInterpretation = pi
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit = bits_allocated, bits_stored, bits_stored - 1
+    ds.PixelRepresentation = pixel_representation
+    ds.file_meta.TransferSyntaxUID = ts
+    return _save(ds)
+
+
+@pytest.mark.parametrize("pixel_representation", [0, 1])
+@pytest.mark.parametrize(
+    "kind,pillow",
+    [("gray8", {}), ("gray16", {}), ("rgb8", {}), ("gray16", {"signed": True}), ("gray8", {"signed": True}),
+     ("gray16", {"irreversible": True, "quality_layers": [25]}), ("rgb8", {"irreversible": True, "mct": 1}),
+     ("gray8-frames3", {}), ("gray16-frames3", {"tile_size": (16, 16)})],
+    ids=["gray8", "gray16", "rgb8", "gray16-signed", "gray8-signed", "gray16-lossy", "rgb8-lossy-ict", "gray8x3",
+         "gray16x3-tiles"],
+)
+def test_dicom_jpeg2000_reads_as_pydicom_reads_it(kind, pillow, pixel_representation):
+    """JPEG 2000 transfer syntaxes (.90 lossless, .91 lossy): the values, dtype and shape imageio's pydicom
+    plugin returns (pydicom decodes them with Pillow and undoes Pillow's scaling), including a codestream whose
+    signedness differs from PixelRepresentation, lossy frames and the YBR_ICT label of a colour transform."""
+    frame = pattern(1, 24, 40, seed=9)[0]
+    gray16 = (frame[..., 0].astype(np.uint16) * 251 + frame[..., 1])
+    src = {"gray8": [np.ascontiguousarray(frame[..., 1])], "gray16": [gray16], "rgb8": [frame],
+           "gray8-frames3": [np.ascontiguousarray(frame[..., k]) for k in range(3)],
+           "gray16-frames3": [gray16 // (k + 1) for k in range(3)]}[kind]
+    rgb = kind.startswith("rgb")
+    bits = 16 if "16" in kind else 8
+    lossy = pillow.get("irreversible", False)
+    ts = pydicom.uid.JPEG2000 if lossy else pydicom.uid.JPEG2000Lossless
+    pi = ("YBR_ICT" if pillow.get("mct") else "RGB") if rgb else "MONOCHROME2"
+    if rgb and pixel_representation:
+        pytest.skip("colour data is unsigned")
+    data = _dicom_j2k(src, ts, pi, bits, bits, pixel_representation, **pillow)
+    theirs = iio_read(data, plugin="pydicom")
+    ours = _native.imread(data, plugin="pydicom")
+    assert ours.dtype == theirs.dtype and ours.shape == theirs.shape, (ours.dtype, theirs.dtype)
+    np.testing.assert_array_equal(ours, theirs)
+    # (Pillow 13 packs 16-bit tiles with the wrong row stride: its tiled codestreams do not hold the source.)
+    if not lossy and not pillow.get("signed") and not pixel_representation and "tile_size" not in pillow:
+        np.testing.assert_array_equal(ours, np.asarray(src if len(src) > 1 else src[0]))
+
+
+@pytest.mark.parametrize("bits_allocated,bits_stored,pixel_representation",
+                         [(16, 8, 0), (16, 12, 0), (8, 8, 1), (16, 16, 1), (16, 8, 1), (32, 16, 1), (32, 8, 0)])
+def test_dicom_jpeg2000_sample_size_is_bits_allocated(bits_allocated, bits_stored, pixel_representation):
+    """pydicom decodes to 8 or 16 bits by the codestream's precision, then returns BitsAllocated's size."""
+    frame = np.ascontiguousarray(pattern(1, 24, 40, seed=4)[0][..., 0])
+    src = frame if bits_stored <= 8 else frame.astype(np.uint16) * 13
+    data = _dicom_j2k([src], pydicom.uid.JPEG2000Lossless, "MONOCHROME2", bits_allocated, bits_stored,
+                      pixel_representation)
+    theirs = iio_read(data, plugin="pydicom")
+    ours = _native.imread(data, plugin="pydicom")
+    assert ours.dtype == theirs.dtype and ours.shape == theirs.shape
+    np.testing.assert_array_equal(ours, theirs)
+
+
+def test_dicom_jpeg2000_bad_frames_are_clear_errors():
+    frame = np.ascontiguousarray(pattern(1, 24, 40)[0][..., 0])
+    data = _dicom_j2k([frame, frame], pydicom.uid.JPEG2000Lossless, "MONOCHROME2", 8, 8, 0)
+    ds = pydicom.dcmread(io.BytesIO(data))
+    ds.NumberOfFrames = 3
+    with pytest.raises(DecodeError, match="3 frame"):
+        _native.imread(_save(ds), plugin="pydicom")
+    ds.NumberOfFrames = 2
+    ds.Rows = 12
+    with pytest.raises(DecodeError, match="JPEG 2000 frame of shape"):
+        _native.imread(_save(ds), plugin="pydicom")
+    ds = pydicom.dcmread(io.BytesIO(data))
+    ds.PixelData = pydicom.encaps.encapsulate([b"\xff\x4f\xff\x51" + b"\0" * 30])
+    ds.NumberOfFrames = 1
+    with pytest.raises(DecodeError):
+        _native.imread(_save(ds), plugin="pydicom")
+
+
 @pytest.mark.parametrize("signed", [False, True])
 def test_dicom_bits_stored_below_allocated(signed):
     # Garbage above BitsStored is masked (unsigned) or replaced by the sign (signed), as pydicom does.

@@ -19,7 +19,8 @@
 //!   `apply_windowing` (LINEAR, LINEAR_EXACT, SIGMOID; the first value when several are given), whose output
 //!   range is that of BitsStored/PixelRepresentation, rescaled when a rescale is present.
 //! * Transfer syntaxes: every one `dicom-pixeldata`'s `native` feature decodes (implicit/explicit VR little
-//!   endian, explicit big endian, RLE Lossless, JPEG baseline/extended/lossless). Colour as pydicom returns
+//!   endian, explicit big endian, RLE Lossless, JPEG baseline/extended/lossless), and JPEG 2000 (lossless
+//!   only and lossy) through `jpeg2000.rs` with pydicom's semantics ([`decode_jpeg2000`]). Colour as pydicom returns
 //!   it: JPEG decoders output RGB; 8-bit YBR_FULL (native or RLE) is converted to RGB with pydicom's
 //!   formula. Refused with a clear error: deflated data sets, PALETTE COLOR, Modality/VOI LUT sequences,
 //!   BitsAllocated 1, float pixel data, native subsampled YBR (YBR_FULL_422 etc.) and 16-bit YBR_FULL.
@@ -608,66 +609,95 @@ pub fn decode(bytes: &[u8], opts: &DecodeOptions) -> Result<ArrayBuf> {
         u64::from(spp) * sample_bytes.max(u64::from(bits_allocated / 8)),
     )?;
 
-    check_jpeg_frames(&obj, rows, cols)?;
-    let decoded = guarded("decoding the pixel data", || {
-        obj.decode_pixel_data()
-            .map_err(|e| dec_err(format!("cannot decode the pixel data: {e}")))
-    })?;
-    let spp_dec = usize::from(decoded.samples_per_pixel());
-    let (rows, cols, frames) = (
-        decoded.rows() as usize,
-        decoded.columns() as usize,
-        decoded.number_of_frames() as usize,
-    );
-    let pi = decoded.photometric_interpretation().clone();
-    let signed = decoded.pixel_representation() == PixelRepresentation::Signed;
-    let item = usize::from(decoded.bits_allocated() / 8);
-    if !matches!(item, 1 | 2 | 4) || !matches!(spp_dec, 1 | 3) {
-        return Err(dec_err("the decoded pixel data has an unsupported layout"));
-    }
-    // pydicom converts YBR_FULL to RGB (`as_rgb=True`); decoders of JPEG already output RGB, native and
-    // RLE data still hold YBR (dicom-pixeldata labels RLE output RGB either way).
-    let ts = obj.meta().transfer_syntax().trim_end_matches(['\0', ' ']);
-    let ybr_full =
-        photometric == "YBR_FULL" && spp_dec == 3 && (NATIVE_TS.contains(&ts) || ts == uids::RLE_LOSSLESS);
-    if ybr_full && item != 1 {
-        return Err(MediaError::Unsupported {
-            what: "DICOM YBR_FULL".into(),
-            reason: format!("{}-bit YBR_FULL is not converted to RGB; 8-bit is", item * 8),
-        });
-    }
-    let still_ybr = matches!(
-        pi,
-        PhotometricInterpretation::YbrFull
-            | PhotometricInterpretation::YbrFull422
-            | PhotometricInterpretation::YbrPartial420
-            | PhotometricInterpretation::YbrIct
-            | PhotometricInterpretation::YbrRct
-    );
-    if still_ybr && !ybr_full {
-        return Err(MediaError::Unsupported {
-            what: format!("DICOM {pi}"),
-            reason: "native subsampled YBR pixel data is not converted to RGB; YBR_FULL is".into(),
-        });
-    }
-    let frame_len = rows * cols * spp_dec * item;
-    let total = frame_len * frames;
-    let data = decoded.data();
-    let raw = data.get(..total).ok_or_else(|| {
-        dec_err(format!(
-            "the pixel data has {} bytes, {total} expected",
-            data.len()
-        ))
-    })?;
-    let mut native = if decoded.planar_configuration() == PlanarConfiguration::PixelFirst && spp_dec == 3 {
-        interleave(raw, rows * cols, item, frames)
+    let ts = obj
+        .meta()
+        .transfer_syntax()
+        .trim_end_matches(['\0', ' '])
+        .to_owned();
+    let (mut native, item, signed, spp_dec, (rows, cols, frames)) = if JPEG2000_TS.contains(&ts.as_str()) {
+        let pr = get_u32(&obj, tags::PIXEL_REPRESENTATION, "PixelRepresentation")?.unwrap_or(0) == 1;
+        if !matches!(
+            photometric.as_str(),
+            "MONOCHROME1" | "MONOCHROME2" | "RGB" | "YBR_ICT" | "YBR_RCT"
+        ) {
+            return Err(MediaError::Unsupported {
+                what: format!("DICOM {photometric} in JPEG 2000"),
+                reason: "JPEG 2000 pixel data is read as MONOCHROME1/2, RGB, YBR_ICT or YBR_RCT".into(),
+            });
+        }
+        let out_item = (bits_allocated / 8) as usize;
+        let (native, item, signed, spp) = decode_jpeg2000(&obj, (rows, cols, frames), pr, out_item, opts)?;
+        (
+            native,
+            item,
+            signed,
+            spp,
+            (rows as usize, cols as usize, frames as usize),
+        )
     } else {
-        raw.to_vec()
+        check_jpeg_frames(&obj, rows, cols)?;
+        let decoded = guarded("decoding the pixel data", || {
+            obj.decode_pixel_data()
+                .map_err(|e| dec_err(format!("cannot decode the pixel data: {e}")))
+        })?;
+        let spp_dec = usize::from(decoded.samples_per_pixel());
+        let (rows, cols, frames) = (
+            decoded.rows() as usize,
+            decoded.columns() as usize,
+            decoded.number_of_frames() as usize,
+        );
+        let pi = decoded.photometric_interpretation().clone();
+        let signed = decoded.pixel_representation() == PixelRepresentation::Signed;
+        let item = usize::from(decoded.bits_allocated() / 8);
+        if !matches!(item, 1 | 2 | 4) || !matches!(spp_dec, 1 | 3) {
+            return Err(dec_err("the decoded pixel data has an unsupported layout"));
+        }
+        // pydicom converts YBR_FULL to RGB (`as_rgb=True`); decoders of JPEG already output RGB, native and
+        // RLE data still hold YBR (dicom-pixeldata labels RLE output RGB either way).
+        let ybr_full = photometric == "YBR_FULL"
+            && spp_dec == 3
+            && (NATIVE_TS.contains(&ts.as_str()) || ts == uids::RLE_LOSSLESS);
+        if ybr_full && item != 1 {
+            return Err(MediaError::Unsupported {
+                what: "DICOM YBR_FULL".into(),
+                reason: format!("{}-bit YBR_FULL is not converted to RGB; 8-bit is", item * 8),
+            });
+        }
+        let still_ybr = matches!(
+            pi,
+            PhotometricInterpretation::YbrFull
+                | PhotometricInterpretation::YbrFull422
+                | PhotometricInterpretation::YbrPartial420
+                | PhotometricInterpretation::YbrIct
+                | PhotometricInterpretation::YbrRct
+        );
+        if still_ybr && !ybr_full {
+            return Err(MediaError::Unsupported {
+                what: format!("DICOM {pi}"),
+                reason: "native subsampled YBR pixel data is not converted to RGB; YBR_FULL is".into(),
+            });
+        }
+        let frame_len = rows * cols * spp_dec * item;
+        let total = frame_len * frames;
+        let data = decoded.data();
+        let raw = data.get(..total).ok_or_else(|| {
+            dec_err(format!(
+                "the pixel data has {} bytes, {total} expected",
+                data.len()
+            ))
+        })?;
+        let mut native = if decoded.planar_configuration() == PlanarConfiguration::PixelFirst && spp_dec == 3
+        {
+            interleave(raw, rows * cols, item, frames)
+        } else {
+            raw.to_vec()
+        };
+        if ybr_full {
+            ybr_full_to_rgb(&mut native);
+        }
+        mask_unused_bits(&mut native, item, bits_stored, signed);
+        (native, item, signed, spp_dec, (rows, cols, frames))
     };
-    if ybr_full {
-        ybr_full_to_rgb(&mut native);
-    }
-    mask_unused_bits(&mut native, item, bits_stored, signed);
     let mut shape = Vec::with_capacity(4);
     if frames > 1 {
         shape.push(frames);
@@ -714,6 +744,120 @@ pub fn decode(bytes: &[u8], opts: &DecodeOptions) -> Result<ArrayBuf> {
     let out: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
     let f8 = DType::new(Kind::Float, 8, Endian::Little)?;
     Ok(ArrayBuf::new(out, f8, shape, Order::C)?)
+}
+
+/// JPEG 2000 transfer syntaxes (Lossless Only; lossless or lossy), read through `jpeg2000.rs`.
+const JPEG2000_TS: &[&str] = &["1.2.840.10008.1.2.4.90", "1.2.840.10008.1.2.4.91"];
+
+/// JPEG 2000 frames as imageio's pydicom plugin returns them when pydicom decodes with Pillow (its only
+/// JPEG 2000 decoder without extra packages): each frame's codestream decoded as Pillow decodes it (gray
+/// scaled up to 8 or 16 bits, RGB to 8), then pydicom's undoing of that scaling (`pillow.py`), with the
+/// codestream's own precision and signedness, and its sign correction for monochrome data whose codestream
+/// signedness differs from PixelRepresentation (`base.py`). pydicom works on 8-bit samples for precisions
+/// up to 8 and 16-bit ones up to 16, and returns BitsAllocated's size (`out_item` bytes); more than 8 bits
+/// with 3 samples is refused, as pydicom refuses it. Returns the samples, their size, signedness and samples
+/// per pixel.
+fn decode_jpeg2000(
+    obj: &Obj,
+    (rows, cols, frames): (u32, u32, u32),
+    pr: bool,
+    out_item: usize,
+    opts: &DecodeOptions,
+) -> Result<(Vec<u8>, usize, bool, usize)> {
+    let fragments = obj
+        .element_opt(tags::PIXEL_DATA)
+        .ok()
+        .flatten()
+        .and_then(|e| e.value().fragments())
+        .ok_or_else(|| dec_err("JPEG 2000 pixel data must be encapsulated (in fragments)"))?;
+    let starts = |f: &[u8]| f.starts_with(&[0xff, 0x4f, 0xff, 0x51]);
+    let mut codestreams: Vec<Vec<u8>> = Vec::new();
+    if fragments.len() == frames as usize {
+        codestreams.extend(fragments.iter().map(|f| f.to_vec()));
+    } else {
+        for f in fragments {
+            match codestreams.last_mut() {
+                Some(cs) if !starts(f) || frames == 1 => cs.extend_from_slice(f),
+                _ => codestreams.push(f.to_vec()),
+            }
+        }
+    }
+    if codestreams.len() != frames as usize {
+        return Err(dec_err(format!(
+            "{frames} frame(s) declared but the pixel data holds {} JPEG 2000 codestream(s)",
+            codestreams.len()
+        )));
+    }
+    let mut out = Vec::new();
+    let mut layout = None;
+    for cs in &codestreams {
+        let (precision, j2k_signed) = super::jpeg2000::first_component(cs)?;
+        let pil = super::jpeg2000::decode(cs, opts)?;
+        let shape = pil.shape();
+        let spp = shape.get(2).copied().unwrap_or(1);
+        if shape[..2] != [rows as usize, cols as usize] || !matches!(spp, 1 | 3) {
+            return Err(dec_err(format!(
+                "a JPEG 2000 frame of shape {shape:?} in a data set of {rows}x{cols} pixels"
+            )));
+        }
+        let item = match precision {
+            1..=8 => 1,
+            9..=16 if spp == 1 => 2,
+            9..=16 => {
+                return Err(MediaError::Unsupported {
+                    what: "DICOM JPEG 2000".into(),
+                    reason: format!(
+                        "{precision}-bit data with 3 samples (pydicom cannot decode it with Pillow)"
+                    ),
+                })
+            }
+            _ => {
+                return Err(MediaError::Unsupported {
+                    what: "DICOM JPEG 2000".into(),
+                    reason: format!("{precision}-bit samples; up to 16 bits are read"),
+                })
+            }
+        };
+        if item > out_item {
+            return Err(dec_err(format!(
+                "a {precision}-bit JPEG 2000 codestream in {}-bit BitsAllocated samples",
+                8 * out_item
+            )));
+        }
+        if *layout.get_or_insert((item, spp)) != (item, spp) {
+            return Err(dec_err("the JPEG 2000 frames differ in precision or samples"));
+        }
+        let bits = 8 * item as u32;
+        let shift = bits - precision;
+        let fix_sign = j2k_signed != pr;
+        let wrap = |v: i64| -> i64 {
+            let m = v.rem_euclid(1 << bits);
+            if pr && m >= 1 << (bits - 1) {
+                m - (1 << bits)
+            } else {
+                m
+            }
+        };
+        for word in pil.data().chunks_exact(item) {
+            let u = if item == 1 {
+                i64::from(word[0])
+            } else {
+                i64::from(u16::from_le_bytes([word[0], word[1]]))
+            };
+            let mut v = if j2k_signed && pr {
+                wrap(wrap(u) - (1 << (bits - 1)))
+            } else {
+                u
+            };
+            v >>= shift;
+            if fix_sign && shift > 0 && spp == 1 {
+                v = wrap(v << shift) >> shift;
+            }
+            out.extend_from_slice(&wrap(v).to_le_bytes()[..out_item]);
+        }
+    }
+    let spp = layout.map_or(1, |(_, spp)| spp);
+    Ok((out, out_item, pr, spp))
 }
 
 /// JPEG transfer syntaxes dicom-pixeldata decodes (baseline, extended, lossless, lossless SV1).

@@ -243,6 +243,7 @@ struct Jp2Header {
 #[derive(Debug, Clone, Copy)]
 struct Component {
     prec: u32,
+    signed: bool,
     dx: u8,
     dy: u8,
 }
@@ -254,6 +255,14 @@ struct Codestream {
     height: u32,
     comps: Vec<Component>,
     tiles: u64,
+}
+
+/// The precision in bits and the signedness of a bare codestream's first component, as pydicom reads them
+/// (`get_j2k_parameters`) to undo Pillow's scaling of a DICOM frame (`dicom.rs`).
+pub fn first_component(cs: &[u8]) -> Result<(u32, bool)> {
+    let head = codestream(cs)?;
+    let c = head.comps.first().ok_or_else(|| dec_err("no components"))?;
+    Ok((c.prec, c.signed))
 }
 
 /// Reads a JPEG 2000 file (a JP2 file or a bare codestream) as imageio's pillow plugin does.
@@ -405,9 +414,11 @@ fn jp2_boxes(bytes: &[u8]) -> Result<(Jp2Header, &[u8])> {
                     2 => Mode::La,
                     3 => Mode::Rgb,
                     4 => Mode::Rgba,
-                    n => return Err(dec_err(format!(
+                    n => {
+                        return Err(dec_err(format!(
                         "{n} components; brickwork reads 1 to 4 (gray, gray + alpha, RGB, RGBA), as Pillow"
-                    ))),
+                    )))
+                    }
                 };
                 header = Some(Jp2Header { width, height, mode });
             }
@@ -481,6 +492,7 @@ fn codestream(cs: &[u8]) -> Result<Codestream> {
         let dy = r.u8("SIZ marker")?;
         comps.push(Component {
             prec: u32::from(ssiz & 0x7f) + 1,
+            signed: ssiz & 0x80 != 0,
             dx,
             dy,
         });
