@@ -873,6 +873,23 @@ fn pack_reads_media_sources() {
     let (h, body) = npy::parse(&bytes).unwrap();
     assert_eq!(h.shape, vec![3, 20, 30]);
     assert_eq!(body, &data[..]);
+    // One 16-bit plane through JPEG 2000 (lossless) and back, then packed.
+    let plane = p(&d, "plane.npy");
+    std::fs::write(
+        &plane,
+        npy::to_bytes(dtype, &[20, 30], brickwork::Order::C, &data[..1200]),
+    )
+    .unwrap();
+    let jp2 = p(&d, "plane.jp2");
+    assert!(run(&["media", "convert", &plane, &jp2]).status.success());
+    assert!(std::fs::read(&jp2).unwrap().starts_with(b"\0\0\0\x0cjP  "));
+    let o = run(&["pack", &jp2, &p(&d, "plane.zarr"), "--chunks", "16,16"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let back = p(&d, "plane_back.npy");
+    assert!(run(&["unpack", &p(&d, "plane.zarr"), &back]).status.success());
+    let bytes = std::fs::read(&back).unwrap();
+    let (h, body) = npy::parse(&bytes).unwrap();
+    assert_eq!((h.shape, body), (vec![20, 30], &data[..1200]));
     // A file that is not media is a clear error, and no store is left.
     let junk = p(&d, "junk.png");
     std::fs::write(&junk, b"not a png").unwrap();
