@@ -218,7 +218,6 @@ const PILLOW: &[(&str, Format)] = &[
     (".tiff", Format::Tiff),
     (".webp", Format::WebP),
     (".bmp", Format::Bmp),
-    (".dib", Format::Bmp),
     (".pgm", Format::Pnm),
     (".ppm", Format::Pnm),
     (".pbm", Format::Pnm),
@@ -665,6 +664,14 @@ mod tests {
             .contains("empty"));
         let e = resolve_write(Some(".xyz"), None).unwrap_err().to_string();
         assert!(e.contains("unknown extension") && e.contains(".png"), "{e}");
+    }
+
+    #[test]
+    fn every_extension_named_as_writable_resolves_for_writing() {
+        // The list error messages offer must not name an extension that is then refused (`.dib` was).
+        for ext in writable_extension_list() {
+            assert!(resolve_write(Some(ext), None).is_ok(), "{ext}");
+        }
     }
 
     #[test]
