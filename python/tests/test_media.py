@@ -185,6 +185,8 @@ def test_jpeg2000_bytes_are_pillows(ext):
     cases = [smooth, np.ascontiguousarray(smooth[..., 0]), np.ascontiguousarray(smooth[..., :2]),
              rng.integers(0, 256, (64, 48, 4), dtype=np.uint8), rng.integers(0, 256, (1, 1, 3), dtype=np.uint8),
              (smooth[..., 0].astype(np.uint16) * 257 + rng.integers(0, 200, (97, 131))).astype(np.uint16)]
+    if ext == ".jp2":  # large enough for brickwork's OpenJPEG to code on several threads (Pillow's uses one)
+        cases.append(pattern(1, 400, 600, seed=5)[0])
     version = re.compile(rb"Created by OpenJPEG version [0-9.]+")
     for src in cases:
         theirs = iio_write(src, extension=ext)
@@ -219,7 +221,7 @@ def test_jpeg2000_reads_pillows_files_as_imageio_does(opts, kind):
     OpenJPEG decoding, mapped to arrays as Pillow maps it."""
     from PIL import Image
 
-    frame = pattern(1, 97, 131, seed=3)[0]
+    frame = pattern(1, 97, 131, seed=3)[0] if kind != "rgb" else pattern(1, 300, 420, seed=3)[0]
     src = {"rgb": frame, "gray": np.ascontiguousarray(frame[..., 1]),
            "gray16": frame[..., 2].astype(np.uint16) * 199, "rgba": np.dstack([frame, frame[..., :1]])}[kind]
     if kind == "gray16" and opts.get("signed"):

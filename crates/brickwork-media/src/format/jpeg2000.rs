@@ -21,6 +21,9 @@
 //! than four components, subsampled components and YCC colour spaces (Pillow converts those; brickwork
 //! does not yet), palette images.
 //!
+//! Images of 256×256 pixels or more are coded on one thread per core (OpenJPEG's own threads, per call;
+//! `OPJ_NUM_THREADS` overrides the count); the output is the same on any number of threads.
+//!
 //! Hostile files: the boxes and the codestream's markers are walked here before OpenJPEG sees them; the
 //! size (OpenJPEG holds every sample as a 32-bit integer) is checked against the limits, the components
 //! must be 1 to 4, the structures OpenJPEG makes per tile must not outweigh the image, and code-blocks must
@@ -190,6 +193,7 @@ fn write_jp2(
         if opj::opj_setup_encoder(codec.0, &mut params, image.0) == 0 {
             return Err(enc_err(opj_message(&errors, "OpenJPEG refused the parameters")));
         }
+        use_threads(codec.0, u64::from(w) * u64::from(h));
         let stream = Stream(opj::opj_stream_create(1 << 16, 0));
         if stream.0.is_null() {
             return Err(enc_err("OpenJPEG could not make a stream"));
@@ -317,7 +321,7 @@ pub fn decode(bytes: &[u8], opts: &DecodeOptions) -> Result<ArrayBuf> {
         )));
     }
     let (w, h) = (head.width as usize, head.height as usize);
-    opj_decode(bytes, jp2.is_some(), |space, comps| {
+    opj_decode(bytes, jp2.is_some(), (w * h) as u64, |space, comps| {
         unpack(mode, space, comps, w, h)
     })
 }
@@ -613,7 +617,12 @@ struct Plane<'a> {
 
 /// OpenJPEG's decoding of the whole image, handed to `then` with the colour space its header reading
 /// found (JP2 palettes and channel definitions not applied, as Pillow's reading).
-fn opj_decode<T>(bytes: &[u8], jp2: bool, then: impl FnOnce(i32, &[Plane<'_>]) -> Result<T>) -> Result<T> {
+fn opj_decode<T>(
+    bytes: &[u8],
+    jp2: bool,
+    pixels: u64,
+    then: impl FnOnce(i32, &[Plane<'_>]) -> Result<T>,
+) -> Result<T> {
     let format = if jp2 {
         opj::CODEC_FORMAT::OPJ_CODEC_JP2
     } else {
@@ -641,6 +650,7 @@ fn opj_decode<T>(bytes: &[u8], jp2: bool, then: impl FnOnce(i32, &[Plane<'_>]) -
         if opj::opj_setup_decoder(codec.0, &mut params) == 0 {
             return Err(dec_err(opj_message(&errors, "OpenJPEG refused the parameters")));
         }
+        use_threads(codec.0, pixels);
         let stream = Stream(opj::opj_stream_create(1 << 16, 1));
         if stream.0.is_null() {
             return Err(dec_err("OpenJPEG could not make a stream"));
@@ -811,6 +821,29 @@ impl Drop for Image {
             // SAFETY: made by OpenJPEG (opj_image_create or opj_read_header), destroyed once.
             unsafe { opj::opj_image_destroy(self.0) }
         }
+    }
+}
+
+/// Images of this many pixels or more are coded on several threads (OpenJPEG's own, made for the codec
+/// and joined when it is destroyed, so nothing outlives the call or crosses a fork); smaller ones would
+/// spend more on starting the threads than they save.
+const THREADED_PIXELS: u64 = 256 * 256;
+
+/// Lets OpenJPEG code the code-blocks of a large image on one thread per core (the bytes and the pixels are
+/// the same on any number of threads), unless `OPJ_NUM_THREADS` says how many (OpenJPEG reads it itself).
+///
+/// # Safety
+/// `codec` is a live OpenJPEG codec, set up and not yet reading or writing.
+unsafe fn use_threads(codec: *mut opj::opj_codec_t, pixels: u64) {
+    if pixels < THREADED_PIXELS || std::env::var_os("OPJ_NUM_THREADS").is_some() {
+        return;
+    }
+    let n = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(16);
+    if n > 1 {
+        // SAFETY: the caller's contract; a refusal leaves the codec on one thread, which is fine.
+        unsafe { opj::opj_codec_set_threads(codec, n as i32) };
     }
 }
 
