@@ -43,6 +43,10 @@ const NAME: &str = "jpeg2000";
 
 /// The JP2 signature box every JP2 file starts with.
 const JP2_SIGNATURE: &[u8] = b"\0\0\0\x0cjP  \r\n\x87\n";
+/// What OpenJPEG 2.5.3 allocates per tile when it reads the main header, whatever the tile's data:
+/// `sizeof(opj_tcp_t)` (5,696 bytes on x86-64, rounded up) and `sizeof(opj_tccp_t)` per component (1,080).
+const TILE_BYTES: u64 = 6 * 1024;
+const TILE_COMPONENT_BYTES: u64 = 1100;
 /// SOC then SIZ: how a bare codestream starts.
 const CODESTREAM_START: &[u8] = &[0xff, 0x4f, 0xff, 0x51];
 
@@ -309,8 +313,8 @@ pub fn decode(bytes: &[u8], opts: &DecodeOptions) -> Result<ArrayBuf> {
     let (w, h) = (u64::from(head.width), u64::from(head.height));
     let ncomp = head.comps.len() as u64;
     // OpenJPEG holds every decoded sample as an i32.
-    limits_check(opts, w, h, ncomp * 4)?;
-    let per_tile = 6 * 1024 + ncomp * 1100;
+    opts.limits.check(NAME, w, h, 1, ncomp * 4)?;
+    let per_tile = TILE_BYTES + ncomp * TILE_COMPONENT_BYTES;
     let structures = head.tiles.saturating_mul(per_tile);
     if structures > (64 << 20) && structures > w * h * ncomp {
         return Err(dec_err(format!(
@@ -324,10 +328,6 @@ pub fn decode(bytes: &[u8], opts: &DecodeOptions) -> Result<ArrayBuf> {
     opj_decode(bytes, jp2.is_some(), (w * h) as u64, |space, comps| {
         unpack(mode, space, comps, w, h)
     })
-}
-
-fn limits_check(opts: &DecodeOptions, w: u64, h: u64, bytes_per_pixel: u64) -> Result<usize> {
-    opts.limits.check(NAME, w, h, 1, bytes_per_pixel)
 }
 
 /// A big-endian reader over untrusted bytes: every read is bounds-checked.
