@@ -15,8 +15,8 @@ Differences from labox 0.1.0 (all deliberate, see the project's media spec):
 * Works on Python 3.11 and 3.12 (the reference's ``guess_file_type`` needs 3.13).
 * Writes ``.webm`` (VP9), ``.fits`` and, without imageio-ffmpeg/pydicom installed, video and DICOM; video
   frames of odd size are padded to even instead of resized to a multiple of 16.
-* JPEG 2000 images with subsampled or YCC components, or a palette, are refused with a clear error (Pillow
-  converts them).
+* JPEG 2000 images with subsampled or e-YCC components, or a palette, are refused with a clear error (Pillow
+  reads them).
 
 Video runs an ffmpeg program: ``$BRICKWORK_FFMPEG`` if set, else imageio-ffmpeg's binary when imageio-ffmpeg
 is installed (``imageio_ffmpeg.get_ffmpeg_exe()``, the one imageio runs, looked up before the first video),

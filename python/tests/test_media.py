@@ -238,6 +238,21 @@ def test_jpeg2000_reads_pillows_files_as_imageio_does(opts, kind):
     ).data.shape == ref.shape
 
 
+def test_jpeg2000_sycc_is_converted_as_pillow_converts_it():
+    """A JP2 file in the sYCC colour space (Pillow writes one from a YCbCr image) reads as imageio returns it:
+    RGB by Pillow's integer YCbCr tables, for every (Cb, Cr) pair at several Y values."""
+    from PIL import Image
+
+    cb, cr = np.meshgrid(np.arange(256), np.arange(256))
+    for y in (0, 16, 128, 235, 255):
+        ycc = np.dstack([np.full((256, 256), y), cb, cr]).astype(np.uint8)
+        buf = io.BytesIO()
+        Image.fromarray(ycc, mode="YCbCr").save(buf, format="JPEG2000")
+        theirs = iio_read(buf.getvalue(), extension=".jp2")
+        assert not np.array_equal(theirs, ycc)
+        np.testing.assert_array_equal(_native.imread(buf.getvalue(), extension=".jp2"), theirs)
+
+
 def test_jpeg2000_refuses_what_pillow_cannot_write_and_names_what_it_takes():
     rng = np.random.default_rng(5)
     for bad in (rng.integers(0, 9, (8, 8), dtype=np.int16), rng.random((8, 8), dtype=np.float32),

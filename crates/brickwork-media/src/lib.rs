@@ -15,7 +15,7 @@
 //! * a frame list written to `.npz` is stacked into `arr_0` (imageio keeps only `arr_0` of several);
 //! * 16-bit RGB/RGBA/gray+alpha PNG and 16-bit PGM keep `uint16` (Pillow cannot write them / reads `int32`);
 //! * `.ico` keeps the image size (Pillow shrinks it), `.qoi` and `.npy` can be written (imageio cannot);
-//! * JPEG 2000 files with subsampled or YCC components, or a palette, are refused (Pillow converts them).
+//! * JPEG 2000 files with subsampled or e-YCC components, or a palette, are refused (Pillow reads them).
 
 pub mod error;
 pub mod format;

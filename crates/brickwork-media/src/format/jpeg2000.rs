@@ -17,9 +17,9 @@
 //! `(H, W)` above 8 bits (above 9 in a JP2 file, as Pillow reads `ihdr`); two `(H, W, 2)`, three
 //! `(H, W, 3)`, four `(H, W, 4)` `uint8`. As Pillow, samples are shifted to the output's width (a 12-bit
 //! component is scaled to 16 bits, a 16-bit RGB one to 8, rounding), signed components are offset to
-//! unsigned, and JP2 palettes and channel definitions are not applied. Refused with a clear error: more
-//! than four components, subsampled components and YCC colour spaces (Pillow converts those; brickwork
-//! does not yet), palette images.
+//! unsigned, sYCC is converted to RGB with Pillow's integer tables, and JP2 palettes and channel definitions
+//! are not applied. Refused with a clear error: more than four components, subsampled components and
+//! e-YCC (Pillow reads those with its own quirks; brickwork does not yet), palette images.
 //!
 //! Images of 256×256 pixels or more are coded on one thread per core (OpenJPEG's own threads, per call;
 //! `OPJ_NUM_THREADS` overrides the count); the output is the same on any number of threads.
@@ -715,31 +715,37 @@ fn unpack(mode: Mode, space: i32, comps: &[Plane<'_>], w: usize, h: usize) -> Re
     if comps.iter().any(|c| c.samples.len() != pixels_n) {
         return Err(dec_err("the decoded components do not have the image's size"));
     }
-    // (output channels, bits per output sample, component feeding each channel; None = opaque 255)
-    let plan: (&[Option<usize>], u32) = match (mode, space, n) {
-        (Mode::L, GRAY, 1) => (&[Some(0)], 8),
-        (Mode::I16, GRAY, 1) => (&[Some(0)], 16),
-        (Mode::La, GRAY, 2) => (&[Some(0), Some(1)], 8),
-        (Mode::Rgb, GRAY, 1 | 2) => (&[Some(0), Some(0), Some(0)], 8),
-        (Mode::Rgb, SRGB, 3 | 4) => (&[Some(0), Some(1), Some(2)], 8),
-        (Mode::Rgba, GRAY, 1) => (&[Some(0), Some(0), Some(0), None], 8),
-        (Mode::Rgba, GRAY, 2) => (&[Some(0), Some(0), Some(0), Some(1)], 8),
-        (Mode::Rgba, SRGB, 3) => (&[Some(0), Some(1), Some(2), None], 8),
-        (Mode::Rgba, GRAY | SRGB, 4) | (Mode::Cmyk, CMYK, 4) => (&[Some(0), Some(1), Some(2), Some(3)], 8),
+    const SYCC: i32 = 3;
+    // (component feeding each output channel, None = opaque 255; bits per output sample; the first three
+    // channels are YCbCr to convert to RGB)
+    let plan: (&[Option<usize>], u32, bool) = match (mode, space, n) {
+        (Mode::L, GRAY, 1) => (&[Some(0)], 8, false),
+        (Mode::I16, GRAY, 1) => (&[Some(0)], 16, false),
+        (Mode::La, GRAY, 2) => (&[Some(0), Some(1)], 8, false),
+        (Mode::Rgb, GRAY, 1 | 2) => (&[Some(0), Some(0), Some(0)], 8, false),
+        (Mode::Rgb, SRGB, 3 | 4) => (&[Some(0), Some(1), Some(2)], 8, false),
+        (Mode::Rgb, SYCC, 3 | 4) => (&[Some(0), Some(1), Some(2)], 8, true),
+        (Mode::Rgba, GRAY, 1) => (&[Some(0), Some(0), Some(0), None], 8, false),
+        (Mode::Rgba, GRAY, 2) => (&[Some(0), Some(0), Some(0), Some(1)], 8, false),
+        (Mode::Rgba, SRGB, 3) => (&[Some(0), Some(1), Some(2), None], 8, false),
+        (Mode::Rgba, SYCC, 3) => (&[Some(0), Some(1), Some(2), None], 8, true),
+        (Mode::Rgba, SYCC, 4) => (&[Some(0), Some(1), Some(2), Some(3)], 8, true),
+        (Mode::Rgba, GRAY | SRGB, 4) | (Mode::Cmyk, CMYK, 4) => {
+            (&[Some(0), Some(1), Some(2), Some(3)], 8, false)
+        }
         _ => {
             let what = match space {
-                3 => "YCC (sYCC) colour",
                 4 => "e-YCC colour",
                 CMYK => "CMYK colour with other than 4 components",
                 _ => "this combination of components and colour space",
             };
             return Err(dec_err(format!(
-                "{what} is not supported ({n} component(s)); brickwork reads gray, gray + alpha, RGB, RGBA \
-                 and CMYK JPEG 2000 images"
+                "{what} is not supported ({n} component(s)); brickwork reads gray, gray + alpha, RGB, RGBA, \
+                 sYCC and CMYK JPEG 2000 images"
             )));
         }
     };
-    let (channels, bits) = plan;
+    let (channels, bits, ycc) = plan;
     let c = channels.len();
     let mut words: Vec<(u32, i32, u32, &[i32])> = Vec::with_capacity(n);
     for comp in comps {
@@ -779,6 +785,16 @@ fn unpack(mode: Mode, space: i32, comps: &[Plane<'_>], w: usize, h: usize) -> Re
     };
     let mut out = Vec::with_capacity(pixels_n * c * (bits as usize / 8));
     for i in 0..pixels_n {
+        if ycc {
+            let [y, cb, cr] = [0, 1, 2].map(|k| sample(k, i) as u8);
+            out.extend_from_slice(&ycbcr_to_rgb(y, cb, cr));
+            out.extend(
+                channels[3..]
+                    .iter()
+                    .map(|ch| ch.map_or(0xff, |k| sample(k, i)) as u8),
+            );
+            continue;
+        }
         for ch in channels {
             let v = ch.map_or(0xff, |k| sample(k, i));
             if bits == 16 {
@@ -789,6 +805,18 @@ fn unpack(mode: Mode, space: i32, comps: &[Plane<'_>], w: usize, h: usize) -> Re
         }
     }
     pixels::stack(vec![out], dtype, &pixels::image_shape(h, w, c), false)
+}
+
+/// Pillow's YCbCr → RGB (`ImagingConvertYCbCr2RGB`, JPEG/JFIF's equations): each chroma term in 1/64ths,
+/// truncated from `(c - 128) × coefficient × 64 + 0.5` as Pillow's tables hold it, added to Y after an
+/// arithmetic shift, clamped to 0..=255.
+fn ycbcr_to_rgb(y: u8, cb: u8, cr: u8) -> [u8; 3] {
+    let term = |c: u8, coef: f64| ((f64::from(c) - 128.0) * coef * 64.0 + 0.5) as i32;
+    let y = i32::from(y);
+    let r = y + (term(cr, 1.402) >> 6);
+    let g = y + ((term(cb, -0.34414) + term(cr, -0.71414)) >> 6);
+    let b = y + (term(cb, 1.772) >> 6);
+    [r, g, b].map(|v| v.clamp(0, 255) as u8)
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -1094,6 +1122,20 @@ mod tests {
         let a = decode(&gray4, &DecodeOptions::default()).unwrap();
         let want: Vec<u8> = (0..n).map(|i| (((i * 37) % 16) << 4) as u8).collect();
         assert_eq!((a.shape(), a.data()), (&[11usize, 19][..], &want[..]));
+    }
+
+    #[test]
+    fn ycbcr_converts_as_pillow_converts() {
+        // Pillow 13: Image.fromarray([[ycc]], mode="YCbCr").convert("RGB")
+        for (ycc, rgb) in [
+            ([128, 0, 255], [255, 81, 0]),
+            ([0, 255, 0], [0, 47, 225]),
+            ([200, 100, 150], [230, 193, 150]),
+            ([16, 128, 128], [16, 16, 16]),
+            ([255, 77, 201], [255, 220, 164]),
+        ] {
+            assert_eq!(ycbcr_to_rgb(ycc[0], ycc[1], ycc[2]), rgb, "{ycc:?}");
+        }
     }
 
     #[test]
