@@ -352,6 +352,58 @@ def test_png_is_no_larger_than_pillows(case):
     np.testing.assert_array_equal(iio_read(ours, extension=".png"), src)
 
 
+TIFF_COMPRESSIONS = [None, "lzw", "zlib", "adobe_deflate", "packbits", "zstd", "webp", "jpeg"]
+
+
+@pytest.mark.parametrize("compression", TIFF_COMPRESSIONS, ids=[str(c) for c in TIFF_COMPRESSIONS])
+def test_tiff_compressions_layouts_and_predictors_read_as_tifffile_reads_them(compression):
+    """TIFFs as microscopes and tifffile write them: compressed (LZW, Deflate, PackBits, Zstandard, WebP,
+    JPEG), with predictors, in tiles, BigTIFF, and planar RGB (tifffile returns (3, H, W), stacks
+    (N, 3, H, W)): the same arrays as imageio's tifffile plugin; JPEG within a few levels (another JPEG
+    decoder: zune-jpeg, then libjpeg's YCbCr conversion)."""
+    pytest.importorskip("imagecodecs")
+    import tifffile
+
+    y, x = np.mgrid[0:96, 0:128]
+    rgb = np.dstack([(x * 2) % 256, (y * 2) % 256, (x + y) % 256]).astype(np.uint8)
+    g16 = ((x * 300 + y * 200) % 65536).astype(np.uint16)
+    planar = np.ascontiguousarray(np.moveaxis(rgb, -1, 0))
+    arrays = [("g16", g16, {}), ("rgb", rgb, {}), ("f32", (np.sin(x / 10) * np.cos(y / 7)).astype(np.float32), {}),
+              ("stack", np.stack([g16 + k for k in range(5)]), {}),
+              ("planar", planar, {"planarconfig": "separate", "photometric": "rgb"}),
+              ("planar-stack", np.stack([planar // (k + 1) for k in range(4)]),
+               {"planarconfig": "separate", "photometric": "rgb"})]
+    tried = 0
+    for name, a, layout in arrays:
+        for extra in ({}, {"predictor": True}, {"tile": (32, 32)}, {"bigtiff": True}):
+            buf = io.BytesIO()
+            try:
+                tifffile.imwrite(buf, a, compression=compression, **layout, **extra)
+            except Exception:  # noqa: BLE001 - tifffile/imagecodecs cannot write this one (WebP of 16 bits...)
+                continue
+            data = buf.getvalue()
+            ref = iio_read(data, extension=".tif")
+            ours = _native.imread(data, extension=".tif")
+            assert ours.shape == ref.shape and ours.dtype == ref.dtype, (name, extra)
+            if compression == "jpeg":
+                assert mean_abs(ours, ref) < 0.5 and np.abs(ours.astype(int) - ref).max() <= 4, (name, extra)
+            else:
+                np.testing.assert_array_equal(ours, ref, err_msg=f"{name} {extra}")
+            tried += 1
+    assert tried >= 3
+
+
+def test_tiff_compressions_brickwork_cannot_read_are_named():
+    pytest.importorskip("imagecodecs")
+    import tifffile
+
+    for compression, code in (("lzma", 34925), ("png", 34933), ("jpeg2000", 34712)):
+        buf = io.BytesIO()
+        tifffile.imwrite(buf, np.zeros((16, 16, 3), np.uint8), compression=compression)
+        with pytest.raises(BrickworkError, match=f"compression method Unknown\\({code}\\)"):
+            _native.imread(buf.getvalue(), extension=".tif")
+
+
 def test_image_gif_shapes_and_palettes():
     rng = np.random.default_rng(1)
     palette = rng.integers(0, 256, (200, 3), dtype=np.uint8)

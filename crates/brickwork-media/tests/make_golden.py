@@ -2,7 +2,7 @@
 """Writes the golden media files of brickwork-media's tests with the REAL imageio, and their manifest.
 
 Pinned environment (see python/requirements-test.txt): imageio==2.38.1, pillow==13.0.0,
-tifffile==2026.11.8, numpy 2.x, CPython 3.12+.
+tifffile==2026.11.8, imagecodecs==2026.11.11, numpy 2.x, CPython 3.12+.
 
     /work/main/.venv/bin/python crates/brickwork-media/tests/make_golden.py
 
@@ -171,6 +171,26 @@ def main():
     save("pages3_legacy.tif", None, raw=iio.imwrite("<bytes>", [pattern(17, 33, 3, seed=70 + k) for k in range(3)],
                                                      extension=".tif"), read_plugin="TIFF",
          note="legacy TIFF plugin: first page only")
+
+    # TIFF as microscopes write it (tifffile + imagecodecs): compressions, predictors, tiles, planar RGB
+    def tifffile_bytes(a, **kw):
+        b = io.BytesIO()
+        tifffile.imwrite(b, a, **kw)
+        return b.getvalue()
+
+    planar = np.ascontiguousarray(np.moveaxis(odd, -1, 0))
+    save("gray16_lzw_predictor.tif", None, ext=".tif", raw=tifffile_bytes(gray16, compression="lzw", predictor=True))
+    save("gray_f32_zlib_predictor.tif", None, ext=".tif",
+         raw=tifffile_bytes(pattern(17, 33, seed=26, dtype=np.float32), compression="zlib", predictor=True))
+    save("rgb8_zstd_tiles.tif", None, ext=".tif", raw=tifffile_bytes(rgb, compression="zstd", tile=(32, 32)))
+    save("planar_rgb8_deflate.tif", None, ext=".tif",
+         raw=tifffile_bytes(planar, compression="adobe_deflate", planarconfig="separate", photometric="rgb"),
+         note="planar RGB: tifffile returns (3, H, W)")
+    save("stack3_packbits.tif", None, ext=".tif",
+         raw=tifffile_bytes(np.stack([pattern(17, 33, seed=27 + k) for k in range(3)]), compression="packbits"))
+    save("rgb8_jpeg.tif", None, ext=".tif", raw=tifffile_bytes(rgb, compression="jpeg"), lossy_psnr=40.0,
+         note="JPEG-in-TIFF (YCbCr): zune-jpeg then libjpeg's colour conversion, within a PSNR of tifffile's")
+    save("rgb8_webp.tif", None, ext=".tif", raw=tifffile_bytes(rgb, compression="webp"), lossy_psnr=40.0)
 
     # BMP
     save("rgb8.bmp", rgb, ext=".bmp")

@@ -17,7 +17,10 @@
 //! on the first page is honoured (and limits series 0 to the pages it covers). 1-bit gray reads as `bool`.
 //! With `pillow`/`TIFF-PIL`, only the first page is returned, as imageio does. The legacy `TIFF` plugin
 //! reads series 0 too (imageio 2.38 backs it with tifffile: measured, 3 pages come back `(3, H, W, 3)`).
-//! Planar (PlanarConfiguration = 2) multi-sample files are refused.
+//! Planar (PlanarConfiguration = 2) pages come back `(C, H, W)`, as tifffile returns them. Compression:
+//! none, LZW, Deflate (zlib and Adobe), PackBits, Zstandard, JPEG (YCbCr ones as RGB), WebP, with the
+//! horizontal and floating-point predictors (the `tiff` crate); tifffile's LZMA, PNG, JPEG 2000, JPEG XL
+//! and LERC compressions are refused with the compression named.
 //!
 //! Limits: each page's declared size, times the pages read so far, is checked before its buffer exists.
 
@@ -313,28 +316,42 @@ struct PageInfo {
     c: usize,
     bits: u8,
     dtype: DType,
+    /// Samples stored plane after plane (PlanarConfiguration 2): tifffile returns the page as `(c, h, w)`.
+    planar: bool,
+    /// JPEG-compressed YCbCr, which the `tiff` crate hands back unconverted.
+    ycbcr: bool,
+}
+
+impl PageInfo {
+    /// The page's shape as tifffile returns it.
+    fn shape(&self) -> Vec<usize> {
+        if self.planar {
+            vec![self.c, self.h, self.w]
+        } else {
+            pixels::image_shape(self.h, self.w, self.c)
+        }
+    }
 }
 
 fn page_info(dec: &mut Decoder<Cursor<&[u8]>>) -> Result<PageInfo> {
     let (w, h) = dec.dimensions().map_err(dec_err)?;
     let ct = dec.colortype().map_err(dec_err)?;
+    let compression = dec.find_tag_unsigned::<u16>(Tag::Compression).map_err(dec_err)?;
     let (c, bits) = match ct {
         tiff::ColorType::Gray(b) => (1, b),
         tiff::ColorType::GrayA(b) => (2, b),
         tiff::ColorType::RGB(b) => (3, b),
         tiff::ColorType::RGBA(b) => (4, b),
+        // JPEG-compressed YCbCr: converted to RGB below, as tifffile's JPEG decoder does.
+        tiff::ColorType::YCbCr(8) if compression == Some(7) => (3, 8),
         other => return Err(dec_err(format!("colour type {other:?} is not supported"))),
     };
-    let planar = dec
-        .find_tag(Tag::PlanarConfiguration)
-        .map_err(dec_err)?
-        .and_then(|v| v.into_u16().ok())
-        .unwrap_or(1);
-    if planar == 2 && c > 1 {
-        return Err(dec_err(
-            "planar (PlanarConfiguration = 2) images are not supported",
-        ));
-    }
+    let planar = c > 1
+        && dec
+            .find_tag(Tag::PlanarConfiguration)
+            .map_err(dec_err)?
+            .and_then(|v| v.into_u16().ok())
+            == Some(2);
     let fmt = dec
         .find_tag(Tag::SampleFormat)
         .map_err(dec_err)?
@@ -363,6 +380,8 @@ fn page_info(dec: &mut Decoder<Cursor<&[u8]>>) -> Result<PageInfo> {
         c,
         bits,
         dtype: pixels::dtype(kind, size),
+        planar,
+        ycbcr: matches!(ct, tiff::ColorType::YCbCr(_)),
     })
 }
 
@@ -384,7 +403,7 @@ fn read_raw_strips(dec: &mut Decoder<Cursor<&[u8]>>, file: &[u8], p: &PageInfo) 
     let unsigned = |dec: &mut Decoder<Cursor<&[u8]>>, tag: Tag| -> Result<Option<u64>> {
         dec.find_tag_unsigned::<u64>(tag).map_err(dec_err)
     };
-    if !file.starts_with(b"II*\0") || p.bits < 8 || p.dtype.kind() == Kind::Bool {
+    if !file.starts_with(b"II*\0") || p.bits < 8 || p.dtype.kind() == Kind::Bool || p.planar {
         return Ok(None);
     }
     let plain = unsigned(dec, Tag::Compression)?.unwrap_or(1) == 1
@@ -434,7 +453,15 @@ fn read_page(dec: &mut Decoder<Cursor<&[u8]>>, file: &[u8], p: &PageInfo) -> Res
 
 /// The page decoded by the `tiff` crate (any compression, predictor, byte order and bit depth).
 fn read_page_decoded(dec: &mut Decoder<Cursor<&[u8]>>, p: &PageInfo) -> Result<Vec<u8>> {
-    let res = dec.read_image().map_err(dec_err)?;
+    // Every plane of a planar page (`read_image` reads the first one only), within the limits.
+    let mut res = DecodingResult::U8(Vec::new());
+    let layout = dec.read_image_to_buffer(&mut res).map_err(dec_err)?;
+    if res.as_buffer(0).as_bytes().len() < layout.complete_len {
+        return Err(dec_err(format!(
+            "the page's {} planes take {} bytes, over the decoding limit",
+            p.c, layout.complete_len
+        )));
+    }
     let bytes: Vec<u8> = match res {
         DecodingResult::U8(v) => v,
         DecodingResult::I8(v) => v.into_iter().map(|x| x as u8).collect(),
@@ -473,7 +500,25 @@ fn read_page_decoded(dec: &mut Decoder<Cursor<&[u8]>>, p: &PageInfo) -> Result<V
     }
     let mut bytes = bytes;
     bytes.truncate(want);
+    if p.ycbcr {
+        for px in bytes.chunks_exact_mut(3) {
+            let rgb = ycbcr_to_rgb(px[0], px[1], px[2]);
+            px.copy_from_slice(&rgb);
+        }
+    }
     Ok(bytes)
+}
+
+/// JFIF's YCbCr → RGB as libjpeg computes it (`jdcolor.c`: 16-bit fixed-point coefficients, rounded),
+/// which is how tifffile's JPEG decoder hands back YCbCr JPEG tiles.
+fn ycbcr_to_rgb(y: u8, cb: u8, cr: u8) -> [u8; 3] {
+    const HALF: i64 = 1 << 15;
+    let fix = |c: f64| (c * 65536.0 + 0.5) as i64;
+    let (y, cb, cr) = (i64::from(y), i64::from(cb) - 128, i64::from(cr) - 128);
+    let r = y + ((fix(1.40200) * cr + HALF) >> 16);
+    let g = y + ((-fix(0.34414) * cb - fix(0.71414) * cr + HALF) >> 16);
+    let b = y + ((fix(1.77200) * cb + HALF) >> 16);
+    [r, g, b].map(|v| v.clamp(0, 255) as u8)
 }
 
 /// tifffile's `{"shape": [...]}` description, if the first page has one.
@@ -498,7 +543,7 @@ pub fn decode(bytes: &[u8], opts: &DecodeOptions) -> Result<ArrayBuf> {
     let first = page_info(&mut dec)?;
     let px = (first.c * first.dtype.itemsize()) as u64;
     limits.check(NAME, first.w as u64, first.h as u64, 1, px)?;
-    let page_shape = pixels::image_shape(first.h, first.w, first.c);
+    let page_shape = first.shape();
     let page_elems = first.w * first.h * first.c;
     let described = if first_only {
         None
