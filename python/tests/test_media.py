@@ -393,6 +393,32 @@ def test_tiff_compressions_layouts_and_predictors_read_as_tifffile_reads_them(co
     assert tried >= 3
 
 
+@pytest.mark.parametrize(
+    "shape,kw",
+    [((2, 3, 4, 16, 24), {"ome": True}), ((2, 3, 4, 16, 24), {"ome": True, "metadata": {"axes": "TCZYX"}}),
+     ((5, 1, 3, 16, 24), {"ome": True, "metadata": {"axes": "TZCYX"}}),
+     ((2, 3, 16, 24, 3), {"ome": True, "photometric": "rgb", "metadata": {"axes": "TZYXS"}}),
+     ((2, 3, 4, 16, 24), {"imagej": True, "metadata": {"axes": "TZCYX"}}),
+     ((1, 6, 1, 16, 24), {"imagej": True, "metadata": {"axes": "TZCYX"}}),
+     ((4, 16, 24, 3), {"imagej": True, "photometric": "rgb", "metadata": {"axes": "ZYXS"}}),
+     ((7, 16, 24), {})],
+    ids=["ome", "ome-TCZYX", "ome-squeezed", "ome-rgb", "imagej", "imagej-squeezed", "imagej-rgb", "tifffile"],
+)
+def test_tiff_hyperstacks_have_tifffiles_shape(shape, kw):
+    """OME-TIFF and ImageJ hyperstacks (what Fiji, Bio-Formats and microscope software write) come back with
+    the axes tifffile gives series 0, length-1 axes squeezed as tifffile squeezes them, not as a flat stack
+    of pages."""
+    import tifffile
+
+    a = (np.arange(np.prod(shape)) % 251).astype(np.uint8).reshape(shape)
+    buf = io.BytesIO()
+    tifffile.imwrite(buf, a, **kw)
+    ref = iio_read(buf.getvalue(), extension=".tif")
+    ours = _native.imread(buf.getvalue(), extension=".tif")
+    assert ours.shape == ref.shape, (ours.shape, ref.shape)
+    np.testing.assert_array_equal(ours, ref)
+
+
 def test_tiff_compressions_brickwork_cannot_read_are_named():
     pytest.importorskip("imagecodecs")
     import tifffile

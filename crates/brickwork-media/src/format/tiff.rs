@@ -13,8 +13,9 @@
 //! (tifffile writes them; the `tiff` crate has no encoder for them).
 //!
 //! Reading, as tifffile with `index=None` (series 0): all pages of the same shape and dtype as the first
-//! are stacked on a leading axis (none when there is one page); a tifffile `{"shape": ...}` description
-//! on the first page is honoured (and limits series 0 to the pages it covers). 1-bit gray reads as `bool`.
+//! are stacked on a leading axis (none when there is one page); a tifffile `{"shape": ...}` description,
+//! an ImageJ hyperstack's or an OME-TIFF's dimensions on the first page give series 0 its shape (and
+//! limit it to the pages they cover), squeezed as tifffile squeezes ImageJ and OME series. 1-bit gray reads as `bool`.
 //! With `pillow`/`TIFF-PIL`, only the first page is returned, as imageio does. The legacy `TIFF` plugin
 //! reads series 0 too (imageio 2.38 backs it with tifffile: measured, 3 pages come back `(3, H, W, 3)`).
 //! Planar (PlanarConfiguration = 2) pages come back `(C, H, W)`, as tifffile returns them. Compression:
@@ -521,15 +522,60 @@ fn ycbcr_to_rgb(y: u8, cb: u8, cr: u8) -> [u8; 3] {
     [r, g, b].map(|v| v.clamp(0, 255) as u8)
 }
 
-/// tifffile's `{"shape": [...]}` description, if the first page has one.
-fn described_shape(dec: &mut Decoder<Cursor<&[u8]>>) -> Option<Vec<usize>> {
+/// The shape tifffile gives series 0, from the first page's description: its own `{"shape": [...]}`
+/// (kept as written), an ImageJ hyperstack's `frames`/`slices`/`channels` (T, Z, C) or an OME-TIFF's
+/// first `Pixels` element (its `DimensionOrder`, slowest axis first), the last two squeezed of length-1
+/// axes as tifffile squeezes them, followed by the page's own shape.
+fn described_shape(dec: &mut Decoder<Cursor<&[u8]>>, page: &PageInfo) -> Option<Vec<usize>> {
     let text = dec.find_tag(Tag::ImageDescription).ok()??.into_string().ok()?;
-    let v: serde_json::Value = serde_json::from_str(text.trim_end_matches('\0')).ok()?;
-    v.get("shape")?
-        .as_array()?
-        .iter()
-        .map(|d| d.as_u64().and_then(|d| usize::try_from(d).ok()))
-        .collect()
+    let text = text.trim_end_matches('\0');
+    let lead: Vec<usize> = if text.starts_with("ImageJ=") {
+        let field = |key: &str| -> Option<usize> {
+            text.lines()
+                .find_map(|l| l.strip_prefix(key)?.strip_prefix('=')?.trim().parse().ok())
+        };
+        let channels = field("channels").unwrap_or(1);
+        let channels = if page.c > 1 && channels == page.c {
+            1
+        } else {
+            channels
+        };
+        vec![
+            field("frames").unwrap_or(1),
+            field("slices").unwrap_or(1),
+            channels,
+        ]
+    } else if text.trim_start().starts_with('<') && text.contains("<OME") {
+        let start = text.find("<Pixels ")?;
+        let element = &text[start..start + text[start..].find('>')?];
+        let attr = |name: &str| -> Option<&str> {
+            let at = element.find(&format!(" {name}=\""))? + name.len() + 3;
+            element.get(at..at + element[at..].find('"')?)
+        };
+        let size = |axis: char| -> Option<usize> { attr(&format!("Size{axis}"))?.parse().ok() };
+        let order = attr("DimensionOrder")?;
+        let mut lead = Vec::new();
+        for axis in order.chars().rev().filter(|a| !matches!(a, 'X' | 'Y')) {
+            let n = size(axis)?;
+            lead.push(if axis == 'C' && page.c > 1 && n % page.c == 0 {
+                n / page.c
+            } else {
+                n
+            });
+        }
+        lead
+    } else {
+        let v: serde_json::Value = serde_json::from_str(text).ok()?;
+        return v
+            .get("shape")?
+            .as_array()?
+            .iter()
+            .map(|d| d.as_u64().and_then(|d| usize::try_from(d).ok()))
+            .collect();
+    };
+    let mut shape: Vec<usize> = lead.into_iter().filter(|&n| n != 1).collect();
+    shape.extend(page.shape());
+    Some(shape)
 }
 
 /// Reads a TIFF: series 0 stacked (tifffile, legacy `TIFF`), or the first page (`pillow`, `TIFF-PIL`).
@@ -548,7 +594,7 @@ pub fn decode(bytes: &[u8], opts: &DecodeOptions) -> Result<ArrayBuf> {
     let described = if first_only {
         None
     } else {
-        described_shape(&mut dec)
+        described_shape(&mut dec, &first)
     };
     let max_pages = described
         .as_ref()
