@@ -191,6 +191,11 @@ def main():
     save("rgb8_jpeg.tif", None, ext=".tif", raw=tifffile_bytes(rgb, compression="jpeg"), lossy_psnr=40.0,
          note="JPEG-in-TIFF (YCbCr): zune-jpeg then libjpeg's colour conversion, within a PSNR of tifffile's")
     save("rgb8_webp.tif", None, ext=".tif", raw=tifffile_bytes(rgb, compression="webp"), lossy_psnr=40.0)
+    hyper = np.stack([pattern(17, 33, seed=40 + k) for k in range(24)]).reshape(2, 3, 4, 17, 33)
+    save("ome_tczyx.tif", None, ext=".tif", raw=tifffile_bytes(hyper, ome=True, metadata={"axes": "TCZYX"}),
+         note="OME-TIFF: series 0 shaped by its Pixels element")
+    save("imagej_tzcyx.tif", None, ext=".tif", raw=tifffile_bytes(hyper, imagej=True, metadata={"axes": "TZCYX"}),
+         note="ImageJ hyperstack: frames, slices, channels")
 
     # BMP
     save("rgb8.bmp", rgb, ext=".bmp")
