@@ -15,7 +15,8 @@
 //! Reading, as tifffile with `index=None` (series 0): all pages of the same shape and dtype as the first
 //! are stacked on a leading axis (none when there is one page); a tifffile `{"shape": ...}` description,
 //! an ImageJ hyperstack's or an OME-TIFF's dimensions on the first page give series 0 its shape (and
-//! limit it to the pages they cover), squeezed as tifffile squeezes ImageJ and OME series. 1-bit gray reads as `bool`.
+//! limit it to the pages they cover), squeezed as tifffile squeezes ImageJ and OME series. 1-bit gray
+//! reads as `bool`.
 //! With `pillow`/`TIFF-PIL`, only the first page is returned, as imageio does. The legacy `TIFF` plugin
 //! reads series 0 too (imageio 2.38 backs it with tifffile: measured, 3 pages come back `(3, H, W, 3)`).
 //! Planar (PlanarConfiguration = 2) pages come back `(C, H, W)`, as tifffile returns them. Compression:
@@ -523,9 +524,10 @@ fn ycbcr_to_rgb(y: u8, cb: u8, cr: u8) -> [u8; 3] {
 }
 
 /// The shape tifffile gives series 0, from the first page's description: its own `{"shape": [...]}`
-/// (kept as written), an ImageJ hyperstack's `frames`/`slices`/`channels` (T, Z, C) or an OME-TIFF's
-/// first `Pixels` element (its `DimensionOrder`, slowest axis first), the last two squeezed of length-1
-/// axes as tifffile squeezes them, followed by the page's own shape.
+/// (kept as written), or an ImageJ hyperstack's `frames`/`slices`/`channels` (T, Z, C) or an OME-TIFF's
+/// first `Pixels` element (its `DimensionOrder`, slowest axis first), without their length-1 axes as
+/// tifffile squeezes them, followed by the page's own shape. A channel count equal to the page's samples
+/// (RGB) is the page's, not an axis.
 fn described_shape(dec: &mut Decoder<Cursor<&[u8]>>, page: &PageInfo) -> Option<Vec<usize>> {
     let text = dec.find_tag(Tag::ImageDescription).ok()??.into_string().ok()?;
     let text = text.trim_end_matches('\0');
