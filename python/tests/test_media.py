@@ -91,6 +91,7 @@ def image_cases() -> dict:
         "u32": rng.integers(0, 2**32, (48, 64), dtype=np.uint32),
         "f32": rng.random((48, 64), dtype=np.float32),
         "f64": rng.random((48, 64)),
+        "f16": rng.random((48, 64)).astype(np.float16),
         "rgb16": rng.integers(0, 65536, (48, 64, 3), dtype=np.uint16),
         "gray16-stack10": rng.integers(0, 65536, (10, 48, 64), dtype=np.uint16),
     }
@@ -101,7 +102,7 @@ EXACT = [
     (".png", "rgb"), (".png", "rgba"), (".png", "gray"), (".png", "gray16"), (".png", "bool"), (".png", "frames8"),
     (".apng", "rgb"), (".apng", "frames8"),
     (".tif", "rgb"), (".tiff", "rgba"), (".tif", "gray"), (".tif", "gray16"), (".tif", "frames8"),
-    (".tif", "i16"), (".tif", "u32"), (".tif", "f32"), (".tif", "f64"), (".tif", "rgb16"),
+    (".tif", "i16"), (".tif", "u32"), (".tif", "f32"), (".tif", "f64"), (".tif", "f16"), (".tif", "rgb16"),
     (".tif", "gray16-stack10"),
     (".bmp", "rgb"), (".bmp", "gray"),
     (".ppm", "rgb"), (".pgm", "gray"),

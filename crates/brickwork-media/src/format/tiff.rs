@@ -3,14 +3,14 @@
 //! otherwise; one copy of the pixels), read by the `tiff` crate, except that uncompressed little-endian
 //! strips of whole samples are copied straight out of the file.
 //!
-//! Writing, as imageio's `tifffile` plugin: every integer (`u8`..`u64`, `i8`..`i64`) and float (`f32`,
-//! `f64`) dtype is kept, uncompressed. The array is laid out as tifffile does: a last axis of 3 or 4 makes
+//! Writing, as imageio's `tifffile` plugin: every integer (`u8`..`u64`, `i8`..`i64`) and float (`f16`,
+//! `f32`, `f64`) dtype is kept, uncompressed. The array is laid out as tifffile does: a last axis of 3 or 4 makes
 //! RGB/RGBA pages of the last three axes, otherwise the last two axes are a gray page, and the leading
 //! axes (a list is stacked first) enumerate pages; so `(N, H, W)`, `(N, H, W, 3)` and even `(H, W, 2)`
 //! (tifffile: H pages of `(W, 2)`) are written as tifffile writes them. The first page carries tifffile's
 //! `{"shape": [...]}` ImageDescription so tifffile reads back exactly the shape written (a list of one
-//! frame stays `(1, H, W)`, as in imageio). `bool`, `float16` and complex are refused with a message
-//! (tifffile writes them; the `tiff` crate has no encoder for them).
+//! frame stays `(1, H, W)`, as in imageio). `bool` and complex are refused with a message
+//! (tifffile writes them; brickwork's writer does not yet).
 //!
 //! Reading, as tifffile with `index=None` (series 0): all pages of the same shape and dtype as the first
 //! are stacked on a leading axis (none when there is one page); a tifffile `{"shape": ...}` description,
@@ -74,13 +74,13 @@ fn sample_format(dtype: DType, c: usize) -> Result<u16> {
     let ok = match (dtype.kind(), dtype.itemsize()) {
         (Kind::UInt, 1 | 2 | 4 | 8) => Some(1),
         (Kind::Int, 1 | 2 | 4 | 8) if c == 1 => Some(2),
-        (Kind::Float, 4 | 8) => Some(3),
+        (Kind::Float, 2 | 4 | 8) => Some(3),
         _ => None,
     };
     ok.ok_or_else(|| {
         enc_err(format!(
             "{} pixels with {c} channel(s) are not supported; TIFF takes gray (H, W) of any integer or \
-             float32/float64 dtype, and RGB/RGBA (H, W, 3|4) of unsigned integers or float32/float64",
+             float dtype, and RGB/RGBA (H, W, 3|4) of unsigned integers or floats",
             pixels::dtype_name(dtype)
         ))
     })
@@ -364,7 +364,7 @@ fn page_info(dec: &mut Decoder<Cursor<&[u8]>>) -> Result<PageInfo> {
         (SampleFormat::Uint, 1) if c == 1 => Kind::Bool,
         (SampleFormat::Uint, 8 | 16 | 32 | 64) => Kind::UInt,
         (SampleFormat::Int, 8 | 16 | 32 | 64) => Kind::Int,
-        (SampleFormat::IEEEFP, 32 | 64) => Kind::Float,
+        (SampleFormat::IEEEFP, 16 | 32 | 64) => Kind::Float,
         _ => {
             return Err(dec_err(format!(
                 "{bits}-bit samples of format {fmt:?} are not supported"
@@ -475,7 +475,7 @@ fn read_page_decoded(dec: &mut Decoder<Cursor<&[u8]>>, p: &PageInfo) -> Result<V
         DecodingResult::I64(v) => le_bytes(&v, i64::to_le_bytes),
         DecodingResult::F32(v) => le_bytes(&v, f32::to_le_bytes),
         DecodingResult::F64(v) => le_bytes(&v, f64::to_le_bytes),
-        DecodingResult::F16(_) => return Err(dec_err("float16 samples are not supported")),
+        DecodingResult::F16(v) => le_bytes(&v, half::f16::to_le_bytes),
     };
     if p.bits == 1 {
         // tifffile returns the raw bits as the bool values whatever the photometric tag says (it writes
@@ -857,12 +857,14 @@ mod tests {
     }
 
     #[test]
-    fn unsupported_layouts_are_refused() {
+    fn float16_round_trips_and_complex_is_refused() {
+        let a = arr("<f2", vec![2, 4, 6]);
+        assert!(rt(MediaData::Array(a.clone())) == a);
         let e = encode(
-            &MediaData::Array(arr("<f2", vec![4, 4])),
+            &MediaData::Array(arr("<c8", vec![4, 4])),
             &EncodeOptions::default(),
         )
         .unwrap_err();
-        assert!(e.to_string().contains("float16"), "{e}");
+        assert!(e.to_string().contains("complex64"), "{e}");
     }
 }
