@@ -530,7 +530,11 @@ fn ycbcr_to_rgb(y: u8, cb: u8, cr: u8) -> [u8; 3] {
 /// (RGB) is the page's, not an axis.
 fn described_shape(dec: &mut Decoder<Cursor<&[u8]>>, page: &PageInfo) -> Option<Vec<usize>> {
     let text = dec.find_tag(Tag::ImageDescription).ok()??.into_string().ok()?;
-    let text = text.trim_end_matches('\0');
+    shape_of_description(text.trim_end_matches('\0'), page)
+}
+
+/// [`described_shape`] of the description `text` (untrusted).
+fn shape_of_description(text: &str, page: &PageInfo) -> Option<Vec<usize>> {
     let lead: Vec<usize> = if text.starts_with("ImageJ=") {
         let field = |key: &str| -> Option<usize> {
             text.lines()
@@ -568,15 +572,22 @@ fn described_shape(dec: &mut Decoder<Cursor<&[u8]>>, page: &PageInfo) -> Option<
         lead
     } else {
         let v: serde_json::Value = serde_json::from_str(text).ok()?;
-        return v
+        let shape: Vec<usize> = v
             .get("shape")?
             .as_array()?
             .iter()
             .map(|d| d.as_u64().and_then(|d| usize::try_from(d).ok()))
-            .collect();
+            .collect::<Option<_>>()?;
+        return countable(shape);
     };
     let mut shape: Vec<usize> = lead.into_iter().filter(|&n| n != 1).collect();
     shape.extend(page.shape());
+    countable(shape)
+}
+
+/// `shape` if its element count does not overflow (descriptions are untrusted text).
+fn countable(shape: Vec<usize>) -> Option<Vec<usize>> {
+    shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d))?;
     Some(shape)
 }
 
@@ -853,6 +864,44 @@ mod tests {
         for shape in [vec![17, 33, 2], vec![2, 3, 17, 33], vec![2, 3, 5, 7, 4]] {
             let a = arr("<u2", shape);
             assert!(rt(MediaData::Array(a.clone())) == a, "{:?}", a.shape());
+        }
+    }
+
+    #[test]
+    fn descriptions_give_tifffiles_shapes_and_absurd_ones_are_ignored() {
+        let page = PageInfo {
+            w: 6,
+            h: 4,
+            c: 1,
+            bits: 8,
+            dtype: DType::U8,
+            planar: false,
+            ycbcr: false,
+        };
+        let shape = |t: &str| shape_of_description(t, &page);
+        assert_eq!(shape("{\"shape\": [2, 4, 6]}"), Some(vec![2, 4, 6]));
+        assert_eq!(
+            shape("ImageJ=1.5\nimages=6\nchannels=3\nslices=2\nhyperstack=true\n"),
+            Some(vec![2, 3, 4, 6])
+        );
+        let ome = "<?xml version=\"1.0\"?><OME><Image><Pixels ID=\"Pixels:0\" DimensionOrder=\"XYCZT\" SizeX=\"6\" \
+                   SizeY=\"4\" SizeC=\"3\" SizeZ=\"1\" SizeT=\"2\"></Pixels></Image></OME>";
+        assert_eq!(shape(ome), Some(vec![2, 3, 4, 6]));
+        // Element counts that overflow are not shapes (the pages are then read as a plain stack).
+        let huge = "99999999999";
+        assert_eq!(shape(&format!("{{\"shape\": [{huge}, {huge}, 99]}}")), None);
+        assert_eq!(shape(&format!("ImageJ=1\nframes={huge}\nslices={huge}\n")), None);
+        let ome = ome
+            .replace("SizeZ=\"1\"", &format!("SizeZ=\"{huge}\""))
+            .replace("SizeT=\"2\"", &format!("SizeT=\"{huge}\""));
+        assert_eq!(shape(&ome), None);
+        // Malformed OME: no order, unterminated element, a size that is not a number.
+        for bad in [
+            "<OME><Pixels SizeX=\"6\">",
+            "<OME><Pixels DimensionOrder=\"XYCZT\"",
+            "<OME><Pixels DimensionOrder=\"XYCZT\" SizeC=\"x\">",
+        ] {
+            assert_eq!(shape(bad), None, "{bad}");
         }
     }
 
