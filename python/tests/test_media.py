@@ -359,9 +359,11 @@ TIFF_COMPRESSIONS = [None, "lzw", "zlib", "adobe_deflate", "packbits", "zstd", "
 @pytest.mark.parametrize("compression", TIFF_COMPRESSIONS, ids=[str(c) for c in TIFF_COMPRESSIONS])
 def test_tiff_compressions_layouts_and_predictors_read_as_tifffile_reads_them(compression):
     """TIFFs as microscopes and tifffile write them: compressed (LZW, Deflate, PackBits, Zstandard, WebP,
-    JPEG), with predictors, in tiles, BigTIFF, and planar RGB (tifffile returns (3, H, W), stacks
-    (N, 3, H, W)): the same arrays as imageio's tifffile plugin; JPEG within a few levels (another JPEG
-    decoder: zune-jpeg, then libjpeg's YCbCr conversion)."""
+    JPEG), with predictors, in tiles and strips of any height, big-endian, BigTIFF, and planar RGB
+    (tifffile returns (3, H, W), stacks (N, 3, H, W)): the same arrays as imageio's tifffile plugin (LZW,
+    Deflate and Zstandard chunks are decoded in parallel by brickwork, the others by the tiff crate; an
+    8-bit LZW tile with a predictor, which the tiff crate refuses, is among them); JPEG within a few
+    levels (another JPEG decoder: zune-jpeg, then libjpeg's YCbCr conversion)."""
     pytest.importorskip("imagecodecs")
     import tifffile
 
@@ -373,10 +375,13 @@ def test_tiff_compressions_layouts_and_predictors_read_as_tifffile_reads_them(co
               ("stack", np.stack([g16 + k for k in range(5)]), {}),
               ("planar", planar, {"planarconfig": "separate", "photometric": "rgb"}),
               ("planar-stack", np.stack([planar // (k + 1) for k in range(4)]),
-               {"planarconfig": "separate", "photometric": "rgb"})]
+               {"planarconfig": "separate", "photometric": "rgb"}),
+              ("u8", (g16 // 256).astype(np.uint8), {}), ("i32", g16.astype(np.int32) - 30000, {})]
     tried = 0
     for name, a, layout in arrays:
-        for extra in ({}, {"predictor": True}, {"tile": (32, 32)}, {"bigtiff": True}):
+        for extra in ({}, {"predictor": True}, {"tile": (32, 32)}, {"bigtiff": True},
+                      {"predictor": True, "tile": (64, 32)}, {"byteorder": ">", "predictor": True},
+                      {"rowsperstrip": 7, "predictor": True}):
             buf = io.BytesIO()
             try:
                 tifffile.imwrite(buf, a, compression=compression, **layout, **extra)

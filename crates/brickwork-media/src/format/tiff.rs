@@ -447,9 +447,241 @@ fn read_raw_strips(dec: &mut Decoder<Cursor<&[u8]>>, file: &[u8], p: &PageInfo) 
 }
 
 fn read_page(dec: &mut Decoder<Cursor<&[u8]>>, file: &[u8], p: &PageInfo) -> Result<Vec<u8>> {
-    match read_raw_strips(dec, file, p)? {
-        Some(raw) => Ok(raw),
-        None => read_page_decoded(dec, p),
+    if let Some(raw) = read_raw_strips(dec, file, p)? {
+        return Ok(raw);
+    }
+    if let Some(decoded) = read_chunks_in_parallel(dec, file, p)? {
+        return Ok(decoded);
+    }
+    read_page_decoded(dec, p)
+}
+
+/// The inflaters of [`read_chunks_in_parallel`].
+#[derive(Debug, Clone, Copy)]
+enum ChunkCodec {
+    None,
+    PackBits,
+    Lzw,
+    Deflate,
+    Zstd,
+}
+
+/// A page whose strips or tiles are raw, PackBits, LZW, Deflate or Zstandard, decoded one chunk per task
+/// on brickwork's pool (zlib-rs, weezl, libzstd), the horizontal predictor undone, and placed: what the
+/// `tiff` crate does one chunk at a time (tifffile decodes chunks on several threads too; the `tiff`
+/// crate also fails on planar tiled pages). `None` (the `tiff` crate decodes it, and names what is
+/// wrong) for any other page, and for any chunk that is not exactly its declared size once inflated.
+fn read_chunks_in_parallel(
+    dec: &mut Decoder<Cursor<&[u8]>>,
+    file: &[u8],
+    p: &PageInfo,
+) -> Result<Option<Vec<u8>>> {
+    use rayon::prelude::*;
+    let unsigned = |dec: &mut Decoder<Cursor<&[u8]>>, tag: Tag| -> Result<Option<u64>> {
+        dec.find_tag_unsigned::<u64>(tag).map_err(dec_err)
+    };
+    if p.bits < 8 || p.dtype.kind() == Kind::Bool || p.ycbcr {
+        return Ok(None);
+    }
+    let codec = match unsigned(dec, Tag::Compression)?.unwrap_or(1) {
+        1 => ChunkCodec::None,
+        32773 => ChunkCodec::PackBits,
+        5 => ChunkCodec::Lzw,
+        8 | 32946 => ChunkCodec::Deflate,
+        50000 => ChunkCodec::Zstd,
+        _ => return Ok(None),
+    };
+    let predictor = unsigned(dec, Tag::Predictor)?.unwrap_or(1);
+    if !(predictor == 1 || predictor == 2 && p.dtype.kind() != Kind::Float)
+        || unsigned(dec, Tag::FillOrder)?.unwrap_or(1) != 1
+    {
+        return Ok(None);
+    }
+    let as_usize = |v: Option<u64>| v.and_then(|v| usize::try_from(v).ok()).filter(|v| *v > 0);
+    let tiled = unsigned(dec, Tag::TileWidth)?.is_some();
+    let (cw, ch) = if tiled {
+        match (
+            as_usize(unsigned(dec, Tag::TileWidth)?),
+            as_usize(unsigned(dec, Tag::TileLength)?),
+        ) {
+            (Some(w), Some(h)) => (w, h),
+            _ => return Ok(None),
+        }
+    } else {
+        (
+            p.w,
+            as_usize(unsigned(dec, Tag::RowsPerStrip)?)
+                .unwrap_or(p.h)
+                .min(p.h.max(1)),
+        )
+    };
+    let item = p.dtype.itemsize();
+    let (spp, planes) = if p.planar { (1, p.c) } else { (p.c, 1) };
+    let Some(chunk_row) = cw.checked_mul(spp * item) else {
+        return Ok(None);
+    };
+    let page_bytes = p.w * p.h * p.c * item;
+    // A chunk may overhang the page (edge tiles), not by more than this.
+    if chunk_row
+        .checked_mul(ch)
+        .is_none_or(|n| n > page_bytes + (16 << 20))
+    {
+        return Ok(None);
+    }
+    let (across, down) = (p.w.div_ceil(cw), p.h.div_ceil(ch));
+    let per_plane = across * down;
+    let n = per_plane * planes;
+    let (offsets_tag, counts_tag) = if tiled {
+        (Tag::TileOffsets, Tag::TileByteCounts)
+    } else {
+        (Tag::StripOffsets, Tag::StripByteCounts)
+    };
+    let offsets: Option<Vec<u64>> = dec.find_tag_unsigned_vec(offsets_tag).map_err(dec_err)?;
+    let counts: Option<Vec<u64>> = dec.find_tag_unsigned_vec(counts_tag).map_err(dec_err)?;
+    let (Some(offsets), Some(counts)) = (offsets, counts) else {
+        return Ok(None);
+    };
+    if offsets.len() != n || counts.len() != n {
+        return Ok(None);
+    }
+    let big_endian = file.starts_with(b"MM");
+    let rows_of = |k: usize| {
+        if tiled {
+            ch
+        } else {
+            ch.min(p.h - (k % per_plane) * ch)
+        }
+    };
+    let decode = |k: usize| -> Option<Vec<u8>> {
+        let start = usize::try_from(offsets[k]).ok()?;
+        let raw = file.get(start..start.checked_add(usize::try_from(counts[k]).ok()?)?)?;
+        let rows = rows_of(k);
+        let mut out = inflate(codec, raw, rows * chunk_row)?;
+        if big_endian && item > 1 {
+            out.chunks_exact_mut(item).for_each(<[u8]>::reverse);
+        }
+        if predictor == 2 {
+            for row in out.chunks_exact_mut(chunk_row) {
+                undo_horizontal_predictor(row, spp, item);
+            }
+        }
+        Some(out)
+    };
+    let Ok(pool) = brickwork_core::pool::shared() else {
+        return Ok(None);
+    };
+    let chunks: Option<Vec<Vec<u8>>> = pool.install(|| (0..n).into_par_iter().map(decode).collect());
+    let Some(chunks) = chunks else {
+        return Ok(None);
+    };
+    let mut out = vec![0u8; page_bytes];
+    let plane_bytes = p.w * p.h * spp * item;
+    let out_row = p.w * spp * item;
+    let placed = chunks.iter().enumerate().all(|(k, chunk)| {
+        let (plane, at) = (k / per_plane, k % per_plane);
+        let (cy, cx) = (at / across, at % across);
+        let rows = ch.min(p.h - cy * ch);
+        let take = cw.min(p.w - cx * cw) * spp * item;
+        (0..rows).all(|r| {
+            let dst = plane * plane_bytes + (cy * ch + r) * out_row + cx * cw * spp * item;
+            match (
+                chunk.get(r * chunk_row..r * chunk_row + take),
+                out.get_mut(dst..dst + take),
+            ) {
+                (Some(src), Some(dst)) => {
+                    dst.copy_from_slice(src);
+                    true
+                }
+                _ => false,
+            }
+        })
+    });
+    if !placed {
+        return Ok(None);
+    }
+    Ok(Some(out))
+}
+
+/// One chunk inflated to exactly `len` bytes, or `None`.
+fn inflate(codec: ChunkCodec, raw: &[u8], len: usize) -> Option<Vec<u8>> {
+    let mut out = vec![0u8; len];
+    match codec {
+        ChunkCodec::None => out.copy_from_slice(raw.get(..len)?),
+        ChunkCodec::PackBits => {
+            // PackBits: a header byte n, then n + 1 literal bytes (n < 128) or one byte repeated
+            // 257 - n times (n > 128); 128 is a no-op.
+            let (mut i, mut at) = (0, 0);
+            while at < len {
+                let n = *raw.get(i)?;
+                i += 1;
+                if n < 128 {
+                    let k = usize::from(n) + 1;
+                    out.get_mut(at..at + k)?.copy_from_slice(raw.get(i..i + k)?);
+                    (i, at) = (i + k, at + k);
+                } else if n > 128 {
+                    let k = 257 - usize::from(n);
+                    out.get_mut(at..at + k)?.fill(*raw.get(i)?);
+                    (i, at) = (i + 1, at + k);
+                }
+            }
+        }
+        ChunkCodec::Deflate => {
+            let (got, rc) = zlib_rs::decompress_slice(&mut out, raw, zlib_rs::InflateConfig::default());
+            (rc == zlib_rs::ReturnCode::Ok && got.len() == len).then_some(())?;
+        }
+        ChunkCodec::Zstd => {
+            let got = zstd::bulk::Decompressor::new()
+                .ok()?
+                .decompress_to_buffer(raw, &mut out)
+                .ok()?;
+            (got == len).then_some(())?;
+        }
+        ChunkCodec::Lzw => {
+            // weezl works in steps; a chunk may end at its size without an end code (the `tiff` crate
+            // refuses those, tifffile reads them).
+            let mut lzw = weezl::decode::Decoder::with_tiff_size_switch(weezl::BitOrder::Msb, 8);
+            let (mut input, mut at) = (raw, 0);
+            while at < len {
+                let res = lzw.decode_bytes(input, &mut out[at..]);
+                input = input.get(res.consumed_in..)?;
+                at += res.consumed_out;
+                match res.status.ok()? {
+                    weezl::LzwStatus::Ok if res.consumed_in + res.consumed_out > 0 => {}
+                    _ => break,
+                }
+            }
+            (at == len).then_some(())?;
+        }
+    }
+    Some(out)
+}
+
+/// TIFF's horizontal differencing (Predictor 2) undone on one row of `spp`-sample pixels of `item`-byte
+/// little-endian integers: each sample adds the one a pixel before, wrapping.
+fn undo_horizontal_predictor(row: &mut [u8], spp: usize, item: usize) {
+    let step = spp * item;
+    for i in step..row.len() / item * item {
+        if i % item != 0 {
+            continue;
+        }
+        match item {
+            1 => row[i] = row[i].wrapping_add(row[i - step]),
+            2 => {
+                let v = u16::from_le_bytes([row[i], row[i + 1]])
+                    .wrapping_add(u16::from_le_bytes([row[i - step], row[i - step + 1]]));
+                row[i..i + 2].copy_from_slice(&v.to_le_bytes());
+            }
+            4 => {
+                let a = u32::from_le_bytes(row[i..i + 4].try_into().unwrap_or_default());
+                let b = u32::from_le_bytes(row[i - step..i - step + 4].try_into().unwrap_or_default());
+                row[i..i + 4].copy_from_slice(&a.wrapping_add(b).to_le_bytes());
+            }
+            _ => {
+                let a = u64::from_le_bytes(row[i..i + 8].try_into().unwrap_or_default());
+                let b = u64::from_le_bytes(row[i - step..i - step + 8].try_into().unwrap_or_default());
+                row[i..i + 8].copy_from_slice(&a.wrapping_add(b).to_le_bytes());
+            }
+        }
     }
 }
 
@@ -457,7 +689,12 @@ fn read_page(dec: &mut Decoder<Cursor<&[u8]>>, file: &[u8], p: &PageInfo) -> Res
 fn read_page_decoded(dec: &mut Decoder<Cursor<&[u8]>>, p: &PageInfo) -> Result<Vec<u8>> {
     // Every plane of a planar page (`read_image` reads the first one only), within the limits.
     let mut res = DecodingResult::U8(Vec::new());
-    let layout = dec.read_image_to_buffer(&mut res).map_err(dec_err)?;
+    // The `tiff` crate asserts on some layouts (planar tiles): a panic there is this file's error.
+    let layout = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        dec.read_image_to_buffer(&mut res)
+    }))
+    .map_err(|_| dec_err("the tiff crate failed on this page's layout"))?
+    .map_err(dec_err)?;
     if res.as_buffer(0).as_bytes().len() < layout.complete_len {
         return Err(dec_err(format!(
             "the page's {} planes take {} bytes, over the decoding limit",
