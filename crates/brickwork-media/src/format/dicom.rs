@@ -286,6 +286,20 @@ impl<'a> Scanner<'a> {
                 continue;
             }
             let len = len as usize;
+            // dicom-rs reads binary numbers whole: a value that is not a whole number of them makes it
+            // read past the element and misparse what follows (a fuzzed file had it reserve 4 GiB).
+            let width = match vr {
+                Some(VR::SS | VR::US | VR::OW) => 2,
+                Some(VR::SL | VR::UL | VR::FL | VR::AT | VR::OL | VR::OF) => 4,
+                Some(VR::FD | VR::SV | VR::UV | VR::OD | VR::OV) => 8,
+                _ => 1,
+            };
+            if len % width != 0 {
+                return Err(dec_err(format!(
+                    "element {tag} ({}) has {len} bytes, not a whole number of its {width}-byte values",
+                    vr.map_or("?".into(), |v| v.to_string())
+                )));
+            }
             let value_end = pos.checked_add(len).filter(|&e| e <= limit).ok_or_else(|| {
                 dec_err(format!(
                     "element {tag} declares {len} bytes at byte {pos}, but only {} remain",
@@ -1203,6 +1217,19 @@ mod tests {
         if let Ok(a) = dec(&f) {
             assert_eq!(a.shape(), &[4, 4]);
         }
+    }
+
+    #[test]
+    fn dicom_numbers_of_a_partial_width_are_refused_before_dicom_rs_parses() {
+        // (0028,0010) Rows as SL with 2 bytes: dicom-rs would read 4 and misparse the rest (a fuzzed
+        // file had it reserve 4 GiB for a value).
+        let img = ArrayBuf::new(vec![7; 16], DType::U8, vec![4, 4], Order::C).unwrap();
+        let mut bytes = enc(MediaData::Array(img));
+        let rows = [0x28, 0x00, 0x10, 0x00, b'U', b'S', 0x02, 0x00];
+        let at = bytes.windows(8).position(|w| w == rows).unwrap();
+        bytes[at + 4..at + 6].copy_from_slice(b"SL");
+        let e = dec(&bytes).unwrap_err().to_string();
+        assert!(e.contains("not a whole number"), "{e}");
     }
 
     #[test]
