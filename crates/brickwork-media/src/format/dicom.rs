@@ -294,7 +294,7 @@ impl<'a> Scanner<'a> {
                 Some(VR::FD | VR::SV | VR::UV | VR::OD | VR::OV) => 8,
                 _ => 1,
             };
-            if len % width != 0 {
+            if !len.is_multiple_of(width) {
                 return Err(dec_err(format!(
                     "element {tag} ({}) has {len} bytes, not a whole number of its {width}-byte values",
                     vr.map_or("?".into(), |v| v.to_string())
