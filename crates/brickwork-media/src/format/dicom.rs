@@ -297,7 +297,7 @@ impl<'a> Scanner<'a> {
             if !len.is_multiple_of(width) {
                 return Err(dec_err(format!(
                     "element {tag} ({}) has {len} bytes, not a whole number of its {width}-byte values",
-                    vr.map_or("?".into(), |v| v.to_string())
+                    vr.map_or("?", |v| v.to_string())
                 )));
             }
             let value_end = pos.checked_add(len).filter(|&e| e <= limit).ok_or_else(|| {
