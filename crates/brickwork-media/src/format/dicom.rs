@@ -531,16 +531,7 @@ fn get_str(obj: &Obj, tag: Tag) -> Option<String> {
 /// Runs a dicom-rs call, turning a panic inside it (a bug there, reachable with crafted files: e.g. a
 /// JPEG fragment larger than the frame it fills) into a decode error instead of unwinding into the caller.
 fn guarded<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
-        let detail = payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
-        Err(dec_err(format!(
-            "dicom-rs failed while {what} this file: {detail}"
-        )))
-    })
+    super::guarded(FORMAT, &format!("dicom-rs failed while {what} this file"), f)
 }
 
 /// Reads a DICOM file's pixels as imageio's pydicom plugin returns them (see the module docs).
@@ -785,14 +776,15 @@ fn decode_jpeg2000(
         .and_then(|e| e.value().fragments())
         .ok_or_else(|| dec_err("JPEG 2000 pixel data must be encapsulated (in fragments)"))?;
     let starts = |f: &[u8]| f.starts_with(&[0xff, 0x4f, 0xff, 0x51]);
-    let mut codestreams: Vec<Vec<u8>> = Vec::new();
+    // One fragment per frame is borrowed; a frame split over fragments is joined.
+    let mut codestreams: Vec<std::borrow::Cow<'_, [u8]>> = Vec::new();
     if fragments.len() == frames as usize {
-        codestreams.extend(fragments.iter().map(|f| f.to_vec()));
+        codestreams.extend(fragments.iter().map(|f| f.as_slice().into()));
     } else {
         for f in fragments {
             match codestreams.last_mut() {
-                Some(cs) if !starts(f) || frames == 1 => cs.extend_from_slice(f),
-                _ => codestreams.push(f.to_vec()),
+                Some(cs) if !starts(f) || frames == 1 => cs.to_mut().extend_from_slice(f),
+                _ => codestreams.push(f.as_slice().into()),
             }
         }
     }

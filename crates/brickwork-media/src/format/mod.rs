@@ -264,6 +264,19 @@ impl Format {
     }
 }
 
+/// Runs a call into a decoding library, turning a panic inside it (a bug there that a crafted file can
+/// reach) into `format`'s decode error, `context: <panic message>`, instead of unwinding into the caller.
+pub(crate) fn guarded<T>(format: &'static str, context: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        let detail = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(crate::MediaError::decode(format, format!("{context}: {detail}")))
+    })
+}
+
 /// Test data shared by the format modules' unit tests.
 #[cfg(test)]
 pub(crate) mod test_data {
