@@ -37,6 +37,8 @@ use super::{DecodeOptions, EncodeOptions};
 use crate::pixels;
 use crate::{MediaData, MediaError, Result};
 
+mod lzw;
+
 const NAME: &str = "tiff";
 
 fn enc_err(e: impl std::fmt::Display) -> MediaError {
@@ -416,7 +418,7 @@ enum ChunkCodec {
 }
 
 /// A page whose strips or tiles are raw, PackBits, LZW, Deflate or Zstandard, decoded one chunk per task
-/// on brickwork's pool (zlib-rs, weezl, libzstd), the horizontal predictor undone, and placed: what the
+/// on brickwork's pool (zlib-rs, `lzw.rs`, libzstd), the horizontal predictor undone, and placed: what the
 /// `tiff` crate does one chunk at a time (tifffile decodes chunks on several threads too; the `tiff`
 /// crate also fails on planar tiled pages). `None` (the `tiff` crate decodes it, and names what is
 /// wrong) for any other page, and for any chunk that is not exactly its declared size once inflated.
@@ -594,20 +596,9 @@ fn inflate(codec: ChunkCodec, raw: &[u8], len: usize) -> Option<Cow<'_, [u8]>> {
             (got == len).then_some(())?;
         }
         ChunkCodec::Lzw => {
-            // weezl works in steps; a chunk may end at its size without an end code (the `tiff` crate
-            // refuses those, tifffile reads them).
-            let mut lzw = weezl::decode::Decoder::with_tiff_size_switch(weezl::BitOrder::Msb, 8);
-            let (mut input, mut at) = (raw, 0);
-            while at < len {
-                let res = lzw.decode_bytes(input, &mut out[at..]);
-                input = input.get(res.consumed_in..)?;
-                at += res.consumed_out;
-                match res.status.ok()? {
-                    weezl::LzwStatus::Ok if res.consumed_in + res.consumed_out > 0 => {}
-                    _ => break,
-                }
-            }
-            (at == len).then_some(())?;
+            // A chunk may end at its size without an end code (the `tiff` crate refuses those, tifffile
+            // reads them).
+            (lzw::decode(raw, &mut out)? == len).then_some(())?;
         }
     }
     Some(Cow::Owned(out))
@@ -616,28 +607,64 @@ fn inflate(codec: ChunkCodec, raw: &[u8], len: usize) -> Option<Cow<'_, [u8]>> {
 /// TIFF's horizontal differencing (Predictor 2) undone on one row of `spp`-sample pixels of `item`-byte
 /// little-endian integers: each sample adds the one a pixel before, wrapping.
 fn undo_horizontal_predictor(row: &mut [u8], spp: usize, item: usize) {
-    let step = spp * item;
-    for i in step..row.len() / item * item {
-        if i % item != 0 {
-            continue;
+    match item {
+        1 => by_pixel::<1>(row, spp, |a, b| [a[0].wrapping_add(b[0])]),
+        2 => by_pixel::<2>(row, spp, |a, b| {
+            u16::from_le_bytes(a)
+                .wrapping_add(u16::from_le_bytes(b))
+                .to_le_bytes()
+        }),
+        4 => by_pixel::<4>(row, spp, |a, b| {
+            u32::from_le_bytes(a)
+                .wrapping_add(u32::from_le_bytes(b))
+                .to_le_bytes()
+        }),
+        _ => by_pixel::<8>(row, spp, |a, b| {
+            u64::from_le_bytes(a)
+                .wrapping_add(u64::from_le_bytes(b))
+                .to_le_bytes()
+        }),
+    }
+}
+
+/// [`undo_horizontal_predictor`] for `N`-byte samples: pixels of 1 to 4 samples keep their running sums
+/// in registers (a loop carried through memory runs at the store-to-load latency).
+#[inline(always)]
+fn by_pixel<const N: usize>(row: &mut [u8], spp: usize, add: impl Fn([u8; N], [u8; N]) -> [u8; N] + Copy) {
+    match spp {
+        1 => undo_differences::<N, 1>(row, add),
+        2 => undo_differences::<N, 2>(row, add),
+        3 => undo_differences::<N, 3>(row, add),
+        4 => undo_differences::<N, 4>(row, add),
+        _ => {
+            let step = spp * N;
+            let sample = |s: &[u8]| <[u8; N]>::try_from(s).unwrap_or([0; N]);
+            for i in (step..row.len() / N * N).step_by(N) {
+                let sum = add(sample(&row[i..i + N]), sample(&row[i - step..i - step + N]));
+                row[i..i + N].copy_from_slice(&sum);
+            }
         }
-        match item {
-            1 => row[i] = row[i].wrapping_add(row[i - step]),
-            2 => {
-                let v = u16::from_le_bytes([row[i], row[i + 1]])
-                    .wrapping_add(u16::from_le_bytes([row[i - step], row[i - step + 1]]));
-                row[i..i + 2].copy_from_slice(&v.to_le_bytes());
-            }
-            4 => {
-                let a = u32::from_le_bytes(row[i..i + 4].try_into().unwrap_or_default());
-                let b = u32::from_le_bytes(row[i - step..i - step + 4].try_into().unwrap_or_default());
-                row[i..i + 4].copy_from_slice(&a.wrapping_add(b).to_le_bytes());
-            }
-            _ => {
-                let a = u64::from_le_bytes(row[i..i + 8].try_into().unwrap_or_default());
-                let b = u64::from_le_bytes(row[i - step..i - step + 8].try_into().unwrap_or_default());
-                row[i..i + 8].copy_from_slice(&a.wrapping_add(b).to_le_bytes());
-            }
+    }
+}
+
+#[inline(always)]
+fn undo_differences<const N: usize, const SPP: usize>(
+    row: &mut [u8],
+    add: impl Fn([u8; N], [u8; N]) -> [u8; N],
+) {
+    let sample = |s: &[u8]| <[u8; N]>::try_from(s).unwrap_or([0; N]);
+    let mut pixels = row.chunks_exact_mut(N * SPP);
+    let Some(first) = pixels.next() else {
+        return;
+    };
+    let mut sums = [[0u8; N]; SPP];
+    for (sum, s) in sums.iter_mut().zip(first.chunks_exact(N)) {
+        *sum = sample(s);
+    }
+    for px in pixels {
+        for (sum, s) in sums.iter_mut().zip(px.chunks_exact_mut(N)) {
+            *sum = add(*sum, sample(s));
+            s.copy_from_slice(sum);
         }
     }
 }
@@ -1105,5 +1132,35 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("complex64"), "{e}");
+    }
+
+    #[test]
+    fn horizontal_predictor_is_undone_per_sample_with_wrapping() {
+        // Against the definition, one sample at a time: item sizes 1-8, 1-4 samples per pixel.
+        let mut state = 7u64;
+        for item in [1usize, 2, 4, 8] {
+            for spp in 1..=4 {
+                let row: Vec<u8> = (0..item * spp * 37)
+                    .map(|_| {
+                        state = state
+                            .wrapping_mul(6_364_136_223_846_793_005)
+                            .wrapping_add(1442695040888963407);
+                        (state >> 56) as u8
+                    })
+                    .collect();
+                let mut want = row.clone();
+                for s in spp..want.len() / item {
+                    let mut carry = 0u16;
+                    for b in 0..item {
+                        let v = u16::from(want[s * item + b]) + u16::from(want[(s - spp) * item + b]) + carry;
+                        want[s * item + b] = v as u8;
+                        carry = v >> 8;
+                    }
+                }
+                let mut got = row.clone();
+                super::undo_horizontal_predictor(&mut got, spp, item);
+                assert_eq!(got, want, "item {item}, {spp} samples per pixel");
+            }
+        }
     }
 }
