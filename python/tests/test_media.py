@@ -353,17 +353,19 @@ def test_png_is_no_larger_than_pillows(case):
     np.testing.assert_array_equal(iio_read(ours, extension=".png"), src)
 
 
-TIFF_COMPRESSIONS = [None, "lzw", "zlib", "adobe_deflate", "packbits", "zstd", "webp", "jpeg"]
+TIFF_COMPRESSIONS = [None, "lzw", "zlib", "adobe_deflate", "packbits", "zstd", "webp", "jpeg", "lzma", "png",
+                     "jpeg2000"]
 
 
 @pytest.mark.parametrize("compression", TIFF_COMPRESSIONS, ids=[str(c) for c in TIFF_COMPRESSIONS])
 def test_tiff_compressions_layouts_and_predictors_read_as_tifffile_reads_them(compression):
     """TIFFs as microscopes and tifffile write them: compressed (LZW, Deflate, PackBits, Zstandard, WebP,
-    JPEG), with predictors, in tiles and strips of any height, big-endian, BigTIFF, and planar RGB
-    (tifffile returns (3, H, W), stacks (N, 3, H, W)): the same arrays as imageio's tifffile plugin (LZW,
-    Deflate and Zstandard chunks are decoded in parallel by brickwork, the others by the tiff crate; an
-    8-bit LZW tile with a predictor, which the tiff crate refuses, is among them); JPEG within a few
-    levels (another JPEG decoder: zune-jpeg, then libjpeg's YCbCr conversion)."""
+    JPEG, LZMA, PNG, JPEG 2000), with predictors (horizontal, and floating-point for floats), in tiles and
+    strips of any height, big-endian, BigTIFF, planar RGB (tifffile returns (3, H, W), stacks
+    (N, 3, H, W)) and multiband pages: the same arrays as imageio's tifffile plugin (JPEG and WebP chunks
+    are decoded by the tiff crate, the others in parallel by brickwork; an 8-bit LZW tile with a
+    predictor, which the tiff crate refuses, is among them); JPEG within a few levels (another JPEG
+    decoder: zune-jpeg, then libjpeg's YCbCr conversion)."""
     pytest.importorskip("imagecodecs")
     import tifffile
 
@@ -376,7 +378,11 @@ def test_tiff_compressions_layouts_and_predictors_read_as_tifffile_reads_them(co
               ("planar", planar, {"planarconfig": "separate", "photometric": "rgb"}),
               ("planar-stack", np.stack([planar // (k + 1) for k in range(4)]),
                {"planarconfig": "separate", "photometric": "rgb"}),
-              ("u8", (g16 // 256).astype(np.uint8), {}), ("i32", g16.astype(np.int32) - 30000, {})]
+              ("u8", (g16 // 256).astype(np.uint8), {}), ("i32", g16.astype(np.int32) - 30000, {}),
+              ("i16", g16.astype(np.int16), {}), ("f64", np.sin(x / 9.0) * 1e3, {}),
+              ("bands", np.dstack([g16 // (k + 1) for k in range(6)]), {"photometric": "minisblack"}),
+              ("planar-bands", np.stack([g16 // (k + 1) for k in range(5)]),
+               {"planarconfig": "separate", "photometric": "minisblack"})]
     tried = 0
     for name, a, layout in arrays:
         for extra in ({}, {"predictor": True}, {"tile": (32, 32)}, {"bigtiff": True},
@@ -429,11 +435,32 @@ def test_tiff_compressions_brickwork_cannot_read_are_named():
     pytest.importorskip("imagecodecs")
     import tifffile
 
-    for compression, code in (("lzma", 34925), ("png", 34933), ("jpeg2000", 34712)):
+    for compression, code, name in (("jpegxl", 50002, "JPEG XL"), ("lerc", 34887, "LERC"),
+                                    ("jpegxr", 34934, "JPEG XR")):
         buf = io.BytesIO()
         tifffile.imwrite(buf, np.zeros((16, 16, 3), np.uint8), compression=compression)
-        with pytest.raises(BrickworkError, match=f"compression method Unknown\\({code}\\)"):
+        with pytest.raises(BrickworkError, match=f"compression {code} \\({name}\\) is not supported; brickwork "
+                           "reads TIFFs uncompressed or compressed with LZW"):
             _native.imread(buf.getvalue(), extension=".tif")
+
+
+def test_tiff_chunks_only_brickwork_reads_fail_with_the_reason():
+    """A corrupt LZMA, PNG or JPEG 2000 chunk (the tiff crate reads none of them) is the file's error,
+    naming the chunk and what is wrong with it."""
+    pytest.importorskip("imagecodecs")
+    import tifffile
+
+    a = np.arange(64 * 64, dtype=np.uint16).reshape(64, 64)
+    for compression in ("lzma", "png", "jpeg2000"):
+        buf = io.BytesIO()
+        tifffile.imwrite(buf, a, compression=compression, tile=(32, 32))
+        data = bytearray(buf.getvalue())
+        with tifffile.TiffFile(io.BytesIO(bytes(data))) as t:
+            off, n = t.pages[0].dataoffsets[2], t.pages[0].databytecounts[2]
+        for cut in (data[:off] + bytes(n) + data[off + n:], data[:off + n // 2] + bytes(len(data) - off - n // 2)):
+            name = {"lzma": "LZMA", "png": "PNG", "jpeg2000": "JPEG 2000"}[compression]
+            with pytest.raises(BrickworkError, match=f"this {name}-compressed page cannot be read: chunk 2: "):
+                _native.imread(bytes(cut), extension=".tif")
 
 
 def test_image_gif_shapes_and_palettes():

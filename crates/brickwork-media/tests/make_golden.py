@@ -191,6 +191,16 @@ def main():
     save("rgb8_jpeg.tif", None, ext=".tif", raw=tifffile_bytes(rgb, compression="jpeg"), lossy_psnr=40.0,
          note="JPEG-in-TIFF (YCbCr): zune-jpeg then libjpeg's colour conversion, within a PSNR of tifffile's")
     save("rgb8_webp.tif", None, ext=".tif", raw=tifffile_bytes(rgb, compression="webp"), lossy_psnr=40.0)
+    save("gray_f64_lzma_predictor.tif", None, ext=".tif",
+         raw=tifffile_bytes(pattern(17, 33, seed=28, dtype=np.float64), compression="lzma", predictor=True),
+         note="LZMA with the floating-point predictor")
+    save("gray16_png_tiles.tif", None, ext=".tif", raw=tifffile_bytes(gray16, compression="png", tile=(16, 16)))
+    save("rgb8_jpeg2000.tif", None, ext=".tif", raw=tifffile_bytes(rgb, compression="jpeg2000"),
+         note="JPEG 2000 codestream per strip (34712): raw samples as imagecodecs decodes them")
+    save("bands6_u16_jpeg2000_tiles.tif", None, ext=".tif",
+         raw=tifffile_bytes(np.stack([gray16 // (k + 1) for k in range(6)], axis=-1), compression="jpeg2000",
+                            tile=(16, 16), photometric="minisblack"),
+         note="six bands per pixel, JPEG 2000 tiles")
     hyper = np.stack([pattern(17, 33, seed=40 + k) for k in range(24)]).reshape(2, 3, 4, 17, 33)
     save("ome_tczyx.tif", None, ext=".tif", raw=tifffile_bytes(hyper, ome=True, metadata={"axes": "TCZYX"}),
          note="OME-TIFF: series 0 shaped by its Pixels element")

@@ -304,6 +304,15 @@ pub fn decode(bytes: &[u8], opts: &DecodeOptions) -> Result<ArrayBuf> {
             _ => Mode::Rgba,
         },
     };
+    check_before_decoding(&head, opts)?;
+    let (w, h) = (head.width as usize, head.height as usize);
+    opj_decode(bytes, jp2.is_some(), (w * h) as u64, |space, comps| {
+        unpack(mode, space, comps, w, h)
+    })
+}
+
+/// What is refused before OpenJPEG runs (see the module's "Hostile files").
+fn check_before_decoding(head: &Codestream, opts: &DecodeOptions) -> Result<()> {
     if head.comps.iter().any(|c| c.dx != 1 || c.dy != 1) {
         return Err(dec_err(
             "subsampled components are not supported (brickwork reads JPEG 2000 images whose components all have \
@@ -324,10 +333,91 @@ pub fn decode(bytes: &[u8], opts: &DecodeOptions) -> Result<ArrayBuf> {
             structures >> 20
         )));
     }
-    let (w, h) = (head.width as usize, head.height as usize);
-    opj_decode(bytes, jp2.is_some(), (w * h) as u64, |space, comps| {
-        unpack(mode, space, comps, w, h)
+    Ok(())
+}
+
+/// A TIFF tile or strip compressed as a bare JPEG 2000 codestream (Compression 34712, or Aperio's 33003,
+/// 33004 and 33005), decoded as tifffile decodes it (imagecodecs' `jpeg2k_decode`): the components
+/// interleaved, each sample cast to the integer the first component's precision needs (1, 2 or 4 bytes,
+/// signed if it is), little-endian; no colour conversion, no shifting. The codestream must be `width` ×
+/// `height` (the chunk's size, so the page's checked size bounds the decoding), with components of one
+/// precision and sign, none subsampled (imagecodecs refuses those too). `threaded`: OpenJPEG may use its
+/// own threads (a page of one chunk; a page of many decodes its chunks on brickwork's pool instead).
+pub fn decode_tiff_chunk(
+    cs: &[u8],
+    (width, height): (usize, usize),
+    threaded: bool,
+    opts: &DecodeOptions,
+) -> Result<Samples> {
+    if !cs.starts_with(CODESTREAM_START) {
+        return Err(dec_err(
+            "a JPEG 2000 compressed TIFF chunk is not a codestream (no SOC and SIZ markers)",
+        ));
+    }
+    let head = codestream(cs)?;
+    if (head.width as usize, head.height as usize) != (width, height) {
+        return Err(dec_err(format!(
+            "a JPEG 2000 compressed TIFF chunk of {width}x{height} pixels holds a {}x{} codestream",
+            head.width, head.height
+        )));
+    }
+    let first = head.comps[0];
+    if head
+        .comps
+        .iter()
+        .any(|c| c.prec != first.prec || c.signed != first.signed)
+    {
+        return Err(dec_err(
+            "the codestream's components differ in precision or sign (tifffile refuses these too)",
+        ));
+    }
+    check_before_decoding(&head, opts)?;
+    let itemsize = match first.prec.div_ceil(8) {
+        1 => 1,
+        2 => 2,
+        _ => 4,
+    };
+    let pixels = if threaded { (width * height) as u64 } else { 0 };
+    opj_decode(cs, false, pixels, |_, comps| {
+        let n = comps.len();
+        let pixels_n = width * height;
+        if comps.iter().any(|c| c.samples.len() != pixels_n) {
+            return Err(dec_err(
+                "the decoded components do not have the codestream's size",
+            ));
+        }
+        let mut bytes = vec![0u8; pixels_n * n * itemsize];
+        for (k, comp) in comps.iter().enumerate() {
+            let out = bytes.chunks_exact_mut(itemsize).skip(k).step_by(n);
+            match itemsize {
+                1 => out.zip(comp.samples).for_each(|(o, &v)| o[0] = v as u8),
+                2 => out
+                    .zip(comp.samples)
+                    .for_each(|(o, &v)| o.copy_from_slice(&(v as u16).to_le_bytes())),
+                _ => out
+                    .zip(comp.samples)
+                    .for_each(|(o, &v)| o.copy_from_slice(&v.to_le_bytes())),
+            }
+        }
+        Ok(Samples {
+            bytes,
+            components: n,
+            itemsize,
+        })
     })
+}
+
+/// Decoded samples of [`decode_tiff_chunk`]: row-major pixels of `components` interleaved samples of
+/// `itemsize` little-endian bytes (signed components in two's complement, which tifffile casts to the
+/// page's dtype).
+#[derive(Debug)]
+pub struct Samples {
+    /// The samples.
+    pub bytes: Vec<u8>,
+    /// Samples per pixel.
+    pub components: usize,
+    /// Bytes per sample: 1, 2 or 4.
+    pub itemsize: usize,
 }
 
 /// A big-endian reader over untrusted bytes: every read is bounds-checked.

@@ -19,10 +19,12 @@
 //! reads as `bool`.
 //! With `pillow`/`TIFF-PIL`, only the first page is returned, as imageio does. The legacy `TIFF` plugin
 //! reads series 0 too (imageio 2.38 backs it with tifffile: measured, 3 pages come back `(3, H, W, 3)`).
-//! Planar (PlanarConfiguration = 2) pages come back `(C, H, W)`, as tifffile returns them. Compression:
-//! none, LZW, Deflate (zlib and Adobe), PackBits, Zstandard, JPEG (YCbCr ones as RGB), WebP, with the
-//! horizontal and floating-point predictors (the `tiff` crate); tifffile's LZMA, PNG, JPEG 2000, JPEG XL
-//! and LERC compressions are refused with the compression named.
+//! Planar (PlanarConfiguration = 2) pages come back `(C, H, W)`, as tifffile returns them; pages of more
+//! than four samples (multispectral bands) `(H, W, C)`. Compression: none, LZW (`tiff/lzw.rs`), Deflate
+//! (zlib and Adobe), PackBits, Zstandard, LZMA, PNG and JPEG 2000 (34712 and Aperio's 33003-33005, raw
+//! samples as imagecodecs decodes them) with the horizontal and floating-point predictors, decoded here
+//! chunk by chunk; JPEG (YCbCr ones as RGB), WebP and CCITT Group 4 by the `tiff` crate. tifffile's
+//! JPEG XL, JPEG XR and LERC compressions (and the rarer ones) are refused with the compression named.
 //!
 //! Limits: each page's declared size, times the pages read so far, is checked before its buffer exists.
 
@@ -347,6 +349,11 @@ fn page_info(dec: &mut Decoder<Cursor<&[u8]>>) -> Result<PageInfo> {
         tiff::ColorType::GrayA(b) => (2, b),
         tiff::ColorType::RGB(b) => (3, b),
         tiff::ColorType::RGBA(b) => (4, b),
+        // More samples per pixel (multispectral bands, or channels written as extra samples).
+        tiff::ColorType::Multiband {
+            bit_depth,
+            num_samples,
+        } => (usize::from(num_samples), bit_depth),
         // JPEG-compressed YCbCr: converted to RGB below, as tifffile's JPEG decoder does.
         tiff::ColorType::YCbCr(8) if compression == Some(7) => (3, 8),
         other => return Err(dec_err(format!("colour type {other:?} is not supported"))),
@@ -400,53 +407,127 @@ fn le_bytes<T: Copy, const N: usize>(v: &[T], to_le: impl Fn(T) -> [u8; N]) -> V
     out
 }
 
-fn read_page(dec: &mut Decoder<Cursor<&[u8]>>, file: &[u8], p: &PageInfo) -> Result<Vec<u8>> {
-    if let Some(decoded) = read_chunks_in_parallel(dec, file, p)? {
+fn read_page(
+    dec: &mut Decoder<Cursor<&[u8]>>,
+    file: &[u8],
+    p: &PageInfo,
+    opts: &DecodeOptions,
+) -> Result<Vec<u8>> {
+    if let Some(decoded) = read_chunks_in_parallel(dec, file, p, opts)? {
         return Ok(decoded);
     }
     read_page_decoded(dec, p)
 }
 
-/// The inflaters of [`read_chunks_in_parallel`].
-#[derive(Debug, Clone, Copy)]
+/// The compressions of [`read_chunks_in_parallel`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ChunkCodec {
     None,
     PackBits,
     Lzw,
     Deflate,
     Zstd,
+    /// xz streams (34925), as imagecodecs writes them.
+    Lzma,
+    /// A PNG file per chunk (34933).
+    Png,
+    /// A bare JPEG 2000 codestream per chunk (34712; Aperio's 33003, 33004, 33005).
+    Jpeg2000,
 }
 
-/// A page whose strips or tiles are raw, PackBits, LZW, Deflate or Zstandard, decoded one chunk per task
-/// on brickwork's pool (zlib-rs, `lzw.rs`, libzstd), the horizontal predictor undone, and placed: what the
-/// `tiff` crate does one chunk at a time (tifffile decodes chunks on several threads too; the `tiff`
-/// crate also fails on planar tiled pages). `None` (the `tiff` crate decodes it, and names what is
-/// wrong) for any other page, and for any chunk that is not exactly its declared size once inflated.
+impl ChunkCodec {
+    fn of(compression: u64) -> Option<ChunkCodec> {
+        Some(match compression {
+            1 => ChunkCodec::None,
+            32773 => ChunkCodec::PackBits,
+            5 => ChunkCodec::Lzw,
+            8 | 32946 => ChunkCodec::Deflate,
+            50000 => ChunkCodec::Zstd,
+            34925 => ChunkCodec::Lzma,
+            34933 => ChunkCodec::Png,
+            33003 | 33004 | 33005 | 34712 => ChunkCodec::Jpeg2000,
+            _ => return None,
+        })
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            ChunkCodec::None => "uncompressed",
+            ChunkCodec::PackBits => "PackBits-compressed",
+            ChunkCodec::Lzw => "LZW-compressed",
+            ChunkCodec::Deflate => "Deflate-compressed",
+            ChunkCodec::Zstd => "Zstandard-compressed",
+            ChunkCodec::Lzma => "LZMA-compressed",
+            ChunkCodec::Png => "PNG-compressed",
+            ChunkCodec::Jpeg2000 => "JPEG 2000-compressed",
+        }
+    }
+
+    /// Read by brickwork only: the `tiff` crate cannot be asked instead, so a chunk that fails is the
+    /// file's error.
+    fn brickwork_only(self) -> bool {
+        matches!(self, ChunkCodec::Lzma | ChunkCodec::Png | ChunkCodec::Jpeg2000)
+    }
+
+    /// An image codec decodes to samples in the machine's order, and tifffile applies no predictor to it.
+    fn is_image(self) -> bool {
+        matches!(self, ChunkCodec::Png | ChunkCodec::Jpeg2000)
+    }
+}
+
+/// A page whose strips or tiles are raw, PackBits, LZW, Deflate, Zstandard, LZMA, PNG or JPEG 2000,
+/// decoded one chunk per task on brickwork's pool (zlib-rs, `tiff/lzw.rs`, libzstd, liblzma, `png.rs`,
+/// `jpeg2000.rs`), the horizontal or floating-point predictor undone, and placed: what the `tiff` crate
+/// does one chunk at a time (tifffile decodes chunks on several threads too; the `tiff` crate also fails
+/// on planar tiled pages, and reads neither LZMA, PNG nor JPEG 2000). `None` (the `tiff` crate decodes
+/// it, and names what is wrong) for any other page, and for a chunk of the `tiff` crate's compressions
+/// that is not exactly its declared size once inflated.
 fn read_chunks_in_parallel(
     dec: &mut Decoder<Cursor<&[u8]>>,
     file: &[u8],
     p: &PageInfo,
+    opts: &DecodeOptions,
 ) -> Result<Option<Vec<u8>>> {
     use rayon::prelude::*;
     let unsigned = |dec: &mut Decoder<Cursor<&[u8]>>, tag: Tag| -> Result<Option<u64>> {
         dec.find_tag_unsigned::<u64>(tag).map_err(dec_err)
     };
-    if p.bits < 8 || p.dtype.kind() == Kind::Bool || p.ycbcr {
-        return Ok(None);
-    }
-    let codec = match unsigned(dec, Tag::Compression)?.unwrap_or(1) {
-        1 => ChunkCodec::None,
-        32773 => ChunkCodec::PackBits,
-        5 => ChunkCodec::Lzw,
-        8 | 32946 => ChunkCodec::Deflate,
-        50000 => ChunkCodec::Zstd,
-        _ => return Ok(None),
+    let compression = unsigned(dec, Tag::Compression)?.unwrap_or(1);
+    let Some(codec) = ChunkCodec::of(compression) else {
+        // JPEG, WebP and CCITT Group 4: the `tiff` crate's.
+        if matches!(compression, 4 | 7 | 50001) {
+            return Ok(None);
+        }
+        return Err(dec_err(format!(
+            "compression {compression} ({}) is not supported; brickwork reads TIFFs uncompressed or compressed \
+             with LZW, Deflate, PackBits, JPEG, WebP, Zstandard, LZMA, PNG, JPEG 2000 or CCITT Group 4",
+            compression_name(compression)
+        )));
     };
-    let predictor = unsigned(dec, Tag::Predictor)?.unwrap_or(1);
-    if !(predictor == 1 || predictor == 2 && p.dtype.kind() != Kind::Float)
-        || unsigned(dec, Tag::FillOrder)?.unwrap_or(1) != 1
-    {
-        return Ok(None);
+    // What only brickwork reads is refused here, with the reason; the rest goes to the `tiff` crate.
+    let unread = |why: &str| {
+        if codec.brickwork_only() {
+            Err(dec_err(format!("this {} page {why}", codec.name())))
+        } else {
+            Ok(None)
+        }
+    };
+    if p.bits < 8 || p.dtype.kind() == Kind::Bool || p.ycbcr {
+        return unread("of fewer than 8 bits per sample, or YCbCr, is not supported");
+    }
+    let predictor = if codec.is_image() {
+        1
+    } else {
+        unsigned(dec, Tag::Predictor)?.unwrap_or(1)
+    };
+    let float = p.dtype.kind() == Kind::Float;
+    if !(predictor == 1 || predictor == 2 && !float || predictor == 3 && float) {
+        return unread(&format!(
+            "with predictor {predictor} is not supported (1, 2 for integers, 3 for floats are)"
+        ));
+    }
+    if unsigned(dec, Tag::FillOrder)?.unwrap_or(1) != 1 {
+        return unread("with bits filled LSB first (FillOrder 2) is not supported");
     }
     let as_usize = |v: Option<u64>| v.and_then(|v| usize::try_from(v).ok()).filter(|v| *v > 0);
     let tiled = unsigned(dec, Tag::TileWidth)?.is_some();
@@ -456,7 +537,7 @@ fn read_chunks_in_parallel(
             as_usize(unsigned(dec, Tag::TileLength)?),
         ) {
             (Some(w), Some(h)) => (w, h),
-            _ => return Ok(None),
+            _ => return unread("has no valid tile size"),
         }
     } else {
         (
@@ -469,7 +550,7 @@ fn read_chunks_in_parallel(
     let item = p.dtype.itemsize();
     let (spp, planes) = if p.planar { (1, p.c) } else { (p.c, 1) };
     let Some(chunk_row) = cw.checked_mul(spp * item) else {
-        return Ok(None);
+        return unread("has tiles too wide");
     };
     let page_bytes = p.w * p.h * p.c * item;
     // A chunk may overhang the page (edge tiles), not by more than this.
@@ -477,7 +558,7 @@ fn read_chunks_in_parallel(
         .checked_mul(ch)
         .is_none_or(|n| n > page_bytes + (16 << 20))
     {
-        return Ok(None);
+        return unread("has tiles far larger than the page");
     }
     let (across, down) = (p.w.div_ceil(cw), p.h.div_ceil(ch));
     let per_plane = across * down;
@@ -490,10 +571,14 @@ fn read_chunks_in_parallel(
     let offsets: Option<Vec<u64>> = dec.find_tag_unsigned_vec(offsets_tag).map_err(dec_err)?;
     let counts: Option<Vec<u64>> = dec.find_tag_unsigned_vec(counts_tag).map_err(dec_err)?;
     let (Some(offsets), Some(counts)) = (offsets, counts) else {
-        return Ok(None);
+        return unread("has no chunk offsets or sizes");
     };
     if offsets.len() != n || counts.len() != n {
-        return Ok(None);
+        return unread(&format!(
+            "has {} chunk offsets and {} sizes for {n} chunks",
+            offsets.len(),
+            counts.len()
+        ));
     }
     let big_endian = file.starts_with(b"MM");
     let rows_of = |k: usize| {
@@ -503,12 +588,54 @@ fn read_chunks_in_parallel(
             ch.min(p.h - (k % per_plane) * ch)
         }
     };
-    let decode = |k: usize| -> Option<Cow<'_, [u8]>> {
-        let start = usize::try_from(offsets[k]).ok()?;
-        let raw = file.get(start..start.checked_add(usize::try_from(counts[k]).ok()?)?)?;
+    let one_chunk = n == 1 && cw == p.w && ch >= p.h;
+    let decode_one = |k: usize| -> std::result::Result<Cow<'_, [u8]>, String> {
+        let raw = usize::try_from(offsets[k])
+            .ok()
+            .zip(usize::try_from(counts[k]).ok())
+            .and_then(|(start, len)| file.get(start..start.checked_add(len)?))
+            .ok_or("it lies outside the file")?;
         let rows = rows_of(k);
-        let mut out = inflate(codec, raw, rows * chunk_row)?;
-        if big_endian && item > 1 {
+        let len = rows * chunk_row;
+        let mut out = match codec {
+            ChunkCodec::Png => {
+                // The page's checked size bounds the chunk's: a PNG claiming more is refused unread.
+                let chunk = DecodeOptions {
+                    limits: crate::MediaLimits {
+                        max_pixels: (cw * rows) as u64,
+                        max_bytes: len as u64,
+                    },
+                    ..DecodeOptions::default()
+                };
+                Cow::Owned(
+                    super::png::decode(raw, &chunk)
+                        .map_err(|e| e.to_string())?
+                        .into_data(),
+                )
+            }
+            ChunkCodec::Jpeg2000 => {
+                let samples = super::jpeg2000::decode_tiff_chunk(raw, (cw, rows), one_chunk, opts)
+                    .map_err(|e| e.to_string())?;
+                if (samples.components, samples.itemsize) != (spp, item) {
+                    return Err(format!(
+                        "it holds {} components of {} bytes, the page {spp} of {item}",
+                        samples.components, samples.itemsize
+                    ));
+                }
+                Cow::Owned(samples.bytes)
+            }
+            _ => inflate(codec, raw, len)?,
+        };
+        if out.len() != len {
+            return Err(format!("it decodes to {} bytes, not {len}", out.len()));
+        }
+        if predictor == 3 {
+            for row in out.to_mut().chunks_exact_mut(chunk_row) {
+                undo_floating_point_predictor(row, spp, item);
+            }
+            return Ok(out);
+        }
+        if big_endian && item > 1 && !codec.is_image() {
             out.to_mut().chunks_exact_mut(item).for_each(<[u8]>::reverse);
         }
         if predictor == 2 {
@@ -516,19 +643,31 @@ fn read_chunks_in_parallel(
                 undo_horizontal_predictor(row, spp, item);
             }
         }
-        Some(out)
+        Ok(out)
     };
+    let decode = |k: usize| decode_one(k).map_err(|e| format!("chunk {k}: {e}"));
+    let failed = |e: String| unread(&format!("cannot be read: {e}"));
     // A page of one strip (how tifffile and brickwork write uncompressed pages) is its chunk: no pool
     // round trip, no placing.
-    if n == 1 && cw == p.w && ch >= p.h {
-        return Ok(decode(0).filter(|c| c.len() == page_bytes).map(Cow::into_owned));
+    if one_chunk {
+        return match decode(0) {
+            Ok(c) if c.len() == page_bytes => Ok(Some(c.into_owned())),
+            Ok(_) => failed("its one strip is not the page's size".into()),
+            Err(e) => failed(e),
+        };
     }
     let Ok(pool) = brickwork_core::pool::shared() else {
-        return Ok(None);
+        return unread("cannot be read: no thread pool");
     };
-    let chunks: Option<Vec<Cow<'_, [u8]>>> = pool.install(|| (0..n).into_par_iter().map(decode).collect());
-    let Some(chunks) = chunks else {
-        return Ok(None);
+    let chunks = pool.install(|| {
+        (0..n)
+            .into_par_iter()
+            .map(decode)
+            .collect::<std::result::Result<Vec<_>, _>>()
+    });
+    let chunks = match chunks {
+        Ok(c) => c,
+        Err(e) => return failed(e),
     };
     let mut out = vec![0u8; page_bytes];
     let plane_bytes = p.w * p.h * spp * item;
@@ -553,55 +692,117 @@ fn read_chunks_in_parallel(
         })
     });
     if !placed {
-        return Ok(None);
+        return failed("its chunks do not tile the page".into());
     }
     Ok(Some(out))
 }
 
-/// One chunk inflated to exactly `len` bytes (an uncompressed one borrowed from the file), or `None`.
-fn inflate(codec: ChunkCodec, raw: &[u8], len: usize) -> Option<Cow<'_, [u8]>> {
+/// A TIFF compression's name, as tifffile's `COMPRESSION` enumeration calls it.
+fn compression_name(code: u64) -> &'static str {
+    match code {
+        2 => "CCITT RLE",
+        3 => "CCITT Group 3",
+        6 => "old-style JPEG",
+        32771 => "CCITT RLE with word alignment",
+        32809 => "ThunderScan",
+        33007 => "Aperio or Bio-Formats alternative JPEG",
+        34676 | 34677 => "SGI LogLuv",
+        34887 => "LERC",
+        34892 => "lossy JPEG (DNG)",
+        34934 | 22610 => "JPEG XR",
+        50002 | 52546 => "JPEG XL",
+        _ => "unknown",
+    }
+}
+
+/// One chunk inflated to exactly `len` bytes (an uncompressed one borrowed from the file), or why not.
+fn inflate(codec: ChunkCodec, raw: &[u8], len: usize) -> std::result::Result<Cow<'_, [u8]>, String> {
+    let short = || format!("it inflates to fewer than {len} bytes");
     if let ChunkCodec::None = codec {
-        return raw.get(..len).map(Cow::Borrowed);
+        return raw.get(..len).map(Cow::Borrowed).ok_or_else(short);
     }
     let mut out = vec![0u8; len];
     match codec {
-        ChunkCodec::None => {}
+        ChunkCodec::None | ChunkCodec::Png | ChunkCodec::Jpeg2000 => {}
         ChunkCodec::PackBits => {
             // PackBits: a header byte n, then n + 1 literal bytes (n < 128) or one byte repeated
             // 257 - n times (n > 128); 128 is a no-op.
             let (mut i, mut at) = (0, 0);
             while at < len {
-                let n = *raw.get(i)?;
+                let n = *raw.get(i).ok_or_else(short)?;
                 i += 1;
                 if n < 128 {
                     let k = usize::from(n) + 1;
-                    out.get_mut(at..at + k)?.copy_from_slice(raw.get(i..i + k)?);
+                    match (out.get_mut(at..at + k), raw.get(i..i + k)) {
+                        (Some(dst), Some(src)) => dst.copy_from_slice(src),
+                        _ => return Err("a PackBits run overruns the chunk".into()),
+                    }
                     (i, at) = (i + k, at + k);
                 } else if n > 128 {
                     let k = 257 - usize::from(n);
-                    out.get_mut(at..at + k)?.fill(*raw.get(i)?);
+                    match (out.get_mut(at..at + k), raw.get(i)) {
+                        (Some(dst), Some(&v)) => dst.fill(v),
+                        _ => return Err("a PackBits run overruns the chunk".into()),
+                    }
                     (i, at) = (i + 1, at + k);
                 }
             }
         }
         ChunkCodec::Deflate => {
             let (got, rc) = zlib_rs::decompress_slice(&mut out, raw, zlib_rs::InflateConfig::default());
-            (rc == zlib_rs::ReturnCode::Ok && got.len() == len).then_some(())?;
+            if rc != zlib_rs::ReturnCode::Ok || got.len() != len {
+                return Err(format!("Deflate stream: {rc:?}, {} of {len} bytes", got.len()));
+            }
         }
         ChunkCodec::Zstd => {
             let got = zstd::bulk::Decompressor::new()
-                .ok()?
-                .decompress_to_buffer(raw, &mut out)
-                .ok()?;
-            (got == len).then_some(())?;
+                .and_then(|mut d| d.decompress_to_buffer(raw, &mut out))
+                .map_err(|e| format!("Zstandard frame: {e}"))?;
+            if got != len {
+                return Err(short());
+            }
         }
         ChunkCodec::Lzw => {
             // A chunk may end at its size without an end code (the `tiff` crate refuses those, tifffile
             // reads them).
-            (lzw::decode(raw, &mut out)? == len).then_some(())?;
+            let got = lzw::decode(raw, &mut out).ok_or("a malformed LZW stream")?;
+            if got != len {
+                return Err(short());
+            }
+        }
+        ChunkCodec::Lzma => {
+            // The decoder's memory: its dictionary, which the stream's header sets (xz's presets use
+            // up to 64 MiB); more is refused by liblzma.
+            let mut xz = liblzma::stream::Stream::new_stream_decoder(LZMA_MEMORY, 0)
+                .map_err(|e| format!("LZMA decoder: {e}"))?;
+            let status = xz
+                .process(raw, &mut out, liblzma::stream::Action::Finish)
+                .map_err(|e| format!("LZMA stream: {e}"))?;
+            if xz.total_out() != len as u64 || status == liblzma::stream::Status::MemNeeded {
+                return Err(short());
+            }
         }
     }
-    Some(Cow::Owned(out))
+    Ok(Cow::Owned(out))
+}
+
+/// The most memory the LZMA decoder of a chunk may take (xz's `-9` needs 65 MiB).
+const LZMA_MEMORY: u64 = 96 << 20;
+
+/// TIFF's floating-point predictor (Predictor 3, Adobe's Technical Note 3) undone on one row: the row's
+/// bytes are differenced one byte apart per sample (`spp` bytes back), and hold the samples' bytes most
+/// significant first, each byte plane after the other; reassembled as little-endian samples.
+fn undo_floating_point_predictor(row: &mut [u8], spp: usize, item: usize) {
+    for i in spp..row.len() {
+        row[i] = row[i].wrapping_add(row[i - spp]);
+    }
+    let planes = row.to_vec();
+    let samples = row.len() / item;
+    for (s, out) in row.chunks_exact_mut(item).enumerate() {
+        for (b, byte) in out.iter_mut().enumerate() {
+            *byte = planes[(item - 1 - b) * samples + s];
+        }
+    }
 }
 
 /// TIFF's horizontal differencing (Predictor 2) undone on one row of `spp`-sample pixels of `item`-byte
@@ -833,7 +1034,7 @@ pub fn decode(bytes: &[u8], opts: &DecodeOptions) -> Result<ArrayBuf> {
         .map(|s| s.iter().product::<usize>())
         .filter(|&n| page_elems > 0 && n % page_elems == 0 && n > 0)
         .map(|n| n / page_elems);
-    let mut pages = vec![read_page(&mut dec, bytes, &first)?];
+    let mut pages = vec![read_page(&mut dec, bytes, &first, opts)?];
     while !first_only && dec.more_images() && max_pages.is_none_or(|m| pages.len() < m) {
         dec.next_image().map_err(dec_err)?;
         let info = page_info(&mut dec)?;
@@ -841,7 +1042,7 @@ pub fn decode(bytes: &[u8], opts: &DecodeOptions) -> Result<ArrayBuf> {
             break;
         }
         limits.check(NAME, first.w as u64, first.h as u64, pages.len() as u64 + 1, px)?;
-        pages.push(read_page(&mut dec, bytes, &first)?);
+        pages.push(read_page(&mut dec, bytes, &first, opts)?);
     }
     let n = pages.len();
     let out = pixels::stack(pages, first.dtype, &page_shape, n > 1)?;
@@ -1022,7 +1223,7 @@ mod tests {
             let b = encode(&MediaData::Array(a.clone()), &EncodeOptions::default()).unwrap();
             let mut dec = Decoder::new(Cursor::new(&b[..])).unwrap();
             let info = page_info(&mut dec).unwrap();
-            let fast = read_chunks_in_parallel(&mut dec, &b, &info)
+            let fast = read_chunks_in_parallel(&mut dec, &b, &info, &DecodeOptions::default())
                 .unwrap()
                 .expect("chunk path taken");
             let slow = read_page_decoded(&mut dec, &info).unwrap();
@@ -1034,9 +1235,14 @@ mod tests {
         let b = encode(&MediaData::Array(a), &EncodeOptions::default()).unwrap();
         let mut dec = Decoder::new(Cursor::new(&b[..])).unwrap();
         let info = page_info(&mut dec).unwrap();
-        assert!(read_chunks_in_parallel(&mut dec, &b[..b.len() / 2 + 200], &info)
-            .unwrap()
-            .is_none());
+        assert!(read_chunks_in_parallel(
+            &mut dec,
+            &b[..b.len() / 2 + 200],
+            &info,
+            &DecodeOptions::default()
+        )
+        .unwrap()
+        .is_none());
     }
 
     #[test]
@@ -1161,6 +1367,33 @@ mod tests {
                 super::undo_horizontal_predictor(&mut got, spp, item);
                 assert_eq!(got, want, "item {item}, {spp} samples per pixel");
             }
+        }
+    }
+
+    #[test]
+    fn floating_point_predictor_is_undone_as_adobe_specifies() {
+        // Forward (Adobe's Technical Note 3): samples' bytes most significant first, byte planes one
+        // after the other, then each byte minus the one `spp` before.
+        for (item, spp) in [(2usize, 1usize), (4, 1), (4, 3), (8, 2)] {
+            let samples: Vec<u64> = (0..13 * spp as u64)
+                .map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+                .collect();
+            let n = samples.len();
+            let mut want = Vec::new();
+            for &v in &samples {
+                want.extend_from_slice(&v.to_le_bytes()[..item]);
+            }
+            let mut row = vec![0u8; n * item];
+            for (s, &v) in samples.iter().enumerate() {
+                for b in 0..item {
+                    row[b * n + s] = v.to_le_bytes()[item - 1 - b];
+                }
+            }
+            for i in (spp..row.len()).rev() {
+                row[i] = row[i].wrapping_sub(row[i - spp]);
+            }
+            super::undo_floating_point_predictor(&mut row, spp, item);
+            assert_eq!(row, want, "{item}-byte samples, {spp} per pixel");
         }
     }
 }
