@@ -202,7 +202,7 @@ mod tests {
     }
 
     #[test]
-    #[ignore = "a measurement, not a check: cargo test --release -p brickwork-media speed_against_weezl -- --ignored --nocapture"]
+    #[ignore = "a measurement, not a check (see the module's documentation for the command)"]
     fn speed_against_weezl() {
         let data = &samples()[3];
         let raw = encode(data);
