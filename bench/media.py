@@ -116,6 +116,29 @@ def main() -> int:
         rows.append(f"| {label} | {ext} | {tw_i * 1e3:.1f} | {tw_b * 1e3:.1f} | {tw_i / tw_b:.2f} | {tr_i * 1e3:.1f} "
                     f"| {tr_b * 1e3:.1f} | {tr_i / tr_b:.2f} | {len(theirs)} | {len(ours)} | {check} |")
         print(rows[-1], flush=True)
+    # Reading TIFFs as microscopes and tifffile write them (brickwork writes uncompressed TIFFs only):
+    # each compression once, in strips of 64 rows (tifffile's choice for these sizes is one strip per page,
+    # which leaves nothing to decode in parallel), read by imageio (tifffile + imagecodecs) and brickwork.
+    import tifffile
+    rows.append("")
+    rows.append("| data | compression (written by tifffile) | imageio read ms | brickwork read ms | × read | bytes "
+                "| same array |")
+    rows.append("|---|---|---:|---:|---:|---:|---|")
+    for label, data in (("microscopy u16", microscopy()), ("photo RGB u8", photo())):
+        for compression, kw in (("lzw", {}), ("lzw", {"predictor": True}), ("zlib", {}), ("zstd", {}),
+                                ("packbits", {}), ("lzma", {}), ("png", {}), ("jpeg2000", {})):
+            f = io.BytesIO()
+            tifffile.imwrite(f, data, compression=compression, rowsperstrip=64, **kw)
+            raw = f.getvalue()
+            content = {"data": raw, "content_type": "", "content_encoding": None,
+                       "config": {"plugin": None, "extension": ".tif"}}
+            same = np.array_equal(media_serializer.deserialize_data(content).data, iio.imread(raw, extension=".tif"))
+            tr_i = best(lambda: iio.imread(io.BytesIO(raw), extension=".tif"), args.repeats)
+            tr_b = best(lambda: media_serializer.deserialize_data(content), args.repeats)
+            name = compression + (" + predictor" if kw else "")
+            rows.append(f"| {label} | {name} | {tr_i * 1e3:.2f} | {tr_b * 1e3:.2f} | {tr_i / tr_b:.2f} | {len(raw)} "
+                        f"| {'yes' if same else 'NO'} |")
+            print(rows[-1], flush=True)
     head = ["# brickwork.media vs imageio", "",
             f"`.venv/bin/python bench/media.py` on {platform.machine()}, Python {platform.python_version()}, "
             f"imageio {imageio.__version__}; best of {args.repeats} runs or more (fast rows: until 0.25 s). "

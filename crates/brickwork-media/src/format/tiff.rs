@@ -28,7 +28,6 @@
 //!
 //! Limits: each page's declared size, times the pages read so far, is checked before its buffer exists.
 
-use std::borrow::Cow;
 use std::io::Cursor;
 
 use brickwork_core::{ArrayBuf, ArrayView, DType, Kind};
@@ -581,23 +580,36 @@ fn read_chunks_in_parallel(
         ));
     }
     let big_endian = file.starts_with(b"MM");
-    let rows_of = |k: usize| {
-        if tiled {
-            ch
-        } else {
-            ch.min(p.h - (k % per_plane) * ch)
-        }
-    };
     let one_chunk = n == 1 && cw == p.w && ch >= p.h;
-    let decode_one = |k: usize| -> std::result::Result<Cow<'_, [u8]>, String> {
-        let raw = usize::try_from(offsets[k])
+    let raw_of = |k: usize| -> std::result::Result<&[u8], String> {
+        usize::try_from(offsets[k])
             .ok()
             .zip(usize::try_from(counts[k]).ok())
             .and_then(|(start, len)| file.get(start..start.checked_add(len)?))
-            .ok_or("it lies outside the file")?;
-        let rows = rows_of(k);
-        let len = rows * chunk_row;
-        let mut out = match codec {
+            .ok_or_else(|| "it lies outside the file".to_owned())
+    };
+    // The predictor undone and the byte order made little-endian, in place.
+    let finish = |dst: &mut [u8]| {
+        if predictor == 3 {
+            for row in dst.chunks_exact_mut(chunk_row) {
+                undo_floating_point_predictor(row, spp, item);
+            }
+            return;
+        }
+        if big_endian && item > 1 && !codec.is_image() {
+            dst.chunks_exact_mut(item).for_each(<[u8]>::reverse);
+        }
+        if predictor == 2 {
+            for row in dst.chunks_exact_mut(chunk_row) {
+                undo_horizontal_predictor(row, spp, item);
+            }
+        }
+    };
+    // Chunk `k` decoded into `dst`, which is exactly its size (its rows of `chunk_row` bytes).
+    let decode_one = |k: usize, dst: &mut [u8]| -> std::result::Result<(), String> {
+        let raw = raw_of(k)?;
+        let (rows, len) = (dst.len() / chunk_row, dst.len());
+        let decoded = match codec {
             ChunkCodec::Png => {
                 // The page's checked size bounds the chunk's: a PNG claiming more is refused unread.
                 let chunk = DecodeOptions {
@@ -607,7 +619,7 @@ fn read_chunks_in_parallel(
                     },
                     ..DecodeOptions::default()
                 };
-                Cow::Owned(
+                Some(
                     super::png::decode(raw, &chunk)
                         .map_err(|e| e.to_string())?
                         .into_data(),
@@ -622,57 +634,81 @@ fn read_chunks_in_parallel(
                         samples.components, samples.itemsize
                     ));
                 }
-                Cow::Owned(samples.bytes)
+                Some(samples.bytes)
             }
-            _ => inflate(codec, raw, len)?,
+            _ => None,
         };
-        if out.len() != len {
-            return Err(format!("it decodes to {} bytes, not {len}", out.len()));
+        match decoded {
+            Some(v) if v.len() == len => dst.copy_from_slice(&v),
+            Some(v) => return Err(format!("it decodes to {} bytes, not {len}", v.len())),
+            None => inflate(codec, raw, dst)?,
         }
-        if predictor == 3 {
-            for row in out.to_mut().chunks_exact_mut(chunk_row) {
-                undo_floating_point_predictor(row, spp, item);
-            }
-            return Ok(out);
-        }
-        if big_endian && item > 1 && !codec.is_image() {
-            out.to_mut().chunks_exact_mut(item).for_each(<[u8]>::reverse);
-        }
-        if predictor == 2 {
-            for row in out.to_mut().chunks_exact_mut(chunk_row) {
-                undo_horizontal_predictor(row, spp, item);
-            }
-        }
-        Ok(out)
+        finish(dst);
+        Ok(())
     };
-    let decode = |k: usize| decode_one(k).map_err(|e| format!("chunk {k}: {e}"));
+    let decode = |k: usize, dst: &mut [u8]| decode_one(k, dst).map_err(|e| format!("chunk {k}: {e}"));
     let failed = |e: String| unread(&format!("cannot be read: {e}"));
+    if page_bytes == 0 {
+        return Ok(Some(Vec::new()));
+    }
     // A page of one strip (how tifffile and brickwork write uncompressed pages) is its chunk: no pool
-    // round trip, no placing.
+    // round trip; uncompressed, the page is a copy of its bytes (not a zeroed buffer copied over).
+    if one_chunk && codec == ChunkCodec::None {
+        return match raw_of(0).map(|raw| raw.get(..page_bytes)) {
+            Ok(Some(raw)) => {
+                let mut out = raw.to_vec();
+                finish(&mut out);
+                Ok(Some(out))
+            }
+            Ok(None) => failed("chunk 0: it is shorter than the page".into()),
+            Err(e) => failed(format!("chunk 0: {e}")),
+        };
+    }
+    let mut out = vec![0u8; page_bytes];
+    let plane_bytes = p.w * p.h * spp * item;
+    let out_row = p.w * spp * item;
     if one_chunk {
-        return match decode(0) {
-            Ok(c) if c.len() == page_bytes => Ok(Some(c.into_owned())),
-            Ok(_) => failed("its one strip is not the page's size".into()),
+        return match decode(0, &mut out) {
+            Ok(()) => Ok(Some(out)),
             Err(e) => failed(e),
         };
     }
     let Ok(pool) = brickwork_core::pool::shared() else {
         return unread("cannot be read: no thread pool");
     };
-    let chunks = pool.install(|| {
+    if !tiled {
+        // Strips are whole rows of the page: each is decoded where it belongs, with no buffer of its own.
+        let strips: Vec<&mut [u8]> = out
+            .chunks_mut(plane_bytes)
+            .flat_map(|plane| plane.chunks_mut(ch * out_row))
+            .collect();
+        debug_assert_eq!(strips.len(), n);
+        let done = pool.install(|| {
+            strips
+                .into_par_iter()
+                .enumerate()
+                .try_for_each(|(k, dst)| decode(k, dst))
+        });
+        return match done {
+            Ok(()) => Ok(Some(out)),
+            Err(e) => failed(e),
+        };
+    }
+    // Tiles: each decoded into a buffer of its own (edge tiles overhang the page), then placed.
+    let tiles = pool.install(|| {
         (0..n)
             .into_par_iter()
-            .map(decode)
+            .map(|k| {
+                let mut tile = vec![0u8; ch * chunk_row];
+                decode(k, &mut tile).map(|()| tile)
+            })
             .collect::<std::result::Result<Vec<_>, _>>()
     });
-    let chunks = match chunks {
-        Ok(c) => c,
+    let tiles = match tiles {
+        Ok(t) => t,
         Err(e) => return failed(e),
     };
-    let mut out = vec![0u8; page_bytes];
-    let plane_bytes = p.w * p.h * spp * item;
-    let out_row = p.w * spp * item;
-    let placed = chunks.iter().enumerate().all(|(k, chunk)| {
+    let placed = tiles.iter().enumerate().all(|(k, tile)| {
         let (plane, at) = (k / per_plane, k % per_plane);
         let (cy, cx) = (at / across, at % across);
         let rows = ch.min(p.h - cy * ch);
@@ -680,7 +716,7 @@ fn read_chunks_in_parallel(
         (0..rows).all(|r| {
             let dst = plane * plane_bytes + (cy * ch + r) * out_row + cx * cw * spp * item;
             match (
-                chunk.get(r * chunk_row..r * chunk_row + take),
+                tile.get(r * chunk_row..r * chunk_row + take),
                 out.get_mut(dst..dst + take),
             ) {
                 (Some(src), Some(dst)) => {
@@ -692,7 +728,7 @@ fn read_chunks_in_parallel(
         })
     });
     if !placed {
-        return failed("its chunks do not tile the page".into());
+        return failed("its tiles do not cover the page".into());
     }
     Ok(Some(out))
 }
@@ -715,15 +751,13 @@ fn compression_name(code: u64) -> &'static str {
     }
 }
 
-/// One chunk inflated to exactly `len` bytes (an uncompressed one borrowed from the file), or why not.
-fn inflate(codec: ChunkCodec, raw: &[u8], len: usize) -> std::result::Result<Cow<'_, [u8]>, String> {
+/// One chunk inflated into `out`, which it must fill exactly, or why not.
+fn inflate(codec: ChunkCodec, raw: &[u8], out: &mut [u8]) -> std::result::Result<(), String> {
+    let len = out.len();
     let short = || format!("it inflates to fewer than {len} bytes");
-    if let ChunkCodec::None = codec {
-        return raw.get(..len).map(Cow::Borrowed).ok_or_else(short);
-    }
-    let mut out = vec![0u8; len];
     match codec {
-        ChunkCodec::None | ChunkCodec::Png | ChunkCodec::Jpeg2000 => {}
+        ChunkCodec::Png | ChunkCodec::Jpeg2000 => return Err("an image codec, not a stream".into()),
+        ChunkCodec::None => out.copy_from_slice(raw.get(..len).ok_or_else(short)?),
         ChunkCodec::PackBits => {
             // PackBits: a header byte n, then n + 1 literal bytes (n < 128) or one byte repeated
             // 257 - n times (n > 128); 128 is a no-op.
@@ -749,14 +783,14 @@ fn inflate(codec: ChunkCodec, raw: &[u8], len: usize) -> std::result::Result<Cow
             }
         }
         ChunkCodec::Deflate => {
-            let (got, rc) = zlib_rs::decompress_slice(&mut out, raw, zlib_rs::InflateConfig::default());
+            let (got, rc) = zlib_rs::decompress_slice(out, raw, zlib_rs::InflateConfig::default());
             if rc != zlib_rs::ReturnCode::Ok || got.len() != len {
                 return Err(format!("Deflate stream: {rc:?}, {} of {len} bytes", got.len()));
             }
         }
         ChunkCodec::Zstd => {
             let got = zstd::bulk::Decompressor::new()
-                .and_then(|mut d| d.decompress_to_buffer(raw, &mut out))
+                .and_then(|mut d| d.decompress_to_buffer(raw, out))
                 .map_err(|e| format!("Zstandard frame: {e}"))?;
             if got != len {
                 return Err(short());
@@ -765,7 +799,7 @@ fn inflate(codec: ChunkCodec, raw: &[u8], len: usize) -> std::result::Result<Cow
         ChunkCodec::Lzw => {
             // A chunk may end at its size without an end code (the `tiff` crate refuses those, tifffile
             // reads them).
-            let got = lzw::decode(raw, &mut out).ok_or("a malformed LZW stream")?;
+            let got = lzw::decode(raw, out).ok_or("a malformed LZW stream")?;
             if got != len {
                 return Err(short());
             }
@@ -776,14 +810,14 @@ fn inflate(codec: ChunkCodec, raw: &[u8], len: usize) -> std::result::Result<Cow
             let mut xz = liblzma::stream::Stream::new_stream_decoder(LZMA_MEMORY, 0)
                 .map_err(|e| format!("LZMA decoder: {e}"))?;
             let status = xz
-                .process(raw, &mut out, liblzma::stream::Action::Finish)
+                .process(raw, out, liblzma::stream::Action::Finish)
                 .map_err(|e| format!("LZMA stream: {e}"))?;
             if xz.total_out() != len as u64 || status == liblzma::stream::Status::MemNeeded {
                 return Err(short());
             }
         }
     }
-    Ok(Cow::Owned(out))
+    Ok(())
 }
 
 /// The most memory the LZMA decoder of a chunk may take (xz's `-9` needs 65 MiB).
