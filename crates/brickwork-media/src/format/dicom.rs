@@ -430,13 +430,26 @@ fn check_structure(bytes: &[u8]) -> Result<&[u8]> {
             little: true,
         },
     };
-    // The meta group: explicit VR little endian elements of group 0002.
-    let mut pos = 4;
+    // The meta group: explicit VR little endian elements, read as dicom-rs reads them when the group
+    // starts with its length (0002,0000), as it must: elements of any group until that many bytes have
+    // been read, the data set after them (a file whose group length disagrees with its elements would
+    // otherwise be checked from one place and parsed from another); else the elements of group 0002.
+    let group_length = (file.get(4..8) == Some(&[2, 0, 0, 0][..])
+        && file.get(8..12) == Some(&[b'U', b'L', 4, 0][..]))
+    .then(|| meta.u32_at(12, true))
+    .transpose()?;
+    let mut pos = if group_length.is_some() { 16 } else { 4 };
     let mut ts = None;
-    while file.get(pos..pos + 2).is_some() && meta.u16_at(pos, true)? == 0x0002 {
-        let element = meta.u16_at(pos + 2, true)?;
+    let in_meta = |pos: usize| -> Result<bool> {
+        Ok(match group_length {
+            Some(len) => pos - 16 < len as usize,
+            None => file.get(pos..pos + 2).is_some() && meta.u16_at(pos, true)? == 0x0002,
+        })
+    };
+    while in_meta(pos)? {
+        let (group, element) = (meta.u16_at(pos, true)?, meta.u16_at(pos + 2, true)?);
         let next = meta.elements(pos, Some(element_end(&meta, pos)?), meta.syntax, 0)?;
-        if element == 0x0010 {
+        if (group, element) == (0x0002, 0x0010) {
             let raw = file.get(pos + 8..next).unwrap_or_default();
             ts = Some(
                 String::from_utf8_lossy(raw)

@@ -552,16 +552,23 @@ fn read_chunks_in_parallel(
         return unread("has tiles too wide");
     };
     let page_bytes = p.w * p.h * p.c * item;
-    // A chunk may overhang the page (edge tiles), not by more than this.
-    if chunk_row
-        .checked_mul(ch)
-        .is_none_or(|n| n > page_bytes + (16 << 20))
-    {
-        return unread("has tiles far larger than the page");
-    }
     let (across, down) = (p.w.div_ceil(cw), p.h.div_ceil(ch));
     let per_plane = across * down;
     let n = per_plane * planes;
+    // Chunks may overhang the page (edge tiles), not by much: what is decoded is bounded by the page's
+    // checked size (tiles of one column as tall as the limits allow, all pointing at one small deflated
+    // chunk, would otherwise be terabytes of inflating).
+    if chunk_row
+        .checked_mul(ch)
+        .and_then(|c| c.checked_mul(n))
+        .is_none_or(|total| total > 4 * page_bytes + (16 << 20))
+    {
+        // The `tiff` crate would inflate them too, one after the other.
+        return Err(dec_err(format!(
+            "{n} chunks of {cw}x{ch} pixels for a {}x{} page: more to decode than the page holds",
+            p.w, p.h
+        )));
+    }
     let (offsets_tag, counts_tag) = if tiled {
         (Tag::TileOffsets, Tag::TileByteCounts)
     } else {
@@ -694,43 +701,34 @@ fn read_chunks_in_parallel(
             Err(e) => failed(e),
         };
     }
-    // Tiles: each decoded into a buffer of its own (edge tiles overhang the page), then placed.
-    let tiles = pool.install(|| {
-        (0..n)
-            .into_par_iter()
-            .map(|k| {
-                let mut tile = vec![0u8; ch * chunk_row];
-                decode(k, &mut tile).map(|()| tile)
-            })
-            .collect::<std::result::Result<Vec<_>, _>>()
-    });
-    let tiles = match tiles {
-        Ok(t) => t,
-        Err(e) => return failed(e),
-    };
-    let placed = tiles.iter().enumerate().all(|(k, tile)| {
-        let (plane, at) = (k / per_plane, k % per_plane);
-        let (cy, cx) = (at / across, at % across);
-        let rows = ch.min(p.h - cy * ch);
-        let take = cw.min(p.w - cx * cw) * spp * item;
-        (0..rows).all(|r| {
-            let dst = plane * plane_bytes + (cy * ch + r) * out_row + cx * cw * spp * item;
-            match (
-                tile.get(r * chunk_row..r * chunk_row + take),
-                out.get_mut(dst..dst + take),
-            ) {
-                (Some(src), Some(dst)) => {
-                    dst.copy_from_slice(src);
-                    true
+    // Tiles: each decoded into a buffer of its own (edge tiles overhang the page), then placed under a
+    // lock (a copy of the tile's rows), so at most one tile per thread is held.
+    let placed = std::sync::Mutex::new(&mut out);
+    let done = pool.install(|| {
+        (0..n).into_par_iter().try_for_each(|k| {
+            let mut tile = vec![0u8; ch * chunk_row];
+            decode(k, &mut tile)?;
+            let (plane, at) = (k / per_plane, k % per_plane);
+            let (cy, cx) = (at / across, at % across);
+            let rows = ch.min(p.h - cy * ch);
+            let take = cw.min(p.w - cx * cw) * spp * item;
+            let mut out = placed
+                .lock()
+                .map_err(|_| "a thread failed placing a tile".to_owned())?;
+            for (r, src) in tile.chunks_exact(chunk_row).take(rows).enumerate() {
+                let at = plane * plane_bytes + (cy * ch + r) * out_row + cx * cw * spp * item;
+                match out.get_mut(at..at + take) {
+                    Some(dst) => dst.copy_from_slice(&src[..take]),
+                    None => return Err(format!("tile {k} lies outside the page")),
                 }
-                _ => false,
             }
+            Ok(())
         })
     });
-    if !placed {
-        return failed("its tiles do not cover the page".into());
+    match done {
+        Ok(()) => Ok(Some(out)),
+        Err(e) => failed(e),
     }
-    Ok(Some(out))
 }
 
 /// A TIFF compression's name, as tifffile's `COMPRESSION` enumeration calls it.
@@ -1429,5 +1427,75 @@ mod tests {
             super::undo_floating_point_predictor(&mut row, spp, item);
             assert_eq!(row, want, "{item}-byte samples, {spp} per pixel");
         }
+    }
+
+    /// A little-endian TIFF of one page from its tags (each `(tag, kind, values)`, written as LONGs; kind 0
+    /// marks offsets into `data`, made absolute), the IFD at offset 8, `data` after it.
+    fn hand_made_tiff(tags: &[(u16, u16, Vec<u32>)], data: &[u8]) -> Vec<u8> {
+        let ifd_len = 2 + 12 * tags.len() + 4;
+        let mut extra = Vec::new();
+        let extra_at = 8 + ifd_len;
+        let mut f = b"II*\0".to_vec();
+        f.extend_from_slice(&8u32.to_le_bytes());
+        f.extend_from_slice(&(tags.len() as u16).to_le_bytes());
+        let mut sorted = tags.to_vec();
+        sorted.sort_by_key(|t| t.0);
+        let values_len: usize = sorted
+            .iter()
+            .filter(|t| t.2.len() > 1)
+            .map(|t| t.2.len() * 4)
+            .sum();
+        let data_at = (extra_at + values_len) as u32;
+        for (tag, typ, values) in &sorted {
+            f.extend_from_slice(&tag.to_le_bytes());
+            f.extend_from_slice(&4u16.to_le_bytes());
+            f.extend_from_slice(&(values.len() as u32).to_le_bytes());
+            let fix = |v: u32| if *typ == 0 { v + data_at } else { v };
+            if values.len() == 1 {
+                f.extend_from_slice(&fix(values[0]).to_le_bytes());
+            } else {
+                f.extend_from_slice(&((extra_at + extra.len()) as u32).to_le_bytes());
+                for &v in values {
+                    extra.extend_from_slice(&fix(v).to_le_bytes());
+                }
+            }
+        }
+        f.extend_from_slice(&0u32.to_le_bytes());
+        f.extend_from_slice(&extra);
+        f.extend_from_slice(data);
+        f
+    }
+
+    #[test]
+    fn tiles_that_decode_to_far_more_than_the_page_are_refused_before_inflating() {
+        use std::io::Write;
+        // A 65536x1 page in 4096 tiles of 16x65536 pixels (1 MiB each, 4 GiB in all), every tile the same
+        // 1 KiB deflate stream of zeros.
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        z.write_all(&vec![0u8; 16 * 65536]).unwrap();
+        let chunk = z.finish().unwrap();
+        let n = 4096;
+        let file = hand_made_tiff(
+            &[
+                (256, 4, vec![65536]),
+                (257, 4, vec![1]),
+                (258, 4, vec![8]),
+                (259, 4, vec![8]),
+                (262, 4, vec![1]),
+                (277, 4, vec![1]),
+                (322, 4, vec![16]),
+                (323, 4, vec![65536]),
+                (324, 0, vec![0; n]),
+                (325, 4, vec![chunk.len() as u32; n]),
+            ],
+            &chunk,
+        );
+        let t = std::time::Instant::now();
+        let err = decode(&file, &DecodeOptions::default()).unwrap_err().to_string();
+        assert!(
+            err.contains("4096 chunks of 16x65536 pixels for a 65536x1 page"),
+            "{err}"
+        );
+        assert!(t.elapsed().as_secs() < 2);
     }
 }
