@@ -126,7 +126,7 @@ def main() -> int:
     rows.append("|---|---|---:|---:|---:|---:|---|")
     for label, data in (("microscopy u16", microscopy()), ("photo RGB u8", photo())):
         for compression, kw in (("lzw", {}), ("lzw", {"predictor": True}), ("zlib", {}), ("zstd", {}),
-                                ("packbits", {}), ("lzma", {}), ("png", {}), ("jpeg2000", {})):
+                                ("packbits", {}), ("lzma", {}), ("png", {}), ("jpeg2000", {}), ("lerc", {})):
             f = io.BytesIO()
             tifffile.imwrite(f, data, compression=compression, rowsperstrip=64, **kw)
             raw = f.getvalue()

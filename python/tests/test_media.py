@@ -354,13 +354,13 @@ def test_png_is_no_larger_than_pillows(case):
 
 
 TIFF_COMPRESSIONS = [None, "lzw", "zlib", "adobe_deflate", "packbits", "zstd", "webp", "jpeg", "lzma", "png",
-                     "jpeg2000"]
+                     "jpeg2000", "lerc"]
 
 
 @pytest.mark.parametrize("compression", TIFF_COMPRESSIONS, ids=[str(c) for c in TIFF_COMPRESSIONS])
 def test_tiff_compressions_layouts_and_predictors_read_as_tifffile_reads_them(compression):
     """TIFFs as microscopes and tifffile write them: compressed (LZW, Deflate, PackBits, Zstandard, WebP,
-    JPEG, LZMA, PNG, JPEG 2000), with predictors (horizontal, and floating-point for floats), in tiles and
+    JPEG, LZMA, PNG, JPEG 2000, LERC), with predictors (horizontal, and floating-point for floats), in tiles and
     strips of any height, big-endian, BigTIFF, planar RGB (tifffile returns (3, H, W), stacks
     (N, 3, H, W)) and multiband pages: the same arrays as imageio's tifffile plugin (JPEG and WebP chunks
     are decoded by the tiff crate, the others in parallel by brickwork; an 8-bit LZW tile with a
@@ -435,8 +435,7 @@ def test_tiff_compressions_brickwork_cannot_read_are_named():
     pytest.importorskip("imagecodecs")
     import tifffile
 
-    for compression, code, name in (("jpegxl", 50002, "JPEG XL"), ("lerc", 34887, "LERC"),
-                                    ("jpegxr", 34934, "JPEG XR")):
+    for compression, code, name in (("jpegxl", 50002, "JPEG XL"), ("jpegxr", 34934, "JPEG XR")):
         buf = io.BytesIO()
         tifffile.imwrite(buf, np.zeros((16, 16, 3), np.uint8), compression=compression)
         with pytest.raises(BrickworkError, match=f"compression {code} \\({name}\\) is not supported; brickwork "
@@ -445,20 +444,20 @@ def test_tiff_compressions_brickwork_cannot_read_are_named():
 
 
 def test_tiff_chunks_only_brickwork_reads_fail_with_the_reason():
-    """A corrupt LZMA, PNG or JPEG 2000 chunk (the tiff crate reads none of them) is the file's error,
-    naming the chunk and what is wrong with it."""
+    """A corrupt LZMA, PNG, JPEG 2000 or LERC chunk (the tiff crate reads none of them) is the file's
+    error, naming the chunk and what is wrong with it."""
     pytest.importorskip("imagecodecs")
     import tifffile
 
     a = np.arange(64 * 64, dtype=np.uint16).reshape(64, 64)
-    for compression in ("lzma", "png", "jpeg2000"):
+    for compression in ("lzma", "png", "jpeg2000", "lerc"):
         buf = io.BytesIO()
         tifffile.imwrite(buf, a, compression=compression, tile=(32, 32))
         data = bytearray(buf.getvalue())
         with tifffile.TiffFile(io.BytesIO(bytes(data))) as t:
             off, n = t.pages[0].dataoffsets[2], t.pages[0].databytecounts[2]
         for cut in (data[:off] + bytes(n) + data[off + n:], data[:off + n // 2] + bytes(len(data) - off - n // 2)):
-            name = {"lzma": "LZMA", "png": "PNG", "jpeg2000": "JPEG 2000"}[compression]
+            name = {"lzma": "LZMA", "png": "PNG", "jpeg2000": "JPEG 2000", "lerc": "LERC"}[compression]
             with pytest.raises(BrickworkError, match=f"this {name}-compressed page cannot be read: chunk 2: "):
                 _native.imread(bytes(cut), extension=".tif")
 

@@ -1,4 +1,4 @@
-//! Files the fuzzer found (`bash fuzz/run.sh 600 decode_media`, the artifacts kept in `data/fuzzed`, each
+//! Files the fuzzer found (`bash fuzz/run.sh 600 decode_media`, the artifacts kept in `tests/fuzzed`, each
 //! without the fuzz target's first byte): each decodes to an error, and no allocation on the way is larger
 //! than a bound far under what the files once asked for (gigabytes). A test binary of its own: its
 //! allocator records the largest allocation, which other tests running alongside would disturb.
@@ -43,7 +43,7 @@ static ALLOCATOR: RecordingLargest = RecordingLargest;
 
 #[test]
 fn fuzzed_files_are_errors_without_large_allocations() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzzed");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fuzzed");
     let limits = MediaLimits {
         max_pixels: 1 << 22,
         max_bytes: 64 << 20,

@@ -201,6 +201,13 @@ def main():
          raw=tifffile_bytes(np.stack([gray16 // (k + 1) for k in range(6)], axis=-1), compression="jpeg2000",
                             tile=(16, 16), photometric="minisblack"),
          note="six bands per pixel, JPEG 2000 tiles")
+    save("gray_f32_lerc_zstd_tiles.tif", None, ext=".tif",
+         raw=tifffile_bytes(pattern(40, 36, seed=29, dtype=np.float32), compression="lerc", tile=(16, 16),
+                            compressionargs={"compression": "zstd"}),
+         note="LERC blobs in Zstandard frames (GeoTIFF's LercParameters compression 2)")
+    save("rgb8_lerc_lossy.tif", None, ext=".tif",
+         raw=tifffile_bytes(rgb, compression="lerc", compressionargs={"level": 2.0}),
+         note="lossy LERC (max error 2): decoded values are imagecodecs' exactly")
     hyper = np.stack([pattern(17, 33, seed=40 + k) for k in range(24)]).reshape(2, 3, 4, 17, 33)
     save("ome_tczyx.tif", None, ext=".tif", raw=tifffile_bytes(hyper, ome=True, metadata={"axes": "TCZYX"}),
          note="OME-TIFF: series 0 shaped by its Pixels element")

@@ -21,10 +21,11 @@
 //! reads series 0 too (imageio 2.38 backs it with tifffile: measured, 3 pages come back `(3, H, W, 3)`).
 //! Planar (PlanarConfiguration = 2) pages come back `(C, H, W)`, as tifffile returns them; pages of more
 //! than four samples (multispectral bands) `(H, W, C)`. Compression: none, LZW (`tiff/lzw.rs`), Deflate
-//! (zlib and Adobe), PackBits, Zstandard, LZMA, PNG and JPEG 2000 (34712 and Aperio's 33003-33005, raw
-//! samples as imagecodecs decodes them) with the horizontal and floating-point predictors, decoded here
-//! chunk by chunk; JPEG (YCbCr ones as RGB), WebP and CCITT Group 4 by the `tiff` crate. tifffile's
-//! JPEG XL, JPEG XR and LERC compressions (and the rarer ones) are refused with the compression named.
+//! (zlib and Adobe), PackBits, Zstandard, LZMA, PNG, JPEG 2000 (34712 and Aperio's 33003-33005, raw
+//! samples as imagecodecs decodes them) and LERC (`tiff/lerc.rs`) with the horizontal and floating-point
+//! predictors, decoded here chunk by chunk; JPEG (YCbCr ones as RGB), WebP and CCITT Group 4 by the `tiff`
+//! crate. tifffile's JPEG XL and JPEG XR compressions (and the rarer ones) are refused with the
+//! compression named.
 //!
 //! Limits: each page's declared size, times the pages read so far, is checked before its buffer exists.
 
@@ -38,6 +39,7 @@ use super::{DecodeOptions, EncodeOptions};
 use crate::pixels;
 use crate::{MediaData, MediaError, Result};
 
+mod lerc;
 mod lzw;
 
 const NAME: &str = "tiff";
@@ -432,6 +434,8 @@ enum ChunkCodec {
     Png,
     /// A bare JPEG 2000 codestream per chunk (34712; Aperio's 33003, 33004, 33005).
     Jpeg2000,
+    /// A LERC blob per chunk, maybe deflated or in a Zstandard frame (34887).
+    Lerc,
 }
 
 impl ChunkCodec {
@@ -445,6 +449,7 @@ impl ChunkCodec {
             34925 => ChunkCodec::Lzma,
             34933 => ChunkCodec::Png,
             33003 | 33004 | 33005 | 34712 => ChunkCodec::Jpeg2000,
+            34887 => ChunkCodec::Lerc,
             _ => return None,
         })
     }
@@ -459,16 +464,22 @@ impl ChunkCodec {
             ChunkCodec::Lzma => "LZMA-compressed",
             ChunkCodec::Png => "PNG-compressed",
             ChunkCodec::Jpeg2000 => "JPEG 2000-compressed",
+            ChunkCodec::Lerc => "LERC-compressed",
         }
     }
 
     /// Read by brickwork only: the `tiff` crate cannot be asked instead, so a chunk that fails is the
     /// file's error.
     fn brickwork_only(self) -> bool {
-        matches!(self, ChunkCodec::Lzma | ChunkCodec::Png | ChunkCodec::Jpeg2000)
+        matches!(
+            self,
+            ChunkCodec::Lzma | ChunkCodec::Png | ChunkCodec::Jpeg2000 | ChunkCodec::Lerc
+        )
     }
 
-    /// An image codec decodes to samples in the machine's order, and tifffile applies no predictor to it.
+    /// An image codec decodes to samples in the machine's order, and tifffile applies no predictor to it
+    /// (LERC is not one for tifffile: it reads LERC's output as the file's byte order, and undoes a
+    /// predictor).
     fn is_image(self) -> bool {
         matches!(self, ChunkCodec::Png | ChunkCodec::Jpeg2000)
     }
@@ -499,7 +510,7 @@ fn read_chunks_in_parallel(
         }
         return Err(dec_err(format!(
             "compression {compression} ({}) is not supported; brickwork reads TIFFs uncompressed or compressed \
-             with LZW, Deflate, PackBits, JPEG, WebP, Zstandard, LZMA, PNG, JPEG 2000 or CCITT Group 4",
+             with LZW, Deflate, PackBits, JPEG, WebP, Zstandard, LZMA, PNG, JPEG 2000, LERC or CCITT Group 4",
             compression_name(compression)
         )));
     };
@@ -643,12 +654,19 @@ fn read_chunks_in_parallel(
                 }
                 Some(samples.bytes)
             }
-            _ => None,
+            ChunkCodec::Lerc => {
+                lerc::decode(raw, (cw, rows, spp, item), dst)?;
+                None
+            }
+            _ => {
+                inflate(codec, raw, dst)?;
+                None
+            }
         };
         match decoded {
             Some(v) if v.len() == len => dst.copy_from_slice(&v),
             Some(v) => return Err(format!("it decodes to {} bytes, not {len}", v.len())),
-            None => inflate(codec, raw, dst)?,
+            None => {}
         }
         finish(dst);
         Ok(())
@@ -741,7 +759,6 @@ fn compression_name(code: u64) -> &'static str {
         32809 => "ThunderScan",
         33007 => "Aperio or Bio-Formats alternative JPEG",
         34676 | 34677 => "SGI LogLuv",
-        34887 => "LERC",
         34892 => "lossy JPEG (DNG)",
         34934 | 22610 => "JPEG XR",
         50002 | 52546 => "JPEG XL",
@@ -754,7 +771,9 @@ fn inflate(codec: ChunkCodec, raw: &[u8], out: &mut [u8]) -> std::result::Result
     let len = out.len();
     let short = || format!("it inflates to fewer than {len} bytes");
     match codec {
-        ChunkCodec::Png | ChunkCodec::Jpeg2000 => return Err("an image codec, not a stream".into()),
+        ChunkCodec::Png | ChunkCodec::Jpeg2000 | ChunkCodec::Lerc => {
+            return Err("an image codec, not a stream".into())
+        }
         ChunkCodec::None => out.copy_from_slice(raw.get(..len).ok_or_else(short)?),
         ChunkCodec::PackBits => {
             // PackBits: a header byte n, then n + 1 literal bytes (n < 128) or one byte repeated
