@@ -443,6 +443,18 @@ def test_tiff_compressions_brickwork_cannot_read_are_named():
             _native.imread(buf.getvalue(), extension=".tif")
 
 
+def test_tiff_tiles_overhanging_a_thin_page_read():
+    """A one-tile-high strip of 256x256 tiles decodes 25 times the page (edge tiles overhang it): read,
+    while hostile tile grids that would decode far more are refused (tiff.rs unit test)."""
+    pytest.importorskip("imagecodecs")
+    import tifffile
+
+    a = (np.arange(10 * 100_000) % 251).astype(np.uint8).reshape(10, 100_000)
+    buf = io.BytesIO()
+    tifffile.imwrite(buf, a, tile=(256, 256), compression="zlib")
+    np.testing.assert_array_equal(_native.imread(buf.getvalue(), extension=".tif"), a)
+
+
 def test_tiff_chunks_only_brickwork_reads_fail_with_the_reason():
     """A corrupt LZMA, PNG, JPEG 2000 or LERC chunk (the tiff crate reads none of them) is the file's
     error, naming the chunk and what is wrong with it."""

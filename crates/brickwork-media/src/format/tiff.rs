@@ -566,13 +566,14 @@ fn read_chunks_in_parallel(
     let (across, down) = (p.w.div_ceil(cw), p.h.div_ceil(ch));
     let per_plane = across * down;
     let n = per_plane * planes;
-    // Chunks may overhang the page (edge tiles), not by much: what is decoded is bounded by the page's
-    // checked size (tiles of one column as tall as the limits allow, all pointing at one small deflated
-    // chunk, would otherwise be terabytes of inflating).
+    // Chunks may overhang the page (edge tiles), not without bound: what is decoded is at most 16 times
+    // the page's checked size, or 256 MiB (a long, one-tile-high strip of 256² tiles overhangs 100×, fine;
+    // tiles of one column as tall as the limits allow, all pointing at one small deflated chunk, would
+    // be terabytes of inflating).
     if chunk_row
         .checked_mul(ch)
         .and_then(|c| c.checked_mul(n))
-        .is_none_or(|total| total > 4 * page_bytes + (16 << 20))
+        .is_none_or(|total| total > page_bytes.saturating_mul(16).max(256 << 20))
     {
         // The `tiff` crate would inflate them too, one after the other.
         return Err(dec_err(format!(
