@@ -1510,12 +1510,11 @@ mod tests {
             ],
             &chunk,
         );
-        let t = std::time::Instant::now();
+        // Refused by the bound, before any tile is inflated.
         let err = decode(&file, &DecodeOptions::default()).unwrap_err().to_string();
         assert!(
             err.contains("4096 chunks of 16x65536 pixels for a 65536x1 page"),
             "{err}"
         );
-        assert!(t.elapsed().as_secs() < 2);
     }
 }
