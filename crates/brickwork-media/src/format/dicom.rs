@@ -252,7 +252,14 @@ impl<'a> Scanner<'a> {
             let tag = Tag(group, element);
             if group == 0xFFFE {
                 let len = self.u32_at(pos + 4, syntax.little)?;
-                if tag == Tag(0xFFFE, 0xE00D) || tag == Tag(0xFFFE, 0xE0DD) {
+                // Outside any item (depth 0), dicom-rs reads an item or delimiter tag as an element of
+                // `len` bytes and carries on: an empty one is harmless, any other is refused (ending the
+                // check there let a fuzzed file's unchecked remainder reserve 2.7 GB).
+                if depth == 0 && len == 0 {
+                    pos += 8;
+                    continue;
+                }
+                if depth > 0 && (tag == Tag(0xFFFE, 0xE00D) || tag == Tag(0xFFFE, 0xE0DD)) {
                     return Ok(pos + 8);
                 }
                 return Err(dec_err(format!(
