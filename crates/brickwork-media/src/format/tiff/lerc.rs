@@ -36,10 +36,7 @@ pub(super) fn decode(
     } else {
         Cow::Borrowed(raw)
     };
-    let info = crate::format::guarded("tiff", "the LERC decoder failed", || {
-        lerc::decode_info(&blob).map_err(|e| crate::MediaError::decode("tiff", format!("LERC blob: {e}")))
-    })
-    .map_err(|e| e.to_string())?;
+    let info = unpanicked(|| lerc::decode_info(&blob))?;
     let shape = (
         info.width as usize,
         info.height as usize,
@@ -75,14 +72,19 @@ fn into<T: Sample, const N: usize>(
     le: impl Fn(T) -> [u8; N],
 ) -> Result<(), String> {
     let mut values = vec![T::default(); dst.len() / N];
-    // A young crate: a panic on a crafted blob is this chunk's error, not the caller's.
-    let decoded = crate::format::guarded("tiff", "the LERC decoder failed", || {
-        lerc::decode_into_with_nodata(blob, &mut values, T::default())
-            .map_err(|e| crate::MediaError::decode("tiff", format!("LERC blob: {e}")))
-    });
-    decoded.map_err(|e| e.to_string())?;
+    unpanicked(|| lerc::decode_into_with_nodata(blob, &mut values, T::default()))?;
     for (out, v) in dst.chunks_exact_mut(N).zip(values) {
         out.copy_from_slice(&le(v));
     }
     Ok(())
+}
+
+/// A call into `lerc-rs`, its error or its panic (a young crate: a crafted blob may reach one) as this
+/// chunk's error.
+fn unpanicked<T>(f: impl FnOnce() -> lerc::Result<T>) -> Result<T, String> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(format!("LERC blob: {e}")),
+        Err(_) => Err("the LERC decoder failed on this blob".to_owned()),
+    }
 }
