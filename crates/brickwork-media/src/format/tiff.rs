@@ -454,6 +454,7 @@ impl ChunkCodec {
         })
     }
 
+    /// How error messages name a page of this compression.
     fn name(self) -> &'static str {
         match self {
             ChunkCodec::None => "uncompressed",
@@ -485,13 +486,15 @@ impl ChunkCodec {
     }
 }
 
-/// A page whose strips or tiles are raw, PackBits, LZW, Deflate, Zstandard, LZMA, PNG or JPEG 2000,
-/// decoded one chunk per task on brickwork's pool (zlib-rs, `tiff/lzw.rs`, libzstd, liblzma, `png.rs`,
-/// `jpeg2000.rs`), the horizontal or floating-point predictor undone, and placed: what the `tiff` crate
-/// does one chunk at a time (tifffile decodes chunks on several threads too; the `tiff` crate also fails
-/// on planar tiled pages, and reads neither LZMA, PNG nor JPEG 2000). `None` (the `tiff` crate decodes
-/// it, and names what is wrong) for any other page, and for a chunk of the `tiff` crate's compressions
-/// that is not exactly its declared size once inflated.
+/// A page whose strips or tiles are raw, PackBits, LZW, Deflate, Zstandard, LZMA, PNG, JPEG 2000 or
+/// LERC, decoded one chunk per task on brickwork's pool (zlib-rs, `tiff/lzw.rs`, libzstd, liblzma,
+/// `png.rs`, `jpeg2000.rs`, `tiff/lerc.rs`; strips straight into the page, tiles placed), the horizontal
+/// or floating-point predictor undone: what the `tiff` crate does one chunk at a time (tifffile decodes
+/// chunks on several threads too; the `tiff` crate also fails on planar tiled pages, and reads none of
+/// LZMA, PNG, JPEG 2000 and LERC). `None` (the `tiff` crate decodes it, and names what is wrong) for a
+/// JPEG, WebP or CCITT page, and for a page of the `tiff` crate's other compressions this cannot read
+/// (a chunk that does not inflate to its size, say); for LZMA, PNG, JPEG 2000 and LERC pages that is an
+/// error naming the chunk and the fault. Compressions neither reads are refused by name.
 fn read_chunks_in_parallel(
     dec: &mut Decoder<Cursor<&[u8]>>,
     file: &[u8],
