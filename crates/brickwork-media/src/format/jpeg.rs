@@ -171,6 +171,61 @@ fn decode_turbo(bytes: &[u8], limits: &crate::MediaLimits) -> Result<Option<Arra
     )?))
 }
 
+/// A JPEG-compressed TIFF tile or strip (Compression 7) decoded by libjpeg-turbo as tifffile decodes it
+/// (imagecodecs' libjpeg-turbo): the page's JPEGTables (quantisation and Huffman tables, when the chunks
+/// are abbreviated streams) spliced before the chunk's image data, YCbCr converted to RGB by libjpeg.
+/// `rgb`: the page's photometric is RGB, so the stream must say RGB too (an Adobe marker or R, G, B
+/// component ids; else libjpeg would convert it as YCbCr, which tifffile does not). The stream must be
+/// `width` × `height` with `components` 8-bit components; anything else is `Err` (the caller then lets the
+/// `tiff` crate try). Returns the interleaved samples.
+pub fn decode_tiff_chunk(
+    chunk: &[u8],
+    tables: Option<&[u8]>,
+    (width, height, components): (usize, usize, usize),
+    rgb: bool,
+) -> std::result::Result<Vec<u8>, String> {
+    let spliced;
+    let stream = match tables {
+        // Tables: SOI, DQT/DHT..., EOI; chunk: SOI, SOF, SOS... : tables without their EOI, then the chunk
+        // without its SOI.
+        Some(t) if t.len() >= 4 && chunk.len() >= 2 => {
+            spliced = [&t[..t.len() - 2], &chunk[2..]].concat();
+            &spliced[..]
+        }
+        _ => chunk,
+    };
+    let mut dec = turbojpeg::Decompressor::new().map_err(|e| e.to_string())?;
+    let head = dec.read_header(stream).map_err(|e| e.to_string())?;
+    let format = match (head.colorspace, components) {
+        (turbojpeg::Colorspace::Gray, 1) => turbojpeg::PixelFormat::GRAY,
+        (turbojpeg::Colorspace::RGB, 3) => turbojpeg::PixelFormat::RGB,
+        (turbojpeg::Colorspace::YCbCr, 3) if !rgb => turbojpeg::PixelFormat::RGB,
+        (space, _) => {
+            return Err(format!(
+                "a {space:?} JPEG stream in a page of {components} samples"
+            ))
+        }
+    };
+    if (head.width, head.height) != (width, height) {
+        return Err(format!(
+            "a {}x{} JPEG stream in a {width}x{height} chunk",
+            head.width, head.height
+        ));
+    }
+    dec.set_scan_limit(MAX_SCANS).map_err(|e| e.to_string())?;
+    // `turbojpeg` asserts (panics) unless `pitch * height` bytes are given: exactly that.
+    let mut buf = vec![0u8; width * height * components];
+    let image = turbojpeg::Image {
+        pixels: &mut buf[..],
+        width,
+        pitch: width * components,
+        height,
+        format,
+    };
+    dec.decompress(stream, image).map_err(|e| e.to_string())?;
+    Ok(buf)
+}
+
 /// zune-jpeg's decode (through `image`).
 fn decode_zune(bytes: &[u8], opts: &DecodeOptions) -> Result<ArrayBuf> {
     let dec = JpegDecoder::new(Cursor::new(bytes)).map_err(|e| imagecrate::image_err(NAME, e))?;

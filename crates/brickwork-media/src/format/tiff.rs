@@ -22,10 +22,11 @@
 //! Planar (PlanarConfiguration = 2) pages come back `(C, H, W)`, as tifffile returns them; pages of more
 //! than four samples (multispectral bands) `(H, W, C)`. Compression: none, LZW (`tiff/lzw.rs`), Deflate
 //! (zlib and Adobe), PackBits, Zstandard, LZMA, PNG, JPEG 2000 (34712 and Aperio's 33003-33005, raw
-//! samples as imagecodecs decodes them) and LERC (`tiff/lerc.rs`) with the horizontal and floating-point
-//! predictors, decoded here chunk by chunk; JPEG (YCbCr ones as RGB), WebP and CCITT Group 4 by the `tiff`
-//! crate. tifffile's JPEG XL and JPEG XR compressions (and the rarer ones) are refused with the
-//! compression named.
+//! samples as imagecodecs decodes them), LERC (`tiff/lerc.rs`) and 8-bit JPEG (libjpeg-turbo, the
+//! JPEGTables spliced in, YCbCr converted to RGB by libjpeg: tifffile's pixels exactly) with the horizontal
+//! and floating-point predictors, decoded here chunk by chunk; 12-bit JPEG (as RGB), WebP and CCITT
+//! Group 4 by the `tiff` crate. tifffile's JPEG XL and JPEG XR compressions (and the rarer ones) are
+//! refused with the compression named.
 //!
 //! Limits: each page's declared size, times the pages read so far, is checked before its buffer exists.
 
@@ -436,6 +437,8 @@ enum ChunkCodec {
     Jpeg2000,
     /// A LERC blob per chunk, maybe deflated or in a Zstandard frame (34887).
     Lerc,
+    /// A JPEG stream per chunk, maybe abbreviated (its tables in JPEGTables) (7).
+    Jpeg,
 }
 
 impl ChunkCodec {
@@ -450,6 +453,7 @@ impl ChunkCodec {
             34933 => ChunkCodec::Png,
             33003 | 33004 | 33005 | 34712 => ChunkCodec::Jpeg2000,
             34887 => ChunkCodec::Lerc,
+            7 => ChunkCodec::Jpeg,
             _ => return None,
         })
     }
@@ -466,6 +470,7 @@ impl ChunkCodec {
             ChunkCodec::Png => "PNG-compressed",
             ChunkCodec::Jpeg2000 => "JPEG 2000-compressed",
             ChunkCodec::Lerc => "LERC-compressed",
+            ChunkCodec::Jpeg => "JPEG-compressed",
         }
     }
 
@@ -482,19 +487,20 @@ impl ChunkCodec {
     /// (LERC is not one for tifffile: it reads LERC's output as the file's byte order, and undoes a
     /// predictor).
     fn is_image(self) -> bool {
-        matches!(self, ChunkCodec::Png | ChunkCodec::Jpeg2000)
+        matches!(self, ChunkCodec::Png | ChunkCodec::Jpeg2000 | ChunkCodec::Jpeg)
     }
 }
 
-/// A page whose strips or tiles are raw, PackBits, LZW, Deflate, Zstandard, LZMA, PNG, JPEG 2000 or
-/// LERC, decoded one chunk per task on brickwork's pool (zlib-rs, `tiff/lzw.rs`, libzstd, liblzma,
-/// `png.rs`, `jpeg2000.rs`, `tiff/lerc.rs`; strips straight into the page, tiles placed), the horizontal
-/// or floating-point predictor undone: what the `tiff` crate does one chunk at a time (tifffile decodes
-/// chunks on several threads too; the `tiff` crate also fails on planar tiled pages, and reads none of
-/// LZMA, PNG, JPEG 2000 and LERC). `None` (the `tiff` crate decodes it, and names what is wrong) for a
-/// JPEG, WebP or CCITT page, and for a page of the `tiff` crate's other compressions this cannot read
-/// (a chunk that does not inflate to its size, say); for LZMA, PNG, JPEG 2000 and LERC pages that is an
-/// error naming the chunk and the fault. Compressions neither reads are refused by name.
+/// A page whose strips or tiles are raw, PackBits, LZW, Deflate, Zstandard, LZMA, PNG, JPEG 2000, LERC
+/// or 8-bit JPEG, decoded one chunk per task on brickwork's pool (zlib-rs, `tiff/lzw.rs`, libzstd,
+/// liblzma, `png.rs`, `jpeg2000.rs`, `tiff/lerc.rs`, `jpeg.rs`; strips straight into the page, tiles
+/// placed), the horizontal or floating-point predictor undone: what the `tiff` crate does one chunk at a
+/// time (tifffile decodes chunks on several threads too; the `tiff` crate also fails on planar tiled
+/// pages, and reads none of LZMA, PNG, JPEG 2000 and LERC). `None` (the `tiff` crate decodes it, and
+/// names what is wrong) for a WebP or CCITT page, a JPEG chunk libjpeg-turbo does not read as tifffile
+/// would (12-bit, say), and a page of the `tiff` crate's other compressions this cannot read (a chunk
+/// that does not inflate to its size, say); for LZMA, PNG, JPEG 2000 and LERC pages that is an error
+/// naming the chunk and the fault. Compressions neither reads are refused by name.
 fn read_chunks_in_parallel(
     dec: &mut Decoder<Cursor<&[u8]>>,
     file: &[u8],
@@ -507,8 +513,8 @@ fn read_chunks_in_parallel(
     };
     let compression = unsigned(dec, Tag::Compression)?.unwrap_or(1);
     let Some(codec) = ChunkCodec::of(compression) else {
-        // JPEG, WebP and CCITT Group 4: the `tiff` crate's.
-        if matches!(compression, 4 | 7 | 50001) {
+        // WebP and CCITT Group 4: the `tiff` crate's.
+        if matches!(compression, 4 | 50001) {
             return Ok(None);
         }
         return Err(dec_err(format!(
@@ -525,7 +531,7 @@ fn read_chunks_in_parallel(
             Ok(None)
         }
     };
-    if p.bits < 8 || p.dtype.kind() == Kind::Bool || p.ycbcr {
+    if p.bits < 8 || p.dtype.kind() == Kind::Bool || p.ycbcr && codec != ChunkCodec::Jpeg {
         return unread("of fewer than 8 bits per sample, or YCbCr, is not supported");
     }
     let predictor = if codec.is_image() {
@@ -602,6 +608,13 @@ fn read_chunks_in_parallel(
         ));
     }
     let big_endian = file.starts_with(b"MM");
+    let jpeg_tables = if codec == ChunkCodec::Jpeg {
+        dec.find_tag(Tag::JPEGTables)
+            .map_err(dec_err)?
+            .and_then(|v| v.into_u8_vec().ok())
+    } else {
+        None
+    };
     let one_chunk = n == 1 && cw == p.w && ch >= p.h;
     let raw_of = |k: usize| -> std::result::Result<&[u8], String> {
         usize::try_from(offsets[k])
@@ -662,6 +675,12 @@ fn read_chunks_in_parallel(
                 lerc::decode(raw, (cw, rows, spp, item), dst)?;
                 None
             }
+            ChunkCodec::Jpeg if item == 1 => Some(super::jpeg::decode_tiff_chunk(
+                raw,
+                jpeg_tables.as_deref(),
+                (cw, rows, spp),
+                !p.ycbcr,
+            )?),
             _ => {
                 inflate(codec, raw, dst)?;
                 None
@@ -775,7 +794,7 @@ fn inflate(codec: ChunkCodec, raw: &[u8], out: &mut [u8]) -> std::result::Result
     let len = out.len();
     let short = || format!("it inflates to fewer than {len} bytes");
     match codec {
-        ChunkCodec::Png | ChunkCodec::Jpeg2000 | ChunkCodec::Lerc => {
+        ChunkCodec::Png | ChunkCodec::Jpeg2000 | ChunkCodec::Lerc | ChunkCodec::Jpeg => {
             return Err("an image codec, not a stream".into())
         }
         ChunkCodec::None => out.copy_from_slice(raw.get(..len).ok_or_else(short)?),
