@@ -177,13 +177,14 @@ fn decode_turbo(bytes: &[u8], limits: &crate::MediaLimits) -> Result<Option<Arra
 /// `rgb`: the page's photometric is RGB, so the stream must say RGB too (an Adobe marker or R, G, B
 /// component ids; else libjpeg would convert it as YCbCr, which tifffile does not). The stream must be
 /// `width` × `height` with `components` 8-bit components; anything else is `Err` (the caller then lets the
-/// `tiff` crate try). Returns the interleaved samples.
+/// `tiff` crate try). The interleaved samples are written straight into `out`, which must be their size.
 pub fn decode_tiff_chunk(
     chunk: &[u8],
     tables: Option<&[u8]>,
     (width, height, components): (usize, usize, usize),
     rgb: bool,
-) -> std::result::Result<Vec<u8>, String> {
+    out: &mut [u8],
+) -> std::result::Result<(), String> {
     let spliced;
     let stream = match tables {
         // Tables: SOI, DQT/DHT..., EOI; chunk: SOI, SOF, SOS... : tables without their EOI, then the chunk
@@ -214,16 +215,20 @@ pub fn decode_tiff_chunk(
     }
     dec.set_scan_limit(MAX_SCANS).map_err(|e| e.to_string())?;
     // `turbojpeg` asserts (panics) unless `pitch * height` bytes are given: exactly that.
-    let mut buf = vec![0u8; width * height * components];
+    if out.len() != width * height * components {
+        return Err(format!(
+            "{} bytes for {width}x{height} pixels of {components} samples",
+            out.len()
+        ));
+    }
     let image = turbojpeg::Image {
-        pixels: &mut buf[..],
+        pixels: out,
         width,
         pitch: width * components,
         height,
         format,
     };
-    dec.decompress(stream, image).map_err(|e| e.to_string())?;
-    Ok(buf)
+    dec.decompress(stream, image).map_err(|e| e.to_string())
 }
 
 /// zune-jpeg's decode (through `image`).

@@ -675,12 +675,10 @@ fn read_chunks_in_parallel(
                 lerc::decode(raw, (cw, rows, spp, item), dst)?;
                 None
             }
-            ChunkCodec::Jpeg if item == 1 => Some(super::jpeg::decode_tiff_chunk(
-                raw,
-                jpeg_tables.as_deref(),
-                (cw, rows, spp),
-                !p.ycbcr,
-            )?),
+            ChunkCodec::Jpeg if item == 1 => {
+                super::jpeg::decode_tiff_chunk(raw, jpeg_tables.as_deref(), (cw, rows, spp), !p.ycbcr, dst)?;
+                None
+            }
             _ => {
                 inflate(codec, raw, dst)?;
                 None
